@@ -1,0 +1,39 @@
+package io.strata.common.event;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.strata.common.model.BackupKind;
+import io.strata.common.model.BackupType;
+import java.time.Instant;
+
+/** What a succeeded job produced. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "resultType")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = JobResult.BackupResult.class, name = "backup"),
+    @JsonSubTypes.Type(value = JobResult.RestoreResult.class, name = "restore")
+})
+public sealed interface JobResult {
+
+    /** A backup whose manifest has been written: it exists and can be restored. */
+    record BackupResult(
+            String backupId,
+            BackupKind kind,
+            BackupType type,
+            boolean schemaOnly,
+            String database,
+            String serverVersion,
+            long sizeBytes,
+            long storedBytes,
+            String sha256,
+            String objectKey,
+            String manifestKey,
+            Instant startedAt,
+            Instant finishedAt,
+            String description)
+            implements JobResult {}
+
+    /** A restore that finished: where the data now is. */
+    record RestoreResult(
+            String backupId, String database, boolean replaced, String safetyBackupId, long restoredBytes)
+            implements JobResult {}
+}

@@ -1,0 +1,22 @@
+package io.strata.common.messaging;
+
+import java.util.List;
+
+/** Kafka topic names of the public contract. Every consumed topic has a {@code .dlt} twin. */
+public final class Topics {
+    public static final String BACKUP_REQUESTS = "strata.backup.requests";
+    public static final String BACKUP_COMMANDS = "strata.backup.commands";
+    public static final String RESTORE_COMMANDS = "strata.restore.commands";
+    public static final String JOB_EVENTS = "strata.job.events";
+    public static final String WAL_EVENTS = "strata.wal.events";
+    public static final String ALERTS = "strata.alerts";
+
+    public static final List<String> ALL =
+            List.of(BACKUP_REQUESTS, BACKUP_COMMANDS, RESTORE_COMMANDS, JOB_EVENTS, WAL_EVENTS, ALERTS);
+
+    private Topics() {}
+
+    public static String deadLetter(String topic) {
+        return topic + ".dlt";
+    }
+}

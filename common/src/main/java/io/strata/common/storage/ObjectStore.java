@@ -1,0 +1,40 @@
+package io.strata.common.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where backups live: an S3 bucket or a local directory, with the same keys (see {@link StorageLayout}).
+ * Writes are all-or-nothing: an {@link ObjectUpload} is visible only after {@link ObjectUpload#complete()}.
+ */
+public interface ObjectStore {
+
+    /** Starts a streamed write of unknown length. Memory stays bounded whatever the size. */
+    ObjectUpload create(String key) throws IOException;
+
+    /** Writes a small object (a manifest) in one call. */
+    void put(String key, byte[] content) throws IOException;
+
+    /** Opens an object for reading; {@link NoSuchObjectException} when it does not exist. */
+    InputStream open(String key) throws IOException;
+
+    Optional<ObjectInfo> stat(String key) throws IOException;
+
+    /** Every object whose key starts with {@code prefix}, in key order. */
+    List<ObjectInfo> list(String prefix) throws IOException;
+
+    void delete(String key) throws IOException;
+
+    /** A human-readable location, e.g. {@code s3://bucket} or {@code file:/var/lib/strata}. */
+    String describe();
+
+    default byte[] readAll(String key) throws IOException {
+        try (InputStream in = open(key)) {
+            return in.readAllBytes();
+        }
+    }
+
+    record ObjectInfo(String key, long size) {}
+}

@@ -1,0 +1,93 @@
+package io.strata.platform.catalog;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.strata.common.model.BackupKind;
+import io.strata.common.model.BackupType;
+import io.strata.common.model.JobKind;
+import io.strata.common.model.JobStatus;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The catalog-service's HTTP vocabulary, shared by the catalog (which serves it) and the gateway and
+ * workers (which call it). Paths:
+ *
+ * <pre>
+ * POST /api/v1/sources                         NewSource -> 201 SourceView | 409
+ * GET  /api/v1/sources, /api/v1/sources/{name} SourceView(s)
+ * GET  /internal/v1/sources/{name}/connection  SourceConnection (with password; internal only)
+ * POST /internal/v1/jobs                       NewJob -> 201 JobView (200 if it already exists)
+ * GET  /api/v1/jobs?source&status&kind&limit   JobView list, newest first
+ * GET  /api/v1/jobs/{jobId}                    JobView
+ * GET  /api/v1/backups?source&kind&status&limit BackupView list, newest first
+ * GET  /api/v1/backups/{backupId}              BackupView with objects
+ * </pre>
+ *
+ * Every call carries {@code Authorization: Bearer <strata.catalog.token>}.
+ */
+public final class CatalogApi {
+    private CatalogApi() {}
+
+    /** A source as registered: connection details in, the password never out (see SourceConnection). */
+    public record NewSource(String name, String host, int port, String database, String username, String password) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SourceView(
+            String name,
+            String host,
+            int port,
+            String database,
+            String username,
+            WalArchiving walArchiving,
+            Instant createdAt) {}
+
+    public record WalArchiving(boolean enabled, String state) {}
+
+    /** What a worker needs to connect; served only on the internal path. */
+    public record SourceConnection(String name, String host, int port, String database, String username, String password) {}
+
+    public record NewJob(String jobId, JobKind kind, String source, String requestId, String backupId) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record JobView(
+            String jobId,
+            JobKind kind,
+            String source,
+            JobStatus status,
+            int progressPercent,
+            String currentStep,
+            long bytesDone,
+            long bytesTotal,
+            Instant createdAt,
+            Instant startedAt,
+            Instant finishedAt,
+            JobError error,
+            String backupId,
+            String requestId) {}
+
+    public record JobError(String code, String message) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record BackupView(
+            String backupId,
+            String source,
+            BackupKind kind,
+            BackupType type,
+            String status,
+            Long sizeBytes,
+            Long storedBytes,
+            String sha256,
+            Instant startedAt,
+            Instant finishedAt,
+            String startLsn,
+            String endLsn,
+            String parentBackupId,
+            String description,
+            String database,
+            Boolean schemaOnly,
+            String jobId,
+            String manifestKey,
+            List<BackupObject> objects) {}
+
+    public record BackupObject(String key, long sizeBytes, String sha256) {}
+}

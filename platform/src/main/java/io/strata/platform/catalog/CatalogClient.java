@@ -1,0 +1,55 @@
+package io.strata.platform.catalog;
+
+import io.strata.platform.catalog.CatalogApi.BackupView;
+import io.strata.platform.catalog.CatalogApi.JobView;
+import io.strata.platform.catalog.CatalogApi.NewJob;
+import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.catalog.CatalogApi.SourceView;
+import java.util.Optional;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.client.HttpClientErrorException;
+import org.springframework.web.client.RestClient;
+
+/** Calls the catalog-service. Absent things come back empty rather than as exceptions. */
+public class CatalogClient {
+    private final RestClient http;
+
+    public CatalogClient(RestClient http) {
+        this.http = http;
+    }
+
+    public RestClient http() {
+        return http;
+    }
+
+    public Optional<SourceView> source(String name) {
+        return getOptional("/api/v1/sources/{name}", SourceView.class, name);
+    }
+
+    public Optional<SourceConnection> sourceConnection(String name) {
+        return getOptional("/internal/v1/sources/{name}/connection", SourceConnection.class, name);
+    }
+
+    public Optional<JobView> job(String jobId) {
+        return getOptional("/api/v1/jobs/{id}", JobView.class, jobId);
+    }
+
+    public Optional<BackupView> backup(String backupId) {
+        return getOptional("/api/v1/backups/{id}", BackupView.class, backupId);
+    }
+
+    public JobView createJob(NewJob job) {
+        return http.post().uri("/internal/v1/jobs").body(job).retrieve().body(JobView.class);
+    }
+
+    private <T> Optional<T> getOptional(String path, Class<T> type, Object... vars) {
+        try {
+            return Optional.ofNullable(http.get().uri(path, vars).retrieve().body(type));
+        } catch (HttpClientErrorException e) {
+            if (e.getStatusCode() == HttpStatus.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.strata.platform.jobs;
+
+import io.strata.common.event.JobEvent;
+import io.strata.common.event.JobEvent.JobRef;
+import io.strata.common.event.JobFailed;
+import io.strata.common.event.JobProgressed;
+import io.strata.common.event.JobResult;
+import io.strata.common.event.JobStarted;
+import io.strata.common.event.JobSucceeded;
+import io.strata.common.messaging.Topics;
+import io.strata.platform.messaging.MessagePublisher;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Emits one job's events on {@code strata.job.events}. Progress never goes backwards and is sent at most
+ * once per {@code interval} (a worker calls {@link #progress} as often as it likes), but a heartbeat
+ * goes out at least every {@code interval} while {@link #tick()} is called. Not thread-safe beyond
+ * {@code synchronized}: one reporter per job.
+ */
+public final class JobReporter {
+    private final MessagePublisher publisher;
+    private final Clock clock;
+    private final JobRef job;
+    private final Duration interval;
+    private final String worker;
+    private int percent;
+    private String step = "starting";
+    private long bytesDone;
+    private long bytesTotal;
+    private Instant lastSent = Instant.MIN;
+
+    public JobReporter(MessagePublisher publisher, Clock clock, JobRef job, Duration interval, String worker) {
+        this.publisher = publisher;
+        this.clock = clock;
+        this.job = job;
+        this.interval = interval;
+        this.worker = worker;
+    }
+
+    public JobRef job() {
+        return job;
+    }
+
+    public synchronized void started(String firstStep) {
+        step = firstStep;
+        send(new JobStarted(JobEvent.SCHEMA_VERSION, job, clock.instant(), firstStep, worker));
+    }
+
+    /**
+     * Records progress in {@code [0, 99]} percent of the step range; sends it if the interval has passed.
+     * 100 is reserved for success.
+     */
+    public synchronized void progress(String newStep, int newPercent, long done, long total) {
+        step = newStep;
+        percent = Math.max(percent, Math.min(99, Math.max(0, newPercent)));
+        bytesDone = Math.max(bytesDone, done);
+        bytesTotal = Math.max(total, bytesDone);
+        if (Duration.between(lastSent, clock.instant()).compareTo(interval) >= 0) {
+            sendProgress();
+        }
+    }
+
+    /** Sends the current progress if nothing was sent for an interval: a heartbeat of a long step. */
+    public synchronized void tick() {
+        if (Duration.between(lastSent, clock.instant()).compareTo(interval) >= 0) {
+            sendProgress();
+        }
+    }
+
+    /** Sends the current state now, e.g. when a new step begins. */
+    public synchronized void step(String newStep, int newPercent) {
+        step = newStep;
+        percent = Math.max(percent, Math.min(99, newPercent));
+        sendProgress();
+    }
+
+    public synchronized void succeeded(JobResult result) {
+        send(new JobSucceeded(JobEvent.SCHEMA_VERSION, job, clock.instant(), result));
+    }
+
+    public synchronized void failed(String code, String message, boolean retryable) {
+        send(new JobFailed(JobEvent.SCHEMA_VERSION, job, clock.instant(), code, message, retryable));
+    }
+
+    public synchronized int percent() {
+        return percent;
+    }
+
+    private void sendProgress() {
+        send(new JobProgressed(JobEvent.SCHEMA_VERSION, job, clock.instant(), percent, step, bytesDone, bytesTotal));
+    }
+
+    private void send(JobEvent event) {
+        publisher.publish(Topics.JOB_EVENTS, event);
+        lastSent = clock.instant();
+    }
+}

@@ -1,0 +1,73 @@
+package io.strata.platform.messaging;
+
+import io.strata.common.messaging.CloudEventHeaders;
+import io.strata.common.messaging.Json;
+import io.strata.common.messaging.Message;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/**
+ * Puts Strata messages on Kafka as JSON with the CloudEvents binary-mode headers. {@link #publish} waits
+ * for the broker's acknowledgement ({@code acks=all}), so a caller that returns after it knows the
+ * message is durable.
+ */
+public class MessagePublisher {
+    private static final long SEND_TIMEOUT_SECONDS = 30;
+    private final KafkaTemplate<String, String> kafka;
+    private final String serviceName;
+    private final Clock clock;
+
+    public MessagePublisher(KafkaTemplate<String, String> kafka, String serviceName, Clock clock) {
+        this.kafka = kafka;
+        this.serviceName = serviceName;
+        this.clock = clock;
+    }
+
+    /** Publishes with a fresh {@code ce_id}; returns it. */
+    public String publish(String topic, Message message) {
+        String ceId = UUID.randomUUID().toString();
+        publish(topic, message, ceId);
+        return ceId;
+    }
+
+    /** Publishes with the given {@code ce_id} (a retry of the same message keeps its id). */
+    public void publish(String topic, Message message, String ceId) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, message.kafkaKey(), Json.write(message));
+        Headers headers = record.headers();
+        header(headers, CloudEventHeaders.ID, ceId);
+        header(headers, CloudEventHeaders.SPEC_VERSION, "1.0");
+        header(headers, CloudEventHeaders.TYPE, message.ceType());
+        header(headers, CloudEventHeaders.SOURCE, serviceName);
+        header(headers, CloudEventHeaders.TIME, clock.instant().toString());
+        header(headers, CloudEventHeaders.CONTENT_TYPE, "application/json");
+        if (message.jobIdHeader() != null) {
+            header(headers, CloudEventHeaders.JOB_ID, message.jobIdHeader());
+        }
+        try {
+            kafka.send(record).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishException(topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new PublishException(topic, e);
+        }
+    }
+
+    private static void header(Headers headers, String name, String value) {
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Kafka did not acknowledge a message in time; nothing downstream may assume it was sent. */
+    public static class PublishException extends RuntimeException {
+        PublishException(String topic, Exception cause) {
+            super("Kafka did not acknowledge a message on " + topic + ": " + cause.getMessage(), cause);
+        }
+    }
+}

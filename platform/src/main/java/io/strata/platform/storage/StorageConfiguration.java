@@ -1,0 +1,60 @@
+package io.strata.platform.storage;
+
+import io.strata.common.storage.LocalObjectStore;
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.S3ObjectStore;
+import java.io.IOException;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+/** The {@link ObjectStore} a service writes backups to, from {@code strata.storage}. */
+@AutoConfiguration
+@EnableConfigurationProperties(StorageProperties.class)
+public class StorageConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    ObjectStore objectStore(StorageProperties properties) throws IOException {
+        return switch (properties.type()) {
+            case LOCAL -> {
+                if (properties.local() == null || properties.local().root() == null) {
+                    throw new IllegalStateException("strata.storage.type=local needs strata.storage.local.root");
+                }
+                yield new LocalObjectStore(properties.local().root());
+            }
+            case S3 -> s3(properties.s3());
+        };
+    }
+
+    private static ObjectStore s3(StorageProperties.S3 s3) {
+        if (s3 == null) {
+            throw new IllegalStateException("strata.storage.type=s3 needs strata.storage.s3.bucket (and endpoint for a non-AWS S3)");
+        }
+        S3ClientBuilder builder = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .region(Region.of(s3.region()))
+                .forcePathStyle(s3.pathStyle());
+        if (s3.endpoint() != null) {
+            builder.endpointOverride(s3.endpoint());
+        }
+        builder.credentialsProvider(
+                s3.accessKey() != null && !s3.accessKey().isBlank()
+                        ? StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey()))
+                        : DefaultCredentialsProvider.builder().build());
+        S3ObjectStore store = new S3ObjectStore(
+                builder.build(), s3.bucket(), s3.partSizeMib() * 1024 * 1024, s3.partsInFlight(), S3ObjectStore.defaultRetry());
+        if (s3.createBucket()) {
+            store.ensureBucket();
+        }
+        return store;
+    }
+}
