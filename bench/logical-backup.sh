@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Logical backup benchmark (issue #2). Needs a running stack: ./strata up
+#
+# Builds a ~1 GB database of realistic rows (text, numbers, timestamps; not pgbench's blank filler) on
+# the stack's source cluster, then in ONE run measures:
+#   A  pg_dump -Fc -Z0 | zstd -3 > file   (the pipeline's own limit)
+#   B  pg_dump -Fc > file                 (plain pg_dump, gzip level 6)
+#   S  a Strata LOGICAL backup through the REST API, POST until SUCCEEDED
+# and reports S/A and S/B, backup-worker peak RSS (VmHWM) and POST->JobStarted latency p50/p99 over
+# 20 small backups. Results go to bench/results/logical-backup-<date>.txt.
+#
+# Usage: bench/logical-backup.sh [size-in-GB, default 1]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STATE_DIR=${STRATA_STATE_DIR:-.strata/stack}
+ENV_FILE=$STATE_DIR/stack.env
+[ -f "$ENV_FILE" ] || { echo "no running stack ($ENV_FILE missing): run ./strata up first" >&2; exit 1; }
+set -a; . "$ENV_FILE"; set +a
+SIZE_GB=${1:-1}
+BIN=${STRATA_PG_BIN:-/usr/lib/postgresql/15/bin}
+export PGHOST=$STRATA_SOURCE_PG_HOST PGPORT=$STRATA_SOURCE_PG_PORT PGUSER=$STRATA_SOURCE_PG_USER PGPASSWORD=$STRATA_SOURCE_PG_PASSWORD
+DB=bench_shop
+SOURCE=bench-shop
+OUT=$(mktemp -d /tmp/strata-bench-XXXX)
+RESULTS=bench/results/logical-backup-$(date -u +%Y%m%dT%H%M%SZ).txt
+mkdir -p bench/results
+trap 'rm -rf "$OUT"' EXIT
+
+api() { # method path [json]
+  curl -sS -X "$1" -H "Authorization: Bearer $STRATA_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+    ${3:+--data "$3"} "$STRATA_GATEWAY_URL$2"
+}
+jget() { python3 -c "import sys,json; d=json.load(sys.stdin); print(d$1)"; }
+now_ms() { date +%s%3N; }
+log() { echo "$*" | tee -a "$RESULTS"; }
+
+if ! "$BIN/psql" -Atqc "select 1 from pg_database where datname='$DB'" postgres | grep -q 1; then
+  rows=$(( SIZE_GB * 4200000 ))
+  echo "creating $DB with $rows invoice rows (~${SIZE_GB} GB)..."
+  "$BIN/psql" -q -c "CREATE DATABASE $DB" postgres
+  "$BIN/psql" -q -v ON_ERROR_STOP=1 "$DB" <<SQL
+CREATE TABLE customers (id bigint PRIMARY KEY, name text, email text, country text, created_at timestamptz);
+INSERT INTO customers SELECT g, 'Customer ' || g, 'customer' || g || '@example.com',
+  (ARRAY['ES','DE','FR','PT','IT','NL','US'])[1 + g % 7], now() - g * interval '1 hour' FROM generate_series(1, 100000) g;
+CREATE TABLE invoices (id bigint PRIMARY KEY, number text, customer_id bigint, amount numeric(12,2),
+  tax numeric(12,2), issued_at timestamptz, status text, notes text);
+INSERT INTO invoices SELECT g, 'INV-' || lpad(g::text, 9, '0'), 1 + (g * 7919) % 100000,
+  round((random() * 9000)::numeric, 2), round((random() * 1500)::numeric, 2),
+  timestamptz '2020-01-01' + g * interval '37 seconds', (ARRAY['open','paid','void','overdue'])[1 + g % 4],
+  md5(g::text) || ' ' || md5((g * 31)::text) || ' ' || substr(md5((g * 17)::text), 1, (g % 32))
+  FROM generate_series(1, $rows) g;
+CREATE INDEX ON invoices(customer_id);
+CREATE INDEX ON invoices(issued_at);
+VACUUM ANALYZE;
+SQL
+fi
+db_bytes=$("$BIN/psql" -Atqc "select pg_database_size('$DB')" postgres)
+log "# Strata logical backup benchmark $(date -u +%FT%TZ) on $(nproc) cores; database $DB = $(( db_bytes / 1048576 )) MiB"
+log "# PostgreSQL $("$BIN/psql" -Atqc 'show server_version' postgres), zstd $(zstd --version | grep -o 'v[0-9.]*')"
+
+api POST /api/v1/sources "{\"name\":\"$SOURCE\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$DB\",\"username\":\"$PGUSER\",\"password\":\"$PGPASSWORD\"}" >/dev/null || true
+
+t=$(now_ms); "$BIN/pg_dump" -Fc -Z0 "$DB" | zstd -q -3 > "$OUT/a.pgc.zst"; a_ms=$(( $(now_ms) - t ))
+log "A pg_dump -Fc -Z0 | zstd -3 : ${a_ms} ms, $(stat -c %s "$OUT/a.pgc.zst") bytes"
+t=$(now_ms); "$BIN/pg_dump" -Fc "$DB" > "$OUT/b.pgc"; b_ms=$(( $(now_ms) - t ))
+log "B pg_dump -Fc (gzip)       : ${b_ms} ms, $(stat -c %s "$OUT/b.pgc") bytes"
+rm -f "$OUT"/*
+
+wait_job() { # jobId -> prints final json
+  while :; do
+    j=$(api GET "/api/v1/jobs/$1")
+    s=$(echo "$j" | jget "['status']")
+    case $s in SUCCEEDED|FAILED|CANCELLED) echo "$j"; return;; esac
+    sleep 0.1
+  done
+}
+t=$(now_ms)
+job=$(api POST /api/v1/backups "{\"source\":\"$SOURCE\",\"kind\":\"LOGICAL\"}" | jget "['jobId']")
+final=$(wait_job "$job"); s_ms=$(( $(now_ms) - t ))
+[ "$(echo "$final" | jget "['status']")" = SUCCEEDED ] || { echo "backup failed: $final" >&2; exit 1; }
+backup=$(echo "$final" | jget "['backupId']")
+stored=$(api GET "/api/v1/backups/$backup" | jget "['storedBytes']")
+worker_pid=$(pgrep -f 'backup-worker-.*\.jar' | head -1)
+hwm=$(grep VmHWM /proc/"$worker_pid"/status | awk '{print $2}')
+log "S Strata LOGICAL backup    : ${s_ms} ms, ${stored} bytes stored"
+log "S/A = $(python3 -c "print(round($s_ms/$a_ms, 3))")   (goal <= 1.10)"
+log "S/B = $(python3 -c "print(round($s_ms/$b_ms, 3))")   (plain pg_dump took $(python3 -c "print(round($b_ms/$a_ms, 2))")x the zstd pipeline)"
+log "backup-worker peak RSS (VmHWM, whole process life): $(( hwm / 1024 )) MiB   (goal <= 512 MiB)"
+
+# POST answered -> JobStarted (the job's startedAt is stamped by the worker when it emits JobStarted)
+"$BIN/psql" -q -c "DROP DATABASE IF EXISTS bench_tiny" -c "CREATE DATABASE bench_tiny" postgres
+api POST /api/v1/sources "{\"name\":\"bench-tiny\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"bench_tiny\",\"username\":\"$PGUSER\",\"password\":\"$PGPASSWORD\"}" >/dev/null || true
+lat=()
+for i in $(seq 1 20); do
+  answered=$(api POST /api/v1/backups '{"source":"bench-tiny"}' | tee "$OUT/r" | jget "['jobId']"; now_ms)
+  job=$(echo "$answered" | head -1); t_answer=$(echo "$answered" | tail -1)
+  final=$(wait_job "$job")
+  started=$(echo "$final" | python3 -c "import sys,json,datetime; d=json.load(sys.stdin); print(int(datetime.datetime.fromisoformat(d['startedAt'].replace('Z','+00:00')).timestamp()*1000))")
+  lat+=($(( started - t_answer )))
+done
+log "POST answered -> JobStarted over 20 runs (ms): ${lat[*]}"
+log "$(printf '%s\n' "${lat[@]}" | python3 -c "import sys,statistics; v=sorted(int(x) for x in sys.stdin); print('p50 =', statistics.median(v), 'ms; p99 (max of 20) =', v[-1], 'ms   (goal p50 <= 200 ms)')")"
+echo "results written to $RESULTS"

@@ -1,0 +1,30 @@
+package io.strata.e2e;
+
+import io.strata.devstack.DevStack;
+import io.strata.devstack.DevStackOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One dev stack for the whole test JVM: a real Kafka broker, S3 API and two PostgreSQL clusters in
+ * process, and the five services as separate processes. Started by the first test that needs it and
+ * stopped by the stack's own shutdown hook when the JVM ends.
+ */
+final class SharedStack {
+    private static DevStack stack;
+
+    private SharedStack() {}
+
+    static synchronized DevStack get() {
+        if (stack == null) {
+            try {
+                Path repoRoot = Path.of(System.getProperty("strata.repoRoot", "..")).toAbsolutePath().normalize();
+                Path stateDir = Files.createTempDirectory("strata-e2e-");
+                stack = DevStack.start(new DevStackOptions(stateDir, repoRoot, true, false));
+            } catch (Exception e) {
+                throw new IllegalStateException("could not start the dev stack: " + e.getMessage(), e);
+            }
+        }
+        return stack;
+    }
+}

@@ -1,0 +1,106 @@
+package io.strata.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.S3ObjectStore;
+import io.strata.devstack.DevStack;
+import io.strata.devstack.PgCluster;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import tools.jackson.databind.JsonNode;
+
+/** What every end-to-end test needs: the shared stack, API clients per role, and waiting for jobs. */
+abstract class StackTestSupport {
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+
+    final DevStack stack = SharedStack.get();
+    final PgCluster sourceCluster = stack.sourceCluster();
+    final Api admin = new Api(stack.gatewayUrl(), stack.adminToken());
+    final Api operator = admin.as(stack.operatorToken());
+    final Api viewer = admin.as(stack.viewerToken());
+    final Api anonymous = admin.as(null);
+
+    /** A name unique within this test JVM, usable as database and source name. */
+    static String unique(String prefix) {
+        return prefix + "_" + ProcessHandle.current().pid() + "_" + NAMES.incrementAndGet();
+    }
+
+    /** Creates a sample database and registers it as a source named like it (dashes for underscores). */
+    String registerSampleSource(String database, int invoices) throws Exception {
+        SampleDatabase.create(sourceCluster, database, invoices);
+        String source = database.replace('_', '-');
+        Api.Response created = admin.post("/api/v1/sources", Map.of(
+                "name", source,
+                "host", sourceCluster.host(),
+                "port", sourceCluster.port(),
+                "database", database,
+                "username", sourceCluster.superuser(),
+                "password", sourceCluster.password()));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        assertThat(created.body()).doesNotContain(sourceCluster.password());
+        return source;
+    }
+
+    /** Requests a logical backup and returns the accepted answer (202). */
+    Api.Response requestBackup(String source) {
+        Api.Response accepted = operator.post("/api/v1/backups", Api.backupOf(source));
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        assertThat(accepted.text("status")).isEqualTo("QUEUED");
+        return accepted;
+    }
+
+    JsonNode awaitJob(String jobId) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            Api.Response job = viewer.get("/api/v1/jobs/" + jobId);
+            assertThat(job.status()).as(job.toString()).isEqualTo(200);
+            last[0] = job.json();
+            assertThat(last[0].get("status").asString()).isIn(TERMINAL);
+        });
+        return last[0];
+    }
+
+    JsonNode awaitSucceeded(String jobId) {
+        JsonNode job = awaitJob(jobId);
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        return job;
+    }
+
+    /** Backs up {@code source} and returns the backup id once the job succeeded. */
+    String backupAndWait(String source) {
+        Api.Response accepted = requestBackup(source);
+        awaitSucceeded(accepted.text("jobId"));
+        return accepted.text("backupId");
+    }
+
+    ObjectStore objectStore() {
+        S3Client s3 = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .endpointOverride(stack.s3Endpoint())
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(stack.s3AccessKey(), stack.s3SecretKey())))
+                .build();
+        return new S3ObjectStore(s3, stack.s3Bucket(), 5 * 1024 * 1024, 1, S3ObjectStore.defaultRetry());
+    }
+
+    static void assertProblem(Api.Response response, int status) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(status);
+        assertThat(response.contentType()).as(response.toString()).startsWith("application/problem+json");
+        JsonNode problem = response.json();
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("title")).as("title in " + response).isNotNull();
+        assertThat(problem.get("detail").asString()).as("detail in " + response).isNotBlank();
+    }
+}
