@@ -24,22 +24,52 @@ class WireFormatTest {
 
     @Test
     void commandCarriesItsTypeAndPlainIdsAndReadsBackAsTheSealedInterface() {
-        TakeBackup command = new TakeBackup(1, JobId.random(), BackupId.newId(NOW), "shop", BackupKind.LOGICAL,
-                BackupType.FULL, false, "nightly", "req-1", NOW);
+        TakeBackup command = new TakeBackup(
+                1,
+                JobId.random(),
+                BackupId.newId(NOW),
+                "shop",
+                BackupKind.LOGICAL,
+                BackupType.FULL,
+                false,
+                "nightly",
+                "req-1",
+                NOW);
 
         String json = Json.write(command);
 
-        assertThat(json).contains("\"command\":\"TakeBackup\"", "\"type\":\"FULL\"", "\"schemaVersion\":1",
-                "\"jobId\":\"" + command.jobId().value() + "\"", "\"requestedAt\":\"2026-11-22T15:29:00Z\"");
+        assertThat(json)
+                .contains(
+                        "\"command\":\"TakeBackup\"",
+                        "\"type\":\"FULL\"",
+                        "\"schemaVersion\":1",
+                        "\"jobId\":\"" + command.jobId().value() + "\"",
+                        "\"requestedAt\":\"2026-11-22T15:29:00Z\"");
         assertThat(Json.read(json, BackupCommand.class)).isEqualTo(command);
     }
 
     @Test
     void jobEventWithBackupResultRoundTrips() {
         JobRef ref = new JobRef(JobId.random(), JobKind.BACKUP, "shop", "req-7", "20261122T152900Z-abc123");
-        JobSucceeded event = new JobSucceeded(1, ref, NOW, new JobResult.BackupResult("20261122T152900Z-abc123",
-                BackupKind.LOGICAL, BackupType.FULL, false, "shop", "15.18", 100, 40, "ab".repeat(32),
-                "shop/backups/x/dump.pgc.zst", "shop/backups/x/manifest.json", NOW, NOW, null));
+        JobSucceeded event = new JobSucceeded(
+                1,
+                ref,
+                NOW,
+                new JobResult.BackupResult(
+                        "20261122T152900Z-abc123",
+                        BackupKind.LOGICAL,
+                        BackupType.FULL,
+                        false,
+                        "shop",
+                        "15.18",
+                        100,
+                        40,
+                        "ab".repeat(32),
+                        "shop/backups/x/dump.pgc.zst",
+                        "shop/backups/x/manifest.json",
+                        NOW,
+                        NOW,
+                        null));
 
         String json = Json.write(event);
 

@@ -12,7 +12,8 @@ import tools.jackson.databind.JsonNode;
 
 /** A thin client of the gateway's public REST API, the way a user's script would call it. */
 final class Api {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
     private final String token;
 
@@ -31,7 +32,9 @@ final class Api {
 
     Response post(String path, Object body) {
         String json = body instanceof String s ? s : Json.write(body);
-        return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+        return send(request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     private HttpRequest.Builder request(String path) {

@@ -32,7 +32,9 @@ class BackupAndRestoreIT extends StackTestSupport {
             String backupId = accepted.text("backupId");
 
             Api.Response firstLook = viewer.get(accepted.text("statusUrl"));
-            assertThat(firstLook.status()).as("job visible as soon as 202 was returned").isEqualTo(200);
+            assertThat(firstLook.status())
+                    .as("job visible as soon as 202 was returned")
+                    .isEqualTo(200);
             assertThat(firstLook.text("status")).isIn("QUEUED", "RUNNING", "SUCCEEDED");
 
             JsonNode job = awaitSucceeded(jobId);
@@ -59,8 +61,9 @@ class BackupAndRestoreIT extends StackTestSupport {
             assertThat(viewer.get("/api/v1/backups?source=" + source).body()).contains(backupId);
 
             String target = unique("restored");
-            Api.Response restore = admin.post("/api/v1/restores", Map.of(
-                    "source", source, "backupId", backupId, "into", Map.of("database", target)));
+            Api.Response restore = admin.post(
+                    "/api/v1/restores",
+                    Map.of("source", source, "backupId", backupId, "into", Map.of("database", target)));
             assertThat(restore.status()).as(restore.toString()).isEqualTo(202);
             JsonNode restoreJob = awaitSucceeded(restore.text("jobId"));
             assertThat(restoreJob.get("kind").asString()).isEqualTo("RESTORE");

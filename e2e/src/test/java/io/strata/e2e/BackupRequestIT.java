@@ -21,17 +21,24 @@ class BackupRequestIT extends StackTestSupport {
         String requestId = "billing-nightly-" + UUID.randomUUID();
 
         try (JobEvents events = new JobEvents(stack.kafkaBootstrap())) {
-            JobEvents.publish(stack.kafkaBootstrap(), Topics.BACKUP_REQUESTS, source, """
+            JobEvents.publish(
+                    stack.kafkaBootstrap(),
+                    Topics.BACKUP_REQUESTS,
+                    source,
+                    """
                     {"schemaVersion":1,"requestId":"%s","source":"%s","kind":"LOGICAL","type":"FULL","description":"nightly from billing"}
-                    """.formatted(requestId, source), JobEvents.ceHeaders(UUID.randomUUID().toString(), "strata.backup.request.v1"));
+                    """.formatted(requestId, source),
+                    JobEvents.ceHeaders(UUID.randomUUID().toString(), "strata.backup.request.v1"));
 
-            await().atMost(Duration.ofMinutes(2)).until(() -> forRequest(events, requestId).stream()
-                    .anyMatch(JobSucceeded.class::isInstance));
+            await().atMost(Duration.ofMinutes(2))
+                    .until(() -> forRequest(events, requestId).stream().anyMatch(JobSucceeded.class::isInstance));
             List<JobEvent> mine = forRequest(events, requestId);
             String jobId = mine.getFirst().job().jobId().toString();
-            assertThat(mine).allSatisfy(e -> assertThat(e.job().jobId().toString()).isEqualTo(jobId));
+            assertThat(mine)
+                    .allSatisfy(e -> assertThat(e.job().jobId().toString()).isEqualTo(jobId));
             assertThat(mine.getFirst()).isInstanceOf(JobStarted.class);
-            assertThat(events.of(jobId)).as("every event of the job carries the requestId")
+            assertThat(events.of(jobId))
+                    .as("every event of the job carries the requestId")
                     .allSatisfy(e -> assertThat(e.job().requestId()).isEqualTo(requestId));
 
             Api.Response job = viewer.get("/api/v1/jobs/" + jobId);
@@ -44,11 +51,17 @@ class BackupRequestIT extends StackTestSupport {
     void invalidBackupRequestIsAnsweredWithFailedEventCarryingRequestId() throws Exception {
         String requestId = "bad-" + UUID.randomUUID();
         try (JobEvents events = new JobEvents(stack.kafkaBootstrap())) {
-            JobEvents.publish(stack.kafkaBootstrap(), Topics.BACKUP_REQUESTS, "no-such-source", """
+            JobEvents.publish(
+                    stack.kafkaBootstrap(),
+                    Topics.BACKUP_REQUESTS,
+                    "no-such-source",
+                    """
                     {"schemaVersion":1,"requestId":"%s","source":"no-such-source","kind":"LOGICAL","type":"FULL"}
-                    """.formatted(requestId), JobEvents.ceHeaders(UUID.randomUUID().toString(), "strata.backup.request.v1"));
+                    """.formatted(requestId),
+                    JobEvents.ceHeaders(UUID.randomUUID().toString(), "strata.backup.request.v1"));
 
-            await().atMost(Duration.ofMinutes(1)).until(() -> !forRequest(events, requestId).isEmpty());
+            await().atMost(Duration.ofMinutes(1))
+                    .until(() -> !forRequest(events, requestId).isEmpty());
             JobEvent answer = forRequest(events, requestId).getFirst();
             assertThat(answer).isInstanceOf(JobFailed.class);
             assertThat(((JobFailed) answer).message()).contains("no-such-source");

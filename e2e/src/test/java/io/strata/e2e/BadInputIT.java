@@ -34,8 +34,17 @@ class BadInputIT extends StackTestSupport {
     @Test
     void unknownBackupIdIsRefused() throws Exception {
         String target = unique("never");
-        assertProblem(admin.post("/api/v1/restores", Map.of(
-                "source", source, "backupId", "20200101T000000Z-abcdef", "into", Map.of("database", target))), 422);
+        assertProblem(
+                admin.post(
+                        "/api/v1/restores",
+                        Map.of(
+                                "source",
+                                source,
+                                "backupId",
+                                "20200101T000000Z-abcdef",
+                                "into",
+                                Map.of("database", target))),
+                422);
         assertThat(SampleDatabase.exists(sourceCluster, target)).isFalse();
     }
 
@@ -64,21 +73,31 @@ class BadInputIT extends StackTestSupport {
     @Test
     void viewerCannotRestoreOrBackUp() throws Exception {
         String target = unique("viewer");
-        assertProblem(viewer.post("/api/v1/restores", Map.of(
-                "source", source, "backupId", backupId, "into", Map.of("database", target))), 403);
+        assertProblem(
+                viewer.post(
+                        "/api/v1/restores",
+                        Map.of("source", source, "backupId", backupId, "into", Map.of("database", target))),
+                403);
         assertProblem(viewer.post("/api/v1/backups", Api.backupOf(source)), 403);
         assertThat(SampleDatabase.exists(sourceCluster, target)).isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "x; DROP DATABASE postgres", "x\"; DROP DATABASE postgres; --", "Robert'); DROP TABLE invoices;--",
-        "../../etc", "", "UPPER", "a-b", "thisnameislongerthansixtythreecharactersthisnameislongerthansixtythree"
-    })
+    @ValueSource(
+            strings = {
+                "x; DROP DATABASE postgres",
+                "x\"; DROP DATABASE postgres; --",
+                "Robert'); DROP TABLE invoices;--",
+                "../../etc",
+                "",
+                "UPPER",
+                "a-b",
+                "thisnameislongerthansixtythreecharactersthisnameislongerthansixtythree"
+            })
     void databaseNamesThatAreNotPlainIdentifiersAreRefused(String name) throws Exception {
         int jobs = jobCount();
-        Api.Response response = admin.post("/api/v1/restores", Map.of(
-                "source", source, "backupId", backupId, "into", Map.of("database", name)));
+        Api.Response response = admin.post(
+                "/api/v1/restores", Map.of("source", source, "backupId", backupId, "into", Map.of("database", name)));
         assertProblem(response, 400);
         assertThat(response.body()).contains("into.database");
         assertThat(jobCount()).isEqualTo(jobs);
@@ -88,8 +107,9 @@ class BadInputIT extends StackTestSupport {
     @Test
     void existingTargetDatabaseIsRefused() throws Exception {
         int jobs = jobCount();
-        Api.Response response = admin.post("/api/v1/restores", Map.of(
-                "source", source, "backupId", backupId, "into", Map.of("database", database)));
+        Api.Response response = admin.post(
+                "/api/v1/restores",
+                Map.of("source", source, "backupId", backupId, "into", Map.of("database", database)));
         assertProblem(response, 409);
         assertThat(response.json().get("detail").asString()).contains(database);
         assertThat(jobCount()).isEqualTo(jobs);

@@ -22,13 +22,15 @@ class CorruptBackupIT extends StackTestSupport {
         store.put(objectKey, bytes);
 
         String target = unique("from_corrupt");
-        Api.Response accepted = admin.post("/api/v1/restores", Map.of(
-                "source", source, "backupId", backupId, "into", Map.of("database", target)));
+        Api.Response accepted = admin.post(
+                "/api/v1/restores", Map.of("source", source, "backupId", backupId, "into", Map.of("database", target)));
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         JsonNode job = awaitJob(accepted.text("jobId"));
 
         assertThat(job.get("status").asString()).isEqualTo("FAILED");
         assertThat(job.get("error").get("code").asString()).isEqualTo("CHECKSUM_MISMATCH");
-        assertThat(SampleDatabase.exists(sourceCluster, target)).as("target database never created").isFalse();
+        assertThat(SampleDatabase.exists(sourceCluster, target))
+                .as("target database never created")
+                .isFalse();
     }
 }

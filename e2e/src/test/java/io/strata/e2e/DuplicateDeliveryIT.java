@@ -36,7 +36,9 @@ class DuplicateDeliveryIT extends StackTestSupport {
             // Same key, same partition: once a later backup of this source is done, the duplicate was handled.
             awaitSucceeded(requestBackup(source).text("jobId"));
 
-            long starts = events.of(command.jobId().toString()).stream().filter(JobStarted.class::isInstance).count();
+            long starts = events.of(command.jobId().toString()).stream()
+                    .filter(JobStarted.class::isInstance)
+                    .count();
             assertThat(starts).as("the backup ran once").isEqualTo(1);
             assertThat(viewer.get("/api/v1/backups?source=" + source).json()).hasSize(2);
         }
@@ -50,30 +52,59 @@ class DuplicateDeliveryIT extends StackTestSupport {
         String ceId = UUID.randomUUID().toString();
 
         publishEvent(new JobProgressed(1, ref, Instant.now(), 10, "checking", 10, 100), ceId);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(viewer.get("/api/v1/jobs/" + jobId).text("status")).isEqualTo("RUNNING"));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> assertThat(viewer.get("/api/v1/jobs/" + jobId).text("status"))
+                                .isEqualTo("RUNNING"));
 
         publishEvent(new JobFailed(1, ref, Instant.now(), "BOOM", "should be ignored as a duplicate", false), ceId);
-        publishEvent(new JobProgressed(1, ref, Instant.now(), 20, "checking", 20, 100), UUID.randomUUID().toString());
+        publishEvent(
+                new JobProgressed(1, ref, Instant.now(), 20, "checking", 20, 100),
+                UUID.randomUUID().toString());
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(viewer.get("/api/v1/jobs/" + jobId).json().get("progressPercent").asInt()).isEqualTo(20));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(viewer.get("/api/v1/jobs/" + jobId)
+                                .json()
+                                .get("progressPercent")
+                                .asInt())
+                        .isEqualTo(20));
         assertThat(viewer.get("/api/v1/jobs/" + jobId).text("status")).isEqualTo("RUNNING");
     }
 
     private TakeBackup takeBackup(String source) {
-        return new TakeBackup(TakeBackup.SCHEMA_VERSION, JobId.random(), BackupId.newId(Instant.now()), source,
-                BackupKind.LOGICAL, BackupType.FULL, false, "duplicate delivery test", null, Instant.now());
+        return new TakeBackup(
+                TakeBackup.SCHEMA_VERSION,
+                JobId.random(),
+                BackupId.newId(Instant.now()),
+                source,
+                BackupKind.LOGICAL,
+                BackupType.FULL,
+                false,
+                "duplicate delivery test",
+                null,
+                Instant.now());
     }
 
     private void publishCommand(TakeBackup command, String ceId) {
-        JobEvents.publish(stack.kafkaBootstrap(), Topics.BACKUP_COMMANDS, command.kafkaKey(), Json.write(command),
-                withJob(JobEvents.ceHeaders(ceId, command.ceType()), command.jobId().toString()));
+        JobEvents.publish(
+                stack.kafkaBootstrap(),
+                Topics.BACKUP_COMMANDS,
+                command.kafkaKey(),
+                Json.write(command),
+                withJob(
+                        JobEvents.ceHeaders(ceId, command.ceType()),
+                        command.jobId().toString()));
     }
 
     private void publishEvent(JobEvent event, String ceId) {
-        JobEvents.publish(stack.kafkaBootstrap(), Topics.JOB_EVENTS, event.kafkaKey(), Json.write(event),
-                withJob(JobEvents.ceHeaders(ceId, event.ceType()), event.job().jobId().toString()));
+        JobEvents.publish(
+                stack.kafkaBootstrap(),
+                Topics.JOB_EVENTS,
+                event.kafkaKey(),
+                Json.write(event),
+                withJob(
+                        JobEvents.ceHeaders(ceId, event.ceType()),
+                        event.job().jobId().toString()));
     }
 
     private static java.util.Map<String, String> withJob(java.util.Map<String, String> headers, String jobId) {

@@ -90,11 +90,16 @@ final class JobEvents implements AutoCloseable {
 
     static Map<String, String> ceHeaders(String ceId, String type) {
         return Map.of(
-                CloudEventHeaders.ID, ceId,
-                CloudEventHeaders.TYPE, type,
-                CloudEventHeaders.SOURCE, "e2e-test",
-                CloudEventHeaders.SPEC_VERSION, "1.0",
-                CloudEventHeaders.TIME, java.time.Instant.now().toString());
+                CloudEventHeaders.ID,
+                ceId,
+                CloudEventHeaders.TYPE,
+                type,
+                CloudEventHeaders.SOURCE,
+                "e2e-test",
+                CloudEventHeaders.SPEC_VERSION,
+                "1.0",
+                CloudEventHeaders.TIME,
+                java.time.Instant.now().toString());
     }
 
     @Override

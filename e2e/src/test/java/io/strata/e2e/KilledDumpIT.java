@@ -3,8 +3,8 @@ package io.strata.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.strata.common.storage.StorageLayout;
 import io.strata.common.model.BackupId;
+import io.strata.common.storage.StorageLayout;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -32,7 +32,7 @@ class KilledDumpIT extends StackTestSupport {
             backupId = accepted.text("backupId");
 
             ProcessHandle pgDump = await().atMost(Duration.ofMinutes(1))
-                    .until(() -> pgDumpOf(database), Optional::isPresent)
+                    .until(this::runningPgDump, Optional::isPresent)
                     .orElseThrow();
             pgDump.destroyForcibly();
             blocker.rollback();
@@ -42,7 +42,8 @@ class KilledDumpIT extends StackTestSupport {
         assertThat(job.get("status").asString()).isEqualTo("FAILED");
         assertThat(job.get("error").get("code").asString()).isEqualTo("PG_DUMP_FAILED");
         assertThat(job.get("error").get("message").asString()).isNotBlank();
-        assertThat(objectStore().stat(StorageLayout.manifestKey(source, BackupId.parse(backupId)))).isEmpty();
+        assertThat(objectStore().stat(StorageLayout.manifestKey(source, BackupId.parse(backupId))))
+                .isEmpty();
         assertThat(objectStore().list(StorageLayout.backupPrefix(source, BackupId.parse(backupId))))
                 .as("no data object left behind either")
                 .isEmpty();
@@ -50,12 +51,16 @@ class KilledDumpIT extends StackTestSupport {
         assertThat(listed.get("status").asString()).isNotEqualTo("SUCCEEDED");
 
         String next = backupAndWait(source);
-        assertThat(objectStore().stat(StorageLayout.manifestKey(source, BackupId.parse(next)))).isPresent();
+        assertThat(objectStore().stat(StorageLayout.manifestKey(source, BackupId.parse(next))))
+                .isPresent();
     }
 
     private static Optional<ProcessHandle> pgDumpOf(String database) {
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("pg_dump") && c.contains(database)).orElse(false))
+                .filter(p -> p.info()
+                        .commandLine()
+                        .map(c -> c.contains("pg_dump") && c.contains(database))
+                        .orElse(false))
                 .findFirst();
     }
 }

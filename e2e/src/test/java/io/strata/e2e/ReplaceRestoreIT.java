@@ -17,8 +17,8 @@ class ReplaceRestoreIT extends StackTestSupport {
         Map<String, String> before = SampleDatabase.fingerprint(sourceCluster, database);
         int restoreJobs = restoreJobCount(source);
 
-        Api.Response refused = admin.post("/api/v1/restores", Map.of(
-                "source", source, "backupId", backupId, "into", Map.of("replace", true)));
+        Api.Response refused = admin.post(
+                "/api/v1/restores", Map.of("source", source, "backupId", backupId, "into", Map.of("replace", true)));
 
         assertProblem(refused, 400);
         assertThat(refused.json().get("detail").asString()).contains("confirm");
@@ -33,12 +33,15 @@ class ReplaceRestoreIT extends StackTestSupport {
         Map<String, String> atBackup = SampleDatabase.fingerprint(sourceCluster, database);
         String backupId = backupAndWait(source);
 
-        SampleDatabase.execute(sourceCluster, database,
+        SampleDatabase.execute(
+                sourceCluster,
+                database,
                 "INSERT INTO customers(name, email, country) VALUES ('After Backup', 'late@example.com', 'ES')");
         Map<String, String> beforeReplace = SampleDatabase.fingerprint(sourceCluster, database);
 
-        Api.Response accepted = admin.post("/api/v1/restores", Map.of(
-                "source", source, "backupId", backupId, "into", Map.of("replace", true), "confirm", true));
+        Api.Response accepted = admin.post(
+                "/api/v1/restores",
+                Map.of("source", source, "backupId", backupId, "into", Map.of("replace", true), "confirm", true));
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         JsonNode restoreJob = awaitSucceeded(accepted.text("jobId"));
 
@@ -52,11 +55,19 @@ class ReplaceRestoreIT extends StackTestSupport {
         }
         assertThat(safety).as("a safety backup recorded for " + source).isNotNull();
         assertThat(safety.get("status").asString()).isEqualTo("SUCCEEDED");
-        assertThat(safety.get("finishedAt").asString()).isLessThanOrEqualTo(restoreJob.get("finishedAt").asString());
+        assertThat(safety.get("finishedAt").asString())
+                .isLessThanOrEqualTo(restoreJob.get("finishedAt").asString());
 
         String check = unique("safety_check");
-        Api.Response restoreSafety = admin.post("/api/v1/restores", Map.of(
-                "source", source, "backupId", safety.get("backupId").asString(), "into", Map.of("database", check)));
+        Api.Response restoreSafety = admin.post(
+                "/api/v1/restores",
+                Map.of(
+                        "source",
+                        source,
+                        "backupId",
+                        safety.get("backupId").asString(),
+                        "into",
+                        Map.of("database", check)));
         awaitSucceeded(restoreSafety.text("jobId"));
         assertThat(SampleDatabase.fingerprint(sourceCluster, check))
                 .as("the safety backup holds the data as it was just before the replace")

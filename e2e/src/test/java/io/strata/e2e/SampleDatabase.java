@@ -86,8 +86,9 @@ final class SampleDatabase {
             }
             for (String table : tables) {
                 try (Statement s = c.createStatement();
-                        ResultSet r = s.executeQuery("SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM "
-                                + table + " t")) {
+                        ResultSet r = s.executeQuery(
+                                "SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM "
+                                        + table + " t")) {
                     r.next();
                     result.put(table, r.getLong(1) + ":" + r.getString(2));
                 }

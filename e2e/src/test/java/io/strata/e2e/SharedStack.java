@@ -18,7 +18,9 @@ final class SharedStack {
     static synchronized DevStack get() {
         if (stack == null) {
             try {
-                Path repoRoot = Path.of(System.getProperty("strata.repoRoot", "..")).toAbsolutePath().normalize();
+                Path repoRoot = Path.of(System.getProperty("strata.repoRoot", ".."))
+                        .toAbsolutePath()
+                        .normalize();
                 Path stateDir = Files.createTempDirectory("strata-e2e-");
                 stack = DevStack.start(new DevStackOptions(stateDir, repoRoot, true, false));
             } catch (Exception e) {

@@ -39,13 +39,15 @@ abstract class StackTestSupport {
     String registerSampleSource(String database, int invoices) throws Exception {
         SampleDatabase.create(sourceCluster, database, invoices);
         String source = database.replace('_', '-');
-        Api.Response created = admin.post("/api/v1/sources", Map.of(
-                "name", source,
-                "host", sourceCluster.host(),
-                "port", sourceCluster.port(),
-                "database", database,
-                "username", sourceCluster.superuser(),
-                "password", sourceCluster.password()));
+        Api.Response created = admin.post(
+                "/api/v1/sources",
+                Map.of(
+                        "name", source,
+                        "host", sourceCluster.host(),
+                        "port", sourceCluster.port(),
+                        "database", database,
+                        "username", sourceCluster.superuser(),
+                        "password", sourceCluster.password()));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         assertThat(created.body()).doesNotContain(sourceCluster.password());
         return source;
@@ -61,12 +63,14 @@ abstract class StackTestSupport {
 
     JsonNode awaitJob(String jobId) {
         JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            Api.Response job = viewer.get("/api/v1/jobs/" + jobId);
-            assertThat(job.status()).as(job.toString()).isEqualTo(200);
-            last[0] = job.json();
-            assertThat(last[0].get("status").asString()).isIn(TERMINAL);
-        });
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    Api.Response job = viewer.get("/api/v1/jobs/" + jobId);
+                    assertThat(job.status()).as(job.toString()).isEqualTo(200);
+                    last[0] = job.json();
+                    assertThat(last[0].get("status").asString()).isIn(TERMINAL);
+                });
         return last[0];
     }
 

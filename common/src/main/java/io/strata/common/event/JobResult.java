@@ -33,7 +33,6 @@ public sealed interface JobResult {
             implements JobResult {}
 
     /** A restore that finished: where the data now is. */
-    record RestoreResult(
-            String backupId, String database, boolean replaced, String safetyBackupId, long restoredBytes)
+    record RestoreResult(String backupId, String database, boolean replaced, String safetyBackupId, long restoredBytes)
             implements JobResult {}
 }

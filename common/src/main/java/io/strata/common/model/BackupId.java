@@ -20,8 +20,7 @@ public record BackupId(String value) {
 
     public BackupId {
         if (value == null || !SHAPE.matcher(value).matches()) {
-            throw new IllegalArgumentException(
-                    "backupId must look like 20261122T153000Z-3fa2c1, got: " + value);
+            throw new IllegalArgumentException("backupId must look like 20261122T153000Z-3fa2c1, got: " + value);
         }
     }
 

@@ -2,5 +2,7 @@ package io.strata.common.model;
 
 /** What a backup holds relative to earlier ones. */
 public enum BackupType {
-    FULL, DIFFERENTIAL, INCREMENTAL
+    FULL,
+    DIFFERENTIAL,
+    INCREMENTAL
 }

@@ -30,5 +30,6 @@ public record BackupManifest(
      * One object of a backup. {@code sha256} and {@code storedBytes} are of the bytes as stored
      * (compressed); {@code rawBytes} is the size before compression.
      */
-    public record StoredObject(String key, String format, String compression, long rawBytes, long storedBytes, String sha256) {}
+    public record StoredObject(
+            String key, String format, String compression, long rawBytes, long storedBytes, String sha256) {}
 }

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 public final class HashingInputStream extends FilterInputStream {
     private final MessageDigest digest = HashingOutputStream.sha256();
     private long count;
+    private String hex;
 
     public HashingInputStream(InputStream in) {
         super(in);
@@ -59,7 +60,11 @@ public final class HashingInputStream extends FilterInputStream {
         return count;
     }
 
+    /** The SHA-256 of every byte so far; call it once all bytes have passed (later bytes are not hashed). */
     public String sha256Hex() {
-        return HexFormat.of().formatHex(digest.digest());
+        if (hex == null) {
+            hex = HexFormat.of().formatHex(digest.digest());
+        }
+        return hex;
     }
 }

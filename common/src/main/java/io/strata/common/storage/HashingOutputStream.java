@@ -11,6 +11,7 @@ import java.util.HexFormat;
 public final class HashingOutputStream extends FilterOutputStream {
     private final MessageDigest digest = sha256();
     private long count;
+    private String hex;
 
     public HashingOutputStream(OutputStream out) {
         super(out);
@@ -34,8 +35,12 @@ public final class HashingOutputStream extends FilterOutputStream {
         return count;
     }
 
+    /** The SHA-256 of every byte so far; call it once all bytes have passed (later bytes are not hashed). */
     public String sha256Hex() {
-        return HexFormat.of().formatHex(digest.digest());
+        if (hex == null) {
+            hex = HexFormat.of().formatHex(digest.digest());
+        }
+        return hex;
     }
 
     static MessageDigest sha256() {

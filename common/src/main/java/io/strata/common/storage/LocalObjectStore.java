@@ -34,7 +34,8 @@ public final class LocalObjectStore implements ObjectStore {
         Path target = resolve(key);
         Files.createDirectories(target.getParent());
         Path partial = target.resolveSibling("." + target.getFileName() + PARTIAL_MARK + UUID.randomUUID());
-        OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW), 1 << 16);
+        OutputStream out =
+                new BufferedOutputStream(Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW), 1 << 16);
         return new ObjectUpload() {
             private long written;
 

@@ -37,7 +37,8 @@ final class S3MultipartUpload extends ObjectUpload {
         this.store = store;
         this.key = key;
         this.slots = new Semaphore(store.partsInFlight());
-        this.uploader = Executors.newFixedThreadPool(store.partsInFlight(), Thread.ofVirtual().factory());
+        this.uploader = Executors.newFixedThreadPool(
+                store.partsInFlight(), Thread.ofVirtual().factory());
         this.buffer = new byte[store.partSize()];
     }
 
@@ -85,8 +86,12 @@ final class S3MultipartUpload extends ObjectUpload {
             try {
                 String etag = store.call(() -> store.client()
                                 .uploadPart(
-                                        r -> r.bucket(store.bucket()).key(key).uploadId(uploadId).partNumber(number),
-                                        RequestBody.fromBytes(length == part.length ? part : java.util.Arrays.copyOf(part, length))))
+                                        r -> r.bucket(store.bucket())
+                                                .key(key)
+                                                .uploadId(uploadId)
+                                                .partNumber(number),
+                                        RequestBody.fromBytes(
+                                                length == part.length ? part : java.util.Arrays.copyOf(part, length))))
                         .eTag();
                 return CompletedPart.builder().partNumber(number).eTag(etag).build();
             } finally {
@@ -110,7 +115,8 @@ final class S3MultipartUpload extends ObjectUpload {
         try {
             if (uploadId == null) {
                 byte[] body = java.util.Arrays.copyOf(buffer, filled);
-                store.call(() -> store.client().putObject(r -> r.bucket(store.bucket()).key(key), RequestBody.fromBytes(body)));
+                store.call(() ->
+                        store.client().putObject(r -> r.bucket(store.bucket()).key(key), RequestBody.fromBytes(body)));
                 return total;
             }
             if (filled > 0) {
@@ -121,10 +127,8 @@ final class S3MultipartUpload extends ObjectUpload {
                 done.add(await(part));
             }
             store.call(() -> store.client()
-                    .completeMultipartUpload(r -> r.bucket(store.bucket())
-                            .key(key)
-                            .uploadId(uploadId)
-                            .multipartUpload(m -> m.parts(done))));
+                    .completeMultipartUpload(r ->
+                            r.bucket(store.bucket()).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(done))));
             return total;
         } catch (IOException | RuntimeException e) {
             doAbort();
@@ -140,9 +144,14 @@ final class S3MultipartUpload extends ObjectUpload {
         if (uploadId != null) {
             try {
                 store.call(() -> store.client()
-                        .abortMultipartUpload(r -> r.bucket(store.bucket()).key(key).uploadId(uploadId)));
+                        .abortMultipartUpload(
+                                r -> r.bucket(store.bucket()).key(key).uploadId(uploadId)));
             } catch (RuntimeException e) {
-                log.warn("could not abort multipart upload {} of {}; a bucket lifecycle rule will clean it", uploadId, key, e);
+                log.warn(
+                        "could not abort multipart upload {} of {}; a bucket lifecycle rule will clean it",
+                        uploadId,
+                        key,
+                        e);
             }
         }
         release();
@@ -160,7 +169,8 @@ final class S3MultipartUpload extends ObjectUpload {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while uploading " + key);
         } catch (ExecutionException e) {
-            throw new IOException("uploading a part of " + key + " failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IOException(
+                    "uploading a part of " + key + " failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 }

@@ -95,7 +95,8 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public Optional<ObjectInfo> stat(String key) throws IOException {
         try {
-            HeadObjectResponse head = call(() -> s3.headObject(b -> b.bucket(bucket).key(key)));
+            HeadObjectResponse head =
+                    call(() -> s3.headObject(b -> b.bucket(bucket).key(key)));
             return Optional.of(new ObjectInfo(key, head.contentLength()));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
@@ -110,7 +111,8 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public List<ObjectInfo> list(String prefix) throws IOException {
         List<ObjectInfo> found = new ArrayList<>();
-        for (S3Object object : call(() -> s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents())) {
+        for (S3Object object : call(() ->
+                s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents())) {
             found.add(new ObjectInfo(object.key(), object.size()));
         }
         return found;

@@ -21,7 +21,9 @@ class LocalObjectStoreTest {
             assertThat(upload.complete()).isEqualTo(5);
         }
 
-        assertThat(store.readAll("shop/backups/b1/dump.zst")).asString(StandardCharsets.UTF_8).isEqualTo("hello");
+        assertThat(store.readAll("shop/backups/b1/dump.zst"))
+                .asString(StandardCharsets.UTF_8)
+                .isEqualTo("hello");
         assertThat(store.list("shop/")).containsExactly(new ObjectStore.ObjectInfo("shop/backups/b1/dump.zst", 5));
     }
 

@@ -1,0 +1,69 @@
+package io.strata.gateway.backups;
+
+import io.strata.common.model.BackupId;
+import io.strata.common.model.BackupKind;
+import io.strata.common.model.JobId;
+import io.strata.gateway.catalog.CatalogProxy;
+import io.strata.gateway.jobs.JobAccepted;
+import io.strata.gateway.problem.ApiException;
+import io.strata.platform.catalog.CatalogApi.JobView;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** Starting backups (202 with a job to follow) and reading the catalog's record of them. */
+@RestController
+@RequestMapping("/api/v1/backups")
+class BackupController {
+    private final BackupSubmission submission;
+    private final CatalogProxy catalog;
+
+    BackupController(BackupSubmission submission, CatalogProxy catalog) {
+        this.submission = submission;
+        this.catalog = catalog;
+    }
+
+    @PostMapping
+    ResponseEntity<JobAccepted> start(@Valid @RequestBody BackupRequestBody body) {
+        JobView job = submission.submit(body.toSpec(), JobId.random(), null);
+        JobAccepted accepted = JobAccepted.of(job, job.backupId());
+        return ResponseEntity.accepted().location(URI.create(accepted.statusUrl())).body(accepted);
+    }
+
+    @GetMapping
+    JsonNode list(
+            @RequestParam(required = false) String source,
+            @RequestParam(required = false) BackupKind kind,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) @Min(value = 1, message = "must be 1..1000")
+                    @Max(value = 1000, message = "must be 1..1000") Integer limit) {
+        Map<String, Object> query = new LinkedHashMap<>();
+        query.put("source", source);
+        query.put("kind", kind);
+        query.put("status", status);
+        query.put("limit", limit);
+        return catalog.list("/api/v1/backups", query);
+    }
+
+    @GetMapping("/{backupId}")
+    JsonNode one(@PathVariable String backupId) {
+        ApiException notFound = ApiException.notFound("backup '" + backupId + "' does not exist");
+        // an id of the wrong shape cannot name a backup: answer as for any unknown one
+        if (!BackupId.isValid(backupId)) {
+            throw notFound;
+        }
+        return catalog.one("/api/v1/backups/{id}", backupId).orElseThrow(() -> notFound);
+    }
+}

@@ -1,0 +1,67 @@
+package io.strata.gateway.backups;
+
+import io.strata.common.command.TakeBackup;
+import io.strata.common.messaging.Topics;
+import io.strata.common.model.BackupId;
+import io.strata.common.model.BackupKind;
+import io.strata.common.model.BackupType;
+import io.strata.common.model.JobId;
+import io.strata.common.model.JobKind;
+import io.strata.gateway.jobs.JobCommands;
+import io.strata.gateway.problem.ApiException;
+import io.strata.gateway.problem.FieldProblem;
+import io.strata.gateway.sources.RegisteredSources;
+import io.strata.platform.catalog.CatalogApi.JobView;
+import io.strata.platform.catalog.CatalogApi.NewJob;
+import java.time.Clock;
+import org.springframework.stereotype.Component;
+
+/** Checks a backup against what Strata can do today and, if it passes, turns it into a queued job. */
+@Component
+class BackupSubmission {
+    private final RegisteredSources sources;
+    private final JobCommands jobs;
+    private final Clock clock;
+
+    BackupSubmission(RegisteredSources sources, JobCommands jobs, Clock clock) {
+        this.sources = sources;
+        this.jobs = jobs;
+        this.clock = clock;
+    }
+
+    /** Throws a 4xx {@link ApiException} saying what to change when the backup cannot be taken. */
+    void check(BackupSpec spec) {
+        if (spec.description() != null && spec.description().length() > BackupSpec.MAX_DESCRIPTION) {
+            throw ApiException.badRequest("description is longer than " + BackupSpec.MAX_DESCRIPTION + " characters",
+                    new FieldProblem("description", "must be at most " + BackupSpec.MAX_DESCRIPTION + " characters"));
+        }
+        if (spec.kind() == BackupKind.PHYSICAL) {
+            String detail = "PHYSICAL backups are not available yet (coming with WAL archiving); use LOGICAL";
+            throw ApiException.unprocessable(detail, new FieldProblem("kind", detail));
+        }
+        if (spec.type() != BackupType.FULL) {
+            String detail = "logical backups are always FULL; DIFFERENTIAL/INCREMENTAL need kind PHYSICAL";
+            throw ApiException.unprocessable(detail, new FieldProblem("type", detail));
+        }
+        sources.require(spec.source());
+    }
+
+    /** Checks, then records the job and publishes its {@link TakeBackup}; {@code requestId} may be null. */
+    JobView submit(BackupSpec spec, JobId jobId, String requestId) {
+        check(spec);
+        BackupId backupId = BackupId.newId(clock.instant());
+        NewJob job = new NewJob(jobId.toString(), JobKind.BACKUP, spec.source(), requestId, backupId.toString());
+        return jobs.enqueue(job, Topics.BACKUP_COMMANDS, created -> new TakeBackup(
+                TakeBackup.SCHEMA_VERSION,
+                jobId,
+                // a redelivered request finds its job already recorded, with the backup id chosen the first time
+                created.backupId() != null ? BackupId.parse(created.backupId()) : backupId,
+                spec.source(),
+                spec.kind(),
+                spec.type(),
+                spec.schemaOnly(),
+                spec.description(),
+                requestId,
+                clock.instant()));
+    }
+}

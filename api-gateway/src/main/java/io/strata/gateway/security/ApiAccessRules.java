@@ -1,0 +1,46 @@
+package io.strata.gateway.security;
+
+import java.util.List;
+import java.util.function.Supplier;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.PathContainer;
+import org.springframework.security.authorization.AuthorityAuthorizationManager;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.authorization.AuthorizationResult;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+
+/**
+ * The one table of which role each call under {@code /api/v1} needs: reads are for viewers, starting
+ * backups and restore points for operators, everything else (restores, sources, uploads, deletes) for
+ * admins. Both the authorization check and the 403 message read it, so they cannot disagree.
+ */
+final class ApiAccessRules implements AuthorizationManager<RequestAuthorizationContext> {
+    private static final List<PathPattern> OPERATOR_POSTS = List.of(
+            PathPatternParser.defaultInstance.parse("/api/v1/backups"),
+            PathPatternParser.defaultInstance.parse("/api/v1/sources/{name}/restore-points"),
+            PathPatternParser.defaultInstance.parse("/api/v1/sources/{name}/restore-points/{rp}/verify"));
+
+    static Role requiredRole(String method, String path) {
+        if (HttpMethod.GET.matches(method) || HttpMethod.HEAD.matches(method)) {
+            return Role.VIEWER;
+        }
+        PathContainer container = PathContainer.parsePath(path);
+        if (HttpMethod.POST.matches(method) && OPERATOR_POSTS.stream().anyMatch(p -> p.matches(container))) {
+            return Role.OPERATOR;
+        }
+        return Role.ADMIN;
+    }
+
+    @Override
+    public AuthorizationResult authorize(
+            Supplier<? extends Authentication> authentication, RequestAuthorizationContext context) {
+        var request = context.getRequest();
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        Role required = requiredRole(request.getMethod(), path);
+        return AuthorityAuthorizationManager.<RequestAuthorizationContext>hasRole(required.name())
+                .authorize(authentication, context);
+    }
+}

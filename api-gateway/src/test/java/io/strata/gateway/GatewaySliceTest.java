@@ -1,0 +1,40 @@
+package io.strata.gateway;
+
+import io.strata.gateway.catalog.CatalogProxy;
+import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.messaging.MessagePublisher;
+import io.strata.platform.postgres.PgTools;
+import java.time.Instant;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.MockMvc;
+
+/**
+ * Base of the {@link GatewayWebMvcTest} slices: the systems behind the gateway (catalog, Kafka, source
+ * servers) are mocks, everything in front of them is real.
+ */
+public abstract class GatewaySliceTest {
+    public static final String ADMIN = "admin-token-0123456789";
+    public static final String OPERATOR = "operator-token-0123456789";
+    public static final String VIEWER = "viewer-token-0123456789";
+    public static final Instant NOW = Instant.parse("2026-11-22T15:30:00Z");
+
+    @Autowired
+    protected MockMvc mvc;
+
+    @MockitoBean
+    protected CatalogClient catalog;
+
+    @MockitoBean
+    protected CatalogProxy catalogProxy;
+
+    @MockitoBean
+    protected MessagePublisher publisher;
+
+    @MockitoBean
+    protected PgTools pgTools;
+
+    protected static String bearer(String token) {
+        return "Bearer " + token;
+    }
+}

@@ -1,0 +1,221 @@
+package io.strata.gateway.backups;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import io.strata.common.command.TakeBackup;
+import io.strata.common.messaging.Message;
+import io.strata.common.messaging.Topics;
+import io.strata.common.model.BackupKind;
+import io.strata.common.model.BackupType;
+import io.strata.common.model.JobKind;
+import io.strata.common.model.JobStatus;
+import io.strata.gateway.GatewaySliceTest;
+import io.strata.gateway.GatewayWebMvcTest;
+import io.strata.platform.catalog.CatalogApi.JobView;
+import io.strata.platform.catalog.CatalogApi.NewJob;
+import io.strata.platform.catalog.CatalogApi.SourceView;
+import io.strata.platform.messaging.MessagePublisher;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import org.mockito.InOrder;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.ResultActions;
+import org.springframework.web.client.ResourceAccessException;
+
+@GatewayWebMvcTest(BackupController.class)
+@Import(BackupSubmission.class)
+class BackupApiTest extends GatewaySliceTest {
+
+    @BeforeEach
+    void shopIsRegistered() {
+        when(catalog.source("shop")).thenReturn(Optional.of(
+                new SourceView("shop", "127.0.0.1", 5432, "shop", "postgres", null, NOW)));
+        when(catalog.createJob(any())).thenAnswer(call -> queued(call.getArgument(0)));
+    }
+
+    private static JobView queued(NewJob job) {
+        return new JobView(job.jobId(), job.kind(), job.source(), JobStatus.QUEUED, 0, null, 0, 0, NOW, null, null, null,
+                job.backupId(), job.requestId());
+    }
+
+    private ResultActions postBackup(String token, String json) throws Exception {
+        return mvc.perform(post("/api/v1/backups")
+                .header("Authorization", bearer(token))
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(json));
+    }
+
+    @Test
+    void operatorStartsLogicalFullBackupByDefaultAndJobExistsBeforeCommandIsPublished() throws Exception {
+        postBackup(OPERATOR, "{\"source\":\"shop\",\"description\":\"before upgrade\"}")
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.status").value("QUEUED"))
+                .andExpect(jsonPath("$.jobId").isString())
+                .andExpect(jsonPath("$.backupId").value(org.hamcrest.Matchers.startsWith("20261122T153000Z-")))
+                .andExpect(jsonPath("$.statusUrl").value(org.hamcrest.Matchers.startsWith("/api/v1/jobs/")))
+                .andExpect(header().string("Location", org.hamcrest.Matchers.startsWith("/api/v1/jobs/")));
+
+        ArgumentCaptor<NewJob> job = ArgumentCaptor.forClass(NewJob.class);
+        ArgumentCaptor<Message> command = ArgumentCaptor.forClass(Message.class);
+        InOrder order = inOrder(catalog, publisher);
+        order.verify(catalog).createJob(job.capture());
+        order.verify(publisher).publish(eq(Topics.BACKUP_COMMANDS), command.capture(), anyString());
+
+        TakeBackup take = (TakeBackup) command.getValue();
+        assertThat(job.getValue().kind()).isEqualTo(JobKind.BACKUP);
+        assertThat(take.jobId().toString()).isEqualTo(job.getValue().jobId());
+        assertThat(take.backupId().toString()).isEqualTo(job.getValue().backupId());
+        assertThat(take.kind()).isEqualTo(BackupKind.LOGICAL);
+        assertThat(take.type()).isEqualTo(BackupType.FULL);
+        assertThat(take.schemaOnly()).isFalse();
+        assertThat(take.description()).isEqualTo("before upgrade");
+        assertThat(take.requestedAt()).isEqualTo(NOW);
+        assertThat(take.schemaVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void viewerMayNotStartBackups() throws Exception {
+        postBackup(VIEWER, "{\"source\":\"shop\"}")
+                .andExpect(status().isForbidden())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.status").value(403))
+                .andExpect(jsonPath("$.title").value("Forbidden"))
+                .andExpect(jsonPath("$.type").isString())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("operator")));
+        verifyNoInteractions(publisher);
+    }
+
+    @Test
+    void requestWithoutTokenIsUnauthenticated() throws Exception {
+        mvc.perform(post("/api/v1/backups").contentType(MediaType.APPLICATION_JSON).content("{\"source\":\"shop\"}"))
+                .andExpect(status().isUnauthorized())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(header().string("WWW-Authenticate", "Bearer"))
+                .andExpect(jsonPath("$.status").value(401))
+                .andExpect(jsonPath("$.title").value("Unauthorized"))
+                .andExpect(jsonPath("$.detail").isString());
+    }
+
+    @Test
+    void unknownTokenIsUnauthenticatedEvenForReads() throws Exception {
+        mvc.perform(get("/api/v1/backups").header("Authorization", bearer("not-a-token")))
+                .andExpect(status().isUnauthorized())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("not known")));
+        verifyNoInteractions(catalogProxy);
+    }
+
+    @Test
+    void unknownEnumValueIsBadRequestNamingTheField() throws Exception {
+        postBackup(OPERATOR, "{\"source\":\"shop\",\"kind\":\"SNAPSHOT\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.errors[0].field").value("kind"))
+                .andExpect(jsonPath("$.errors[0].message").value(org.hamcrest.Matchers.containsString("LOGICAL, PHYSICAL")));
+    }
+
+    @Test
+    void malformedJsonIsBadRequest() throws Exception {
+        postBackup(OPERATOR, "{\"source\":")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.status").value(400))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("JSON")));
+    }
+
+    @Test
+    void missingSourceIsBadRequestNamingTheField() throws Exception {
+        postBackup(OPERATOR, "{\"kind\":\"LOGICAL\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("source"));
+    }
+
+    @Test
+    void overlongDescriptionIsBadRequest() throws Exception {
+        postBackup(OPERATOR, "{\"source\":\"shop\",\"description\":\"" + "x".repeat(1001) + "\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("description"));
+    }
+
+    @Test
+    void unregisteredSourceIsUnprocessable() throws Exception {
+        when(catalog.source("nope")).thenReturn(Optional.empty());
+        postBackup(OPERATOR, "{\"source\":\"nope\"}")
+                .andExpect(status().isUnprocessableContent())
+                .andExpect(jsonPath("$.detail").value(
+                        "source 'nope' is not registered; register it with POST /api/v1/sources"))
+                .andExpect(jsonPath("$.errors[0].field").value("source"));
+        verify(catalog, never()).createJob(any());
+    }
+
+    @Test
+    void physicalBackupsAreNotAvailableYet() throws Exception {
+        postBackup(OPERATOR, "{\"source\":\"shop\",\"kind\":\"PHYSICAL\"}")
+                .andExpect(status().isUnprocessableContent())
+                .andExpect(jsonPath("$.detail").value(
+                        "PHYSICAL backups are not available yet (coming with WAL archiving); use LOGICAL"));
+    }
+
+    @Test
+    void logicalBackupsAreAlwaysFull() throws Exception {
+        postBackup(OPERATOR, "{\"source\":\"shop\",\"type\":\"INCREMENTAL\"}")
+                .andExpect(status().isUnprocessableContent())
+                .andExpect(jsonPath("$.detail").value(
+                        "logical backups are always FULL; DIFFERENTIAL/INCREMENTAL need kind PHYSICAL"))
+                .andExpect(jsonPath("$.errors[0].field").value("type"));
+    }
+
+    @Test
+    void kafkaOutageIsServiceUnavailable() throws Exception {
+        MessagePublisher.PublishException noAck = org.mockito.Mockito.mock(MessagePublisher.PublishException.class);
+        when(noAck.getMessage()).thenReturn("Kafka did not acknowledge a message on strata.backup.commands");
+        doThrow(noAck).when(publisher).publish(anyString(), any(), anyString());
+        postBackup(OPERATOR, "{\"source\":\"shop\"}")
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("stays QUEUED")));
+    }
+
+    @Test
+    void unreachableCatalogIsServiceUnavailable() throws Exception {
+        when(catalog.source("shop")).thenThrow(new ResourceAccessException("Connection refused"));
+        postBackup(OPERATOR, "{\"source\":\"shop\"}")
+                .andExpect(status().isServiceUnavailable())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("catalog-service is unreachable")));
+    }
+
+    @Test
+    void malformedBackupIdIsNotFound() throws Exception {
+        mvc.perform(get("/api/v1/backups/not-an-id").header("Authorization", bearer(VIEWER)))
+                .andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.status").value(404));
+    }
+
+    @Test
+    void listPassesFiltersToTheCatalog() throws Exception {
+        when(catalogProxy.list(eq("/api/v1/backups"), any())).thenReturn(
+                tools.jackson.databind.json.JsonMapper.builder().build().readTree("[{\"backupId\":\"20261122T153000Z-abcdef\"}]"));
+        mvc.perform(get("/api/v1/backups?source=shop&kind=LOGICAL&limit=5").header("Authorization", bearer(VIEWER)))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$[0].backupId").value("20261122T153000Z-abcdef"));
+        verify(catalogProxy).list(eq("/api/v1/backups"), org.mockito.ArgumentMatchers.argThat(query ->
+                "shop".equals(query.get("source")) && query.get("kind") == BackupKind.LOGICAL
+                        && Integer.valueOf(5).equals(query.get("limit"))));
+    }
+}

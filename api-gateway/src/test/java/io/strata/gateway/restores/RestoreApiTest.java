@@ -1,0 +1,240 @@
+package io.strata.gateway.restores;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import io.strata.common.command.RestoreBackup;
+import io.strata.common.messaging.Message;
+import io.strata.common.messaging.Topics;
+import io.strata.common.model.BackupKind;
+import io.strata.common.model.BackupType;
+import io.strata.common.model.JobKind;
+import io.strata.common.model.JobStatus;
+import io.strata.common.model.Names;
+import io.strata.gateway.GatewaySliceTest;
+import io.strata.gateway.GatewayWebMvcTest;
+import io.strata.platform.catalog.CatalogApi.BackupView;
+import io.strata.platform.catalog.CatalogApi.JobView;
+import io.strata.platform.catalog.CatalogApi.NewJob;
+import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.catalog.CatalogApi.SourceView;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mockito.ArgumentCaptor;
+import org.mockito.InOrder;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.ResultActions;
+import tools.jackson.databind.json.JsonMapper;
+
+@GatewayWebMvcTest(RestoreController.class)
+@Import({RestoreChecks.class, SourceDatabases.class})
+class RestoreApiTest extends GatewaySliceTest {
+    private static final String BACKUP = "20261122T120000Z-abc123";
+    private final PreparedStatement query = mock(PreparedStatement.class);
+    private final ResultSet rows = mock(ResultSet.class);
+
+    @BeforeEach
+    void shopHasOneGoodBackup() throws SQLException {
+        when(catalog.source("shop")).thenReturn(Optional.of(
+                new SourceView("shop", "127.0.0.1", 5432, "shopdb", "postgres", null, NOW)));
+        SourceConnection connection = new SourceConnection("shop", "127.0.0.1", 5432, "shopdb", "postgres", "secret");
+        when(catalog.sourceConnection("shop")).thenReturn(Optional.of(connection));
+        when(catalog.backup(BACKUP)).thenReturn(Optional.of(backup("shop", "SUCCEEDED")));
+        when(catalog.createJob(any())).thenAnswer(call -> {
+            NewJob job = call.getArgument(0);
+            return new JobView(job.jobId(), job.kind(), job.source(), JobStatus.QUEUED, 0, null, 0, 0, NOW, null, null,
+                    null, job.backupId(), null);
+        });
+        Connection jdbc = mock(Connection.class);
+        when(pgTools.connect(connection, "shopdb")).thenReturn(jdbc);
+        when(jdbc.prepareStatement("select 1 from pg_database where datname = ?")).thenReturn(query);
+        when(query.executeQuery()).thenReturn(rows);
+        when(rows.next()).thenReturn(false);
+    }
+
+    private static BackupView backup(String source, String status) {
+        return new BackupView(BACKUP, source, BackupKind.LOGICAL, BackupType.FULL, status, 10L, 5L, "ab", NOW, NOW,
+                null, null, null, null, "shopdb", false, null, null, null);
+    }
+
+    private ResultActions restore(String token, String json) throws Exception {
+        return mvc.perform(post("/api/v1/restores")
+                .header("Authorization", bearer(token))
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(json));
+    }
+
+    private ResultActions restoreAsAdmin(String json) throws Exception {
+        return restore(ADMIN, json);
+    }
+
+    private static String intoDatabase(String database) {
+        return "{\"source\":\"shop\",\"backupId\":\"" + BACKUP + "\",\"into\":{\"database\":"
+                + JsonMapper.builder().build().writeValueAsString(database) + "}}";
+    }
+
+    @Test
+    void restoresIntoNewDatabaseAfterCheckingItDoesNotExist() throws Exception {
+        restoreAsAdmin(intoDatabase("shop_copy"))
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.status").value("QUEUED"))
+                .andExpect(jsonPath("$.statusUrl").value(org.hamcrest.Matchers.startsWith("/api/v1/jobs/")))
+                .andExpect(header().exists("Location"));
+
+        verify(query).setString(1, "shop_copy");
+        ArgumentCaptor<NewJob> job = ArgumentCaptor.forClass(NewJob.class);
+        ArgumentCaptor<Message> command = ArgumentCaptor.forClass(Message.class);
+        InOrder order = inOrder(catalog, publisher);
+        order.verify(catalog).createJob(job.capture());
+        order.verify(publisher).publish(eq(Topics.RESTORE_COMMANDS), command.capture(), anyString());
+        RestoreBackup restore = (RestoreBackup) command.getValue();
+        assertThat(job.getValue().kind()).isEqualTo(JobKind.RESTORE);
+        assertThat(job.getValue().backupId()).isEqualTo(BACKUP);
+        assertThat(restore.jobId().toString()).isEqualTo(job.getValue().jobId());
+        assertThat(restore.into()).isEqualTo(RestoreBackup.RestoreInto.newDatabase("shop_copy"));
+        assertThat(restore.backupId().toString()).isEqualTo(BACKUP);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "x; DROP DATABASE y", "\"quoted\"", "shop_copy\"; drop table t; --", "Shop", "1starts_with_digit",
+        "has-dash", "has space", "", "a234567890123456789012345678901234567890123456789012345678901234"
+    })
+    void rejectsDatabaseNamesThatAreNotPlainIdentifiers(String name) throws Exception {
+        restoreAsAdmin(intoDatabase(name))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.errors[0].field").value("into.database"))
+                .andExpect(jsonPath("$.errors[0].message").value("must be " + Names.DATABASE_RULE));
+        verifyNoInteractions(pgTools, publisher);
+        verify(catalog, never()).createJob(any());
+    }
+
+    @Test
+    void replaceWithoutConfirmIsRefused() throws Exception {
+        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP + "\",\"into\":{\"replace\":true}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value("replace overwrites database 'shopdb' of source 'shop': send"
+                        + " \"confirm\": true to proceed (a safety backup is taken first)"))
+                .andExpect(jsonPath("$.errors[0].field").value("confirm"));
+        verify(catalog, never()).createJob(any());
+    }
+
+    @Test
+    void replaceWithConfirmIsAcceptedWithoutLookingForTheDatabase() throws Exception {
+        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP + "\",\"into\":{\"replace\":true},\"confirm\":true}")
+                .andExpect(status().isAccepted());
+        ArgumentCaptor<Message> command = ArgumentCaptor.forClass(Message.class);
+        verify(publisher).publish(eq(Topics.RESTORE_COMMANDS), command.capture(), anyString());
+        assertThat(((RestoreBackup) command.getValue()).into()).isEqualTo(RestoreBackup.RestoreInto.replaceSource());
+        verifyNoInteractions(pgTools);
+    }
+
+    @Test
+    void intoWithBothDatabaseAndReplaceIsRefused() throws Exception {
+        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP
+                        + "\",\"into\":{\"database\":\"x\",\"replace\":true},\"confirm\":true}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("into"));
+    }
+
+    @Test
+    void intoWithNeitherIsRefused() throws Exception {
+        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP + "\",\"into\":{}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("into"));
+    }
+
+    @Test
+    void missingIntoAndBackupIdAreBadRequests() throws Exception {
+        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP + "\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("into"));
+        restoreAsAdmin("{\"source\":\"shop\",\"into\":{\"database\":\"x\"}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("backupId"));
+    }
+
+    @Test
+    void pointInTimeTargetsAreNotAvailableYet() throws Exception {
+        restoreAsAdmin("{\"source\":\"shop\",\"target\":{\"latest\":true},\"into\":{\"database\":\"x\"}}")
+                .andExpect(status().isUnprocessableContent())
+                .andExpect(jsonPath("$.detail").value(containsString("point-in-time restore is not available yet")));
+        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP + "\",\"into\":{\"dataDirectory\":\"/x\",\"port\":5499}}")
+                .andExpect(status().isUnprocessableContent());
+    }
+
+    @Test
+    void existingDatabaseIsAConflict() throws Exception {
+        when(rows.next()).thenReturn(true);
+        restoreAsAdmin(intoDatabase("shop_copy"))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.detail").value("database 'shop_copy' already exists on the source server;"
+                        + " choose another name or use into.replace"));
+        verifyNoInteractions(publisher);
+    }
+
+    @Test
+    void unreachableSourceServerIsBadGateway() throws Exception {
+        when(pgTools.connect(any(), anyString())).thenThrow(new SQLException("Connection refused"));
+        restoreAsAdmin(intoDatabase("shop_copy"))
+                .andExpect(status().isBadGateway())
+                .andExpect(jsonPath("$.detail").value(containsString("127.0.0.1:5432/shopdb")))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.not(containsString("secret"))));
+    }
+
+    @Test
+    void backupOfAnotherSourceIsNotFoundForThisOne() throws Exception {
+        when(catalog.backup(BACKUP)).thenReturn(Optional.of(backup("billing", "SUCCEEDED")));
+        restoreAsAdmin(intoDatabase("shop_copy"))
+                .andExpect(status().isUnprocessableContent())
+                .andExpect(jsonPath("$.detail").value("backup '" + BACKUP + "' not found for source 'shop'"));
+    }
+
+    @Test
+    void failedBackupIsNotRestorable() throws Exception {
+        when(catalog.backup(BACKUP)).thenReturn(Optional.of(backup("shop", "FAILED")));
+        restoreAsAdmin(intoDatabase("shop_copy"))
+                .andExpect(status().isUnprocessableContent())
+                .andExpect(jsonPath("$.detail").value("backup " + BACKUP + " is not restorable: status FAILED"));
+    }
+
+    @Test
+    void unregisteredSourceIsUnprocessable() throws Exception {
+        when(catalog.source("gone")).thenReturn(Optional.empty());
+        restoreAsAdmin("{\"source\":\"gone\",\"backupId\":\"" + BACKUP + "\",\"into\":{\"database\":\"x\"}}")
+                .andExpect(status().isUnprocessableContent())
+                .andExpect(jsonPath("$.errors[0].field").value("source"));
+    }
+
+    @Test
+    void operatorMayNotRestore() throws Exception {
+        restore(OPERATOR, intoDatabase("shop_copy"))
+                .andExpect(status().isForbidden())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail").value(containsString("admin")));
+        verifyNoInteractions(catalog, publisher);
+    }
+}

@@ -1,0 +1,115 @@
+package io.strata.gateway.sources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import io.strata.common.model.Names;
+import io.strata.gateway.GatewaySliceTest;
+import io.strata.gateway.GatewayWebMvcTest;
+import io.strata.platform.catalog.CatalogApi.NewSource;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.ResultActions;
+import org.springframework.web.client.HttpClientErrorException;
+import tools.jackson.databind.json.JsonMapper;
+
+@GatewayWebMvcTest(SourceController.class)
+class SourceApiTest extends GatewaySliceTest {
+    private static final String SHOP = "{\"name\":\"shop\",\"host\":\"db.internal\",\"port\":5432,"
+            + "\"database\":\"shop\",\"username\":\"backup\",\"password\":\"s3cret\"}";
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    private ResultActions register(String token, String body) throws Exception {
+        return mvc.perform(post("/api/v1/sources")
+                .header("Authorization", bearer(token))
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(body));
+    }
+
+    @Test
+    void adminRegistersSourceAndPasswordIsNeverEchoed() throws Exception {
+        when(catalogProxy.post(eq("/api/v1/sources"), any())).thenReturn(json.readTree(
+                "{\"name\":\"shop\",\"host\":\"db.internal\",\"port\":5432,\"database\":\"shop\",\"username\":\"backup\","
+                        + "\"password\":\"s3cret\",\"walArchiving\":{\"enabled\":false,\"state\":\"OFF\"}}"));
+        String body = register(ADMIN, SHOP)
+                .andExpect(status().isCreated())
+                .andExpect(header().string("Location", "/api/v1/sources/shop"))
+                .andExpect(jsonPath("$.name").value("shop"))
+                .andExpect(jsonPath("$.walArchiving.enabled").value(false))
+                .andReturn().getResponse().getContentAsString();
+        assertThat(body).doesNotContain("s3cret").doesNotContain("password");
+
+        ArgumentCaptor<Object> sent = ArgumentCaptor.forClass(Object.class);
+        verify(catalogProxy).post(eq("/api/v1/sources"), sent.capture());
+        assertThat(sent.getValue()).isEqualTo(new NewSource("shop", "db.internal", 5432, "shop", "backup", "s3cret"));
+    }
+
+    @Test
+    void takenNameIsAConflict() throws Exception {
+        when(catalogProxy.post(eq("/api/v1/sources"), any())).thenThrow(HttpClientErrorException.create(
+                HttpStatus.CONFLICT, "Conflict", HttpHeaders.EMPTY, new byte[0], StandardCharsets.UTF_8));
+        register(ADMIN, SHOP)
+                .andExpect(status().isConflict())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail").value("source 'shop' already exists"));
+    }
+
+    @Test
+    void invalidFieldsAreListedWithTheNameRule() throws Exception {
+        register(ADMIN, "{\"name\":\"Shop!\",\"host\":\" \",\"port\":70000,\"database\":\"shop\",\"username\":\"u\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors.length()").value(3))
+                .andExpect(jsonPath("$.errors[?(@.field == 'name')].message").value("must be " + Names.SOURCE_RULE))
+                .andExpect(jsonPath("$.errors[?(@.field == 'port')].message").value("must be 1..65535"))
+                .andExpect(jsonPath("$.errors[?(@.field == 'host')]").exists());
+        verifyNoInteractions(catalogProxy);
+    }
+
+    @Test
+    void emptyPasswordIsAllowed() throws Exception {
+        when(catalogProxy.post(eq("/api/v1/sources"), any())).thenReturn(json.readTree("{\"name\":\"shop\"}"));
+        register(ADMIN, SHOP.replace("s3cret", "")).andExpect(status().isCreated());
+    }
+
+    @Test
+    void onlyAdminsRegisterSources() throws Exception {
+        register(OPERATOR, SHOP).andExpect(status().isForbidden());
+        verifyNoInteractions(catalogProxy);
+    }
+
+    @Test
+    void unknownSourceIsNotFound() throws Exception {
+        when(catalogProxy.one("/api/v1/sources/{name}", "nope")).thenReturn(Optional.empty());
+        mvc.perform(get("/api/v1/sources/nope").header("Authorization", bearer(VIEWER)))
+                .andExpect(status().isNotFound())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail").value("source 'nope' is not registered"));
+    }
+
+    @Test
+    void catalogProblemsPassThrough() throws Exception {
+        byte[] problem = "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"host is unreachable\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        when(catalogProxy.post(eq("/api/v1/sources"), any())).thenThrow(HttpClientErrorException.create(
+                HttpStatus.BAD_REQUEST, "Bad Request", HttpHeaders.EMPTY, problem, StandardCharsets.UTF_8));
+        register(ADMIN, SHOP)
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail").value("host is unreachable"));
+    }
+}

@@ -1,0 +1,66 @@
+package io.strata.backup;
+
+import io.micrometer.core.instrument.Timer;
+import io.strata.backup.logical.LogicalBackupJob;
+import io.strata.common.command.BackupCommand;
+import io.strata.common.command.TakeBackup;
+import io.strata.common.event.JobEvent.JobRef;
+import io.strata.common.messaging.Json;
+import io.strata.common.messaging.Topics;
+import io.strata.common.model.JobKind;
+import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.jobs.JobReporter;
+import io.strata.platform.logical.JobExecution;
+import io.strata.platform.logical.JobExecution.Outcome;
+import io.strata.platform.logical.JobReporters;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs one backup command at a time (one listener thread): a backup holds the record until it is done,
+ * and the offset is committed after its final event was acknowledged. A redelivered command whose job
+ * the catalog already shows finished is skipped.
+ */
+@Component
+class BackupCommandListener {
+    private static final Logger log = LoggerFactory.getLogger(BackupCommandListener.class);
+    private final CatalogClient catalog;
+    private final JobReporters reporters;
+    private final LogicalBackupJob logicalBackups;
+    private final BackupMetrics metrics;
+
+    BackupCommandListener(
+            CatalogClient catalog, JobReporters reporters, LogicalBackupJob logicalBackups, BackupMetrics metrics) {
+        this.catalog = catalog;
+        this.reporters = reporters;
+        this.logicalBackups = logicalBackups;
+        this.metrics = metrics;
+    }
+
+    @KafkaListener(topics = Topics.BACKUP_COMMANDS, groupId = "backup-worker")
+    void onCommand(ConsumerRecord<String, String> record) {
+        BackupCommand command = Json.read(record.value(), BackupCommand.class);
+        switch (command) {
+            case TakeBackup take -> take(take);
+        }
+    }
+
+    private void take(TakeBackup command) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("jobId", command.jobId().toString())) {
+            if (JobExecution.alreadyFinished(catalog, command.jobId())) {
+                log.info("job {} is already finished: skipping a duplicate delivery", command.jobId());
+                return;
+            }
+            JobRef ref = new JobRef(
+                    command.jobId(), JobKind.BACKUP, command.source(), command.requestId(), command.backupId().toString());
+            JobReporter reporter = reporters.forJob(ref);
+            Timer.Sample sample = metrics.start();
+            Outcome outcome = JobExecution.run(reporter, "starting", () -> logicalBackups.run(command, reporter));
+            metrics.finished(sample, outcome);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package io.strata.catalog;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/** The catalog: owns sources, jobs and backups, turns commands and job events into their state. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class CatalogApplication {
+    public static void main(String[] args) {
+        SpringApplication.run(CatalogApplication.class, args);
+    }
+}

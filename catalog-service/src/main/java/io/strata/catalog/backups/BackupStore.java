@@ -1,0 +1,129 @@
+package io.strata.catalog.backups;
+
+import io.strata.catalog.support.SqlTime;
+import io.strata.common.event.JobResult.BackupResult;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Writes the {@code backup} and {@code backup_object} tables as commands and job events arrive. Each
+ * write tolerates the others having come first: a job's events can overtake its command.
+ */
+@Repository
+public class BackupStore {
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    BackupStore(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** Creates the backup QUEUED, or fills in what an earlier, vaguer registration did not know. */
+    public void insertQueued(BackupSeed seed) {
+        jdbc.sql("""
+                        INSERT INTO backup (backup_id, source, job_id, kind, type, status, schema_only, description,
+                                            created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, 'QUEUED', ?, ?, ?, ?)
+                        ON CONFLICT (backup_id) DO UPDATE SET
+                            kind = COALESCE(backup.kind, EXCLUDED.kind),
+                            type = COALESCE(backup.type, EXCLUDED.type),
+                            schema_only = COALESCE(backup.schema_only, EXCLUDED.schema_only),
+                            description = COALESCE(backup.description, EXCLUDED.description),
+                            job_id = COALESCE(backup.job_id, EXCLUDED.job_id),
+                            updated_at = EXCLUDED.updated_at""")
+                .params(
+                        seed.backupId(),
+                        seed.source(),
+                        seed.jobId(),
+                        seed.kind() == null ? null : seed.kind().name(),
+                        seed.type() == null ? null : seed.type().name(),
+                        seed.schemaOnly(),
+                        seed.description(),
+                        SqlTime.bind(seed.createdAt()),
+                        SqlTime.bind(clock.instant()))
+                .update();
+    }
+
+    /** QUEUED becomes RUNNING; a backup first heard of now (a worker's own child job) starts RUNNING. */
+    public void markRunning(String backupId, String source, UUID jobId, Instant startedAt) {
+        jdbc.sql("""
+                        INSERT INTO backup (backup_id, source, job_id, status, started_at, created_at, updated_at)
+                        VALUES (?, ?, ?, 'RUNNING', ?, ?, ?)
+                        ON CONFLICT (backup_id) DO UPDATE SET
+                            status = 'RUNNING',
+                            started_at = COALESCE(backup.started_at, EXCLUDED.started_at),
+                            updated_at = EXCLUDED.updated_at
+                        WHERE backup.status = 'QUEUED'""")
+                .params(
+                        backupId,
+                        source,
+                        jobId,
+                        SqlTime.bind(startedAt),
+                        SqlTime.bind(startedAt),
+                        SqlTime.bind(clock.instant()))
+                .update();
+    }
+
+    /** The backup exists now (its manifest is written): record everything the worker reported. */
+    public void recordSucceeded(String source, UUID jobId, BackupResult result) {
+        jdbc.sql("""
+                        INSERT INTO backup (backup_id, source, job_id, kind, type, status, size_bytes, stored_bytes,
+                                            sha256, database_name, schema_only, server_version, description,
+                                            manifest_key, created_at, started_at, finished_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, 'SUCCEEDED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (backup_id) DO UPDATE SET
+                            job_id = COALESCE(backup.job_id, EXCLUDED.job_id),
+                            kind = EXCLUDED.kind, type = EXCLUDED.type, status = 'SUCCEEDED',
+                            size_bytes = EXCLUDED.size_bytes, stored_bytes = EXCLUDED.stored_bytes,
+                            sha256 = EXCLUDED.sha256, database_name = EXCLUDED.database_name,
+                            schema_only = EXCLUDED.schema_only, server_version = EXCLUDED.server_version,
+                            description = COALESCE(EXCLUDED.description, backup.description),
+                            manifest_key = EXCLUDED.manifest_key,
+                            started_at = COALESCE(EXCLUDED.started_at, backup.started_at),
+                            finished_at = EXCLUDED.finished_at, error = NULL, updated_at = EXCLUDED.updated_at""")
+                .params(
+                        result.backupId(),
+                        source,
+                        jobId,
+                        result.kind() == null ? null : result.kind().name(),
+                        result.type() == null ? null : result.type().name(),
+                        result.sizeBytes(),
+                        result.storedBytes(),
+                        result.sha256(),
+                        result.database(),
+                        result.schemaOnly(),
+                        result.serverVersion(),
+                        result.description(),
+                        result.manifestKey(),
+                        SqlTime.bind(result.startedAt() != null ? result.startedAt() : result.finishedAt()),
+                        SqlTime.bind(result.startedAt()),
+                        SqlTime.bind(result.finishedAt()),
+                        SqlTime.bind(clock.instant()))
+                .update();
+        replaceObjects(result);
+    }
+
+    private void replaceObjects(BackupResult result) {
+        jdbc.sql("DELETE FROM backup_object WHERE backup_id = ?")
+                .param(result.backupId())
+                .update();
+        if (result.objectKey() != null) {
+            jdbc.sql("INSERT INTO backup_object (backup_id, key, size_bytes, sha256) VALUES (?, ?, ?, ?)")
+                    .params(result.backupId(), result.objectKey(), result.storedBytes(), result.sha256())
+                    .update();
+        }
+    }
+
+    /** A backup that had not finished is FAILED with its job's error; a finished one stays as it is. */
+    public void markFailed(String backupId, String error, Instant finishedAt) {
+        jdbc.sql("""
+                        UPDATE backup SET status = 'FAILED', error = ?, finished_at = ?, updated_at = ?
+                        WHERE backup_id = ? AND status IN ('QUEUED', 'RUNNING')""")
+                .params(error, SqlTime.bind(finishedAt), SqlTime.bind(clock.instant()), backupId)
+                .update();
+    }
+}

@@ -1,0 +1,39 @@
+package io.strata.catalog.jobs;
+
+import io.strata.common.model.JobKind;
+import io.strata.platform.catalog.CatalogApi.JobError;
+import io.strata.platform.catalog.CatalogApi.JobView;
+import java.time.Instant;
+import java.util.UUID;
+
+/** One row of the {@code job} table: who the job is ({@link JobOrigin}) and where it stands ({@link JobState}). */
+record Job(JobOrigin origin, JobState state) {
+
+    UUID jobId() {
+        return origin.jobId();
+    }
+
+    JobView toView() {
+        JobError error = state.errorCode() == null && state.errorMessage() == null
+                ? null
+                : new JobError(state.errorCode(), state.errorMessage());
+        return new JobView(
+                origin.jobId().toString(),
+                origin.kind(),
+                origin.source(),
+                state.status(),
+                state.progressPercent(),
+                state.currentStep(),
+                state.bytesDone(),
+                state.bytesTotal(),
+                origin.createdAt(),
+                state.startedAt(),
+                state.finishedAt(),
+                error,
+                origin.backupId(),
+                origin.requestId());
+    }
+
+    /** What a job is from its creation on; events never change it. */
+    record JobOrigin(UUID jobId, JobKind kind, String source, String backupId, String requestId, Instant createdAt) {}
+}

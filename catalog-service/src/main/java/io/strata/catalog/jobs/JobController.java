@@ -1,0 +1,103 @@
+package io.strata.catalog.jobs;
+
+import io.strata.catalog.jobs.Job.JobOrigin;
+import io.strata.catalog.web.InvalidRequestException;
+import io.strata.catalog.web.InvalidRequestException.FieldProblem;
+import io.strata.catalog.web.QueryParams;
+import io.strata.catalog.web.ResourceNotFoundException;
+import io.strata.common.model.BackupId;
+import io.strata.common.model.JobKind;
+import io.strata.common.model.JobStatus;
+import io.strata.common.model.Names;
+import io.strata.platform.catalog.CatalogApi.JobView;
+import io.strata.platform.catalog.CatalogApi.NewJob;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Jobs over HTTP: the gateway registers them before publishing a command; everyone reads them. */
+@RestController
+class JobController {
+    private final JobRegistry registry;
+    private final JobStore jobs;
+    private final Clock clock;
+
+    JobController(JobRegistry registry, JobStore jobs, Clock clock) {
+        this.registry = registry;
+        this.jobs = jobs;
+        this.clock = clock;
+    }
+
+    /** 201 when created, 200 with the existing job when the id is already known (retries are safe). */
+    @PostMapping("/internal/v1/jobs")
+    ResponseEntity<JobView> register(@RequestBody(required = false) NewJob request) {
+        JobOrigin origin = originOf(request);
+        JobRegistry.Registered registered = registry.register(origin);
+        if (!registered.created()) {
+            return ResponseEntity.ok(registered.job());
+        }
+        return ResponseEntity.status(HttpStatus.CREATED)
+                .location(URI.create("/api/v1/jobs/" + origin.jobId()))
+                .body(registered.job());
+    }
+
+    @GetMapping("/api/v1/jobs")
+    List<JobView> list(
+            @RequestParam(required = false) String source,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) String kind,
+            @RequestParam(required = false) Integer limit) {
+        JobFilter filter = new JobFilter(
+                source == null || source.isBlank() ? null : source,
+                QueryParams.optionalEnum("status", status, JobStatus.class),
+                QueryParams.optionalEnum("kind", kind, JobKind.class),
+                QueryParams.limit(limit));
+        return jobs.list(filter).stream().map(Job::toView).toList();
+    }
+
+    @GetMapping("/api/v1/jobs/{jobId}")
+    JobView get(@PathVariable String jobId) {
+        UUID id = QueryParams.uuid("jobId", jobId);
+        return jobs.find(id).map(Job::toView).orElseThrow(() -> new ResourceNotFoundException("job", jobId));
+    }
+
+    private JobOrigin originOf(NewJob request) {
+        if (request == null) {
+            throw new InvalidRequestException("body", "send a JSON job: jobId, kind, source, requestId?, backupId?");
+        }
+        List<FieldProblem> problems = new ArrayList<>();
+        UUID id = null;
+        try {
+            id = request.jobId() == null ? null : QueryParams.uuid("jobId", request.jobId());
+        } catch (InvalidRequestException e) {
+            problems.addAll(e.errors());
+        }
+        if (id == null && problems.isEmpty()) {
+            problems.add(new FieldProblem("jobId", "must be a UUID"));
+        }
+        if (request.kind() == null) {
+            problems.add(new FieldProblem("kind", "must be one of " + List.of(JobKind.values())));
+        }
+        if (!Names.isSource(request.source())) {
+            problems.add(new FieldProblem("source", Names.SOURCE_RULE));
+        }
+        if (request.backupId() != null && !BackupId.isValid(request.backupId())) {
+            problems.add(new FieldProblem("backupId", "must look like 20261122T153000Z-3fa2c1"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+        return new JobOrigin(
+                id, request.kind(), request.source(), request.backupId(), request.requestId(), clock.instant());
+    }
+}

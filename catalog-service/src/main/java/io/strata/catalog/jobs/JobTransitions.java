@@ -1,0 +1,82 @@
+package io.strata.catalog.jobs;
+
+import io.strata.common.event.JobEvent;
+import io.strata.common.event.JobFailed;
+import io.strata.common.event.JobProgressed;
+import io.strata.common.event.JobStarted;
+import io.strata.common.event.JobSucceeded;
+import io.strata.common.model.JobStatus;
+import java.time.Instant;
+
+/**
+ * The job state machine, free of storage so its rules can be checked on their own:
+ * {@code QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED}. Terminal states are final, nothing moves
+ * a job back to QUEUED, and progress (percent, bytes done) never decreases, because events may be
+ * redelivered or arrive from a worker that restarted.
+ */
+final class JobTransitions {
+    private JobTransitions() {}
+
+    /** What an event does to a job in state {@code current}. */
+    static Transition apply(JobState current, JobEvent event) {
+        if (current.status().isTerminal()) {
+            return new Transition.Ignored("job is already " + current.status());
+        }
+        JobState next = switch (event) {
+            case JobStarted started -> started(current, started);
+            case JobProgressed progressed -> progressed(current, progressed);
+            case JobSucceeded succeeded -> succeeded(current, succeeded);
+            case JobFailed failed -> failed(current, failed);
+        };
+        return new Transition.Applied(next);
+    }
+
+    private static JobState started(JobState current, JobStarted event) {
+        JobState running = running(current, event.occurredAt());
+        String step = event.step() != null ? event.step() : running.currentStep();
+        return running.withProgress(running.progressPercent(), step, running.bytesDone(), running.bytesTotal());
+    }
+
+    private static JobState progressed(JobState current, JobProgressed event) {
+        JobState running = running(current, event.occurredAt());
+        int percent = Math.max(running.progressPercent(), clampPercent(event.percent()));
+        long done = Math.max(running.bytesDone(), event.bytesDone());
+        // zero means the worker does not know the total (yet); an estimate it does send replaces the old one
+        long total = event.bytesTotal() > 0 ? event.bytesTotal() : running.bytesTotal();
+        String step = event.step() != null ? event.step() : running.currentStep();
+        return running.withProgress(percent, step, done, total);
+    }
+
+    private static JobState succeeded(JobState current, JobSucceeded event) {
+        JobState done = current.withStatus(JobStatus.SUCCEEDED)
+                .withTimes(startedOr(current, event.occurredAt()), event.occurredAt());
+        long total = Math.max(done.bytesTotal(), done.bytesDone());
+        return done.withProgress(100, done.currentStep(), done.bytesDone(), total);
+    }
+
+    private static JobState failed(JobState current, JobFailed event) {
+        return current.withStatus(JobStatus.FAILED)
+                .withTimes(startedOr(current, event.occurredAt()), event.occurredAt())
+                .withError(event.code(), event.message());
+    }
+
+    /** RUNNING, keeping the first start time: a repeated start (worker retry) does not reset it. */
+    private static JobState running(JobState current, Instant at) {
+        return current.withStatus(JobStatus.RUNNING).withTimes(startedOr(current, at), current.finishedAt());
+    }
+
+    private static Instant startedOr(JobState current, Instant at) {
+        return current.startedAt() != null ? current.startedAt() : at;
+    }
+
+    private static int clampPercent(int percent) {
+        return Math.clamp(percent, 0, 100);
+    }
+
+    /** Either the job's next state, or why the event changes nothing. */
+    sealed interface Transition {
+        record Applied(JobState next) implements Transition {}
+
+        record Ignored(String reason) implements Transition {}
+    }
+}

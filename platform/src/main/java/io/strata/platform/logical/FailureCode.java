@@ -1,0 +1,30 @@
+package io.strata.platform.logical;
+
+/**
+ * The stable {@code code} of a {@code JobFailed} event, for machines and dashboards; the message next to
+ * it is for people.
+ */
+public enum FailureCode {
+    /** The command asks for something this worker does not do (e.g. a physical backup). */
+    UNSUPPORTED,
+    /** The command names a source the catalog does not know. */
+    SOURCE_NOT_FOUND,
+    /** pg_dump (or the connection it needs) failed; the message carries PostgreSQL's own words. */
+    PG_DUMP_FAILED,
+    /** Writing to or reading from the object store failed. */
+    STORAGE_ERROR,
+    /** The backup to restore has no manifest: it never completed or was deleted. */
+    BACKUP_NOT_FOUND,
+    /** The stored backup does not hash to what its manifest says (or does not decompress). */
+    CHECKSUM_MISMATCH,
+    /** The database a restore should create already exists. */
+    TARGET_EXISTS,
+    /** The restore target is not a name Strata may create. */
+    INVALID_TARGET,
+    /** pg_restore (or creating/renaming databases around it) failed; nothing was replaced. */
+    PG_RESTORE_FAILED,
+    /** The backup taken before replacing a database failed, so the database was left untouched. */
+    SAFETY_BACKUP_FAILED,
+    /** Anything unforeseen; the message says what. */
+    INTERNAL
+}

@@ -1,0 +1,30 @@
+package io.strata.platform.logical;
+
+import java.util.Objects;
+
+/**
+ * A job cannot finish, for a reason a person can act on. Carries the {@code JobFailed} code and whether
+ * trying the same command again later may succeed.
+ */
+public class JobFailureException extends RuntimeException {
+    private final FailureCode code;
+    private final boolean retryable;
+
+    public JobFailureException(FailureCode code, String message, boolean retryable) {
+        this(code, message, retryable, null);
+    }
+
+    public JobFailureException(FailureCode code, String message, boolean retryable, Throwable cause) {
+        super(message, cause);
+        this.code = Objects.requireNonNull(code, "code");
+        this.retryable = retryable;
+    }
+
+    public FailureCode code() {
+        return code;
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+}

@@ -1,0 +1,41 @@
+package io.strata.platform.logical;
+
+import io.strata.common.event.JobEvent.JobRef;
+import io.strata.platform.jobs.JobReporter;
+import io.strata.platform.messaging.MessagePublisher;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+
+/** Makes a {@link JobReporter} per job, all naming the same worker and progress interval. */
+public final class JobReporters {
+    private final MessagePublisher publisher;
+    private final Clock clock;
+    private final Duration interval;
+    private final String worker;
+
+    public JobReporters(MessagePublisher publisher, Clock clock, Duration interval, String worker) {
+        this.publisher = publisher;
+        this.clock = clock;
+        this.interval = interval;
+        this.worker = worker;
+    }
+
+    public JobReporter forJob(JobRef job) {
+        return new JobReporter(publisher, clock, job, interval, worker);
+    }
+
+    /** {@code <service>@<host>}: which process ran a job, for the {@code JobStarted} event. */
+    public static String workerName(String serviceName) {
+        String host = System.getenv().getOrDefault("HOSTNAME", "");
+        if (host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "unknown-host";
+            }
+        }
+        return serviceName + "@" + host + ":" + ProcessHandle.current().pid();
+    }
+}

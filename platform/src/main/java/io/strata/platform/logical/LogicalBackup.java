@@ -1,0 +1,195 @@
+package io.strata.platform.logical;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import io.strata.common.event.JobResult.BackupResult;
+import io.strata.common.messaging.Json;
+import io.strata.common.model.BackupKind;
+import io.strata.common.storage.BackupManifest;
+import io.strata.common.storage.BackupManifest.StoredObject;
+import io.strata.common.storage.HashingOutputStream;
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.ObjectUpload;
+import io.strata.common.storage.StorageLayout;
+import io.strata.platform.jobs.JobReporter;
+import io.strata.platform.postgres.PgTools;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Takes a logical backup: {@code pg_dump -Fc} streamed through zstd and SHA-256 into one object, then the
+ * manifest, written last. Memory stays bounded: nothing is buffered beyond a copy buffer, the compressor's
+ * window and the object store's upload parts; no temporary file holds the dump.
+ */
+public final class LogicalBackup {
+    public static final String STEP = "dumping";
+    static final int COPY_BUFFER_BYTES = 128 * 1024;
+    static final int ZSTD_LEVEL = 3;
+    /**
+     * Compress on the copying thread: measured on a 236 MB dump (2 cores), 0, 1 and 2 zstd workers all ran
+     * at ~150 MB/s, bounded by pg_dump and the server, so extra threads buy nothing.
+     */
+    static final int DEFAULT_ZSTD_WORKERS = 0;
+
+    private final PgTools pgTools;
+    private final ObjectStore store;
+    private final SourceInspector inspector;
+    private final Clock clock;
+    private final Duration progressInterval;
+    private final int zstdWorkers;
+
+    public LogicalBackup(PgTools pgTools, ObjectStore store, Clock clock) {
+        this(pgTools, store, SourceInspector.jdbc(pgTools), clock, Duration.ofSeconds(1), DEFAULT_ZSTD_WORKERS);
+    }
+
+    public LogicalBackup(
+            PgTools pgTools,
+            ObjectStore store,
+            SourceInspector inspector,
+            Clock clock,
+            Duration progressInterval,
+            int zstdWorkers) {
+        this.pgTools = pgTools;
+        this.store = store;
+        this.inspector = inspector;
+        this.clock = clock;
+        this.progressInterval = progressInterval;
+        this.zstdWorkers = zstdWorkers;
+    }
+
+    /**
+     * Runs the backup, reporting progress as step {@value #STEP}.
+     *
+     * @throws JobFailureException {@code PG_DUMP_FAILED} with pg_dump's own error text, or
+     *     {@code STORAGE_ERROR}; in both cases no object and no manifest is left behind
+     */
+    public BackupResult run(LogicalBackupRequest request, JobReporter reporter) {
+        Instant startedAt = clock.instant();
+        ServerFacts facts = inspector.inspect(request.source(), request.database());
+        reporter.progress(STEP, 0, 0, facts.databaseSizeBytes());
+        String key = LogicalBackupLayout.dumpKey(request.source().name(), request.backupId());
+        StoredDump dump = dump(key, request, facts.databaseSizeBytes(), reporter);
+        Instant finishedAt = clock.instant();
+        String manifestKey = writeManifest(request, facts, dump, startedAt, finishedAt);
+        return new BackupResult(
+                request.backupId().toString(),
+                BackupKind.LOGICAL,
+                request.type(),
+                request.schemaOnly(),
+                request.database(),
+                facts.serverVersion(),
+                dump.rawBytes(),
+                dump.storedBytes(),
+                dump.sha256(),
+                key,
+                manifestKey,
+                startedAt,
+                finishedAt,
+                request.description());
+    }
+
+    /** Percent of the estimate done, kept below 100 (the estimate is the database size, not the dump's). */
+    static int percent(long done, long estimate) {
+        return estimate <= 0 ? 0 : (int) Math.min(99, done * 100 / estimate);
+    }
+
+    private StoredDump dump(String key, LogicalBackupRequest request, long estimate, JobReporter reporter) {
+        PgDumpProcess pgDump = PgDumpProcess.start(pgTools, request);
+        CountingInputStream raw = new CountingInputStream(pgDump.stdout());
+        try (ProgressTicker ticker = ProgressTicker.every(
+                progressInterval, () -> reporter.progress(STEP, percent(raw.count(), estimate), raw.count(), estimate))) {
+            return upload(key, raw, pgDump);
+        } finally {
+            // Whatever failed on our side, no pg_dump may outlive its backup.
+            pgDump.destroy();
+        }
+    }
+
+    private StoredDump upload(String key, CountingInputStream raw, PgDumpProcess pgDump) {
+        try (ObjectUpload upload = store.create(key)) { // closing without complete() aborts
+            HashingOutputStream hashing = new HashingOutputStream(upload);
+            try (OutputStream zstd = compressor(new NonClosingOutputStream(hashing))) {
+                copy(raw, zstd);
+            }
+            pgDump.awaitSuccess();
+            upload.complete();
+            return new StoredDump(key, raw.count(), hashing.count(), hashing.sha256Hex());
+        } catch (IOException e) {
+            throw new JobFailureException(
+                    FailureCode.STORAGE_ERROR,
+                    "Could not write the backup object " + key + " to " + store.describe() + ": " + e.getMessage()
+                            + ". Check the object store (reachable, credentials, free space) and retry.",
+                    true,
+                    e);
+        }
+    }
+
+    private OutputStream compressor(OutputStream target) throws IOException {
+        ZstdOutputStream zstd = new ZstdOutputStream(target, ZSTD_LEVEL);
+        zstd.setChecksum(true);
+        if (zstdWorkers > 0) {
+            zstd.setWorkers(zstdWorkers);
+        }
+        return zstd;
+    }
+
+    private static void copy(InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[COPY_BUFFER_BYTES];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+        }
+    }
+
+    private String writeManifest(
+            LogicalBackupRequest request, ServerFacts facts, StoredDump dump, Instant startedAt, Instant finishedAt) {
+        String manifestKey = StorageLayout.manifestKey(request.source().name(), request.backupId());
+        BackupManifest manifest = new BackupManifest(
+                BackupManifest.SCHEMA_VERSION,
+                request.backupId(),
+                request.source().name(),
+                BackupKind.LOGICAL,
+                request.type(),
+                request.schemaOnly(),
+                request.database(),
+                facts.serverVersion(),
+                request.jobId().toString(),
+                request.description(),
+                startedAt,
+                finishedAt,
+                List.of(new StoredObject(
+                        dump.key(),
+                        LogicalBackupLayout.FORMAT,
+                        LogicalBackupLayout.COMPRESSION,
+                        dump.rawBytes(),
+                        dump.storedBytes(),
+                        dump.sha256())));
+        try {
+            store.put(manifestKey, Json.write(manifest).getBytes(StandardCharsets.UTF_8));
+            return manifestKey;
+        } catch (IOException e) {
+            deleteQuietly(dump.key());
+            throw new JobFailureException(
+                    FailureCode.STORAGE_ERROR,
+                    "Could not write the manifest " + manifestKey + " to " + store.describe() + ": " + e.getMessage()
+                            + ". The backup does not exist; check the object store and retry.",
+                    true,
+                    e);
+        }
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            store.delete(key);
+        } catch (IOException | RuntimeException ignored) {
+            // without a manifest the object is not a backup; a later cleanup may remove it
+        }
+    }
+
+    record StoredDump(String key, long rawBytes, long storedBytes, String sha256) {}
+}

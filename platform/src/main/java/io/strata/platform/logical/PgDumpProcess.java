@@ -1,0 +1,82 @@
+package io.strata.platform.logical;
+
+import io.strata.platform.postgres.PgTools;
+import io.strata.platform.postgres.ProcessOutput;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** One running {@code pg_dump -Fc}: its stdout is the archive, its stderr is kept for the error message. */
+final class PgDumpProcess {
+    private final Process process;
+    private final ProcessOutput stderr;
+    private final LogicalBackupRequest request;
+
+    private PgDumpProcess(Process process, LogicalBackupRequest request) {
+        this.process = process;
+        this.stderr = ProcessOutput.drain(process.getErrorStream());
+        this.request = request;
+    }
+
+    static PgDumpProcess start(PgTools pgTools, LogicalBackupRequest request) {
+        // -Z0: zstd compresses better and faster than pg_dump's gzip. The database comes from PGDATABASE
+        // (set by PgTools), which, unlike -d, is never parsed as a connection string.
+        List<String> args = new ArrayList<>(List.of("-Fc", "-Z0", "--no-password"));
+        if (request.schemaOnly()) {
+            args.add("--schema-only");
+        }
+        try {
+            Process process = pgTools.command(request.source(), request.database(), "pg_dump", args)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            return new PgDumpProcess(process, request);
+        } catch (IOException | IllegalStateException e) {
+            throw new JobFailureException(
+                    FailureCode.PG_DUMP_FAILED, "Could not start pg_dump: " + e.getMessage(), false, e);
+        }
+    }
+
+    InputStream stdout() {
+        return process.getInputStream();
+    }
+
+    /** Waits for pg_dump to exit; anything but exit code 0 means the archive is incomplete. */
+    void awaitSuccess() {
+        int exit;
+        try {
+            exit = process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JobFailureException(FailureCode.INTERNAL, "Interrupted while waiting for pg_dump", true, e);
+        }
+        if (exit != 0) {
+            throw failure(exit, stderr.tail());
+        }
+    }
+
+    private JobFailureException failure(int exit, String errorText) {
+        var source = request.source();
+        String how = exit > 128 ? "was killed by signal " + (exit - 128) : "exited with code " + exit;
+        String message = "pg_dump of database '" + request.database() + "' of source '" + source.name() + "' at "
+                + source.host() + ":" + source.port() + " " + how + ": "
+                + (errorText.isBlank() ? "(no error output)" : errorText.strip());
+        String hint = PgErrorHints.hint(errorText, source.host(), source.port(), request.database(), source.username());
+        return new JobFailureException(
+                FailureCode.PG_DUMP_FAILED, PgErrorHints.withHint(message, hint), PgErrorHints.isTransient(errorText));
+    }
+
+    /** Kills pg_dump if it still runs (our side failed) and reaps it. */
+    void destroy() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.strata.restore.logical;
+
+import com.github.luben.zstd.ZstdIOException;
+import com.github.luben.zstd.ZstdInputStream;
+import io.strata.common.storage.BackupManifest.StoredObject;
+import io.strata.common.storage.HashingInputStream;
+import io.strata.common.storage.NoSuchObjectException;
+import io.strata.common.storage.ObjectStore;
+import io.strata.platform.logical.FailureCode;
+import io.strata.platform.logical.JobFailureException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fetches a backup's dump into a local file, decompressing it and proving on the way that the stored
+ * bytes are exactly those the manifest names. Nothing downstream may use the file unless this returned.
+ */
+final class DumpDownloader {
+    private static final int COPY_BUFFER_BYTES = 128 * 1024;
+    private final ObjectStore store;
+
+    DumpDownloader(ObjectStore store) {
+        this.store = store;
+    }
+
+    /**
+     * Writes the decompressed dump to {@code target}; {@code storedRead} follows how many stored bytes have
+     * been read, for a progress reporter on another thread.
+     *
+     * @return the raw (decompressed) size
+     * @throws JobFailureException {@code CHECKSUM_MISMATCH} when the object does not hash to the manifest's
+     *     SHA-256 or does not decompress, {@code BACKUP_NOT_FOUND} when it is gone, {@code STORAGE_ERROR}
+     */
+    long download(StoredObject object, Path target, AtomicLong storedRead) {
+        try (InputStream stored = store.open(object.key())) {
+            HashingInputStream hashing = new HashingInputStream(new Tracking(stored, storedRead));
+            long raw;
+            try {
+                raw = decompress(hashing, target);
+            } catch (ZstdIOException e) {
+                hashing.transferTo(OutputStream.nullOutputStream()); // hash all of it for the message
+                throw mismatch(object, hashing.sha256Hex(), hashing.count(),
+                        "it does not decompress (" + e.getMessage() + ")");
+            }
+            hashing.transferTo(OutputStream.nullOutputStream()); // bytes after the zstd frame count too
+            String actual = hashing.sha256Hex(); // finishes the digest: read it once
+            if (!actual.equalsIgnoreCase(object.sha256()) || hashing.count() != object.storedBytes()) {
+                throw mismatch(object, actual, hashing.count(), "its bytes differ from those the backup wrote");
+            }
+            return raw;
+        } catch (NoSuchObjectException e) {
+            throw new JobFailureException(
+                    FailureCode.BACKUP_NOT_FOUND,
+                    "The backup's manifest lists " + object.key() + " but the object store has no such object;"
+                            + " the backup is damaged: restore another one.",
+                    false,
+                    e);
+        } catch (IOException e) {
+            throw new JobFailureException(
+                    FailureCode.STORAGE_ERROR,
+                    "Could not download " + object.key() + " from " + store.describe() + " to " + target + ": "
+                            + e.getMessage() + ". Check the object store and free space in strata.restore.work-dir.",
+                    true,
+                    e);
+        }
+    }
+
+    private static long decompress(InputStream compressed, Path target) throws IOException {
+        byte[] buffer = new byte[COPY_BUFFER_BYTES];
+        long raw = 0;
+        // The compressed stream stays open when zstd is closed: the rest of it must still be hashed.
+        try (InputStream zstd = new ZstdInputStream(new FilterInputStream(compressed) {
+                    @Override
+                    public void close() {}
+                });
+                OutputStream out = Files.newOutputStream(target)) {
+            int n;
+            while ((n = zstd.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+                raw += n;
+            }
+        }
+        return raw;
+    }
+
+    private static JobFailureException mismatch(StoredObject object, String actualSha256, long actualBytes, String why) {
+        return new JobFailureException(
+                FailureCode.CHECKSUM_MISMATCH,
+                "Backup object " + object.key() + " is corrupt: " + why + ". Expected SHA-256 " + object.sha256()
+                        + " over " + object.storedBytes() + " bytes, got " + actualSha256 + " over "
+                        + actualBytes + " bytes. Nothing was restored; restore another backup.",
+                false);
+    }
+
+    /** Adds the bytes read through it to a counter another thread may read. */
+    private static class Tracking extends FilterInputStream {
+        private final AtomicLong count;
+
+        Tracking(InputStream in, AtomicLong count) {
+            super(in);
+            this.count = count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count.incrementAndGet();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count.addAndGet(n);
+            }
+            return n;
+        }
+    }
+}

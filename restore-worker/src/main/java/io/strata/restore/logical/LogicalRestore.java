@@ -1,0 +1,168 @@
+package io.strata.restore.logical;
+
+import io.strata.common.command.RestoreBackup;
+import io.strata.common.command.RestoreBackup.RestoreInto;
+import io.strata.common.event.JobResult.RestoreResult;
+import io.strata.common.messaging.Json;
+import io.strata.common.model.BackupKind;
+import io.strata.common.model.Names;
+import io.strata.common.storage.BackupManifest;
+import io.strata.common.storage.BackupManifest.StoredObject;
+import io.strata.common.storage.NoSuchObjectException;
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.StorageLayout;
+import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.jobs.JobReporter;
+import io.strata.platform.logical.FailureCode;
+import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.logical.LogicalBackupLayout;
+import io.strata.platform.logical.ProgressTicker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Restores a logical backup: proves the dump's checksum while downloading it, then pg_restores it into a
+ * new database, or (replace) takes a safety backup, restores into a temporary database and swaps it in,
+ * so the original is only touched once a complete copy exists.
+ */
+public class LogicalRestore {
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private final CatalogClient catalog;
+    private final ObjectStore store;
+    private final DumpDownloader downloader;
+    private final PgRestoreRunner pgRestore;
+    private final DatabaseAdmin admin;
+    private final SafetyBackup safetyBackup;
+    private final RestoreProperties properties;
+
+    LogicalRestore(
+            CatalogClient catalog,
+            ObjectStore store,
+            PgRestoreRunner pgRestore,
+            DatabaseAdmin admin,
+            SafetyBackup safetyBackup,
+            RestoreProperties properties) {
+        this.catalog = catalog;
+        this.store = store;
+        this.downloader = new DumpDownloader(store);
+        this.pgRestore = pgRestore;
+        this.admin = admin;
+        this.safetyBackup = safetyBackup;
+        this.properties = properties;
+    }
+
+    /** @throws JobFailureException with the code the job fails with */
+    public RestoreResult run(RestoreBackup command, JobReporter reporter) throws IOException {
+        SourceConnection source = catalog.sourceConnection(command.source())
+                .orElseThrow(() -> new JobFailureException(FailureCode.SOURCE_NOT_FOUND,
+                        "Source '" + command.source() + "' is not registered (or was removed).", false));
+        String newDatabase = newDatabase(command.into());
+        if (newDatabase != null && admin.exists(source, newDatabase)) {
+            throw new JobFailureException(FailureCode.TARGET_EXISTS, DatabaseAdmin.targetExists(newDatabase), false);
+        }
+        StoredObject dump = dumpObject(command);
+        Path archive = Files.createTempFile(Files.createDirectories(properties.workDir()), "strata-restore-", ".pgc");
+        try {
+            long rawBytes = download(dump, archive, reporter);
+            int entries = pgRestore.countEntries(source, archive);
+            if (newDatabase != null) {
+                restoreInto(source, newDatabase, archive, entries, reporter);
+                return new RestoreResult(command.backupId().toString(), newDatabase, false, null, rawBytes);
+            }
+            reporter.step(RestoreProgress.SAFETY_BACKUP, RestoreProgress.DOWNLOAD_END);
+            String safetyBackupId;
+            try (ProgressTicker heartbeat = ProgressTicker.every(TICK, reporter::tick)) {
+                safetyBackupId = safetyBackup.take(source, command).toString();
+            }
+            replace(source, archive, entries, reporter);
+            return new RestoreResult(command.backupId().toString(), source.database(), true, safetyBackupId, rawBytes);
+        } finally {
+            Files.deleteIfExists(archive);
+        }
+    }
+
+    /** The database to create, or null when the source database is to be replaced. */
+    static String newDatabase(RestoreInto into) {
+        if (into != null && into.replace()) {
+            return null;
+        }
+        String name = into == null ? null : into.database();
+        if (!Names.isDatabase(name)) {
+            throw new JobFailureException(FailureCode.INVALID_TARGET,
+                    "Cannot restore into database '" + name + "': a new database name must be " + Names.DATABASE_RULE
+                            + " (or ask for {\"replace\":true}).", false);
+        }
+        return name;
+    }
+
+    private StoredObject dumpObject(RestoreBackup command) throws IOException {
+        if (command.backupId() == null) {
+            throw new JobFailureException(FailureCode.BACKUP_NOT_FOUND,
+                    "The restore command names no backupId; a logical restore needs one.", false);
+        }
+        BackupManifest manifest;
+        try {
+            manifest = Json.read(store.readAll(StorageLayout.manifestKey(command.source(), command.backupId())),
+                    BackupManifest.class);
+        } catch (NoSuchObjectException e) {
+            throw new JobFailureException(FailureCode.BACKUP_NOT_FOUND, "Backup " + command.backupId() + " of source '"
+                    + command.source() + "' has no manifest: it never completed (or was deleted). Pick a backup"
+                    + " listed by GET /api/v1/backups?source=" + command.source() + ".", false, e);
+        } catch (IOException e) {
+            throw new JobFailureException(FailureCode.STORAGE_ERROR, "Cannot read the manifest of backup "
+                    + command.backupId() + " from " + store.describe() + ": " + e.getMessage(), true, e);
+        }
+        if (manifest.kind() != BackupKind.LOGICAL) {
+            throw new JobFailureException(FailureCode.UNSUPPORTED,
+                    "Backup " + command.backupId() + " is " + manifest.kind() + "; this restore-worker restores"
+                            + " LOGICAL backups only.", false);
+        }
+        return manifest.objects().stream()
+                .filter(object -> LogicalBackupLayout.FORMAT.equals(object.format()))
+                .findFirst()
+                .orElseThrow(() -> new JobFailureException(FailureCode.BACKUP_NOT_FOUND,
+                        "Backup " + command.backupId() + "'s manifest lists no pg_dump archive.", false));
+    }
+
+    private long download(StoredObject dump, Path archive, JobReporter reporter) {
+        AtomicLong read = new AtomicLong();
+        long total = dump.storedBytes();
+        reporter.progress(RestoreProgress.DOWNLOADING, 0, 0, total); // records the total...
+        reporter.step(RestoreProgress.DOWNLOADING, 0); // ...and sends it now, whatever the throttle
+        try (ProgressTicker ticker = ProgressTicker.every(TICK, () -> reporter.progress(RestoreProgress.DOWNLOADING,
+                RestoreProgress.downloadingPercent(read.get(), total), read.get(), total))) {
+            return downloader.download(dump, archive, read);
+        }
+    }
+
+    /** Creates {@code database} and restores into it; drops it again if the restore fails. */
+    private void restoreInto(SourceConnection source, String database, Path archive, int entries, JobReporter reporter) {
+        admin.create(source, database);
+        RestoreProgress.ItemCounter counter = new RestoreProgress.ItemCounter(properties.jobs() > 1);
+        reporter.step(RestoreProgress.RESTORING, RestoreProgress.DOWNLOAD_END);
+        try (ProgressTicker ticker = ProgressTicker.every(TICK, () -> reporter.progress(RestoreProgress.RESTORING,
+                RestoreProgress.restoringPercent(counter.done(), entries), 0, 0))) {
+            pgRestore.restore(source, database, archive, properties.jobs(), counter);
+        } catch (RuntimeException e) {
+            admin.dropQuietly(source, database);
+            throw e;
+        }
+    }
+
+    private void replace(SourceConnection source, Path archive, int entries, JobReporter reporter) {
+        String hex = DatabaseNames.randomHex();
+        String temporary = DatabaseNames.temporary(source.database(), hex);
+        restoreInto(source, temporary, archive, entries, reporter);
+        reporter.step(RestoreProgress.SWAPPING, 99);
+        try {
+            admin.swap(source, source.database(), temporary, DatabaseNames.retired(source.database(), hex));
+        } catch (RuntimeException e) {
+            admin.dropQuietly(source, temporary);
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.strata.restore.logical;
+
+import io.strata.common.storage.ObjectStore;
+import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.logical.JobReporters;
+import io.strata.platform.logical.LogicalBackup;
+import io.strata.platform.messaging.MessagePublisher;
+import io.strata.platform.postgres.PgTools;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class LogicalRestoreConfiguration {
+
+    @Bean
+    JobReporters jobReporters(
+            MessagePublisher publisher, Clock clock, @Value("${spring.application.name}") String serviceName) {
+        return new JobReporters(publisher, clock, Duration.ofSeconds(1), JobReporters.workerName(serviceName));
+    }
+
+    @Bean
+    LogicalRestore logicalRestore(
+            CatalogClient catalog,
+            ObjectStore store,
+            PgTools pgTools,
+            JobReporters reporters,
+            RestoreProperties properties,
+            Clock clock) {
+        SafetyBackup safetyBackup = new SafetyBackup(new LogicalBackup(pgTools, store, clock), reporters, clock);
+        return new LogicalRestore(
+                catalog, store, new PgRestoreRunner(pgTools), new DatabaseAdmin(pgTools), safetyBackup, properties);
+    }
+}

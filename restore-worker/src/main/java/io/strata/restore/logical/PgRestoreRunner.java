@@ -1,0 +1,106 @@
+package io.strata.restore.logical;
+
+import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.logical.FailureCode;
+import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.logical.PgErrorHints;
+import io.strata.platform.postgres.PgTools;
+import io.strata.platform.postgres.ProcessOutput;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** Runs {@code pg_restore} on a downloaded custom-format archive. */
+class PgRestoreRunner {
+    private final PgTools pgTools;
+
+    PgRestoreRunner(PgTools pgTools) {
+        this.pgTools = pgTools;
+    }
+
+    /** How many entries the archive's table of contents lists ({@code pg_restore -l}). */
+    int countEntries(SourceConnection source, Path archive) {
+        ProcessBuilder builder = pgTools.command(source, source.database(), "pg_restore", List.of("-l", archive.toString()));
+        Process process = start(builder);
+        ProcessOutput stderr = ProcessOutput.drain(process.getErrorStream());
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            int entries = RestoreProgress.countTocEntries(out.lines().toList());
+            awaitSuccess(process, stderr, source, "read the archive's table of contents");
+            return entries;
+        } catch (IOException e) {
+            throw new JobFailureException(FailureCode.PG_RESTORE_FAILED, "Cannot read pg_restore -l: " + e.getMessage(), true, e);
+        } finally {
+            destroy(process);
+        }
+    }
+
+    /**
+     * Restores the archive into an existing, empty {@code database}, stopping at the first error;
+     * {@code progress} sees each line of pg_restore's verbose output.
+     */
+    void restore(SourceConnection source, String database, Path archive, int jobs, Consumer<String> progress) {
+        List<String> args = List.of(
+                "-v", "-j", Integer.toString(jobs), "--exit-on-error", "--no-owner", "--no-password",
+                "-d", database, archive.toString());
+        Process process = start(pgTools.command(source, database, "pg_restore", args)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD));
+        try {
+            awaitSuccess(process, ProcessOutput.drain(process.getErrorStream(), progress), source,
+                    "restore into database '" + database + "'");
+        } finally {
+            destroy(process);
+        }
+    }
+
+    private static Process start(ProcessBuilder builder) {
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new JobFailureException(FailureCode.PG_RESTORE_FAILED, "Could not start pg_restore: " + e.getMessage(), false, e);
+        }
+    }
+
+    private static void awaitSuccess(Process process, ProcessOutput stderr, SourceConnection source, String what) {
+        int exit;
+        try {
+            exit = process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JobFailureException(FailureCode.INTERNAL, "Interrupted while pg_restore ran", true, e);
+        }
+        if (exit != 0) {
+            String errors = stderr.tail();
+            String how = exit > 128 ? "was killed by signal " + (exit - 128) : "exited with code " + exit;
+            String hint = PgErrorHints.hint(errors, source.host(), source.port(), source.database(), source.username());
+            throw new JobFailureException(
+                    FailureCode.PG_RESTORE_FAILED,
+                    PgErrorHints.withHint("pg_restore could not " + what + ": it " + how + ": " + lastErrors(errors), hint),
+                    PgErrorHints.isTransient(errors));
+        }
+    }
+
+    /** pg_restore -v interleaves progress with errors; the message keeps only the error lines, if any. */
+    static String lastErrors(String tail) {
+        List<String> errors = tail.lines()
+                .filter(line -> line.contains("error:") || line.contains("ERROR:") || line.contains("FATAL:")
+                        || line.contains("DETAIL:") || line.contains("Command was:"))
+                .toList();
+        return errors.isEmpty() ? tail.strip() : String.join("\n", errors);
+    }
+
+    private static void destroy(Process process) {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.strata.restore.logical;
+
+import io.strata.common.command.RestoreBackup;
+import io.strata.common.event.JobEvent.JobRef;
+import io.strata.common.model.BackupId;
+import io.strata.common.model.JobId;
+import io.strata.common.model.JobKind;
+import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.jobs.JobReporter;
+import io.strata.platform.logical.FailureCode;
+import io.strata.platform.logical.JobExecution;
+import io.strata.platform.logical.JobExecution.Outcome;
+import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.logical.JobReporters;
+import io.strata.platform.logical.LogicalBackup;
+import io.strata.platform.logical.LogicalBackupRequest;
+import java.time.Clock;
+
+/**
+ * The backup taken before a restore replaces a database: a job of its own (kind BACKUP, same source and
+ * request id), so it shows up and can be restored like any other backup.
+ */
+class SafetyBackup {
+    private final LogicalBackup logicalBackup;
+    private final JobReporters reporters;
+    private final Clock clock;
+
+    SafetyBackup(LogicalBackup logicalBackup, JobReporters reporters, Clock clock) {
+        this.logicalBackup = logicalBackup;
+        this.reporters = reporters;
+        this.clock = clock;
+    }
+
+    /**
+     * @return the safety backup's id
+     * @throws JobFailureException {@code SAFETY_BACKUP_FAILED} with the backup's own failure
+     */
+    BackupId take(SourceConnection source, RestoreBackup restore) {
+        JobId jobId = JobId.random();
+        BackupId backupId = BackupId.newId(clock.instant());
+        JobReporter reporter = reporters.forJob(
+                new JobRef(jobId, JobKind.BACKUP, restore.source(), restore.requestId(), backupId.toString()));
+        LogicalBackupRequest request = LogicalBackupRequest.full(
+                source, backupId, jobId, false, "safety backup before restore " + restore.jobId());
+        Outcome outcome = JobExecution.run(reporter, LogicalBackup.STEP, () -> logicalBackup.run(request, reporter));
+        return switch (outcome) {
+            case Outcome.Succeeded succeeded -> backupId;
+            case Outcome.Failed failed -> throw new JobFailureException(
+                    FailureCode.SAFETY_BACKUP_FAILED,
+                    "The safety backup of database '" + source.database() + "' (job " + jobId + ") failed, so it"
+                            + " was not replaced: " + failed.code() + ": " + failed.message(),
+                    true);
+        };
+    }
+}

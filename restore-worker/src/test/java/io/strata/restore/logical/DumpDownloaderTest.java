@@ -1,0 +1,115 @@
+package io.strata.restore.logical;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import io.strata.common.storage.BackupManifest.StoredObject;
+import io.strata.common.storage.LocalObjectStore;
+import io.strata.platform.logical.FailureCode;
+import io.strata.platform.logical.JobFailureException;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DumpDownloaderTest {
+    private static final String KEY = "shop/backups/20261122T100000Z-abcdef/dump.pgc.zst";
+
+    @TempDir
+    Path temp;
+
+    private LocalObjectStore store;
+    private byte[] raw;
+    private byte[] stored;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        store = new LocalObjectStore(temp.resolve("store"));
+        raw = new byte[500_000];
+        Random random = new Random(7);
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = (byte) ('a' + random.nextInt(16));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZstdOutputStream zstd = new ZstdOutputStream(out, 3)) {
+            zstd.write(raw);
+        }
+        stored = out.toByteArray();
+    }
+
+    @Test
+    void downloadsAndDecompressesAnIntactObject() throws Exception {
+        store.put(KEY, stored);
+        Path target = temp.resolve("dump.pgc");
+        AtomicLong read = new AtomicLong();
+
+        long size = new DumpDownloader(store).download(object(sha256(stored)), target, read);
+
+        assertThat(size).isEqualTo(raw.length);
+        assertThat(Files.readAllBytes(target)).isEqualTo(raw);
+        assertThat(read.get()).isEqualTo(stored.length);
+    }
+
+    @Test
+    void aFlippedByteIsAChecksumMismatch() throws Exception {
+        byte[] corrupt = stored.clone();
+        corrupt[corrupt.length / 2] ^= 0x01;
+        store.put(KEY, corrupt);
+
+        assertThatThrownBy(() -> new DumpDownloader(store).download(object(sha256(stored)), temp.resolve("d"), new AtomicLong()))
+                .isInstanceOfSatisfying(JobFailureException.class, e -> {
+                    assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH);
+                    assertThat(e.getMessage()).contains(sha256(stored)).contains(sha256(corrupt));
+                });
+    }
+
+    @Test
+    void bytesThatDecodeButHashDifferentlyAreAChecksumMismatch() throws Exception {
+        store.put(KEY, stored);
+        String wrong = "0".repeat(64);
+
+        assertThatThrownBy(() -> new DumpDownloader(store).download(object(wrong), temp.resolve("d"), new AtomicLong()))
+                .isInstanceOfSatisfying(JobFailureException.class, e -> {
+                    assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH);
+                    assertThat(e.getMessage()).contains("Expected SHA-256 " + wrong).contains("got " + sha256(stored));
+                });
+    }
+
+    @Test
+    void aTruncatedObjectIsAChecksumMismatch() throws Exception {
+        byte[] truncated = Arrays.copyOf(stored, stored.length / 2);
+        store.put(KEY, truncated);
+
+        assertThatThrownBy(() -> new DumpDownloader(store).download(object(sha256(stored)), temp.resolve("d"), new AtomicLong()))
+                .isInstanceOfSatisfying(JobFailureException.class, e ->
+                        assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH));
+    }
+
+    @Test
+    void aMissingObjectMeansTheBackupIsGone() {
+        assertThatThrownBy(() -> new DumpDownloader(store).download(object("ab".repeat(32)), temp.resolve("d"), new AtomicLong()))
+                .isInstanceOfSatisfying(JobFailureException.class, e ->
+                        assertThat(e.code()).isEqualTo(FailureCode.BACKUP_NOT_FOUND));
+    }
+
+    private StoredObject object(String sha256) {
+        return new StoredObject(KEY, "pg_dump-custom", "zstd", raw.length, stored.length, sha256);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
