@@ -1,0 +1,315 @@
+package io.strata.devstack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Strata's whole runtime on one machine, without Docker: a KRaft Kafka broker and an S3 API inside
+ * this JVM, two PostgreSQL 15 clusters (the catalog's, and a "source" playing the user's database
+ * server), and the five services as separate JVMs. Everything listens on 127.0.0.1 on free ports.
+ */
+public final class DevStack implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DevStack.class);
+    static final String CATALOG_DATABASE = "strata_catalog";
+
+    private final DevStackOptions options;
+    private final Map<String, Integer> servicePorts;
+    private final Map<String, String> tokens = new LinkedHashMap<>();
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Thread shutdownHook = new Thread(this::close, "devstack-shutdown");
+    private PgCluster catalogCluster;
+    private PgCluster sourceCluster;
+    private KafkaBroker kafka;
+    private S3Server s3;
+    private StrataServices services;
+    private boolean closed;
+
+    private DevStack(DevStackOptions options, Map<String, Integer> servicePorts) {
+        this.options = options;
+        this.servicePorts = servicePorts;
+        for (String role : List.of("catalog", "admin", "operator", "viewer")) {
+            tokens.put(role, Secrets.token(role));
+        }
+    }
+
+    /** Starts everything and returns once every component answers (services: {@code /actuator/health} UP). */
+    public static DevStack start(DevStackOptions options) throws Exception {
+        return start(options, false);
+    }
+
+    /** As {@link #start(DevStackOptions)}; {@code preferDefaultPorts} gives services 8080..8084 where free. */
+    static DevStack start(DevStackOptions options, boolean preferDefaultPorts) throws Exception {
+        Path stateDir = options.stateDir();
+        StackFiles.livePid(stateDir)
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .ifPresent(p -> {
+                    throw new DevStackException("a dev stack (pid " + p.pid() + ") already runs in " + stateDir
+                            + ": stop it with ./strata down");
+                });
+        if (options.withServices()) {
+            StrataServices.requireJars(options.repoRoot());
+        }
+        Files.createDirectories(stateDir);
+        StackFiles.clearPrevious(stateDir);
+        DevStack stack = new DevStack(options, StrataServices.ports(preferDefaultPorts));
+        Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
+        try {
+            stack.startInfrastructure();
+            if (options.withServices()) {
+                stack.startServices();
+            }
+            stack.writeStackFiles();
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startInfrastructure() throws Exception {
+        PgCommands pg = new PgCommands(PgCommands.defaultBinDir());
+        Path pgBase = postgresBaseDir(pg);
+        pg.createPrivateDir(pgBase);
+        Path stateDir = options.stateDir();
+        try (ExecutorService starters = Executors.newFixedThreadPool(4)) {
+            Future<PgCluster> catalog = starters.submit(track(() -> PgCluster.create("catalog", pgBase, pg)));
+            Future<PgCluster> source = starters.submit(track(() -> PgCluster.create("source", pgBase, pg)));
+            Future<KafkaBroker> broker = starters.submit(track(() -> KafkaBroker.start(stateDir.resolve("kafka"))));
+            Future<S3Server> objects = starters.submit(track(() -> S3Server.start(stateDir.resolve("s3"))));
+            catalogCluster = await(catalog);
+            sourceCluster = await(source);
+            kafka = await(broker);
+            s3 = await(objects);
+        }
+        catalogCluster.createDatabase(CATALOG_DATABASE);
+        log.info(
+                "infrastructure up: Kafka {}, S3 {}, {}, {}",
+                kafka.bootstrap(),
+                s3.endpoint(),
+                catalogCluster,
+                sourceCluster);
+    }
+
+    /** Remembers each component as soon as it is up, so a failure of another still stops it. */
+    private <T extends AutoCloseable> Callable<T> track(Callable<T> starter) {
+        return () -> {
+            T component = starter.call();
+            synchronized (started) {
+                started.add(component);
+            }
+            return component;
+        };
+    }
+
+    /**
+     * PostgreSQL runs as the postgres user, which must be able to reach its data directory; when the
+     * state directory is private to root (a temp dir, /root/...), the data goes to /tmp instead.
+     */
+    private Path postgresBaseDir(PgCommands pg) throws IOException {
+        Path inState = options.stateDir().resolve("pg");
+        if (pg.canTraverse(options.stateDir())) {
+            return inState;
+        }
+        Path outside = Path.of(
+                System.getProperty("java.io.tmpdir"),
+                "strata-pg-" + Secrets.random(10).toLowerCase());
+        Files.writeString(options.stateDir().resolve(StackFiles.PG_LOCATION), outside + "\n");
+        return outside;
+    }
+
+    private void startServices() throws Exception {
+        Map<String, String> shared = new LinkedHashMap<>();
+        shared.put("STRATA_KAFKA_BOOTSTRAP", kafka.bootstrap());
+        shared.put("STRATA_CATALOG_URL", catalogUrl().toString());
+        shared.put("STRATA_CATALOG_TOKEN", catalogToken());
+        shared.put("STRATA_STORAGE_TYPE", "s3");
+        shared.put("STRATA_S3_ENDPOINT", s3.endpoint().toString());
+        shared.put("STRATA_S3_BUCKET", S3Server.BUCKET);
+        shared.put("STRATA_S3_ACCESS_KEY", s3.accessKey());
+        shared.put("STRATA_S3_SECRET_KEY", s3.secretKey());
+        shared.put("STRATA_S3_CREATE_BUCKET", "true");
+        shared.put("STRATA_STORAGE_ROOT", options.stateDir().resolve("storage").toString());
+        shared.put("STRATA_PG_BIN", PgCommands.defaultBinDir().toString());
+        Map<String, Map<String, String>> own = Map.of(
+                StrataServices.CATALOG,
+                        Map.of(
+                                "STRATA_CATALOG_DB_URL", catalogCluster.jdbcUrl(CATALOG_DATABASE),
+                                "STRATA_CATALOG_DB_USER", catalogCluster.superuser(),
+                                "STRATA_CATALOG_DB_PASSWORD", catalogCluster.password()),
+                StrataServices.GATEWAY,
+                        Map.of(
+                                "STRATA_ADMIN_TOKEN", adminToken(),
+                                "STRATA_OPERATOR_TOKEN", operatorToken(),
+                                "STRATA_VIEWER_TOKEN", viewerToken()));
+        services = StrataServices.prepare(
+                options.repoRoot(),
+                servicePorts,
+                shared,
+                own,
+                options.stateDir().resolve("logs"));
+        services.startAll();
+    }
+
+    private void writeStackFiles() throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("STRATA_GATEWAY_URL", gatewayUrl().toString());
+        env.put("STRATA_ADMIN_TOKEN", adminToken());
+        env.put("STRATA_OPERATOR_TOKEN", operatorToken());
+        env.put("STRATA_VIEWER_TOKEN", viewerToken());
+        env.put("STRATA_SOURCE_PG_HOST", sourceCluster.host());
+        env.put("STRATA_SOURCE_PG_PORT", String.valueOf(sourceCluster.port()));
+        env.put("STRATA_SOURCE_PG_USER", sourceCluster.superuser());
+        env.put("STRATA_SOURCE_PG_PASSWORD", sourceCluster.password());
+        env.put("STRATA_CATALOG_URL", catalogUrl().toString());
+        env.put("STRATA_CATALOG_TOKEN", catalogToken());
+        env.put("STRATA_KAFKA_BOOTSTRAP", kafkaBootstrap());
+        env.put("STRATA_S3_ENDPOINT", s3Endpoint().toString());
+        env.put("STRATA_S3_ACCESS_KEY", s3AccessKey());
+        env.put("STRATA_S3_SECRET_KEY", s3SecretKey());
+        env.put("STRATA_S3_BUCKET", s3Bucket());
+        servicePorts.forEach((name, port) -> env.put(
+                "STRATA_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_PORT", String.valueOf(port)));
+        StackFiles.writeSecret(options.stateDir().resolve(StackFiles.ADMIN_TOKEN), adminToken() + "\n");
+        StackFiles.writeSecret(options.stateDir().resolve(StackFiles.STACK_ENV), StackFiles.format(env));
+    }
+
+    static <T> T await(Future<T> future) throws Exception {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    public String kafkaBootstrap() {
+        return kafka.bootstrap();
+    }
+
+    public URI s3Endpoint() {
+        return s3.endpoint();
+    }
+
+    public String s3Bucket() {
+        return S3Server.BUCKET;
+    }
+
+    public String s3AccessKey() {
+        return s3.accessKey();
+    }
+
+    public String s3SecretKey() {
+        return s3.secretKey();
+    }
+
+    public PgCluster catalogCluster() {
+        return catalogCluster;
+    }
+
+    public PgCluster sourceCluster() {
+        return sourceCluster;
+    }
+
+    public URI gatewayUrl() {
+        return URI.create("http://127.0.0.1:" + servicePorts.get(StrataServices.GATEWAY));
+    }
+
+    public URI catalogUrl() {
+        return URI.create("http://127.0.0.1:" + servicePorts.get(StrataServices.CATALOG));
+    }
+
+    public String catalogToken() {
+        return tokens.get("catalog");
+    }
+
+    public String adminToken() {
+        return tokens.get("admin");
+    }
+
+    public String operatorToken() {
+        return tokens.get("operator");
+    }
+
+    public String viewerToken() {
+        return tokens.get("viewer");
+    }
+
+    public Path stateDir() {
+        return options.stateDir();
+    }
+
+    /** One of {@code api-gateway, catalog-service, backup-worker, restore-worker, wal-archiver}. */
+    public ManagedService service(String name) {
+        if (services == null) {
+            throw new IllegalStateException("this dev stack was started without services (withServices=false)");
+        }
+        return services.get(name);
+    }
+
+    /** Stops services (SIGTERM, 10 s grace), then S3, Kafka and PostgreSQL; removes the state unless keepData. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down; the hook may run, and will find us closed
+            }
+        }
+        if (services != null) {
+            services.stopAll();
+        }
+        List<AutoCloseable> components;
+        synchronized (started) {
+            components = new ArrayList<>(started);
+        }
+        // reverse start order: nothing keeps writing to a component that is already gone
+        for (AutoCloseable component : components.reversed()) {
+            quietly(component);
+        }
+        if (!options.keepData()) {
+            deleteState();
+        }
+    }
+
+    private static void quietly(AutoCloseable component) {
+        try {
+            component.close();
+        } catch (Exception e) {
+            log.warn("stopping {} failed: {}", component, e.getMessage(), e);
+        }
+    }
+
+    private void deleteState() {
+        try {
+            StackFiles.clearPrevious(options.stateDir());
+            Files.deleteIfExists(options.stateDir().resolve(StackFiles.PID));
+            try (var left = Files.list(options.stateDir())) {
+                if (left.findAny().isEmpty()) {
+                    Files.delete(options.stateDir());
+                }
+            }
+        } catch (IOException e) {
+            log.warn("could not remove the dev stack state {}: {}", options.stateDir(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package io.strata.devstack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Strata service running as its own JVM, launched from its executable jar. Its stdout and stderr
+ * go to {@code <stateDir>/logs/<name>.out}, its structured log to {@code <stateDir>/logs/<name>.json}.
+ */
+public final class ManagedService {
+    static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(120);
+    private static final int LOG_TAIL_LINES = 30;
+
+    private final String name;
+    private final Path jar;
+    private final int port;
+    private final Map<String, String> env;
+    private final Path logFile;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Process process;
+
+    ManagedService(String name, Path jar, int port, Map<String, String> env, Path logFile) {
+        this.name = name;
+        this.jar = jar;
+        this.port = port;
+        this.env = Map.copyOf(env);
+        this.logFile = logFile;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** The running JVM's process id; after {@link #kill()} the id of the process that was killed. */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException(name + " was never started");
+        }
+        return process.pid();
+    }
+
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** The service's stdout and stderr. */
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** SIGKILL, as a crash or an OOM kill would end it; returns once the process is gone. */
+    public synchronized void kill() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            waitFor(process, Duration.ofSeconds(30));
+        }
+    }
+
+    /** Starts the service again on the same port with the same environment and waits until it is healthy. */
+    public void restart() throws Exception {
+        stop(Duration.ofSeconds(10));
+        start();
+        awaitHealthy();
+    }
+
+    synchronized void start() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException(name + " is already running as pid " + process.pid());
+        }
+        Files.createDirectories(logFile.getParent());
+        List<String> command =
+                new ArrayList<>(List.of(javaBinary(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        // the caller's own STRATA_*/SPRING_* settings must not leak into a service of this stack
+        builder.environment()
+                .keySet()
+                .removeIf(k -> k.startsWith("STRATA_") || k.startsWith("SPRING_") || k.equals("SERVER_PORT"));
+        builder.environment().putAll(env);
+        process = builder.start();
+    }
+
+    /** SIGTERM, then SIGKILL when the service has not exited within {@code grace}. */
+    synchronized void stop(Duration grace) {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!waitFor(process, grace)) {
+                process.destroyForcibly();
+                waitFor(process, Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    /** Waits until {@code GET /actuator/health} answers 200 UP; fails early if the process exits. */
+    void awaitHealthy() throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(HEALTH_TIMEOUT);
+        HttpRequest request = HttpRequest.newBuilder(baseUrl().resolve("/actuator/health"))
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        while (Instant.now().isBefore(deadline)) {
+            Process current;
+            synchronized (this) {
+                current = process;
+            }
+            if (current == null || !current.isAlive()) {
+                throw new DevStackException(name + " exited with code " + (current == null ? "?" : current.exitValue())
+                        + " before it became healthy; last lines of " + logFile + ":\n" + tail());
+            }
+            if (isUp(request)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new DevStackException(name + " on port " + port + " was not healthy within " + HEALTH_TIMEOUT
+                + "; last lines of " + logFile + ":\n" + tail());
+    }
+
+    private boolean isUp(HttpRequest request) throws InterruptedException {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200
+                    && response.body().replace(" ", "").contains("\"status\":\"UP\"");
+        } catch (IOException e) {
+            return false; // not listening yet
+        }
+    }
+
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(logFile);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static boolean waitFor(Process process, Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The JVM running this code, so services run on the same Java as the stack (and the tests). */
+    static String javaBinary() {
+        return ProcessHandle.current()
+                .info()
+                .command()
+                .filter(c -> c.endsWith("/java"))
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    @Override
+    public String toString() {
+        return name + " on " + baseUrl();
+    }
+}

@@ -1,0 +1,23 @@
+package io.strata.devstack;
+
+import java.security.SecureRandom;
+
+/** Random passwords and tokens: URL-safe letters and digits only, so they need no quoting anywhere. */
+final class Secrets {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    private Secrets() {}
+
+    static String random(int length) {
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        }
+        return out.toString();
+    }
+
+    static String token(String role) {
+        return "strata-" + role + "-" + random(32);
+    }
+}

@@ -1,0 +1,66 @@
+package io.strata.devstack.demo;
+
+import io.strata.common.messaging.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** The slice of Strata's public REST API the demo uses, as a user's script would call it. */
+final class StrataApi {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI gateway;
+    private final String token;
+
+    StrataApi(URI gateway, String token) {
+        this.gateway = gateway;
+        this.token = token;
+    }
+
+    record Response(int status, String body) {
+        <T> T as(Class<T> type) {
+            return Json.read(body, type);
+        }
+    }
+
+    Response get(String path) throws IOException, InterruptedException {
+        return send(request(path).GET().build());
+    }
+
+    Response post(String path, Object body) throws IOException, InterruptedException {
+        return send(request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)))
+                .build());
+    }
+
+    /** The answer when it has {@code expected} status, else a {@link DemoFailure} quoting the problem detail. */
+    Response expect(Response response, int expected, String what) {
+        if (response.status() != expected) {
+            throw new DemoFailure(what + " failed: HTTP " + response.status() + " " + response.body());
+        }
+        return response;
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(gateway.resolve("/api/v1" + path))
+                .timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json");
+    }
+
+    private Response send(HttpRequest request) throws IOException, InterruptedException {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw new DemoFailure(
+                    "could not reach the API gateway at " + gateway + " (" + e + "); is the stack up? ./strata status");
+        }
+    }
+}
