@@ -21,22 +21,22 @@ import org.springframework.core.annotation.AliasFor;
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
-@WebMvcTest(properties = {
-    "strata.security.tokens[0].name=admin", "strata.security.tokens[0].role=admin",
-    "strata.security.tokens[0].token=" + GatewaySliceTest.ADMIN,
-    "strata.security.tokens[1].name=operator", "strata.security.tokens[1].role=operator",
-    "strata.security.tokens[1].token=" + GatewaySliceTest.OPERATOR,
-    "strata.security.tokens[2].name=viewer", "strata.security.tokens[2].role=viewer",
-    "strata.security.tokens[2].token=" + GatewaySliceTest.VIEWER,
-    "strata.security.tokens[3].name=unset", "strata.security.tokens[3].role=viewer",
-    "strata.security.tokens[3].token="
-})
-@Import({
-    SecurityConfiguration.class,
-    RegisteredSources.class,
-    JobCommands.class,
-    GatewayWebMvcTest.FixedClock.class
-})
+@WebMvcTest(
+        properties = {
+            "strata.security.tokens[0].name=admin",
+            "strata.security.tokens[0].role=admin",
+            "strata.security.tokens[0].token=" + GatewaySliceTest.ADMIN,
+            "strata.security.tokens[1].name=operator",
+            "strata.security.tokens[1].role=operator",
+            "strata.security.tokens[1].token=" + GatewaySliceTest.OPERATOR,
+            "strata.security.tokens[2].name=viewer",
+            "strata.security.tokens[2].role=viewer",
+            "strata.security.tokens[2].token=" + GatewaySliceTest.VIEWER,
+            "strata.security.tokens[3].name=unset",
+            "strata.security.tokens[3].role=viewer",
+            "strata.security.tokens[3].token="
+        })
+@Import({SecurityConfiguration.class, RegisteredSources.class, JobCommands.class, GatewayWebMvcTest.FixedClock.class})
 public @interface GatewayWebMvcTest {
     @AliasFor(annotation = WebMvcTest.class, attribute = "controllers")
     Class<?>[] value() default {};

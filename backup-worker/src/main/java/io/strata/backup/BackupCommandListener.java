@@ -50,13 +50,18 @@ class BackupCommandListener {
     }
 
     private void take(TakeBackup command) {
-        try (MDC.MDCCloseable ignored = MDC.putCloseable("jobId", command.jobId().toString())) {
+        try (MDC.MDCCloseable ignored =
+                MDC.putCloseable("jobId", command.jobId().toString())) {
             if (JobExecution.alreadyFinished(catalog, command.jobId())) {
                 log.info("job {} is already finished: skipping a duplicate delivery", command.jobId());
                 return;
             }
             JobRef ref = new JobRef(
-                    command.jobId(), JobKind.BACKUP, command.source(), command.requestId(), command.backupId().toString());
+                    command.jobId(),
+                    JobKind.BACKUP,
+                    command.source(),
+                    command.requestId(),
+                    command.backupId().toString());
             JobReporter reporter = reporters.forJob(ref);
             Timer.Sample sample = metrics.start();
             Outcome outcome = JobExecution.run(reporter, "starting", () -> logicalBackups.run(command, reporter));

@@ -49,12 +49,14 @@ class RestoreCommandListener {
     }
 
     private void restore(RestoreBackup command) {
-        try (MDC.MDCCloseable ignored = MDC.putCloseable("jobId", command.jobId().toString())) {
+        try (MDC.MDCCloseable ignored =
+                MDC.putCloseable("jobId", command.jobId().toString())) {
             if (JobExecution.alreadyFinished(catalog, command.jobId())) {
                 log.info("job {} is already finished: skipping a duplicate delivery", command.jobId());
                 return;
             }
-            String backupId = command.backupId() == null ? null : command.backupId().toString();
+            String backupId =
+                    command.backupId() == null ? null : command.backupId().toString();
             JobRef ref = new JobRef(command.jobId(), JobKind.RESTORE, command.source(), command.requestId(), backupId);
             JobReporter reporter = reporters.forJob(ref);
             Timer.Sample sample = metrics.start();

@@ -39,7 +39,9 @@ class BackupController {
     ResponseEntity<JobAccepted> start(@Valid @RequestBody BackupRequestBody body) {
         JobView job = submission.submit(body.toSpec(), JobId.random(), null);
         JobAccepted accepted = JobAccepted.of(job, job.backupId());
-        return ResponseEntity.accepted().location(URI.create(accepted.statusUrl())).body(accepted);
+        return ResponseEntity.accepted()
+                .location(URI.create(accepted.statusUrl()))
+                .body(accepted);
     }
 
     @GetMapping
@@ -47,8 +49,10 @@ class BackupController {
             @RequestParam(required = false) String source,
             @RequestParam(required = false) BackupKind kind,
             @RequestParam(required = false) String status,
-            @RequestParam(required = false) @Min(value = 1, message = "must be 1..1000")
-                    @Max(value = 1000, message = "must be 1..1000") Integer limit) {
+            @RequestParam(required = false)
+                    @Min(value = 1, message = "must be 1..1000")
+                    @Max(value = 1000, message = "must be 1..1000")
+                    Integer limit) {
         Map<String, Object> query = new LinkedHashMap<>();
         query.put("source", source);
         query.put("kind", kind);

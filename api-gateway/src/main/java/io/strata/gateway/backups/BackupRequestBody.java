@@ -11,7 +11,9 @@ record BackupRequestBody(
         BackupKind kind,
         BackupType type,
         Boolean schemaOnly,
-        @Size(max = BackupSpec.MAX_DESCRIPTION, message = "must be at most {max} characters") String description) {
+
+        @Size(max = BackupSpec.MAX_DESCRIPTION, message = "must be at most {max} characters")
+        String description) {
 
     BackupSpec toSpec() {
         return BackupSpec.withDefaults(source, kind, type, schemaOnly, description);

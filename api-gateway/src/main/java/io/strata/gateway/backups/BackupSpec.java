@@ -10,7 +10,8 @@ import io.strata.common.model.BackupType;
 record BackupSpec(String source, BackupKind kind, BackupType type, boolean schemaOnly, String description) {
     static final int MAX_DESCRIPTION = 1000;
 
-    static BackupSpec withDefaults(String source, BackupKind kind, BackupType type, Boolean schemaOnly, String description) {
+    static BackupSpec withDefaults(
+            String source, BackupKind kind, BackupType type, Boolean schemaOnly, String description) {
         return new BackupSpec(
                 source,
                 kind == null ? BackupKind.LOGICAL : kind,

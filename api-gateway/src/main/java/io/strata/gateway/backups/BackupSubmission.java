@@ -32,7 +32,8 @@ class BackupSubmission {
     /** Throws a 4xx {@link ApiException} saying what to change when the backup cannot be taken. */
     void check(BackupSpec spec) {
         if (spec.description() != null && spec.description().length() > BackupSpec.MAX_DESCRIPTION) {
-            throw ApiException.badRequest("description is longer than " + BackupSpec.MAX_DESCRIPTION + " characters",
+            throw ApiException.badRequest(
+                    "description is longer than " + BackupSpec.MAX_DESCRIPTION + " characters",
                     new FieldProblem("description", "must be at most " + BackupSpec.MAX_DESCRIPTION + " characters"));
         }
         if (spec.kind() == BackupKind.PHYSICAL) {
@@ -51,17 +52,21 @@ class BackupSubmission {
         check(spec);
         BackupId backupId = BackupId.newId(clock.instant());
         NewJob job = new NewJob(jobId.toString(), JobKind.BACKUP, spec.source(), requestId, backupId.toString());
-        return jobs.enqueue(job, Topics.BACKUP_COMMANDS, created -> new TakeBackup(
-                TakeBackup.SCHEMA_VERSION,
-                jobId,
-                // a redelivered request finds its job already recorded, with the backup id chosen the first time
-                created.backupId() != null ? BackupId.parse(created.backupId()) : backupId,
-                spec.source(),
-                spec.kind(),
-                spec.type(),
-                spec.schemaOnly(),
-                spec.description(),
-                requestId,
-                clock.instant()));
+        return jobs.enqueue(
+                job,
+                Topics.BACKUP_COMMANDS,
+                created -> new TakeBackup(
+                        TakeBackup.SCHEMA_VERSION,
+                        jobId,
+                        // a redelivered request finds its job already recorded, with the backup id chosen the first
+                        // time
+                        created.backupId() != null ? BackupId.parse(created.backupId()) : backupId,
+                        spec.source(),
+                        spec.kind(),
+                        spec.type(),
+                        spec.schemaOnly(),
+                        spec.description(),
+                        requestId,
+                        clock.instant()));
     }
 }

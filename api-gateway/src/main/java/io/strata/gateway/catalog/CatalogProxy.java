@@ -46,7 +46,8 @@ public class CatalogProxy {
     /** {@code pathTemplate} expanded with {@code id}; empty when the catalog answers 404. */
     public Optional<JsonNode> one(String pathTemplate, String id) {
         try {
-            return Optional.ofNullable(http.get().uri(pathTemplate, id).retrieve().body(JsonNode.class));
+            return Optional.ofNullable(
+                    http.get().uri(pathTemplate, id).retrieve().body(JsonNode.class));
         } catch (HttpClientErrorException e) {
             if (e.getStatusCode() == HttpStatus.NOT_FOUND) {
                 return Optional.empty();

@@ -40,7 +40,10 @@ public class JobCommands {
     public JobView enqueue(NewJob job, String topic, Function<JobView, Message> command) {
         JobView created = catalog.createJob(job);
         if (created.status() != JobStatus.QUEUED) {
-            log.info("job {} already exists with status {}; not publishing its command again", created.jobId(), created.status());
+            log.info(
+                    "job {} already exists with status {}; not publishing its command again",
+                    created.jobId(),
+                    created.status());
             return created;
         }
         try {
@@ -48,13 +51,16 @@ public class JobCommands {
         } catch (MessagePublisher.PublishException e) {
             // The catalog has no way to fail a job but a job event, and that needs the same Kafka: the job
             // stays QUEUED; the caller learns so and may retry with a new request.
-            throw ApiException.unavailable("job " + created.jobId() + " was recorded but its command could not be queued ("
-                    + e.getMessage() + "); the job stays QUEUED and will not run: retry the request once Kafka is back", e);
+            throw ApiException.unavailable(
+                    "job " + created.jobId() + " was recorded but its command could not be queued (" + e.getMessage()
+                            + "); the job stays QUEUED and will not run: retry the request once Kafka is back",
+                    e);
         }
         return created;
     }
 
     static String commandCeId(String jobId) {
-        return UUID.nameUUIDFromBytes(("command:" + jobId).getBytes(StandardCharsets.UTF_8)).toString();
+        return UUID.nameUUIDFromBytes(("command:" + jobId).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 }

@@ -31,8 +31,10 @@ class JobController {
             @RequestParam(required = false) String source,
             @RequestParam(required = false) JobStatus status,
             @RequestParam(required = false) JobKind kind,
-            @RequestParam(required = false) @Min(value = 1, message = "must be 1..1000")
-                    @Max(value = 1000, message = "must be 1..1000") Integer limit) {
+            @RequestParam(required = false)
+                    @Min(value = 1, message = "must be 1..1000")
+                    @Max(value = 1000, message = "must be 1..1000")
+                    Integer limit) {
         Map<String, Object> query = new LinkedHashMap<>();
         query.put("source", source);
         query.put("status", status);

@@ -23,11 +23,15 @@ class OpenApiConfiguration {
                                 + " (each answers 202 with a job to follow at /api/v1/jobs/{jobId}), and read the"
                                 + " catalog. Errors are RFC 9457 problem+json. Tokens carry a role: viewer (reads),"
                                 + " operator (+ backups), admin (+ sources and restores)."))
-                .components(new Components().addSecuritySchemes(BEARER, new SecurityScheme()
-                        .type(SecurityScheme.Type.HTTP)
-                        .scheme("bearer")
-                        .description("A token configured on the gateway (STRATA_ADMIN_TOKEN, STRATA_OPERATOR_TOKEN,"
-                                + " STRATA_VIEWER_TOKEN)")))
+                .components(new Components()
+                        .addSecuritySchemes(
+                                BEARER,
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .description(
+                                                "A token configured on the gateway (STRATA_ADMIN_TOKEN, STRATA_OPERATOR_TOKEN,"
+                                                        + " STRATA_VIEWER_TOKEN)")))
                 .addSecurityItem(new SecurityRequirement().addList(BEARER));
     }
 }

@@ -37,20 +37,25 @@ public class ApiExceptionHandler {
     ResponseEntity<?> onCatalogClientError(HttpClientErrorException ex) {
         if (ex.getStatusCode().value() == 401 || ex.getStatusCode().value() == 403) {
             log.error("catalog-service refused the gateway's internal token: {}", ex.getMessage());
-            return respond(Problems.of(HttpStatus.BAD_GATEWAY,
-                    "catalog-service refused the gateway's internal token; check STRATA_CATALOG_TOKEN on both services"));
+            return respond(
+                    Problems.of(
+                            HttpStatus.BAD_GATEWAY,
+                            "catalog-service refused the gateway's internal token; check STRATA_CATALOG_TOKEN on both services"));
         }
         String body = ex.getResponseBodyAsString();
         if (body.isBlank() || !body.strip().startsWith("{")) {
             return respond(Problems.of(ex.getStatusCode(), "catalog-service answered " + ex.getStatusText()));
         }
-        return ResponseEntity.status(ex.getStatusCode()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body);
+        return ResponseEntity.status(ex.getStatusCode())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(body);
     }
 
     @ExceptionHandler(RestClientResponseException.class)
     ResponseEntity<ProblemDetail> onCatalogServerError(RestClientResponseException ex) {
         log.warn("catalog-service failed: {}", ex.getMessage());
-        return respond(Problems.of(HttpStatus.BAD_GATEWAY,
+        return respond(Problems.of(
+                HttpStatus.BAD_GATEWAY,
                 "catalog-service failed with " + ex.getStatusCode().value() + "; see its log, then retry"));
     }
 
@@ -58,14 +63,18 @@ public class ApiExceptionHandler {
     @ExceptionHandler(RestClientException.class)
     ResponseEntity<ProblemDetail> onUnreadableCatalogAnswer(RestClientException ex) {
         log.error("unreadable answer from catalog-service", ex);
-        return respond(Problems.of(HttpStatus.BAD_GATEWAY, "catalog-service answered with a body the gateway cannot read ("
-                + ex.getMostSpecificCause().getMessage() + "); check that both services run the same Strata version"));
+        return respond(Problems.of(
+                HttpStatus.BAD_GATEWAY,
+                "catalog-service answered with a body the gateway cannot read ("
+                        + ex.getMostSpecificCause().getMessage()
+                        + "); check that both services run the same Strata version"));
     }
 
     @ExceptionHandler(ResourceAccessException.class)
     ResponseEntity<ProblemDetail> onCatalogUnreachable(ResourceAccessException ex) {
         log.warn("catalog-service unreachable: {}", ex.getMessage());
-        return respond(Problems.of(HttpStatus.SERVICE_UNAVAILABLE,
+        return respond(Problems.of(
+                HttpStatus.SERVICE_UNAVAILABLE,
                 "catalog-service is unreachable (" + ex.getMostSpecificCause().getMessage() + "); retry shortly"));
     }
 

@@ -53,7 +53,9 @@ public final class Problems {
     /** The problem as the flat JSON object RFC 9457 describes, for writers outside Spring MVC. */
     public static Map<String, Object> asJson(ProblemDetail problem) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("type", problem.getType() == null ? "about:blank" : problem.getType().toString());
+        json.put(
+                "type",
+                problem.getType() == null ? "about:blank" : problem.getType().toString());
         json.put("title", problem.getTitle());
         json.put("status", problem.getStatus());
         json.put("detail", problem.getDetail());

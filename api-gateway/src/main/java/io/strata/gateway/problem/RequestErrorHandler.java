@@ -43,7 +43,8 @@ public class RequestErrorHandler extends ResponseEntityExceptionHandler {
         for (FieldError error : ex.getBindingResult().getFieldErrors()) {
             errors.add(new FieldProblem(error.getField(), error.getDefaultMessage()));
         }
-        ex.getBindingResult().getGlobalErrors()
+        ex.getBindingResult()
+                .getGlobalErrors()
                 .forEach(error -> errors.add(new FieldProblem(error.getObjectName(), error.getDefaultMessage())));
         return badRequest(ex, errors, request);
     }
@@ -74,13 +75,14 @@ public class RequestErrorHandler extends ResponseEntityExceptionHandler {
             HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         JacksonException json = jacksonCause(ex);
         if (json == null) {
-            ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "request body is missing or unreadable: send a JSON object");
+            ProblemDetail problem =
+                    Problems.of(HttpStatus.BAD_REQUEST, "request body is missing or unreadable: send a JSON object");
             return handleExceptionInternal(ex, problem, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
         }
         String field = fieldPath(json);
         if (field.isEmpty()) {
-            ProblemDetail problem = Problems.of(
-                    HttpStatus.BAD_REQUEST, "request body is not valid JSON: " + json.getOriginalMessage());
+            ProblemDetail problem =
+                    Problems.of(HttpStatus.BAD_REQUEST, "request body is not valid JSON: " + json.getOriginalMessage());
             return handleExceptionInternal(ex, problem, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
         }
         return badRequest(ex, List.of(new FieldProblem(field, fieldMessage(json))), request);
@@ -90,7 +92,8 @@ public class RequestErrorHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> onUnexpected(Exception ex, WebRequest request) {
         log.error("unexpected failure answering {}", request.getDescription(false), ex);
-        ProblemDetail problem = Problems.of(HttpStatus.INTERNAL_SERVER_ERROR,
+        ProblemDetail problem = Problems.of(
+                HttpStatus.INTERNAL_SERVER_ERROR,
                 "the gateway failed unexpectedly; the cause is in its log. Retrying may help if it was transient");
         return handleExceptionInternal(ex, problem, new HttpHeaders(), HttpStatus.INTERNAL_SERVER_ERROR, request);
     }
@@ -101,17 +104,20 @@ public class RequestErrorHandler extends ResponseEntityExceptionHandler {
             Exception ex, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, status, request);
         // Spring fills in the body of its own exceptions inside the call above, so the type is set afterwards
-        if (response != null && response.getBody() instanceof ProblemDetail problem
-                && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
+        if (response != null
+                && response.getBody() instanceof ProblemDetail problem
+                && (problem.getType() == null
+                        || "about:blank".equals(problem.getType().toString()))) {
             problem.setType(Problems.typeOf(status));
         }
         return response;
     }
 
     private ResponseEntity<Object> badRequest(Exception ex, List<FieldProblem> errors, WebRequest request) {
-        String detail = "invalid request: " + errors.stream()
-                .map(error -> error.field() + " " + error.message())
-                .collect(Collectors.joining("; "));
+        String detail = "invalid request: "
+                + errors.stream()
+                        .map(error -> error.field() + " " + error.message())
+                        .collect(Collectors.joining("; "));
         ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, detail, errors);
         return handleExceptionInternal(ex, problem, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
     }
@@ -156,9 +162,10 @@ public class RequestErrorHandler extends ResponseEntityExceptionHandler {
             return "a valid value";
         }
         if (type.isEnum()) {
-            return "one of " + Arrays.stream(type.getEnumConstants())
-                    .map(Object::toString)
-                    .collect(Collectors.joining(", "));
+            return "one of "
+                    + Arrays.stream(type.getEnumConstants())
+                            .map(Object::toString)
+                            .collect(Collectors.joining(", "));
         }
         if (type == java.util.UUID.class) {
             return "a UUID";

@@ -38,7 +38,8 @@ class RestoreChecks {
         if (into.replace() && !body.confirmed()) {
             String detail = "replace overwrites database '" + source.database() + "' of source '" + source.name()
                     + "': send \"confirm\": true to proceed (a safety backup is taken first)";
-            throw ApiException.badRequest(detail, new FieldProblem("confirm", "must be true when into.replace is true"));
+            throw ApiException.badRequest(
+                    detail, new FieldProblem("confirm", "must be true when into.replace is true"));
         }
         requireRestorable(body.source(), body.backupId());
         if (!into.replace() && databases.exists(body.source(), into.database())) {
@@ -59,12 +60,14 @@ class RestoreChecks {
             throw ApiException.unprocessable(detail, new FieldProblem(field, detail));
         }
         if (body.backupId() == null || body.backupId().isBlank()) {
-            throw ApiException.badRequest("backupId is required: name the backup to restore (see GET /api/v1/backups)",
+            throw ApiException.badRequest(
+                    "backupId is required: name the backup to restore (see GET /api/v1/backups)",
                     new FieldProblem("backupId", "is required"));
         }
         boolean hasDatabase = into.database() != null;
         if (hasDatabase == into.replaces()) {
-            throw ApiException.badRequest("into needs exactly one of {\"database\": \"new_name\"} or {\"replace\": true}",
+            throw ApiException.badRequest(
+                    "into needs exactly one of {\"database\": \"new_name\"} or {\"replace\": true}",
                     new FieldProblem("into", "must name either database or replace, not both or neither"));
         }
         return hasDatabase ? RestoreInto.newDatabase(into.database()) : RestoreInto.replaceSource();
@@ -73,8 +76,7 @@ class RestoreChecks {
     private void requireRestorable(String source, String backupId) {
         String notFound = "backup '" + backupId + "' not found for source '" + source + "'";
         Optional<BackupView> found = BackupId.isValid(backupId) ? catalog.backup(backupId) : Optional.empty();
-        BackupView backup = found
-                .filter(view -> source.equals(view.source()))
+        BackupView backup = found.filter(view -> source.equals(view.source()))
                 .orElseThrow(() -> ApiException.unprocessable(notFound, new FieldProblem("backupId", notFound)));
         if (!SUCCEEDED.equals(backup.status())) {
             String detail = "backup " + backupId + " is not restorable: status " + backup.status();

@@ -39,9 +39,14 @@ class RestoreController {
         JobId jobId = JobId.random();
         BackupId backupId = BackupId.parse(body.backupId());
         NewJob job = new NewJob(jobId.toString(), JobKind.RESTORE, body.source(), null, backupId.toString());
-        JobView created = jobs.enqueue(job, Topics.RESTORE_COMMANDS, view -> new RestoreBackup(
-                RestoreBackup.SCHEMA_VERSION, jobId, body.source(), backupId, into, null, clock.instant()));
+        JobView created = jobs.enqueue(
+                job,
+                Topics.RESTORE_COMMANDS,
+                view -> new RestoreBackup(
+                        RestoreBackup.SCHEMA_VERSION, jobId, body.source(), backupId, into, null, clock.instant()));
         JobAccepted accepted = JobAccepted.of(created, null);
-        return ResponseEntity.accepted().location(URI.create(accepted.statusUrl())).body(accepted);
+        return ResponseEntity.accepted()
+                .location(URI.create(accepted.statusUrl()))
+                .body(accepted);
     }
 }

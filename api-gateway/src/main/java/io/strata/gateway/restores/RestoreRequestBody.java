@@ -15,7 +15,10 @@ record RestoreRequestBody(
         @NotBlank(message = "is required") String source,
         String backupId,
         Target target,
-        @NotNull(message = "is required: {\"database\": \"new_name\"} or {\"replace\": true}") @Valid Into into,
+
+        @NotNull(message = "is required: {\"database\": \"new_name\"} or {\"replace\": true}") @Valid
+        Into into,
+
         Boolean confirm) {
 
     boolean confirmed() {

@@ -30,10 +30,13 @@ class SourceDatabases {
                 return rows.next();
             }
         } catch (SQLException e) {
-            throw ApiException.badGateway("cannot check whether database '" + database + "' exists: connecting to source '"
-                    + source + "' at " + server.host() + ":" + server.port() + "/" + server.database() + " as "
-                    + server.username() + " failed (" + e.getMessage() + "); check that the server is up and the"
-                    + " source's connection details are right", e);
+            throw ApiException.badGateway(
+                    "cannot check whether database '" + database + "' exists: connecting to source '"
+                            + source + "' at " + server.host() + ":" + server.port() + "/" + server.database() + " as "
+                            + server.username() + " failed (" + e.getMessage()
+                            + "); check that the server is up and the"
+                            + " source's connection details are right",
+                    e);
         }
     }
 }

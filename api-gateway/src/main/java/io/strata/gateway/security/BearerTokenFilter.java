@@ -41,13 +41,17 @@ class BearerTokenFilter extends OncePerRequestFilter {
             return;
         }
         if (!header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-            entryPoint.commence(request, response, new BadCredentialsException(
-                    "the Authorization header must be 'Bearer <token>'"));
+            entryPoint.commence(
+                    request,
+                    response,
+                    new BadCredentialsException("the Authorization header must be 'Bearer <token>'"));
             return;
         }
-        Optional<Caller> caller = authenticator.authenticate(header.substring(PREFIX.length()).strip());
+        Optional<Caller> caller =
+                authenticator.authenticate(header.substring(PREFIX.length()).strip());
         if (caller.isEmpty()) {
-            entryPoint.commence(request, response, new BadCredentialsException("the bearer token is not known to this gateway"));
+            entryPoint.commence(
+                    request, response, new BadCredentialsException("the bearer token is not known to this gateway"));
             return;
         }
         SecurityContext context = contexts.createEmptyContext();

@@ -46,8 +46,8 @@ class ProblemSecurityHandler implements AuthenticationEntryPoint, AccessDeniedHa
         String who = auth != null && auth.getPrincipal() instanceof Caller caller
                 ? "token '" + caller.name() + "' (role " + caller.role().label() + ")"
                 : "this token";
-        String detail = who + " may not " + request.getMethod() + " " + request.getRequestURI()
-                + ": " + requiredRole(request);
+        String detail =
+                who + " may not " + request.getMethod() + " " + request.getRequestURI() + ": " + requiredRole(request);
         write(response, Problems.of(HttpStatus.FORBIDDEN, detail));
     }
 

@@ -26,7 +26,8 @@ public class TokenAuthenticator {
                 continue;
             }
             if (token.role() == null) {
-                throw new IllegalStateException("strata.security token '" + token.name() + "' has no role: set admin, operator or viewer");
+                throw new IllegalStateException(
+                        "strata.security token '" + token.name() + "' has no role: set admin, operator or viewer");
             }
             if (!seen.add(token.token())) {
                 throw new IllegalStateException("strata.security token '" + token.name()

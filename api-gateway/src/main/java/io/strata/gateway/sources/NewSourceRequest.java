@@ -11,9 +11,12 @@ import jakarta.validation.constraints.NotNull;
 public record NewSourceRequest(
         @NotNull(message = "is required") @SourceName String name,
         @NotBlank(message = "is required") String host,
-        @NotNull(message = "is required") @Min(value = 1, message = "must be 1..65535")
-                @Max(value = 65535, message = "must be 1..65535")
-                Integer port,
+
+        @NotNull(message = "is required")
+        @Min(value = 1, message = "must be 1..65535")
+        @Max(value = 65535, message = "must be 1..65535")
+        Integer port,
+
         @NotBlank(message = "is required") String database,
         @NotBlank(message = "is required") String username,
         String password) {

@@ -1,10 +1,10 @@
 package io.strata.gateway.validation;
 
+import io.strata.common.model.Names;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
 import jakarta.validation.Payload;
-import io.strata.common.model.Names;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;

@@ -46,14 +46,27 @@ class BackupApiTest extends GatewaySliceTest {
 
     @BeforeEach
     void shopIsRegistered() {
-        when(catalog.source("shop")).thenReturn(Optional.of(
-                new SourceView("shop", "127.0.0.1", 5432, "shop", "postgres", null, NOW)));
+        when(catalog.source("shop"))
+                .thenReturn(Optional.of(new SourceView("shop", "127.0.0.1", 5432, "shop", "postgres", null, NOW)));
         when(catalog.createJob(any())).thenAnswer(call -> queued(call.getArgument(0)));
     }
 
     private static JobView queued(NewJob job) {
-        return new JobView(job.jobId(), job.kind(), job.source(), JobStatus.QUEUED, 0, null, 0, 0, NOW, null, null, null,
-                job.backupId(), job.requestId());
+        return new JobView(
+                job.jobId(),
+                job.kind(),
+                job.source(),
+                JobStatus.QUEUED,
+                0,
+                null,
+                0,
+                0,
+                NOW,
+                null,
+                null,
+                null,
+                job.backupId(),
+                job.requestId());
     }
 
     private ResultActions postBackup(String token, String json) throws Exception {
@@ -105,7 +118,9 @@ class BackupApiTest extends GatewaySliceTest {
 
     @Test
     void requestWithoutTokenIsUnauthenticated() throws Exception {
-        mvc.perform(post("/api/v1/backups").contentType(MediaType.APPLICATION_JSON).content("{\"source\":\"shop\"}"))
+        mvc.perform(post("/api/v1/backups")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"source\":\"shop\"}"))
                 .andExpect(status().isUnauthorized())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(header().string("WWW-Authenticate", "Bearer"))
@@ -128,7 +143,8 @@ class BackupApiTest extends GatewaySliceTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.errors[0].field").value("kind"))
-                .andExpect(jsonPath("$.errors[0].message").value(org.hamcrest.Matchers.containsString("LOGICAL, PHYSICAL")));
+                .andExpect(jsonPath("$.errors[0].message")
+                        .value(org.hamcrest.Matchers.containsString("LOGICAL, PHYSICAL")));
     }
 
     @Test
@@ -158,8 +174,8 @@ class BackupApiTest extends GatewaySliceTest {
         when(catalog.source("nope")).thenReturn(Optional.empty());
         postBackup(OPERATOR, "{\"source\":\"nope\"}")
                 .andExpect(status().isUnprocessableContent())
-                .andExpect(jsonPath("$.detail").value(
-                        "source 'nope' is not registered; register it with POST /api/v1/sources"))
+                .andExpect(jsonPath("$.detail")
+                        .value("source 'nope' is not registered; register it with POST /api/v1/sources"))
                 .andExpect(jsonPath("$.errors[0].field").value("source"));
         verify(catalog, never()).createJob(any());
     }
@@ -168,16 +184,16 @@ class BackupApiTest extends GatewaySliceTest {
     void physicalBackupsAreNotAvailableYet() throws Exception {
         postBackup(OPERATOR, "{\"source\":\"shop\",\"kind\":\"PHYSICAL\"}")
                 .andExpect(status().isUnprocessableContent())
-                .andExpect(jsonPath("$.detail").value(
-                        "PHYSICAL backups are not available yet (coming with WAL archiving); use LOGICAL"));
+                .andExpect(jsonPath("$.detail")
+                        .value("PHYSICAL backups are not available yet (coming with WAL archiving); use LOGICAL"));
     }
 
     @Test
     void logicalBackupsAreAlwaysFull() throws Exception {
         postBackup(OPERATOR, "{\"source\":\"shop\",\"type\":\"INCREMENTAL\"}")
                 .andExpect(status().isUnprocessableContent())
-                .andExpect(jsonPath("$.detail").value(
-                        "logical backups are always FULL; DIFFERENTIAL/INCREMENTAL need kind PHYSICAL"))
+                .andExpect(jsonPath("$.detail")
+                        .value("logical backups are always FULL; DIFFERENTIAL/INCREMENTAL need kind PHYSICAL"))
                 .andExpect(jsonPath("$.errors[0].field").value("type"));
     }
 
@@ -197,7 +213,8 @@ class BackupApiTest extends GatewaySliceTest {
         postBackup(OPERATOR, "{\"source\":\"shop\"}")
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
-                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("catalog-service is unreachable")));
+                .andExpect(jsonPath("$.detail")
+                        .value(org.hamcrest.Matchers.containsString("catalog-service is unreachable")));
     }
 
     @Test
@@ -209,13 +226,18 @@ class BackupApiTest extends GatewaySliceTest {
 
     @Test
     void listPassesFiltersToTheCatalog() throws Exception {
-        when(catalogProxy.list(eq("/api/v1/backups"), any())).thenReturn(
-                tools.jackson.databind.json.JsonMapper.builder().build().readTree("[{\"backupId\":\"20261122T153000Z-abcdef\"}]"));
+        when(catalogProxy.list(eq("/api/v1/backups"), any()))
+                .thenReturn(tools.jackson.databind.json.JsonMapper.builder()
+                        .build()
+                        .readTree("[{\"backupId\":\"20261122T153000Z-abcdef\"}]"));
         mvc.perform(get("/api/v1/backups?source=shop&kind=LOGICAL&limit=5").header("Authorization", bearer(VIEWER)))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$[0].backupId").value("20261122T153000Z-abcdef"));
-        verify(catalogProxy).list(eq("/api/v1/backups"), org.mockito.ArgumentMatchers.argThat(query ->
-                "shop".equals(query.get("source")) && query.get("kind") == BackupKind.LOGICAL
-                        && Integer.valueOf(5).equals(query.get("limit"))));
+        verify(catalogProxy)
+                .list(
+                        eq("/api/v1/backups"),
+                        org.mockito.ArgumentMatchers.argThat(query -> "shop".equals(query.get("source"))
+                                && query.get("kind") == BackupKind.LOGICAL
+                                && Integer.valueOf(5).equals(query.get("limit"))));
     }
 }

@@ -48,8 +48,8 @@ class BackupRequestListenerTest {
         BackupSubmission submission =
                 new BackupSubmission(new RegisteredSources(catalog), new JobCommands(catalog, publisher), clock);
         listener = new BackupRequestListener(submission, publisher, clock);
-        when(catalog.source("shop")).thenReturn(Optional.of(
-                new SourceView("shop", "127.0.0.1", 5432, "shop", "postgres", null, NOW)));
+        when(catalog.source("shop"))
+                .thenReturn(Optional.of(new SourceView("shop", "127.0.0.1", 5432, "shop", "postgres", null, NOW)));
     }
 
     private static ConsumerRecord<String, String> record(String json) {
@@ -59,8 +59,21 @@ class BackupRequestListenerTest {
     }
 
     private static JobView job(NewJob job, JobStatus status) {
-        return new JobView(job.jobId(), job.kind(), job.source(), status, 0, null, 0, 0, NOW, null, null, null,
-                job.backupId(), job.requestId());
+        return new JobView(
+                job.jobId(),
+                job.kind(),
+                job.source(),
+                status,
+                0,
+                null,
+                0,
+                0,
+                NOW,
+                null,
+                null,
+                null,
+                job.backupId(),
+                job.requestId());
     }
 
     @Test
@@ -72,7 +85,8 @@ class BackupRequestListenerTest {
         ArgumentCaptor<NewJob> created = ArgumentCaptor.forClass(NewJob.class);
         verify(catalog).createJob(created.capture());
         assertThat(created.getValue().requestId()).isEqualTo("billing-42");
-        assertThat(created.getValue().jobId()).isEqualTo(BackupRequestListener.derivedJobId(CE_ID).toString());
+        assertThat(created.getValue().jobId())
+                .isEqualTo(BackupRequestListener.derivedJobId(CE_ID).toString());
         ArgumentCaptor<Message> command = ArgumentCaptor.forClass(Message.class);
         verify(publisher).publish(eq(Topics.BACKUP_COMMANDS), command.capture(), anyString());
         TakeBackup take = (TakeBackup) command.getValue();
@@ -91,7 +105,9 @@ class BackupRequestListenerTest {
     void redeliveredRequestStillQueuedIsRepublishedWithTheRecordedBackupId() {
         when(catalog.createJob(any())).thenAnswer(call -> {
             NewJob asked = call.getArgument(0);
-            return job(new NewJob(asked.jobId(), asked.kind(), asked.source(), asked.requestId(), "20261122T000000Z-aaaaaa"),
+            return job(
+                    new NewJob(
+                            asked.jobId(), asked.kind(), asked.source(), asked.requestId(), "20261122T000000Z-aaaaaa"),
                     JobStatus.QUEUED);
         });
         listener.onRequest(record("{\"schemaVersion\":1,\"requestId\":\"billing-42\",\"source\":\"shop\"}"));
@@ -115,7 +131,8 @@ class BackupRequestListenerTest {
 
     @Test
     void unknownKindIsAnsweredWithJobFailedNamingTheRequest() {
-        listener.onRequest(record("{\"schemaVersion\":1,\"requestId\":\"billing-44\",\"source\":\"shop\",\"kind\":\"TAPE\"}"));
+        listener.onRequest(
+                record("{\"schemaVersion\":1,\"requestId\":\"billing-44\",\"source\":\"shop\",\"kind\":\"TAPE\"}"));
         JobFailed failed = publishedFailure();
         assertThat(failed.job().requestId()).isEqualTo("billing-44");
         assertThat(failed.message()).contains("malformed");
@@ -123,7 +140,8 @@ class BackupRequestListenerTest {
 
     @Test
     void physicalRequestIsRejected() {
-        listener.onRequest(record("{\"schemaVersion\":1,\"requestId\":\"billing-45\",\"source\":\"shop\",\"kind\":\"PHYSICAL\"}"));
+        listener.onRequest(
+                record("{\"schemaVersion\":1,\"requestId\":\"billing-45\",\"source\":\"shop\",\"kind\":\"PHYSICAL\"}"));
         assertThat(publishedFailure().message()).contains("PHYSICAL backups are not available yet");
     }
 
@@ -137,7 +155,8 @@ class BackupRequestListenerTest {
     @Test
     void catalogOutageIsLeftToTheErrorHandlerToRetry() {
         when(catalog.source("shop")).thenThrow(new ResourceAccessException("Connection refused"));
-        assertThatThrownBy(() -> listener.onRequest(record("{\"schemaVersion\":1,\"requestId\":\"r\",\"source\":\"shop\"}")))
+        assertThatThrownBy(() ->
+                        listener.onRequest(record("{\"schemaVersion\":1,\"requestId\":\"r\",\"source\":\"shop\"}")))
                 .isInstanceOf(ResourceAccessException.class);
         verify(publisher, never()).publish(anyString(), any(), anyString());
     }

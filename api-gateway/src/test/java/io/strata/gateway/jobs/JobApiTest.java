@@ -25,8 +25,10 @@ class JobApiTest extends GatewaySliceTest {
 
     @Test
     void viewerReadsAJob() throws Exception {
-        when(catalogProxy.one("/api/v1/jobs/{id}", JOB)).thenReturn(Optional.of(JsonMapper.builder().build()
-                .readTree("{\"jobId\":\"" + JOB + "\",\"status\":\"RUNNING\",\"progressPercent\":40}")));
+        when(catalogProxy.one("/api/v1/jobs/{id}", JOB))
+                .thenReturn(Optional.of(JsonMapper.builder()
+                        .build()
+                        .readTree("{\"jobId\":\"" + JOB + "\",\"status\":\"RUNNING\",\"progressPercent\":40}")));
         mvc.perform(get("/api/v1/jobs/" + JOB).header("Authorization", bearer(VIEWER)))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.status").value("RUNNING"))
@@ -54,11 +56,15 @@ class JobApiTest extends GatewaySliceTest {
 
     @Test
     void listFiltersAreTypedAndPassedOn() throws Exception {
-        when(catalogProxy.list(eq("/api/v1/jobs"), any())).thenReturn(JsonMapper.builder().build().readTree("[]"));
+        when(catalogProxy.list(eq("/api/v1/jobs"), any()))
+                .thenReturn(JsonMapper.builder().build().readTree("[]"));
         mvc.perform(get("/api/v1/jobs?status=QUEUED&source=shop&limit=10").header("Authorization", bearer(VIEWER)))
                 .andExpect(status().isOk());
-        verify(catalogProxy).list(eq("/api/v1/jobs"), argThat(query ->
-                query.get("status") == JobStatus.QUEUED && "shop".equals(query.get("source"))));
+        verify(catalogProxy)
+                .list(
+                        eq("/api/v1/jobs"),
+                        argThat(query ->
+                                query.get("status") == JobStatus.QUEUED && "shop".equals(query.get("source"))));
     }
 
     @Test

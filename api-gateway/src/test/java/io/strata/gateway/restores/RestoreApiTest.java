@@ -57,26 +57,58 @@ class RestoreApiTest extends GatewaySliceTest {
 
     @BeforeEach
     void shopHasOneGoodBackup() throws SQLException {
-        when(catalog.source("shop")).thenReturn(Optional.of(
-                new SourceView("shop", "127.0.0.1", 5432, "shopdb", "postgres", null, NOW)));
+        when(catalog.source("shop"))
+                .thenReturn(Optional.of(new SourceView("shop", "127.0.0.1", 5432, "shopdb", "postgres", null, NOW)));
         SourceConnection connection = new SourceConnection("shop", "127.0.0.1", 5432, "shopdb", "postgres", "secret");
         when(catalog.sourceConnection("shop")).thenReturn(Optional.of(connection));
         when(catalog.backup(BACKUP)).thenReturn(Optional.of(backup("shop", "SUCCEEDED")));
         when(catalog.createJob(any())).thenAnswer(call -> {
             NewJob job = call.getArgument(0);
-            return new JobView(job.jobId(), job.kind(), job.source(), JobStatus.QUEUED, 0, null, 0, 0, NOW, null, null,
-                    null, job.backupId(), null);
+            return new JobView(
+                    job.jobId(),
+                    job.kind(),
+                    job.source(),
+                    JobStatus.QUEUED,
+                    0,
+                    null,
+                    0,
+                    0,
+                    NOW,
+                    null,
+                    null,
+                    null,
+                    job.backupId(),
+                    null);
         });
         Connection jdbc = mock(Connection.class);
         when(pgTools.connect(connection, "shopdb")).thenReturn(jdbc);
-        when(jdbc.prepareStatement("select 1 from pg_database where datname = ?")).thenReturn(query);
+        when(jdbc.prepareStatement("select 1 from pg_database where datname = ?"))
+                .thenReturn(query);
         when(query.executeQuery()).thenReturn(rows);
         when(rows.next()).thenReturn(false);
     }
 
     private static BackupView backup(String source, String status) {
-        return new BackupView(BACKUP, source, BackupKind.LOGICAL, BackupType.FULL, status, 10L, 5L, "ab", NOW, NOW,
-                null, null, null, null, "shopdb", false, null, null, null);
+        return new BackupView(
+                BACKUP,
+                source,
+                BackupKind.LOGICAL,
+                BackupType.FULL,
+                status,
+                10L,
+                5L,
+                "ab",
+                NOW,
+                NOW,
+                null,
+                null,
+                null,
+                null,
+                "shopdb",
+                false,
+                null,
+                null,
+                null);
     }
 
     private ResultActions restore(String token, String json) throws Exception {
@@ -118,10 +150,18 @@ class RestoreApiTest extends GatewaySliceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "x; DROP DATABASE y", "\"quoted\"", "shop_copy\"; drop table t; --", "Shop", "1starts_with_digit",
-        "has-dash", "has space", "", "a234567890123456789012345678901234567890123456789012345678901234"
-    })
+    @ValueSource(
+            strings = {
+                "x; DROP DATABASE y",
+                "\"quoted\"",
+                "shop_copy\"; drop table t; --",
+                "Shop",
+                "1starts_with_digit",
+                "has-dash",
+                "has space",
+                "",
+                "a234567890123456789012345678901234567890123456789012345678901234"
+            })
     void rejectsDatabaseNamesThatAreNotPlainIdentifiers(String name) throws Exception {
         restoreAsAdmin(intoDatabase(name))
                 .andExpect(status().isBadRequest())
@@ -136,15 +176,17 @@ class RestoreApiTest extends GatewaySliceTest {
     void replaceWithoutConfirmIsRefused() throws Exception {
         restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP + "\",\"into\":{\"replace\":true}}")
                 .andExpect(status().isBadRequest())
-                .andExpect(jsonPath("$.detail").value("replace overwrites database 'shopdb' of source 'shop': send"
-                        + " \"confirm\": true to proceed (a safety backup is taken first)"))
+                .andExpect(jsonPath("$.detail")
+                        .value("replace overwrites database 'shopdb' of source 'shop': send"
+                                + " \"confirm\": true to proceed (a safety backup is taken first)"))
                 .andExpect(jsonPath("$.errors[0].field").value("confirm"));
         verify(catalog, never()).createJob(any());
     }
 
     @Test
     void replaceWithConfirmIsAcceptedWithoutLookingForTheDatabase() throws Exception {
-        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP + "\",\"into\":{\"replace\":true},\"confirm\":true}")
+        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP
+                        + "\",\"into\":{\"replace\":true},\"confirm\":true}")
                 .andExpect(status().isAccepted());
         ArgumentCaptor<Message> command = ArgumentCaptor.forClass(Message.class);
         verify(publisher).publish(eq(Topics.RESTORE_COMMANDS), command.capture(), anyString());
@@ -182,7 +224,8 @@ class RestoreApiTest extends GatewaySliceTest {
         restoreAsAdmin("{\"source\":\"shop\",\"target\":{\"latest\":true},\"into\":{\"database\":\"x\"}}")
                 .andExpect(status().isUnprocessableContent())
                 .andExpect(jsonPath("$.detail").value(containsString("point-in-time restore is not available yet")));
-        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP + "\",\"into\":{\"dataDirectory\":\"/x\",\"port\":5499}}")
+        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP
+                        + "\",\"into\":{\"dataDirectory\":\"/x\",\"port\":5499}}")
                 .andExpect(status().isUnprocessableContent());
     }
 
@@ -191,8 +234,9 @@ class RestoreApiTest extends GatewaySliceTest {
         when(rows.next()).thenReturn(true);
         restoreAsAdmin(intoDatabase("shop_copy"))
                 .andExpect(status().isConflict())
-                .andExpect(jsonPath("$.detail").value("database 'shop_copy' already exists on the source server;"
-                        + " choose another name or use into.replace"));
+                .andExpect(jsonPath("$.detail")
+                        .value("database 'shop_copy' already exists on the source server;"
+                                + " choose another name or use into.replace"));
         verifyNoInteractions(publisher);
     }
 

@@ -24,8 +24,8 @@ class TokenAuthenticatorTest {
 
     @Test
     void refusesToStartWithoutAnyToken() {
-        assertThatThrownBy(() -> new TokenAuthenticator(new SecurityProperties(List.of(
-                        new ApiToken("admin", Role.ADMIN, " "), new ApiToken("viewer", Role.VIEWER, null)))))
+        assertThatThrownBy(() -> new TokenAuthenticator(new SecurityProperties(
+                        List.of(new ApiToken("admin", Role.ADMIN, " "), new ApiToken("viewer", Role.VIEWER, null)))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("STRATA_ADMIN_TOKEN");
     }
@@ -40,16 +40,20 @@ class TokenAuthenticatorTest {
 
     @Test
     void strongerRolesIncludeWeakerOnes() {
-        assertThat(Role.ADMIN.grantedAuthorities()).extracting(Object::toString)
+        assertThat(Role.ADMIN.grantedAuthorities())
+                .extracting(Object::toString)
                 .containsExactlyInAnyOrder("ROLE_ADMIN", "ROLE_OPERATOR", "ROLE_VIEWER");
-        assertThat(Role.VIEWER.grantedAuthorities()).extracting(Object::toString).containsExactly("ROLE_VIEWER");
+        assertThat(Role.VIEWER.grantedAuthorities())
+                .extracting(Object::toString)
+                .containsExactly("ROLE_VIEWER");
     }
 
     @Test
     void accessRulesGiveReadsToViewersBackupsToOperatorsAndTheRestToAdmins() {
         assertThat(ApiAccessRules.requiredRole("GET", "/api/v1/jobs/x")).isEqualTo(Role.VIEWER);
         assertThat(ApiAccessRules.requiredRole("POST", "/api/v1/backups")).isEqualTo(Role.OPERATOR);
-        assertThat(ApiAccessRules.requiredRole("POST", "/api/v1/sources/shop/restore-points")).isEqualTo(Role.OPERATOR);
+        assertThat(ApiAccessRules.requiredRole("POST", "/api/v1/sources/shop/restore-points"))
+                .isEqualTo(Role.OPERATOR);
         assertThat(ApiAccessRules.requiredRole("POST", "/api/v1/restores")).isEqualTo(Role.ADMIN);
         assertThat(ApiAccessRules.requiredRole("POST", "/api/v1/sources")).isEqualTo(Role.ADMIN);
         assertThat(ApiAccessRules.requiredRole("DELETE", "/api/v1/backups/x")).isEqualTo(Role.ADMIN);

@@ -43,15 +43,18 @@ class SourceApiTest extends GatewaySliceTest {
 
     @Test
     void adminRegistersSourceAndPasswordIsNeverEchoed() throws Exception {
-        when(catalogProxy.post(eq("/api/v1/sources"), any())).thenReturn(json.readTree(
-                "{\"name\":\"shop\",\"host\":\"db.internal\",\"port\":5432,\"database\":\"shop\",\"username\":\"backup\","
-                        + "\"password\":\"s3cret\",\"walArchiving\":{\"enabled\":false,\"state\":\"OFF\"}}"));
+        when(catalogProxy.post(eq("/api/v1/sources"), any()))
+                .thenReturn(json.readTree(
+                        "{\"name\":\"shop\",\"host\":\"db.internal\",\"port\":5432,\"database\":\"shop\",\"username\":\"backup\","
+                                + "\"password\":\"s3cret\",\"walArchiving\":{\"enabled\":false,\"state\":\"OFF\"}}"));
         String body = register(ADMIN, SHOP)
                 .andExpect(status().isCreated())
                 .andExpect(header().string("Location", "/api/v1/sources/shop"))
                 .andExpect(jsonPath("$.name").value("shop"))
                 .andExpect(jsonPath("$.walArchiving.enabled").value(false))
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         assertThat(body).doesNotContain("s3cret").doesNotContain("password");
 
         ArgumentCaptor<Object> sent = ArgumentCaptor.forClass(Object.class);
@@ -61,8 +64,9 @@ class SourceApiTest extends GatewaySliceTest {
 
     @Test
     void takenNameIsAConflict() throws Exception {
-        when(catalogProxy.post(eq("/api/v1/sources"), any())).thenThrow(HttpClientErrorException.create(
-                HttpStatus.CONFLICT, "Conflict", HttpHeaders.EMPTY, new byte[0], StandardCharsets.UTF_8));
+        when(catalogProxy.post(eq("/api/v1/sources"), any()))
+                .thenThrow(HttpClientErrorException.create(
+                        HttpStatus.CONFLICT, "Conflict", HttpHeaders.EMPTY, new byte[0], StandardCharsets.UTF_8));
         register(ADMIN, SHOP)
                 .andExpect(status().isConflict())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
@@ -103,10 +107,12 @@ class SourceApiTest extends GatewaySliceTest {
 
     @Test
     void catalogProblemsPassThrough() throws Exception {
-        byte[] problem = "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"host is unreachable\"}"
-                .getBytes(StandardCharsets.UTF_8);
-        when(catalogProxy.post(eq("/api/v1/sources"), any())).thenThrow(HttpClientErrorException.create(
-                HttpStatus.BAD_REQUEST, "Bad Request", HttpHeaders.EMPTY, problem, StandardCharsets.UTF_8));
+        byte[] problem =
+                "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"host is unreachable\"}"
+                        .getBytes(StandardCharsets.UTF_8);
+        when(catalogProxy.post(eq("/api/v1/sources"), any()))
+                .thenThrow(HttpClientErrorException.create(
+                        HttpStatus.BAD_REQUEST, "Bad Request", HttpHeaders.EMPTY, problem, StandardCharsets.UTF_8));
         register(ADMIN, SHOP)
                 .andExpect(status().isBadRequest())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))

@@ -40,10 +40,11 @@ public class LogicalBackupJob {
 
     static void refuseUnsupported(TakeBackup command) {
         switch (command.kind()) {
-            case PHYSICAL -> throw new JobFailureException(
-                    FailureCode.UNSUPPORTED,
-                    "Physical backups are not supported by this backup-worker yet; ask for kind LOGICAL.",
-                    false);
+            case PHYSICAL ->
+                throw new JobFailureException(
+                        FailureCode.UNSUPPORTED,
+                        "Physical backups are not supported by this backup-worker yet; ask for kind LOGICAL.",
+                        false);
             case LOGICAL -> {
                 if (command.type() != null && command.type() != BackupType.FULL) {
                     throw new JobFailureException(

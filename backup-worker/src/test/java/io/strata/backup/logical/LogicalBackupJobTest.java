@@ -27,19 +27,22 @@ class LogicalBackupJobTest {
 
     @Test
     void incrementalLogicalBackupsAreRefusedAsUnsupported() {
-        assertThatThrownBy(() -> LogicalBackupJob.refuseUnsupported(command(BackupKind.LOGICAL, BackupType.INCREMENTAL)))
-                .isInstanceOfSatisfying(JobFailureException.class, e ->
-                        assertThat(e.code()).isEqualTo(FailureCode.UNSUPPORTED));
+        assertThatThrownBy(
+                        () -> LogicalBackupJob.refuseUnsupported(command(BackupKind.LOGICAL, BackupType.INCREMENTAL)))
+                .isInstanceOfSatisfying(
+                        JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.UNSUPPORTED));
     }
 
     @Test
     void fullLogicalBackupsAreAccepted() {
         assertThatCode(() -> LogicalBackupJob.refuseUnsupported(command(BackupKind.LOGICAL, BackupType.FULL)))
                 .doesNotThrowAnyException();
-        assertThatCode(() -> LogicalBackupJob.refuseUnsupported(command(null, null))).doesNotThrowAnyException();
+        assertThatCode(() -> LogicalBackupJob.refuseUnsupported(command(null, null)))
+                .doesNotThrowAnyException();
     }
 
     private static TakeBackup command(BackupKind kind, BackupType type) {
-        return new TakeBackup(1, JobId.random(), BackupId.newId(Instant.now()), "shop", kind, type, false, null, null, Instant.now());
+        return new TakeBackup(
+                1, JobId.random(), BackupId.newId(Instant.now()), "shop", kind, type, false, null, null, Instant.now());
     }
 }

@@ -44,7 +44,8 @@ public final class CatalogApi {
     public record WalArchiving(boolean enabled, String state) {}
 
     /** What a worker needs to connect; served only on the internal path. */
-    public record SourceConnection(String name, String host, int port, String database, String username, String password) {}
+    public record SourceConnection(
+            String name, String host, int port, String database, String username, String password) {}
 
     public record NewJob(String jobId, JobKind kind, String source, String requestId, String backupId) {}
 

@@ -9,4 +9,5 @@ import org.springframework.validation.annotation.Validated;
 /** Where the catalog-service is and the internal token to call it with. */
 @Validated
 @ConfigurationProperties("strata.catalog")
-public record CatalogClientProperties(@NotNull URI url, @NotBlank String token) {}
+public record CatalogClientProperties(
+        @NotNull URI url, @NotBlank String token) {}

@@ -40,7 +40,8 @@ public final class JobExecution {
     public static boolean alreadyFinished(CatalogClient catalog, JobId jobId) {
         try {
             Optional<JobView> job = catalog.job(jobId.toString());
-            return job.map(view -> view.status() != null && view.status().isTerminal()).orElse(false);
+            return job.map(view -> view.status() != null && view.status().isTerminal())
+                    .orElse(false);
         } catch (RuntimeException e) {
             log.warn("could not look up job {} in the catalog, running it anyway: {}", jobId, e.getMessage());
             return false;

@@ -102,7 +102,8 @@ public final class LogicalBackup {
         PgDumpProcess pgDump = PgDumpProcess.start(pgTools, request);
         CountingInputStream raw = new CountingInputStream(pgDump.stdout());
         try (ProgressTicker ticker = ProgressTicker.every(
-                progressInterval, () -> reporter.progress(STEP, percent(raw.count(), estimate), raw.count(), estimate))) {
+                progressInterval,
+                () -> reporter.progress(STEP, percent(raw.count(), estimate), raw.count(), estimate))) {
             return upload(key, raw, pgDump);
         } finally {
             // Whatever failed on our side, no pg_dump may outlive its backup.

@@ -13,7 +13,8 @@ public final class PgErrorHints {
     public static String hint(String errorText, String host, int port, String database, String user) {
         String text = errorText == null ? "" : errorText.toLowerCase(Locale.ROOT);
         String server = host + ":" + port;
-        if (text.contains("password authentication failed") || text.contains("no password supplied")
+        if (text.contains("password authentication failed")
+                || text.contains("no password supplied")
                 || text.contains("authentication failed")) {
             return "Check the username '" + user + "' and password registered for this source (register it again"
                     + " with the right credentials) and that pg_hba.conf on " + server + " lets this host in.";
@@ -49,8 +50,10 @@ public final class PgErrorHints {
 
     private static boolean isConnectivity(String text) {
         return text.contains("refused")
-                || text.contains("could not connect") || text.contains("timeout expired")
-                || text.contains("timed out") || text.contains("could not translate host name")
+                || text.contains("could not connect")
+                || text.contains("timeout expired")
+                || text.contains("timed out")
+                || text.contains("could not translate host name")
                 || text.contains("the database system is starting up")
                 || text.contains("the database system is shutting down")
                 || text.contains("server closed the connection unexpectedly");

@@ -29,8 +29,8 @@ public interface SourceInspector {
                     return new ServerFacts(size, rs.getString(1));
                 }
             } catch (SQLException e) {
-                String hint = PgErrorHints.hint(
-                        e.getMessage(), source.host(), source.port(), database, source.username());
+                String hint =
+                        PgErrorHints.hint(e.getMessage(), source.host(), source.port(), database, source.username());
                 throw new JobFailureException(
                         FailureCode.PG_DUMP_FAILED,
                         PgErrorHints.withHint(

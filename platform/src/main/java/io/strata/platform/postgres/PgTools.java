@@ -27,8 +27,8 @@ public class PgTools {
     public Path binary(String name) {
         Path path = binDir.resolve(name);
         if (!Files.isExecutable(path)) {
-            throw new IllegalStateException(
-                    name + " not found in " + binDir + ": install PostgreSQL client programs or set strata.postgres.bin-dir");
+            throw new IllegalStateException(name + " not found in " + binDir
+                    + ": install PostgreSQL client programs or set strata.postgres.bin-dir");
         }
         return path;
     }

@@ -9,4 +9,5 @@ import org.springframework.validation.annotation.Validated;
 /** Where the PostgreSQL client programs are ({@code pg_dump}, {@code pg_restore}, ...). */
 @Validated
 @ConfigurationProperties("strata.postgres")
-public record PostgresProperties(@DefaultValue("/usr/lib/postgresql/15/bin") @NotNull Path binDir) {}
+public record PostgresProperties(
+        @DefaultValue("/usr/lib/postgresql/15/bin") @NotNull Path binDir) {}

@@ -37,7 +37,8 @@ public class StorageConfiguration {
 
     private static ObjectStore s3(StorageProperties.S3 s3) {
         if (s3 == null) {
-            throw new IllegalStateException("strata.storage.type=s3 needs strata.storage.s3.bucket (and endpoint for a non-AWS S3)");
+            throw new IllegalStateException(
+                    "strata.storage.type=s3 needs strata.storage.s3.bucket (and endpoint for a non-AWS S3)");
         }
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
@@ -51,7 +52,11 @@ public class StorageConfiguration {
                         ? StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey()))
                         : DefaultCredentialsProvider.builder().build());
         S3ObjectStore store = new S3ObjectStore(
-                builder.build(), s3.bucket(), s3.partSizeMib() * 1024 * 1024, s3.partsInFlight(), S3ObjectStore.defaultRetry());
+                builder.build(),
+                s3.bucket(),
+                s3.partSizeMib() * 1024 * 1024,
+                s3.partsInFlight(),
+                S3ObjectStore.defaultRetry());
         if (s3.createBucket()) {
             store.ensureBucket();
         }

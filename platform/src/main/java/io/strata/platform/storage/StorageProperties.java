@@ -12,7 +12,10 @@ import org.springframework.validation.annotation.Validated;
 /** Where backups are stored: {@code strata.storage.type} is {@code s3} or {@code local}. */
 @Validated
 @ConfigurationProperties("strata.storage")
-public record StorageProperties(@DefaultValue("s3") @NotNull Type type, @Valid S3 s3, @Valid Local local) {
+public record StorageProperties(
+        @DefaultValue("s3") @NotNull Type type,
+        @Valid S3 s3,
+        @Valid Local local) {
 
     public enum Type {
         S3,

@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The backup pipeline against stand-in {@code pg_dump} scripts: our process and stream handling, not PostgreSQL's. */
 class LogicalBackupTest {
-    private static final SourceConnection SOURCE = new SourceConnection("shop", "127.0.0.1", 5432, "shopdb", "bob", "pw");
+    private static final SourceConnection SOURCE =
+            new SourceConnection("shop", "127.0.0.1", 5432, "shopdb", "bob", "pw");
     private static final ServerFacts FACTS = new ServerFacts(1_000_000, "15.18");
 
     @TempDir
@@ -77,7 +78,8 @@ class LogicalBackupTest {
         try (InputStream in = new ZstdInputStream(store.open(result.objectKey()))) {
             assertThat(in.readAllBytes()).isEqualTo(dump);
         }
-        BackupManifest manifest = Json.read(store.readAll(StorageLayout.manifestKey("shop", backupId)), BackupManifest.class);
+        BackupManifest manifest =
+                Json.read(store.readAll(StorageLayout.manifestKey("shop", backupId)), BackupManifest.class);
         assertThat(manifest.objects()).singleElement().satisfies(object -> {
             assertThat(object.key()).isEqualTo(result.objectKey());
             assertThat(object.sha256()).isEqualTo(result.sha256());
@@ -112,8 +114,9 @@ class LogicalBackupTest {
         fakePgDump("printf 'PGDMP partial'\nkill -9 $$");
 
         assertThatThrownBy(() -> backup(store).run(request(), reporter()))
-                .isInstanceOfSatisfying(JobFailureException.class, e -> assertThat(e.getMessage())
-                        .contains("was killed by signal 9"));
+                .isInstanceOfSatisfying(
+                        JobFailureException.class,
+                        e -> assertThat(e.getMessage()).contains("was killed by signal 9"));
         assertThat(store.list("shop/")).isEmpty();
     }
 

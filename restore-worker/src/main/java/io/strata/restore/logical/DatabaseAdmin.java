@@ -65,8 +65,8 @@ class DatabaseAdmin {
         try (ResultSet rs = statement.executeQuery("select pg_encoding_to_char(encoding), datcollate, datctype"
                 + " from pg_database where datname = current_database()")) {
             rs.next();
-            return " encoding " + literal(rs.getString(1)) + " lc_collate " + literal(rs.getString(2))
-                    + " lc_ctype " + literal(rs.getString(3));
+            return " encoding " + literal(rs.getString(1)) + " lc_collate " + literal(rs.getString(2)) + " lc_ctype "
+                    + literal(rs.getString(3));
         }
     }
 
@@ -75,8 +75,12 @@ class DatabaseAdmin {
         try (Connection c = pgTools.connect(source, source.database())) {
             drop(c, database);
         } catch (SQLException e) {
-            log.warn("could not drop database {} on {}:{}; drop it by hand: {}",
-                    database, source.host(), source.port(), e.getMessage());
+            log.warn(
+                    "could not drop database {} on {}:{}; drop it by hand: {}",
+                    database,
+                    source.host(),
+                    source.port(),
+                    e.getMessage());
         }
     }
 
@@ -90,12 +94,18 @@ class DatabaseAdmin {
             try {
                 drop(c, retired);
             } catch (SQLException e) {
-                log.warn("replaced {} but could not drop the old copy {}; drop it by hand: {}",
-                        target, retired, e.getMessage());
+                log.warn(
+                        "replaced {} but could not drop the old copy {}; drop it by hand: {}",
+                        target,
+                        retired,
+                        e.getMessage());
             }
         } catch (SQLException e) {
-            throw failure(source, "Cannot swap the restored database '" + replacement + "' in for '" + target
-                    + "' (it was left unchanged)", e);
+            throw failure(
+                    source,
+                    "Cannot swap the restored database '" + replacement + "' in for '" + target
+                            + "' (it was left unchanged)",
+                    e);
         }
     }
 
@@ -154,10 +164,12 @@ class DatabaseAdmin {
     }
 
     private static JobFailureException failure(SourceConnection source, String what, SQLException e) {
-        String hint = PgErrorHints.hint(e.getMessage(), source.host(), source.port(), source.database(), source.username());
+        String hint =
+                PgErrorHints.hint(e.getMessage(), source.host(), source.port(), source.database(), source.username());
         return new JobFailureException(
                 FailureCode.PG_RESTORE_FAILED,
-                PgErrorHints.withHint(what + " on " + source.host() + ":" + source.port() + ": " + e.getMessage(), hint),
+                PgErrorHints.withHint(
+                        what + " on " + source.host() + ":" + source.port() + ": " + e.getMessage(), hint),
                 PgErrorHints.isTransient(e.getMessage()),
                 e);
     }

@@ -44,7 +44,10 @@ final class DumpDownloader {
                 raw = decompress(hashing, target);
             } catch (ZstdIOException e) {
                 hashing.transferTo(OutputStream.nullOutputStream()); // hash all of it for the message
-                throw mismatch(object, hashing.sha256Hex(), hashing.count(),
+                throw mismatch(
+                        object,
+                        hashing.sha256Hex(),
+                        hashing.count(),
                         "it does not decompress (" + e.getMessage() + ")");
             }
             hashing.transferTo(OutputStream.nullOutputStream()); // bytes after the zstd frame count too
@@ -88,7 +91,8 @@ final class DumpDownloader {
         return raw;
     }
 
-    private static JobFailureException mismatch(StoredObject object, String actualSha256, long actualBytes, String why) {
+    private static JobFailureException mismatch(
+            StoredObject object, String actualSha256, long actualBytes, String why) {
         return new JobFailureException(
                 FailureCode.CHECKSUM_MISMATCH,
                 "Backup object " + object.key() + " is corrupt: " + why + ". Expected SHA-256 " + object.sha256()

@@ -58,8 +58,10 @@ public class LogicalRestore {
     /** @throws JobFailureException with the code the job fails with */
     public RestoreResult run(RestoreBackup command, JobReporter reporter) throws IOException {
         SourceConnection source = catalog.sourceConnection(command.source())
-                .orElseThrow(() -> new JobFailureException(FailureCode.SOURCE_NOT_FOUND,
-                        "Source '" + command.source() + "' is not registered (or was removed).", false));
+                .orElseThrow(() -> new JobFailureException(
+                        FailureCode.SOURCE_NOT_FOUND,
+                        "Source '" + command.source() + "' is not registered (or was removed).",
+                        false));
         String newDatabase = newDatabase(command.into());
         if (newDatabase != null && admin.exists(source, newDatabase)) {
             throw new JobFailureException(FailureCode.TARGET_EXISTS, DatabaseAdmin.targetExists(newDatabase), false);
@@ -92,40 +94,57 @@ public class LogicalRestore {
         }
         String name = into == null ? null : into.database();
         if (!Names.isDatabase(name)) {
-            throw new JobFailureException(FailureCode.INVALID_TARGET,
+            throw new JobFailureException(
+                    FailureCode.INVALID_TARGET,
                     "Cannot restore into database '" + name + "': a new database name must be " + Names.DATABASE_RULE
-                            + " (or ask for {\"replace\":true}).", false);
+                            + " (or ask for {\"replace\":true}).",
+                    false);
         }
         return name;
     }
 
     private StoredObject dumpObject(RestoreBackup command) throws IOException {
         if (command.backupId() == null) {
-            throw new JobFailureException(FailureCode.BACKUP_NOT_FOUND,
-                    "The restore command names no backupId; a logical restore needs one.", false);
+            throw new JobFailureException(
+                    FailureCode.BACKUP_NOT_FOUND,
+                    "The restore command names no backupId; a logical restore needs one.",
+                    false);
         }
         BackupManifest manifest;
         try {
-            manifest = Json.read(store.readAll(StorageLayout.manifestKey(command.source(), command.backupId())),
+            manifest = Json.read(
+                    store.readAll(StorageLayout.manifestKey(command.source(), command.backupId())),
                     BackupManifest.class);
         } catch (NoSuchObjectException e) {
-            throw new JobFailureException(FailureCode.BACKUP_NOT_FOUND, "Backup " + command.backupId() + " of source '"
-                    + command.source() + "' has no manifest: it never completed (or was deleted). Pick a backup"
-                    + " listed by GET /api/v1/backups?source=" + command.source() + ".", false, e);
+            throw new JobFailureException(
+                    FailureCode.BACKUP_NOT_FOUND,
+                    "Backup " + command.backupId() + " of source '"
+                            + command.source() + "' has no manifest: it never completed (or was deleted). Pick a backup"
+                            + " listed by GET /api/v1/backups?source=" + command.source() + ".",
+                    false,
+                    e);
         } catch (IOException e) {
-            throw new JobFailureException(FailureCode.STORAGE_ERROR, "Cannot read the manifest of backup "
-                    + command.backupId() + " from " + store.describe() + ": " + e.getMessage(), true, e);
+            throw new JobFailureException(
+                    FailureCode.STORAGE_ERROR,
+                    "Cannot read the manifest of backup " + command.backupId() + " from " + store.describe() + ": "
+                            + e.getMessage(),
+                    true,
+                    e);
         }
         if (manifest.kind() != BackupKind.LOGICAL) {
-            throw new JobFailureException(FailureCode.UNSUPPORTED,
+            throw new JobFailureException(
+                    FailureCode.UNSUPPORTED,
                     "Backup " + command.backupId() + " is " + manifest.kind() + "; this restore-worker restores"
-                            + " LOGICAL backups only.", false);
+                            + " LOGICAL backups only.",
+                    false);
         }
         return manifest.objects().stream()
                 .filter(object -> LogicalBackupLayout.FORMAT.equals(object.format()))
                 .findFirst()
-                .orElseThrow(() -> new JobFailureException(FailureCode.BACKUP_NOT_FOUND,
-                        "Backup " + command.backupId() + "'s manifest lists no pg_dump archive.", false));
+                .orElseThrow(() -> new JobFailureException(
+                        FailureCode.BACKUP_NOT_FOUND,
+                        "Backup " + command.backupId() + "'s manifest lists no pg_dump archive.",
+                        false));
     }
 
     private long download(StoredObject dump, Path archive, JobReporter reporter) {
@@ -133,19 +152,27 @@ public class LogicalRestore {
         long total = dump.storedBytes();
         reporter.progress(RestoreProgress.DOWNLOADING, 0, 0, total); // records the total...
         reporter.step(RestoreProgress.DOWNLOADING, 0); // ...and sends it now, whatever the throttle
-        try (ProgressTicker ticker = ProgressTicker.every(TICK, () -> reporter.progress(RestoreProgress.DOWNLOADING,
-                RestoreProgress.downloadingPercent(read.get(), total), read.get(), total))) {
+        try (ProgressTicker ticker = ProgressTicker.every(
+                TICK,
+                () -> reporter.progress(
+                        RestoreProgress.DOWNLOADING,
+                        RestoreProgress.downloadingPercent(read.get(), total),
+                        read.get(),
+                        total))) {
             return downloader.download(dump, archive, read);
         }
     }
 
     /** Creates {@code database} and restores into it; drops it again if the restore fails. */
-    private void restoreInto(SourceConnection source, String database, Path archive, int entries, JobReporter reporter) {
+    private void restoreInto(
+            SourceConnection source, String database, Path archive, int entries, JobReporter reporter) {
         admin.create(source, database);
         RestoreProgress.ItemCounter counter = new RestoreProgress.ItemCounter(properties.jobs() > 1);
         reporter.step(RestoreProgress.RESTORING, RestoreProgress.DOWNLOAD_END);
-        try (ProgressTicker ticker = ProgressTicker.every(TICK, () -> reporter.progress(RestoreProgress.RESTORING,
-                RestoreProgress.restoringPercent(counter.done(), entries), 0, 0))) {
+        try (ProgressTicker ticker = ProgressTicker.every(
+                TICK,
+                () -> reporter.progress(
+                        RestoreProgress.RESTORING, RestoreProgress.restoringPercent(counter.done(), entries), 0, 0))) {
             pgRestore.restore(source, database, archive, properties.jobs(), counter);
         } catch (RuntimeException e) {
             admin.dropQuietly(source, database);

@@ -25,15 +25,18 @@ class PgRestoreRunner {
 
     /** How many entries the archive's table of contents lists ({@code pg_restore -l}). */
     int countEntries(SourceConnection source, Path archive) {
-        ProcessBuilder builder = pgTools.command(source, source.database(), "pg_restore", List.of("-l", archive.toString()));
+        ProcessBuilder builder =
+                pgTools.command(source, source.database(), "pg_restore", List.of("-l", archive.toString()));
         Process process = start(builder);
         ProcessOutput stderr = ProcessOutput.drain(process.getErrorStream());
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             int entries = RestoreProgress.countTocEntries(out.lines().toList());
             awaitSuccess(process, stderr, source, "read the archive's table of contents");
             return entries;
         } catch (IOException e) {
-            throw new JobFailureException(FailureCode.PG_RESTORE_FAILED, "Cannot read pg_restore -l: " + e.getMessage(), true, e);
+            throw new JobFailureException(
+                    FailureCode.PG_RESTORE_FAILED, "Cannot read pg_restore -l: " + e.getMessage(), true, e);
         } finally {
             destroy(process);
         }
@@ -45,12 +48,22 @@ class PgRestoreRunner {
      */
     void restore(SourceConnection source, String database, Path archive, int jobs, Consumer<String> progress) {
         List<String> args = List.of(
-                "-v", "-j", Integer.toString(jobs), "--exit-on-error", "--no-owner", "--no-password",
-                "-d", database, archive.toString());
-        Process process = start(pgTools.command(source, database, "pg_restore", args)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD));
+                "-v",
+                "-j",
+                Integer.toString(jobs),
+                "--exit-on-error",
+                "--no-owner",
+                "--no-password",
+                "-d",
+                database,
+                archive.toString());
+        Process process = start(
+                pgTools.command(source, database, "pg_restore", args).redirectOutput(ProcessBuilder.Redirect.DISCARD));
         try {
-            awaitSuccess(process, ProcessOutput.drain(process.getErrorStream(), progress), source,
+            awaitSuccess(
+                    process,
+                    ProcessOutput.drain(process.getErrorStream(), progress),
+                    source,
                     "restore into database '" + database + "'");
         } finally {
             destroy(process);
@@ -61,7 +74,8 @@ class PgRestoreRunner {
         try {
             return builder.start();
         } catch (IOException e) {
-            throw new JobFailureException(FailureCode.PG_RESTORE_FAILED, "Could not start pg_restore: " + e.getMessage(), false, e);
+            throw new JobFailureException(
+                    FailureCode.PG_RESTORE_FAILED, "Could not start pg_restore: " + e.getMessage(), false, e);
         }
     }
 
@@ -79,7 +93,8 @@ class PgRestoreRunner {
             String hint = PgErrorHints.hint(errors, source.host(), source.port(), source.database(), source.username());
             throw new JobFailureException(
                     FailureCode.PG_RESTORE_FAILED,
-                    PgErrorHints.withHint("pg_restore could not " + what + ": it " + how + ": " + lastErrors(errors), hint),
+                    PgErrorHints.withHint(
+                            "pg_restore could not " + what + ": it " + how + ": " + lastErrors(errors), hint),
                     PgErrorHints.isTransient(errors));
         }
     }
@@ -87,8 +102,11 @@ class PgRestoreRunner {
     /** pg_restore -v interleaves progress with errors; the message keeps only the error lines, if any. */
     static String lastErrors(String tail) {
         List<String> errors = tail.lines()
-                .filter(line -> line.contains("error:") || line.contains("ERROR:") || line.contains("FATAL:")
-                        || line.contains("DETAIL:") || line.contains("Command was:"))
+                .filter(line -> line.contains("error:")
+                        || line.contains("ERROR:")
+                        || line.contains("FATAL:")
+                        || line.contains("DETAIL:")
+                        || line.contains("Command was:"))
                 .toList();
         return errors.isEmpty() ? tail.strip() : String.join("\n", errors);
     }

@@ -14,4 +14,6 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("strata.restore")
-public record RestoreProperties(@NotNull Path workDir, @DefaultValue("2") @Min(1) @Max(64) int jobs) {}
+public record RestoreProperties(
+        @NotNull Path workDir,
+        @DefaultValue("2") @Min(1) @Max(64) int jobs) {}

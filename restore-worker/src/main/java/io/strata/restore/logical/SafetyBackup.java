@@ -45,11 +45,12 @@ class SafetyBackup {
         Outcome outcome = JobExecution.run(reporter, LogicalBackup.STEP, () -> logicalBackup.run(request, reporter));
         return switch (outcome) {
             case Outcome.Succeeded succeeded -> backupId;
-            case Outcome.Failed failed -> throw new JobFailureException(
-                    FailureCode.SAFETY_BACKUP_FAILED,
-                    "The safety backup of database '" + source.database() + "' (job " + jobId + ") failed, so it"
-                            + " was not replaced: " + failed.code() + ": " + failed.message(),
-                    true);
+            case Outcome.Failed failed ->
+                throw new JobFailureException(
+                        FailureCode.SAFETY_BACKUP_FAILED,
+                        "The safety backup of database '" + source.database() + "' (job " + jobId + ") failed, so it"
+                                + " was not replaced: " + failed.code() + ": " + failed.message(),
+                        true);
         };
     }
 }

@@ -17,7 +17,9 @@ class DatabaseNamesTest {
     void longNamesAreCutToPostgresIdentifierLimitKeepingTheSuffix() {
         String name = DatabaseNames.temporary("a".repeat(63), "0a1b2c3d");
         assertThat(name).hasSize(63).endsWith("_strata_0a1b2c3d");
-        assertThat(DatabaseNames.retired("b".repeat(80), "0a1b2c3d")).hasSize(63).endsWith("_strata_old_0a1b2c3d");
+        assertThat(DatabaseNames.retired("b".repeat(80), "0a1b2c3d"))
+                .hasSize(63)
+                .endsWith("_strata_old_0a1b2c3d");
     }
 
     @Test
@@ -25,7 +27,8 @@ class DatabaseNamesTest {
         String name = DatabaseNames.temporary("Shop-DB=1 host=evil", "0a1b2c3d");
         assertThat(name).isEqualTo("shop_db_1_host_evil_strata_0a1b2c3d");
         assertThat(Names.isDatabase(name)).isTrue();
-        assertThat(Names.isDatabase(DatabaseNames.temporary("9lives", "0a1b2c3d"))).isTrue();
+        assertThat(Names.isDatabase(DatabaseNames.temporary("9lives", "0a1b2c3d")))
+                .isTrue();
     }
 
     @Test

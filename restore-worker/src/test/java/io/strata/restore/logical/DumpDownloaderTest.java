@@ -65,7 +65,8 @@ class DumpDownloaderTest {
         corrupt[corrupt.length / 2] ^= 0x01;
         store.put(KEY, corrupt);
 
-        assertThatThrownBy(() -> new DumpDownloader(store).download(object(sha256(stored)), temp.resolve("d"), new AtomicLong()))
+        assertThatThrownBy(() ->
+                        new DumpDownloader(store).download(object(sha256(stored)), temp.resolve("d"), new AtomicLong()))
                 .isInstanceOfSatisfying(JobFailureException.class, e -> {
                     assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH);
                     assertThat(e.getMessage()).contains(sha256(stored)).contains(sha256(corrupt));
@@ -80,7 +81,9 @@ class DumpDownloaderTest {
         assertThatThrownBy(() -> new DumpDownloader(store).download(object(wrong), temp.resolve("d"), new AtomicLong()))
                 .isInstanceOfSatisfying(JobFailureException.class, e -> {
                     assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH);
-                    assertThat(e.getMessage()).contains("Expected SHA-256 " + wrong).contains("got " + sha256(stored));
+                    assertThat(e.getMessage())
+                            .contains("Expected SHA-256 " + wrong)
+                            .contains("got " + sha256(stored));
                 });
     }
 
@@ -89,16 +92,18 @@ class DumpDownloaderTest {
         byte[] truncated = Arrays.copyOf(stored, stored.length / 2);
         store.put(KEY, truncated);
 
-        assertThatThrownBy(() -> new DumpDownloader(store).download(object(sha256(stored)), temp.resolve("d"), new AtomicLong()))
-                .isInstanceOfSatisfying(JobFailureException.class, e ->
-                        assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH));
+        assertThatThrownBy(() ->
+                        new DumpDownloader(store).download(object(sha256(stored)), temp.resolve("d"), new AtomicLong()))
+                .isInstanceOfSatisfying(
+                        JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH));
     }
 
     @Test
     void aMissingObjectMeansTheBackupIsGone() {
-        assertThatThrownBy(() -> new DumpDownloader(store).download(object("ab".repeat(32)), temp.resolve("d"), new AtomicLong()))
-                .isInstanceOfSatisfying(JobFailureException.class, e ->
-                        assertThat(e.code()).isEqualTo(FailureCode.BACKUP_NOT_FOUND));
+        assertThatThrownBy(() -> new DumpDownloader(store)
+                        .download(object("ab".repeat(32)), temp.resolve("d"), new AtomicLong()))
+                .isInstanceOfSatisfying(
+                        JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.BACKUP_NOT_FOUND));
     }
 
     private StoredObject object(String sha256) {

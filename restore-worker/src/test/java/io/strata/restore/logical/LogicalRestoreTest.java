@@ -17,15 +17,16 @@ class LogicalRestoreTest {
 
     @Test
     void aPlainNameIsTheNewDatabase() {
-        assertThat(LogicalRestore.newDatabase(RestoreInto.newDatabase("shop_copy"))).isEqualTo("shop_copy");
+        assertThat(LogicalRestore.newDatabase(RestoreInto.newDatabase("shop_copy")))
+                .isEqualTo("shop_copy");
     }
 
     @Test
     void refusesNamesThatAreNotPlainIdentifiers() {
         for (String bad : new String[] {"Shop", "shop\"; drop database x; --", "", "dbname=x host=evil"}) {
             assertThatThrownBy(() -> LogicalRestore.newDatabase(RestoreInto.newDatabase(bad)))
-                    .isInstanceOfSatisfying(JobFailureException.class, e ->
-                            assertThat(e.code()).isEqualTo(FailureCode.INVALID_TARGET));
+                    .isInstanceOfSatisfying(
+                            JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.INVALID_TARGET));
         }
         assertThatThrownBy(() -> LogicalRestore.newDatabase(null)).isInstanceOf(JobFailureException.class);
     }
