@@ -55,12 +55,11 @@ class KilledDumpIT extends StackTestSupport {
                 .isPresent();
     }
 
-    private static Optional<ProcessHandle> pgDumpOf(String database) {
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info()
-                        .commandLine()
-                        .map(c -> c.contains("pg_dump") && c.contains(database))
-                        .orElse(false))
+    /** The backup-worker runs one job at a time, so its pg_dump child is this backup's. */
+    private Optional<ProcessHandle> runningPgDump() {
+        return ProcessHandle.of(stack.service("backup-worker").pid()).stream()
+                .flatMap(ProcessHandle::descendants)
+                .filter(p -> p.info().command().map(c -> c.endsWith("/pg_dump")).orElse(false))
                 .findFirst();
     }
 }

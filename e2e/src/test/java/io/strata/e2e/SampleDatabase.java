@@ -39,9 +39,9 @@ final class SampleDatabase {
                 """);
         execute(cluster, name, """
                 INSERT INTO invoices(number, customer_id, amount, issued_at, status, notes)
-                    SELECT 'INV-' || lpad(g::text, 7, '0'), 1 + g % 200, round((random() * 5000)::numeric, 2),
+                    SELECT 'INV-' || lpad(g::text, 7, '0'), 1 + mod(g, 200), round((random() * 5000)::numeric, 2),
                            timestamptz '2026-01-01' + g * interval '7 minutes',
-                           (ARRAY['open','paid','void'])[1 + g % 3], md5(g::text) || ' ' || md5((g * 7)::text)
+                           (ARRAY['open','paid','void'])[1 + mod(g, 3)], md5(g::text) || ' ' || md5((g * 7)::text)
                     FROM generate_series(1, %d) g;
                 """.formatted(invoices));
     }

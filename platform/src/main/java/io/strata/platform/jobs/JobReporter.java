@@ -15,7 +15,8 @@ import java.time.Instant;
 
 /**
  * Emits one job's events on {@code strata.job.events}. Progress never goes backwards and is sent at most
- * once per {@code interval} (a worker calls {@link #progress} as often as it likes), but a heartbeat
+ * once per {@code interval} (a worker calls {@link #progress} as often as it likes), except that a new
+ * step is always sent at once, so even a job shorter than the interval shows its steps; a heartbeat
  * goes out at least every {@code interval} while {@link #tick()} is called. Not thread-safe beyond
  * {@code synchronized}: one reporter per job.
  */
@@ -30,6 +31,7 @@ public final class JobReporter {
     private long bytesDone;
     private long bytesTotal;
     private Instant lastSent = Instant.MIN;
+    private String sentStep;
 
     public JobReporter(MessagePublisher publisher, Clock clock, JobRef job, Duration interval, String worker) {
         this.publisher = publisher;
@@ -57,7 +59,8 @@ public final class JobReporter {
         percent = Math.max(percent, Math.min(99, Math.max(0, newPercent)));
         bytesDone = Math.max(bytesDone, done);
         bytesTotal = Math.max(total, bytesDone);
-        if (Duration.between(lastSent, clock.instant()).compareTo(interval) >= 0) {
+        if (!newStep.equals(sentStep)
+                || Duration.between(lastSent, clock.instant()).compareTo(interval) >= 0) {
             sendProgress();
         }
     }
@@ -89,6 +92,7 @@ public final class JobReporter {
     }
 
     private void sendProgress() {
+        sentStep = step;
         send(new JobProgressed(JobEvent.SCHEMA_VERSION, job, clock.instant(), percent, step, bytesDone, bytesTotal));
     }
 

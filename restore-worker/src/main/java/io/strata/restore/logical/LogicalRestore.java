@@ -150,8 +150,7 @@ public class LogicalRestore {
     private long download(StoredObject dump, Path archive, JobReporter reporter) {
         AtomicLong read = new AtomicLong();
         long total = dump.storedBytes();
-        reporter.progress(RestoreProgress.DOWNLOADING, 0, 0, total); // records the total...
-        reporter.step(RestoreProgress.DOWNLOADING, 0); // ...and sends it now, whatever the throttle
+        reporter.progress(RestoreProgress.DOWNLOADING, 0, 0, total);
         try (ProgressTicker ticker = ProgressTicker.every(
                 TICK,
                 () -> reporter.progress(
