@@ -12,6 +12,7 @@ import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.logical.JobExecution;
 import io.strata.platform.logical.JobExecution.Outcome;
+import io.strata.platform.logical.JobMetrics;
 import io.strata.platform.logical.JobReporters;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -31,10 +32,10 @@ class BackupCommandListener {
     private final CatalogClient catalog;
     private final JobReporters reporters;
     private final LogicalBackupJob logicalBackups;
-    private final BackupMetrics metrics;
+    private final JobMetrics metrics;
 
     BackupCommandListener(
-            CatalogClient catalog, JobReporters reporters, LogicalBackupJob logicalBackups, BackupMetrics metrics) {
+            CatalogClient catalog, JobReporters reporters, LogicalBackupJob logicalBackups, JobMetrics metrics) {
         this.catalog = catalog;
         this.reporters = reporters;
         this.logicalBackups = logicalBackups;

@@ -1,6 +1,9 @@
 package io.strata.backup;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.common.event.JobResult.BackupResult;
 import io.strata.common.storage.ObjectStore;
+import io.strata.platform.logical.JobMetrics;
 import io.strata.platform.logical.JobReporters;
 import io.strata.platform.logical.LogicalBackup;
 import io.strata.platform.messaging.MessagePublisher;
@@ -23,5 +26,14 @@ class BackupWorkerConfiguration {
     JobReporters jobReporters(
             MessagePublisher publisher, Clock clock, @Value("${spring.application.name}") String serviceName) {
         return new JobReporters(publisher, clock, Duration.ofSeconds(1), JobReporters.workerName(serviceName));
+    }
+
+    @Bean
+    JobMetrics backupMetrics(MeterRegistry registry) {
+        return new JobMetrics(
+                registry,
+                "backup",
+                "Bytes dumped from sources, before compression",
+                result -> ((BackupResult) result).sizeBytes());
     }
 }

@@ -11,6 +11,7 @@ import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.logical.JobExecution;
 import io.strata.platform.logical.JobExecution.Outcome;
+import io.strata.platform.logical.JobMetrics;
 import io.strata.platform.logical.JobReporters;
 import io.strata.restore.logical.LogicalRestore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,10 +31,10 @@ class RestoreCommandListener {
     private final CatalogClient catalog;
     private final JobReporters reporters;
     private final LogicalRestore logicalRestore;
-    private final RestoreMetrics metrics;
+    private final JobMetrics metrics;
 
     RestoreCommandListener(
-            CatalogClient catalog, JobReporters reporters, LogicalRestore logicalRestore, RestoreMetrics metrics) {
+            CatalogClient catalog, JobReporters reporters, LogicalRestore logicalRestore, JobMetrics metrics) {
         this.catalog = catalog;
         this.reporters = reporters;
         this.logicalRestore = logicalRestore;

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** One running {@code pg_dump -Fc}: its stdout is the archive, its stderr is kept for the error message. */
 final class PgDumpProcess {
@@ -45,13 +44,7 @@ final class PgDumpProcess {
 
     /** Waits for pg_dump to exit; anything but exit code 0 means the archive is incomplete. */
     void awaitSuccess() {
-        int exit;
-        try {
-            exit = process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JobFailureException(FailureCode.INTERNAL, "Interrupted while waiting for pg_dump", true, e);
-        }
+        int exit = ToolProcesses.awaitExit(process, "pg_dump");
         if (exit != 0) {
             throw failure(exit, stderr.tail());
         }
@@ -59,7 +52,7 @@ final class PgDumpProcess {
 
     private JobFailureException failure(int exit, String errorText) {
         var source = request.source();
-        String how = exit > 128 ? "was killed by signal " + (exit - 128) : "exited with code " + exit;
+        String how = ToolProcesses.describeExit(exit);
         String message = "pg_dump of database '" + request.database() + "' of source '" + source.name() + "' at "
                 + source.host() + ":" + source.port() + " " + how + ": "
                 + (errorText.isBlank() ? "(no error output)" : errorText.strip());
@@ -70,13 +63,6 @@ final class PgDumpProcess {
 
     /** Kills pg_dump if it still runs (our side failed) and reaps it. */
     void destroy() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ToolProcesses.destroy(process);
     }
 }

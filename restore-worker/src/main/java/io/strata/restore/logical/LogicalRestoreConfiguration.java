@@ -1,7 +1,10 @@
 package io.strata.restore.logical;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.common.event.JobResult.RestoreResult;
 import io.strata.common.storage.ObjectStore;
 import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.logical.JobMetrics;
 import io.strata.platform.logical.JobReporters;
 import io.strata.platform.logical.LogicalBackup;
 import io.strata.platform.messaging.MessagePublisher;
@@ -32,5 +35,14 @@ class LogicalRestoreConfiguration {
         SafetyBackup safetyBackup = new SafetyBackup(new LogicalBackup(pgTools, store, clock), reporters, clock);
         return new LogicalRestore(
                 catalog, store, new PgRestoreRunner(pgTools), new DatabaseAdmin(pgTools), safetyBackup, properties);
+    }
+
+    @Bean
+    JobMetrics restoreMetrics(MeterRegistry registry) {
+        return new JobMetrics(
+                registry,
+                "restore",
+                "Bytes of pg_dump archives restored, uncompressed",
+                result -> ((RestoreResult) result).restoredBytes());
     }
 }

@@ -4,6 +4,7 @@ import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.logical.FailureCode;
 import io.strata.platform.logical.JobFailureException;
 import io.strata.platform.logical.PgErrorHints;
+import io.strata.platform.logical.ToolProcesses;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.ProcessOutput;
 import java.io.BufferedReader;
@@ -12,7 +13,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** Runs {@code pg_restore} on a downloaded custom-format archive. */
@@ -38,7 +38,7 @@ class PgRestoreRunner {
             throw new JobFailureException(
                     FailureCode.PG_RESTORE_FAILED, "Cannot read pg_restore -l: " + e.getMessage(), true, e);
         } finally {
-            destroy(process);
+            ToolProcesses.destroy(process);
         }
     }
 
@@ -66,7 +66,7 @@ class PgRestoreRunner {
                     source,
                     "restore into database '" + database + "'");
         } finally {
-            destroy(process);
+            ToolProcesses.destroy(process);
         }
     }
 
@@ -80,16 +80,10 @@ class PgRestoreRunner {
     }
 
     private static void awaitSuccess(Process process, ProcessOutput stderr, SourceConnection source, String what) {
-        int exit;
-        try {
-            exit = process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JobFailureException(FailureCode.INTERNAL, "Interrupted while pg_restore ran", true, e);
-        }
+        int exit = ToolProcesses.awaitExit(process, "pg_restore");
         if (exit != 0) {
             String errors = stderr.tail();
-            String how = exit > 128 ? "was killed by signal " + (exit - 128) : "exited with code " + exit;
+            String how = ToolProcesses.describeExit(exit);
             String hint = PgErrorHints.hint(errors, source.host(), source.port(), source.database(), source.username());
             throw new JobFailureException(
                     FailureCode.PG_RESTORE_FAILED,
@@ -109,16 +103,5 @@ class PgRestoreRunner {
                         || line.contains("Command was:"))
                 .toList();
         return errors.isEmpty() ? tail.strip() : String.join("\n", errors);
-    }
-
-    private static void destroy(Process process) {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }
