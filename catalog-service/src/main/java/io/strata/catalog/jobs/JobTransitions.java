@@ -3,6 +3,7 @@ package io.strata.catalog.jobs;
 import io.strata.common.event.JobEvent;
 import io.strata.common.event.JobFailed;
 import io.strata.common.event.JobProgressed;
+import io.strata.common.event.JobResult;
 import io.strata.common.event.JobStarted;
 import io.strata.common.event.JobSucceeded;
 import io.strata.common.model.JobStatus;
@@ -50,8 +51,17 @@ final class JobTransitions {
     private static JobState succeeded(JobState current, JobSucceeded event) {
         JobState done = current.withStatus(JobStatus.SUCCEEDED)
                 .withTimes(startedOr(current, event.occurredAt()), event.occurredAt());
-        long total = Math.max(done.bytesTotal(), done.bytesDone());
-        return done.withProgress(100, done.currentStep(), done.bytesDone(), total);
+        // Finished: the bytes are the result's real size, no longer the running estimate.
+        long bytes = Math.max(done.bytesDone(), resultBytes(event.result()));
+        return done.withProgress(100, "done", bytes, bytes);
+    }
+
+    private static long resultBytes(JobResult result) {
+        return switch (result) {
+            case JobResult.BackupResult backup -> backup.sizeBytes();
+            case JobResult.RestoreResult restore -> restore.restoredBytes();
+            case null -> 0;
+        };
     }
 
     private static JobState failed(JobState current, JobFailed event) {

@@ -7,8 +7,11 @@ import io.strata.common.event.JobEvent;
 import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.event.JobFailed;
 import io.strata.common.event.JobProgressed;
+import io.strata.common.event.JobResult;
 import io.strata.common.event.JobStarted;
 import io.strata.common.event.JobSucceeded;
+import io.strata.common.model.BackupKind;
+import io.strata.common.model.BackupType;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
@@ -91,6 +94,32 @@ class JobTransitionsTest {
         assertThat(done.progressPercent()).isEqualTo(100);
         assertThat(done.startedAt()).isEqualTo(T0);
         assertThat(done.finishedAt()).isEqualTo(T2);
+    }
+
+    @Test
+    void successReportsTheResultsRealSizeInsteadOfTheEstimate() {
+        JobState running = applied(JobState.queued(), progressed(T0, 40, 400, 8_000));
+        JobResult.BackupResult result = new JobResult.BackupResult(
+                "20261122T153000Z-abc123",
+                BackupKind.LOGICAL,
+                BackupType.FULL,
+                false,
+                "shop",
+                "15",
+                1_200,
+                300,
+                "ab",
+                "k",
+                "m",
+                T0,
+                T2,
+                null);
+
+        JobState done = applied(running, new JobSucceeded(1, JOB, T2, result));
+
+        assertThat(done.bytesDone()).isEqualTo(1_200);
+        assertThat(done.bytesTotal()).isEqualTo(1_200);
+        assertThat(done.currentStep()).isEqualTo("done");
     }
 
     @Test
