@@ -6,20 +6,23 @@ import io.strata.common.storage.ObjectStore;
 import io.strata.platform.logical.JobMetrics;
 import io.strata.platform.logical.JobReporters;
 import io.strata.platform.logical.LogicalBackup;
+import io.strata.platform.logical.LogicalBackupProperties;
 import io.strata.platform.messaging.MessagePublisher;
 import io.strata.platform.postgres.PgTools;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(LogicalBackupProperties.class)
 class BackupWorkerConfiguration {
 
     @Bean
-    LogicalBackup logicalBackup(PgTools pgTools, ObjectStore store, Clock clock) {
-        return new LogicalBackup(pgTools, store, clock);
+    LogicalBackup logicalBackup(PgTools pgTools, ObjectStore store, Clock clock, LogicalBackupProperties properties) {
+        return new LogicalBackup(pgTools, store, clock, properties);
     }
 
     @Bean

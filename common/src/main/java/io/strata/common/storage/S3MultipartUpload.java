@@ -1,14 +1,16 @@
 package io.strata.common.storage;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -16,18 +18,22 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * A streamed S3 write. Bytes fill a part buffer; a full part is uploaded on a background thread while
- * the next fills. At most {@code partsInFlight} parts are uploading at once, so memory is bounded by
- * {@code (partsInFlight + 1) x partSize} whatever the object's size. A write smaller than one part
+ * the next fills. Part buffers come from a pool of {@code partsInFlight + 1}, handed to the SDK without
+ * copying and reused once their part is uploaded, so memory is bounded by {@code (partsInFlight + 1) x
+ * partSize} and no garbage is made per part, whatever the object's size. A write smaller than one part
  * becomes a single PUT.
  */
 final class S3MultipartUpload extends ObjectUpload {
     private static final Logger log = LoggerFactory.getLogger(S3MultipartUpload.class);
+    private static final String CONTENT_TYPE = "application/octet-stream";
 
     private final S3ObjectStore store;
     private final String key;
-    private final Semaphore slots;
+    private final BlockingQueue<byte[]> freeBuffers;
+    private final int maxBuffers;
     private final ExecutorService uploader;
     private final List<Future<CompletedPart>> parts = new ArrayList<>();
+    private int allocatedBuffers;
     private byte[] buffer;
     private int filled;
     private long total;
@@ -36,10 +42,11 @@ final class S3MultipartUpload extends ObjectUpload {
     S3MultipartUpload(S3ObjectStore store, String key) {
         this.store = store;
         this.key = key;
-        this.slots = new Semaphore(store.partsInFlight());
+        this.maxBuffers = store.partsInFlight() + 1;
+        this.freeBuffers = new ArrayBlockingQueue<>(maxBuffers);
         this.uploader = Executors.newFixedThreadPool(
                 store.partsInFlight(), Thread.ofVirtual().factory());
-        this.buffer = new byte[store.partSize()];
+        this.buffer = newBuffer();
     }
 
     @Override
@@ -72,12 +79,6 @@ final class S3MultipartUpload extends ObjectUpload {
                             .createMultipartUpload(r -> r.bucket(store.bucket()).key(key)))
                     .uploadId();
         }
-        try {
-            slots.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting to upload a part of " + key);
-        }
         failFastOnEarlierPart();
         byte[] part = buffer;
         int length = filled;
@@ -90,16 +91,42 @@ final class S3MultipartUpload extends ObjectUpload {
                                                 .key(key)
                                                 .uploadId(uploadId)
                                                 .partNumber(number),
-                                        RequestBody.fromBytes(
-                                                length == part.length ? part : java.util.Arrays.copyOf(part, length))))
+                                        body(part, length)))
                         .eTag();
                 return CompletedPart.builder().partNumber(number).eTag(etag).build();
             } finally {
-                slots.release();
+                freeBuffers.add(part);
             }
         }));
-        buffer = new byte[store.partSize()];
+        buffer = nextBuffer();
         filled = 0;
+    }
+
+    /** A body over the buffer's first {@code length} bytes; a retry or the signer re-reads it, nothing is copied. */
+    private static RequestBody body(byte[] buffer, int length) {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length, CONTENT_TYPE);
+    }
+
+    /** A free buffer; allocates while fewer than the pool size exist, else waits for an upload to finish. */
+    private byte[] nextBuffer() throws IOException {
+        byte[] free = freeBuffers.poll();
+        if (free != null) {
+            return free;
+        }
+        if (allocatedBuffers < maxBuffers) {
+            return newBuffer();
+        }
+        try {
+            return freeBuffers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to upload a part of " + key);
+        }
+    }
+
+    private byte[] newBuffer() {
+        allocatedBuffers++;
+        return new byte[store.partSize()];
     }
 
     private void failFastOnEarlierPart() throws IOException {
@@ -114,9 +141,10 @@ final class S3MultipartUpload extends ObjectUpload {
     protected long doComplete() throws IOException {
         try {
             if (uploadId == null) {
-                byte[] body = java.util.Arrays.copyOf(buffer, filled);
+                byte[] single = buffer;
+                int length = filled;
                 store.call(() ->
-                        store.client().putObject(r -> r.bucket(store.bucket()).key(key), RequestBody.fromBytes(body)));
+                        store.client().putObject(r -> r.bucket(store.bucket()).key(key), body(single, length)));
                 return total;
             }
             if (filled > 0) {

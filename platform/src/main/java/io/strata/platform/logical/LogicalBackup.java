@@ -30,11 +30,6 @@ public final class LogicalBackup {
     public static final String STEP = "dumping";
     static final int COPY_BUFFER_BYTES = 128 * 1024;
     static final int ZSTD_LEVEL = 3;
-    /**
-     * Compress on the copying thread: measured on a 236 MB dump (2 cores), 0, 1 and 2 zstd workers all ran
-     * at ~150 MB/s, bounded by pg_dump and the server, so extra threads buy nothing.
-     */
-    static final int DEFAULT_ZSTD_WORKERS = 0;
 
     private final PgTools pgTools;
     private final ObjectStore store;
@@ -43,8 +38,14 @@ public final class LogicalBackup {
     private final Duration progressInterval;
     private final int zstdWorkers;
 
-    public LogicalBackup(PgTools pgTools, ObjectStore store, Clock clock) {
-        this(pgTools, store, SourceInspector.jdbc(pgTools), clock, Duration.ofSeconds(1), DEFAULT_ZSTD_WORKERS);
+    public LogicalBackup(PgTools pgTools, ObjectStore store, Clock clock, LogicalBackupProperties properties) {
+        this(
+                pgTools,
+                store,
+                SourceInspector.jdbc(pgTools),
+                clock,
+                properties.progressInterval(),
+                properties.zstdWorkers());
     }
 
     public LogicalBackup(

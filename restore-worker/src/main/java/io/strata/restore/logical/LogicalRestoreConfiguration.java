@@ -7,15 +7,18 @@ import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.logical.JobMetrics;
 import io.strata.platform.logical.JobReporters;
 import io.strata.platform.logical.LogicalBackup;
+import io.strata.platform.logical.LogicalBackupProperties;
 import io.strata.platform.messaging.MessagePublisher;
 import io.strata.platform.postgres.PgTools;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(LogicalBackupProperties.class)
 class LogicalRestoreConfiguration {
 
     @Bean
@@ -31,8 +34,10 @@ class LogicalRestoreConfiguration {
             PgTools pgTools,
             JobReporters reporters,
             RestoreProperties properties,
+            LogicalBackupProperties backupProperties,
             Clock clock) {
-        SafetyBackup safetyBackup = new SafetyBackup(new LogicalBackup(pgTools, store, clock), reporters, clock);
+        SafetyBackup safetyBackup =
+                new SafetyBackup(new LogicalBackup(pgTools, store, clock, backupProperties), reporters, clock);
         return new LogicalRestore(
                 catalog, store, new PgRestoreRunner(pgTools), new DatabaseAdmin(pgTools), safetyBackup, properties);
     }
