@@ -64,6 +64,30 @@ class BadInputIT extends StackTestSupport {
     }
 
     @Test
+    void takenSourceNameIsRefusedAndTheFirstRegistrationKept() {
+        Api.Response again = admin.post(
+                "/api/v1/sources",
+                java.util.Map.of(
+                        "name",
+                        source,
+                        "host",
+                        "10.9.9.9",
+                        "port",
+                        5432,
+                        "database",
+                        "other",
+                        "username",
+                        "x",
+                        "password",
+                        "y"));
+        assertProblem(again, 409);
+        assertThat(again.json().get("detail").asString()).contains(source);
+        Api.Response kept = viewer.get("/api/v1/sources/" + source);
+        assertThat(kept.text("database")).isEqualTo(database);
+        assertThat(kept.body()).doesNotContain("password");
+    }
+
+    @Test
     void missingTokenIs401() {
         assertProblem(anonymous.post("/api/v1/backups", Api.backupOf(source)), 401);
         assertProblem(anonymous.get("/api/v1/jobs"), 401);

@@ -1,82 +1,62 @@
 package io.strata.catalog.sources;
 
-import io.strata.catalog.support.SqlTime;
 import io.strata.platform.catalog.CatalogApi.NewSource;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogApi.SourceView;
-import io.strata.platform.catalog.CatalogApi.WalArchiving;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.jdbc.core.JdbcAggregateOperations;
+import org.springframework.stereotype.Component;
 
-/** The {@code source} table. */
-@Repository
+/** Registered sources, through Spring Data JDBC. */
+@Component
 class SourceStore {
-    private static final String VIEW_COLUMNS = "name, host, port, database_name, username, wal_archiving, created_at";
-    private final JdbcClient jdbc;
+    private final SourceRepository repository;
+    private final JdbcAggregateOperations aggregates;
 
-    SourceStore(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    SourceStore(SourceRepository repository, JdbcAggregateOperations aggregates) {
+        this.repository = repository;
+        this.aggregates = aggregates;
     }
 
     /** False when the name is already registered. */
     boolean insert(NewSource source, Instant createdAt) {
-        return jdbc.sql("""
-                        INSERT INTO source (name, host, port, database_name, username, password, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (name) DO NOTHING""")
-                        .params(
-                                source.name(),
-                                source.host().trim(),
-                                source.port(),
-                                source.database().trim(),
-                                source.username().trim(),
-                                source.password(),
-                                SqlTime.bind(createdAt))
-                        .update()
-                == 1;
+        try {
+            // insert, not save: the id (the name) is assigned, so save() would try an UPDATE
+            aggregates.insert(new SourceRecord(
+                    source.name(),
+                    source.host().trim(),
+                    source.port(),
+                    source.database().trim(),
+                    source.username().trim(),
+                    source.password(),
+                    false,
+                    createdAt.atOffset(ZoneOffset.UTC)));
+            return true;
+        } catch (DataAccessException e) {
+            // Spring Data JDBC wraps the driver's unique violation in DbActionExecutionException
+            if (e.contains(DuplicateKeyException.class)) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     List<SourceView> findAll() {
-        return jdbc.sql("SELECT " + VIEW_COLUMNS + " FROM source ORDER BY name")
-                .query(SourceStore::view)
-                .list();
+        return repository.findAllByOrderByNameAsc().stream()
+                .map(SourceRecord::view)
+                .toList();
     }
 
     Optional<SourceView> find(String name) {
-        return jdbc.sql("SELECT " + VIEW_COLUMNS + " FROM source WHERE name = ?")
-                .param(name)
-                .query(SourceStore::view)
-                .optional();
+        return repository.findById(name).map(SourceRecord::view);
     }
 
     Optional<SourceConnection> connection(String name) {
-        return jdbc.sql("SELECT name, host, port, database_name, username, password FROM source WHERE name = ?")
-                .param(name)
-                .query((rs, row) -> new SourceConnection(
-                        rs.getString("name"),
-                        rs.getString("host"),
-                        rs.getInt("port"),
-                        rs.getString("database_name"),
-                        rs.getString("username"),
-                        rs.getString("password")))
-                .optional();
-    }
-
-    private static SourceView view(ResultSet rs, int row) throws SQLException {
-        boolean archiving = rs.getBoolean("wal_archiving");
-        return new SourceView(
-                rs.getString("name"),
-                rs.getString("host"),
-                rs.getInt("port"),
-                rs.getString("database_name"),
-                rs.getString("username"),
-                // the archiver reports its real state in a later version; until then enabled means configured
-                new WalArchiving(archiving, archiving ? "ENABLED" : "DISABLED"),
-                SqlTime.read(rs, "created_at"));
+        return repository.findById(name).map(SourceRecord::connection);
     }
 }
