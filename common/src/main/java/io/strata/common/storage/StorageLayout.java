@@ -21,7 +21,21 @@ public final class StorageLayout {
     }
 
     public static String walSegmentKey(String source, int timeline, String segment) {
-        return source + "/wal/" + String.format("%08X", timeline) + "/" + segment + ".zst";
+        return walPrefix(source, timeline) + segment + ".zst";
+    }
+
+    /** The current segment shipped before it is full; the complete segment replaces it. */
+    public static String walPartialKey(String source, int timeline, String segment) {
+        return walPrefix(source, timeline) + segment + ".partial.zst";
+    }
+
+    /** A timeline history file ({@code 00000002.history}). */
+    public static String walHistoryKey(String source, int timeline) {
+        return walPrefix(source, timeline) + String.format("%08X", timeline) + ".history.zst";
+    }
+
+    public static String walPrefix(String source, int timeline) {
+        return source + "/wal/" + String.format("%08X", timeline) + "/";
     }
 
     public static String chunkKey(String sha256Hex) {

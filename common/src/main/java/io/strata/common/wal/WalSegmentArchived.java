@@ -1,0 +1,30 @@
+package io.strata.common.wal;
+
+import io.strata.common.model.Lsn;
+import java.time.Instant;
+
+/**
+ * A WAL segment (or, with {@code partial}, the part of the current segment up to {@code endLsn}) is
+ * durable in the object store under {@code key}. A later complete segment replaces its partials.
+ * {@code sha256} and {@code storedBytes} are of the stored (zstd) object; {@code lastCommitTime} is the
+ * newest commit timestamp seen in it, when known, for "oldest/newest recoverable time".
+ */
+public record WalSegmentArchived(
+        int schemaVersion,
+        String source,
+        int timeline,
+        String segment,
+        long segmentSize,
+        Lsn startLsn,
+        Lsn endLsn,
+        boolean partial,
+        String key,
+        long storedBytes,
+        String sha256,
+        Instant archivedAt)
+        implements WalEvent {
+    @Override
+    public String ceType() {
+        return "strata.wal.segment-archived.v1";
+    }
+}
