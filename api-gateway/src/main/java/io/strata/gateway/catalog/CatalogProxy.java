@@ -43,6 +43,19 @@ public class CatalogProxy {
         return http.post().uri(path).body(body).retrieve().body(JsonNode.class);
     }
 
+    /** PUTs {@code body} as JSON to {@code pathTemplate} expanded with {@code id}; empty when the catalog answers 404. */
+    public Optional<JsonNode> put(String pathTemplate, String id, Object body) {
+        try {
+            return Optional.ofNullable(
+                    http.put().uri(pathTemplate, id).body(body).retrieve().body(JsonNode.class));
+        } catch (HttpClientErrorException e) {
+            if (e.getStatusCode() == HttpStatus.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     /** {@code pathTemplate} expanded with {@code id}; empty when the catalog answers 404. */
     public Optional<JsonNode> one(String pathTemplate, String id) {
         try {

@@ -23,13 +23,18 @@ import tools.jackson.databind.node.ObjectNode;
 @RequestMapping("/api/v1/sources")
 class SourceController {
     private final CatalogProxy catalog;
+    private final WalReadiness walReadiness;
 
-    SourceController(CatalogProxy catalog) {
+    SourceController(CatalogProxy catalog, WalReadiness walReadiness) {
         this.catalog = catalog;
+        this.walReadiness = walReadiness;
     }
 
     @PostMapping
     ResponseEntity<JsonNode> register(@Valid @RequestBody NewSourceRequest request) {
+        if (request.archivesWal()) {
+            walReadiness.requireReady(request.name(), request.connection());
+        }
         JsonNode created;
         try {
             created = catalog.post("/api/v1/sources", request.toCatalog());

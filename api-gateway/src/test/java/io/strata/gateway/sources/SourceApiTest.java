@@ -3,6 +3,8 @@ package io.strata.gateway.sources;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
@@ -16,6 +18,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import io.strata.common.model.Names;
 import io.strata.gateway.GatewaySliceTest;
 import io.strata.gateway.GatewayWebMvcTest;
+import io.strata.gateway.problem.ApiException;
 import io.strata.platform.catalog.CatalogApi.NewSource;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -24,6 +27,7 @@ import org.mockito.ArgumentCaptor;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.ResultActions;
 import org.springframework.web.client.HttpClientErrorException;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,6 +37,9 @@ class SourceApiTest extends GatewaySliceTest {
     private static final String SHOP = "{\"name\":\"shop\",\"host\":\"db.internal\",\"port\":5432,"
             + "\"database\":\"shop\",\"username\":\"backup\",\"password\":\"s3cret\"}";
     private final JsonMapper json = JsonMapper.builder().build();
+
+    @MockitoBean
+    WalReadiness walReadiness;
 
     private ResultActions register(String token, String body) throws Exception {
         return mvc.perform(post("/api/v1/sources")
@@ -60,6 +67,32 @@ class SourceApiTest extends GatewaySliceTest {
         ArgumentCaptor<Object> sent = ArgumentCaptor.forClass(Object.class);
         verify(catalogProxy).post(eq("/api/v1/sources"), sent.capture());
         assertThat(sent.getValue()).isEqualTo(new NewSource("shop", "db.internal", 5432, "shop", "backup", "s3cret"));
+    }
+
+    @Test
+    void sourceThatCannotArchiveWalIsRefusedBeforeItIsRegistered() throws Exception {
+        doThrow(ApiException.conflict("WAL archiving cannot be enabled for source 'shop': wal_level is 'minimal'"))
+                .when(walReadiness)
+                .requireReady(eq("shop"), any());
+
+        register(ADMIN, SHOP.replace("}", ",\"walArchiving\":true}"))
+                .andExpect(status().isConflict())
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("wal_level")));
+        verify(catalogProxy, never()).post(any(), any());
+    }
+
+    @Test
+    void walArchivingIsCheckedAndPassedOnWhenAsked() throws Exception {
+        when(catalogProxy.post(eq("/api/v1/sources"), any())).thenReturn(json.readTree("{\"name\":\"shop\"}"));
+
+        register(ADMIN, SHOP.replace("}", ",\"walArchiving\":true}")).andExpect(status().isCreated());
+
+        verify(walReadiness).requireReady(eq("shop"), any());
+        ArgumentCaptor<Object> sent = ArgumentCaptor.forClass(Object.class);
+        verify(catalogProxy).post(eq("/api/v1/sources"), sent.capture());
+        assertThat(sent.getValue())
+                .isEqualTo(new NewSource("shop", "db.internal", 5432, "shop", "backup", "s3cret", true));
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.strata.catalog.web.ResourceNotFoundException;
 import io.strata.platform.catalog.CatalogApi.NewSource;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogApi.SourceView;
+import io.strata.platform.catalog.CatalogApi.WalArchivingChange;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -55,6 +57,14 @@ class SourceController {
     @GetMapping("/api/v1/sources/{name}")
     SourceView get(@PathVariable String name) {
         return sources.find(name).orElseThrow(() -> new ResourceNotFoundException("source", name));
+    }
+
+    @PutMapping("/api/v1/sources/{name}/wal-archiving")
+    SourceView walArchiving(@PathVariable String name, @RequestBody WalArchivingChange change) {
+        SourceView view = sources.setWalArchiving(name, change.enabled())
+                .orElseThrow(() -> new ResourceNotFoundException("source", name));
+        log.info("WAL archiving of source {} {}", name, change.enabled() ? "enabled" : "disabled");
+        return view;
     }
 
     /** Internal: carries the password, so only the token holders (workers) call it. */

@@ -34,7 +34,7 @@ class SourceStore {
                     source.database().trim(),
                     source.username().trim(),
                     source.password(),
-                    false,
+                    source.walArchiving(),
                     createdAt.atOffset(ZoneOffset.UTC)));
             return true;
         } catch (DataAccessException e) {
@@ -44,6 +44,23 @@ class SourceStore {
             }
             throw e;
         }
+    }
+
+    /** Switches WAL archiving; empty when no such source. */
+    Optional<SourceView> setWalArchiving(String name, boolean enabled) {
+        return repository
+                .findById(name)
+                .map(found -> repository
+                        .save(new SourceRecord(
+                                found.name(),
+                                found.host(),
+                                found.port(),
+                                found.database(),
+                                found.username(),
+                                found.password(),
+                                enabled,
+                                found.createdAt()))
+                        .view());
     }
 
     List<SourceView> findAll() {

@@ -21,6 +21,8 @@ import java.util.List;
  * GET  /api/v1/jobs/{jobId}                    JobView
  * GET  /api/v1/backups?source&kind&status&limit BackupView list, newest first
  * GET  /api/v1/backups/{backupId}              BackupView with objects
+ * PUT  /api/v1/sources/{name}/wal-archiving    WalArchivingChange -> SourceView
+ * GET  /api/v1/sources/{name}/wal-archive      WalArchiveSummary (what the catalog knows of the archive)
  * </pre>
  *
  * Every call carries {@code Authorization: Bearer <strata.catalog.token>}.
@@ -29,7 +31,36 @@ public final class CatalogApi {
     private CatalogApi() {}
 
     /** A source as registered: connection details in, the password never out (see SourceConnection). */
-    public record NewSource(String name, String host, int port, String database, String username, String password) {}
+    public record NewSource(
+            String name,
+            String host,
+            int port,
+            String database,
+            String username,
+            String password,
+            boolean walArchiving) {
+        public NewSource(String name, String host, int port, String database, String username, String password) {
+            this(name, host, port, database, username, password, false);
+        }
+    }
+
+    public record WalArchivingChange(boolean enabled) {}
+
+    /**
+     * The archive of one source as recorded from {@code WalSegmentArchived} events. {@code archivedLsn} is
+     * the end of the newest durable WAL, partial segments included; null fields mean nothing archived yet.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record WalArchiveSummary(
+            String source,
+            boolean enabled,
+            Integer timeline,
+            long segments,
+            long totalBytes,
+            String archivedLsn,
+            String firstSegment,
+            String lastSegment,
+            Instant lastArchivedAt) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SourceView(

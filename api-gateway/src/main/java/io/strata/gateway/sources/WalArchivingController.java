@@ -1,0 +1,153 @@
+package io.strata.gateway.sources;
+
+import io.strata.common.model.Lsn;
+import io.strata.gateway.catalog.CatalogProxy;
+import io.strata.gateway.problem.ApiException;
+import io.strata.gateway.problem.FieldProblem;
+import io.strata.platform.catalog.CatalogApi.WalArchivingChange;
+import io.strata.platform.postgres.PgTools;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** Switching a source's continuous WAL archiving and watching how far behind it is. */
+@RestController
+class WalArchivingController {
+    /** Longer than the archiver's partial-segment interval (10 s) with room for a slow upload. */
+    static final Duration MAX_HEALTHY_LAG = Duration.ofSeconds(60);
+
+    private final CatalogProxy catalog;
+    private final RegisteredSources sources;
+    private final WalReadiness readiness;
+    private final PgTools pg;
+    private final Clock clock;
+
+    WalArchivingController(
+            CatalogProxy catalog, RegisteredSources sources, WalReadiness readiness, PgTools pg, Clock clock) {
+        this.catalog = catalog;
+        this.sources = sources;
+        this.readiness = readiness;
+        this.pg = pg;
+        this.clock = clock;
+    }
+
+    @PutMapping("/api/v1/sources/{name}/wal-archiving")
+    JsonNode switchArchiving(@PathVariable String name, @RequestBody WalArchivingRequest request) {
+        if (request.enabled() == null) {
+            throw ApiException.badRequest(
+                    "send {\"enabled\": true} or {\"enabled\": false}", new FieldProblem("enabled", "is required"));
+        }
+        requireRegistered(name);
+        if (request.enabled()) {
+            readiness.requireReady(name, sources.connection(name));
+        }
+        return catalog.put("/api/v1/sources/{name}/wal-archiving", name, new WalArchivingChange(request.enabled()))
+                .orElseThrow(() -> notRegistered(name));
+    }
+
+    @GetMapping("/api/v1/sources/{name}/wal")
+    WalStatus status(@PathVariable String name) {
+        requireRegistered(name);
+        JsonNode archive =
+                catalog.one("/api/v1/sources/{name}/wal-archive", name).orElseThrow(() -> notRegistered(name));
+        return WalStatus.of(name, archive, currentLsn(name), clock.instant(), MAX_HEALTHY_LAG);
+    }
+
+    private Lsn currentLsn(String name) {
+        var server = sources.connection(name);
+        try (Connection connection = pg.connect(server, server.database());
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("select pg_current_wal_lsn()::text")) {
+            row.next();
+            return Lsn.parse(row.getString(1));
+        } catch (SQLException e) {
+            throw ApiException.badGateway(
+                    "cannot read the current WAL position of source '" + name + "' at " + server.host() + ":"
+                            + server.port() + " (" + e.getMessage() + "); check that the server is up",
+                    e);
+        }
+    }
+
+    private void requireRegistered(String name) {
+        if (catalog.one("/api/v1/sources/{name}", name).isEmpty()) {
+            throw notRegistered(name);
+        }
+    }
+
+    private static ApiException notRegistered(String name) {
+        return ApiException.notFound("source '" + name + "' is not registered");
+    }
+
+    /** {@code PUT .../wal-archiving} body. */
+    record WalArchivingRequest(Boolean enabled) {}
+
+    /** {@code GET /api/v1/sources/{name}/wal}. */
+    record WalStatus(
+            String source,
+            boolean enabled,
+            boolean healthy,
+            String reason,
+            String currentLsn,
+            String archivedLsn,
+            long lagBytes,
+            Long lagSeconds,
+            long segments,
+            long totalBytes,
+            Integer timeline,
+            Instant lastArchivedAt,
+            Instant oldestRecoverableTime) {
+
+        static WalStatus of(String source, JsonNode archive, Lsn current, Instant now, Duration maxLag) {
+            boolean enabled = archive.path("enabled").asBoolean(false);
+            String archivedText = text(archive, "archivedLsn");
+            Lsn archived = archivedText == null ? null : Lsn.parse(archivedText);
+            Instant lastArchivedAt =
+                    text(archive, "lastArchivedAt") == null ? null : Instant.parse(text(archive, "lastArchivedAt"));
+            long lagBytes = archived == null ? current.value() : Math.max(0, current.value() - archived.value());
+            // caught up: no lag in time; behind: how long since anything new became durable
+            Long lagSeconds = lagBytes == 0
+                    ? Long.valueOf(0)
+                    : lastArchivedAt == null
+                            ? null
+                            : Duration.between(lastArchivedAt, now).toSeconds();
+            String reason = !enabled
+                    ? "WAL archiving is disabled; enable it with PUT /api/v1/sources/" + source
+                            + "/wal-archiving {\"enabled\": true}"
+                    : archived == null
+                            ? "nothing archived yet"
+                            : lagSeconds != null && lagSeconds > maxLag.toSeconds()
+                                    ? "archiving is " + lagSeconds + " s behind (" + lagBytes
+                                            + " bytes); check the wal-archiver"
+                                    : null;
+            return new WalStatus(
+                    source,
+                    enabled,
+                    reason == null,
+                    reason,
+                    current.toString(),
+                    archivedText,
+                    lagBytes,
+                    lagSeconds,
+                    archive.path("segments").asLong(0),
+                    archive.path("totalBytes").asLong(0),
+                    archive.hasNonNull("timeline") ? archive.get("timeline").asInt() : null,
+                    lastArchivedAt,
+                    // needs a physical base backup before the archive starts: comes with PHYSICAL backups
+                    null);
+        }
+
+        private static String text(JsonNode node, String field) {
+            return node.hasNonNull(field) ? node.get(field).asString() : null;
+        }
+    }
+}

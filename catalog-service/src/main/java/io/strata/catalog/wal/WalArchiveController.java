@@ -1,0 +1,35 @@
+package io.strata.catalog.wal;
+
+import io.strata.catalog.web.ResourceNotFoundException;
+import io.strata.platform.catalog.CatalogApi.WalArchiveSummary;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/** What the catalog knows of a source's WAL archive; the gateway adds the source's live position. */
+@RestController
+class WalArchiveController {
+    private final WalSegmentStore segments;
+
+    WalArchiveController(WalSegmentStore segments) {
+        this.segments = segments;
+    }
+
+    @GetMapping("/api/v1/sources/{name}/wal-archive")
+    WalArchiveSummary summary(@PathVariable String name) {
+        boolean enabled =
+                segments.archivingEnabled(name).orElseThrow(() -> new ResourceNotFoundException("source", name));
+        return segments.summary(name)
+                .map(s -> new WalArchiveSummary(
+                        name,
+                        enabled,
+                        s.timeline(),
+                        s.segments(),
+                        s.totalBytes(),
+                        s.archivedLsn(),
+                        s.firstSegment(),
+                        s.lastSegment(),
+                        s.lastArchivedAt()))
+                .orElseGet(() -> new WalArchiveSummary(name, enabled, null, 0, 0, null, null, null, null));
+    }
+}

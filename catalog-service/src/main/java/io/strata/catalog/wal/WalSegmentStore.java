@@ -1,0 +1,86 @@
+package io.strata.catalog.wal;
+
+import io.strata.catalog.support.SqlTime;
+import io.strata.common.wal.WalSegmentArchived;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The {@code wal_segment} table. */
+@Repository
+class WalSegmentStore {
+    private final JdbcClient jdbc;
+
+    WalSegmentStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Records a segment. A complete segment replaces its partial; a partial never replaces a complete
+     * segment, nor a partial that already reaches further (events of one source arrive in order, but a
+     * redelivery may repeat an older one).
+     */
+    void record(WalSegmentArchived event) {
+        jdbc.sql("""
+                        INSERT INTO wal_segment (source, timeline, segment, segment_size, start_lsn, end_lsn, partial,
+                                                 object_key, stored_bytes, sha256, archived_at)
+                        VALUES (?, ?, ?, ?, ?::pg_lsn, ?::pg_lsn, ?, ?, ?, ?, ?)
+                        ON CONFLICT (source, timeline, segment) DO UPDATE SET
+                            end_lsn = EXCLUDED.end_lsn, partial = EXCLUDED.partial, object_key = EXCLUDED.object_key,
+                            stored_bytes = EXCLUDED.stored_bytes, sha256 = EXCLUDED.sha256,
+                            archived_at = EXCLUDED.archived_at
+                        WHERE wal_segment.partial
+                          AND (NOT EXCLUDED.partial OR EXCLUDED.end_lsn > wal_segment.end_lsn)""")
+                .params(
+                        event.source(),
+                        event.timeline(),
+                        event.segment(),
+                        event.segmentSize(),
+                        event.startLsn().toString(),
+                        event.endLsn().toString(),
+                        event.partial(),
+                        event.key(),
+                        event.storedBytes(),
+                        event.sha256(),
+                        SqlTime.bind(event.archivedAt()))
+                .update();
+    }
+
+    /** Whether the source archives WAL; empty when there is no such source. */
+    Optional<Boolean> archivingEnabled(String source) {
+        return jdbc.sql("SELECT wal_archiving FROM source WHERE name = ?")
+                .param(source)
+                .query(Boolean.class)
+                .optional();
+    }
+
+    /** Counts, bytes and bounds of a source's archive on its newest timeline; empty when nothing is archived. */
+    Optional<Summary> summary(String source) {
+        return jdbc.sql("""
+                        SELECT timeline, count(*) FILTER (WHERE NOT partial) AS segments, sum(stored_bytes) AS bytes,
+                               max(end_lsn)::text AS archived_lsn, min(segment) AS first_segment,
+                               max(segment) AS last_segment, max(archived_at) AS last_archived_at
+                        FROM wal_segment
+                        WHERE source = ? AND timeline = (SELECT max(timeline) FROM wal_segment WHERE source = ?)
+                        GROUP BY timeline""")
+                .params(source, source)
+                .query((rs, row) -> new Summary(
+                        rs.getInt("timeline"),
+                        rs.getLong("segments"),
+                        rs.getLong("bytes"),
+                        rs.getString("archived_lsn"),
+                        rs.getString("first_segment"),
+                        rs.getString("last_segment"),
+                        SqlTime.read(rs, "last_archived_at")))
+                .optional();
+    }
+
+    record Summary(
+            int timeline,
+            long segments,
+            long totalBytes,
+            String archivedLsn,
+            String firstSegment,
+            String lastSegment,
+            java.time.Instant lastArchivedAt) {}
+}
