@@ -5,8 +5,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
  * The wal-archiver: continuous WAL streaming, restore points and WAL cleanup (contract port 8084).
- * Today it runs as a member of the stack (health, metrics, Kafka topics) and reports honestly on
- * {@code /actuator/info} that continuous archiving is not implemented yet.
+ * Streams the WAL of every source with WAL archiving switched on into the object store (see
+ * {@code io.strata.wal.streaming}); restore points and WAL cleanup are not here yet.
  */
 @SpringBootApplication
 public class WalArchiverApplication {

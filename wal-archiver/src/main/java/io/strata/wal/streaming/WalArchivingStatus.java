@@ -6,23 +6,27 @@ import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.stereotype.Component;
 
-/**
- * Says on {@code /actuator/info} what this service does not do yet, so nobody mistakes a running
- * wal-archiver for WAL being archived. Point-in-time restore needs the streaming this will report on.
- */
+/** A summary on {@code /actuator/info}: which sources are streamed and in what state. */
 @Component
 class WalArchivingStatus implements InfoContributor {
-    static final String STATE = "NOT_IMPLEMENTED";
+    private final ArchivingSupervisor supervisor;
+    private final WalProperties properties;
+
+    WalArchivingStatus(ArchivingSupervisor supervisor, WalProperties properties) {
+        this.supervisor = supervisor;
+        this.properties = properties;
+    }
 
     @Override
     public void contribute(Info.Builder builder) {
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("state", STATE);
-        status.put("continuousArchiving", "not implemented yet");
-        status.put("streamingSources", 0);
-        status.put(
-                "detail",
-                "WAL is not streamed or archived by this version, so restores can only go to a backup, not to a point in time");
-        builder.withDetail("walArchiving", status);
+        Map<String, String> sources = new LinkedHashMap<>();
+        supervisor.statuses().forEach(status -> sources.put(status.source(), status.state()));
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("enabled", properties.enabled());
+        summary.put(
+                "streamingSources",
+                sources.values().stream().filter("STREAMING"::equals).count());
+        summary.put("sources", sources);
+        builder.withDetail("walArchiving", summary);
     }
 }

@@ -1,0 +1,125 @@
+package io.strata.wal.streaming;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps exactly one streamer per source whose WAL archiving is on: every poll interval it asks the
+ * catalog, starts streamers for newly enabled sources, stops those switched off or removed, and
+ * replaces any whose thread died. When the catalog cannot be reached the running streamers go on.
+ */
+@Component
+class ArchivingSupervisor implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(ArchivingSupervisor.class);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    private final SourceDirectory directory;
+    private final StreamerFactory factory;
+    private final WalProperties properties;
+    private final Map<String, SourceStreamer> streamers = new ConcurrentHashMap<>();
+    private volatile ScheduledExecutorService scheduler;
+
+    ArchivingSupervisor(SourceDirectory directory, StreamerFactory factory, WalProperties properties) {
+        this.directory = directory;
+        this.factory = factory;
+        this.properties = properties;
+    }
+
+    @Override
+    public void start() {
+        if (!properties.enabled()) {
+            log.warn("WAL archiving is disabled (strata.wal.enabled=false): no source is streamed");
+            return;
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("wal-supervisor").daemon().factory());
+        scheduler.scheduleWithFixedDelay(
+                this::reconcileQuietly, 0, properties.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        ScheduledExecutorService running = scheduler;
+        scheduler = null;
+        if (running != null) {
+            running.shutdownNow();
+        }
+        // all at once, so shutting down takes one grace period rather than one per source
+        streamers.values().forEach(SourceStreamer::requestStop);
+        for (String source : new ArrayList<>(streamers.keySet())) {
+            stopStreamer(source);
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return scheduler != null;
+    }
+
+    Optional<WalStatus> status(String source) {
+        return Optional.ofNullable(streamers.get(source))
+                .map(streamer -> streamer.state().view());
+    }
+
+    List<WalStatus> statuses() {
+        return streamers.values().stream()
+                .map(streamer -> streamer.state().view())
+                .toList();
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile(directory.archivedSources());
+        } catch (RuntimeException e) {
+            log.warn(
+                    "cannot read the sources from the catalog, keeping the {} running WAL streamers: {}",
+                    streamers.size(),
+                    e.getMessage());
+        }
+    }
+
+    void reconcile(Set<String> wanted) {
+        for (String source : new ArrayList<>(streamers.keySet())) {
+            if (!wanted.contains(source)) {
+                log.info("WAL archiving of {} was switched off or the source removed; stopping its streamer", source);
+                stopStreamer(source);
+            } else if (!streamers.get(source).isAlive()) {
+                log.error("the WAL streamer of {} died; starting a new one", source);
+                stopStreamer(source);
+            }
+        }
+        for (String source : wanted) {
+            streamers.computeIfAbsent(source, name -> {
+                log.info("starting to archive WAL of {}", name);
+                SourceStreamer streamer = factory.create(name);
+                streamer.start();
+                return streamer;
+            });
+        }
+    }
+
+    private void stopStreamer(String source) {
+        SourceStreamer streamer = streamers.remove(source);
+        if (streamer == null) {
+            return;
+        }
+        try {
+            streamer.stop(STOP_GRACE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            streamer.state().unregister();
+        }
+    }
+}

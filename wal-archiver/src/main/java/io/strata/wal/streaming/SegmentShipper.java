@@ -1,0 +1,114 @@
+package io.strata.wal.streaming;
+
+import com.github.luben.zstd.Zstd;
+import io.strata.common.messaging.Topics;
+import io.strata.common.model.Lsn;
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.StorageLayout;
+import io.strata.common.wal.WalEvent;
+import io.strata.common.wal.WalSegmentArchived;
+import io.strata.common.wal.WalSegmentName;
+import io.strata.platform.messaging.MessagePublisher;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Puts one source's WAL into the object store (zstd level 3) and announces it on
+ * {@code strata.wal.events}. Each method returns only once the object is stored and Kafka
+ * acknowledged the event, so the caller may then tell PostgreSQL the WAL is safe.
+ */
+final class SegmentShipper {
+    static final int ZSTD_LEVEL = 3;
+    private static final Pattern COMPLETE_SEGMENT = Pattern.compile("[0-9A-F]{24}\\.zst");
+    private final String source;
+    private final ObjectStore store;
+    private final MessagePublisher publisher;
+    private final Clock clock;
+
+    SegmentShipper(String source, ObjectStore store, MessagePublisher publisher, Clock clock) {
+        this.source = source;
+        this.store = store;
+        this.publisher = publisher;
+        this.clock = clock;
+    }
+
+    /** Ships a whole segment; it replaces the segment's partial, which is deleted. */
+    WalSegmentArchived shipComplete(WalSegmentName segment, byte[] content) throws IOException {
+        String key = StorageLayout.walSegmentKey(source, segment.timeline(), segment.toString());
+        WalSegmentArchived event = store(segment, content, content.length, key, false);
+        // deleted unconditionally: after a restart this process cannot know whether an earlier one shipped it
+        store.delete(StorageLayout.walPartialKey(source, segment.timeline(), segment.toString()));
+        return event;
+    }
+
+    /** Ships the first {@code length} bytes of the current segment as its partial. */
+    WalSegmentArchived shipPartial(WalSegmentName segment, byte[] content, int length) throws IOException {
+        String key = StorageLayout.walPartialKey(source, segment.timeline(), segment.toString());
+        return store(segment, content, length, key, true);
+    }
+
+    /** Stores a timeline history file ({@code 00000002.history}) so recovery can follow the timeline. */
+    String shipHistory(int timeline, byte[] content) throws IOException {
+        String key = StorageLayout.walHistoryKey(source, timeline);
+        store.put(key, compress(content, content.length));
+        return key;
+    }
+
+    boolean hasHistory(int timeline) throws IOException {
+        return store.stat(StorageLayout.walHistoryKey(source, timeline)).isPresent();
+    }
+
+    /** The newest complete segment already in the archive for {@code timeline}, to measure a gap against. */
+    Optional<WalSegmentName> lastArchivedSegment(int timeline, long segmentSize) throws IOException {
+        return store.list(StorageLayout.walPrefix(source, timeline)).stream()
+                .map(info -> info.key().substring(info.key().lastIndexOf('/') + 1))
+                .filter(name -> COMPLETE_SEGMENT.matcher(name).matches())
+                .map(name -> WalSegmentName.parse(name.substring(0, 24), segmentSize))
+                .max(Comparator.naturalOrder());
+    }
+
+    private WalSegmentArchived store(WalSegmentName segment, byte[] content, int length, String key, boolean partial)
+            throws IOException {
+        byte[] stored = compress(content, length);
+        store.put(key, stored);
+        WalSegmentArchived event = new WalSegmentArchived(
+                WalEvent.SCHEMA_VERSION,
+                source,
+                segment.timeline(),
+                segment.toString(),
+                segment.segmentSize(),
+                segment.startLsn(),
+                new Lsn(segment.startLsn().value() + length),
+                partial,
+                key,
+                stored.length,
+                sha256Hex(stored),
+                clock.instant());
+        publisher.publish(Topics.WAL_EVENTS, event);
+        return event;
+    }
+
+    static byte[] compress(byte[] content, int length) {
+        byte[] target = new byte[Math.toIntExact(Zstd.compressBound(length))];
+        long size = Zstd.compressByteArray(target, 0, target.length, content, 0, length, ZSTD_LEVEL);
+        if (Zstd.isError(size)) {
+            throw new IllegalStateException("zstd could not compress WAL: " + Zstd.getErrorName(size));
+        }
+        return Arrays.copyOf(target, Math.toIntExact(size));
+    }
+
+    static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM ships SHA-256", e);
+        }
+    }
+}

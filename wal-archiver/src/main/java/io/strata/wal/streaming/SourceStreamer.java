@@ -1,0 +1,267 @@
+package io.strata.wal.streaming;
+
+import io.strata.common.model.Lsn;
+import io.strata.common.wal.WalSegmentArchived;
+import io.strata.common.wal.WalSegmentName;
+import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.catalog.CatalogClient;
+import io.strata.wal.streaming.ReplicationSession.ServerIdentity;
+import io.strata.wal.streaming.ReplicationSession.SlotState;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Streams one source's WAL into the archive on its own thread until stopped. Every failure (source
+ * down, slot gone, storage or Kafka unavailable) closes the connections and retries after a
+ * growing pause; since the slot is only confirmed for segments that are stored and announced, a retry
+ * re-reads from the slot and nothing is lost.
+ */
+final class SourceStreamer implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(SourceStreamer.class);
+    private static final Duration IDLE_WAIT = Duration.ofMillis(10);
+    private final String source;
+    private final String slot;
+    private final CatalogClient catalog;
+    private final SegmentShipper shipper;
+    private final WalProperties properties;
+    private final Clock clock;
+    private final StreamerState state;
+    private final Backoff backoff;
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private Thread thread;
+
+    SourceStreamer(
+            String source,
+            CatalogClient catalog,
+            SegmentShipper shipper,
+            WalProperties properties,
+            Clock clock,
+            StreamerState state) {
+        this.source = source;
+        this.slot = SlotNames.forSource(properties.slotPrefix(), source);
+        this.catalog = catalog;
+        this.shipper = shipper;
+        this.properties = properties;
+        this.clock = clock;
+        this.state = state;
+        this.backoff = new Backoff(properties.backoff());
+    }
+
+    void start() {
+        thread = Thread.ofPlatform().name("wal-" + source).daemon().start(this);
+    }
+
+    boolean isAlive() {
+        return thread != null && thread.isAlive();
+    }
+
+    StreamerState state() {
+        return state;
+    }
+
+    /** Asks the thread to finish: it ships what it holds and closes the stream. */
+    void requestStop() {
+        stopSignal.countDown();
+    }
+
+    /** Asks the thread to finish and waits for it. */
+    void stop(Duration grace) throws InterruptedException {
+        requestStop();
+        if (thread != null && !thread.join(grace)) {
+            log.warn("WAL streamer of {} did not stop within {}; interrupting it", source, grace);
+            thread.interrupt();
+            thread.join(Duration.ofSeconds(5));
+        }
+    }
+
+    @Override
+    public void run() {
+        MDC.put("source", source);
+        try {
+            while (!stopping()) {
+                try {
+                    streamOnce();
+                } catch (Exception e) {
+                    if (!stopping()) {
+                        retryLater(e);
+                    }
+                }
+            }
+        } finally {
+            state.stopped();
+            log.info("stopped archiving WAL of {}", source);
+            MDC.remove("source");
+        }
+    }
+
+    private void retryLater(Throwable failure) {
+        Duration delay = backoff.nextDelay();
+        String message = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        state.failed(message, clock.instant());
+        log.warn("archiving WAL of {} failed, reconnecting in {}: {}", source, delay, message, failure);
+        await(delay);
+    }
+
+    private void streamOnce() throws IOException, SQLException {
+        state.connecting();
+        SourceConnection connection = catalog.sourceConnection(source)
+                .orElseThrow(() -> new SourceUnavailableException("the catalog has no connection details for source "
+                        + source + "; was it deleted? Switch WAL archiving off for it"));
+        try (ReplicationSession session = ReplicationSession.open(connection)) {
+            ServerIdentity server = session.identify();
+            long segmentSize = session.segmentSize();
+            followTimeline(session, server.timeline());
+            SlotState slotState = session.ensureSlot(slot);
+            WalSegmentName first = WalSegmentName.of(server.timeline(), slotState.restartLsn(), segmentSize);
+            if (slotState.created()) {
+                reportGap(slotState, first);
+            }
+            // from the segment's first byte, so each archived segment is whole
+            PGReplicationStream stream = session.startStreaming(slot, first.startLsn(), properties.statusInterval());
+            state.streaming(server.timeline(), segmentSize, first.startLsn());
+            log.info(
+                    "streaming WAL of {} from {} (segment {}) through slot {}; server is at {}",
+                    source,
+                    first.startLsn(),
+                    first,
+                    slot,
+                    server.flushLsn());
+            pump(session, stream, new SegmentAccumulator(first));
+        }
+    }
+
+    private void pump(ReplicationSession session, PGReplicationStream stream, SegmentAccumulator segments)
+            throws IOException, SQLException {
+        PartialSchedule partials = new PartialSchedule(properties.partialInterval(), clock);
+        Instant nextTimelineCheck = clock.instant().plus(properties.statusInterval());
+        SegmentAccumulator.SegmentSink sink = (segment, content) -> archiveComplete(stream, segment, content, partials);
+        while (!stopping()) {
+            if (stream.isClosed()) {
+                shipPartialIfUnshipped(segments, partials);
+                throw new StreamEndedException("the server ended the replication stream at " + segments.position()
+                        + " on timeline " + segments.segment().timeline()
+                        + ": the source was promoted or restored onto a new timeline, or it is shutting down");
+            }
+            ByteBuffer data = stream.readPending();
+            if (data != null) {
+                // for physical streams the driver reports the end of the chunk it just returned
+                Lsn dataStart = new Lsn(stream.getLastReceiveLSN().asLong() - data.remaining());
+                segments.accept(dataStart, data, sink);
+                state.received(segments.position());
+            }
+            if (partials.due(segments.segment(), segments.held())) {
+                shipPartial(segments, partials);
+            }
+            if (data == null && !clock.instant().isBefore(nextTimelineCheck)) {
+                checkTimeline(session, segments, partials);
+                nextTimelineCheck = clock.instant().plus(properties.statusInterval());
+            }
+            if (data == null) {
+                await(IDLE_WAIT);
+            }
+        }
+        shipPartialIfUnshipped(segments, partials);
+    }
+
+    /** A quiet stream may be one whose timeline ended (see ReplicationSession): ask the server. */
+    private void checkTimeline(ReplicationSession session, SegmentAccumulator segments, PartialSchedule partials)
+            throws IOException, SQLException {
+        int streamed = segments.segment().timeline();
+        Optional<Integer> current = session.currentTimeline();
+        if (current.isPresent() && current.get() != streamed) {
+            shipPartialIfUnshipped(segments, partials);
+            throw new StreamEndedException("timeline " + streamed + " of the source ended at " + segments.position()
+                    + " (the source is now on timeline " + current.get() + ": promoted or restored); reconnecting");
+        }
+    }
+
+    private void archiveComplete(
+            PGReplicationStream stream, WalSegmentName segment, byte[] content, PartialSchedule partials)
+            throws IOException, SQLException {
+        WalSegmentArchived event = shipper.shipComplete(segment, content);
+        // only now, with the object stored and the event acknowledged, may the slot let the WAL go
+        LogSequenceNumber end = LogSequenceNumber.valueOf(event.endLsn().value());
+        stream.setFlushedLSN(end);
+        stream.setAppliedLSN(end);
+        stream.forceUpdateStatus();
+        partials.shipped(segment, content.length);
+        state.archived(event);
+        backoff.reset();
+        log.info("archived WAL segment {} of {} ({} bytes stored)", segment, source, event.storedBytes());
+    }
+
+    private void shipPartial(SegmentAccumulator segments, PartialSchedule partials) throws IOException {
+        WalSegmentArchived event = shipper.shipPartial(segments.segment(), segments.heldBytes(), segments.held());
+        partials.shipped(segments.segment(), segments.held());
+        state.archived(event);
+        backoff.reset();
+        log.debug("shipped partial WAL segment {} of {} up to {}", segments.segment(), source, event.endLsn());
+    }
+
+    private void shipPartialIfUnshipped(SegmentAccumulator segments, PartialSchedule partials) throws IOException {
+        if (partials.hasUnshipped(segments.segment(), segments.held())) {
+            shipPartial(segments, partials);
+        }
+    }
+
+    private void followTimeline(ReplicationSession session, int timeline) throws IOException, SQLException {
+        Integer previous = state.timeline();
+        if (previous != null && previous != timeline) {
+            log.warn(
+                    "source {} moved from timeline {} to timeline {} (promoted or restored); "
+                            + "new segments are archived under timeline {}",
+                    source,
+                    previous,
+                    timeline,
+                    timeline);
+        }
+        if (timeline > 1 && !shipper.hasHistory(timeline)) {
+            String key = shipper.shipHistory(timeline, session.timelineHistory(timeline));
+            log.info("archived the history of timeline {} of {} as {}", timeline, source, key);
+        }
+    }
+
+    private void reportGap(SlotState slotState, WalSegmentName first) throws IOException {
+        Lsn archived = state.archivedLsn();
+        if (archived == null) {
+            archived = shipper.lastArchivedSegment(first.timeline(), first.segmentSize())
+                    .map(WalSegmentName::endLsn)
+                    .orElse(null);
+        }
+        String why = slotState.wasLost() ? "was invalidated by the server (max_slot_wal_keep_size)" : "was missing";
+        if (archived != null && archived.compareTo(first.startLsn()) < 0) {
+            String gap = "WAL from " + archived + " to " + first.startLsn() + " is missing from the archive: slot "
+                    + slot + " " + why + " and was recreated; point-in-time restore into that range is impossible "
+                    + "until a new base backup is taken";
+            state.gap(gap);
+            log.error("WAL GAP for {}: {}", source, gap);
+        } else {
+            log.info("created replication slot {} for {} at {} (it {})", slot, source, slotState.restartLsn(), why);
+        }
+    }
+
+    private boolean stopping() {
+        return stopSignal.getCount() == 0;
+    }
+
+    private void await(Duration duration) {
+        try {
+            stopSignal.await(duration.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopSignal.countDown();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.strata.wal.streaming;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.common.storage.ObjectStore;
+import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.messaging.MessagePublisher;
+import java.time.Clock;
+import org.springframework.stereotype.Component;
+
+/** Builds a {@link SourceStreamer} with everything it shares with the other sources' streamers. */
+@Component
+class StreamerFactory {
+    private final CatalogClient catalog;
+    private final ObjectStore store;
+    private final MessagePublisher publisher;
+    private final WalProperties properties;
+    private final Clock clock;
+    private final MeterRegistry registry;
+
+    StreamerFactory(
+            CatalogClient catalog,
+            ObjectStore store,
+            MessagePublisher publisher,
+            WalProperties properties,
+            Clock clock,
+            MeterRegistry registry) {
+        this.catalog = catalog;
+        this.store = store;
+        this.publisher = publisher;
+        this.properties = properties;
+        this.clock = clock;
+        this.registry = registry;
+    }
+
+    SourceStreamer create(String source) {
+        StreamerState state = new StreamerState(source, SlotNames.forSource(properties.slotPrefix(), source), registry);
+        return new SourceStreamer(
+                source, catalog, new SegmentShipper(source, store, publisher, clock), properties, clock, state);
+    }
+}

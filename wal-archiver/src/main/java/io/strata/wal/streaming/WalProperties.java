@@ -1,0 +1,38 @@
+package io.strata.wal.streaming;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How the archiver streams WAL ({@code strata.wal.*}).
+ *
+ * @param enabled when false no source is streamed at all (the service still answers status calls)
+ * @param pollInterval how often the catalog is asked which sources have WAL archiving switched on
+ * @param partialInterval how often the unfinished current segment is shipped while it grows: the
+ *     bound on data lost if the source disappears for good
+ * @param statusInterval how often standby status updates go to the server even without news, so
+ *     {@code wal_sender_timeout} never cuts an idle stream
+ * @param slotPrefix replication slot names are this plus the source name
+ * @param backoff how long to wait before reconnecting after a failure
+ */
+@Validated
+@ConfigurationProperties("strata.wal")
+public record WalProperties(
+        boolean enabled,
+        @NotNull Duration pollInterval,
+        @NotNull Duration partialInterval,
+        @NotNull Duration statusInterval,
+
+        @NotNull @Pattern(regexp = "[a-z_][a-z0-9_]{0,30}", message = "slot prefix must be a lower-case identifier")
+        String slotPrefix,
+
+        @NotNull @Valid Backoff backoff) {
+
+    /** Exponential: {@code initial}, doubled after every failed attempt, never above {@code max}. */
+    public record Backoff(
+            @NotNull Duration initial, @NotNull Duration max) {}
+}

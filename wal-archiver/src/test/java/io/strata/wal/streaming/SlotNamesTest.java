@@ -1,0 +1,33 @@
+package io.strata.wal.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class SlotNamesTest {
+
+    @Test
+    void prefixesTheSourceAndTurnsDashesIntoUnderscores() {
+        assertThat(SlotNames.forSource("strata_", "shop-eu-1")).isEqualTo("strata_shop_eu_1");
+    }
+
+    @Test
+    void longNamesAreShortenedTo63CharactersAndStayDistinct() {
+        String base = "a".repeat(58);
+        String one = SlotNames.forSource("strata_", base + "-one");
+        String two = SlotNames.forSource("strata_", base + "_one");
+
+        assertThat(one).hasSize(63).matches("[a-z0-9_]+").startsWith("strata_aaaa");
+        assertThat(two).hasSize(63).matches("[a-z0-9_]+");
+        assertThat(one).isNotEqualTo(two);
+        assertThat(SlotNames.forSource("strata_", base + "-one")).isEqualTo(one);
+    }
+
+    @Test
+    void aNameThatFitsExactlyIsKeptAsItIs() {
+        String source = "b".repeat(56);
+        assertThat(SlotNames.forSource("strata_", source))
+                .isEqualTo("strata_" + source)
+                .hasSize(63);
+    }
+}

@@ -1,0 +1,267 @@
+package io.strata.wal.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.luben.zstd.Zstd;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.strata.common.model.Lsn;
+import io.strata.common.storage.LocalObjectStore;
+import io.strata.common.wal.WalSegmentArchived;
+import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.catalog.CatalogClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Streams from a real PostgreSQL 15 and compares what lands in the archive with the server's own files. */
+class WalStreamingIT {
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+    private static final WalProperties PROPERTIES = new WalProperties(
+            true,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(10),
+            "strata_",
+            new WalProperties.Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)));
+    private static ThrowawayPostgres postgres;
+
+    @TempDir
+    static Path base;
+
+    @TempDir
+    Path archive;
+
+    private final RecordingPublisher publisher = new RecordingPublisher();
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        // wal_keep_size keeps the server's own segment files around to compare against
+        postgres = ThrowawayPostgres.start(base, "wal_keep_size = '2GB'");
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void archivesCompleteSegmentsByteForByteAndConfirmsThemToTheSlot() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(archive);
+        SourceStreamer streamer = streamer("it-bytes", store);
+        streamer.start();
+        try {
+            awaitStreaming(streamer);
+            postgres.execute(
+                    "create table bytes as select g, md5(g::text) from generate_series(1, 200000) g",
+                    "select pg_switch_wal()");
+
+            await().atMost(PATIENCE).until(() -> complete().size() >= 2);
+            for (WalSegmentArchived event : complete()) {
+                byte[] archived = Zstd.decompress(store.readAll(event.key()), (int) event.segmentSize());
+                assertThat(archived)
+                        .as(event.segment())
+                        .hasSize((int) event.segmentSize())
+                        .isEqualTo(Files.readAllBytes(
+                                postgres.dataDir().resolve("pg_wal").resolve(event.segment())));
+                assertThat(event.sha256()).isEqualTo(SegmentShipper.sha256Hex(store.readAll(event.key())));
+            }
+            Lsn lastArchived = complete().getLast().endLsn();
+            await().atMost(PATIENCE)
+                    .until(() -> slotRestartLsn("strata_it_bytes").compareTo(lastArchived) >= 0);
+            assertThat(streamer.state().view().archivedLsn()).isGreaterThanOrEqualTo(lastArchived);
+        } finally {
+            streamer.stop(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void shipsTheGrowingSegmentAsAPartialThatMatchesTheServersFile() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(archive);
+        SourceStreamer streamer = streamer("it-partial", store);
+        streamer.start();
+        try {
+            awaitStreaming(streamer);
+            postgres.execute("create table partial_rows as select g from generate_series(1, 1000) g");
+
+            await().atMost(PATIENCE).until(() -> events().stream().anyMatch(WalSegmentArchived::partial));
+            WalSegmentArchived partial = events().stream()
+                    .filter(WalSegmentArchived::partial)
+                    .findFirst()
+                    .orElseThrow();
+            int length = (int) (partial.endLsn().value() - partial.startLsn().value());
+            byte[] archived = Zstd.decompress(store.readAll(partial.key()), length);
+            byte[] server =
+                    Files.readAllBytes(postgres.dataDir().resolve("pg_wal").resolve(partial.segment()));
+            assertThat(archived).isEqualTo(Arrays.copyOf(server, length));
+            assertThat(partial.key()).endsWith(partial.segment() + ".partial.zst");
+        } finally {
+            streamer.stop(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void resumesFromTheSlotAfterARestartWithoutAGap() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(archive);
+        SourceStreamer first = streamer("it-resume", store);
+        first.start();
+        awaitStreaming(first);
+        postgres.execute(
+                "create table resume_a as select g from generate_series(1, 10000) g", "select pg_switch_wal()");
+        await().atMost(PATIENCE).until(() -> !complete().isEmpty());
+        first.stop(Duration.ofSeconds(20));
+
+        // WAL moves on while nobody streams; the slot holds it
+        postgres.execute(
+                "create table resume_b as select g from generate_series(1, 10000) g", "select pg_switch_wal()");
+        postgres.execute(
+                "create table resume_c as select g from generate_series(1, 10000) g", "select pg_switch_wal()");
+        int before = complete().size();
+        SourceStreamer second = streamer("it-resume", store);
+        second.start();
+        try {
+            await().atMost(PATIENCE).until(() -> complete().size() >= before + 2);
+            List<Long> numbers = complete().stream()
+                    .map(e -> e.startLsn().segmentNumber(e.segmentSize()))
+                    .toList();
+            for (int i = 1; i < numbers.size(); i++) {
+                assertThat(numbers.get(i))
+                        .as("segment after %s", numbers.get(i - 1))
+                        .isEqualTo(numbers.get(i - 1) + 1);
+            }
+            assertThat(second.state().view().lastGap()).isNull();
+        } finally {
+            second.stop(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void reportsAGapWhenTheSlotWasDroppedWhileTheArchiverWasAway() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(archive);
+        SourceStreamer first = streamer("it-gap", store);
+        first.start();
+        awaitStreaming(first);
+        postgres.execute("create table gap_a as select g from generate_series(1, 10000) g", "select pg_switch_wal()");
+        await().atMost(PATIENCE).until(() -> !complete().isEmpty());
+        first.stop(Duration.ofSeconds(20));
+
+        postgres.execute("select pg_drop_replication_slot('strata_it_gap')");
+        postgres.execute("create table gap_b as select g from generate_series(1, 10000) g", "select pg_switch_wal()");
+        // a new physical slot reserves WAL from the last checkpoint's redo point: move it past the archive
+        postgres.execute(
+                "create table gap_c as select g from generate_series(1, 10000) g",
+                "select pg_switch_wal()",
+                "checkpoint");
+        SourceStreamer second = streamer("it-gap", store);
+        second.start();
+        try {
+            awaitStreaming(second);
+            assertThat(second.state().view().lastGap())
+                    .contains("from " + complete().getLast().endLsn())
+                    .contains("missing from the archive");
+            assertThat(slotRestartLsn("strata_it_gap")).isNotNull();
+        } finally {
+            second.stop(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void followsAPromotionOntoTheNewTimelineAndArchivesItsHistory(@TempDir Path standbyBase) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(archive);
+        try (ThrowawayPostgres standby = ThrowawayPostgres.standbyOf(postgres, standbyBase)) {
+            SourceStreamer streamer = streamer("it-promote", store, standby);
+            streamer.start();
+            try {
+                awaitStreaming(streamer);
+                postgres.execute(
+                        "create table before_promotion as select g from generate_series(1, 10000) g",
+                        "select pg_switch_wal()");
+                await().atMost(PATIENCE).until(() -> !complete().isEmpty());
+
+                standby.promote();
+                standby.execute(
+                        "create table after_promotion as select g from generate_series(1, 10000) g",
+                        "select pg_switch_wal()");
+
+                await().atMost(PATIENCE).until(() -> complete().stream().anyMatch(e -> e.timeline() == 2));
+                WalSegmentArchived onNewTimeline = complete().stream()
+                        .filter(e -> e.timeline() == 2)
+                        .findFirst()
+                        .orElseThrow();
+                byte[] archived =
+                        Zstd.decompress(store.readAll(onNewTimeline.key()), (int) onNewTimeline.segmentSize());
+                assertThat(archived)
+                        .isEqualTo(Files.readAllBytes(
+                                standby.dataDir().resolve("pg_wal").resolve(onNewTimeline.segment())));
+                byte[] history = Zstd.decompress(store.readAll("it-promote/wal/00000002/00000002.history.zst"), 4096);
+                assertThat(history)
+                        .isEqualTo(Files.readAllBytes(
+                                standby.dataDir().resolve("pg_wal").resolve("00000002.history")));
+                assertThat(streamer.state().view().timeline()).isEqualTo(2);
+            } finally {
+                streamer.stop(Duration.ofSeconds(20));
+            }
+        }
+    }
+
+    private SourceStreamer streamer(String source, LocalObjectStore store) {
+        return streamer(source, store, postgres);
+    }
+
+    private SourceStreamer streamer(String source, LocalObjectStore store, ThrowawayPostgres server) {
+        CatalogClient catalog = new CatalogClient(null) {
+            @Override
+            public Optional<SourceConnection> sourceConnection(String name) {
+                return Optional.of(
+                        new SourceConnection(name, "127.0.0.1", server.port(), "postgres", "postgres", null));
+            }
+        };
+        StreamerState state = new StreamerState(
+                source, SlotNames.forSource(PROPERTIES.slotPrefix(), source), new SimpleMeterRegistry());
+        return new SourceStreamer(
+                source,
+                catalog,
+                new SegmentShipper(source, store, publisher, Clock.systemUTC()),
+                PROPERTIES,
+                Clock.systemUTC(),
+                state);
+    }
+
+    private static void awaitStreaming(SourceStreamer streamer) {
+        await().atMost(PATIENCE).until(() -> streamer.state().view().running());
+    }
+
+    private List<WalSegmentArchived> events() {
+        return publisher.sent.stream()
+                .map(sent -> (WalSegmentArchived) sent.message())
+                .toList();
+    }
+
+    private List<WalSegmentArchived> complete() {
+        return events().stream().filter(event -> !event.partial()).toList();
+    }
+
+    private static Lsn slotRestartLsn(String slot) throws Exception {
+        try (Connection connection = postgres.connect();
+                PreparedStatement statement = connection.prepareStatement(
+                        "select restart_lsn::text from pg_replication_slots where slot_name = ?")) {
+            statement.setString(1, slot);
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next() && row.getString(1) != null ? Lsn.parse(row.getString(1)) : null;
+            }
+        }
+    }
+}
