@@ -23,6 +23,9 @@ import java.util.List;
  * GET  /api/v1/backups/{backupId}              BackupView with objects
  * PUT  /api/v1/sources/{name}/wal-archiving    WalArchivingChange -> SourceView
  * GET  /api/v1/sources/{name}/wal-archive      WalArchiveSummary (what the catalog knows of the archive)
+ * POST /api/v1/sources/{name}/restore-points   RestorePointView -> 201 | 409 when the name is taken
+ * GET  /api/v1/sources/{name}/restore-points   RestorePointView list, newest first
+ * GET  /api/v1/sources/{name}/restore-points/{rp}
  * </pre>
  *
  * Every call carries {@code Authorization: Bearer <strata.catalog.token>}.
@@ -45,6 +48,14 @@ public final class CatalogApi {
     }
 
     public record WalArchivingChange(boolean enabled) {}
+
+    /**
+     * A named restore point created on the source with {@code pg_create_restore_point}. {@code archived}
+     * (read side only) says whether the WAL holding it is already in the archive.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RestorePointView(
+            String name, String lsn, int timeline, Instant createdAt, String description, Boolean archived) {}
 
     /**
      * The archive of one source as recorded from {@code WalSegmentArchived} events. {@code archivedLsn} is

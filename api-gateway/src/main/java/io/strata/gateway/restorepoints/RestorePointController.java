@@ -1,0 +1,110 @@
+package io.strata.gateway.restorepoints;
+
+import io.strata.gateway.catalog.CatalogProxy;
+import io.strata.gateway.problem.ApiException;
+import io.strata.gateway.problem.FieldProblem;
+import io.strata.gateway.sources.RegisteredSources;
+import io.strata.platform.catalog.CatalogApi.RestorePointView;
+import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.postgres.PgTools;
+import jakarta.validation.Valid;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.HttpClientErrorException;
+import tools.jackson.databind.JsonNode;
+
+/** Named restore points: a marker in the source's WAL to restore to, e.g. just before a risky upgrade. */
+@RestController
+class RestorePointController {
+    private static final String CREATE = """
+            select pg_create_restore_point(?)::text as lsn,
+                   (select timeline_id from pg_control_checkpoint()) as timeline,
+                   clock_timestamp() as created_at""";
+    private final CatalogProxy catalog;
+    private final RegisteredSources sources;
+    private final PgTools pg;
+
+    RestorePointController(CatalogProxy catalog, RegisteredSources sources, PgTools pg) {
+        this.catalog = catalog;
+        this.sources = sources;
+        this.pg = pg;
+    }
+
+    @PostMapping("/api/v1/sources/{source}/restore-points")
+    ResponseEntity<JsonNode> create(@PathVariable String source, @Valid @RequestBody RestorePointRequest request) {
+        JsonNode existing = list(source);
+        for (JsonNode point : existing) {
+            if (request.name().equals(point.path("name").asString())) {
+                throw taken(source, request.name());
+            }
+        }
+        RestorePointView created = createOnSource(source, sources.connection(source), request);
+        try {
+            JsonNode recorded = catalog.post("/api/v1/sources/" + source + "/restore-points", created);
+            return ResponseEntity.created(URI.create("/api/v1/sources/" + source + "/restore-points/" + request.name()))
+                    .body(recorded);
+        } catch (HttpClientErrorException.Conflict e) {
+            throw taken(source, request.name());
+        }
+    }
+
+    @GetMapping("/api/v1/sources/{source}/restore-points")
+    JsonNode list(@PathVariable String source) {
+        if (catalog.one("/api/v1/sources/{name}", source).isEmpty()) {
+            throw ApiException.notFound("source '" + source + "' is not registered");
+        }
+        return catalog.list("/api/v1/sources/" + source + "/restore-points", Map.of());
+    }
+
+    private RestorePointView createOnSource(String source, SourceConnection server, RestorePointRequest request) {
+        try (Connection connection = pg.connect(server, server.database());
+                PreparedStatement create = connection.prepareStatement(CREATE)) {
+            create.setString(1, request.name());
+            try (ResultSet row = create.executeQuery()) {
+                row.next();
+                return new RestorePointView(
+                        request.name(),
+                        row.getString("lsn"),
+                        row.getInt("timeline"),
+                        row.getObject("created_at", java.time.OffsetDateTime.class)
+                                .toInstant(),
+                        request.description(),
+                        null);
+            }
+        } catch (SQLException e) {
+            throw refusal(source, server, e);
+        }
+    }
+
+    private static ApiException refusal(String source, SourceConnection server, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.equals("42501")) { // insufficient_privilege
+            String what = "role '" + server.username() + "' may not create restore points: run GRANT EXECUTE ON"
+                    + " FUNCTION pg_create_restore_point(text) TO " + server.username() + " on the source";
+            return ApiException.conflict(what);
+        }
+        if (state.equals("55000")) { // object_not_in_prerequisite_state: wal_level minimal, or in recovery
+            return ApiException.conflict("source '" + source + "' cannot create restore points now: " + e.getMessage()
+                    + " (it needs wal_level = replica or higher and a primary, not a standby)");
+        }
+        return ApiException.badGateway(
+                "creating the restore point on source '" + source + "' at " + server.host() + ":" + server.port()
+                        + " failed (" + e.getMessage() + "); check that the server is up",
+                e);
+    }
+
+    private static ApiException taken(String source, String name) {
+        String detail = "restore point '" + name + "' already exists for source '" + source + "'; pick another name";
+        return ApiException.conflict(detail, new FieldProblem("name", detail));
+    }
+}
