@@ -3,6 +3,7 @@ package io.strata.gateway;
 import io.strata.gateway.jobs.JobCommands;
 import io.strata.gateway.security.SecurityConfiguration;
 import io.strata.gateway.sources.RegisteredSources;
+import io.strata.gateway.sources.SourceSql;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -36,7 +37,13 @@ import org.springframework.core.annotation.AliasFor;
             "strata.security.tokens[3].role=viewer",
             "strata.security.tokens[3].token="
         })
-@Import({SecurityConfiguration.class, RegisteredSources.class, JobCommands.class, GatewayWebMvcTest.FixedClock.class})
+@Import({
+    SecurityConfiguration.class,
+    RegisteredSources.class,
+    SourceSql.class,
+    JobCommands.class,
+    GatewayWebMvcTest.FixedClock.class
+})
 public @interface GatewayWebMvcTest {
     @AliasFor(annotation = WebMvcTest.class, attribute = "controllers")
     Class<?>[] value() default {};

@@ -3,10 +3,9 @@ package io.strata.gateway.restorepoints;
 import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.gateway.problem.ApiException;
 import io.strata.gateway.problem.FieldProblem;
-import io.strata.gateway.sources.RegisteredSources;
+import io.strata.gateway.sources.SourceSql;
 import io.strata.platform.catalog.CatalogApi.RestorePointView;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
-import io.strata.platform.postgres.PgTools;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.sql.Connection;
@@ -31,13 +30,11 @@ class RestorePointController {
                    (select timeline_id from pg_control_checkpoint()) as timeline,
                    clock_timestamp() as created_at""";
     private final CatalogProxy catalog;
-    private final RegisteredSources sources;
-    private final PgTools pg;
+    private final SourceSql sql;
 
-    RestorePointController(CatalogProxy catalog, RegisteredSources sources, PgTools pg) {
+    RestorePointController(CatalogProxy catalog, SourceSql sql) {
         this.catalog = catalog;
-        this.sources = sources;
-        this.pg = pg;
+        this.sql = sql;
     }
 
     @PostMapping("/api/v1/sources/{source}/restore-points")
@@ -48,7 +45,10 @@ class RestorePointController {
                 throw taken(source, request.name());
             }
         }
-        RestorePointView created = createOnSource(source, sources.connection(source), request);
+        RestorePointView created = sql.run(
+                source,
+                "create restore point '" + request.name() + "'",
+                (connection, server) -> createOnSource(source, server, connection, request));
         try {
             JsonNode recorded = catalog.post("/api/v1/sources/" + source + "/restore-points", created);
             return ResponseEntity.created(URI.create("/api/v1/sources/" + source + "/restore-points/" + request.name()))
@@ -66,9 +66,9 @@ class RestorePointController {
         return catalog.list("/api/v1/sources/" + source + "/restore-points", Map.of());
     }
 
-    private RestorePointView createOnSource(String source, SourceConnection server, RestorePointRequest request) {
-        try (Connection connection = pg.connect(server, server.database());
-                PreparedStatement create = connection.prepareStatement(CREATE)) {
+    private static RestorePointView createOnSource(
+            String source, SourceConnection server, Connection connection, RestorePointRequest request) {
+        try (PreparedStatement create = connection.prepareStatement(CREATE)) {
             create.setString(1, request.name());
             try (ResultSet row = create.executeQuery()) {
                 row.next();

@@ -5,10 +5,7 @@ import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.gateway.problem.ApiException;
 import io.strata.gateway.problem.FieldProblem;
 import io.strata.platform.catalog.CatalogApi.WalArchivingChange;
-import io.strata.platform.postgres.PgTools;
-import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,15 +26,15 @@ class WalArchivingController {
     private final CatalogProxy catalog;
     private final RegisteredSources sources;
     private final WalReadiness readiness;
-    private final PgTools pg;
+    private final SourceSql sql;
     private final Clock clock;
 
     WalArchivingController(
-            CatalogProxy catalog, RegisteredSources sources, WalReadiness readiness, PgTools pg, Clock clock) {
+            CatalogProxy catalog, RegisteredSources sources, WalReadiness readiness, SourceSql sql, Clock clock) {
         this.catalog = catalog;
         this.sources = sources;
         this.readiness = readiness;
-        this.pg = pg;
+        this.sql = sql;
         this.clock = clock;
     }
 
@@ -64,18 +61,13 @@ class WalArchivingController {
     }
 
     private Lsn currentLsn(String name) {
-        var server = sources.connection(name);
-        try (Connection connection = pg.connect(server, server.database());
-                Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery("select pg_current_wal_lsn()::text")) {
-            row.next();
-            return Lsn.parse(row.getString(1));
-        } catch (SQLException e) {
-            throw ApiException.badGateway(
-                    "cannot read the current WAL position of source '" + name + "' at " + server.host() + ":"
-                            + server.port() + " (" + e.getMessage() + "); check that the server is up",
-                    e);
-        }
+        return sql.run(name, "read its current WAL position", (connection, server) -> {
+            try (Statement statement = connection.createStatement();
+                    ResultSet row = statement.executeQuery("select pg_current_wal_lsn()::text")) {
+                row.next();
+                return Lsn.parse(row.getString(1));
+            }
+        });
     }
 
     private void requireRegistered(String name) {

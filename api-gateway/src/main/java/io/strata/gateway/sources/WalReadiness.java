@@ -3,7 +3,6 @@ package io.strata.gateway.sources;
 import io.strata.gateway.problem.ApiException;
 import io.strata.gateway.problem.FieldProblem;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
-import io.strata.platform.postgres.PgTools;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,15 +22,21 @@ class WalReadiness {
                    current_setting('max_replication_slots')::int as max_replication_slots,
                    (select rolreplication or rolsuper from pg_roles where rolname = current_user) as can_replicate,
                    current_user as role""";
-    private final PgTools pg;
+    private final SourceSql sql;
 
-    WalReadiness(PgTools pg) {
-        this.pg = pg;
+    WalReadiness(SourceSql sql) {
+        this.sql = sql;
     }
 
     void requireReady(String source, SourceConnection server) {
-        try (Connection connection = pg.connect(server, server.database());
-                Statement statement = connection.createStatement();
+        sql.run(source, server, "check whether it can archive WAL", (connection, ignored) -> {
+            check(source, connection);
+            return null;
+        });
+    }
+
+    private static void check(String source, Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
                 ResultSet settings = statement.executeQuery(QUERY)) {
             settings.next();
             String walLevel = settings.getString("wal_level");
@@ -61,12 +66,6 @@ class WalReadiness {
                                 + " (host replication " + settings.getString("role")
                                 + " <strata address> scram-sha-256)");
             }
-        } catch (SQLException e) {
-            throw ApiException.badGateway(
-                    "cannot check whether source '" + source + "' at " + server.host() + ":" + server.port()
-                            + " can archive WAL (" + e.getMessage() + "); check that the server is up and the"
-                            + " source's connection details are right",
-                    e);
         }
     }
 
