@@ -2,11 +2,13 @@ package io.strata.backup;
 
 import io.micrometer.core.instrument.Timer;
 import io.strata.backup.logical.LogicalBackupJob;
+import io.strata.backup.physical.PhysicalBackupJob;
 import io.strata.common.command.BackupCommand;
 import io.strata.common.command.TakeBackup;
 import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
+import io.strata.common.model.BackupKind;
 import io.strata.common.model.JobKind;
 import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.jobs.JobReporter;
@@ -32,13 +34,19 @@ class BackupCommandListener {
     private final CatalogClient catalog;
     private final JobReporters reporters;
     private final LogicalBackupJob logicalBackups;
+    private final PhysicalBackupJob physicalBackups;
     private final JobMetrics metrics;
 
     BackupCommandListener(
-            CatalogClient catalog, JobReporters reporters, LogicalBackupJob logicalBackups, JobMetrics metrics) {
+            CatalogClient catalog,
+            JobReporters reporters,
+            LogicalBackupJob logicalBackups,
+            PhysicalBackupJob physicalBackups,
+            JobMetrics metrics) {
         this.catalog = catalog;
         this.reporters = reporters;
         this.logicalBackups = logicalBackups;
+        this.physicalBackups = physicalBackups;
         this.metrics = metrics;
     }
 
@@ -65,7 +73,12 @@ class BackupCommandListener {
                     command.backupId().toString());
             JobReporter reporter = reporters.forJob(ref);
             Timer.Sample sample = metrics.start();
-            Outcome outcome = JobExecution.run(reporter, "starting", () -> logicalBackups.run(command, reporter));
+            Outcome outcome = JobExecution.run(
+                    reporter,
+                    "starting",
+                    () -> command.kind() == BackupKind.PHYSICAL
+                            ? physicalBackups.run(command, reporter)
+                            : logicalBackups.run(command, reporter));
             metrics.finished(sample, outcome);
         }
     }

@@ -13,6 +13,7 @@ import io.strata.gateway.problem.FieldProblem;
 import io.strata.gateway.sources.RegisteredSources;
 import io.strata.platform.catalog.CatalogApi.JobView;
 import io.strata.platform.catalog.CatalogApi.NewJob;
+import io.strata.platform.catalog.CatalogApi.SourceView;
 import java.time.Clock;
 import org.springframework.stereotype.Component;
 
@@ -36,15 +37,27 @@ class BackupSubmission {
                     "description is longer than " + BackupSpec.MAX_DESCRIPTION + " characters",
                     new FieldProblem("description", "must be at most " + BackupSpec.MAX_DESCRIPTION + " characters"));
         }
+        SourceView source = sources.require(spec.source());
         if (spec.kind() == BackupKind.PHYSICAL) {
-            String detail = "PHYSICAL backups are not available yet (coming with WAL archiving); use LOGICAL";
-            throw ApiException.unprocessable(detail, new FieldProblem("kind", detail));
-        }
-        if (spec.type() != BackupType.FULL) {
+            checkPhysical(spec, source);
+        } else if (spec.type() != BackupType.FULL) {
             String detail = "logical backups are always FULL; DIFFERENTIAL/INCREMENTAL need kind PHYSICAL";
             throw ApiException.unprocessable(detail, new FieldProblem("type", detail));
         }
-        sources.require(spec.source());
+    }
+
+    /** A physical backup is restorable only with the WAL archived from its start on. */
+    private static void checkPhysical(BackupSpec spec, SourceView source) {
+        if (spec.type() != BackupType.FULL) {
+            String detail = "DIFFERENTIAL and INCREMENTAL physical backups are not available yet; ask for type FULL";
+            throw ApiException.unprocessable(detail, new FieldProblem("type", detail));
+        }
+        if (source.walArchiving() == null || !source.walArchiving().enabled()) {
+            String detail = "PHYSICAL backups need continuous WAL archiving of source '" + source.name()
+                    + "' (the backup copies no WAL): enable it with PUT /api/v1/sources/" + source.name()
+                    + "/wal-archiving {\"enabled\": true}, or ask for kind LOGICAL";
+            throw ApiException.unprocessable(detail, new FieldProblem("kind", detail));
+        }
     }
 
     /** Checks, then records the job and publishes its {@link TakeBackup}; {@code requestId} may be null. */

@@ -181,11 +181,20 @@ class BackupApiTest extends GatewaySliceTest {
     }
 
     @Test
-    void physicalBackupsAreNotAvailableYet() throws Exception {
+    void physicalBackupsNeedWalArchivingOfTheSource() throws Exception {
         postBackup(OPERATOR, "{\"source\":\"shop\",\"kind\":\"PHYSICAL\"}")
                 .andExpect(status().isUnprocessableContent())
                 .andExpect(jsonPath("$.detail")
-                        .value("PHYSICAL backups are not available yet (coming with WAL archiving); use LOGICAL"));
+                        .value(org.hamcrest.Matchers.containsString("PUT /api/v1/sources/shop/wal-archiving")))
+                .andExpect(jsonPath("$.errors[0].field").value("kind"));
+        verify(catalog, never()).createJob(any());
+    }
+
+    @Test
+    void incrementalPhysicalBackupsAreNotAvailableYet() throws Exception {
+        postBackup(OPERATOR, "{\"source\":\"shop\",\"kind\":\"PHYSICAL\",\"type\":\"INCREMENTAL\"}")
+                .andExpect(status().isUnprocessableContent())
+                .andExpect(jsonPath("$.errors[0].field").value("type"));
     }
 
     @Test

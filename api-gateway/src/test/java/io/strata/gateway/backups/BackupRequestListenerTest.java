@@ -139,10 +139,10 @@ class BackupRequestListenerTest {
     }
 
     @Test
-    void physicalRequestIsRejected() {
+    void physicalRequestForSourceWithoutWalArchivingIsRejected() {
         listener.onRequest(
                 record("{\"schemaVersion\":1,\"requestId\":\"billing-45\",\"source\":\"shop\",\"kind\":\"PHYSICAL\"}"));
-        assertThat(publishedFailure().message()).contains("PHYSICAL backups are not available yet");
+        assertThat(publishedFailure().message()).contains("need continuous WAL archiving");
     }
 
     @Test

@@ -41,10 +41,7 @@ public class LogicalBackupJob {
     static void refuseUnsupported(TakeBackup command) {
         switch (command.kind()) {
             case PHYSICAL ->
-                throw new JobFailureException(
-                        FailureCode.UNSUPPORTED,
-                        "Physical backups are not supported by this backup-worker yet; ask for kind LOGICAL.",
-                        false);
+                throw new IllegalArgumentException("physical backups are PhysicalBackupJob's, not a pg_dump");
             case LOGICAL -> {
                 if (command.type() != null && command.type() != BackupType.FULL) {
                     throw new JobFailureException(

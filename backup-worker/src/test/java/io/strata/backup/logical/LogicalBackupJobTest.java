@@ -17,12 +17,10 @@ import org.junit.jupiter.api.Test;
 class LogicalBackupJobTest {
 
     @Test
-    void physicalBackupsAreRefusedAsUnsupported() {
+    void physicalCommandsAreNeverRunAsAPgDump() {
         assertThatThrownBy(() -> LogicalBackupJob.refuseUnsupported(command(BackupKind.PHYSICAL, BackupType.FULL)))
-                .isInstanceOfSatisfying(JobFailureException.class, e -> {
-                    assertThat(e.code()).isEqualTo(FailureCode.UNSUPPORTED);
-                    assertThat(e.getMessage()).contains("kind LOGICAL");
-                });
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PhysicalBackupJob");
     }
 
     @Test

@@ -111,7 +111,10 @@ class JobEventService {
                 r.manifestKey(),
                 r.startedAt(),
                 r.finishedAt(),
-                r.description());
+                r.description(),
+                r.startLsn(),
+                r.endLsn(),
+                r.timeline());
     }
 
     private static String resultJson(JobEvent event) {

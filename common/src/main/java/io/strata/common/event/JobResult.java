@@ -29,8 +29,48 @@ public sealed interface JobResult {
             String manifestKey,
             Instant startedAt,
             Instant finishedAt,
-            String description)
-            implements JobResult {}
+            String description,
+            String startLsn,
+            String endLsn,
+            Integer timeline)
+            implements JobResult {
+
+        /** A backup without WAL positions (logical). */
+        public BackupResult(
+                String backupId,
+                BackupKind kind,
+                BackupType type,
+                boolean schemaOnly,
+                String database,
+                String serverVersion,
+                long sizeBytes,
+                long storedBytes,
+                String sha256,
+                String objectKey,
+                String manifestKey,
+                Instant startedAt,
+                Instant finishedAt,
+                String description) {
+            this(
+                    backupId,
+                    kind,
+                    type,
+                    schemaOnly,
+                    database,
+                    serverVersion,
+                    sizeBytes,
+                    storedBytes,
+                    sha256,
+                    objectKey,
+                    manifestKey,
+                    startedAt,
+                    finishedAt,
+                    description,
+                    null,
+                    null,
+                    null);
+        }
+    }
 
     /** A restore that finished: where the data now is. */
     record RestoreResult(String backupId, String database, boolean replaced, String safetyBackupId, long restoredBytes)

@@ -23,8 +23,45 @@ public record BackupManifest(
         String description,
         Instant startedAt,
         Instant finishedAt,
-        List<StoredObject> objects) {
+        List<StoredObject> objects,
+        String startLsn,
+        String endLsn,
+        Integer timeline) {
     public static final int SCHEMA_VERSION = 1;
+
+    /** A manifest without WAL positions (logical backups). */
+    public BackupManifest(
+            int schemaVersion,
+            BackupId backupId,
+            String source,
+            BackupKind kind,
+            BackupType type,
+            boolean schemaOnly,
+            String database,
+            String serverVersion,
+            String jobId,
+            String description,
+            Instant startedAt,
+            Instant finishedAt,
+            List<StoredObject> objects) {
+        this(
+                schemaVersion,
+                backupId,
+                source,
+                kind,
+                type,
+                schemaOnly,
+                database,
+                serverVersion,
+                jobId,
+                description,
+                startedAt,
+                finishedAt,
+                objects,
+                null,
+                null,
+                null);
+    }
 
     /**
      * One object of a backup. {@code sha256} and {@code storedBytes} are of the bytes as stored

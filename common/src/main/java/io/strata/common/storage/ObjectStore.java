@@ -30,6 +30,15 @@ public interface ObjectStore {
     /** A human-readable location, e.g. {@code s3://bucket} or {@code file:/var/lib/strata}. */
     String describe();
 
+    /** Deletes {@code key} if it can; for cleaning up after a failure that is already being reported. */
+    default void deleteQuietly(String key) {
+        try {
+            delete(key);
+        } catch (IOException | RuntimeException ignored) {
+            // an object without its manifest is not a backup; a later cleanup may remove it
+        }
+    }
+
     default byte[] readAll(String key) throws IOException {
         try (InputStream in = open(key)) {
             return in.readAllBytes();

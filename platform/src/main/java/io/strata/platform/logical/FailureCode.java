@@ -11,6 +11,10 @@ public enum FailureCode {
     SOURCE_NOT_FOUND,
     /** pg_dump (or the connection it needs) failed; the message carries PostgreSQL's own words. */
     PG_DUMP_FAILED,
+    /** pg_basebackup (or the replication connection it needs) failed; the message carries its own words. */
+    PG_BASEBACKUP_FAILED,
+    /** A physical backup was asked of a source whose WAL is not archived: it could never be restored. */
+    WAL_ARCHIVING_REQUIRED,
     /** Writing to or reading from the object store failed. */
     STORAGE_ERROR,
     /** The backup to restore has no manifest: it never completed or was deleted. */

@@ -1,20 +1,15 @@
 package io.strata.platform.logical;
 
-import com.github.luben.zstd.ZstdOutputStream;
 import io.strata.common.event.JobResult.BackupResult;
 import io.strata.common.messaging.Json;
 import io.strata.common.model.BackupKind;
 import io.strata.common.storage.BackupManifest;
 import io.strata.common.storage.BackupManifest.StoredObject;
-import io.strata.common.storage.HashingOutputStream;
 import io.strata.common.storage.ObjectStore;
-import io.strata.common.storage.ObjectUpload;
 import io.strata.common.storage.StorageLayout;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.postgres.PgTools;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,8 +23,6 @@ import java.util.List;
  */
 public final class LogicalBackup {
     public static final String STEP = "dumping";
-    static final int COPY_BUFFER_BYTES = 128 * 1024;
-    static final int ZSTD_LEVEL = 3;
 
     private final PgTools pgTools;
     private final ObjectStore store;
@@ -113,39 +106,8 @@ public final class LogicalBackup {
     }
 
     private StoredDump upload(String key, CountingInputStream raw, PgDumpProcess pgDump) {
-        try (ObjectUpload upload = store.create(key)) { // closing without complete() aborts
-            HashingOutputStream hashing = new HashingOutputStream(upload);
-            try (OutputStream zstd = compressor(new NonClosingOutputStream(hashing))) {
-                copy(raw, zstd);
-            }
-            pgDump.awaitSuccess();
-            upload.complete();
-            return new StoredDump(key, raw.count(), hashing.count(), hashing.sha256Hex());
-        } catch (IOException e) {
-            throw new JobFailureException(
-                    FailureCode.STORAGE_ERROR,
-                    "Could not write the backup object " + key + " to " + store.describe() + ": " + e.getMessage()
-                            + ". Check the object store (reachable, credentials, free space) and retry.",
-                    true,
-                    e);
-        }
-    }
-
-    private OutputStream compressor(OutputStream target) throws IOException {
-        ZstdOutputStream zstd = new ZstdOutputStream(target, ZSTD_LEVEL);
-        zstd.setChecksum(true);
-        if (zstdWorkers > 0) {
-            zstd.setWorkers(zstdWorkers);
-        }
-        return zstd;
-    }
-
-    private static void copy(InputStream in, OutputStream out) throws IOException {
-        byte[] buffer = new byte[COPY_BUFFER_BYTES];
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, n);
-        }
+        CompressedUpload.Stored stored = CompressedUpload.write(store, key, raw, zstdWorkers, pgDump::awaitSuccess);
+        return new StoredDump(stored.key(), stored.rawBytes(), stored.storedBytes(), stored.sha256());
     }
 
     private String writeManifest(
@@ -175,21 +137,13 @@ public final class LogicalBackup {
             store.put(manifestKey, Json.write(manifest).getBytes(StandardCharsets.UTF_8));
             return manifestKey;
         } catch (IOException e) {
-            deleteQuietly(dump.key());
+            store.deleteQuietly(dump.key());
             throw new JobFailureException(
                     FailureCode.STORAGE_ERROR,
                     "Could not write the manifest " + manifestKey + " to " + store.describe() + ": " + e.getMessage()
                             + ". The backup does not exist; check the object store and retry.",
                     true,
                     e);
-        }
-    }
-
-    private void deleteQuietly(String key) {
-        try {
-            store.delete(key);
-        } catch (IOException | RuntimeException ignored) {
-            // without a manifest the object is not a backup; a later cleanup may remove it
         }
     }
 

@@ -1,0 +1,251 @@
+package io.strata.backup.physical;
+
+import io.strata.common.command.TakeBackup;
+import io.strata.common.event.JobResult.BackupResult;
+import io.strata.common.messaging.Json;
+import io.strata.common.model.BackupKind;
+import io.strata.common.model.BackupType;
+import io.strata.common.storage.BackupManifest;
+import io.strata.common.storage.BackupManifest.StoredObject;
+import io.strata.common.storage.HashingOutputStream;
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.StorageLayout;
+import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.jobs.JobReporter;
+import io.strata.platform.logical.CompressedUpload;
+import io.strata.platform.logical.CountingInputStream;
+import io.strata.platform.logical.FailureCode;
+import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.logical.LogicalBackupProperties;
+import io.strata.platform.logical.PgErrorHints;
+import io.strata.platform.logical.ProgressTicker;
+import io.strata.platform.logical.ToolProcesses;
+import io.strata.platform.postgres.PgTools;
+import io.strata.platform.postgres.ProcessOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.stereotype.Component;
+
+/**
+ * A {@link TakeBackup} of kind PHYSICAL: {@code pg_basebackup} writing a tar of the whole cluster to
+ * stdout, streamed through zstd and SHA-256 into the object store, then the manifest (with the start
+ * and end LSN and timeline) written last. WAL is not copied ({@code -X none}): it comes from the
+ * continuous archive, which must therefore be on for the source.
+ */
+@Component
+public class PhysicalBackupJob {
+    static final String STEP = "copying";
+    static final String OBJECT = "base.tar.zst";
+    private static final String FACTS = "select (select sum(pg_database_size(oid)) from pg_database)::bigint as size,"
+            + " current_setting('server_version') as version";
+
+    private final CatalogClient catalog;
+    private final PgTools pg;
+    private final ObjectStore store;
+    private final Clock clock;
+    private final LogicalBackupProperties properties;
+
+    public PhysicalBackupJob(
+            CatalogClient catalog, PgTools pg, ObjectStore store, Clock clock, LogicalBackupProperties properties) {
+        this.catalog = catalog;
+        this.pg = pg;
+        this.store = store;
+        this.clock = clock;
+        this.properties = properties;
+    }
+
+    /** @throws JobFailureException when the source cannot be backed up or the backup fails */
+    public BackupResult run(TakeBackup command, JobReporter reporter) {
+        if (command.type() != null && command.type() != BackupType.FULL) {
+            throw new JobFailureException(
+                    FailureCode.UNSUPPORTED,
+                    command.type() + " physical backups are not available yet; ask for type FULL.",
+                    false);
+        }
+        SourceConnection source = requireArchivedSource(command.source());
+        Instant startedAt = clock.instant();
+        long[] estimate = {0};
+        String version = facts(source, estimate);
+        String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), OBJECT);
+        TarManifestTap[] tap = new TarManifestTap[1];
+        CompressedUpload.Stored stored = copy(source, key, estimate[0], tap, reporter);
+        byte[] pgManifest = requirePgManifest(tap[0], key);
+        BaseBackupManifest positions = BaseBackupManifest.parse(pgManifest);
+        String pgManifestKey = StorageLayout.backupObjectKey(source.name(), command.backupId(), TarManifestTap.MEMBER);
+        putOrDiscard(pgManifestKey, pgManifest, key);
+        Instant finishedAt = clock.instant();
+        String manifestKey = StorageLayout.manifestKey(source.name(), command.backupId());
+        BackupManifest manifest = new BackupManifest(
+                BackupManifest.SCHEMA_VERSION,
+                command.backupId(),
+                source.name(),
+                BackupKind.PHYSICAL,
+                BackupType.FULL,
+                false,
+                null,
+                version,
+                command.jobId().toString(),
+                command.description(),
+                startedAt,
+                finishedAt,
+                List.of(
+                        new StoredObject(key, "tar", "zstd", stored.rawBytes(), stored.storedBytes(), stored.sha256()),
+                        new StoredObject(
+                                pgManifestKey,
+                                "postgresql-backup-manifest",
+                                "none",
+                                pgManifest.length,
+                                pgManifest.length,
+                                sha256(pgManifest))),
+                positions.startLsn().toString(),
+                positions.endLsn().toString(),
+                positions.timeline());
+        putOrDiscard(manifestKey, Json.write(manifest).getBytes(StandardCharsets.UTF_8), key);
+        return new BackupResult(
+                command.backupId().toString(),
+                BackupKind.PHYSICAL,
+                BackupType.FULL,
+                false,
+                null,
+                version,
+                stored.rawBytes(),
+                stored.storedBytes(),
+                stored.sha256(),
+                key,
+                manifestKey,
+                startedAt,
+                finishedAt,
+                command.description(),
+                positions.startLsn().toString(),
+                positions.endLsn().toString(),
+                positions.timeline());
+    }
+
+    private byte[] requirePgManifest(TarManifestTap tap, String key) {
+        return tap.manifest().orElseThrow(() -> {
+            store.deleteQuietly(key);
+            return new JobFailureException(
+                    FailureCode.PG_BASEBACKUP_FAILED,
+                    "pg_basebackup's tar holds no backup_manifest (run with --no-manifest, or a server older than"
+                            + " PostgreSQL 13?); without it the backup cannot be verified, so it was discarded",
+                    false);
+        });
+    }
+
+    private SourceConnection requireArchivedSource(String name) {
+        boolean archived = catalog.source(name)
+                .map(view -> view.walArchiving() != null && view.walArchiving().enabled())
+                .orElseThrow(() -> new JobFailureException(
+                        FailureCode.SOURCE_NOT_FOUND,
+                        "Source '" + name
+                                + "' is not registered (or was removed); register it with POST /api/v1/sources.",
+                        false));
+        if (!archived) {
+            throw new JobFailureException(
+                    FailureCode.WAL_ARCHIVING_REQUIRED,
+                    "Source '" + name + "' does not archive"
+                            + " WAL, so a physical backup of it could never be restored; enable it with PUT /api/v1/sources/"
+                            + name + "/wal-archiving {\"enabled\": true} and ask again.",
+                    false);
+        }
+        return catalog.sourceConnection(name).orElseThrow();
+    }
+
+    private String facts(SourceConnection source, long[] estimate) {
+        try (Connection connection = pg.connect(source, source.database());
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(FACTS)) {
+            row.next();
+            estimate[0] = row.getLong("size");
+            return row.getString("version");
+        } catch (SQLException e) {
+            throw new JobFailureException(
+                    FailureCode.PG_BASEBACKUP_FAILED,
+                    "Could not connect to source '" + source.name() + "' at " + source.host() + ":" + source.port()
+                            + ": " + e.getMessage(),
+                    true,
+                    e);
+        }
+    }
+
+    private CompressedUpload.Stored copy(
+            SourceConnection source, String key, long estimate, TarManifestTap[] tap, JobReporter reporter) {
+        Process process;
+        try {
+            process = pg.command(
+                            source,
+                            source.database(),
+                            "pg_basebackup",
+                            List.of("-D", "-", "-Ft", "-X", "none", "--checkpoint=fast", "--no-password", "-v"))
+                    .start();
+        } catch (IOException e) {
+            throw new JobFailureException(
+                    FailureCode.PG_BASEBACKUP_FAILED, "Could not start pg_basebackup: " + e.getMessage(), false, e);
+        }
+        ProcessOutput stderr = ProcessOutput.drain(process.getErrorStream());
+        tap[0] = new TarManifestTap(process.getInputStream());
+        CountingInputStream raw = new CountingInputStream(tap[0]);
+        try (ProgressTicker ticker = ProgressTicker.every(
+                properties.progressInterval(),
+                () -> reporter.progress(
+                        STEP,
+                        estimate <= 0 ? 0 : (int) Math.min(99, raw.count() * 100 / estimate),
+                        raw.count(),
+                        estimate))) {
+            reporter.progress(STEP, 0, 0, estimate);
+            return CompressedUpload.write(store, key, raw, properties.zstdWorkers(), () -> {
+                int exit = ToolProcesses.awaitExit(process, "pg_basebackup");
+                if (exit != 0) {
+                    String errors = stderr.tail();
+                    throw new JobFailureException(
+                            FailureCode.PG_BASEBACKUP_FAILED,
+                            PgErrorHints.withHint(
+                                    "pg_basebackup of source '" + source.name() + "' "
+                                            + ToolProcesses.describeExit(exit) + ": " + errors.strip(),
+                                    PgErrorHints.hint(
+                                            errors,
+                                            source.host(),
+                                            source.port(),
+                                            source.database(),
+                                            source.username())),
+                            PgErrorHints.isTransient(errors));
+                }
+            });
+        } finally {
+            ToolProcesses.destroy(process);
+        }
+    }
+
+    private void putOrDiscard(String objectKey, byte[] content, String dataKey) {
+        try {
+            store.put(objectKey, content);
+        } catch (IOException e) {
+            store.deleteQuietly(dataKey);
+            throw new JobFailureException(
+                    FailureCode.STORAGE_ERROR,
+                    "Could not write " + objectKey + ": " + e.getMessage()
+                            + ". The backup does not exist; check the object store and retry.",
+                    true,
+                    e);
+        }
+    }
+
+    private static String sha256(byte[] content) {
+        HashingOutputStream hash = new HashingOutputStream(OutputStream.nullOutputStream());
+        try {
+            hash.write(content);
+        } catch (IOException e) {
+            throw new IllegalStateException("a null stream does not fail", e);
+        }
+        return hash.sha256Hex();
+    }
+}

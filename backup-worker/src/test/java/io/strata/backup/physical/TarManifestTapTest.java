@@ -1,0 +1,70 @@
+package io.strata.backup.physical;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.common.model.Lsn;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class TarManifestTapTest {
+    private static final String MANIFEST = """
+            {"PostgreSQL-Backup-Manifest-Version": 1, "Files": [],
+             "WAL-Ranges": [{"Timeline": 1, "Start-LSN": "0/2000028", "End-LSN": "0/2000100"}]}""";
+
+    @Test
+    void passesTheTarThroughUnchangedAndKeepsTheBackupManifestWhateverTheChunking() throws IOException {
+        byte[] tar = tar("PG_VERSION", "15\n".repeat(300), "backup_manifest", MANIFEST);
+        TarManifestTap tap = new TarManifestTap(new ByteArrayInputStream(tar));
+
+        ByteArrayOutputStream passed = new ByteArrayOutputStream();
+        byte[] chunk = new byte[7];
+        int n;
+        while ((n = tap.read(chunk, 0, chunk.length)) >= 0) {
+            passed.write(chunk, 0, n);
+        }
+
+        assertThat(passed.toByteArray()).isEqualTo(tar);
+        assertThat(tap.manifest())
+                .hasValueSatisfying(
+                        m -> assertThat(new String(m, StandardCharsets.UTF_8)).isEqualTo(MANIFEST));
+    }
+
+    @Test
+    void aTarWithoutManifestHasNone() throws IOException {
+        TarManifestTap tap = new TarManifestTap(new ByteArrayInputStream(tar("PG_VERSION", "15\n", "global/x", "y")));
+        tap.readAllBytes();
+
+        assertThat(tap.manifest()).isEmpty();
+    }
+
+    @Test
+    void walRangeComesFromThePostgresManifest() {
+        BaseBackupManifest range = BaseBackupManifest.parse(MANIFEST.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(range.startLsn()).isEqualTo(Lsn.parse("0/2000028"));
+        assertThat(range.endLsn()).isEqualTo(Lsn.parse("0/2000100"));
+        assertThat(range.timeline()).isEqualTo(1);
+    }
+
+    /** A ustar stream of {@code name, content} pairs, as pg_basebackup writes one. */
+    private static byte[] tar(String... entries) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < entries.length; i += 2) {
+            byte[] content = entries[i + 1].getBytes(StandardCharsets.UTF_8);
+            byte[] header = new byte[512];
+            byte[] name = entries[i].getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(name, 0, header, 0, name.length);
+            byte[] size = String.format("%011o", content.length).getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(size, 0, header, 124, size.length);
+            header[156] = '0';
+            out.writeBytes(header);
+            out.writeBytes(content);
+            out.writeBytes(new byte[(512 - content.length % 512) % 512]);
+        }
+        out.writeBytes(new byte[1024]);
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,109 @@
+package io.strata.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.luben.zstd.ZstdInputStream;
+import io.strata.common.messaging.Json;
+import io.strata.common.model.BackupId;
+import io.strata.common.model.Lsn;
+import io.strata.common.storage.BackupManifest;
+import io.strata.common.storage.HashingInputStream;
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.StorageLayout;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class PhysicalBackupIT extends StackTestSupport {
+
+    @Test
+    void physicalBackupStoresTheClustersTarWithItsManifestAndWalPositions() throws Exception {
+        String database = unique("physshop");
+        SampleDatabase.create(sourceCluster, database, 2_000);
+        String source = database.replace('_', '-');
+        Api.Response registered = admin.post(
+                "/api/v1/sources",
+                Map.of(
+                        "name",
+                        source,
+                        "host",
+                        sourceCluster.host(),
+                        "port",
+                        sourceCluster.port(),
+                        "database",
+                        database,
+                        "username",
+                        sourceCluster.superuser(),
+                        "password",
+                        sourceCluster.password(),
+                        "walArchiving",
+                        true));
+        assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
+
+        Api.Response accepted = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        awaitSucceeded(accepted.text("jobId"));
+
+        String backupId = accepted.text("backupId");
+        JsonNode backup = viewer.get("/api/v1/backups/" + backupId).json();
+        assertThat(backup.get("kind").asString()).isEqualTo("PHYSICAL");
+        Lsn start = Lsn.parse(backup.get("startLsn").asString());
+        Lsn end = Lsn.parse(backup.get("endLsn").asString());
+        assertThat(end).isGreaterThanOrEqualTo(start);
+
+        ObjectStore store = objectStore();
+        BackupManifest manifest = Json.read(
+                store.readAll(StorageLayout.manifestKey(source, BackupId.parse(backupId))), BackupManifest.class);
+        assertThat(manifest.startLsn()).isEqualTo(start.toString());
+        assertThat(manifest.timeline()).isEqualTo(1);
+        String objectKey = manifest.objects().getFirst().key();
+
+        Set<String> members;
+        HashingInputStream stored = new HashingInputStream(store.open(objectKey));
+        try (InputStream tar = new ZstdInputStream(stored)) {
+            members = tarMembers(tar);
+        }
+        assertThat(stored.sha256Hex()).isEqualTo(backup.get("sha256").asString());
+        assertThat(members).contains("PG_VERSION", "global/pg_control", "backup_manifest");
+        assertThat(members).noneMatch(name -> name.startsWith("pg_wal/0000"));
+    }
+
+    @Test
+    void physicalBackupOfSourceWithoutWalArchivingIsRefused() throws Exception {
+        String source = registerSampleSource(unique("physnoarch"), 10);
+        int jobs = viewer.get("/api/v1/jobs?source=" + source).json().size();
+
+        Api.Response refused = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
+
+        assertProblem(refused, 422);
+        assertThat(refused.json().get("detail").asString()).contains("wal-archiving");
+        assertThat(viewer.get("/api/v1/jobs?source=" + source).json()).hasSize(jobs);
+    }
+
+    /** The names in a tar stream (ustar headers), reading every member to the end. */
+    private static Set<String> tarMembers(InputStream tar) throws IOException {
+        Set<String> names = new HashSet<>();
+        byte[] header = new byte[512];
+        while (tar.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
+            String name =
+                    new String(header, 0, 100, StandardCharsets.US_ASCII).trim().replace("\0", "");
+            String prefix = new String(header, 345, 155, StandardCharsets.US_ASCII)
+                    .trim()
+                    .replace("\0", "");
+            long size = Long.parseLong(
+                    new String(header, 124, 12, StandardCharsets.US_ASCII)
+                            .trim()
+                            .replace("\0", ""),
+                    8);
+            names.add(prefix.isEmpty() ? name : prefix + "/" + name);
+            tar.skipNBytes((size + 511) / 512 * 512);
+        }
+        tar.transferTo(java.io.OutputStream.nullOutputStream()); // read to the end so the hash covers all
+        return names;
+    }
+}

@@ -1,0 +1,67 @@
+package io.strata.platform.logical;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import io.strata.common.storage.HashingOutputStream;
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.ObjectUpload;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * Streams a backup program's output (pg_dump, pg_basebackup) through zstd and SHA-256 into one object.
+ * The object becomes visible only if {@code producerSucceeded} returns normally once the input has
+ * ended; if it throws, or anything else fails, the upload is aborted and nothing is left behind.
+ */
+public final class CompressedUpload {
+    static final int COPY_BUFFER_BYTES = 128 * 1024;
+    static final int ZSTD_LEVEL = 3;
+
+    private CompressedUpload() {}
+
+    /** What was stored: raw bytes read, bytes stored, and the SHA-256 of the stored (compressed) bytes. */
+    public record Stored(String key, long rawBytes, long storedBytes, String sha256) {}
+
+    /** Confirms the producer's success after its output ended; throws to abort the upload. */
+    @FunctionalInterface
+    public interface ProducerCheck {
+        void producerSucceeded();
+    }
+
+    public static Stored write(
+            ObjectStore store, String key, CountingInputStream raw, int zstdWorkers, ProducerCheck check) {
+        try (ObjectUpload upload = store.create(key)) { // closing without complete() aborts
+            HashingOutputStream hashing = new HashingOutputStream(upload);
+            try (OutputStream zstd = compressor(new NonClosingOutputStream(hashing), zstdWorkers)) {
+                copy(raw, zstd);
+            }
+            check.producerSucceeded();
+            upload.complete();
+            return new Stored(key, raw.count(), hashing.count(), hashing.sha256Hex());
+        } catch (IOException e) {
+            throw new JobFailureException(
+                    FailureCode.STORAGE_ERROR,
+                    "Could not write the backup object " + key + " to " + store.describe() + ": " + e.getMessage()
+                            + ". Check the object store (reachable, credentials, free space) and retry.",
+                    true,
+                    e);
+        }
+    }
+
+    private static OutputStream compressor(OutputStream target, int zstdWorkers) throws IOException {
+        ZstdOutputStream zstd = new ZstdOutputStream(target, ZSTD_LEVEL);
+        zstd.setChecksum(true);
+        if (zstdWorkers > 0) {
+            zstd.setWorkers(zstdWorkers);
+        }
+        return zstd;
+    }
+
+    private static void copy(InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[COPY_BUFFER_BYTES];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+        }
+    }
+}
