@@ -74,6 +74,71 @@ class PhysicalBackupIT extends StackTestSupport {
     }
 
     @Test
+    void restorePointAfterABaseBackupVerifiesAndACorruptSegmentIsCaught() throws Exception {
+        String database = unique("verifyshop");
+        SampleDatabase.create(sourceCluster, database, 500);
+        String source = database.replace('_', '-');
+        assertThat(admin.post(
+                                "/api/v1/sources",
+                                Map.of(
+                                        "name",
+                                        source,
+                                        "host",
+                                        sourceCluster.host(),
+                                        "port",
+                                        sourceCluster.port(),
+                                        "database",
+                                        database,
+                                        "username",
+                                        sourceCluster.superuser(),
+                                        "password",
+                                        sourceCluster.password(),
+                                        "walArchiving",
+                                        true))
+                        .status())
+                .isEqualTo(201);
+        String points = "/api/v1/sources/" + source + "/restore-points";
+
+        assertThat(operator.post(points, Map.of("name", "too-early")).status()).isEqualTo(201);
+        JsonNode early = operator.post(points + "/too-early/verify", Map.of()).json();
+        assertThat(early.get("restorable").asBoolean()).isFalse();
+        assertThat(early.get("reason").asString()).contains("no physical base backup");
+
+        Api.Response backup = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
+        awaitSucceeded(backup.text("jobId"));
+        SampleDatabase.execute(sourceCluster, database, "UPDATE invoices SET status = 'paid' WHERE id <= 50");
+        assertThat(operator.post(points, Map.of("name", "after-payments")).status())
+                .isEqualTo(201);
+        SampleDatabase.execute(sourceCluster, database, "SELECT pg_switch_wal()");
+
+        JsonNode verified = org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofMinutes(1))
+                .pollInterval(java.time.Duration.ofMillis(500))
+                .until(
+                        () -> operator.post(points + "/after-payments/verify", Map.of())
+                                .json(),
+                        v -> v.get("restorable").asBoolean());
+        assertThat(verified.get("baseBackupId").asString()).isEqualTo(backup.text("backupId"));
+        assertThat(verified.get("walSegments").asInt()).isPositive();
+
+        ObjectStore store = objectStore();
+        String segmentKey = store.list(StorageLayout.walPrefix(source, 1)).stream()
+                .map(ObjectStore.ObjectInfo::key)
+                .filter(k -> k.matches(".*/[0-9A-F]{24}\\.zst")) // complete segments, not partials
+                .sorted()
+                .reduce((a, b) -> b)
+                .orElseThrow();
+        byte[] bytes = store.readAll(segmentKey);
+        bytes[bytes.length / 2] ^= 0x01;
+        store.put(segmentKey, bytes);
+
+        JsonNode corrupt =
+                operator.post(points + "/after-payments/verify", Map.of()).json();
+        assertThat(corrupt.get("restorable").asBoolean()).isFalse();
+        assertThat(corrupt.get("reason").asString()).contains("SHA-256");
+    }
+
+    @Test
     void physicalBackupOfSourceWithoutWalArchivingIsRefused() throws Exception {
         String source = registerSampleSource(unique("physnoarch"), 10);
         int jobs = viewer.get("/api/v1/jobs?source=" + source).json().size();

@@ -26,6 +26,7 @@ import java.util.List;
  * POST /api/v1/sources/{name}/restore-points   RestorePointView -> 201 | 409 when the name is taken
  * GET  /api/v1/sources/{name}/restore-points   RestorePointView list, newest first
  * GET  /api/v1/sources/{name}/restore-points/{rp}
+ * GET  /api/v1/sources/{name}/restore-points/{rp}/recovery-plan   RecoveryPlan
  * </pre>
  *
  * Every call carries {@code Authorization: Bearer <strata.catalog.token>}.
@@ -48,6 +49,24 @@ public final class CatalogApi {
     }
 
     public record WalArchivingChange(boolean enabled) {}
+
+    /**
+     * What recovering to a restore point needs, from the catalog's records: the newest physical base
+     * backup that ends before the point, and every WAL segment from the backup's start through the point.
+     * {@code problem} says why the point cannot be reached from the records alone; null when it can.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RecoveryPlan(
+            String restorePoint,
+            String lsn,
+            String baseBackupId,
+            String baseBackupStartLsn,
+            String baseBackupEndLsn,
+            List<PlannedSegment> segments,
+            List<String> missingSegments,
+            String problem) {}
+
+    public record PlannedSegment(String segment, String key, String sha256, boolean partial, String endLsn) {}
 
     /**
      * A named restore point created on the source with {@code pg_create_restore_point}. {@code archived}
