@@ -24,26 +24,7 @@ class PhysicalBackupIT extends StackTestSupport {
     @Test
     void physicalBackupStoresTheClustersTarWithItsManifestAndWalPositions() throws Exception {
         String database = unique("physshop");
-        SampleDatabase.create(sourceCluster, database, 2_000);
-        String source = database.replace('_', '-');
-        Api.Response registered = admin.post(
-                "/api/v1/sources",
-                Map.of(
-                        "name",
-                        source,
-                        "host",
-                        sourceCluster.host(),
-                        "port",
-                        sourceCluster.port(),
-                        "database",
-                        database,
-                        "username",
-                        sourceCluster.superuser(),
-                        "password",
-                        sourceCluster.password(),
-                        "walArchiving",
-                        true));
-        assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
+        String source = registerArchivedSource(database, 2_000);
 
         Api.Response accepted = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
@@ -76,27 +57,7 @@ class PhysicalBackupIT extends StackTestSupport {
     @Test
     void restorePointAfterABaseBackupVerifiesAndACorruptSegmentIsCaught() throws Exception {
         String database = unique("verifyshop");
-        SampleDatabase.create(sourceCluster, database, 500);
-        String source = database.replace('_', '-');
-        assertThat(admin.post(
-                                "/api/v1/sources",
-                                Map.of(
-                                        "name",
-                                        source,
-                                        "host",
-                                        sourceCluster.host(),
-                                        "port",
-                                        sourceCluster.port(),
-                                        "database",
-                                        database,
-                                        "username",
-                                        sourceCluster.superuser(),
-                                        "password",
-                                        sourceCluster.password(),
-                                        "walArchiving",
-                                        true))
-                        .status())
-                .isEqualTo(201);
+        String source = registerArchivedSource(database, 500);
         String points = "/api/v1/sources/" + source + "/restore-points";
 
         assertThat(operator.post(points, Map.of("name", "too-early")).status()).isEqualTo(201);

@@ -37,6 +37,15 @@ abstract class StackTestSupport {
 
     /** Creates a sample database and registers it as a source named like it (dashes for underscores). */
     String registerSampleSource(String database, int invoices) throws Exception {
+        return registerSampleSource(database, invoices, false);
+    }
+
+    /** The same, with continuous WAL archiving switched on at registration. */
+    String registerArchivedSource(String database, int invoices) throws Exception {
+        return registerSampleSource(database, invoices, true);
+    }
+
+    private String registerSampleSource(String database, int invoices, boolean walArchiving) throws Exception {
         SampleDatabase.create(sourceCluster, database, invoices);
         String source = database.replace('_', '-');
         Api.Response created = admin.post(
@@ -47,7 +56,8 @@ abstract class StackTestSupport {
                         "port", sourceCluster.port(),
                         "database", database,
                         "username", sourceCluster.superuser(),
-                        "password", sourceCluster.password()));
+                        "password", sourceCluster.password(),
+                        "walArchiving", walArchiving));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         assertThat(created.body()).doesNotContain(sourceCluster.password());
         return source;
