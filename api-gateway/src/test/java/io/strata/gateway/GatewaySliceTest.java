@@ -1,6 +1,9 @@
 package io.strata.gateway;
 
+import io.strata.common.model.JobStatus;
 import io.strata.gateway.catalog.CatalogProxy;
+import io.strata.platform.catalog.CatalogApi.JobView;
+import io.strata.platform.catalog.CatalogApi.NewJob;
 import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.messaging.MessagePublisher;
 import io.strata.platform.postgres.PgTools;
@@ -33,6 +36,25 @@ public abstract class GatewaySliceTest {
 
     @MockitoBean
     protected PgTools pgTools;
+
+    /** What the catalog answers to {@code POST /internal/v1/jobs}: the new job, QUEUED. */
+    protected static JobView queuedJob(NewJob job) {
+        return new JobView(
+                job.jobId(),
+                job.kind(),
+                job.source(),
+                JobStatus.QUEUED,
+                0,
+                null,
+                0,
+                0,
+                NOW,
+                null,
+                null,
+                null,
+                job.backupId(),
+                job.requestId());
+    }
 
     protected static String bearer(String token) {
         return "Bearer " + token;

@@ -23,10 +23,8 @@ import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
 import io.strata.common.model.JobKind;
-import io.strata.common.model.JobStatus;
 import io.strata.gateway.GatewaySliceTest;
 import io.strata.gateway.GatewayWebMvcTest;
-import io.strata.platform.catalog.CatalogApi.JobView;
 import io.strata.platform.catalog.CatalogApi.NewJob;
 import io.strata.platform.catalog.CatalogApi.SourceView;
 import io.strata.platform.messaging.MessagePublisher;
@@ -48,25 +46,7 @@ class BackupApiTest extends GatewaySliceTest {
     void shopIsRegistered() {
         when(catalog.source("shop"))
                 .thenReturn(Optional.of(new SourceView("shop", "127.0.0.1", 5432, "shop", "postgres", null, NOW)));
-        when(catalog.createJob(any())).thenAnswer(call -> queued(call.getArgument(0)));
-    }
-
-    private static JobView queued(NewJob job) {
-        return new JobView(
-                job.jobId(),
-                job.kind(),
-                job.source(),
-                JobStatus.QUEUED,
-                0,
-                null,
-                0,
-                0,
-                NOW,
-                null,
-                null,
-                null,
-                job.backupId(),
-                job.requestId());
+        when(catalog.createJob(any())).thenAnswer(call -> queuedJob(call.getArgument(0)));
     }
 
     private ResultActions postBackup(String token, String json) throws Exception {

@@ -23,12 +23,10 @@ import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
 import io.strata.common.model.JobKind;
-import io.strata.common.model.JobStatus;
 import io.strata.common.model.Names;
 import io.strata.gateway.GatewaySliceTest;
 import io.strata.gateway.GatewayWebMvcTest;
 import io.strata.platform.catalog.CatalogApi.BackupView;
-import io.strata.platform.catalog.CatalogApi.JobView;
 import io.strata.platform.catalog.CatalogApi.NewJob;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogApi.SourceView;
@@ -62,24 +60,7 @@ class RestoreApiTest extends GatewaySliceTest {
         SourceConnection connection = new SourceConnection("shop", "127.0.0.1", 5432, "shopdb", "postgres", "secret");
         when(catalog.sourceConnection("shop")).thenReturn(Optional.of(connection));
         when(catalog.backup(BACKUP)).thenReturn(Optional.of(backup("shop", "SUCCEEDED")));
-        when(catalog.createJob(any())).thenAnswer(call -> {
-            NewJob job = call.getArgument(0);
-            return new JobView(
-                    job.jobId(),
-                    job.kind(),
-                    job.source(),
-                    JobStatus.QUEUED,
-                    0,
-                    null,
-                    0,
-                    0,
-                    NOW,
-                    null,
-                    null,
-                    null,
-                    job.backupId(),
-                    null);
-        });
+        when(catalog.createJob(any())).thenAnswer(call -> queuedJob(call.getArgument(0)));
         Connection jdbc = mock(Connection.class);
         when(pgTools.connect(connection, "shopdb")).thenReturn(jdbc);
         when(jdbc.prepareStatement("select 1 from pg_database where datname = ?"))

@@ -20,6 +20,7 @@ import io.strata.platform.logical.JobFailureException;
 import io.strata.platform.logical.LogicalBackupProperties;
 import io.strata.platform.logical.PgErrorHints;
 import io.strata.platform.logical.ProgressTicker;
+import io.strata.platform.logical.ServerFacts;
 import io.strata.platform.logical.ToolProcesses;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.ProcessOutput;
@@ -73,12 +74,12 @@ public class PhysicalBackupJob {
         }
         SourceConnection source = requireArchivedSource(command.source());
         Instant startedAt = clock.instant();
-        long[] estimate = {0};
-        String version = facts(source, estimate);
+        ServerFacts facts = facts(source);
+        String version = facts.serverVersion();
         String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), OBJECT);
-        TarManifestTap[] tap = new TarManifestTap[1];
-        CompressedUpload.Stored stored = copy(source, key, estimate[0], tap, reporter);
-        byte[] pgManifest = requirePgManifest(tap[0], key);
+        Copied copied = copy(source, key, facts.databaseSizeBytes(), reporter);
+        CompressedUpload.Stored stored = copied.stored();
+        byte[] pgManifest = requirePgManifest(copied.tap(), key);
         BaseBackupManifest positions = BaseBackupManifest.parse(pgManifest);
         String pgManifestKey = StorageLayout.backupObjectKey(source.name(), command.backupId(), TarManifestTap.MEMBER);
         putOrDiscard(pgManifestKey, pgManifest, key);
@@ -160,13 +161,13 @@ public class PhysicalBackupJob {
         return catalog.sourceConnection(name).orElseThrow();
     }
 
-    private String facts(SourceConnection source, long[] estimate) {
+    /** The whole cluster's size (the progress estimate) and its version. */
+    private ServerFacts facts(SourceConnection source) {
         try (Connection connection = pg.connect(source, source.database());
                 Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery(FACTS)) {
             row.next();
-            estimate[0] = row.getLong("size");
-            return row.getString("version");
+            return new ServerFacts(row.getLong("size"), row.getString("version"));
         } catch (SQLException e) {
             throw new JobFailureException(
                     FailureCode.PG_BASEBACKUP_FAILED,
@@ -177,8 +178,10 @@ public class PhysicalBackupJob {
         }
     }
 
-    private CompressedUpload.Stored copy(
-            SourceConnection source, String key, long estimate, TarManifestTap[] tap, JobReporter reporter) {
+    /** What the copy produced: the stored tar, and the tap that saw PostgreSQL's manifest go by. */
+    private record Copied(CompressedUpload.Stored stored, TarManifestTap tap) {}
+
+    private Copied copy(SourceConnection source, String key, long estimate, JobReporter reporter) {
         Process process;
         try {
             process = pg.command(
@@ -192,8 +195,8 @@ public class PhysicalBackupJob {
                     FailureCode.PG_BASEBACKUP_FAILED, "Could not start pg_basebackup: " + e.getMessage(), false, e);
         }
         ProcessOutput stderr = ProcessOutput.drain(process.getErrorStream());
-        tap[0] = new TarManifestTap(process.getInputStream());
-        CountingInputStream raw = new CountingInputStream(tap[0]);
+        TarManifestTap tap = new TarManifestTap(process.getInputStream());
+        CountingInputStream raw = new CountingInputStream(tap);
         try (ProgressTicker ticker = ProgressTicker.every(
                 properties.progressInterval(),
                 () -> reporter.progress(
@@ -202,7 +205,7 @@ public class PhysicalBackupJob {
                         raw.count(),
                         estimate))) {
             reporter.progress(STEP, 0, 0, estimate);
-            return CompressedUpload.write(store, key, raw, properties.zstdWorkers(), () -> {
+            CompressedUpload.Stored stored = CompressedUpload.write(store, key, raw, properties.zstdWorkers(), () -> {
                 int exit = ToolProcesses.awaitExit(process, "pg_basebackup");
                 if (exit != 0) {
                     String errors = stderr.tail();
@@ -220,6 +223,7 @@ public class PhysicalBackupJob {
                             PgErrorHints.isTransient(errors));
                 }
             });
+            return new Copied(stored, tap);
         } finally {
             ToolProcesses.destroy(process);
         }
