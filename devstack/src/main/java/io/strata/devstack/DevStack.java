@@ -33,6 +33,8 @@ public final class DevStack implements AutoCloseable {
     private PgCluster catalogCluster;
     private PgCluster sourceCluster;
     private KafkaBroker kafka;
+    private PgCommands pg;
+    private Path pgBase;
     private S3Server s3;
     private StrataServices services;
     private boolean closed;
@@ -80,8 +82,8 @@ public final class DevStack implements AutoCloseable {
     }
 
     private void startInfrastructure() throws Exception {
-        PgCommands pg = new PgCommands(PgCommands.defaultBinDir());
-        Path pgBase = postgresBaseDir(pg);
+        pg = new PgCommands(PgCommands.defaultBinDir());
+        pgBase = postgresBaseDir(pg);
         pg.createPrivateDir(pgBase);
         Path stateDir = options.stateDir();
         try (ExecutorService starters = Executors.newFixedThreadPool(4)) {
@@ -219,6 +221,30 @@ public final class DevStack implements AutoCloseable {
 
     public PgCluster catalogCluster() {
         return catalogCluster;
+    }
+
+    /**
+     * A further PostgreSQL cluster (its own server, like the source's), stopped with the stack; for tests
+     * that must shut a source down or load it without disturbing the shared one.
+     */
+    public PgCluster newCluster(String name) throws IOException {
+        PgCluster cluster = PgCluster.create(name, pgBase, pg);
+        synchronized (started) {
+            started.add(cluster);
+        }
+        return cluster;
+    }
+
+    /** A directory the postgres user can reach, for data directories of restored clusters. */
+    public Path postgresDir() {
+        return pgBase;
+    }
+
+    /** Stops (immediately) a cluster Strata restored into {@code dataDir}, if it runs. */
+    public void stopRestoredCluster(Path dataDir) {
+        if (Files.exists(dataDir.resolve("postmaster.pid"))) {
+            pg.run("pg_ctl", List.of("-D", dataDir.toString(), "-m", "immediate", "-w", "-t", "60", "stop"));
+        }
     }
 
     public PgCluster sourceCluster() {

@@ -14,6 +14,7 @@ import io.strata.platform.logical.JobExecution.Outcome;
 import io.strata.platform.logical.JobMetrics;
 import io.strata.platform.logical.JobReporters;
 import io.strata.restore.logical.LogicalRestore;
+import io.strata.restore.pitr.PointInTimeRestore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +23,8 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs one restore command at a time (one listener thread), committing its offset after the final event
- * was acknowledged. A redelivered command whose job the catalog already shows finished is skipped.
+ * Runs one restore command at a time (one listener thread): a logical restore into a database, or a
+ * point-in-time restore into a new cluster. Its offset is committed after the final event was acknowledged. A redelivered command whose job the catalog already shows finished is skipped.
  */
 @Component
 class RestoreCommandListener {
@@ -31,13 +32,19 @@ class RestoreCommandListener {
     private final CatalogClient catalog;
     private final JobReporters reporters;
     private final LogicalRestore logicalRestore;
+    private final PointInTimeRestore pointInTimeRestore;
     private final JobMetrics metrics;
 
     RestoreCommandListener(
-            CatalogClient catalog, JobReporters reporters, LogicalRestore logicalRestore, JobMetrics metrics) {
+            CatalogClient catalog,
+            JobReporters reporters,
+            LogicalRestore logicalRestore,
+            PointInTimeRestore pointInTimeRestore,
+            JobMetrics metrics) {
         this.catalog = catalog;
         this.reporters = reporters;
         this.logicalRestore = logicalRestore;
+        this.pointInTimeRestore = pointInTimeRestore;
         this.metrics = metrics;
     }
 
@@ -61,7 +68,12 @@ class RestoreCommandListener {
             JobRef ref = new JobRef(command.jobId(), JobKind.RESTORE, command.source(), command.requestId(), backupId);
             JobReporter reporter = reporters.forJob(ref);
             Timer.Sample sample = metrics.start();
-            Outcome outcome = JobExecution.run(reporter, "starting", () -> logicalRestore.run(command, reporter));
+            Outcome outcome = JobExecution.run(
+                    reporter,
+                    "starting",
+                    () -> command.pointInTime()
+                            ? pointInTimeRestore.run(command, reporter)
+                            : logicalRestore.run(command, reporter));
             metrics.finished(sample, outcome);
         }
     }

@@ -1,6 +1,8 @@
 package io.strata.gateway.problem;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -10,6 +12,7 @@ import org.springframework.http.HttpStatus;
 public class ApiException extends RuntimeException {
     private final HttpStatus status;
     private final transient List<FieldProblem> errors;
+    private final transient Map<String, Object> properties = new LinkedHashMap<>();
 
     public ApiException(HttpStatus status, String detail, List<FieldProblem> errors, Throwable cause) {
         super(detail, cause);
@@ -42,6 +45,18 @@ public class ApiException extends RuntimeException {
     /** A system behind the gateway could not be reached; the same request may work later. */
     public static ApiException unavailable(String detail, Throwable cause) {
         return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, detail, List.of(), cause);
+    }
+
+    /** Adds a member to the problem document (RFC 9457 extension), e.g. what can be reached instead. */
+    public ApiException with(String name, Object value) {
+        if (value != null) {
+            properties.put(name, value);
+        }
+        return this;
+    }
+
+    public Map<String, Object> properties() {
+        return properties;
     }
 
     public HttpStatus status() {

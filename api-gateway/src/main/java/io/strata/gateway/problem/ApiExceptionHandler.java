@@ -30,7 +30,9 @@ public class ApiExceptionHandler {
         if (!ex.isCallerError()) {
             log.warn("answering {}: {}", ex.status().value(), ex.getMessage(), ex.getCause());
         }
-        return respond(Problems.of(ex.status(), ex.getMessage(), ex.errors()));
+        ProblemDetail problem = Problems.of(ex.status(), ex.getMessage(), ex.errors());
+        ex.properties().forEach(problem::setProperty);
+        return respond(problem);
     }
 
     @ExceptionHandler(HttpClientErrorException.class)

@@ -44,17 +44,18 @@ class RestorePointVerification {
                                 .orElseThrow(() -> ApiException.notFound(
                                         "restore point '" + name + "' of source '" + source + "' does not exist")),
                         RecoveryPlan.class);
-        if (plan.problem() != null) {
-            return new Verification(false, plan.problem(), plan.baseBackupId(), 0, 0);
+        String baseBackupId = plan.base() == null ? null : plan.base().backupId();
+        if (!plan.possible()) {
+            return new Verification(false, plan.problem(), baseBackupId, 0, 0);
         }
         List<String> bad = new ArrayList<>();
         long bytes = 0;
-        for (PlannedSegment segment : plan.segments()) {
+        List<PlannedSegment> needed = plan.neededSegments();
+        for (PlannedSegment segment : needed) {
             bytes += check(segment, bad);
         }
         String reason = bad.isEmpty() ? null : "archived WAL does not match its records: " + String.join("; ", bad);
-        return new Verification(
-                bad.isEmpty(), reason, plan.baseBackupId(), plan.segments().size(), bytes);
+        return new Verification(bad.isEmpty(), reason, baseBackupId, needed.size(), bytes);
     }
 
     /** Hashes one stored segment; adds what is wrong with it to {@code bad}. Returns the bytes read. */

@@ -1,22 +1,28 @@
 package io.strata.gateway.restores;
 
+import io.strata.common.command.RecoveryTarget;
 import io.strata.gateway.validation.DatabaseName;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 
 /**
- * {@code POST /api/v1/restores}. {@code into} is exactly one of {@code {"database": "new_name"}} (a new
- * database on the source's server) or {@code {"replace": true}} (overwrite the source database, which
- * needs {@code "confirm": true}). {@code target} and {@code into.dataDirectory/port} belong to
- * point-in-time restore and are refused until it exists.
+ * {@code POST /api/v1/restores} (and {@code /restores/preview}). {@code into} is exactly one of
+ * {@code {"database": "new_name"}} (a logical backup into a new database on the source's server),
+ * {@code {"replace": true}} (over the source database, which needs {@code "confirm": true}), or
+ * {@code {"dataDirectory": "/abs/path", "port": 5433}}: a point-in-time restore into a new cluster on the
+ * restore-worker's host, to {@code target} (one of time, restorePoint, lsn, xid, latest) or, without a
+ * target, to the end of the physical backup named by {@code backupId}.
  */
 record RestoreRequestBody(
         @NotBlank(message = "is required") String source,
         String backupId,
         Target target,
 
-        @NotNull(message = "is required: {\"database\": \"new_name\"} or {\"replace\": true}") @Valid
+        @NotNull(
+                message = "is required: {\"database\": \"new_name\"}, {\"replace\": true} or"
+                        + " {\"dataDirectory\": \"/path\", \"port\": 5433}")
+        @Valid
         Into into,
 
         Boolean confirm) {
@@ -25,16 +31,29 @@ record RestoreRequestBody(
         return Boolean.TRUE.equals(confirm);
     }
 
+    /** A point-in-time restore: a target, or a new cluster as the destination. */
+    boolean pointInTime() {
+        return target != null || into.isCluster();
+    }
+
     record Into(@DatabaseName String database, Boolean replace, String dataDirectory, Integer port) {
         boolean replaces() {
             return Boolean.TRUE.equals(replace);
         }
 
-        boolean isPhysical() {
+        boolean isCluster() {
             return dataDirectory != null || port != null;
         }
     }
 
-    /** A point in time to recover to; any of these fields asks for PITR. */
-    record Target(String time, String restorePoint, String lsn, String xid, Boolean latest) {}
+    /**
+     * Where point-in-time recovery stops: exactly one of {@code time} (RFC 3339 with a zone, second
+     * precision or finer), {@code restorePoint} (a name from GET /sources/{name}/restore-points),
+     * {@code lsn} ("0/3000060"), {@code xid} (a transaction id) or {@code latest: true}.
+     */
+    record Target(String time, String restorePoint, String lsn, String xid, Boolean latest) {
+        RecoveryTarget toRecoveryTarget() {
+            return new RecoveryTarget(time, restorePoint, lsn, xid, latest, null);
+        }
+    }
 }

@@ -17,6 +17,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.strata.common.command.RecoveryTarget;
 import io.strata.common.command.RestoreBackup;
 import io.strata.common.messaging.Message;
 import io.strata.common.messaging.Topics;
@@ -28,12 +29,18 @@ import io.strata.gateway.GatewaySliceTest;
 import io.strata.gateway.GatewayWebMvcTest;
 import io.strata.platform.catalog.CatalogApi.BackupView;
 import io.strata.platform.catalog.CatalogApi.NewJob;
+import io.strata.platform.catalog.CatalogApi.PlannedBase;
+import io.strata.platform.catalog.CatalogApi.PlannedSegment;
+import io.strata.platform.catalog.CatalogApi.ReachableRange;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogApi.SourceView;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,14 +207,123 @@ class RestoreApiTest extends GatewaySliceTest {
                 .andExpect(jsonPath("$.errors[0].field").value("backupId"));
     }
 
+    private static final String CLUSTER = "\"into\":{\"dataDirectory\":\"/srv/pitr/shop\",\"port\":5499}";
+
+    private static RecoveryPlan plan(String problemCode, String problem) {
+        PlannedBase base =
+                new PlannedBase("20261122T110000Z-def456", "0/2000028", "0/2000100", 1, NOW, 1_000L, 30_000_000L, "m");
+        List<PlannedSegment> segments = List.of(
+                new PlannedSegment("000000010000000000000002", "k2", "s2", false, "0/3000000", 100L, NOW),
+                new PlannedSegment("000000010000000000000003", "k3", "s3", true, "0/3000200", 50L, NOW));
+        return problemCode == null
+                ? new RecoveryPlan(
+                        "shop", null, null, null, base, null, 16_777_216L, segments, 2, 150L, List.of(), null)
+                : new RecoveryPlan(
+                        "shop",
+                        null,
+                        problemCode,
+                        problem,
+                        null,
+                        null,
+                        null,
+                        List.of(),
+                        0,
+                        0,
+                        List.of(),
+                        new ReachableRange(NOW, "0/2000100", NOW, "0/3000200"));
+    }
+
     @Test
-    void pointInTimeTargetsAreNotAvailableYet() throws Exception {
-        restoreAsAdmin("{\"source\":\"shop\",\"target\":{\"latest\":true},\"into\":{\"database\":\"x\"}}")
+    void pointInTimeRestoreCarriesTheTargetAndThePlannedBaseBackup() throws Exception {
+        when(catalog.planRecovery(eq("shop"), any())).thenReturn(plan(null, null));
+
+        restoreAsAdmin("{\"source\":\"shop\",\"target\":{\"time\":\"2026-11-22T15:29:00+01:00\"}," + CLUSTER + "}")
+                .andExpect(status().isAccepted());
+
+        ArgumentCaptor<RecoveryPlanRequest> asked = ArgumentCaptor.forClass(RecoveryPlanRequest.class);
+        verify(catalog).planRecovery(eq("shop"), asked.capture());
+        assertThat(asked.getValue().target().time()).isEqualTo("2026-11-22T15:29:00+01:00");
+        ArgumentCaptor<Message> command = ArgumentCaptor.forClass(Message.class);
+        verify(publisher).publish(eq(Topics.RESTORE_COMMANDS), command.capture(), anyString());
+        RestoreBackup restore = (RestoreBackup) command.getValue();
+        assertThat(restore.target().kind()).isEqualTo(RecoveryTarget.Kind.TIME);
+        assertThat(restore.backupId().toString()).isEqualTo("20261122T110000Z-def456");
+        assertThat(restore.into()).isEqualTo(RestoreBackup.RestoreInto.newCluster("/srv/pitr/shop", 5499));
+        assertThat(restore.pointInTime()).isTrue();
+    }
+
+    @Test
+    void unreachableTargetIsUnprocessableAndSaysWhatCanBeReached() throws Exception {
+        when(catalog.planRecovery(eq("shop"), any()))
+                .thenReturn(plan("BEFORE_FIRST_BACKUP", "time 2020-01-01T00:00:00Z is before the first backup"));
+
+        restoreAsAdmin("{\"source\":\"shop\",\"target\":{\"time\":\"2020-01-01T00:00:00Z\"}," + CLUSTER + "}")
                 .andExpect(status().isUnprocessableContent())
-                .andExpect(jsonPath("$.detail").value(containsString("point-in-time restore is not available yet")));
-        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP
-                        + "\",\"into\":{\"dataDirectory\":\"/x\",\"port\":5499}}")
-                .andExpect(status().isUnprocessableContent());
+                .andExpect(jsonPath("$.problemCode").value("BEFORE_FIRST_BACKUP"))
+                .andExpect(jsonPath("$.detail").value(containsString("before the first backup")))
+                .andExpect(jsonPath("$.reachable.earliestLsn").value("0/2000100"))
+                .andExpect(jsonPath("$.reachable.latestLsn").value("0/3000200"));
+        verify(publisher, never()).publish(anyString(), any(), anyString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "{\"time\":\"yesterday\"}",
+                "{\"time\":\"2026-11-22T15:29:00\"}",
+                "{\"lsn\":\"3000060\"}",
+                "{\"xid\":\"-5\"}",
+                "{\"restorePoint\":\"\"}",
+                "{}",
+                "{\"latest\":true,\"lsn\":\"0/3000060\"}"
+            })
+    void malformedTargetsAreBadRequests(String target) throws Exception {
+        restoreAsAdmin("{\"source\":\"shop\",\"target\":" + target + "," + CLUSTER + "}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value(org.hamcrest.Matchers.startsWith("target")));
+        verify(catalog, never()).planRecovery(anyString(), any());
+    }
+
+    @Test
+    void pointInTimeRestoreNeedsANewClusterWithAPort() throws Exception {
+        restoreAsAdmin("{\"source\":\"shop\",\"target\":{\"latest\":true},\"into\":{\"database\":\"x\"}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("dataDirectory")));
+        restoreAsAdmin("{\"source\":\"shop\",\"target\":{\"latest\":true},\"into\":{\"dataDirectory\":\"rel/dir\","
+                        + "\"port\":5499}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("into.dataDirectory"));
+        restoreAsAdmin("{\"source\":\"shop\",\"target\":{\"latest\":true},\"into\":{\"dataDirectory\":\"/a/../etc\","
+                        + "\"port\":5499}}")
+                .andExpect(status().isBadRequest());
+        restoreAsAdmin("{\"source\":\"shop\",\"target\":{\"latest\":true},\"into\":{\"dataDirectory\":\"/srv/x\","
+                        + "\"port\":80}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("into.port"));
+        restoreAsAdmin("{\"source\":\"shop\"," + CLUSTER + "}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("target"));
+        // a logical backup cannot be the start of a point-in-time restore
+        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP + "\"," + CLUSTER + "}")
+                .andExpect(status().isUnprocessableContent())
+                .andExpect(jsonPath("$.errors[0].field").value("backupId"));
+    }
+
+    @Test
+    void previewSaysWhatWouldBeDownloadedWithoutStartingAnything() throws Exception {
+        when(catalog.planRecovery(eq("shop"), any())).thenReturn(plan(null, null));
+
+        mvc.perform(post("/api/v1/restores/preview")
+                        .header("Authorization", bearer(OPERATOR))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"source\":\"shop\",\"target\":{\"latest\":true}," + CLUSTER + "}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.backups[0].backupId").value("20261122T110000Z-def456"))
+                .andExpect(jsonPath("$.walSegments").value(2))
+                .andExpect(jsonPath("$.downloadBytes").value(1_150))
+                .andExpect(jsonPath("$.estimatedSeconds").value(org.hamcrest.Matchers.greaterThan(0)));
+        verify(catalog, never()).createJob(any());
+        verify(publisher, never()).publish(anyString(), any(), anyString());
     }
 
     @Test

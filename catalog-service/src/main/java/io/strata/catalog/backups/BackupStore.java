@@ -74,8 +74,8 @@ public class BackupStore {
                         INSERT INTO backup (backup_id, source, job_id, kind, type, status, size_bytes, stored_bytes,
                                             sha256, database_name, schema_only, server_version, description,
                                             manifest_key, created_at, started_at, finished_at, updated_at,
-                                            start_lsn, end_lsn)
-                        VALUES (?, ?, ?, ?, ?, 'SUCCEEDED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::pg_lsn, ?::pg_lsn)
+                                            start_lsn, end_lsn, timeline)
+                        VALUES (?, ?, ?, ?, ?, 'SUCCEEDED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::pg_lsn, ?::pg_lsn, ?)
                         ON CONFLICT (backup_id) DO UPDATE SET
                             job_id = COALESCE(backup.job_id, EXCLUDED.job_id),
                             kind = EXCLUDED.kind, type = EXCLUDED.type, status = 'SUCCEEDED',
@@ -86,7 +86,7 @@ public class BackupStore {
                             manifest_key = EXCLUDED.manifest_key,
                             started_at = COALESCE(EXCLUDED.started_at, backup.started_at),
                             finished_at = EXCLUDED.finished_at, error = NULL, updated_at = EXCLUDED.updated_at,
-                            start_lsn = EXCLUDED.start_lsn, end_lsn = EXCLUDED.end_lsn""")
+                            start_lsn = EXCLUDED.start_lsn, end_lsn = EXCLUDED.end_lsn, timeline = EXCLUDED.timeline""")
                 .params(
                         result.backupId(),
                         source,
@@ -106,7 +106,8 @@ public class BackupStore {
                         SqlTime.bind(result.finishedAt()),
                         SqlTime.bind(clock.instant()),
                         result.startLsn(),
-                        result.endLsn())
+                        result.endLsn(),
+                        result.timeline())
                 .update();
         replaceObjects(result);
     }

@@ -1,13 +1,18 @@
 package io.strata.catalog.jobs;
 
+import io.strata.common.event.JobResult;
+import io.strata.common.messaging.Json;
 import io.strata.common.model.JobKind;
 import io.strata.platform.catalog.CatalogApi.JobError;
 import io.strata.platform.catalog.CatalogApi.JobView;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One row of the {@code job} table: who the job is ({@link JobOrigin}) and where it stands ({@link JobState}). */
-record Job(JobOrigin origin, JobState state) {
+/**
+ * One row of the {@code job} table: who the job is ({@link JobOrigin}), where it stands ({@link JobState})
+ * and, once it succeeded, what it produced (its JobResult as JSON, or null).
+ */
+record Job(JobOrigin origin, JobState state, String resultJson) {
 
     UUID jobId() {
         return origin.jobId();
@@ -31,7 +36,8 @@ record Job(JobOrigin origin, JobState state) {
                 state.finishedAt(),
                 error,
                 origin.backupId(),
-                origin.requestId());
+                origin.requestId(),
+                resultJson == null ? null : Json.read(resultJson, JobResult.class));
     }
 
     /** What a job is from its creation on; events never change it. */

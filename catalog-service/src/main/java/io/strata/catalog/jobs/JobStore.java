@@ -19,7 +19,7 @@ import org.springframework.stereotype.Repository;
 class JobStore {
     private static final String COLUMNS = """
             job_id, kind, source, backup_id, request_id, created_at, status, progress_percent, current_step,
-            bytes_done, bytes_total, started_at, finished_at, error_code, error_message""";
+            bytes_done, bytes_total, started_at, finished_at, error_code, error_message, result::text AS result""";
     private final JdbcClient jdbc;
 
     JobStore(JdbcClient jdbc) {
@@ -126,6 +126,6 @@ class JobStore {
                 SqlTime.read(rs, "finished_at"),
                 rs.getString("error_code"),
                 rs.getString("error_message"));
-        return new Job(origin, state);
+        return new Job(origin, state, rs.getString("result"));
     }
 }

@@ -72,7 +72,31 @@ public sealed interface JobResult {
         }
     }
 
-    /** A restore that finished: where the data now is. */
-    record RestoreResult(String backupId, String database, boolean replaced, String safetyBackupId, long restoredBytes)
-            implements JobResult {}
+    /**
+     * A restore that finished: where the data now is. A point-in-time restore also says where its cluster
+     * runs ({@code dataDirectory}, {@code port}), where recovery ended ({@code endLsn}, {@code timeline}),
+     * and how PostgreSQL itself described the stop ({@code recoveryStop}, e.g. "recovery stopping before
+     * commit of transaction 745, time 2026-11-22 15:29:02.1 UTC").
+     */
+    record RestoreResult(
+            String backupId,
+            String database,
+            boolean replaced,
+            String safetyBackupId,
+            long restoredBytes,
+            String dataDirectory,
+            Integer port,
+            String endLsn,
+            Integer timeline,
+            String target,
+            String recoveryStop,
+            Integer walSegments)
+            implements JobResult {
+
+        /** A logical restore into a database. */
+        public RestoreResult(
+                String backupId, String database, boolean replaced, String safetyBackupId, long restoredBytes) {
+            this(backupId, database, replaced, safetyBackupId, restoredBytes, null, null, null, null, null, null, null);
+        }
+    }
 }

@@ -1,10 +1,13 @@
 package io.strata.common.storage;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -88,6 +91,45 @@ public final class LocalObjectStore implements ObjectStore {
         } catch (NoSuchFileException e) {
             throw new NoSuchObjectException(key);
         }
+    }
+
+    @Override
+    public InputStream openRange(String key, long offset, long length) throws IOException {
+        SeekableByteChannel channel;
+        try {
+            channel = Files.newByteChannel(resolve(key));
+        } catch (NoSuchFileException e) {
+            throw new NoSuchObjectException(key);
+        }
+        channel.position(offset);
+        InputStream whole = Channels.newInputStream(channel);
+        return new FilterInputStream(whole) {
+            private long left = length;
+
+            @Override
+            public int read() throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int b = in.read();
+                if (b >= 0) {
+                    left--;
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = in.read(b, off, (int) Math.min(len, left));
+                if (n > 0) {
+                    left -= n;
+                }
+                return n;
+            }
+        };
     }
 
     @Override

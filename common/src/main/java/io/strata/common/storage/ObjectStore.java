@@ -20,6 +20,12 @@ public interface ObjectStore {
     /** Opens an object for reading; {@link NoSuchObjectException} when it does not exist. */
     InputStream open(String key) throws IOException;
 
+    /**
+     * Opens {@code length} bytes of an object from {@code offset} (a ranged GET on S3), so one large object
+     * can be fetched over several connections at once ({@link ParallelDownload}).
+     */
+    InputStream openRange(String key, long offset, long length) throws IOException;
+
     Optional<ObjectInfo> stat(String key) throws IOException;
 
     /** Every object whose key starts with {@code prefix}, in key order. */

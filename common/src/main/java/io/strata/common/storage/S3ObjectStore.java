@@ -93,6 +93,19 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
+    public InputStream openRange(String key, long offset, long length) throws IOException {
+        if (length <= 0) {
+            return InputStream.nullInputStream();
+        }
+        String range = "bytes=" + offset + "-" + (offset + length - 1);
+        try {
+            return call(() -> s3.getObject(b -> b.bucket(bucket).key(key).range(range)));
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchObjectException(key);
+        }
+    }
+
+    @Override
     public Optional<ObjectInfo> stat(String key) throws IOException {
         try {
             HeadObjectResponse head =

@@ -1,6 +1,8 @@
 package io.strata.platform.catalog;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.strata.common.command.RecoveryTarget;
+import io.strata.common.event.JobResult;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
 import io.strata.common.model.JobKind;
@@ -26,6 +28,7 @@ import java.util.List;
  * POST /api/v1/sources/{name}/restore-points   RestorePointView -> 201 | 409 when the name is taken
  * GET  /api/v1/sources/{name}/restore-points   RestorePointView list, newest first
  * GET  /api/v1/sources/{name}/restore-points/{rp}
+ * POST /api/v1/sources/{name}/recovery-plans                     RecoveryPlanRequest → RecoveryPlan
  * GET  /api/v1/sources/{name}/restore-points/{rp}/recovery-plan   RecoveryPlan
  * </pre>
  *
@@ -50,23 +53,80 @@ public final class CatalogApi {
 
     public record WalArchivingChange(boolean enabled) {}
 
+    /** {@code POST /api/v1/sources/{source}/recovery-plans}: plan recovery to a target, optionally from one backup. */
+    public record RecoveryPlanRequest(RecoveryTarget target, String backupId) {}
+
     /**
-     * What recovering to a restore point needs, from the catalog's records: the newest physical base
-     * backup that ends before the point, and every WAL segment from the backup's start through the point.
-     * {@code problem} says why the point cannot be reached from the records alone; null when it can.
+     * What recovering a source to a target needs, from the catalog's records: the base backup to start
+     * from and the unbroken run of archived WAL after its start (on the backup's timeline). Recovery needs
+     * the first {@code segmentsToTarget} of {@code segments} (an estimate for time and xid targets, whose
+     * position in the WAL is only known once replayed); the rest are the archive beyond, fetched only if
+     * recovery asks for them. {@code problemCode}/{@code problem} say why the target cannot be reached,
+     * and {@code reachable} what can.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RecoveryPlan(
-            String restorePoint,
-            String lsn,
-            String baseBackupId,
-            String baseBackupStartLsn,
-            String baseBackupEndLsn,
+            String source,
+            RecoveryTarget target,
+            String problemCode,
+            String problem,
+            PlannedBase base,
+            String stopLsn,
+            Long segmentSize,
             List<PlannedSegment> segments,
+            int segmentsToTarget,
+            long walBytesToTarget,
             List<String> missingSegments,
-            String problem) {}
+            ReachableRange reachable) {
 
-    public record PlannedSegment(String segment, String key, String sha256, boolean partial, String endLsn) {}
+        public boolean possible() {
+            return problemCode == null;
+        }
+
+        /** The segments recovery needs to reach the target (an estimate for time/xid targets). */
+        public List<PlannedSegment> neededSegments() {
+            return segments == null ? List.of() : segments.subList(0, Math.min(segmentsToTarget, segments.size()));
+        }
+    }
+
+    /** Why a target cannot be reached; the gateway answers each with a 422. */
+    public enum PlanProblem {
+        NO_BASE_BACKUP,
+        BEFORE_FIRST_BACKUP,
+        BACKUP_NOT_USABLE,
+        UNKNOWN_RESTORE_POINT,
+        NO_WAL,
+        WAL_GAP,
+        AFTER_ARCHIVE_END
+    }
+
+    /** The physical backup recovery starts from. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PlannedBase(
+            String backupId,
+            String startLsn,
+            String endLsn,
+            int timeline,
+            Instant finishedAt,
+            long storedBytes,
+            long sizeBytes,
+            String manifestKey) {}
+
+    public record PlannedSegment(
+            String segment,
+            String key,
+            String sha256,
+            boolean partial,
+            String endLsn,
+            long storedBytes,
+            Instant archivedAt) {}
+
+    /**
+     * The targets that can be reached: from the end of the oldest physical backup to the end of the unbroken
+     * archive after the newest one (or after the chosen one).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ReachableRange(Instant earliestTime, String earliestLsn, Instant latestTime, String latestLsn) {}
 
     /**
      * A named restore point created on the source with {@code pg_create_restore_point}. {@code archived}
@@ -125,7 +185,43 @@ public final class CatalogApi {
             Instant finishedAt,
             JobError error,
             String backupId,
-            String requestId) {}
+            String requestId,
+            JobResult result) {
+
+        /** A job view without its result (a job that has not succeeded). */
+        public JobView(
+                String jobId,
+                JobKind kind,
+                String source,
+                JobStatus status,
+                int progressPercent,
+                String currentStep,
+                long bytesDone,
+                long bytesTotal,
+                Instant createdAt,
+                Instant startedAt,
+                Instant finishedAt,
+                JobError error,
+                String backupId,
+                String requestId) {
+            this(
+                    jobId,
+                    kind,
+                    source,
+                    status,
+                    progressPercent,
+                    currentStep,
+                    bytesDone,
+                    bytesTotal,
+                    createdAt,
+                    startedAt,
+                    finishedAt,
+                    error,
+                    backupId,
+                    requestId,
+                    null);
+        }
+    }
 
     public record JobError(String code, String message) {}
 

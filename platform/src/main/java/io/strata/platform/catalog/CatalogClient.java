@@ -3,6 +3,8 @@ package io.strata.platform.catalog;
 import io.strata.platform.catalog.CatalogApi.BackupView;
 import io.strata.platform.catalog.CatalogApi.JobView;
 import io.strata.platform.catalog.CatalogApi.NewJob;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogApi.SourceView;
 import java.util.Optional;
@@ -36,6 +38,15 @@ public class CatalogClient {
 
     public Optional<BackupView> backup(String backupId) {
         return getOptional("/api/v1/backups/{id}", BackupView.class, backupId);
+    }
+
+    /** Plans recovery of {@code source} to a target; a plan that cannot be followed says why in its problem. */
+    public RecoveryPlan planRecovery(String source, RecoveryPlanRequest request) {
+        return http.post()
+                .uri("/api/v1/sources/{source}/recovery-plans", source)
+                .body(request)
+                .retrieve()
+                .body(RecoveryPlan.class);
     }
 
     public JobView createJob(NewJob job) {

@@ -29,6 +29,12 @@ public enum FailureCode {
     PG_RESTORE_FAILED,
     /** The backup taken before replacing a database failed, so the database was left untouched. */
     SAFETY_BACKUP_FAILED,
+    /** A point-in-time target the archive cannot reach (before the first backup, a WAL gap, beyond the end). */
+    TARGET_UNREACHABLE,
+    /** pg_verifybackup found the restored files differ from PostgreSQL's own backup manifest. */
+    BACKUP_VERIFY_FAILED,
+    /** PostgreSQL did not recover to the target and promote; the message carries its own words. */
+    RECOVERY_FAILED,
     /** Anything unforeseen; the message says what. */
     INTERNAL
 }

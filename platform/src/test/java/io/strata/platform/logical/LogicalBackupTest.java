@@ -209,6 +209,11 @@ class LogicalBackupTest {
         }
 
         @Override
+        public InputStream openRange(String key, long offset, long length) throws IOException {
+            return delegate.openRange(key, offset, length);
+        }
+
+        @Override
         public InputStream open(String key) throws IOException {
             return delegate.open(key);
         }

@@ -3,6 +3,7 @@ package io.strata.restore.logical;
 import com.github.luben.zstd.ZstdIOException;
 import com.github.luben.zstd.ZstdInputStream;
 import io.strata.common.storage.BackupManifest.StoredObject;
+import io.strata.common.storage.CountingInputStream;
 import io.strata.common.storage.HashingInputStream;
 import io.strata.common.storage.NoSuchObjectException;
 import io.strata.common.storage.ObjectStore;
@@ -38,7 +39,7 @@ final class DumpDownloader {
      */
     long download(StoredObject object, Path target, AtomicLong storedRead) {
         try (InputStream stored = store.open(object.key())) {
-            HashingInputStream hashing = new HashingInputStream(new Tracking(stored, storedRead));
+            HashingInputStream hashing = new HashingInputStream(new CountingInputStream(stored, storedRead));
             long raw;
             try {
                 raw = decompress(hashing, target);
@@ -99,33 +100,5 @@ final class DumpDownloader {
                         + " over " + object.storedBytes() + " bytes, got " + actualSha256 + " over "
                         + actualBytes + " bytes. Nothing was restored; restore another backup.",
                 false);
-    }
-
-    /** Adds the bytes read through it to a counter another thread may read. */
-    private static class Tracking extends FilterInputStream {
-        private final AtomicLong count;
-
-        Tracking(InputStream in, AtomicLong count) {
-            super(in);
-            this.count = count;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                count.incrementAndGet();
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                count.addAndGet(n);
-            }
-            return n;
-        }
     }
 }

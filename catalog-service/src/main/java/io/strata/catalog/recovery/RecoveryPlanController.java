@@ -1,0 +1,117 @@
+package io.strata.catalog.recovery;
+
+import io.strata.catalog.recovery.RecoveryPlanner.Base;
+import io.strata.catalog.recovery.RecoveryPlanner.Records;
+import io.strata.catalog.support.SqlTime;
+import io.strata.catalog.web.InvalidRequestException;
+import io.strata.catalog.web.ResourceNotFoundException;
+import io.strata.common.command.RecoveryTarget;
+import io.strata.common.model.Lsn;
+import io.strata.platform.catalog.CatalogApi.PlannedSegment;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Recovery plans for a source ({@link RecoveryPlanner}): the gateway asks before it accepts a
+ * point-in-time restore (and for its preview and restore-point verification), the restore-worker asks again
+ * when the job runs, so WAL archived in between is used.
+ */
+@RestController
+class RecoveryPlanController {
+    private static final int NAMES_LISTED = 5;
+    private final JdbcClient jdbc;
+
+    RecoveryPlanController(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @PostMapping("/api/v1/sources/{source}/recovery-plans")
+    @Transactional(readOnly = true)
+    RecoveryPlan plan(@PathVariable String source, @RequestBody RecoveryPlanRequest request) {
+        RecoveryTarget target = request.target() == null ? RecoveryTarget.latestTarget() : request.target();
+        try {
+            target.kind();
+            return RecoveryPlanner.plan(target, request.backupId(), records(source, target));
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new InvalidRequestException("target", e.getMessage());
+        }
+    }
+
+    /** The plan to a named restore point; 404 when the source has no such point. */
+    @GetMapping("/api/v1/sources/{source}/restore-points/{name}/recovery-plan")
+    @Transactional(readOnly = true)
+    RecoveryPlan restorePointPlan(@PathVariable String source, @PathVariable String name) {
+        RecoveryTarget target = new RecoveryTarget(null, name, null, null, null, null);
+        Records records = records(source, target);
+        if (records.restorePointLsn().isEmpty()) {
+            throw new ResourceNotFoundException("restore point", source + "/" + name);
+        }
+        return RecoveryPlanner.plan(target, null, records);
+    }
+
+    private Records records(String source, RecoveryTarget target) {
+        List<Base> bases = jdbc.sql("""
+                        SELECT backup_id, start_lsn::text AS start_lsn, end_lsn::text AS end_lsn,
+                               COALESCE(timeline, 1) AS timeline, finished_at, COALESCE(stored_bytes, 0) AS stored_bytes,
+                               COALESCE(size_bytes, 0) AS size_bytes, manifest_key
+                        FROM backup
+                        WHERE source = ? AND kind = 'PHYSICAL' AND status = 'SUCCEEDED'
+                          AND start_lsn IS NOT NULL AND end_lsn IS NOT NULL AND finished_at IS NOT NULL""")
+                .param(source)
+                .query((rs, row) -> new Base(
+                        rs.getString("backup_id"),
+                        Lsn.parse(rs.getString("start_lsn")),
+                        Lsn.parse(rs.getString("end_lsn")),
+                        rs.getInt("timeline"),
+                        SqlTime.read(rs, "finished_at"),
+                        rs.getLong("stored_bytes"),
+                        rs.getLong("size_bytes"),
+                        rs.getString("manifest_key")))
+                .list();
+        Optional<Lsn> pointLsn = Optional.empty();
+        List<String> names = List.of();
+        if (target.restorePoint() != null) {
+            pointLsn = jdbc.sql("SELECT lsn::text FROM restore_point WHERE source = ? AND name = ?")
+                    .params(source, target.restorePoint())
+                    .query(String.class)
+                    .optional()
+                    .map(Lsn::parse);
+            names = jdbc.sql("SELECT name FROM restore_point WHERE source = ? ORDER BY created_at DESC LIMIT ?")
+                    .params(source, NAMES_LISTED)
+                    .query(String.class)
+                    .list();
+        }
+        Long segmentSize = jdbc.sql("SELECT max(segment_size) FROM wal_segment WHERE source = ?")
+                .param(source)
+                .query(Long.class)
+                .optional()
+                .orElse(null);
+        return new Records(
+                source, bases, pointLsn, names, segmentSize, (timeline, first) -> segments(source, timeline, first));
+    }
+
+    private List<PlannedSegment> segments(String source, int timeline, String firstSegment) {
+        return jdbc.sql("""
+                        SELECT segment, object_key, sha256, partial, end_lsn::text AS end_lsn, stored_bytes, archived_at
+                        FROM wal_segment WHERE source = ? AND timeline = ? AND segment >= ? ORDER BY segment""")
+                .params(source, timeline, firstSegment)
+                .query((rs, row) -> new PlannedSegment(
+                        rs.getString("segment"),
+                        rs.getString("object_key"),
+                        rs.getString("sha256"),
+                        rs.getBoolean("partial"),
+                        rs.getString("end_lsn"),
+                        rs.getLong("stored_bytes"),
+                        SqlTime.read(rs, "archived_at")))
+                .list();
+    }
+}

@@ -1,0 +1,362 @@
+package io.strata.catalog.recovery;
+
+import io.strata.common.command.RecoveryTarget;
+import io.strata.common.command.RecoveryTarget.Kind;
+import io.strata.common.model.Lsn;
+import io.strata.common.wal.WalSegmentName;
+import io.strata.platform.catalog.CatalogApi.PlanProblem;
+import io.strata.platform.catalog.CatalogApi.PlannedBase;
+import io.strata.platform.catalog.CatalogApi.PlannedSegment;
+import io.strata.platform.catalog.CatalogApi.ReachableRange;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Plans point-in-time recovery from what the catalog knows, without touching storage: which physical base
+ * backup to start from, which archived WAL segments recovery will read, and (when the target cannot be
+ * reached) which of the {@link PlanProblem}s stands in the way and what can be reached instead.
+ *
+ * <p>A base backup qualifies for a target when it ended before it: by LSN for LSN and restore-point targets,
+ * by the time its job finished for time targets (recovery cannot stop before the backup is consistent).
+ * Its WAL is the unbroken run of archived segments of its timeline from the segment holding its start; a
+ * partial segment ends the run. A time target is reachable when the run was archived at or after it.
+ */
+final class RecoveryPlanner {
+    private RecoveryPlanner() {}
+
+    /** What the catalog holds about one source, as the planner needs it. */
+    record Records(
+            String source,
+            List<Base> bases,
+            Optional<Lsn> restorePointLsn,
+            List<String> restorePointNames,
+            Long segmentSize,
+            WalLoader wal) {}
+
+    /** A succeeded physical backup of the source. */
+    record Base(
+            String backupId,
+            Lsn startLsn,
+            Lsn endLsn,
+            int timeline,
+            Instant finishedAt,
+            long storedBytes,
+            long sizeBytes,
+            String manifestKey) {
+        PlannedBase planned() {
+            return new PlannedBase(
+                    backupId,
+                    startLsn.toString(),
+                    endLsn.toString(),
+                    timeline,
+                    finishedAt,
+                    storedBytes,
+                    sizeBytes,
+                    manifestKey);
+        }
+    }
+
+    /** Archived segments of one timeline from a segment on, in segment order. */
+    @FunctionalInterface
+    interface WalLoader {
+        List<PlannedSegment> from(int timeline, String firstSegment);
+    }
+
+    static RecoveryPlan plan(RecoveryTarget target, String backupId, Records records) {
+        Planning planning = new Planning(target, records);
+        return planning.plan(backupId);
+    }
+
+    private static final class Planning {
+        private final RecoveryTarget target;
+        private final Kind kind;
+        private final Records records;
+        private final List<Base> bases;
+
+        Planning(RecoveryTarget target, Records records) {
+            this.target = target;
+            this.kind = target.kind();
+            this.records = records;
+            this.bases = records.bases().stream()
+                    .sorted(Comparator.comparing(Base::endLsn))
+                    .toList();
+        }
+
+        RecoveryPlan plan(String backupId) {
+            if (bases.isEmpty()) {
+                return refuse(
+                        PlanProblem.NO_BASE_BACKUP,
+                        "source '" + records.source() + "' has no physical base backup to recover from; take one with"
+                                + " POST /api/v1/backups {\"source\":\"" + records.source()
+                                + "\",\"kind\":\"PHYSICAL\"}",
+                        null,
+                        null);
+            }
+            Lsn stopLsn = null;
+            Instant stopTime = null;
+            switch (kind) {
+                case RESTORE_POINT -> {
+                    if (records.restorePointLsn().isEmpty()) {
+                        String known = records.restorePointNames().isEmpty()
+                                ? "it has none"
+                                : "its newest are " + String.join(", ", records.restorePointNames());
+                        return refuse(
+                                PlanProblem.UNKNOWN_RESTORE_POINT,
+                                "source '" + records.source() + "' has no restore point '" + target.restorePoint()
+                                        + "' (" + known + "; GET /api/v1/sources/" + records.source()
+                                        + "/restore-points lists them)",
+                                null,
+                                null);
+                    }
+                    stopLsn = records.restorePointLsn().get();
+                }
+                case LSN -> stopLsn = Lsn.parse(target.lsn());
+                case TIME -> stopTime = RecoveryTarget.parseTime(target.time());
+                default -> {}
+            }
+            Optional<Base> chosen = backupId != null ? named(backupId) : newestBefore(stopLsn, stopTime);
+            if (chosen.isEmpty()) {
+                if (backupId != null) {
+                    return refuse(
+                            PlanProblem.BACKUP_NOT_USABLE,
+                            "backup " + backupId + " is not a succeeded physical backup of source '" + records.source()
+                                    + "'; point-in-time restore starts from one",
+                            null,
+                            null);
+                }
+                Base first = bases.getFirst();
+                return refuse(
+                        PlanProblem.BEFORE_FIRST_BACKUP,
+                        target.describe() + " is before the end of the first physical base backup of source '"
+                                + records.source() + "' (" + first.backupId() + ", consistent at " + first.endLsn()
+                                + ", finished " + first.finishedAt() + "): nothing before it can be restored",
+                        null,
+                        null);
+            }
+            if (records.segmentSize() == null) {
+                return refuse(
+                        PlanProblem.NO_WAL,
+                        "no WAL of source '" + records.source() + "' is archived yet; if archiving was just switched on"
+                                + " the first segments arrive within seconds, else enable it with PUT /api/v1/sources/"
+                                + records.source() + "/wal-archiving {\"enabled\":true}",
+                        null,
+                        null);
+            }
+            Base base = chosen.get();
+            if (backupId != null && endsAfter(base, stopLsn, stopTime)) {
+                return refuse(
+                        PlanProblem.BACKUP_NOT_USABLE,
+                        target.describe() + " is before backup " + backupId + " ended (" + base.endLsn() + ", "
+                                + base.finishedAt() + "); choose an earlier backup or leave backupId out",
+                        base,
+                        null);
+            }
+            return walPlan(base, stopLsn, stopTime);
+        }
+
+        private RecoveryPlan walPlan(Base base, Lsn stopLsn, Instant stopTime) {
+            long segmentSize = records.segmentSize();
+            WalSegmentName first = WalSegmentName.of(base.timeline(), base.startLsn(), segmentSize);
+            List<PlannedSegment> archived = records.wal().from(base.timeline(), first.toString());
+            List<PlannedSegment> run = new ArrayList<>();
+            WalSegmentName expected = first;
+            String gap = null;
+            for (PlannedSegment segment : archived) {
+                if (!segment.segment().equals(expected.toString())) {
+                    gap = expected.toString();
+                    break;
+                }
+                run.add(segment);
+                if (segment.partial()) {
+                    break; // the archive's newest WAL: nothing after it can be read
+                }
+                expected = expected.next();
+            }
+            if (gap == null && !run.isEmpty() && run.getLast().partial() && archived.size() > run.size()) {
+                gap = run.getLast().segment(); // later segments exist but this one never completed
+            }
+            boolean moreAfterGap = gap != null;
+            if (run.isEmpty()) {
+                return refuse(
+                        gap != null ? PlanProblem.WAL_GAP : PlanProblem.AFTER_ARCHIVE_END,
+                        "the WAL from base backup " + base.backupId() + "'s start (segment " + first + ") is not"
+                                + " archived; take a new physical backup",
+                        base,
+                        List.of(first.toString()));
+            }
+            PlannedSegment last = run.getLast();
+            Lsn runEnd = Lsn.parse(last.endLsn());
+            Instant runEndTime = last.archivedAt();
+            ReachableRange reachable = new ReachableRange(
+                    bases.getFirst().finishedAt(), bases.getFirst().endLsn().toString(), runEndTime, runEnd.toString());
+            List<String> missing = gap == null ? List.of() : List.of(gap);
+            String beyond = gap != null
+                    ? "the archive has a gap at segment " + gap + " (WAL lost while archiving was down or behind)"
+                    : "it is beyond the newest archived WAL";
+            if (runEnd.compareTo(base.endLsn()) < 0) {
+                return problemPlan(
+                        base,
+                        run,
+                        gap != null ? PlanProblem.WAL_GAP : PlanProblem.AFTER_ARCHIVE_END,
+                        "base backup " + base.backupId() + " is not consistent before " + base.endLsn() + " but "
+                                + beyond + " at " + runEnd,
+                        missing,
+                        reachable);
+            }
+            int needed = run.size();
+            switch (kind) {
+                case LSN, RESTORE_POINT -> {
+                    boolean inRun = kind == Kind.LSN ? runEnd.compareTo(stopLsn) > 0 : runEnd.compareTo(stopLsn) >= 0;
+                    if (!inRun) {
+                        return problemPlan(
+                                base,
+                                run,
+                                gap != null ? PlanProblem.WAL_GAP : PlanProblem.AFTER_ARCHIVE_END,
+                                "cannot reach " + target.describe() + " at " + stopLsn + ": " + beyond + " (" + runEnd
+                                        + "); the latest reachable LSN is " + runEnd + ", time " + runEndTime,
+                                missing,
+                                reachable);
+                    }
+                    needed = indexOf(run, WalSegmentName.of(base.timeline(), stopLsn, segmentSize)) + 2;
+                }
+                case TIME -> {
+                    if (runEndTime.isBefore(stopTime)) {
+                        return problemPlan(
+                                base,
+                                run,
+                                gap != null ? PlanProblem.WAL_GAP : PlanProblem.AFTER_ARCHIVE_END,
+                                "cannot reach " + target.describe() + ": " + beyond + ", archived at " + runEndTime
+                                        + "; the latest reachable time is " + runEndTime + " (LSN " + runEnd + ")",
+                                missing,
+                                reachable);
+                    }
+                    needed = firstArchivedAtOrAfter(run, stopTime) + 2;
+                }
+                case LATEST -> {
+                    if (moreAfterGap) {
+                        return problemPlan(
+                                base,
+                                run,
+                                PlanProblem.WAL_GAP,
+                                "the latest WAL cannot be reached from base backup " + base.backupId() + ": " + beyond
+                                        + "; recovery would stop at " + runEnd + " (" + runEndTime + ") and lose what"
+                                        + " follows. Restore to a time up to " + runEndTime + ", or take a new physical"
+                                        + " backup and restore from it",
+                                missing,
+                                reachable);
+                    }
+                }
+                case IMMEDIATE ->
+                    needed = indexOf(run, WalSegmentName.of(base.timeline(), base.endLsn(), segmentSize)) + 1;
+                case XID -> {}
+            }
+            needed = Math.max(1, Math.min(needed, run.size()));
+            return new RecoveryPlan(
+                    records.source(),
+                    target,
+                    null,
+                    null,
+                    base.planned(),
+                    stopLsn == null ? null : stopLsn.toString(),
+                    segmentSize,
+                    run,
+                    needed,
+                    bytes(run, needed),
+                    missing,
+                    reachable);
+        }
+
+        private Optional<Base> named(String backupId) {
+            return bases.stream().filter(b -> b.backupId().equals(backupId)).findFirst();
+        }
+
+        /** The newest base backup that ended before the target; the newest of all for latest/xid targets. */
+        private Optional<Base> newestBefore(Lsn stopLsn, Instant stopTime) {
+            return bases.reversed().stream()
+                    .filter(base -> !endsAfter(base, stopLsn, stopTime))
+                    .findFirst();
+        }
+
+        private static boolean endsAfter(Base base, Lsn stopLsn, Instant stopTime) {
+            if (stopLsn != null) {
+                return base.endLsn().compareTo(stopLsn) > 0;
+            }
+            return stopTime != null && base.finishedAt().isAfter(stopTime);
+        }
+
+        private RecoveryPlan refuse(PlanProblem code, String why, Base base, List<String> missing) {
+            ReachableRange reachable = bases.isEmpty()
+                    ? null
+                    : new ReachableRange(
+                            bases.getFirst().finishedAt(),
+                            bases.getFirst().endLsn().toString(),
+                            null,
+                            null);
+            return new RecoveryPlan(
+                    records.source(),
+                    target,
+                    code.name(),
+                    why,
+                    base == null ? null : base.planned(),
+                    null,
+                    records.segmentSize(),
+                    List.of(),
+                    0,
+                    0,
+                    missing == null ? List.of() : missing,
+                    reachable);
+        }
+
+        private RecoveryPlan problemPlan(
+                Base base,
+                List<PlannedSegment> run,
+                PlanProblem code,
+                String why,
+                List<String> missing,
+                ReachableRange reachable) {
+            return new RecoveryPlan(
+                    records.source(),
+                    target,
+                    code.name(),
+                    why,
+                    base.planned(),
+                    null,
+                    records.segmentSize(),
+                    run,
+                    run.size(),
+                    bytes(run, run.size()),
+                    missing,
+                    reachable);
+        }
+
+        private static int indexOf(List<PlannedSegment> run, WalSegmentName segment) {
+            for (int i = 0; i < run.size(); i++) {
+                if (run.get(i).segment().equals(segment.toString())) {
+                    return i;
+                }
+            }
+            return run.size() - 1;
+        }
+
+        /** The first segment archived at or after {@code time}: the WAL written up to then is in it or before. */
+        private static int firstArchivedAtOrAfter(List<PlannedSegment> run, Instant time) {
+            for (int i = 0; i < run.size(); i++) {
+                if (!run.get(i).archivedAt().isBefore(time)) {
+                    return i;
+                }
+            }
+            return run.size() - 1;
+        }
+
+        private static long bytes(List<PlannedSegment> run, int count) {
+            return run.stream()
+                    .limit(count)
+                    .mapToLong(PlannedSegment::storedBytes)
+                    .sum();
+        }
+    }
+}

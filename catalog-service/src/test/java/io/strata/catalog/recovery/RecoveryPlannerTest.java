@@ -1,0 +1,184 @@
+package io.strata.catalog.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.catalog.recovery.RecoveryPlanner.Base;
+import io.strata.catalog.recovery.RecoveryPlanner.Records;
+import io.strata.common.command.RecoveryTarget;
+import io.strata.common.model.Lsn;
+import io.strata.common.wal.WalSegmentName;
+import io.strata.platform.catalog.CatalogApi.PlannedSegment;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RecoveryPlannerTest {
+    private static final long SEGMENT = 16L * 1024 * 1024;
+    private static final Instant T0 = Instant.parse("2026-11-22T15:00:00Z");
+    // base backup 1: WAL 0/2000028 .. 0/2000138 (segment 2), finished at T0 + 10 s
+    private static final Base FIRST = new Base(
+            "20261122T150000Z-aaaaaa",
+            Lsn.parse("0/2000028"),
+            Lsn.parse("0/2000138"),
+            1,
+            T0.plusSeconds(10),
+            100,
+            300,
+            "m1");
+    // base backup 2: segment 5, finished at T0 + 60 s
+    private static final Base SECOND = new Base(
+            "20261122T150050Z-bbbbbb",
+            Lsn.parse("0/5000028"),
+            Lsn.parse("0/5000138"),
+            1,
+            T0.plusSeconds(60),
+            100,
+            300,
+            "m2");
+
+    /** Segments 2..last complete (segment n archived at T0 + 10·n s), the last one partial when asked. */
+    private static List<PlannedSegment> archive(int last, boolean lastPartial, int... missing) {
+        List<PlannedSegment> segments = new ArrayList<>();
+        for (int n = 2; n <= last; n++) {
+            int segment = n;
+            if (java.util.Arrays.stream(missing).anyMatch(m -> m == segment)) {
+                continue;
+            }
+            WalSegmentName name = new WalSegmentName(1, n, SEGMENT);
+            boolean partial = lastPartial && n == last;
+            Lsn end = partial ? new Lsn(name.startLsn().value() + 0x200) : name.endLsn();
+            segments.add(new PlannedSegment(
+                    name.toString(), "k" + n, "s" + n, partial, end.toString(), 10, T0.plusSeconds(10L * n)));
+        }
+        return segments;
+    }
+
+    private static RecoveryPlan plan(RecoveryTarget target, List<Base> bases, List<PlannedSegment> wal) {
+        return plan(target, null, bases, wal, Optional.empty());
+    }
+
+    private static RecoveryPlan plan(
+            RecoveryTarget target, String backupId, List<Base> bases, List<PlannedSegment> wal, Optional<Lsn> point) {
+        Records records = new Records(
+                "shop",
+                bases,
+                point,
+                List.of("before-upgrade"),
+                wal.isEmpty() ? null : SEGMENT,
+                (timeline, first) -> wal.stream()
+                        .filter(s -> s.segment().compareTo(first) >= 0)
+                        .toList());
+        return RecoveryPlanner.plan(target, backupId, records);
+    }
+
+    private static RecoveryTarget lsn(String lsn) {
+        return new RecoveryTarget(null, null, lsn, null, null, null);
+    }
+
+    @Test
+    void noBaseBackupMeansNothingCanBeRestored() {
+        RecoveryPlan plan = plan(RecoveryTarget.latestTarget(), List.of(), archive(4, false));
+        assertThat(plan.problemCode()).isEqualTo("NO_BASE_BACKUP");
+        assertThat(plan.problem()).contains("\"kind\":\"PHYSICAL\"");
+    }
+
+    @Test
+    void targetBeforeTheFirstBackupSaysWhereRestoringCanStart() {
+        RecoveryPlan plan = plan(RecoveryTarget.at(T0), List.of(FIRST, SECOND), archive(7, false));
+        assertThat(plan.problemCode()).isEqualTo("BEFORE_FIRST_BACKUP");
+        assertThat(plan.problem()).contains(FIRST.backupId());
+        assertThat(plan.reachable().earliestLsn()).isEqualTo("0/2000138");
+        assertThat(plan.reachable().earliestTime()).isEqualTo(T0.plusSeconds(10));
+    }
+
+    @Test
+    void timeTargetStartsFromTheNewestBackupBeforeItAndReadsTheWalArchivedUpToIt() {
+        RecoveryPlan plan = plan(RecoveryTarget.at(T0.plusSeconds(65)), List.of(FIRST, SECOND), archive(9, true));
+        assertThat(plan.possible()).isTrue();
+        assertThat(plan.base().backupId()).isEqualTo(SECOND.backupId());
+        assertThat(plan.segments()).extracting(PlannedSegment::segment).first().isEqualTo("000000010000000000000005");
+        // segment 7 (archived at T0+70s) is the first archived after the target; one more for safety
+        assertThat(plan.segmentsToTarget()).isEqualTo(4);
+        assertThat(plan.walBytesToTarget()).isEqualTo(40);
+
+        RecoveryPlan earlier = plan(RecoveryTarget.at(T0.plusSeconds(30)), List.of(FIRST, SECOND), archive(9, true));
+        assertThat(earlier.base().backupId()).isEqualTo(FIRST.backupId());
+    }
+
+    @Test
+    void timeAfterTheArchiveEndIsRefusedWithTheLatestReachableTime() {
+        RecoveryPlan plan = plan(RecoveryTarget.at(T0.plusSeconds(500)), List.of(FIRST), archive(6, true));
+        assertThat(plan.problemCode()).isEqualTo("AFTER_ARCHIVE_END");
+        assertThat(plan.reachable().latestTime()).isEqualTo(T0.plusSeconds(60));
+        assertThat(plan.reachable().latestLsn()).isEqualTo("0/6000200");
+    }
+
+    @Test
+    void gapBeforeTheTargetIsRefusedAndNamed() {
+        RecoveryPlan plan = plan(RecoveryTarget.at(T0.plusSeconds(55)), List.of(FIRST), archive(8, false, 4));
+        assertThat(plan.problemCode()).isEqualTo("WAL_GAP");
+        assertThat(plan.missingSegments()).containsExactly("000000010000000000000004");
+        assertThat(plan.reachable().latestLsn()).isEqualTo("0/4000000");
+
+        RecoveryPlan latest = plan(RecoveryTarget.latestTarget(), List.of(FIRST), archive(8, false, 4));
+        assertThat(latest.problemCode()).isEqualTo("WAL_GAP");
+
+        // a newer backup after the gap makes latest reachable again
+        RecoveryPlan fromSecond = plan(RecoveryTarget.latestTarget(), List.of(FIRST, SECOND), archive(8, false, 4));
+        assertThat(fromSecond.possible()).isTrue();
+        assertThat(fromSecond.base().backupId()).isEqualTo(SECOND.backupId());
+        assertThat(fromSecond.segmentsToTarget()).isEqualTo(4);
+    }
+
+    @Test
+    void lsnTargetNeedsWalBeyondIt() {
+        RecoveryPlan plan = plan(lsn("0/4000100"), List.of(FIRST), archive(6, true));
+        assertThat(plan.possible()).isTrue();
+        assertThat(plan.stopLsn()).isEqualTo("0/4000100");
+        assertThat(plan.segmentsToTarget()).isEqualTo(4); // 2, 3, 4 and the one after
+
+        assertThat(plan(lsn("0/6000200"), List.of(FIRST), archive(6, true)).problemCode())
+                .isEqualTo("AFTER_ARCHIVE_END");
+        assertThat(plan(lsn("0/2000100"), List.of(FIRST), archive(6, true)).problemCode())
+                .isEqualTo("BEFORE_FIRST_BACKUP");
+    }
+
+    @Test
+    void unknownRestorePointListsTheKnownOnes() {
+        RecoveryPlan plan = plan(
+                new RecoveryTarget(null, "nope", null, null, null, null),
+                null,
+                List.of(FIRST),
+                archive(4, false),
+                Optional.empty());
+        assertThat(plan.problemCode()).isEqualTo("UNKNOWN_RESTORE_POINT");
+        assertThat(plan.problem()).contains("before-upgrade");
+    }
+
+    @Test
+    void aPartialSegmentFollowedByLaterOnesIsAGap() {
+        List<PlannedSegment> wal = new ArrayList<>(archive(4, true));
+        wal.addAll(archive(6, false).subList(3, 5)); // segments 5 and 6, complete
+        RecoveryPlan plan = plan(RecoveryTarget.latestTarget(), List.of(FIRST), wal);
+        assertThat(plan.problemCode()).isEqualTo("WAL_GAP");
+        assertThat(plan.missingSegments()).containsExactly("000000010000000000000004");
+    }
+
+    @Test
+    void namedBackupMustEndBeforeTheTarget() {
+        RecoveryPlan plan =
+                plan(lsn("0/3000000"), SECOND.backupId(), List.of(FIRST, SECOND), archive(7, false), Optional.empty());
+        assertThat(plan.problemCode()).isEqualTo("BACKUP_NOT_USABLE");
+        RecoveryPlan immediate = plan(
+                RecoveryTarget.immediateTarget(),
+                SECOND.backupId(),
+                List.of(FIRST, SECOND),
+                archive(7, false),
+                Optional.empty());
+        assertThat(immediate.possible()).isTrue();
+        assertThat(immediate.segmentsToTarget()).isEqualTo(1);
+    }
+}

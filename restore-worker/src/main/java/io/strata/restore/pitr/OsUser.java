@@ -1,0 +1,49 @@
+package io.strata.restore.pitr;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The operating-system user a restored cluster belongs to. PostgreSQL refuses to run as root, so a worker
+ * running as root hands the files to that user and starts PostgreSQL's programs as it with runuser; a
+ * worker running as any other user is that user and runs them directly.
+ */
+final class OsUser {
+    private final String name;
+    private final boolean switching;
+
+    OsUser(String name) {
+        this.name = name;
+        this.switching = "root".equals(System.getProperty("user.name"));
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** {@code command} prefixed with {@code runuser -u <user> --} when the worker runs as root. */
+    List<String> command(List<String> command) {
+        List<String> full = new ArrayList<>();
+        if (switching) {
+            full.addAll(List.of("runuser", "-u", name, "--"));
+        }
+        full.addAll(command);
+        return full;
+    }
+
+    /** Gives {@code path} to the user (when the worker runs as root) and sets its permissions. */
+    void own(Path path, String permissions) throws IOException {
+        if (switching) {
+            UserPrincipal owner =
+                    FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
+            Files.setOwner(path, owner);
+        }
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+    }
+}

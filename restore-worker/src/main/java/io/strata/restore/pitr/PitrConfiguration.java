@@ -1,0 +1,20 @@
+package io.strata.restore.pitr;
+
+import io.strata.common.storage.ObjectStore;
+import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.postgres.PgTools;
+import java.time.Clock;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(PitrProperties.class)
+class PitrConfiguration {
+
+    @Bean
+    PointInTimeRestore pointInTimeRestore(
+            CatalogClient catalog, ObjectStore store, PgTools pgTools, PitrProperties properties, Clock clock) {
+        return new PointInTimeRestore(catalog, store, pgTools, properties, clock);
+    }
+}

@@ -1,0 +1,351 @@
+package io.strata.restore.pitr;
+
+import io.strata.common.command.RecoveryTarget;
+import io.strata.common.command.RecoveryTarget.Kind;
+import io.strata.common.command.RestoreBackup;
+import io.strata.common.command.RestoreBackup.RestoreInto;
+import io.strata.common.event.JobResult.RestoreResult;
+import io.strata.common.messaging.Json;
+import io.strata.common.model.BackupId;
+import io.strata.common.model.BackupKind;
+import io.strata.common.model.Lsn;
+import io.strata.common.storage.BackupManifest;
+import io.strata.common.storage.BackupManifest.StoredObject;
+import io.strata.common.storage.NoSuchObjectException;
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.StorageLayout;
+import io.strata.platform.catalog.CatalogApi.PlannedSegment;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
+import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.jobs.JobReporter;
+import io.strata.platform.logical.FailureCode;
+import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.logical.ProgressTicker;
+import io.strata.platform.postgres.PgTools;
+import io.strata.restore.pitr.RecoveringServer.Sanity;
+import io.strata.restore.pitr.RecoveringServer.State;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Point-in-time restore into a new cluster on this host: asks the catalog for a recovery plan (so WAL
+ * archived since the request counts), unpacks the plan's base backup into the new data directory while
+ * proving its SHA-256, checks it with pg_verifybackup, fetches WAL ahead of recovery, starts PostgreSQL
+ * with the target and {@code recovery_target_action=promote}, waits until it promoted, and asks it a real
+ * query. A restore that fails stops its server and removes what it created; nothing existing is touched.
+ */
+public class PointInTimeRestore {
+    private static final Logger log = LoggerFactory.getLogger(PointInTimeRestore.class);
+    static final String DOWNLOADING = "downloading base backup";
+    static final String VERIFYING = "verifying base backup";
+    static final String REPLAYING = "replaying WAL";
+    static final String CHECKING = "checking restored cluster";
+    private static final String TARGET_NOT_REACHED = "recovery ended before configured recovery target was reached";
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration STARTUP_GRACE = Duration.ofSeconds(15);
+    private final CatalogClient catalog;
+    private final ObjectStore store;
+    private final PgTools pgTools;
+    private final PitrProperties properties;
+    private final OsUser user;
+    private final BaseBackupExtractor extractor;
+    private final Clock clock;
+
+    public PointInTimeRestore(
+            CatalogClient catalog, ObjectStore store, PgTools pgTools, PitrProperties properties, Clock clock) {
+        this.catalog = catalog;
+        this.store = store;
+        this.pgTools = pgTools;
+        this.properties = properties;
+        this.user = new OsUser(properties.osUser());
+        this.extractor = new BaseBackupExtractor(store, pgTools, user, properties);
+        this.clock = clock;
+    }
+
+    /** @throws JobFailureException with the code the job fails with */
+    public RestoreResult run(RestoreBackup command, JobReporter reporter) throws IOException {
+        SourceConnection source = catalog.sourceConnection(command.source())
+                .orElseThrow(() -> new JobFailureException(
+                        FailureCode.SOURCE_NOT_FOUND,
+                        "Source '" + command.source() + "' is not registered (or was removed).",
+                        false));
+        Path dataDir = dataDirectory(command.into());
+        int port = freePort(command.into());
+        RecoveryTarget target = command.target() != null ? command.target() : RecoveryTarget.immediateTarget();
+        String backupId = command.backupId() == null ? null : command.backupId().toString();
+        RecoveryPlan plan = catalog.planRecovery(source.name(), new RecoveryPlanRequest(target, backupId));
+        if (!plan.possible()) {
+            throw new JobFailureException(FailureCode.TARGET_UNREACHABLE, plan.problem(), false);
+        }
+        StoredObject tar = baseTar(source.name(), plan.base().backupId());
+        boolean created = !Files.exists(dataDir);
+        Files.createDirectories(dataDir);
+        user.own(dataDir, "rwx------");
+        Path spool = Files.createDirectories(dataDir.resolveSibling("." + dataDir.getFileName() + ".strata-wal"));
+        user.own(spool, "rwx------");
+        RecoveringServer server = new RecoveringServer(pgTools, user, dataDir, port, source);
+        boolean restored = false;
+        try (WalPrefetcher wal = new WalPrefetcher(
+                store, spool, plan.segments(), plan.segmentSize(), properties.walFetchers(), properties.walAhead())) {
+            long rawBytes = unpack(tar, dataDir, reporter);
+            reporter.step(VERIFYING, 40);
+            extractor.verify(dataDir);
+            ensureConfigFiles(dataDir);
+            wal.prepare(user);
+            wal.start();
+            RecoverySettings.write(dataDir, port, wal.restoreCommand(), RecoverySettings.targetLines(target), user);
+            log.info(
+                    "recovering {} to {} from base backup {} with {} WAL segments into {} (port {})",
+                    source.name(),
+                    target.describe(),
+                    plan.base().backupId(),
+                    plan.segmentsToTarget(),
+                    dataDir,
+                    port);
+            server.start();
+            String fallback = awaitPromotion(server, wal, plan, target, dataDir, reporter);
+            RecoverySettings.removeRecoveryBlock(dataDir);
+            reporter.step(CHECKING, 99);
+            Sanity sanity = server.sanity();
+            String stop = server.recoveryStop() + (fallback == null ? "" : "; " + fallback);
+            restored = true;
+            return new RestoreResult(
+                    plan.base().backupId(),
+                    sanity.database(),
+                    false,
+                    null,
+                    rawBytes,
+                    dataDir.toString(),
+                    port,
+                    sanity.endLsn(),
+                    server.newTimeline(),
+                    target.describe(),
+                    stop,
+                    wal.consumed());
+        } finally {
+            deleteTree(spool, true);
+            if (!restored) {
+                server.stopImmediately();
+                deleteTree(dataDir, created);
+            }
+        }
+    }
+
+    private long unpack(StoredObject tar, Path dataDir, JobReporter reporter) {
+        AtomicLong read = new AtomicLong();
+        long total = tar.storedBytes();
+        reporter.progress(DOWNLOADING, 0, 0, total);
+        try (ProgressTicker ticker = ProgressTicker.every(
+                TICK, () -> reporter.progress(DOWNLOADING, percent(read.get(), total, 0, 40), read.get(), total))) {
+            return extractor.extract(tar, dataDir, read);
+        }
+    }
+
+    /**
+     * Waits until the server has promoted. Returns a note when a time target had to fall back to the end of
+     * the WAL (no transaction committed after the target time), else null.
+     */
+    private String awaitPromotion(
+            RecoveringServer server,
+            WalPrefetcher wal,
+            RecoveryPlan plan,
+            RecoveryTarget target,
+            Path dataDir,
+            JobReporter reporter)
+            throws IOException {
+        Lsn from = Lsn.parse(plan.base().startLsn());
+        List<PlannedSegment> needed = plan.neededSegments();
+        Lsn to = Lsn.parse(needed.getLast().endLsn());
+        long span = Math.max(1, to.value() - from.value());
+        Instant started = clock.instant();
+        Instant deadline = started.plus(properties.recoveryTimeout());
+        String fallback = null;
+        reporter.progress(REPLAYING, 45, 0, span);
+        while (true) {
+            if (wal.failure() != null) {
+                throw new JobFailureException(
+                        FailureCode.RECOVERY_FAILED,
+                        "Recovery was stopped because archived WAL could not be fetched: " + wal.failure(),
+                        true);
+            }
+            Optional<State> state = server.state();
+            if (state.isPresent() && !state.get().inRecovery()) {
+                return fallback;
+            }
+            if (state.isPresent() && state.get().lsn() != null) {
+                long done = Math.max(0, Lsn.parse(state.get().lsn()).value() - from.value());
+                reporter.progress(REPLAYING, percent(done, span, 45, 98), Math.min(done, span), span);
+            } else {
+                reporter.tick();
+            }
+            boolean gone = state.isEmpty()
+                    && !server.running()
+                    && Duration.between(started, clock.instant()).compareTo(STARTUP_GRACE) > 0;
+            boolean stoppedShort = state.isEmpty() && server.logSays(TARGET_NOT_REACHED) && !server.running();
+            if (stoppedShort && target.kind() == Kind.TIME && fallback == null) {
+                fallback = "no transaction committed after " + target.time() + " in the archived WAL, so its end"
+                        + " is the state at that time: recovered to the end";
+                log.info("{}; starting again without the time target", fallback);
+                RecoverySettings.append(dataDir, List.of("recovery_target_time = ''"));
+                server.start();
+                started = clock.instant();
+                continue;
+            }
+            if (gone || stoppedShort) {
+                throw new JobFailureException(
+                        FailureCode.RECOVERY_FAILED,
+                        "PostgreSQL did not recover " + plan.source() + " to " + target.describe() + ": "
+                                + server.failureLines() + " (its log: " + server.logFile() + ", removed with the"
+                                + " failed cluster)",
+                        false);
+            }
+            if (clock.instant().isAfter(deadline)) {
+                throw new JobFailureException(
+                        FailureCode.RECOVERY_FAILED,
+                        "Recovery did not finish within " + properties.recoveryTimeout()
+                                + " (strata.restore.pitr.recovery-timeout); it was stopped",
+                        true);
+            }
+            sleep();
+        }
+    }
+
+    private StoredObject baseTar(String source, String backupId) {
+        BackupManifest manifest;
+        try {
+            manifest = Json.read(
+                    store.readAll(StorageLayout.manifestKey(source, BackupId.parse(backupId))), BackupManifest.class);
+        } catch (NoSuchObjectException e) {
+            throw new JobFailureException(
+                    FailureCode.BACKUP_NOT_FOUND,
+                    "Base backup " + backupId + " of source '" + source + "' has no manifest in " + store.describe()
+                            + " (deleted?); take a new physical backup.",
+                    false,
+                    e);
+        } catch (IOException e) {
+            throw new JobFailureException(
+                    FailureCode.STORAGE_ERROR,
+                    "Cannot read the manifest of base backup " + backupId + ": " + e.getMessage(),
+                    true,
+                    e);
+        }
+        if (manifest.kind() != BackupKind.PHYSICAL) {
+            throw new JobFailureException(
+                    FailureCode.UNSUPPORTED,
+                    "Backup " + backupId + " is " + manifest.kind() + "; point-in-time restore needs a PHYSICAL one.",
+                    false);
+        }
+        return manifest.objects().stream()
+                .filter(object -> "tar".equals(object.format()))
+                .findFirst()
+                .orElseThrow(() -> new JobFailureException(
+                        FailureCode.BACKUP_NOT_FOUND, "Base backup " + backupId + "'s manifest lists no tar.", false));
+    }
+
+    /** The requested data directory: absolute, and absent or empty (a restore never writes over files). */
+    static Path dataDirectory(RestoreInto into) {
+        String text = into == null ? null : into.dataDirectory();
+        if (text == null || text.isBlank() || !Path.of(text).isAbsolute()) {
+            throw invalid("into.dataDirectory must be an absolute path on the restore-worker's host; got " + text);
+        }
+        Path path = Path.of(text).normalize();
+        if (Files.exists(path)) {
+            if (!Files.isDirectory(path)) {
+                throw invalid("into.dataDirectory " + path + " exists and is not a directory");
+            }
+            try (Stream<Path> entries = Files.list(path)) {
+                if (entries.findAny().isPresent()) {
+                    throw invalid("into.dataDirectory " + path + " is not empty; a restore never writes over files."
+                            + " Name a new or empty directory");
+                }
+            } catch (IOException e) {
+                throw invalid("cannot read into.dataDirectory " + path + ": " + e.getMessage());
+            }
+        }
+        return path;
+    }
+
+    static int freePort(RestoreInto into) {
+        Integer port = into == null ? null : into.port();
+        if (port == null || port < 1024 || port > 65535) {
+            throw invalid("into.port must be a free TCP port from 1024 to 65535; got " + port);
+        }
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return port;
+        } catch (IOException e) {
+            throw invalid("into.port " + port + " is in use on the restore-worker's host; choose a free one");
+        }
+    }
+
+    private void ensureConfigFiles(Path dataDir) throws IOException {
+        // A source whose configuration lives outside its data directory (Debian's /etc/postgresql) has none
+        // in the backup: the restored cluster gets defaults plus Strata's settings, and password logins.
+        Path conf = dataDir.resolve("postgresql.conf");
+        if (!Files.exists(conf)) {
+            user.own(
+                    Files.writeString(conf, "# created by Strata: the source keeps its configuration elsewhere\n"),
+                    "rw-------");
+        }
+        Path hba = dataDir.resolve("pg_hba.conf");
+        if (!Files.exists(hba)) {
+            user.own(Files.writeString(hba, "host all all 127.0.0.1/32 scram-sha-256\n"), "rw-------");
+        }
+    }
+
+    private static int percent(long done, long total, int from, int to) {
+        if (total <= 0) {
+            return from;
+        }
+        return from + (int) Math.min(to - from, (to - from) * done / total);
+    }
+
+    private static JobFailureException invalid(String message) {
+        return new JobFailureException(FailureCode.INVALID_TARGET, message, false);
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(POLL);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JobFailureException(FailureCode.INTERNAL, "Interrupted while waiting for recovery", true, e);
+        }
+    }
+
+    /** Deletes a directory's contents, and the directory itself when {@code itself}. */
+    private static void deleteTree(Path root, boolean itself) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder())
+                    .filter(path -> itself || !path.equals(root))
+                    .forEach(path -> {
+                        try {
+                            Files.deleteIfExists(path);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+        } catch (IOException | UncheckedIOException e) {
+            log.warn("could not remove {}: {}", root, e.toString());
+        }
+    }
+}

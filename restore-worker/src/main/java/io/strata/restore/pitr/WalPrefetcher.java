@@ -1,0 +1,245 @@
+package io.strata.restore.pitr;
+
+import com.github.luben.zstd.ZstdInputStream;
+import io.strata.common.storage.HashingInputStream;
+import io.strata.common.storage.NoSuchObjectException;
+import io.strata.common.storage.ObjectStore;
+import io.strata.platform.catalog.CatalogApi.PlannedSegment;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fetches archived WAL ahead of recovery, several segments at once, into a spool directory that
+ * PostgreSQL's {@code restore_command} (a small script, {@link #restoreCommand()}) reads from: recovery
+ * never waits for one download per segment, and no process is started to download anything.
+ *
+ * <p>Each segment is checked against its archived SHA-256, decompressed, and (a partial segment, the
+ * archive's newest WAL) padded with zeros to the segment size, which PostgreSQL reads as the end of WAL.
+ * At most {@code ahead} fetched segments wait in the spool; a segment PostgreSQL has taken leaves a
+ * {@code .done} marker and frees a place. A segment outside the plan is answered "not archived" at once,
+ * which is how recovery learns the archive ends. If a fetch fails the script makes recovery abort (exit
+ * 126) rather than end early at the wrong point.
+ */
+final class WalPrefetcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WalPrefetcher.class);
+    private static final int ATTEMPTS = 3;
+    private static final long POLL_MILLIS = 50;
+    private static final int WAIT_SECONDS = 900;
+    static final String PLANNED = "PLANNED";
+    static final String FAILED = "FAILED";
+    static final String SCRIPT = "restore-wal.sh";
+    private final ObjectStore store;
+    private final Path spool;
+    private final List<PlannedSegment> segments;
+    private final long segmentSize;
+    private final int ahead;
+    private final ExecutorService fetchers;
+    private final Thread coordinator;
+    private final AtomicLong fetchedBytes = new AtomicLong();
+    private volatile int consumed;
+    private volatile String failure;
+    private volatile boolean closed;
+
+    WalPrefetcher(
+            ObjectStore store, Path spool, List<PlannedSegment> segments, long segmentSize, int fetchers, int ahead) {
+        this.store = store;
+        this.spool = spool;
+        this.segments = List.copyOf(segments);
+        this.segmentSize = segmentSize;
+        this.ahead = ahead;
+        this.fetchers = Executors.newFixedThreadPool(
+                fetchers, Thread.ofPlatform().name("wal-fetch-", 0).daemon().factory());
+        this.coordinator = Thread.ofPlatform().name("wal-prefetch").daemon().unstarted(this::coordinate);
+    }
+
+    /** Writes the plan and the restore_command script into the spool (which the cluster's user owns). */
+    void prepare(OsUser user) throws IOException {
+        List<String> names = segments.stream().map(PlannedSegment::segment).toList();
+        Path planned = Files.write(spool.resolve(PLANNED), names, StandardCharsets.UTF_8);
+        user.own(planned, "rw-r--r--");
+        Path script = Files.writeString(spool.resolve(SCRIPT), script(spool), StandardCharsets.UTF_8);
+        user.own(script, "rwxr-xr-x");
+    }
+
+    /** The {@code restore_command} setting: the spool's script with PostgreSQL's %f and %p. */
+    String restoreCommand() {
+        return "'" + spool.resolve(SCRIPT) + "' \"%f\" \"%p\"";
+    }
+
+    void start() {
+        coordinator.start();
+    }
+
+    /** Segments PostgreSQL has taken from the spool. */
+    int consumed() {
+        return consumed;
+    }
+
+    long fetchedBytes() {
+        return fetchedBytes.get();
+    }
+
+    /** Why fetching stopped, or null while it is fine. */
+    String failure() {
+        return failure;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        coordinator.interrupt();
+        fetchers.shutdownNow();
+        try {
+            coordinator.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void coordinate() {
+        List<Future<?>> submitted = new ArrayList<>();
+        int next = 0;
+        try {
+            while (!closed && consumed < segments.size()) {
+                int taken = consumed;
+                while (taken < next
+                        && Files.exists(spool.resolve(segments.get(taken).segment() + ".done"))) {
+                    taken++;
+                }
+                consumed = taken;
+                while (next < segments.size() && next - taken < ahead) {
+                    PlannedSegment segment = segments.get(next++);
+                    submitted.add(fetchers.submit(() -> {
+                        fetch(segment);
+                        return null;
+                    }));
+                }
+                for (Future<?> future : submitted) {
+                    if (future.isDone()) {
+                        future.get(); // throws what the fetch threw
+                    }
+                }
+                submitted.removeIf(Future::isDone);
+                Thread.sleep(POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            fail(e.getCause().getMessage());
+        } catch (RuntimeException e) {
+            fail(e.toString());
+        }
+    }
+
+    private void fail(String why) {
+        failure = why;
+        log.warn("WAL prefetch failed: {}", why);
+        try {
+            Files.writeString(spool.resolve(FAILED), "strata: " + why + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            log.warn("cannot write {}: {}", spool.resolve(FAILED), e.toString());
+        }
+    }
+
+    private void fetch(PlannedSegment segment) throws IOException {
+        IOException last = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            try {
+                fetchOnce(segment);
+                return;
+            } catch (NoSuchObjectException e) {
+                throw new IOException(
+                        "WAL segment " + segment.segment() + " (" + segment.key() + ") is gone from "
+                                + store.describe(),
+                        e);
+            } catch (CorruptSegmentException e) {
+                throw e;
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw new IOException(
+                "cannot fetch WAL segment " + segment.segment() + " from " + store.describe() + ": "
+                        + last.getMessage(),
+                last);
+    }
+
+    private void fetchOnce(PlannedSegment segment) throws IOException {
+        Path partialFile = spool.resolve(segment.segment() + ".tmp");
+        long raw;
+        String actual;
+        long stored;
+        try (InputStream in = store.open(segment.key());
+                HashingInputStream hashing = new HashingInputStream(in)) {
+            try (InputStream zstd = new ZstdInputStream(new FilterInputStream(hashing) {
+                        @Override
+                        public void close() {}
+                    });
+                    OutputStream out = Files.newOutputStream(partialFile)) {
+                raw = zstd.transferTo(out);
+                if (raw < segmentSize) {
+                    pad(out, segmentSize - raw); // a partial segment: zeros are where WAL ends
+                }
+            }
+            hashing.transferTo(OutputStream.nullOutputStream());
+            actual = hashing.sha256Hex();
+            stored = hashing.count();
+        }
+        fetchedBytes.addAndGet(stored);
+        if (!actual.equalsIgnoreCase(segment.sha256()) || raw > segmentSize) {
+            Files.deleteIfExists(partialFile);
+            throw new CorruptSegmentException("archived WAL segment " + segment.segment() + " is corrupt: SHA-256 "
+                    + actual + ", archived as " + segment.sha256());
+        }
+        Files.setPosixFilePermissions(partialFile, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(partialFile, spool.resolve(segment.segment()), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void pad(OutputStream out, long zeros) throws IOException {
+        byte[] block = new byte[64 * 1024];
+        for (long left = zeros; left > 0; left -= block.length) {
+            out.write(block, 0, (int) Math.min(block.length, left));
+        }
+    }
+
+    private static String script(Path spool) {
+        return """
+                #!/bin/sh
+                # restore_command of a Strata point-in-time restore: hands PostgreSQL the WAL the restore-worker
+                # fetched ahead into this directory. $1 is %%f, $2 is %%p.
+                spool='%s'
+                grep -qxF "$1" "$spool/%s" || exit 1         # not archived: the end of the WAL recovery may read
+                [ -e "$spool/$1.done" ] && exit 1              # handed over already; pg_wal keeps a copy
+                waited=0
+                while [ ! -e "$spool/$1" ]; do
+                    if [ -e "$spool/%s" ]; then cat "$spool/%s" >&2; exit 126; fi   # abort: never stop early
+                    waited=$((waited + 1))
+                    if [ "$waited" -gt %d ]; then echo "strata: gave up waiting for $1" >&2; exit 126; fi
+                    sleep 0.05
+                done
+                cp "$spool/$1" "$2" && : > "$spool/$1.done" && rm -f "$spool/$1"
+                """.formatted(spool, PLANNED, FAILED, FAILED, WAIT_SECONDS * 20);
+    }
+
+    private static final class CorruptSegmentException extends IOException {
+        CorruptSegmentException(String message) {
+            super(message);
+        }
+    }
+}
