@@ -120,9 +120,7 @@ class PointInTimeRestoreIT extends StackTestSupport {
         }
         cluster.stop(); // a clean shutdown: the archiver receives WAL up to the shutdown checkpoint
         String checkpoint = shutdownCheckpoint(cluster.dataDir());
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> preview(source, Map.of("lsn", checkpoint)).status() == 200);
+        awaitArchived(source, Map.of("lsn", checkpoint));
 
         JsonNode job = restore(source, Map.of("latest", true), cluster.superuser(), cluster.password());
 
@@ -227,7 +225,10 @@ class PointInTimeRestoreIT extends StackTestSupport {
     private void awaitArchived(String source, Map<String, Object> target) {
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> preview(source, target).status() == 200);
+                .untilAsserted(() -> {
+                    Api.Response preview = preview(source, target);
+                    assertThat(preview.status()).as(preview.toString()).isEqualTo(200);
+                });
     }
 
     private void physicalBackup(String source) {

@@ -10,6 +10,7 @@ import io.strata.common.storage.BackupManifest.StoredObject;
 import io.strata.common.storage.HashingOutputStream;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
+import io.strata.common.wal.SlotNames;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.jobs.JobReporter;
@@ -28,12 +29,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -44,6 +48,10 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class PhysicalBackupJob {
+    static final String WAITING_FOR_ARCHIVER = "waiting for WAL archiving";
+    private static final Duration SLOT_WAIT = Duration.ofSeconds(60);
+    private static final Duration SLOT_POLL = Duration.ofMillis(500);
+    private final String slotPrefix;
     static final String STEP = "copying";
     static final String OBJECT = "base.tar.zst";
     private static final String FACTS = "select (select sum(pg_database_size(oid)) from pg_database)::bigint as size,"
@@ -56,7 +64,13 @@ public class PhysicalBackupJob {
     private final LogicalBackupProperties properties;
 
     public PhysicalBackupJob(
-            CatalogClient catalog, PgTools pg, ObjectStore store, Clock clock, LogicalBackupProperties properties) {
+            CatalogClient catalog,
+            PgTools pg,
+            ObjectStore store,
+            Clock clock,
+            LogicalBackupProperties properties,
+            @Value("${strata.wal.slot-prefix:" + SlotNames.DEFAULT_PREFIX + "}") String slotPrefix) {
+        this.slotPrefix = slotPrefix;
         this.catalog = catalog;
         this.pg = pg;
         this.store = store;
@@ -73,6 +87,7 @@ public class PhysicalBackupJob {
                     false);
         }
         SourceConnection source = requireArchivedSource(command.source());
+        awaitArchiverSlot(source, reporter);
         Instant startedAt = clock.instant();
         ServerFacts facts = facts(source);
         String version = facts.serverVersion();
@@ -159,6 +174,53 @@ public class PhysicalBackupJob {
                     false);
         }
         return catalog.sourceConnection(name).orElseThrow();
+    }
+
+    /**
+     * Waits until the wal-archiver streams the source through its slot. The base backup's WAL (from its
+     * start checkpoint on) comes from the archive, so a backup begun before the slot existed, just after
+     * archiving was switched on, would need WAL that is never archived.
+     */
+    private void awaitArchiverSlot(SourceConnection source, JobReporter reporter) {
+        String slot = SlotNames.forSource(slotPrefix, source.name());
+        Instant deadline = clock.instant().plus(SLOT_WAIT);
+        reporter.step(WAITING_FOR_ARCHIVER, 0);
+        while (true) {
+            try (Connection connection = pg.connect(source, source.database());
+                    PreparedStatement query = connection.prepareStatement(
+                            "select 1 from pg_replication_slots where slot_name = ? and restart_lsn is not null")) {
+                query.setString(1, slot);
+                try (ResultSet row = query.executeQuery()) {
+                    if (row.next()) {
+                        return;
+                    }
+                }
+            } catch (SQLException e) {
+                throw new JobFailureException(
+                        FailureCode.PG_BASEBACKUP_FAILED,
+                        "Could not connect to source '" + source.name() + "' at " + source.host() + ":" + source.port()
+                                + ": " + e.getMessage(),
+                        true,
+                        e);
+            }
+            if (clock.instant().isAfter(deadline)) {
+                throw new JobFailureException(
+                        FailureCode.WAL_ARCHIVING_REQUIRED,
+                        "WAL archiving of source '" + source.name() + "' is switched on but the wal-archiver has not"
+                                + " created its replication slot " + slot + " within " + SLOT_WAIT.toSeconds()
+                                + " s; without archived WAL a physical backup cannot be restored. Check that the"
+                                + " wal-archiver runs (GET /api/v1/sources/" + source.name() + "/wal) and ask again.",
+                        true);
+            }
+            reporter.tick();
+            try {
+                Thread.sleep(SLOT_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JobFailureException(
+                        FailureCode.INTERNAL, "Interrupted while waiting for the archiver", true, e);
+            }
+        }
     }
 
     /** The whole cluster's size (the progress estimate) and its version. */

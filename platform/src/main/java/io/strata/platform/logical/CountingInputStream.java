@@ -3,20 +3,27 @@ package io.strata.platform.logical;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Counts the bytes read through it; the count may be read from another thread (a progress ticker). */
 public final class CountingInputStream extends FilterInputStream {
-    private volatile long count;
+    private final AtomicLong count;
 
     public CountingInputStream(InputStream in) {
+        this(in, new AtomicLong());
+    }
+
+    /** Counts into {@code count}, which a caller's progress reporter already holds. */
+    public CountingInputStream(InputStream in, AtomicLong count) {
         super(in);
+        this.count = count;
     }
 
     @Override
     public int read() throws IOException {
         int b = in.read();
         if (b >= 0) {
-            count++;
+            count.incrementAndGet();
         }
         return b;
     }
@@ -25,7 +32,7 @@ public final class CountingInputStream extends FilterInputStream {
     public int read(byte[] b, int off, int len) throws IOException {
         int n = in.read(b, off, len);
         if (n > 0) {
-            count += n;
+            count.addAndGet(n);
         }
         return n;
     }
@@ -33,11 +40,11 @@ public final class CountingInputStream extends FilterInputStream {
     @Override
     public long skip(long n) throws IOException {
         long skipped = in.skip(n);
-        count += skipped;
+        count.addAndGet(skipped);
         return skipped;
     }
 
     public long count() {
-        return count;
+        return count.get();
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.wal.streaming;
 
 import io.strata.common.model.Lsn;
+import io.strata.common.wal.SlotNames;
 import io.strata.common.wal.WalSegmentArchived;
 import io.strata.common.wal.WalSegmentName;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
@@ -32,6 +33,7 @@ final class SourceStreamer implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SourceStreamer.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(10);
     private final String source;
+    private volatile PGReplicationStream stream;
     private final String slot;
     private final CatalogClient catalog;
     private final SegmentShipper shipper;
@@ -144,6 +146,7 @@ final class SourceStreamer implements Runnable {
 
     private void pump(ReplicationSession session, PGReplicationStream stream, SegmentAccumulator segments)
             throws IOException, SQLException {
+        this.stream = stream;
         PartialSchedule partials = new PartialSchedule(properties.partialInterval(), clock);
         Instant nextTimelineCheck = clock.instant().plus(properties.statusInterval());
         SegmentAccumulator.SegmentSink sink = (segment, content) -> archiveComplete(stream, segment, content, partials);
@@ -154,7 +157,15 @@ final class SourceStreamer implements Runnable {
                         + " on timeline " + segments.segment().timeline()
                         + ": the source was promoted or restored onto a new timeline, or it is shutting down");
             }
-            ByteBuffer data = stream.readPending();
+            ByteBuffer data;
+            try {
+                data = stream.readPending();
+            } catch (SQLException e) {
+                // The connection broke (a shutting-down source closes it after sending its last WAL): what was
+                // received is still worth keeping, so store it as the partial before giving up the session.
+                shipPartialQuietly(segments, partials);
+                throw e;
+            }
             if (data != null) {
                 // for physical streams the driver reports the end of the chunk it just returned
                 Lsn dataStart = new Lsn(stream.getLastReceiveLSN().asLong() - data.remaining());
@@ -179,7 +190,15 @@ final class SourceStreamer implements Runnable {
     private void checkTimeline(ReplicationSession session, SegmentAccumulator segments, PartialSchedule partials)
             throws IOException, SQLException {
         int streamed = segments.segment().timeline();
-        Optional<Integer> current = session.currentTimeline();
+        Optional<Integer> current;
+        try {
+            current = session.currentTimeline();
+        } catch (SQLException e) {
+            // The query connection is a normal backend: a source shutting down ends it first, while the
+            // replication stream still carries its last WAL (the shutdown checkpoint). Keep reading that.
+            log.debug("cannot ask {} for its timeline ({}); reading on", source, e.getMessage());
+            return;
+        }
         if (current.isPresent() && current.get() != streamed) {
             shipPartialIfUnshipped(segments, partials);
             throw new StreamEndedException("timeline " + streamed + " of the source ended at " + segments.position()
@@ -207,7 +226,36 @@ final class SourceStreamer implements Runnable {
         partials.shipped(segments.segment(), segments.held());
         state.archived(event);
         backoff.reset();
+        confirmPartial(event);
         log.debug("shipped partial WAL segment {} of {} up to {}", segments.segment(), source, event.endLsn());
+    }
+
+    /**
+     * Confirms a stored partial to the server. Safe: the slot then still holds the whole segment (PostgreSQL
+     * removes WAL a segment at a time, and a restart streams from the segment's first byte), and it lets a
+     * source that shuts down see its last WAL received, so it stops at once instead of waiting for us.
+     */
+    private void confirmPartial(WalSegmentArchived event) {
+        PGReplicationStream current = stream;
+        if (current == null || current.isClosed()) {
+            return;
+        }
+        LogSequenceNumber end = LogSequenceNumber.valueOf(event.endLsn().value());
+        current.setFlushedLSN(end);
+        current.setAppliedLSN(end);
+        try {
+            current.forceUpdateStatus();
+        } catch (SQLException e) {
+            log.debug("could not confirm the partial segment of {} to the server: {}", source, e.toString());
+        }
+    }
+
+    private void shipPartialQuietly(SegmentAccumulator segments, PartialSchedule partials) {
+        try {
+            shipPartialIfUnshipped(segments, partials);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not store the received WAL of {} as a partial segment: {}", source, e.toString());
+        }
     }
 
     private void shipPartialIfUnshipped(SegmentAccumulator segments, PartialSchedule partials) throws IOException {

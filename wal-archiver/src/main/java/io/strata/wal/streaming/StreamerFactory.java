@@ -2,6 +2,7 @@ package io.strata.wal.streaming;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.common.storage.ObjectStore;
+import io.strata.common.wal.SlotNames;
 import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.messaging.MessagePublisher;
 import java.time.Clock;

@@ -7,6 +7,7 @@ import com.github.luben.zstd.Zstd;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.strata.common.model.Lsn;
 import io.strata.common.storage.LocalObjectStore;
+import io.strata.common.wal.SlotNames;
 import io.strata.common.wal.WalSegmentArchived;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogClient;

@@ -1,4 +1,4 @@
-package io.strata.wal.streaming;
+package io.strata.common.wal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
