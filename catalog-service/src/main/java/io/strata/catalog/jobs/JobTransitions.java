@@ -60,6 +60,7 @@ final class JobTransitions {
         return switch (result) {
             case JobResult.BackupResult backup -> backup.sizeBytes();
             case JobResult.RestoreResult restore -> restore.restoredBytes();
+            case JobResult.WalCleanupResult cleanup -> cleanup.deletedBytes();
             case null -> 0;
         };
     }

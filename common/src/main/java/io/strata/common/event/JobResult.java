@@ -10,7 +10,8 @@ import java.time.Instant;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "resultType")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = JobResult.BackupResult.class, name = "backup"),
-    @JsonSubTypes.Type(value = JobResult.RestoreResult.class, name = "restore")
+    @JsonSubTypes.Type(value = JobResult.RestoreResult.class, name = "restore"),
+    @JsonSubTypes.Type(value = JobResult.WalCleanupResult.class, name = "walCleanup")
 })
 public sealed interface JobResult {
 
@@ -99,4 +100,17 @@ public sealed interface JobResult {
             this(backupId, database, replaced, safetyBackupId, restoredBytes, null, null, null, null, null, null, null);
         }
     }
+
+    /**
+     * A WAL_CLEANUP that finished: what left the archive ({@code deletedSegments}, {@code deletedBytes}),
+     * what stayed, and from where the archive is now unbroken ({@code oldestKeptSegment}).
+     */
+    record WalCleanupResult(
+            int keepDays,
+            Instant cutoff,
+            int deletedSegments,
+            long deletedBytes,
+            int keptSegments,
+            String oldestKeptSegment)
+            implements JobResult {}
 }

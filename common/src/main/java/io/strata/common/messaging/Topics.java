@@ -9,10 +9,13 @@ public final class Topics {
     public static final String RESTORE_COMMANDS = "strata.restore.commands";
     public static final String JOB_EVENTS = "strata.job.events";
     public static final String WAL_EVENTS = "strata.wal.events";
+    /** WAL retention commands (WAL_CLEANUP jobs) for the wal-archiver; keyed by source name. */
+    public static final String WAL_COMMANDS = "strata.wal.commands";
+
     public static final String ALERTS = "strata.alerts";
 
     public static final List<String> ALL =
-            List.of(BACKUP_REQUESTS, BACKUP_COMMANDS, RESTORE_COMMANDS, JOB_EVENTS, WAL_EVENTS, ALERTS);
+            List.of(BACKUP_REQUESTS, BACKUP_COMMANDS, RESTORE_COMMANDS, JOB_EVENTS, WAL_EVENTS, WAL_COMMANDS, ALERTS);
 
     private Topics() {}
 

@@ -53,6 +53,16 @@ public final class CatalogApi {
 
     public record WalArchivingChange(boolean enabled) {}
 
+    /** {@code POST /internal/v1/sources/{source}/wal/cleanup}: forget archived WAL older than the window. */
+    public record WalCleanupRequest(int keepDays) {}
+
+    /**
+     * What a WAL cleanup took out of the catalog (in one transaction, before any object is deleted, so
+     * the catalog never lists WAL that is gone): the objects to delete now, and what stayed.
+     */
+    public record WalCleanup(
+            String source, Instant cutoff, List<PlannedSegment> removed, int keptSegments, String oldestKeptSegment) {}
+
     /** {@code POST /api/v1/sources/{source}/recovery-plans}: plan recovery to a target, optionally from one backup. */
     public record RecoveryPlanRequest(RecoveryTarget target, String backupId) {}
 

@@ -7,6 +7,8 @@ import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogApi.SourceView;
+import io.strata.platform.catalog.CatalogApi.WalCleanup;
+import io.strata.platform.catalog.CatalogApi.WalCleanupRequest;
 import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.client.HttpClientErrorException;
@@ -47,6 +49,15 @@ public class CatalogClient {
                 .body(request)
                 .retrieve()
                 .body(RecoveryPlan.class);
+    }
+
+    /** Removes from the catalog the WAL a cleanup may delete, and returns it (the caller deletes the objects). */
+    public WalCleanup cleanupWal(String source, int keepDays) {
+        return http.post()
+                .uri("/internal/v1/sources/{source}/wal/cleanup", source)
+                .body(new WalCleanupRequest(keepDays))
+                .retrieve()
+                .body(WalCleanup.class);
     }
 
     public JobView createJob(NewJob job) {

@@ -1,0 +1,104 @@
+package io.strata.catalog.wal;
+
+import io.strata.catalog.support.SqlTime;
+import io.strata.catalog.web.InvalidRequestException;
+import io.strata.common.model.Lsn;
+import io.strata.platform.catalog.CatalogApi.PlannedSegment;
+import io.strata.platform.catalog.CatalogApi.WalCleanup;
+import io.strata.platform.catalog.CatalogApi.WalCleanupRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The catalog's half of a WAL_CLEANUP job: decides with {@link WalRetention} what may go and forgets it in
+ * one transaction (locking the source's segments, so a concurrent plan never sees half of it), then hands
+ * the objects to the wal-archiver to delete. Forgetting first means the catalog never lists WAL that is
+ * gone; an object left behind by a failed delete is only wasted space.
+ */
+@RestController
+class WalCleanupController {
+    private static final int MAX_KEEP_DAYS = 36_500;
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    WalCleanupController(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    @PostMapping("/internal/v1/sources/{source}/wal/cleanup")
+    @Transactional
+    WalCleanup cleanup(@PathVariable String source, @RequestBody WalCleanupRequest request) {
+        if (request.keepDays() < 0 || request.keepDays() > MAX_KEEP_DAYS) {
+            throw new InvalidRequestException("keepDays", "must be 0 to " + MAX_KEEP_DAYS);
+        }
+        Instant cutoff = clock.instant().minus(Duration.ofDays(request.keepDays()));
+        List<PlannedSegment> archived = jdbc.sql("""
+                        SELECT segment, object_key, sha256, partial, end_lsn::text AS end_lsn, stored_bytes, archived_at,
+                               segment_size
+                        FROM wal_segment WHERE source = ? ORDER BY timeline, segment FOR UPDATE""")
+                .param(source)
+                .query((rs, row) -> new PlannedSegment(
+                        rs.getString("segment"),
+                        rs.getString("object_key"),
+                        rs.getString("sha256"),
+                        rs.getBoolean("partial"),
+                        rs.getString("end_lsn"),
+                        rs.getLong("stored_bytes"),
+                        SqlTime.read(rs, "archived_at")))
+                .list();
+        if (archived.isEmpty()) {
+            return new WalCleanup(source, cutoff, List.of(), 0, null);
+        }
+        long segmentSize = jdbc.sql("SELECT max(segment_size) FROM wal_segment WHERE source = ?")
+                .param(source)
+                .query(Long.class)
+                .single();
+        List<WalRetention.Backup> backups = jdbc.sql("""
+                        SELECT start_lsn::text AS start_lsn, end_lsn::text AS end_lsn, COALESCE(timeline, 1) AS timeline,
+                               finished_at
+                        FROM backup WHERE source = ? AND kind = 'PHYSICAL' AND status = 'SUCCEEDED'
+                          AND start_lsn IS NOT NULL AND end_lsn IS NOT NULL AND finished_at IS NOT NULL""")
+                .param(source)
+                .query((rs, row) -> new WalRetention.Backup(
+                        Lsn.parse(rs.getString("start_lsn")),
+                        Lsn.parse(rs.getString("end_lsn")),
+                        rs.getInt("timeline"),
+                        SqlTime.read(rs, "finished_at")))
+                .list();
+        List<WalRetention.Point> points = jdbc.sql(
+                        "SELECT lsn::text AS lsn, timeline FROM restore_point WHERE source = ?")
+                .param(source)
+                .query((rs, row) -> new WalRetention.Point(Lsn.parse(rs.getString("lsn")), rs.getInt("timeline")))
+                .list();
+        List<WalRetention.Segment> segments = archived.stream()
+                .map(s -> new WalRetention.Segment(s.segment(), s.archivedAt()))
+                .toList();
+        Set<String> deletable = new HashSet<>(WalRetention.deletable(segments, backups, points, cutoff, segmentSize));
+        List<PlannedSegment> removed =
+                archived.stream().filter(s -> deletable.contains(s.segment())).toList();
+        for (PlannedSegment segment : removed) {
+            jdbc.sql("DELETE FROM wal_segment WHERE source = ? AND segment = ?")
+                    .params(source, segment.segment())
+                    .update();
+        }
+        List<PlannedSegment> kept =
+                archived.stream().filter(s -> !deletable.contains(s.segment())).toList();
+        return new WalCleanup(
+                source,
+                cutoff,
+                removed,
+                kept.size(),
+                kept.isEmpty() ? null : kept.getFirst().segment());
+    }
+}
