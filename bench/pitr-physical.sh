@@ -97,7 +97,7 @@ jf() { # dotted.path -> the field of the JSON on stdin, '' when absent or null
 import sys, json
 v = json.load(sys.stdin)
 for k in sys.argv[1].split("."):
-    v = v.get(k) if isinstance(v, dict) else None
+    v = v.get(k) if isinstance(v, dict) else v[int(k)] if isinstance(v, list) and k.isdigit() and int(k) < len(v) else None
 print("" if v is None else (json.dumps(v) if isinstance(v, (dict, list)) else v))' "$1"
 }
 iso_ms() { python3 -c "import sys,datetime; print(int(datetime.datetime.fromisoformat(sys.argv[1].replace('Z','+00:00')).timestamp()*1000))" "$1"; }
@@ -148,7 +148,7 @@ if [ "$have_scale" != "$SCALE" ]; then
   echo "initialising $DB with pgbench -i -s $SCALE (~$(( SCALE * 15 )) MB)..."
   "$BIN/pgbench" -i -q -s "$SCALE" "$DB" >"$OUT/init.log" 2>&1 || { cat "$OUT/init.log" >&2; die "pgbench -i failed"; }
 else
-  sql "TRUNCATE pgbench_history; VACUUM ANALYZE" "$DB"
+  sql "TRUNCATE pgbench_history" "$DB"; sql "VACUUM ANALYZE" "$DB"
 fi
 sql "CHECKPOINT" >/dev/null
 
@@ -173,7 +173,8 @@ others=$(sql "select string_agg(datname || ' ' || pg_size_pretty(pg_database_siz
 log "# PostgreSQL $(sql 'show server_version'), $(pgbackrest version); load: pgbench -c 8 -j 2 -T $LOAD_SECONDS; $ROUNDS backup rounds"
 
 echo "waiting for the wal-archiver to catch up with $SOURCE..."
-log "archive caught up with the setup's WAL in $(wait_archived "$(sql 'select pg_current_wal_lsn()')" 600) s"
+took=$(wait_archived "$(sql 'select pg_current_wal_lsn()')" 600)
+log "archive caught up with the setup's WAL in $took s"
 
 # --- 1. physical backups: B, P, S alternating --------------------------------------------------------
 chown postgres: "$PBR"; chmod 700 "$PBR"
@@ -236,14 +237,14 @@ s_run() { # -> "ms backupId"; from the client's POST to the worker's finishedAt 
 }
 
 if [ "${WARMUP:-1}" != 0 ]; then
-  read -r w_ms _ < <(s_run)
+  w=$(s_run); w_ms=${w%% *}
   log "warm-up Strata PHYSICAL backup (not counted; the first job after a start pays class loading): ${w_ms} ms"
 fi
 b_all=(); p_all=(); s_all=(); b_size=(); p_size=(); s_stored=(); s_raw=(); b_rss=(); p_rss=()
 for r in $(seq 1 "$ROUNDS"); do
-  read -r b_ms b_bytes b_kb < <(b_run)
-  read -r p_ms p_bytes p_kb < <(p_run)
-  read -r s_ms BASE_ID < <(s_run)
+  b=$(b_run); read -r b_ms b_bytes b_kb <<<"$b"
+  p=$(p_run); read -r p_ms p_bytes p_kb <<<"$p"
+  s=$(s_run); read -r s_ms BASE_ID <<<"$s"
   backup=$(api GET "/api/v1/backups/$BASE_ID")
   stored=$(jf storedBytes <<<"$backup"); raw=$(jf sizeBytes <<<"$backup")
   log "round $r: B pg_basebackup = ${b_ms} ms ($(mib "$b_bytes") MiB tar, max RSS $(( b_kb / 1024 )) MiB);" \
@@ -309,7 +310,8 @@ print(f"lagBytes p50 = {mb(pct(byts, 50))}, p99 = {mb(pct(byts, 99))}, max = {mb
 print(f"P99S={p99s}")
 PY
 while IFS= read -r line; do [[ $line == P99S=* ]] && LAG_P99=${line#P99S=} || log "WAL archive lag under load: $line"; done <"$OUT/lag.txt"
-log "archive caught up with the load's last LSN $load_lsn1 $(wait_archived "$load_lsn1" 600) s after the load ended"
+took=$(wait_archived "$load_lsn1" 600)
+log "archive caught up with the load's last LSN $load_lsn1 $took s after the load ended"
 
 # --- 3. point-in-time restore ----------------------------------------------------------------------
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -317,7 +319,7 @@ body="{\"source\":\"$SOURCE\",\"target\":{\"time\":\"$TARGET_TIME\"},\"into\":{\
 code=$(api_status POST /api/v1/restores/preview "$body" "$OUT/preview")
 [ "$code" = 200 ] || fail "POST /restores/preview answered $code: $(cat "$OUT/preview")"
 preview=$(cat "$OUT/preview")
-log "PITR target time $TARGET_TIME (${TARGET_BEFORE_END} s before the load ended); preview: base $(jf backups <<<"$preview" | jf 0.backupId 2>/dev/null || true)" \
+log "PITR target time $TARGET_TIME (${TARGET_BEFORE_END} s before the load ended); preview: base $(jf backups.0.backupId <<<"$preview")" \
   "walSegments $(jf walSegments <<<"$preview"), walBytes $(mib "$(jf walBytes <<<"$preview")") MiB," \
   "downloadBytes $(mib "$(jf downloadBytes <<<"$preview")") MiB, estimatedSeconds $(jf estimatedSeconds <<<"$preview") $(jf estimate <<<"$preview")"
 t_post=$(now_ms)

@@ -1,0 +1,150 @@
+package io.strata.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.strata.devstack.ManagedService;
+import io.strata.devstack.PgCluster;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The wal-archiver is SIGKILLed while pgbench writes, and started again after WAL has moved on: the slot
+ * held the WAL, so the archive has no gap, and a second inside the outage window can be restored.
+ */
+class ArchiverOutageIT extends StackTestSupport {
+    private static final String BIN = "/usr/lib/postgresql/15/bin/";
+    private Path restored;
+
+    @AfterEach
+    void stopRestoredCluster() {
+        if (restored != null) {
+            stack.stopRestoredCluster(restored);
+        }
+    }
+
+    @Test
+    void killedArchiverLosesNoWalAndAMomentOfTheOutageIsRestorable() throws Exception {
+        PgCluster cluster = stack.newCluster(unique("outage"));
+        SampleDatabase.execute(cluster, "postgres", "CREATE DATABASE load");
+        run(cluster, List.of(BIN + "pgbench", "-i", "-s", "5", "-q", "load"));
+        SampleDatabase.execute(cluster, "load", "CREATE TABLE ticks (at timestamptz PRIMARY KEY)");
+        String source = unique("outage").replace('_', '-');
+        Api.Response created = admin.post(
+                "/api/v1/sources",
+                Map.of(
+                        "name", source,
+                        "host", cluster.host(),
+                        "port", cluster.port(),
+                        "database", "load",
+                        "username", cluster.superuser(),
+                        "password", cluster.password(),
+                        "walArchiving", true));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        Api.Response backup = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
+        awaitSucceeded(backup.text("jobId"));
+
+        Process pgbench = start(cluster, List.of(BIN + "pgbench", "-c", "4", "-j", "2", "-T", "40", "-n", "load"));
+        AtomicBoolean ticking = new AtomicBoolean(true);
+        Thread ticker = Thread.ofPlatform().start(() -> tick(cluster, ticking));
+        ManagedService archiver = stack.service("wal-archiver");
+        Instant outageStart;
+        try {
+            Thread.sleep(6_000);
+            archiver.kill();
+            outageStart = Instant.now();
+            Thread.sleep(15_000); // pgbench goes on: WAL moves past what was archived
+            archiver.restart();
+            assertThat(pgbench.waitFor()).isZero();
+        } finally {
+            ticking.set(false);
+            ticker.join();
+            pgbench.destroyForcibly();
+        }
+        SampleDatabase.execute(cluster, "load", "SELECT pg_switch_wal()");
+
+        Instant target = outageStart.plusSeconds(5).truncatedTo(ChronoUnit.SECONDS);
+        Map<String, Object> into = Map.of(
+                "dataDirectory",
+                        stack.postgresDir()
+                                .resolve("restored-" + unique("outage"))
+                                .toString(),
+                "port", freePort());
+        Map<String, Object> body = Map.of("source", source, "target", Map.of("time", target.toString()), "into", into);
+        // no gap: the whole run from the base backup to the newest WAL is archived
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    Api.Response latest = operator.post(
+                            "/api/v1/restores/preview",
+                            Map.of("source", source, "target", Map.of("latest", true), "into", into));
+                    assertThat(latest.status()).as(latest.toString()).isEqualTo(200);
+                    Api.Response atTarget = operator.post("/api/v1/restores/preview", body);
+                    assertThat(atTarget.status()).as(atTarget.toString()).isEqualTo(200);
+                });
+        JsonNode wal = viewer.get("/api/v1/sources/" + source + "/wal").json();
+        assertThat(wal.toString()).doesNotContain("gap");
+
+        Api.Response accepted = admin.post("/api/v1/restores", body);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        restored = Path.of((String) into.get("dataDirectory"));
+        JsonNode job = awaitSucceeded(accepted.text("jobId"));
+        int port = job.get("result").get("port").asInt();
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + port + "/load", cluster.superuser(), cluster.password());
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT max(at), count(*) FROM ticks")) {
+            r.next();
+            Instant newest = r.getTimestamp(1).toInstant();
+            assertThat(newest).isBeforeOrEqualTo(target).isAfter(target.minusSeconds(1));
+        }
+    }
+
+    private static void tick(PgCluster cluster, AtomicBoolean ticking) {
+        try (Connection c = cluster.connect("load");
+                Statement s = c.createStatement()) {
+            while (ticking.get()) {
+                s.execute("INSERT INTO ticks VALUES (clock_timestamp())");
+                Thread.sleep(100);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Process start(PgCluster cluster, List<String> command) throws Exception {
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("PGHOST", cluster.host());
+        builder.environment().put("PGPORT", String.valueOf(cluster.port()));
+        builder.environment().put("PGUSER", cluster.superuser());
+        builder.environment().put("PGPASSWORD", cluster.password());
+        return builder.start();
+    }
+
+    private static void run(PgCluster cluster, List<String> command) throws Exception {
+        assertThat(start(cluster, command).waitFor())
+                .as(String.join(" ", command))
+                .isZero();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
