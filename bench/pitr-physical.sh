@@ -282,9 +282,12 @@ load_wal=$(sql "select pg_wal_lsn_diff('$load_lsn1','$load_lsn0')")
 TARGET_TIME=$(date -u -d "@$(( load_t1 / 1000 - TARGET_BEFORE_END ))" +%FT%TZ)
 log "load: pgbench $(grep -o 'tps = [0-9.]*' "$OUT/pgbench.log" | head -1), $(grep -o 'number of transactions actually processed: [0-9]*' "$OUT/pgbench.log" | grep -o '[0-9]*$') transactions," \
   "$(mib "$load_wal") MiB of WAL in $(secs $(( load_t1 - load_t0 ))) s ($(python3 -c "print(f'{$load_wal/1048576/(($load_t1-$load_t0)/1000):.1f}')") MiB/s)"
-python3 - "$OUT/wal.samples" >"$OUT/lag.txt" <<'PY'
+LAG_TSV=${RESULTS%.txt}-wal-lag.tsv
+python3 - "$OUT/wal.samples" "$load_t0" "$LAG_TSV" >"$OUT/lag.txt" <<'PY'
 import json, math, sys
 secs, byts, nulls, unhealthy, bad = [], [], 0, 0, []
+tsv = open(sys.argv[3], "w")
+tsv.write("t_s\tlagSeconds\tlagBytes\tcurrentLsn\tarchivedLsn\thealthy\tlastArchivedAt\n")
 for line in open(sys.argv[1]):
     ms, _, body = line.partition(" ")
     try:
@@ -293,6 +296,8 @@ for line in open(sys.argv[1]):
         bad.append(body.strip()[:200]); continue
     if "lagBytes" not in d:
         bad.append(body.strip()[:200]); continue
+    tsv.write("\t".join(str(x) for x in [(int(ms) - int(sys.argv[2])) / 1000, d.get("lagSeconds"), d["lagBytes"],
+        d.get("currentLsn"), d.get("archivedLsn"), d.get("healthy"), d.get("lastArchivedAt")]) + "\n")
     byts.append(d["lagBytes"])
     if d.get("lagSeconds") is None: nulls += 1
     else: secs.append(d["lagSeconds"])
@@ -311,6 +316,7 @@ print(f"P99S={p99s}")
 PY
 while IFS= read -r line; do [[ $line == P99S=* ]] && LAG_P99=${line#P99S=} || log "WAL archive lag under load: $line"; done <"$OUT/lag.txt"
 took=$(wait_archived "$load_lsn1" 600)
+log "WAL archive lag under load: every sample in $LAG_TSV"
 log "archive caught up with the load's last LSN $load_lsn1 $took s after the load ended"
 
 # --- 3. point-in-time restore ----------------------------------------------------------------------

@@ -44,17 +44,7 @@ class ArchiverOutageIT extends StackTestSupport {
         run(cluster, List.of(BIN + "pgbench", "-i", "-s", "5", "-q", "load"));
         SampleDatabase.execute(cluster, "load", "CREATE TABLE ticks (at timestamptz PRIMARY KEY)");
         String source = unique("outage").replace('_', '-');
-        Api.Response created = admin.post(
-                "/api/v1/sources",
-                Map.of(
-                        "name", source,
-                        "host", cluster.host(),
-                        "port", cluster.port(),
-                        "database", "load",
-                        "username", cluster.superuser(),
-                        "password", cluster.password(),
-                        "walArchiving", true));
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        registerArchivedSource(cluster, "load", source);
         Api.Response backup = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
         awaitSucceeded(backup.text("jobId"));
 

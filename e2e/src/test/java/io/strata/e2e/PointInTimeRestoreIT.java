@@ -102,17 +102,7 @@ class PointInTimeRestoreIT extends StackTestSupport {
         String database = "shopdown";
         SampleDatabase.create(cluster, database, 100);
         String source = unique("pitrdown").replace('_', '-');
-        Api.Response created = admin.post(
-                "/api/v1/sources",
-                Map.of(
-                        "name", source,
-                        "host", cluster.host(),
-                        "port", cluster.port(),
-                        "database", database,
-                        "username", cluster.superuser(),
-                        "password", cluster.password(),
-                        "walArchiving", true));
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        registerArchivedSource(cluster, database, source);
         physicalBackup(source);
         for (int i = 0; i < 20; i++) {
             SampleDatabase.execute(

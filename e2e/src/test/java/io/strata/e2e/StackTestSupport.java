@@ -47,19 +47,27 @@ abstract class StackTestSupport {
 
     private String registerSampleSource(String database, int invoices, boolean walArchiving) throws Exception {
         SampleDatabase.create(sourceCluster, database, invoices);
-        String source = database.replace('_', '-');
+        return register(sourceCluster, database, database.replace('_', '-'), walArchiving);
+    }
+
+    /** Registers {@code database} of another cluster as source {@code source}, WAL archived. */
+    String registerArchivedSource(PgCluster cluster, String database, String source) {
+        return register(cluster, database, source, true);
+    }
+
+    private String register(PgCluster cluster, String database, String source, boolean walArchiving) {
         Api.Response created = admin.post(
                 "/api/v1/sources",
                 Map.of(
                         "name", source,
-                        "host", sourceCluster.host(),
-                        "port", sourceCluster.port(),
+                        "host", cluster.host(),
+                        "port", cluster.port(),
                         "database", database,
-                        "username", sourceCluster.superuser(),
-                        "password", sourceCluster.password(),
+                        "username", cluster.superuser(),
+                        "password", cluster.password(),
                         "walArchiving", walArchiving));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        assertThat(created.body()).doesNotContain(sourceCluster.password());
+        assertThat(created.body()).doesNotContain(cluster.password());
         return source;
     }
 

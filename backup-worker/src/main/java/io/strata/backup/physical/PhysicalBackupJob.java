@@ -196,12 +196,7 @@ public class PhysicalBackupJob {
                     }
                 }
             } catch (SQLException e) {
-                throw new JobFailureException(
-                        FailureCode.PG_BASEBACKUP_FAILED,
-                        "Could not connect to source '" + source.name() + "' at " + source.host() + ":" + source.port()
-                                + ": " + e.getMessage(),
-                        true,
-                        e);
+                throw unreachable(source, e);
             }
             if (clock.instant().isAfter(deadline)) {
                 throw new JobFailureException(
@@ -223,6 +218,15 @@ public class PhysicalBackupJob {
         }
     }
 
+    private static JobFailureException unreachable(SourceConnection source, SQLException e) {
+        return new JobFailureException(
+                FailureCode.PG_BASEBACKUP_FAILED,
+                "Could not connect to source '" + source.name() + "' at " + source.host() + ":" + source.port() + ": "
+                        + e.getMessage(),
+                true,
+                e);
+    }
+
     /** The whole cluster's size (the progress estimate) and its version. */
     private ServerFacts facts(SourceConnection source) {
         try (Connection connection = pg.connect(source, source.database());
@@ -231,12 +235,7 @@ public class PhysicalBackupJob {
             row.next();
             return new ServerFacts(row.getLong("size"), row.getString("version"));
         } catch (SQLException e) {
-            throw new JobFailureException(
-                    FailureCode.PG_BASEBACKUP_FAILED,
-                    "Could not connect to source '" + source.name() + "' at " + source.host() + ":" + source.port()
-                            + ": " + e.getMessage(),
-                    true,
-                    e);
+            throw unreachable(source, e);
         }
     }
 

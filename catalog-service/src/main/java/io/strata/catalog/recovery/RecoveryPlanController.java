@@ -3,6 +3,7 @@ package io.strata.catalog.recovery;
 import io.strata.catalog.recovery.RecoveryPlanner.Base;
 import io.strata.catalog.recovery.RecoveryPlanner.Records;
 import io.strata.catalog.support.SqlTime;
+import io.strata.catalog.wal.WalSegmentRows;
 import io.strata.catalog.web.InvalidRequestException;
 import io.strata.catalog.web.ResourceNotFoundException;
 import io.strata.common.command.RecoveryTarget;
@@ -101,17 +102,10 @@ class RecoveryPlanController {
 
     private List<PlannedSegment> segments(String source, int timeline, String firstSegment) {
         return jdbc.sql("""
-                        SELECT segment, object_key, sha256, partial, end_lsn::text AS end_lsn, stored_bytes, archived_at
-                        FROM wal_segment WHERE source = ? AND timeline = ? AND segment >= ? ORDER BY segment""")
+                        SELECT %s FROM wal_segment WHERE source = ? AND timeline = ? AND segment >= ?
+                        ORDER BY segment""".formatted(WalSegmentRows.COLUMNS))
                 .params(source, timeline, firstSegment)
-                .query((rs, row) -> new PlannedSegment(
-                        rs.getString("segment"),
-                        rs.getString("object_key"),
-                        rs.getString("sha256"),
-                        rs.getBoolean("partial"),
-                        rs.getString("end_lsn"),
-                        rs.getLong("stored_bytes"),
-                        SqlTime.read(rs, "archived_at")))
+                .query(WalSegmentRows::planned)
                 .list();
     }
 }

@@ -44,18 +44,9 @@ class WalCleanupController {
         }
         Instant cutoff = clock.instant().minus(Duration.ofDays(request.keepDays()));
         List<PlannedSegment> archived = jdbc.sql("""
-                        SELECT segment, object_key, sha256, partial, end_lsn::text AS end_lsn, stored_bytes, archived_at,
-                               segment_size
-                        FROM wal_segment WHERE source = ? ORDER BY timeline, segment FOR UPDATE""")
+                        SELECT %s FROM wal_segment WHERE source = ? ORDER BY timeline, segment FOR UPDATE""".formatted(WalSegmentRows.COLUMNS))
                 .param(source)
-                .query((rs, row) -> new PlannedSegment(
-                        rs.getString("segment"),
-                        rs.getString("object_key"),
-                        rs.getString("sha256"),
-                        rs.getBoolean("partial"),
-                        rs.getString("end_lsn"),
-                        rs.getLong("stored_bytes"),
-                        SqlTime.read(rs, "archived_at")))
+                .query(WalSegmentRows::planned)
                 .list();
         if (archived.isEmpty()) {
             return new WalCleanup(source, cutoff, List.of(), 0, null);
