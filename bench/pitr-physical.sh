@@ -15,7 +15,9 @@
 #   3  point-in-time restore to T = ~30 s before the load ended (so recovery replays the load's WAL on top
 #      of the last S backup): POST /restores/preview, then POST /restores into a new cluster; time of each
 #      job step (download+unpack, verify, WAL fetch+replay, check), WAL replayed, the preview's estimate.
-# Results go to bench/results/pitr-physical-<date>.txt (or $RESULTS_NAME-<date>.txt).
+# Results go to bench/results/pitr-physical-<date>.txt (or $RESULTS_NAME-<date>.txt), every lag sample to
+# the same name with -wal-lag.tsv. Reruns reuse the database (re-initialised when the scale differs) and
+# the source; temp dirs (/tmp/strata-bench-*) and the restored cluster are removed on exit.
 #
 # Usage: bench/pitr-physical.sh [pgbench-scale, default 50] [load-seconds, default 120] [rounds, default 3]
 # Environment: TARGET_BEFORE_END (s before the load's end to recover to, default 30, at most half the load),
@@ -285,7 +287,8 @@ log "load: pgbench $(grep -o 'tps = [0-9.]*' "$OUT/pgbench.log" | head -1), $(gr
 LAG_TSV=${RESULTS%.txt}-wal-lag.tsv
 python3 - "$OUT/wal.samples" "$load_t0" "$LAG_TSV" >"$OUT/lag.txt" <<'PY'
 import json, math, sys
-secs, byts, nulls, unhealthy, bad = [], [], 0, 0, []
+secs, byts, nulls, unhealthy, bad, traj = [], [], 0, 0, [], []
+lsn = lambda t: (int(t.split("/")[0], 16) << 32) + int(t.split("/")[1], 16)
 tsv = open(sys.argv[3], "w")
 tsv.write("t_s\tlagSeconds\tlagBytes\tcurrentLsn\tarchivedLsn\thealthy\tlastArchivedAt\n")
 for line in open(sys.argv[1]):
@@ -299,6 +302,8 @@ for line in open(sys.argv[1]):
     tsv.write("\t".join(str(x) for x in [(int(ms) - int(sys.argv[2])) / 1000, d.get("lagSeconds"), d["lagBytes"],
         d.get("currentLsn"), d.get("archivedLsn"), d.get("healthy"), d.get("lastArchivedAt")]) + "\n")
     byts.append(d["lagBytes"])
+    if d.get("currentLsn"):
+        traj.append((int(ms) / 1000, lsn(d["currentLsn"]), lsn(d["archivedLsn"]) if d.get("archivedLsn") else None, d["lagBytes"]))
     if d.get("lagSeconds") is None: nulls += 1
     else: secs.append(d["lagSeconds"])
     if not d.get("healthy"): unhealthy += 1
@@ -312,6 +317,25 @@ p99s = pct(secs, 99)
 print(f"lagSeconds p50 = {pct(secs, 50)} s, p99 = {p99s} s, max = {max(secs) if secs else None} s   (goal p99 <= 2 s: {'MET' if p99s is not None and p99s <= 2 else 'NOT MET'})")
 mb = lambda x: "n/a" if x is None else f"{x / 1048576:.1f} MiB"
 print(f"lagBytes p50 = {mb(pct(byts, 50))}, p99 = {mb(pct(byts, 99))}, max = {mb(max(byts) if byts else None)}")
+# cross-check from the client's own samples: how old the oldest unarchived WAL byte is, i.e. when the
+# source's current LSN passed archivedLsn (interpolated between samples; unknown before the first sample)
+ages = []
+for t, cur, arch, lag in traj:
+    if lag == 0:
+        ages.append(0.0); continue
+    if arch is None: continue
+    prev = None
+    for t2, cur2, _, _ in traj:
+        if cur2 >= arch:
+            if prev is not None and cur2 > prev[1]:
+                ages.append(t - (prev[0] + (t2 - prev[0]) * (arch - prev[1]) / (cur2 - prev[1])))
+            elif prev is not None or cur2 == arch:
+                ages.append(t - t2)
+            break
+        prev = (t2, cur2)
+if ages:
+    print(f"cross-check, age of the oldest unarchived WAL (interpolated from the samples' currentLsn; {len(ages)} of {n} samples):"
+          f" p50 = {pct(ages, 50):.1f} s, p99 = {pct(ages, 99):.1f} s, max = {max(ages):.1f} s")
 print(f"P99S={p99s}")
 PY
 while IFS= read -r line; do [[ $line == P99S=* ]] && LAG_P99=${line#P99S=} || log "WAL archive lag under load: $line"; done <"$OUT/lag.txt"

@@ -150,7 +150,9 @@ public final class DevStack implements AutoCloseable {
                         Map.of(
                                 "STRATA_CATALOG_DB_URL", catalogCluster.jdbcUrl(CATALOG_DATABASE),
                                 "STRATA_CATALOG_DB_USER", catalogCluster.superuser(),
-                                "STRATA_CATALOG_DB_PASSWORD", catalogCluster.password()),
+                                "STRATA_CATALOG_DB_PASSWORD", catalogCluster.password(),
+                                // a short grace, so the demo and the tests see an archiver outage alerted
+                                "STRATA_ALERT_ARCHIVING_STOPPED_AFTER", "20s"),
                 StrataServices.GATEWAY,
                         Map.of(
                                 "STRATA_ADMIN_TOKEN", adminToken(),

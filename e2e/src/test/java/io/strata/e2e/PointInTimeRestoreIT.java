@@ -168,6 +168,8 @@ class PointInTimeRestoreIT extends StackTestSupport {
         assertThat(early.json().get("reachable").get("earliestTime")).isNotNull();
 
         awaitArchived(source, Map.of("latest", true));
+        JsonNode wal = viewer.get("/api/v1/sources/" + source + "/wal").json();
+        assertThat(Instant.parse(wal.get("oldestRecoverableTime").asString())).isAfter(beforeBackup);
         Instant future = Instant.now().plus(1, ChronoUnit.HOURS);
         Api.Response late = admin.post("/api/v1/restores", body(source, Map.of("time", future.toString()), 5999));
         assertProblem(late, 422);

@@ -134,8 +134,9 @@ class WalArchivingController {
                     archive.path("totalBytes").asLong(0),
                     archive.hasNonNull("timeline") ? archive.get("timeline").asInt() : null,
                     lastArchivedAt,
-                    // needs a physical base backup before the archive starts: comes with PHYSICAL backups
-                    null);
+                    text(archive, "oldestRecoverableTime") == null
+                            ? null
+                            : Instant.parse(text(archive, "oldestRecoverableTime")));
         }
 
         private static String text(JsonNode node, String field) {

@@ -29,7 +29,8 @@ class WalArchiveController {
                         s.archivedLsn(),
                         s.firstSegment(),
                         s.lastSegment(),
-                        s.lastArchivedAt()))
-                .orElseGet(() -> new WalArchiveSummary(name, enabled, null, 0, 0, null, null, null, null));
+                        s.lastArchivedAt(),
+                        segments.oldestRecoverableTime(name).orElse(null)))
+                .orElseGet(() -> new WalArchiveSummary(name, enabled, null, 0, 0, null, null, null, null, null));
     }
 }

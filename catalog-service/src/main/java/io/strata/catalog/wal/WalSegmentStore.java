@@ -75,6 +75,21 @@ class WalSegmentStore {
                 .optional();
     }
 
+    /**
+     * When the oldest physical backup whose first WAL segment is still archived finished: the earliest
+     * moment a point-in-time restore can reach (gaps later on are the recovery plan's to find).
+     */
+    Optional<java.time.Instant> oldestRecoverableTime(String source) {
+        return jdbc.sql("""
+                        SELECT min(b.finished_at) AS oldest FROM backup b
+                        WHERE b.source = ? AND b.kind = 'PHYSICAL' AND b.status = 'SUCCEEDED' AND b.start_lsn IS NOT NULL
+                          AND EXISTS (SELECT 1 FROM wal_segment w WHERE w.source = b.source
+                                      AND w.start_lsn <= b.start_lsn AND w.end_lsn > b.start_lsn)""")
+                .param(source)
+                .query((rs, row) -> Optional.ofNullable(SqlTime.read(rs, "oldest")))
+                .single();
+    }
+
     record Summary(
             int timeline,
             long segments,

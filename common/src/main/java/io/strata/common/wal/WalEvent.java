@@ -6,8 +6,11 @@ import io.strata.common.messaging.Message;
 
 /** What the wal-archiver reports on {@code strata.wal.events}, keyed by source name so order holds per source. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({@JsonSubTypes.Type(value = WalSegmentArchived.class, name = "WalSegmentArchived")})
-public sealed interface WalEvent extends Message permits WalSegmentArchived {
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = WalSegmentArchived.class, name = "WalSegmentArchived"),
+    @JsonSubTypes.Type(value = WalArchivingStatus.class, name = "WalArchivingStatus")
+})
+public sealed interface WalEvent extends Message permits WalSegmentArchived, WalArchivingStatus {
     int SCHEMA_VERSION = 1;
 
     String source();

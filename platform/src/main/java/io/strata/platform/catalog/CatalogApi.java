@@ -149,6 +149,8 @@ public final class CatalogApi {
     /**
      * The archive of one source as recorded from {@code WalSegmentArchived} events. {@code archivedLsn} is
      * the end of the newest durable WAL, partial segments included; null fields mean nothing archived yet.
+     * {@code oldestRecoverableTime} is when the oldest physical backup whose WAL is still archived ended:
+     * the earliest time a point-in-time restore can reach.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record WalArchiveSummary(
@@ -160,7 +162,8 @@ public final class CatalogApi {
             String archivedLsn,
             String firstSegment,
             String lastSegment,
-            Instant lastArchivedAt) {}
+            Instant lastArchivedAt,
+            Instant oldestRecoverableTime) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SourceView(

@@ -1,5 +1,9 @@
 package io.strata.wal.streaming;
 
+import io.strata.common.messaging.Topics;
+import io.strata.common.wal.WalArchivingStatus;
+import io.strata.platform.messaging.MessagePublisher;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +33,17 @@ class ArchivingSupervisor implements SmartLifecycle {
     private final WalProperties properties;
     private final Map<String, SourceStreamer> streamers = new ConcurrentHashMap<>();
     private volatile ScheduledExecutorService scheduler;
+    private final MessagePublisher publisher;
+    private final Clock clock;
 
-    ArchivingSupervisor(SourceDirectory directory, StreamerFactory factory, WalProperties properties) {
+    ArchivingSupervisor(
+            SourceDirectory directory,
+            StreamerFactory factory,
+            WalProperties properties,
+            MessagePublisher publisher,
+            Clock clock) {
+        this.publisher = publisher;
+        this.clock = clock;
         this.directory = directory;
         this.factory = factory;
         this.properties = properties;
@@ -86,6 +99,21 @@ class ArchivingSupervisor implements SmartLifecycle {
                     "cannot read the sources from the catalog, keeping the {} running WAL streamers: {}",
                     streamers.size(),
                     e.getMessage());
+        }
+        heartbeats();
+    }
+
+    /** One {@link WalArchivingStatus} per streamer: the catalog raises alerts from them (or their absence). */
+    private void heartbeats() {
+        for (SourceStreamer streamer : streamers.values()) {
+            try {
+                publisher.publish(Topics.WAL_EVENTS, streamer.state().heartbeat(clock.instant()));
+            } catch (RuntimeException e) {
+                log.debug(
+                        "cannot publish the archiving status of {}: {}",
+                        streamer.state().view().source(),
+                        e.toString());
+            }
         }
     }
 

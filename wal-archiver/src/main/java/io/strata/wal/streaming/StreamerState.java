@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.common.model.Lsn;
+import io.strata.common.wal.WalArchivingStatus;
+import io.strata.common.wal.WalEvent;
 import io.strata.common.wal.WalSegmentArchived;
 import java.time.Instant;
 import java.util.List;
@@ -111,6 +113,25 @@ final class StreamerState {
     /** Takes this source's meters out of the registry once its streamer is gone. */
     void unregister() {
         meters.forEach(registry::remove);
+    }
+
+    /** The heartbeat the catalog's alerts read; lag is what was received but is not durable yet. */
+    WalArchivingStatus heartbeat(Instant now) {
+        Lsn durable = archivedLsn;
+        if (partialLsn != null && (durable == null || partialLsn.compareTo(durable) > 0)) {
+            durable = partialLsn;
+        }
+        long lag = receivedLsn == null || durable == null ? 0 : Math.max(0, receivedLsn.value() - durable.value());
+        return new WalArchivingStatus(
+                WalEvent.SCHEMA_VERSION,
+                source,
+                phase.name(),
+                receivedLsn,
+                durable,
+                lag,
+                lastArchivedAt,
+                lastError,
+                now);
     }
 
     WalStatus view() {

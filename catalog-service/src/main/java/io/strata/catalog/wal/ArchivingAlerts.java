@@ -1,0 +1,152 @@
+package io.strata.catalog.wal;
+
+import io.strata.common.alert.Alert;
+import io.strata.common.messaging.Topics;
+import io.strata.common.wal.WalArchivingStatus;
+import io.strata.platform.messaging.MessagePublisher;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Alerts on {@code strata.alerts} about WAL archiving, from the wal-archiver's heartbeats:
+ *
+ * <ul>
+ *   <li>{@code WAL_ARCHIVING_STOPPED}: a source whose archiving is on has had no heartbeat, or none
+ *       saying STREAMING, for {@code strata.alerts.archiving-stopped-after} (the archiver is down, or
+ *       cannot reach the source);
+ *   <li>{@code WAL_ARCHIVING_BEHIND}: WAL received but not yet durable exceeds
+ *       {@code strata.alerts.archiving-behind-bytes}.
+ * </ul>
+ *
+ * Each is published once when it starts (FIRING) and once when it ends (RESOLVED). The state lives in
+ * memory: after a catalog restart a still-true condition fires again.
+ */
+@Component
+public class ArchivingAlerts {
+    static final String STOPPED = "WAL_ARCHIVING_STOPPED";
+    static final String BEHIND = "WAL_ARCHIVING_BEHIND";
+    private static final Logger log = LoggerFactory.getLogger(ArchivingAlerts.class);
+    private final JdbcClient jdbc;
+    private final MessagePublisher publisher;
+    private final Clock clock;
+    private final Duration stoppedAfter;
+    private final long behindBytes;
+    private final Map<String, WalArchivingStatus> lastStatus = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastStreaming = new ConcurrentHashMap<>();
+    private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
+    private final Map<String, Alert> firing = new ConcurrentHashMap<>();
+
+    ArchivingAlerts(
+            JdbcClient jdbc,
+            MessagePublisher publisher,
+            Clock clock,
+            @Value("${strata.alerts.archiving-stopped-after:60s}") Duration stoppedAfter,
+            @Value("${strata.alerts.archiving-behind-bytes:67108864}") long behindBytes) {
+        this.jdbc = jdbc;
+        this.publisher = publisher;
+        this.clock = clock;
+        this.stoppedAfter = stoppedAfter;
+        this.behindBytes = behindBytes;
+    }
+
+    void observe(WalArchivingStatus status) {
+        lastStatus.put(status.source(), status);
+        if ("STREAMING".equals(status.state())) {
+            lastStreaming.put(status.source(), status.observedAt());
+        }
+    }
+
+    @Scheduled(fixedDelayString = "${strata.alerts.evaluate-every:5s}")
+    void evaluate() {
+        Instant now = clock.instant();
+        List<String> archived = jdbc.sql("SELECT name FROM source WHERE wal_archiving ORDER BY name")
+                .query(String.class)
+                .list();
+        for (String source : archived) {
+            Optional<WalArchivingStatus> status = Optional.ofNullable(lastStatus.get(source));
+            // a source just switched on (or a catalog just started) gets the full grace period
+            Instant seen = firstSeen.computeIfAbsent(source, name -> now);
+            Instant streaming = lastStreaming.getOrDefault(source, seen);
+            boolean stopped = Duration.between(streaming, now).compareTo(stoppedAfter) > 0;
+            String why = status.map(s -> "the wal-archiver reports " + s.state()
+                            + (s.lastError() == null ? "" : " (" + s.lastError() + ")")
+                            + " since its last STREAMING at "
+                            + streaming)
+                    .orElse("no heartbeat from the wal-archiver since " + streaming);
+            set(
+                    source,
+                    STOPPED,
+                    stopped,
+                    "critical",
+                    "WAL archiving of " + source + " has stopped: " + why
+                            + ". Until it resumes, recent changes cannot be restored; the replication slot keeps the WAL on"
+                            + " the source meanwhile (watch its disk). Check GET /api/v1/sources/" + source + "/wal.",
+                    now);
+            long lag = status.map(WalArchivingStatus::lagBytes).orElse(0L);
+            set(
+                    source,
+                    BEHIND,
+                    !stopped && lag > behindBytes,
+                    "warning",
+                    "WAL archiving of " + source + " is "
+                            + lag + " bytes behind what it received (threshold " + behindBytes
+                            + "): uploads are slower than"
+                            + " the source writes WAL. Check the object store.",
+                    now);
+        }
+        firing.keySet().removeIf(key -> {
+            String source = key.substring(0, key.indexOf('|'));
+            if (archived.contains(source)) {
+                return false;
+            }
+            publish(firing.get(key), Alert.RESOLVED, "WAL archiving of " + source + " was switched off", now);
+            return true;
+        });
+    }
+
+    private void set(String source, String alert, boolean active, String severity, String message, Instant now) {
+        String key = source + "|" + alert;
+        Alert current = firing.get(key);
+        if (active && current == null) {
+            Alert fired = new Alert(Alert.SCHEMA_VERSION, source, alert, Alert.FIRING, severity, message, now, now);
+            if (publish(fired, Alert.FIRING, message, now)) {
+                firing.put(key, fired);
+            }
+        } else if (!active && current != null) {
+            if (publish(current, Alert.RESOLVED, alert + " of " + source + " is over", now)) {
+                firing.remove(key);
+            }
+        }
+    }
+
+    private boolean publish(Alert alert, String status, String message, Instant now) {
+        Alert event = new Alert(
+                Alert.SCHEMA_VERSION,
+                alert.source(),
+                alert.alert(),
+                status,
+                alert.severity(),
+                message,
+                alert.since(),
+                now);
+        try {
+            publisher.publish(Topics.ALERTS, event);
+            log.warn("alert {} {} for {}: {}", alert.alert(), status, alert.source(), message);
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("cannot publish alert {} for {} (will retry): {}", alert.alert(), alert.source(), e.toString());
+            return false;
+        }
+    }
+}
