@@ -102,8 +102,18 @@ public class PointInTimeRestore {
         user.own(spool, "rwx------");
         RecoveringServer server = new RecoveringServer(pgTools, user, dataDir, port, source);
         boolean restored = false;
+        RecoveryPlanRequest request =
+                new RecoveryPlanRequest(target, plan.base().backupId());
         try (WalPrefetcher wal = new WalPrefetcher(
-                store, spool, plan.segments(), plan.segmentSize(), properties.walFetchers(), properties.walAhead())) {
+                store,
+                name -> catalog.planRecovery(source.name(), request).segments().stream()
+                        .filter(segment -> segment.segment().equals(name))
+                        .findFirst(),
+                spool,
+                plan.segments(),
+                plan.segmentSize(),
+                properties.walFetchers(),
+                properties.walAhead())) {
             long rawBytes = unpack(tar, dataDir, reporter);
             reporter.step(VERIFYING, 40);
             extractor.verify(dataDir);

@@ -16,11 +16,13 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,10 +43,13 @@ final class WalPrefetcher implements AutoCloseable {
     private static final int ATTEMPTS = 3;
     private static final long POLL_MILLIS = 50;
     private static final int WAIT_SECONDS = 900;
+    private static final int REFRESH_LOOKS = 10;
+    private static final long REFRESH_PAUSE_MILLIS = 300;
     static final String PLANNED = "PLANNED";
     static final String FAILED = "FAILED";
     static final String SCRIPT = "restore-wal.sh";
     private final ObjectStore store;
+    private final Function<String, Optional<PlannedSegment>> refresh;
     private final Path spool;
     private final List<PlannedSegment> segments;
     private final long segmentSize;
@@ -56,9 +61,20 @@ final class WalPrefetcher implements AutoCloseable {
     private volatile String failure;
     private volatile boolean closed;
 
+    /**
+     * @param refresh the catalog's current record of a segment by name, for the archive's newest segment,
+     *     whose partial may be replaced while recovery runs
+     */
     WalPrefetcher(
-            ObjectStore store, Path spool, List<PlannedSegment> segments, long segmentSize, int fetchers, int ahead) {
+            ObjectStore store,
+            Function<String, Optional<PlannedSegment>> refresh,
+            Path spool,
+            List<PlannedSegment> segments,
+            long segmentSize,
+            int fetchers,
+            int ahead) {
         this.store = store;
+        this.refresh = refresh;
         this.spool = spool;
         this.segments = List.copyOf(segments);
         this.segmentSize = segmentSize;
@@ -157,27 +173,51 @@ final class WalPrefetcher implements AutoCloseable {
         }
     }
 
-    private void fetch(PlannedSegment segment) throws IOException {
+    private void fetch(PlannedSegment planned) throws IOException {
+        PlannedSegment segment = planned;
         IOException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
                 fetchOnce(segment);
                 return;
-            } catch (NoSuchObjectException e) {
-                throw new IOException(
-                        "WAL segment " + segment.segment() + " (" + segment.key() + ") is gone from "
-                                + store.describe(),
-                        e);
-            } catch (CorruptSegmentException e) {
-                throw e;
+            } catch (NoSuchObjectException | CorruptSegmentException e) {
+                if (!segment.partial()) {
+                    throw e instanceof NoSuchObjectException
+                            ? new IOException(
+                                    "WAL segment " + segment.segment() + " (" + segment.key() + ") is gone from "
+                                            + store.describe(),
+                                    e)
+                            : e;
+                }
+                // The archive's newest segment grows while we read it: its partial was replaced by a longer
+                // one (same key) or by the complete segment. Either holds all we planned for, and more.
+                last = e;
+                segment = newer(segment);
             } catch (IOException e) {
                 last = e;
             }
         }
         throw new IOException(
-                "cannot fetch WAL segment " + segment.segment() + " from " + store.describe() + ": "
+                "cannot fetch WAL segment " + planned.segment() + " from " + store.describe() + ": "
                         + last.getMessage(),
                 last);
+    }
+
+    /** The catalog's current record of a segment whose partial changed under us (waits for the event). */
+    private PlannedSegment newer(PlannedSegment stale) throws IOException {
+        for (int look = 0; look < REFRESH_LOOKS; look++) {
+            Optional<PlannedSegment> current = refresh.apply(stale.segment());
+            if (current.isPresent() && !current.get().sha256().equals(stale.sha256())) {
+                return current.get();
+            }
+            try {
+                Thread.sleep(REFRESH_PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for a newer " + stale.segment());
+            }
+        }
+        return stale;
     }
 
     private void fetchOnce(PlannedSegment segment) throws IOException {
@@ -237,7 +277,7 @@ final class WalPrefetcher implements AutoCloseable {
                 """.formatted(spool, PLANNED, FAILED, FAILED, WAIT_SECONDS * 20);
     }
 
-    private static final class CorruptSegmentException extends IOException {
+    static final class CorruptSegmentException extends IOException {
         CorruptSegmentException(String message) {
             super(message);
         }
