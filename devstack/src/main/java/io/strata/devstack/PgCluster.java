@@ -75,8 +75,10 @@ public final class PgCluster implements AutoCloseable {
                 max_connections = 100
                 shared_buffers = 128MB
                 wal_level = replica
-                max_wal_senders = 10
-                max_replication_slots = 10
+                # every source with WAL archiving holds a sender and a slot, and the tests register dozens of
+                # sources on this one server; physical backups need a sender more
+                max_wal_senders = 40
+                max_replication_slots = 40
                 """.formatted(port);
         Files.writeString(dataDir.resolve("postgresql.conf"), settings, StandardOpenOption.APPEND);
     }
