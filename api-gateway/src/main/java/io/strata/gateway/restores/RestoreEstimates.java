@@ -13,7 +13,8 @@ import org.springframework.validation.annotation.Validated;
 /**
  * {@code strata.restore-estimate}: the rates a restore preview's {@code estimatedSeconds} assumes. They are
  * rough by nature (they depend on the object store, the disks and the WAL's content); set them from what
- * your own restores report. The defaults are the order of what the bench/ runs measured on 2 cores.
+ * your own restores report. The defaults are what bench/pitr-physical.sh measured on 2 cores (unpack
+ * 1.5 GiB in ~4 s, replay 2.3 GiB of pgbench WAL in 15 s).
  *
  * @param downloadBytesPerSecond stored (compressed) bytes fetched per second
  * @param unpackBytesPerSecond base backup bytes (uncompressed) written per second
@@ -24,8 +25,8 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("strata.restore-estimate")
 record RestoreEstimates(
         @DefaultValue("200000000") @Positive long downloadBytesPerSecond,
-        @DefaultValue("150000000") @Positive long unpackBytesPerSecond,
-        @DefaultValue("60000000") @Positive long replayBytesPerSecond,
+        @DefaultValue("350000000") @Positive long unpackBytesPerSecond,
+        @DefaultValue("150000000") @Positive long replayBytesPerSecond,
         @DefaultValue("40000000") @Positive long logicalRestoreBytesPerSecond) {
 
     /** {@code POST /restores/preview}'s answer. */

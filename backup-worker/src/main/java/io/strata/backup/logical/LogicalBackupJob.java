@@ -27,11 +27,7 @@ public class LogicalBackupJob {
     public BackupResult run(TakeBackup command, JobReporter reporter) {
         refuseUnsupported(command);
         SourceConnection source = catalog.sourceConnection(command.source())
-                .orElseThrow(() -> new JobFailureException(
-                        FailureCode.SOURCE_NOT_FOUND,
-                        "Source '" + command.source() + "' is not registered (or was removed); register it with"
-                                + " POST /api/v1/sources and ask for the backup again.",
-                        false));
+                .orElseThrow(() -> JobFailureException.sourceNotFound(command.source()));
         return logicalBackup.run(
                 LogicalBackupRequest.full(
                         source, command.backupId(), command.jobId(), command.schemaOnly(), command.description()),

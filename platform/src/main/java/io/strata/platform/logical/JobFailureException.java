@@ -20,6 +20,15 @@ public class JobFailureException extends RuntimeException {
         this.retryable = retryable;
     }
 
+    /** The command names a source the catalog does not (or no longer) know. */
+    public static JobFailureException sourceNotFound(String source) {
+        return new JobFailureException(
+                FailureCode.SOURCE_NOT_FOUND,
+                "Source '" + source + "' is not registered (or was removed); register it with POST /api/v1/sources"
+                        + " and ask again.",
+                false);
+    }
+
     public FailureCode code() {
         return code;
     }

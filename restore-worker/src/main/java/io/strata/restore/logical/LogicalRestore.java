@@ -58,10 +58,7 @@ public class LogicalRestore {
     /** @throws JobFailureException with the code the job fails with */
     public RestoreResult run(RestoreBackup command, JobReporter reporter) throws IOException {
         SourceConnection source = catalog.sourceConnection(command.source())
-                .orElseThrow(() -> new JobFailureException(
-                        FailureCode.SOURCE_NOT_FOUND,
-                        "Source '" + command.source() + "' is not registered (or was removed).",
-                        false));
+                .orElseThrow(() -> JobFailureException.sourceNotFound(command.source()));
         String newDatabase = newDatabase(command.into());
         if (newDatabase != null && admin.exists(source, newDatabase)) {
             throw new JobFailureException(FailureCode.TARGET_EXISTS, DatabaseAdmin.targetExists(newDatabase), false);

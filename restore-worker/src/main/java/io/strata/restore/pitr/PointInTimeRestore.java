@@ -82,10 +82,7 @@ public class PointInTimeRestore {
     /** @throws JobFailureException with the code the job fails with */
     public RestoreResult run(RestoreBackup command, JobReporter reporter) throws IOException {
         SourceConnection source = catalog.sourceConnection(command.source())
-                .orElseThrow(() -> new JobFailureException(
-                        FailureCode.SOURCE_NOT_FOUND,
-                        "Source '" + command.source() + "' is not registered (or was removed).",
-                        false));
+                .orElseThrow(() -> JobFailureException.sourceNotFound(command.source()));
         Path dataDir = dataDirectory(command.into());
         int port = freePort(command.into());
         RecoveryTarget target = command.target() != null ? command.target() : RecoveryTarget.immediateTarget();
