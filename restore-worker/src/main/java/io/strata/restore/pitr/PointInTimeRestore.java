@@ -93,10 +93,7 @@ public class PointInTimeRestore {
         }
         StoredObject tar = baseTar(source.name(), plan.base().backupId());
         boolean created = !Files.exists(dataDir);
-        Files.createDirectories(dataDir);
-        user.own(dataDir, "rwx------");
-        Path spool = Files.createDirectories(dataDir.resolveSibling("." + dataDir.getFileName() + ".strata-wal"));
-        user.own(spool, "rwx------");
+        Path spool = dataDir.resolveSibling("." + dataDir.getFileName() + ".strata-wal");
         RecoveringServer server = new RecoveringServer(pgTools, user, dataDir, port, source);
         boolean restored = false;
         RecoveryPlanRequest request =
@@ -111,6 +108,10 @@ public class PointInTimeRestore {
                 plan.segmentSize(),
                 properties.walFetchers(),
                 properties.walAhead())) {
+            Files.createDirectories(dataDir);
+            user.own(dataDir, "rwx------");
+            deleteTree(spool, true); // left by a worker that died mid-restore: never reuse its WAL
+            user.own(Files.createDirectories(spool), "rwx------");
             long rawBytes = unpack(tar, dataDir, reporter);
             reporter.step(VERIFYING, 40);
             extractor.verify(dataDir);
