@@ -206,7 +206,8 @@ public class PointInTimeRestore {
             boolean gone = state.isEmpty()
                     && !server.running()
                     && Duration.between(started, clock.instant()).compareTo(STARTUP_GRACE) > 0;
-            boolean stoppedShort = state.isEmpty() && server.logSays(TARGET_NOT_REACHED) && !server.running();
+            // the log is read only once the server is gone, not on every poll of a slow start
+            boolean stoppedShort = state.isEmpty() && !server.running() && server.logSays(TARGET_NOT_REACHED);
             if (stoppedShort && target.kind() == Kind.TIME && fallback == null) {
                 fallback = "no transaction committed after " + target.time() + " in the archived WAL, so its end"
                         + " is the state at that time: recovered to the end";

@@ -12,13 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +34,7 @@ final class RecoveringServer {
     private final Path dataDir;
     private final int port;
     private final SourceConnection source;
+    private final SourceConnection restored;
 
     RecoveringServer(PgTools pgTools, OsUser user, Path dataDir, int port, SourceConnection source) {
         this.pgTools = pgTools;
@@ -42,6 +42,9 @@ final class RecoveringServer {
         this.dataDir = dataDir;
         this.port = port;
         this.source = source;
+        // the restored cluster has the source's roles and pg_hba.conf: the same login, on loopback
+        this.restored = new SourceConnection(
+                source.name(), "127.0.0.1", port, source.database(), source.username(), source.password());
     }
 
     Path logFile() {
@@ -168,18 +171,11 @@ final class RecoveringServer {
     }
 
     private Connection connect() throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", source.username());
-        if (source.password() != null) {
-            props.setProperty("password", source.password());
-        }
-        props.setProperty("ApplicationName", "strata-restore-worker");
-        props.setProperty("connectTimeout", "5");
-        return DriverManager.getConnection(PgTools.jdbcUrl("127.0.0.1", port, source.database()), props);
+        return pgTools.connect(restored, restored.database());
     }
 
     private void pgCtl(List<String> args, String what) {
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new ArrayList<>();
         command.add(pgTools.binary("pg_ctl").toString());
         command.addAll(args);
         Process process;
