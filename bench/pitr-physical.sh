@@ -68,16 +68,17 @@ RESULTS=bench/results/${RESULTS_NAME:-pitr-physical}-$(date -u +%Y%m%dT%H%M%SZ).
 mkdir -p bench/results
 OUT=$(mktemp -d /tmp/strata-bench-pitr-XXXX)
 PBR=$(mktemp -d /tmp/strata-bench-pgbackrest-XXXX) # postgres' own: config, repo, lock, log
-RESTORE_PARENT=$(mktemp -d /tmp/strata-bench-pitr-restore-XXXX)
-chmod 755 "$RESTORE_PARENT"
-RESTORE_DIR=$RESTORE_PARENT/data # the restore-worker creates it (it must not exist)
+# restores write only inside the restore-worker's data roots: a bare name is made in the first one
+RESTORE_NAME="bench-pitr-$(date +%s)"
+RESTORE_DIR= # known from the job's result
 PGBENCH_PID=
 cleanup() {
   if [ -n "$PGBENCH_PID" ] && kill -0 "$PGBENCH_PID" 2>/dev/null; then kill "$PGBENCH_PID" 2>/dev/null || true; fi
-  if [ -f "$RESTORE_DIR/postmaster.pid" ]; then
+  if [ -n "$RESTORE_DIR" ] && [ -f "$RESTORE_DIR/postmaster.pid" ]; then
     runuser -u postgres -- "$BIN/pg_ctl" -D "$RESTORE_DIR" -m immediate -w stop >/dev/null 2>&1 || true
   fi
-  rm -rf "$OUT" "$PBR" "$RESTORE_PARENT"
+  rm -rf "$OUT" "$PBR"
+  if [ -n "$RESTORE_DIR" ]; then rm -rf "$RESTORE_DIR"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -345,7 +346,7 @@ log "archive caught up with the load's last LSN $load_lsn1 $took s after the loa
 
 # --- 3. point-in-time restore ----------------------------------------------------------------------
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-body="{\"source\":\"$SOURCE\",\"target\":{\"time\":\"$TARGET_TIME\"},\"into\":{\"dataDirectory\":\"$RESTORE_DIR\",\"port\":$PORT}}"
+body="{\"source\":\"$SOURCE\",\"target\":{\"time\":\"$TARGET_TIME\"},\"into\":{\"dataDirectory\":\"$RESTORE_NAME\",\"port\":$PORT}}"
 code=$(api_status POST /api/v1/restores/preview "$body" "$OUT/preview")
 [ "$code" = 200 ] || fail "POST /restores/preview answered $code: $(cat "$OUT/preview")"
 preview=$(cat "$OUT/preview")
@@ -397,7 +398,7 @@ log "WAL replayed: $(mib "$replayed") MiB from the base's startLsn $BASE_START t
 latest=$(PGPORT=$r_port sql "select to_char(max(mtime) at time zone current_setting('TimeZone') at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') || ' (' || count(*) || ' rows)' from pgbench_history" "$DB" 2>&1) \
   || latest="query failed: $latest"
 log "restored cluster: newest pgbench_history row $latest; target $TARGET_TIME"
-[ "$r_dir" = "$RESTORE_DIR" ] || log "note: the job restored into $r_dir, not $RESTORE_DIR"
+RESTORE_DIR=$r_dir
 runuser -u postgres -- "$BIN/pg_ctl" -D "$r_dir" -m fast -w stop >/dev/null || log "note: pg_ctl stop of $r_dir failed"
 rm -rf "$r_dir"
 

@@ -4,6 +4,7 @@ import io.strata.gateway.jobs.JobCommands;
 import io.strata.gateway.security.SecurityConfiguration;
 import io.strata.gateway.sources.RegisteredSources;
 import io.strata.gateway.sources.SourceSql;
+import io.strata.gateway.web.StrictJson;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -42,6 +43,7 @@ import org.springframework.core.annotation.AliasFor;
     RegisteredSources.class,
     SourceSql.class,
     JobCommands.class,
+    StrictJson.class,
     GatewayWebMvcTest.FixedClock.class
 })
 public @interface GatewayWebMvcTest {

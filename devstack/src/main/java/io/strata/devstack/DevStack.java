@@ -5,9 +5,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -24,10 +26,22 @@ import org.slf4j.LoggerFactory;
 public final class DevStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DevStack.class);
     static final String CATALOG_DATABASE = "strata_catalog";
+    /**
+     * The catalog's clients and the variables its application.yml reads their tokens from (each with its
+     * scopes there); "admin" is the operator's, for secrets rotation.
+     */
+    private static final Map<String, String> CATALOG_CLIENTS =
+            Collections.unmodifiableSortedMap(new TreeMap<>(Map.ofEntries(
+                    Map.entry(StrataServices.GATEWAY, "STRATA_CATALOG_TOKEN_GATEWAY"),
+                    Map.entry("backup-worker", "STRATA_CATALOG_TOKEN_BACKUP"),
+                    Map.entry("restore-worker", "STRATA_CATALOG_TOKEN_RESTORE"),
+                    Map.entry("wal-archiver", "STRATA_CATALOG_TOKEN_WAL"),
+                    Map.entry("admin", "STRATA_CATALOG_TOKEN_ADMIN"))));
 
     private final DevStackOptions options;
     private final Map<String, Integer> servicePorts;
     private final Map<String, String> tokens = new LinkedHashMap<>();
+    private final Map<String, String> catalogTokens = new LinkedHashMap<>();
     private final List<AutoCloseable> started = new ArrayList<>();
     private final Thread shutdownHook = new Thread(this::close, "devstack-shutdown");
     private PgCluster catalogCluster;
@@ -42,8 +56,11 @@ public final class DevStack implements AutoCloseable {
     private DevStack(DevStackOptions options, Map<String, Integer> servicePorts) {
         this.options = options;
         this.servicePorts = servicePorts;
-        for (String role : List.of("catalog", "admin", "operator", "viewer")) {
+        for (String role : List.of("admin", "operator", "viewer")) {
             tokens.put(role, Secrets.token(role));
+        }
+        for (String client : CATALOG_CLIENTS.keySet()) {
+            catalogTokens.put(client, Secrets.token("catalog-" + client));
         }
     }
 
@@ -136,7 +153,6 @@ public final class DevStack implements AutoCloseable {
         Map<String, String> shared = new LinkedHashMap<>();
         shared.put("STRATA_KAFKA_BOOTSTRAP", kafka.bootstrap());
         shared.put("STRATA_CATALOG_URL", catalogUrl().toString());
-        shared.put("STRATA_CATALOG_TOKEN", catalogToken());
         shared.put("STRATA_STORAGE_TYPE", "s3");
         shared.put("STRATA_S3_ENDPOINT", s3.endpoint().toString());
         shared.put("STRATA_S3_BUCKET", S3Server.BUCKET);
@@ -145,6 +161,9 @@ public final class DevStack implements AutoCloseable {
         shared.put("STRATA_S3_CREATE_BUCKET", "true");
         shared.put("STRATA_STORAGE_ROOT", options.stateDir().resolve("storage").toString());
         shared.put("STRATA_PG_BIN", PgCommands.defaultBinDir().toString());
+        // point-in-time restores write only here (the gateway checks requests against it too)
+        shared.put("STRATA_RESTORE_DATA_ROOTS", restoreRoot().toString());
+        shared.put("STRATA_RESTORE_STATE_DIR", pgBase.resolve("restore-worker").toString());
         Map<String, Map<String, String>> own = Map.of(
                 StrataServices.CATALOG,
                         Map.of(
@@ -162,9 +181,31 @@ public final class DevStack implements AutoCloseable {
                 options.repoRoot(),
                 servicePorts,
                 shared,
-                own,
+                withCatalogCredentials(own),
                 options.stateDir().resolve("logs"));
         services.startAll();
+    }
+
+    /**
+     * {@code own} plus each service's own catalog token as its STRATA_CATALOG_TOKEN (what its platform
+     * client presents), and for the catalog every client's token and the key for source passwords.
+     */
+    private Map<String, Map<String, String>> withCatalogCredentials(Map<String, Map<String, String>> own)
+            throws IOException {
+        Map<String, Map<String, String>> env = new LinkedHashMap<>();
+        for (String name : StrataServices.NAMES) {
+            Map<String, String> service = new LinkedHashMap<>(own.getOrDefault(name, Map.of()));
+            if (!name.equals(StrataServices.CATALOG)) { // the catalog takes its clients' tokens, below
+                service.put("STRATA_CATALOG_TOKEN", catalogToken(name));
+            }
+            env.put(name, service);
+        }
+        Map<String, String> catalog = env.get(StrataServices.CATALOG);
+        CATALOG_CLIENTS.forEach((client, variable) -> catalog.put(variable, catalogToken(client)));
+        Path keyFile = options.stateDir().resolve(StackFiles.CATALOG_SECRETS_KEYS);
+        StackFiles.writeSecret(keyFile, Secrets.keyringLine("devstack-1") + "\n");
+        catalog.put("STRATA_CATALOG_SECRETS_KEY_FILE", keyFile.toString());
+        return env;
     }
 
     private void writeStackFiles() throws IOException {
@@ -178,7 +219,7 @@ public final class DevStack implements AutoCloseable {
         env.put("STRATA_SOURCE_PG_USER", sourceCluster.superuser());
         env.put("STRATA_SOURCE_PG_PASSWORD", sourceCluster.password());
         env.put("STRATA_CATALOG_URL", catalogUrl().toString());
-        env.put("STRATA_CATALOG_TOKEN", catalogToken());
+        CATALOG_CLIENTS.forEach((client, variable) -> env.put(variable, catalogToken(client)));
         env.put("STRATA_KAFKA_BOOTSTRAP", kafkaBootstrap());
         env.put("STRATA_S3_ENDPOINT", s3Endpoint().toString());
         env.put("STRATA_S3_ACCESS_KEY", s3AccessKey());
@@ -242,6 +283,11 @@ public final class DevStack implements AutoCloseable {
         return pgBase;
     }
 
+    /** The data root point-in-time restores write into (reachable by the postgres user). */
+    public Path restoreRoot() {
+        return pgBase.resolve("restores");
+    }
+
     /** Stops (immediately) a cluster Strata restored into {@code dataDir}, if it runs. */
     public void stopRestoredCluster(Path dataDir) {
         if (Files.exists(dataDir.resolve("postmaster.pid"))) {
@@ -261,8 +307,22 @@ public final class DevStack implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + servicePorts.get(StrataServices.CATALOG));
     }
 
-    public String catalogToken() {
-        return tokens.get("catalog");
+    /**
+     * The catalog token of {@code client}: a service name ({@code api-gateway}, {@code backup-worker},
+     * {@code restore-worker}, {@code wal-archiver}) or {@code admin} (catalog:read, audit:read, secrets:rotate).
+     */
+    public String catalogToken(String client) {
+        String token = catalogTokens.get(client);
+        if (token == null) {
+            throw new IllegalArgumentException(
+                    "no catalog client " + client + "; clients are " + CATALOG_CLIENTS.keySet());
+        }
+        return token;
+    }
+
+    /** The operator's catalog token: catalog:read, audit:read and secrets:rotate. */
+    public String catalogAdminToken() {
+        return catalogToken("admin");
     }
 
     public String adminToken() {

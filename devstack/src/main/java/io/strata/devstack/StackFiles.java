@@ -19,11 +19,13 @@ public final class StackFiles {
     public static final String STACK_ENV = "stack.env";
     public static final String ADMIN_TOKEN = "admin-token";
     public static final String PID = "devstack.pid";
+    /** The catalog's key for source passwords at rest (a keyring file, mode 0600); new with every stack. */
+    static final String CATALOG_SECRETS_KEYS = "catalog-secrets.keys";
     /** Where the PostgreSQL data went when the state directory was not reachable by the postgres user. */
     static final String PG_LOCATION = "pg-location";
     /** What a previous stack may have left; nothing else in the state directory is ever deleted. */
     private static final List<String> OWNED =
-            List.of("kafka", "s3", "pg", "logs", "storage", STACK_ENV, ADMIN_TOKEN, PG_LOCATION);
+            List.of("kafka", "s3", "pg", "logs", "storage", STACK_ENV, ADMIN_TOKEN, PG_LOCATION, CATALOG_SECRETS_KEYS);
 
     private StackFiles() {}
 

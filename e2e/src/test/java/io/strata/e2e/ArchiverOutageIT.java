@@ -70,7 +70,7 @@ class ArchiverOutageIT extends StackTestSupport {
         Instant target = outageStart.plusSeconds(5).truncatedTo(ChronoUnit.SECONDS);
         Map<String, Object> into = Map.of(
                 "dataDirectory",
-                        stack.postgresDir()
+                        stack.restoreRoot()
                                 .resolve("restored-" + unique("outage"))
                                 .toString(),
                 "port", freePort());

@@ -61,6 +61,37 @@ class PointInTimeRestoreIT extends StackTestSupport {
         assertThat(job.get("progressPercent").asInt()).isEqualTo(100);
     }
 
+    /**
+     * Issue #7 finding 3: every source of a server shares its WAL, and recovery stops at the first record of
+     * a name. Source A's "rt-dup" comes first; B's restore to its own "rt-dup" must keep the row inserted in
+     * between and stop before the next one.
+     */
+    @Test
+    void twoSourcesOfOneServerWithTheSameRestorePointNameEachRestoreToTheirOwnPoint() throws Exception {
+        String other = registerSampleSource(unique("rpdupa"), 20);
+        String database = unique("rpdupb");
+        String source = registerArchivedSource(database, 50);
+        physicalBackup(source);
+        assertThat(operator.post("/api/v1/sources/" + other + "/restore-points", Map.of("name", "rt-dup"))
+                        .status())
+                .isEqualTo(201);
+        SampleDatabase.execute(
+                sourceCluster, database, "INSERT INTO customers(name, email, country) VALUES ('between', 'b@x', 'ES')");
+        Api.Response mine = operator.post("/api/v1/sources/" + source + "/restore-points", Map.of("name", "rt-dup"));
+        assertThat(mine.status()).as(mine.toString()).isEqualTo(201);
+        assertThat(mine.text("serverName")).startsWith("strata/rt-dup/");
+        SampleDatabase.execute(
+                sourceCluster, database, "INSERT INTO customers(name, email, country) VALUES ('after', 'c@x', 'ES')");
+        SampleDatabase.execute(sourceCluster, database, "SELECT pg_switch_wal()");
+
+        JsonNode job = restore(source, Map.of("restorePoint", "rt-dup"));
+
+        int port = job.get("result").get("port").asInt();
+        assertThat(count(port, database, "customers WHERE name = 'between'")).isEqualTo(1);
+        assertThat(count(port, database, "customers WHERE name = 'after'")).isZero();
+        assertThat(job.get("result").get("recoveryStop").asString()).contains(mine.text("serverName"));
+    }
+
     @Test
     void restorePointBeforeASchemaChangeAndAnLsnGiveTheStateAtThatPoint() throws Exception {
         String database = unique("pitrschema");
@@ -230,7 +261,7 @@ class PointInTimeRestoreIT extends StackTestSupport {
     }
 
     private Map<String, Object> body(String source, Map<String, Object> target, int port) {
-        Path dir = stack.postgresDir().resolve("restored-" + unique("pitr"));
+        Path dir = stack.restoreRoot().resolve("restored-" + unique("pitr"));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("source", source);
         body.put("target", target);

@@ -137,7 +137,7 @@ class WalCleanupIT extends StackTestSupport {
                                     "target",
                                     target,
                                     "into",
-                                    Map.of("dataDirectory", "/tmp/never-used", "port", 5999)));
+                                    Map.of("dataDirectory", "never-used", "port", 5999)));
                     assertThat(last[0].status()).as(last[0].toString()).isEqualTo(status);
                 });
         return last[0];

@@ -42,6 +42,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.BAD_GATEWAY, detail, List.of(), cause);
     }
 
+    /** A source did not give a session or an answer within the gateway's deadline. */
+    public static ApiException gatewayTimeout(String detail, Throwable cause) {
+        return new ApiException(HttpStatus.GATEWAY_TIMEOUT, detail, List.of(), cause);
+    }
+
     /** A system behind the gateway could not be reached; the same request may work later. */
     public static ApiException unavailable(String detail, Throwable cause) {
         return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, detail, List.of(), cause);

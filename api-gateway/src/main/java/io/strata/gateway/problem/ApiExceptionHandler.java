@@ -67,9 +67,8 @@ public class ApiExceptionHandler {
         log.error("unreadable answer from catalog-service", ex);
         return respond(Problems.of(
                 HttpStatus.BAD_GATEWAY,
-                "catalog-service answered with a body the gateway cannot read ("
-                        + ex.getMostSpecificCause().getMessage()
-                        + "); check that both services run the same Strata version"));
+                "catalog-service answered with a body the gateway cannot read; check that both services run the"
+                        + " same Strata version (the cause is in the gateway's log)"));
     }
 
     @ExceptionHandler(ResourceAccessException.class)
@@ -77,7 +76,7 @@ public class ApiExceptionHandler {
         log.warn("catalog-service unreachable: {}", ex.getMessage());
         return respond(Problems.of(
                 HttpStatus.SERVICE_UNAVAILABLE,
-                "catalog-service is unreachable (" + ex.getMostSpecificCause().getMessage() + "); retry shortly"));
+                "catalog-service is unreachable; retry shortly (the cause is in the gateway's log)"));
     }
 
     @ExceptionHandler(MessagePublisher.PublishException.class)

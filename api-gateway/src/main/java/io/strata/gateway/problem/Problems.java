@@ -46,6 +46,11 @@ public final class Problems {
             case 422 -> "unprocessable-content";
             case 502 -> "bad-gateway";
             case 503 -> "service-unavailable";
+            case 504 -> "gateway-timeout";
+            case 405 -> "method-not-allowed";
+            case 413 -> "content-too-large";
+            case 415 -> "unsupported-media-type";
+            case 431 -> "request-header-fields-too-large";
             default -> "http-" + status.value();
         };
     }

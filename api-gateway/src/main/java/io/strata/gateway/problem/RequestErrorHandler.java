@@ -26,6 +26,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Turns Spring MVC's request-binding failures into problems that name the offending field: a client
@@ -66,7 +67,7 @@ public class RequestErrorHandler extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleTypeMismatch(
             TypeMismatchException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         String name = ex instanceof MethodArgumentTypeMismatchException m ? m.getName() : ex.getPropertyName();
-        String message = "'" + ex.getValue() + "' is not " + expected(ex.getRequiredType());
+        String message = "'" + shown(ex.getValue()) + "' is not " + expected(ex.getRequiredType());
         return badRequest(ex, List.of(new FieldProblem(name, message)), request);
     }
 
@@ -81,8 +82,10 @@ public class RequestErrorHandler extends ResponseEntityExceptionHandler {
         }
         String field = fieldPath(json);
         if (field.isEmpty()) {
-            ProblemDetail problem =
-                    Problems.of(HttpStatus.BAD_REQUEST, "request body is not valid JSON: " + json.getOriginalMessage());
+            var at = json.getLocation();
+            String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+            ProblemDetail problem = Problems.of(
+                    HttpStatus.BAD_REQUEST, "request body is not valid JSON" + where + ": send one JSON object");
             return handleExceptionInternal(ex, problem, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
         }
         return badRequest(ex, List.of(new FieldProblem(field, fieldMessage(json))), request);
@@ -147,14 +150,35 @@ public class RequestErrorHandler extends ResponseEntityExceptionHandler {
         return path.toString();
     }
 
+    /** What is wrong with one field, in words of the API: never a class name or a parser's message. */
     private static String fieldMessage(JacksonException ex) {
+        if (ex instanceof UnrecognizedPropertyException unknown) {
+            return "is not a field of this request"
+                    + (unknown.getKnownPropertyIds() == null
+                                    || unknown.getKnownPropertyIds().isEmpty()
+                            ? ""
+                            : "; its fields are "
+                                    + unknown.getKnownPropertyIds().stream()
+                                            .map(Object::toString)
+                                            .sorted()
+                                            .collect(Collectors.joining(", ")));
+        }
+        if (ex instanceof InvalidFormatException invalid && invalid.getTargetType() == String.class) {
+            return invalid.getOriginalMessage(); // StrictJson's own words about control characters
+        }
         if (ex instanceof InvalidFormatException invalid) {
-            return "'" + invalid.getValue() + "' is not " + expected(invalid.getTargetType());
+            return "'" + shown(invalid.getValue()) + "' is not " + expected(invalid.getTargetType());
         }
         if (ex instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
             return "must be " + expected(mismatched.getTargetType());
         }
-        return "is malformed: " + ex.getOriginalMessage();
+        return "is malformed";
+    }
+
+    /** A rejected value as the problem may repeat it: printable, and short. */
+    private static String shown(Object value) {
+        String text = String.valueOf(value).replaceAll("\\p{Cntrl}", "?");
+        return text.length() > 40 ? text.substring(0, 40) + "…" : text;
     }
 
     private static String expected(Class<?> type) {

@@ -25,6 +25,7 @@ import tools.jackson.databind.JsonNode;
 /** Named restore points: a marker in the source's WAL to restore to, e.g. just before a risky upgrade. */
 @RestController
 class RestorePointController {
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     private static final String CREATE = """
             select pg_create_restore_point(?)::text as lsn,
                    (select timeline_id from pg_control_checkpoint()) as timeline,
@@ -68,8 +69,9 @@ class RestorePointController {
 
     private static RestorePointView createOnSource(
             String source, SourceConnection server, Connection connection, RestorePointRequest request) {
+        String serverName = serverName(request.name());
         try (PreparedStatement create = connection.prepareStatement(CREATE)) {
-            create.setString(1, request.name());
+            create.setString(1, serverName);
             try (ResultSet row = create.executeQuery()) {
                 row.next();
                 return new RestorePointView(
@@ -79,11 +81,32 @@ class RestorePointController {
                         row.getObject("created_at", java.time.OffsetDateTime.class)
                                 .toInstant(),
                         request.description(),
-                        null);
+                        null,
+                        serverName);
             }
         } catch (SQLException e) {
             throw refusal(source, server, e);
         }
+    }
+
+    /**
+     * The name written into the WAL: unique, because every source of a server shares its WAL and recovery
+     * stops at the first record of a name (a second source's point of the same name, or an earlier attempt
+     * of this one whose catalog write failed, must never be mistaken for it). PostgreSQL keeps 63 bytes:
+     * "strata/" + up to 39 bytes of the user's name (ASCII by its rules) + "/" + 16 random characters.
+     */
+    static String serverName(String name) {
+        String shown = name.length() > 39 ? name.substring(0, 39) : name;
+        return "strata/" + shown + "/" + randomSuffix(16);
+    }
+
+    private static String randomSuffix(int length) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return out.toString();
     }
 
     private static ApiException refusal(String source, SourceConnection server, SQLException e) {
@@ -97,10 +120,7 @@ class RestorePointController {
             return ApiException.conflict("source '" + source + "' cannot create restore points now: " + e.getMessage()
                     + " (it needs wal_level = replica or higher and a primary, not a standby)");
         }
-        return ApiException.badGateway(
-                "creating the restore point on source '" + source + "' at " + server.host() + ":" + server.port()
-                        + " failed (" + e.getMessage() + "); check that the server is up",
-                e);
+        return SourceSql.unreachable(source, server, "create the restore point", e);
     }
 
     private static ApiException taken(String source, String name) {

@@ -15,7 +15,6 @@ import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
 import io.strata.platform.catalog.CatalogApi.SourceView;
 import io.strata.platform.catalog.CatalogClient;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -29,12 +28,14 @@ import org.springframework.stereotype.Component;
 @Component
 class RestoreChecks {
     static final String SUCCEEDED = "SUCCEEDED";
-    private static final int MAX_PATH = 1024;
     private final RegisteredSources sources;
     private final CatalogClient catalog;
     private final SourceDatabases databases;
+    private final RestoreDataRoots dataRoots;
 
-    RestoreChecks(RegisteredSources sources, CatalogClient catalog, SourceDatabases databases) {
+    RestoreChecks(
+            RegisteredSources sources, CatalogClient catalog, SourceDatabases databases, RestoreDataRoots dataRoots) {
+        this.dataRoots = dataRoots;
         this.sources = sources;
         this.catalog = catalog;
         this.databases = databases;
@@ -92,7 +93,7 @@ class RestoreChecks {
     }
 
     private CheckedRestore pointInTime(RestoreRequestBody body) {
-        RestoreInto into = clusterShape(body.into());
+        RestoreInto into = clusterShape(body.into(), dataRoots);
         RecoveryTarget target = targetShape(body.target(), body.backupId());
         sources.require(body.source());
         String backupId = body.backupId();
@@ -116,33 +117,20 @@ class RestoreChecks {
     }
 
     /** A new cluster: an absolute data directory and a port, nothing else. */
-    static RestoreInto clusterShape(Into into) {
+    static RestoreInto clusterShape(Into into, RestoreDataRoots roots) {
         if (into.database() != null || into.replace() != null) {
             throw ApiException.badRequest(
                     "a point-in-time restore builds a new cluster: into is {\"dataDirectory\": \"/path\", \"port\":"
                             + " 5433} (database and replace are for logical backups)",
                     new FieldProblem("into", "must be {dataDirectory, port} for a point-in-time restore"));
         }
-        String dir = into.dataDirectory();
-        if (dir == null || dir.isBlank()) {
-            throw ApiException.badRequest(
-                    "into.dataDirectory is required: an absolute path on the restore-worker's host, new or empty",
-                    new FieldProblem("into.dataDirectory", "is required"));
-        }
-        if (dir.length() > MAX_PATH
-                || !dir.startsWith("/")
-                || List.of(dir.split("/")).contains("..")) {
-            throw ApiException.badRequest(
-                    "into.dataDirectory must be an absolute path without '..' (at most " + MAX_PATH + " characters);"
-                            + " got " + abbreviate(dir),
-                    new FieldProblem("into.dataDirectory", "must be an absolute path"));
-        }
+        String dir = roots.check(into.dataDirectory());
         if (into.port() == null || into.port() < 1024 || into.port() > 65535) {
             throw ApiException.badRequest(
                     "into.port must be a free TCP port from 1024 to 65535 for the restored cluster; got " + into.port(),
                     new FieldProblem("into.port", "must be between 1024 and 65535"));
         }
-        return RestoreInto.newCluster(Path.of(dir).normalize().toString(), into.port());
+        return RestoreInto.newCluster(dir, into.port());
     }
 
     /** Exactly one well-formed target; none means "the end of the named physical backup". */
@@ -202,9 +190,5 @@ class RestoreChecks {
             throw ApiException.unprocessable(detail, new FieldProblem("backupId", detail));
         }
         return backup;
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 }

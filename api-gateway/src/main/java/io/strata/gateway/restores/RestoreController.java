@@ -26,7 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/v1/restores")
-@EnableConfigurationProperties(RestoreEstimates.class)
+@EnableConfigurationProperties({RestoreEstimates.class, RestoreDataRoots.class})
 class RestoreController {
     private final RestoreChecks checks;
     private final JobCommands jobs;

@@ -2,6 +2,7 @@ package io.strata.gateway.restores;
 
 import io.strata.common.command.RecoveryTarget;
 import io.strata.gateway.validation.DatabaseName;
+import io.strata.gateway.web.PlainLine;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -15,9 +16,11 @@ import jakarta.validation.constraints.NotNull;
  * target, to the end of the physical backup named by {@code backupId}.
  */
 record RestoreRequestBody(
-        @NotBlank(message = "is required") String source,
-        String backupId,
-        Target target,
+        @NotBlank(message = "is required") @PlainLine(maxBytes = 63)
+        String source,
+
+        @PlainLine(maxBytes = 64) String backupId,
+        @Valid Target target,
 
         @NotNull(
                 message = "is required: {\"database\": \"new_name\"}, {\"replace\": true} or"
@@ -51,7 +54,12 @@ record RestoreRequestBody(
      * precision or finer), {@code restorePoint} (a name from GET /sources/{name}/restore-points),
      * {@code lsn} ("0/3000060"), {@code xid} (a transaction id) or {@code latest: true}.
      */
-    record Target(String time, String restorePoint, String lsn, String xid, Boolean latest) {
+    record Target(
+            @PlainLine(maxBytes = 64) String time,
+            @PlainLine(maxBytes = 63) String restorePoint,
+            @PlainLine(maxBytes = 32) String lsn,
+            @PlainLine(maxBytes = 16) String xid,
+            Boolean latest) {
         RecoveryTarget toRecoveryTarget() {
             return new RecoveryTarget(time, restorePoint, lsn, xid, latest, null);
         }

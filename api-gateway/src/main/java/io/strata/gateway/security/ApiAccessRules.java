@@ -13,7 +13,8 @@ import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * The one table of which role each call under {@code /api/v1} needs: reads are for viewers, starting
+ * The one table of which role each call under {@code /api/v1} needs: reads are for viewers (but the audit
+ * trail, {@code GET /api/v1/audit}, is for admins), starting
  * backups, restore points and restore previews for operators, everything else (restores, sources, uploads, deletes) for
  * admins. Both the authorization check and the 403 message read it, so they cannot disagree.
  */
@@ -23,12 +24,14 @@ final class ApiAccessRules implements AuthorizationManager<RequestAuthorizationC
             PathPatternParser.defaultInstance.parse("/api/v1/restores/preview"),
             PathPatternParser.defaultInstance.parse("/api/v1/sources/{name}/restore-points"),
             PathPatternParser.defaultInstance.parse("/api/v1/sources/{name}/restore-points/{rp}/verify"));
+    private static final PathPattern AUDIT = PathPatternParser.defaultInstance.parse("/api/v1/audit");
 
     static Role requiredRole(String method, String path) {
-        if (HttpMethod.GET.matches(method) || HttpMethod.HEAD.matches(method)) {
-            return Role.VIEWER;
-        }
         PathContainer container = PathContainer.parsePath(path);
+        if (HttpMethod.GET.matches(method) || HttpMethod.HEAD.matches(method)) {
+            // the audit trail says who did what: as sensitive as the actions themselves
+            return AUDIT.matches(container) ? Role.ADMIN : Role.VIEWER;
+        }
         if (HttpMethod.POST.matches(method) && OPERATOR_POSTS.stream().anyMatch(p -> p.matches(container))) {
             return Role.OPERATOR;
         }

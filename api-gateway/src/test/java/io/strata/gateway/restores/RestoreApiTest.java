@@ -1,6 +1,7 @@
 package io.strata.gateway.restores;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.containsString;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
@@ -27,6 +28,7 @@ import io.strata.common.model.JobKind;
 import io.strata.common.model.Names;
 import io.strata.gateway.GatewaySliceTest;
 import io.strata.gateway.GatewayWebMvcTest;
+import io.strata.gateway.problem.ApiException;
 import io.strata.platform.catalog.CatalogApi.BackupView;
 import io.strata.platform.catalog.CatalogApi.NewJob;
 import io.strata.platform.catalog.CatalogApi.PlannedBase;
@@ -69,7 +71,7 @@ class RestoreApiTest extends GatewaySliceTest {
         when(catalog.backup(BACKUP)).thenReturn(Optional.of(backup("shop", "SUCCEEDED")));
         when(catalog.createJob(any())).thenAnswer(call -> queuedJob(call.getArgument(0)));
         Connection jdbc = mock(Connection.class);
-        when(pgTools.connect(connection, "shopdb")).thenReturn(jdbc);
+        when(pgTools.connect(eq(connection), eq("shopdb"), any())).thenReturn(jdbc);
         when(jdbc.prepareStatement("select 1 from pg_database where datname = ?"))
                 .thenReturn(query);
         when(query.executeQuery()).thenReturn(rows);
@@ -171,6 +173,77 @@ class RestoreApiTest extends GatewaySliceTest {
         verify(catalog, never()).createJob(any());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"\"TRUE\"", "\"true\"", "1", "\"yes\""})
+    void onlyTheJsonLiteralTrueConfirmsAReplace(String coerced) throws Exception {
+        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP + "\",\"into\":{\"replace\":true},\"confirm\":"
+                        + coerced + "}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("confirm"))
+                .andExpect(jsonPath("$.errors[0].message").value(containsString("true or false")));
+        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP + "\",\"into\":{\"replace\":" + coerced
+                        + "},\"confirm\":true}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("into.replace"));
+        verify(catalog, never()).createJob(any());
+        verifyNoInteractions(publisher);
+    }
+
+    @Test
+    void aMisspelledFieldIsAnErrorNotIgnored() throws Exception {
+        restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP
+                        + "\",\"into\":{\"replace\":true},\"confrim\":true}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("confrim"))
+                .andExpect(jsonPath("$.errors[0].message").value(containsString("is not a field of this request")))
+                .andExpect(content().string(org.hamcrest.Matchers.not(containsString("io.strata"))));
+        verifyNoInteractions(publisher);
+    }
+
+    @Test
+    void aFractionalPortIsRefusedNotTruncated() throws Exception {
+        restoreAsAdmin("{\"source\":\"shop\",\"target\":{\"latest\":true},\"into\":{\"dataDirectory\":\"x\","
+                        + "\"port\":5499.9}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("into.port"));
+        verifyNoInteractions(publisher);
+    }
+
+    @Test
+    void controlCharactersAnywhereAreRefusedWithoutEchoingThem() throws Exception {
+        restoreAsAdmin("{\"source\":\"sh\\u0000op\",\"backupId\":\"" + BACKUP + "\",\"into\":{\"database\":\"x\"}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("source"))
+                .andExpect(jsonPath("$.errors[0].message").value(containsString("U+0000")));
+        restoreAsAdmin("{\"source\":\"shop\",\"target\":{\"latest\":true},\"into\":{\"dataDirectory\":"
+                        + "\"shop\\nrestore_command\",\"port\":5499}}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("into.dataDirectory"));
+        verifyNoInteractions(publisher);
+    }
+
+    @Test
+    void aDataDirectoryIsANameOrAPathDirectlyInsideARoot() {
+        RestoreDataRoots roots = new RestoreDataRoots(List.of(java.nio.file.Path.of("/srv/restores")));
+
+        assertThat(roots.check("shop-1529")).isEqualTo("shop-1529");
+        assertThat(roots.check("/srv/restores/shop-1529")).isEqualTo("/srv/restores/shop-1529");
+        for (String bad : List.of(
+                "/etc/strata-test",
+                "/tmp/x",
+                "/srv/restores/a/b",
+                "/srv/restores/../etc",
+                "r1x'$(touch /tmp/pwned)'",
+                "/srv/restores/r1x'$(touch x)'",
+                ".hidden",
+                "rel/dir")) {
+            assertThatThrownBy(() -> roots.check(bad))
+                    .as(bad)
+                    .isInstanceOf(ApiException.class)
+                    .hasMessageContaining("into.dataDirectory");
+        }
+    }
+
     @Test
     void replaceWithConfirmIsAcceptedWithoutLookingForTheDatabase() throws Exception {
         restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP
@@ -217,12 +290,13 @@ class RestoreApiTest extends GatewaySliceTest {
                 new PlannedSegment("000000010000000000000003", "k3", "s3", true, "0/3000200", 50L, NOW));
         return problemCode == null
                 ? new RecoveryPlan(
-                        "shop", null, null, null, base, null, 16_777_216L, segments, 2, 150L, List.of(), null)
+                        "shop", null, null, null, base, null, null, 16_777_216L, segments, 2, 150L, List.of(), null)
                 : new RecoveryPlan(
                         "shop",
                         null,
                         problemCode,
                         problem,
+                        null,
                         null,
                         null,
                         null,
@@ -338,12 +412,34 @@ class RestoreApiTest extends GatewaySliceTest {
     }
 
     @Test
-    void unreachableSourceServerIsBadGateway() throws Exception {
-        when(pgTools.connect(any(), anyString())).thenThrow(new SQLException("Connection refused"));
+    void anUnreachableSourceIsAGatewayTimeoutWordedAlikeForClosedAndFilteredPorts() throws Exception {
+        when(pgTools.connect(any(), anyString(), any()))
+                .thenThrow(new SQLException("Connection to 127.0.0.1:5432 refused.", "08001"))
+                .thenThrow(new SQLException(
+                        "The connection attempt failed.", "08001", new java.net.SocketTimeoutException("connect")));
+        String refused = restoreAsAdmin(intoDatabase("shop_copy"))
+                .andExpect(status().isGatewayTimeout())
+                .andExpect(jsonPath("$.detail").value(containsString("cannot connect to 127.0.0.1:5432 within 10 s")))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.not(containsString("secret"))))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        String filtered = restoreAsAdmin(intoDatabase("shop_copy"))
+                .andExpect(status().isGatewayTimeout())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+
+        assertThat(filtered).isEqualTo(refused).doesNotContain("refused.", "attempt failed");
+    }
+
+    @Test
+    void aServerThatAnsweredWithAnErrorIsABadGatewayWithItsWords() throws Exception {
+        when(pgTools.connect(any(), anyString(), any()))
+                .thenThrow(new SQLException("FATAL: password authentication failed for user \"shop\"", "28P01"));
         restoreAsAdmin(intoDatabase("shop_copy"))
                 .andExpect(status().isBadGateway())
-                .andExpect(jsonPath("$.detail").value(containsString("127.0.0.1:5432/shopdb")))
-                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.not(containsString("secret"))));
+                .andExpect(jsonPath("$.detail").value(containsString("password authentication failed")));
     }
 
     @Test

@@ -25,6 +25,8 @@ import io.strata.platform.logical.ServerFacts;
 import io.strata.platform.logical.ToolProcesses;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.ProcessOutput;
+import io.strata.platform.postgres.SourceErrors;
+import io.strata.platform.postgres.StallWatchdog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -196,7 +198,8 @@ public class PhysicalBackupJob {
                     }
                 }
             } catch (SQLException e) {
-                throw unreachable(source, e);
+                throw SourceErrors.jobFailure(
+                        source, source.database(), "waiting for WAL archiving", e, FailureCode.PG_BASEBACKUP_FAILED);
             }
             if (clock.instant().isAfter(deadline)) {
                 throw new JobFailureException(
@@ -218,15 +221,6 @@ public class PhysicalBackupJob {
         }
     }
 
-    private static JobFailureException unreachable(SourceConnection source, SQLException e) {
-        return new JobFailureException(
-                FailureCode.PG_BASEBACKUP_FAILED,
-                "Could not connect to source '" + source.name() + "' at " + source.host() + ":" + source.port() + ": "
-                        + e.getMessage(),
-                true,
-                e);
-    }
-
     /** The whole cluster's size (the progress estimate) and its version. */
     private ServerFacts facts(SourceConnection source) {
         try (Connection connection = pg.connect(source, source.database());
@@ -235,7 +229,8 @@ public class PhysicalBackupJob {
             row.next();
             return new ServerFacts(row.getLong("size"), row.getString("version"));
         } catch (SQLException e) {
-            throw unreachable(source, e);
+            throw SourceErrors.jobFailure(
+                    source, source.database(), "checking the server", e, FailureCode.PG_BASEBACKUP_FAILED);
         }
     }
 
@@ -258,36 +253,56 @@ public class PhysicalBackupJob {
         ProcessOutput stderr = ProcessOutput.drain(process.getErrorStream());
         TarManifestTap tap = new TarManifestTap(process.getInputStream());
         CountingInputStream raw = new CountingInputStream(tap);
+        Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
         try (ProgressTicker ticker = ProgressTicker.every(
-                properties.progressInterval(),
-                () -> reporter.progress(
-                        STEP,
-                        estimate <= 0 ? 0 : (int) Math.min(99, raw.count() * 100 / estimate),
-                        raw.count(),
-                        estimate))) {
+                        properties.progressInterval(),
+                        () -> reporter.progress(
+                                STEP,
+                                estimate <= 0 ? 0 : (int) Math.min(99, raw.count() * 100 / estimate),
+                                raw.count(),
+                                estimate));
+                StallWatchdog watchdog =
+                        StallWatchdog.watch(raw::count, silence, () -> ToolProcesses.destroy(process))) {
             reporter.progress(STEP, 0, 0, estimate);
-            CompressedUpload.Stored stored = CompressedUpload.write(store, key, raw, properties.zstdWorkers(), () -> {
-                int exit = ToolProcesses.awaitExit(process, "pg_basebackup");
-                if (exit != 0) {
-                    String errors = stderr.tail();
-                    throw new JobFailureException(
-                            FailureCode.PG_BASEBACKUP_FAILED,
-                            PgErrorHints.withHint(
-                                    "pg_basebackup of source '" + source.name() + "' "
-                                            + ToolProcesses.describeExit(exit) + ": " + errors.strip(),
-                                    PgErrorHints.hint(
-                                            errors,
-                                            source.host(),
-                                            source.port(),
-                                            source.database(),
-                                            source.username())),
-                            PgErrorHints.isTransient(errors));
-                }
-            });
+            CompressedUpload.Stored stored = CompressedUpload.write(
+                    store,
+                    key,
+                    raw,
+                    properties.zstdWorkers(),
+                    () -> requireSucceeded(source, process, stderr, watchdog));
             return new Copied(stored, tap);
         } finally {
             ToolProcesses.destroy(process);
         }
+    }
+
+    private static void requireSucceeded(
+            SourceConnection source, Process process, ProcessOutput stderr, StallWatchdog watchdog) {
+        int exit = ToolProcesses.awaitExit(process, "pg_basebackup");
+        if (watchdog.stalled()) {
+            throw new JobFailureException(
+                    FailureCode.SOURCE_TIMEOUT,
+                    SourceErrors.stalledMessage(
+                            source, STEP, source.timeoutsOrDefault().io()),
+                    true);
+        }
+        if (exit == 0) {
+            return;
+        }
+        String errors = stderr.tail();
+        if (SourceErrors.toolCannotConnect(errors)) {
+            throw new JobFailureException(
+                    FailureCode.SOURCE_TIMEOUT,
+                    SourceErrors.cannotConnectMessage(source, "starting pg_basebackup"),
+                    true);
+        }
+        throw new JobFailureException(
+                FailureCode.PG_BASEBACKUP_FAILED,
+                PgErrorHints.withHint(
+                        "pg_basebackup of source '" + source.name() + "' " + ToolProcesses.describeExit(exit) + ": "
+                                + errors.strip(),
+                        PgErrorHints.hint(errors, source.host(), source.port(), source.database(), source.username())),
+                PgErrorHints.isTransient(errors));
     }
 
     private void putOrDiscard(String objectKey, byte[] content, String dataKey) {

@@ -79,13 +79,16 @@ class RecoveryPlanController {
                         rs.getString("manifest_key")))
                 .list();
         Optional<Lsn> pointLsn = Optional.empty();
+        String serverName = null;
         List<String> names = List.of();
         if (target.restorePoint() != null) {
-            pointLsn = jdbc.sql("SELECT lsn::text FROM restore_point WHERE source = ? AND name = ?")
+            Optional<String[]> point = jdbc.sql(
+                            "SELECT lsn::text AS lsn, server_name FROM restore_point WHERE source = ? AND name = ?")
                     .params(source, target.restorePoint())
-                    .query(String.class)
-                    .optional()
-                    .map(Lsn::parse);
+                    .query((rs, row) -> new String[] {rs.getString("lsn"), rs.getString("server_name")})
+                    .optional();
+            pointLsn = point.map(p -> Lsn.parse(p[0]));
+            serverName = point.map(p -> p[1]).orElse(null);
             names = jdbc.sql("SELECT name FROM restore_point WHERE source = ? ORDER BY created_at DESC LIMIT ?")
                     .params(source, NAMES_LISTED)
                     .query(String.class)
@@ -97,7 +100,13 @@ class RecoveryPlanController {
                 .optional()
                 .orElse(null);
         return new Records(
-                source, bases, pointLsn, names, segmentSize, (timeline, first) -> segments(source, timeline, first));
+                source,
+                bases,
+                pointLsn,
+                serverName,
+                names,
+                segmentSize,
+                (timeline, first) -> segments(source, timeline, first));
     }
 
     private List<PlannedSegment> segments(String source, int timeline, String firstSegment) {

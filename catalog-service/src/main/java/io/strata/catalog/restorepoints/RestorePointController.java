@@ -24,7 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class RestorePointController {
     private static final String COLUMNS = """
-            rp.name, rp.lsn::text AS lsn, rp.timeline, rp.created_at, rp.description,
+            rp.name, rp.lsn::text AS lsn, rp.timeline, rp.created_at, rp.description, rp.server_name,
             coalesce((SELECT max(w.end_lsn) FROM wal_segment w
                       WHERE w.source = rp.source AND w.timeline = rp.timeline) >= rp.lsn, false) AS archived""";
     private final JdbcClient jdbc;
@@ -39,16 +39,21 @@ class RestorePointController {
         if (point == null || point.name() == null || point.lsn() == null || point.createdAt() == null) {
             throw new InvalidRequestException("name", "name, lsn, timeline and createdAt are required");
         }
+        if (point.serverName() == null || !point.serverName().startsWith("strata/")) {
+            throw new InvalidRequestException(
+                    "serverName", "is required: the unique name written into the WAL (strata/<name>/<random>)");
+        }
         int inserted = jdbc.sql("""
-                        INSERT INTO restore_point (source, name, lsn, timeline, created_at, description)
-                        VALUES (?, ?, ?::pg_lsn, ?, ?, ?) ON CONFLICT (source, name) DO NOTHING""")
+                        INSERT INTO restore_point (source, name, lsn, timeline, created_at, description, server_name)
+                        VALUES (?, ?, ?::pg_lsn, ?, ?, ?, ?) ON CONFLICT (source, name) DO NOTHING""")
                 .params(
                         source,
                         point.name(),
                         point.lsn(),
                         point.timeline(),
                         SqlTime.bind(point.createdAt()),
-                        point.description())
+                        point.description(),
+                        point.serverName())
                 .update();
         if (inserted == 0) {
             throw new ConflictException("restore point '" + point.name() + "' already exists for source '" + source
@@ -99,6 +104,7 @@ class RestorePointController {
                 rs.getInt("timeline"),
                 SqlTime.read(rs, "created_at"),
                 rs.getString("description"),
-                rs.getBoolean("archived"));
+                rs.getBoolean("archived"),
+                rs.getString("server_name"));
     }
 }

@@ -67,7 +67,7 @@ class SourceController {
         return view;
     }
 
-    /** Internal: carries the password, so only the token holders (workers) call it. */
+    /** Internal: carries the password, so only clients with the connections:read scope may call it. */
     @GetMapping("/internal/v1/sources/{name}/connection")
     SourceConnection connection(@PathVariable String name) {
         return sources.connection(name).orElseThrow(() -> new ResourceNotFoundException("source", name));

@@ -1,6 +1,8 @@
 package io.strata.catalog.sources;
 
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.catalog.CatalogApi.SourceTimeouts;
+import io.strata.platform.catalog.CatalogApi.SourceTls;
 import io.strata.platform.catalog.CatalogApi.SourceView;
 import io.strata.platform.catalog.CatalogApi.WalArchiving;
 import java.time.OffsetDateTime;
@@ -8,7 +10,11 @@ import org.springframework.data.annotation.Id;
 import org.springframework.data.relational.core.mapping.Column;
 import org.springframework.data.relational.core.mapping.Table;
 
-/** A row of {@code source}: a Spring Data JDBC aggregate keyed by the source's name. */
+/**
+ * A row of {@code source}: a Spring Data JDBC aggregate keyed by the source's name. The password is held
+ * only sealed ({@code passwordSecret}, see {@link io.strata.catalog.secrets.SecretCipher}); null settings
+ * mean the defaults of {@link SourceTls} and {@link SourceTimeouts}.
+ */
 @Table("source")
 record SourceRecord(
         @Id String name,
@@ -16,12 +22,32 @@ record SourceRecord(
         int port,
         @Column("database_name") String database,
         String username,
-        // Stored as given so workers can connect; encryption at rest is future work (see V1__catalog.sql).
-        String password,
+        String passwordSecret,
+        String sslMode,
+        String caCertificate,
+        Integer connectTimeoutSeconds,
+        Integer ioTimeoutSeconds,
         boolean walArchiving,
         OffsetDateTime createdAt) {
 
+    SourceRecord withWalArchiving(boolean enabled) {
+        return new SourceRecord(
+                name,
+                host,
+                port,
+                database,
+                username,
+                passwordSecret,
+                sslMode,
+                caCertificate,
+                connectTimeoutSeconds,
+                ioTimeoutSeconds,
+                enabled,
+                createdAt);
+    }
+
     SourceView view() {
+        SourceTimeouts timeouts = timeouts();
         // the archiver reports its real state in a later version; until then enabled means configured
         return new SourceView(
                 name,
@@ -30,10 +56,32 @@ record SourceRecord(
                 database,
                 username,
                 new WalArchiving(walArchiving, walArchiving ? "ENABLED" : "DISABLED"),
-                createdAt.toInstant());
+                createdAt.toInstant(),
+                tls().modeOrDefault(),
+                caCertificate != null,
+                new SourceTimeouts(timeouts.connect(), timeouts.io()));
     }
 
-    SourceConnection connection() {
-        return new SourceConnection(name, host, port, database, username, password);
+    /** The connection details with the already opened {@code password} (null when none is stored). */
+    SourceConnection connection(String password) {
+        return new SourceConnection(name, host, port, database, username, password, tls(), timeouts());
+    }
+
+    private SourceTls tls() {
+        return new SourceTls(sslMode, caCertificate);
+    }
+
+    private SourceTimeouts timeouts() {
+        return new SourceTimeouts(connectTimeoutSeconds, ioTimeoutSeconds);
+    }
+
+    /** Neither the sealed password nor whether it is plaintext ever reaches a log. */
+    @Override
+    public String toString() {
+        return "SourceRecord[name=" + name + ", host=" + host + ", port=" + port + ", database=" + database
+                + ", username=" + username + ", password=" + (passwordSecret == null ? "none" : "(redacted)")
+                + ", sslMode=" + sslMode + ", caCertificate=" + (caCertificate != null) + ", connectTimeoutSeconds="
+                + connectTimeoutSeconds + ", ioTimeoutSeconds=" + ioTimeoutSeconds + ", walArchiving=" + walArchiving
+                + ", createdAt=" + createdAt + "]";
     }
 }

@@ -66,6 +66,7 @@ class RecoveryPlannerTest {
                 "shop",
                 bases,
                 point,
+                point.map(lsn -> "strata/before-upgrade/abc").orElse(null),
                 List.of("before-upgrade"),
                 wal.isEmpty() ? null : SEGMENT,
                 (timeline, first) -> wal.stream()

@@ -13,9 +13,11 @@ public final class Topics {
     public static final String WAL_COMMANDS = "strata.wal.commands";
 
     public static final String ALERTS = "strata.alerts";
+    /** Mutating API calls as the gateway answered them (AuditRecorded); keyed by actor. */
+    public static final String AUDIT = "strata.audit";
 
-    public static final List<String> ALL =
-            List.of(BACKUP_REQUESTS, BACKUP_COMMANDS, RESTORE_COMMANDS, JOB_EVENTS, WAL_EVENTS, WAL_COMMANDS, ALERTS);
+    public static final List<String> ALL = List.of(
+            BACKUP_REQUESTS, BACKUP_COMMANDS, RESTORE_COMMANDS, JOB_EVENTS, WAL_EVENTS, WAL_COMMANDS, ALERTS, AUDIT);
 
     private Topics() {}
 

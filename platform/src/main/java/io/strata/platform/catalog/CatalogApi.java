@@ -45,9 +45,60 @@ public final class CatalogApi {
             String database,
             String username,
             String password,
-            boolean walArchiving) {
+            boolean walArchiving,
+            SourceTls tls,
+            SourceTimeouts timeouts) {
         public NewSource(String name, String host, int port, String database, String username, String password) {
-            this(name, host, port, database, username, password, false);
+            this(name, host, port, database, username, password, false, null, null);
+        }
+
+        public NewSource(
+                String name,
+                String host,
+                int port,
+                String database,
+                String username,
+                String password,
+                boolean walArchiving) {
+            this(name, host, port, database, username, password, walArchiving, null, null);
+        }
+
+        @Override
+        public String toString() {
+            return "NewSource[name=" + name + ", host=" + host + ", port=" + port + ", database=" + database
+                    + ", username=" + username + ", password=" + (password == null ? "none" : "(redacted)")
+                    + ", walArchiving=" + walArchiving + ", tls=" + tls + ", timeouts=" + timeouts + "]";
+        }
+    }
+
+    /**
+     * TLS to a source. {@code sslMode} is libpq's: {@code disable}, {@code prefer} (the default when
+     * absent), {@code require}, {@code verify-ca} or {@code verify-full}; {@code caCertificate} is the PEM
+     * text of the CA that signed the server's certificate (needed by the verify modes).
+     */
+    public record SourceTls(String sslMode, String caCertificate) {
+        public static final List<String> MODES = List.of("disable", "prefer", "require", "verify-ca", "verify-full");
+
+        public String modeOrDefault() {
+            return sslMode == null ? "prefer" : sslMode;
+        }
+    }
+
+    /**
+     * Deadlines for talking to a source. {@code connectSeconds} bounds connecting and logging in (TCP,
+     * TLS, authentication); {@code ioSeconds} bounds how long the source may stay silent while a query or a
+     * tool's stream (pg_dump, pg_basebackup) waits for it before the job fails with SOURCE_TIMEOUT.
+     */
+    public record SourceTimeouts(Integer connectSeconds, Integer ioSeconds) {
+        public static final int DEFAULT_CONNECT_SECONDS = 10;
+        public static final int DEFAULT_IO_SECONDS = 300;
+
+        public int connect() {
+            return connectSeconds == null ? DEFAULT_CONNECT_SECONDS : connectSeconds;
+        }
+
+        public int io() {
+            return ioSeconds == null ? DEFAULT_IO_SECONDS : ioSeconds;
         }
     }
 
@@ -82,6 +133,7 @@ public final class CatalogApi {
             String problem,
             PlannedBase base,
             String stopLsn,
+            String restorePointServerName,
             Long segmentSize,
             List<PlannedSegment> segments,
             int segmentsToTarget,
@@ -143,8 +195,19 @@ public final class CatalogApi {
      * (read side only) says whether the WAL holding it is already in the archive.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    /**
+     * A named restore point. {@code serverName} is the name written into the WAL by
+     * {@code pg_create_restore_point}: Strata makes it unique ({@code strata/<name>/<random>}), because every
+     * source on a server shares one WAL stream and recovery stops at the first record of a name.
+     */
     public record RestorePointView(
-            String name, String lsn, int timeline, Instant createdAt, String description, Boolean archived) {}
+            String name,
+            String lsn,
+            int timeline,
+            Instant createdAt,
+            String description,
+            Boolean archived,
+            String serverName) {}
 
     /**
      * The archive of one source as recorded from {@code WalSegmentArchived} events. {@code archivedLsn} is
@@ -165,6 +228,10 @@ public final class CatalogApi {
             Instant lastArchivedAt,
             Instant oldestRecoverableTime) {}
 
+    /**
+     * A registered source as anyone may see it: never the password, and of the CA certificate only whether
+     * one is set. {@code sslMode} and {@code timeouts} are the effective values (defaults filled in).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SourceView(
             String name,
@@ -173,13 +240,61 @@ public final class CatalogApi {
             String database,
             String username,
             WalArchiving walArchiving,
-            Instant createdAt) {}
+            Instant createdAt,
+            String sslMode,
+            boolean caCertificate,
+            SourceTimeouts timeouts) {
+
+        /** A view without connection settings (defaults apply): for callers written before they existed. */
+        public SourceView(
+                String name,
+                String host,
+                int port,
+                String database,
+                String username,
+                WalArchiving walArchiving,
+                Instant createdAt) {
+            this(name, host, port, database, username, walArchiving, createdAt, null, false, null);
+        }
+    }
 
     public record WalArchiving(boolean enabled, String state) {}
 
     /** What a worker needs to connect; served only on the internal path. */
     public record SourceConnection(
-            String name, String host, int port, String database, String username, String password) {}
+            String name,
+            String host,
+            int port,
+            String database,
+            String username,
+            String password,
+            SourceTls tls,
+            SourceTimeouts timeouts) {
+        public SourceConnection(String name, String host, int port, String database, String username, String password) {
+            this(name, host, port, database, username, password, null, null);
+        }
+
+        public SourceTls tlsOrDefault() {
+            return tls == null ? new SourceTls(null, null) : tls;
+        }
+
+        public SourceTimeouts timeoutsOrDefault() {
+            return timeouts == null ? new SourceTimeouts(null, null) : timeouts;
+        }
+
+        /** The same server and login, another database or address (a restored copy on loopback). */
+        public SourceConnection at(String newHost, int newPort, String newDatabase) {
+            return new SourceConnection(name, newHost, newPort, newDatabase, username, password, tls, timeouts);
+        }
+
+        /** Never prints the password, should the record end up in a message or a log. */
+        @Override
+        public String toString() {
+            return "SourceConnection[name=" + name + ", host=" + host + ", port=" + port + ", database=" + database
+                    + ", username=" + username + ", password=" + (password == null ? "none" : "(redacted)")
+                    + ", tls=" + tls + ", timeouts=" + timeouts + "]";
+        }
+    }
 
     public record NewJob(String jobId, JobKind kind, String source, String requestId, String backupId) {}
 
@@ -261,4 +376,24 @@ public final class CatalogApi {
             List<BackupObject> objects) {}
 
     public record BackupObject(String key, long sizeBytes, String sha256) {}
+
+    /**
+     * One entry of the audit trail: {@code GET /api/v1/audit?since&actor&limit} answers them newest first
+     * ({@code since} RFC 3339, inclusive; {@code limit} default 50, capped at 500). The catalog stores them
+     * from {@code strata.audit}; see {@code io.strata.common.audit.AuditRecorded} for each field.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AuditView(
+            String auditId,
+            Instant occurredAt,
+            String actor,
+            String role,
+            String action,
+            String target,
+            int status,
+            io.strata.common.audit.AuditOutcome outcome,
+            String requestId,
+            String clientAddress,
+            List<String> queryParameterNames,
+            long durationMillis) {}
 }

@@ -35,6 +35,14 @@ public enum FailureCode {
     BACKUP_VERIFY_FAILED,
     /** PostgreSQL did not recover to the target and promote; the message carries its own words. */
     RECOVERY_FAILED,
+    /**
+     * The source did not give a session or an answer within its deadline: closed, filtered and silent ports
+     * are reported alike ("cannot connect to host:port"), so job errors cannot be used to scan ports; a
+     * source that stopped answering mid-stream names the step it stalled in.
+     */
+    SOURCE_TIMEOUT,
+    /** The source's host resolves outside {@code strata.sources.allowed-networks}. */
+    SOURCE_NOT_ALLOWED,
     /** Anything unforeseen; the message says what. */
     INTERNAL
 }

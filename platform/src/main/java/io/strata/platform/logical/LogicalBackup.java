@@ -9,6 +9,7 @@ import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.postgres.PgTools;
+import io.strata.platform.postgres.StallWatchdog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -95,18 +96,21 @@ public final class LogicalBackup {
     private StoredDump dump(String key, LogicalBackupRequest request, long estimate, JobReporter reporter) {
         PgDumpProcess pgDump = PgDumpProcess.start(pgTools, request);
         CountingInputStream raw = new CountingInputStream(pgDump.stdout());
+        Duration silence =
+                Duration.ofSeconds(request.source().timeoutsOrDefault().io());
         try (ProgressTicker ticker = ProgressTicker.every(
-                progressInterval,
-                () -> reporter.progress(STEP, percent(raw.count(), estimate), raw.count(), estimate))) {
-            return upload(key, raw, pgDump);
+                        progressInterval,
+                        () -> reporter.progress(STEP, percent(raw.count(), estimate), raw.count(), estimate));
+                StallWatchdog watchdog = StallWatchdog.watch(raw::count, silence, pgDump::destroy)) {
+            return upload(key, raw, () -> pgDump.awaitSuccess(watchdog));
         } finally {
             // Whatever failed on our side, no pg_dump may outlive its backup.
             pgDump.destroy();
         }
     }
 
-    private StoredDump upload(String key, CountingInputStream raw, PgDumpProcess pgDump) {
-        CompressedUpload.Stored stored = CompressedUpload.write(store, key, raw, zstdWorkers, pgDump::awaitSuccess);
+    private StoredDump upload(String key, CountingInputStream raw, CompressedUpload.ProducerCheck awaitSuccess) {
+        CompressedUpload.Stored stored = CompressedUpload.write(store, key, raw, zstdWorkers, awaitSuccess);
         return new StoredDump(stored.key(), stored.rawBytes(), stored.storedBytes(), stored.sha256());
     }
 

@@ -2,6 +2,8 @@ package io.strata.platform.logical;
 
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.ProcessOutput;
+import io.strata.platform.postgres.SourceErrors;
+import io.strata.platform.postgres.StallWatchdog;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,9 +44,21 @@ final class PgDumpProcess {
         return process.getInputStream();
     }
 
-    /** Waits for pg_dump to exit; anything but exit code 0 means the archive is incomplete. */
-    void awaitSuccess() {
+    /**
+     * Waits for pg_dump to exit; anything but exit code 0 means the archive is incomplete. A pg_dump the
+     * watchdog killed because the source went silent fails as SOURCE_TIMEOUT.
+     */
+    void awaitSuccess(StallWatchdog watchdog) {
         int exit = ToolProcesses.awaitExit(process, "pg_dump");
+        if (watchdog.stalled()) {
+            throw new JobFailureException(
+                    FailureCode.SOURCE_TIMEOUT,
+                    SourceErrors.stalledMessage(
+                            request.source(),
+                            "dumping",
+                            request.source().timeoutsOrDefault().io()),
+                    true);
+        }
         if (exit != 0) {
             throw failure(exit, stderr.tail());
         }
@@ -52,6 +66,10 @@ final class PgDumpProcess {
 
     private JobFailureException failure(int exit, String errorText) {
         var source = request.source();
+        if (SourceErrors.toolCannotConnect(errorText)) {
+            return new JobFailureException(
+                    FailureCode.SOURCE_TIMEOUT, SourceErrors.cannotConnectMessage(source, "starting pg_dump"), true);
+        }
         String how = ToolProcesses.describeExit(exit);
         String message = "pg_dump of database '" + request.database() + "' of source '" + source.name() + "' at "
                 + source.host() + ":" + source.port() + " " + how + ": "

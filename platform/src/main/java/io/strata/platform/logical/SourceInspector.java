@@ -2,6 +2,7 @@ package io.strata.platform.logical;
 
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.postgres.PgTools;
+import io.strata.platform.postgres.SourceErrors;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -29,16 +30,7 @@ public interface SourceInspector {
                     return new ServerFacts(size, rs.getString(1));
                 }
             } catch (SQLException e) {
-                String hint =
-                        PgErrorHints.hint(e.getMessage(), source.host(), source.port(), database, source.username());
-                throw new JobFailureException(
-                        FailureCode.PG_DUMP_FAILED,
-                        PgErrorHints.withHint(
-                                "Cannot connect to database '" + database + "' of source '" + source.name() + "' at "
-                                        + source.host() + ":" + source.port() + ": " + e.getMessage(),
-                                hint),
-                        PgErrorHints.isTransient(e.getMessage()),
-                        e);
+                throw SourceErrors.jobFailure(source, database, "checking the server", e, FailureCode.PG_DUMP_FAILED);
             }
         };
     }

@@ -1,27 +1,39 @@
 package io.strata.platform.postgres;
 
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.catalog.CatalogApi.SourceTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * Runs PostgreSQL's own client programs against a source and opens JDBC connections to it. The password
- * travels in the child's environment ({@code PGPASSWORD}), never on a command line that {@code ps} shows.
+ * Opens JDBC connections to a source and runs PostgreSQL's client programs against it.
+ *
+ * <p>Connections are built through the driver's properties API (host, port and database are separate
+ * properties the driver encodes itself), so a database name such as {@code db?sslmode=disable} is a name,
+ * never a URL option. Every connection has a login deadline (TCP, TLS and authentication together) and a
+ * read deadline, from the source's {@code timeouts}. Programs get the password through a 0600 passfile
+ * that is deleted when they exit ({@link ToolCommand}), never through the environment, and run with
+ * {@code LC_ALL=C} so their messages can be understood. Every host is checked against
+ * {@code strata.sources.allowed-networks} before anything connects to it.
  */
 public class PgTools {
     private final Path binDir;
     private final String applicationName;
+    private final SourceNetworks networks;
+    private final Path privateDir;
 
-    public PgTools(PostgresProperties properties, String applicationName) {
+    public PgTools(PostgresProperties properties, SourceNetworks networks, String applicationName) {
         this.binDir = properties.binDir();
         this.applicationName = applicationName;
+        this.networks = networks;
+        this.privateDir = PrivateFiles.directory("strata-" + applicationName);
     }
 
     public Path binary(String name) {
@@ -33,39 +45,73 @@ public class PgTools {
         return path;
     }
 
-    /** A process builder for {@code tool args...} connected to {@code database} on the source's server. */
-    public ProcessBuilder command(SourceConnection source, String database, String tool, List<String> args) {
+    public SourceNetworks networks() {
+        return networks;
+    }
+
+    /** {@code tool args...} against {@code database} on the source's server; start it with {@link ToolCommand#start()}. */
+    public ToolCommand command(SourceConnection source, String database, String tool, List<String> args) {
+        networks.requireAllowed(source.host());
         List<String> command = new ArrayList<>();
         command.add(binary(tool).toString());
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
+        env.keySet().removeIf(name -> name.startsWith("PG")); // nothing of the worker's own leaks in
         env.put("PGHOST", source.host());
         env.put("PGPORT", Integer.toString(source.port()));
         env.put("PGUSER", source.username());
         env.put("PGDATABASE", database);
         env.put("PGAPPNAME", applicationName);
-        env.put("PGCONNECT_TIMEOUT", "10");
-        if (source.password() != null) {
-            env.put("PGPASSWORD", source.password());
-        } else {
-            env.remove("PGPASSWORD");
-        }
-        return builder;
+        env.put("PGCONNECT_TIMEOUT", Integer.toString(source.timeoutsOrDefault().connect()));
+        env.put("PGSSLMODE", source.tlsOrDefault().modeOrDefault());
+        caFile(source.tlsOrDefault()).ifPresent(ca -> env.put("PGSSLROOTCERT", ca.toString()));
+        env.put("LC_ALL", "C");
+        env.put("LANG", "C");
+        return new ToolCommand(builder, source.password(), privateDir);
     }
 
+    /** A connection with the source's own deadlines. */
     public Connection connect(SourceConnection source, String database) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", source.username());
-        if (source.password() != null) {
-            props.setProperty("password", source.password());
-        }
-        props.setProperty("ApplicationName", applicationName);
-        props.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection(jdbcUrl(source.host(), source.port(), database), props);
+        int connect = source.timeoutsOrDefault().connect();
+        return open(source, database, connect, source.timeoutsOrDefault().io());
     }
 
-    public static String jdbcUrl(String host, int port, String database) {
-        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    /**
+     * A connection for a caller that must answer within {@code budget} (the gateway's checks): logging in
+     * and each read share it, whatever the source's own deadlines allow.
+     */
+    public Connection connect(SourceConnection source, String database, Duration budget) throws SQLException {
+        int half = (int) Math.max(1, budget.toSeconds() / 2);
+        return open(source, database, Math.min(half, source.timeoutsOrDefault().connect()), half);
+    }
+
+    private Connection open(SourceConnection source, String database, int loginSeconds, int readSeconds)
+            throws SQLException {
+        networks.requireAllowed(source.host());
+        PGSimpleDataSource data = new PGSimpleDataSource();
+        data.setServerNames(new String[] {source.host()});
+        data.setPortNumbers(new int[] {source.port()});
+        data.setDatabaseName(database);
+        data.setUser(source.username());
+        if (source.password() != null) {
+            data.setPassword(source.password());
+        }
+        data.setApplicationName(applicationName);
+        data.setConnectTimeout(loginSeconds);
+        data.setLoginTimeout(loginSeconds);
+        data.setSocketTimeout(readSeconds);
+        data.setTcpKeepAlive(true);
+        SourceTls tls = source.tlsOrDefault();
+        data.setSslMode(tls.modeOrDefault());
+        caFile(tls).ifPresent(ca -> data.setSslRootCert(ca.toString()));
+        return data.getConnection();
+    }
+
+    private java.util.Optional<Path> caFile(SourceTls tls) {
+        if (tls.caCertificate() == null || tls.caCertificate().isBlank()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(PrivateFiles.contentAddressed(privateDir, "ca-", ".pem", tls.caCertificate()));
     }
 }

@@ -6,11 +6,19 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 @AutoConfiguration
-@EnableConfigurationProperties(PostgresProperties.class)
+@EnableConfigurationProperties({PostgresProperties.class, SourceNetworkProperties.class})
 public class PostgresToolsConfiguration {
 
     @Bean
-    PgTools pgTools(PostgresProperties properties, @Value("${spring.application.name}") String serviceName) {
-        return new PgTools(properties, "strata-" + serviceName);
+    SourceNetworks sourceNetworks(SourceNetworkProperties properties) {
+        return SourceNetworks.of(properties.allowedNetworks());
+    }
+
+    @Bean
+    PgTools pgTools(
+            PostgresProperties properties,
+            SourceNetworks networks,
+            @Value("${spring.application.name}") String serviceName) {
+        return new PgTools(properties, networks, "strata-" + serviceName);
     }
 }

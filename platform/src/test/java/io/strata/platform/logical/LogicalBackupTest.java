@@ -20,6 +20,7 @@ import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.PostgresProperties;
+import io.strata.platform.postgres.SourceNetworks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -146,7 +147,7 @@ class LogicalBackupTest {
     }
 
     private LogicalBackup backup(ObjectStore target) {
-        PgTools tools = new PgTools(new PostgresProperties(bin), "strata-test");
+        PgTools tools = new PgTools(new PostgresProperties(bin), SourceNetworks.of(java.util.List.of()), "strata-test");
         return new LogicalBackup(tools, target, (source, db) -> FACTS, Clock.systemUTC(), Duration.ofMillis(50), 2);
     }
 

@@ -7,6 +7,7 @@ import io.strata.platform.logical.FailureCode;
 import io.strata.platform.logical.JobFailureException;
 import io.strata.platform.logical.PgErrorHints;
 import io.strata.platform.postgres.PgTools;
+import io.strata.platform.postgres.SourceErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -164,6 +165,9 @@ class DatabaseAdmin {
     }
 
     private static JobFailureException failure(SourceConnection source, String what, SQLException e) {
+        if (SourceErrors.cannotConnect(e) || SourceErrors.timedOut(e)) {
+            return SourceErrors.jobFailure(source, source.database(), what, e, FailureCode.PG_RESTORE_FAILED);
+        }
         String hint =
                 PgErrorHints.hint(e.getMessage(), source.host(), source.port(), source.database(), source.username());
         return new JobFailureException(

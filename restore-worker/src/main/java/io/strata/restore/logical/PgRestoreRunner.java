@@ -7,6 +7,8 @@ import io.strata.platform.logical.PgErrorHints;
 import io.strata.platform.logical.ToolProcesses;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.ProcessOutput;
+import io.strata.platform.postgres.SourceErrors;
+import io.strata.platform.postgres.ToolCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,9 +27,8 @@ class PgRestoreRunner {
 
     /** How many entries the archive's table of contents lists ({@code pg_restore -l}). */
     int countEntries(SourceConnection source, Path archive) {
-        ProcessBuilder builder =
-                pgTools.command(source, source.database(), "pg_restore", List.of("-l", archive.toString()));
-        Process process = start(builder);
+        Process process =
+                start(pgTools.command(source, source.database(), "pg_restore", List.of("-l", archive.toString())));
         ProcessOutput stderr = ProcessOutput.drain(process.getErrorStream());
         try (BufferedReader out =
                 new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -70,9 +71,9 @@ class PgRestoreRunner {
         }
     }
 
-    private static Process start(ProcessBuilder builder) {
+    private static Process start(ToolCommand command) {
         try {
-            return builder.start();
+            return command.start();
         } catch (IOException e) {
             throw new JobFailureException(
                     FailureCode.PG_RESTORE_FAILED, "Could not start pg_restore: " + e.getMessage(), false, e);
@@ -83,6 +84,12 @@ class PgRestoreRunner {
         int exit = ToolProcesses.awaitExit(process, "pg_restore");
         if (exit != 0) {
             String errors = stderr.tail();
+            if (SourceErrors.toolCannotConnect(errors)) {
+                throw new JobFailureException(
+                        FailureCode.SOURCE_TIMEOUT,
+                        SourceErrors.cannotConnectMessage(source, "restoring: " + what),
+                        true);
+            }
             String how = ToolProcesses.describeExit(exit);
             String hint = PgErrorHints.hint(errors, source.host(), source.port(), source.database(), source.username());
             throw new JobFailureException(

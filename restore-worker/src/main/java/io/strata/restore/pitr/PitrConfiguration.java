@@ -15,6 +15,8 @@ class PitrConfiguration {
     @Bean
     PointInTimeRestore pointInTimeRestore(
             CatalogClient catalog, ObjectStore store, PgTools pgTools, PitrProperties properties, Clock clock) {
-        return new PointInTimeRestore(catalog, store, pgTools, properties, clock);
+        DataRoots roots = DataRoots.prepare(properties.dataRoots());
+        return new PointInTimeRestore(
+                catalog, store, pgTools, properties, roots, RestoreProgram.install(roots.first()), clock);
     }
 }

@@ -3,8 +3,11 @@ package io.strata.restore.pitr;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -19,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param walFetchers WAL segments downloaded at once ahead of recovery
  * @param walAhead how many fetched segments may wait for recovery to read them (disk: ahead × 16 MiB)
  * @param recoveryTimeout how long recovery may take before the job gives up and stops the server
+ * @param dataRoots the only directories restores may write into: {@code into.dataDirectory} is a name made
+ *     in the first, or an absolute path directly inside one
  */
 @Validated
 @ConfigurationProperties("strata.restore.pitr")
@@ -31,4 +36,5 @@ public record PitrProperties(
 
         @DefaultValue("4") @Min(1) @Max(32) int walFetchers,
         @DefaultValue("32") @Min(2) @Max(4096) int walAhead,
-        @DefaultValue("6h") @NotNull Duration recoveryTimeout) {}
+        @DefaultValue("6h") @NotNull Duration recoveryTimeout,
+        @NotEmpty List<Path> dataRoots) {}

@@ -66,10 +66,20 @@ public class PointInTimeRestore {
     private final PitrProperties properties;
     private final OsUser user;
     private final BaseBackupExtractor extractor;
+    private final DataRoots roots;
+    private final RestoreProgram program;
     private final Clock clock;
 
-    public PointInTimeRestore(
-            CatalogClient catalog, ObjectStore store, PgTools pgTools, PitrProperties properties, Clock clock) {
+    PointInTimeRestore(
+            CatalogClient catalog,
+            ObjectStore store,
+            PgTools pgTools,
+            PitrProperties properties,
+            DataRoots roots,
+            RestoreProgram program,
+            Clock clock) {
+        this.roots = roots;
+        this.program = program;
         this.catalog = catalog;
         this.store = store;
         this.pgTools = pgTools;
@@ -83,7 +93,9 @@ public class PointInTimeRestore {
     public RestoreResult run(RestoreBackup command, JobReporter reporter) throws IOException {
         SourceConnection source = catalog.sourceConnection(command.source())
                 .orElseThrow(() -> JobFailureException.sourceNotFound(command.source()));
-        Path dataDir = dataDirectory(command.into());
+        DataRoots.Target directory =
+                roots.resolve(command.into() == null ? null : command.into().dataDirectory(), user.name());
+        Path dataDir = directory.path();
         int port = freePort(command.into());
         RecoveryTarget target = command.target() != null ? command.target() : RecoveryTarget.immediateTarget();
         String backupId = command.backupId() == null ? null : command.backupId().toString();
@@ -92,10 +104,11 @@ public class PointInTimeRestore {
             throw new JobFailureException(FailureCode.TARGET_UNREACHABLE, plan.problem(), false);
         }
         StoredObject tar = baseTar(source.name(), plan.base().backupId());
-        boolean created = !Files.exists(dataDir);
+        boolean created = directory.create();
         Path spool = dataDir.resolveSibling("." + dataDir.getFileName() + ".strata-wal");
         RecoveringServer server = new RecoveringServer(pgTools, user, dataDir, port, source);
         boolean restored = false;
+        boolean made = false;
         RecoveryPlanRequest request =
                 new RecoveryPlanRequest(target, plan.base().backupId());
         try (WalPrefetcher wal = new WalPrefetcher(
@@ -108,8 +121,12 @@ public class PointInTimeRestore {
                 plan.segmentSize(),
                 properties.walFetchers(),
                 properties.walAhead())) {
-            Files.createDirectories(dataDir);
-            user.own(dataDir, "rwx------");
+            if (created) {
+                // fails if anything appeared there since the check: never adopts what someone else made
+                Files.createDirectory(dataDir);
+                made = true;
+                user.own(dataDir, "rwx------");
+            }
             deleteTree(spool, true); // left by a worker that died mid-restore: never reuse its WAL
             user.own(Files.createDirectories(spool), "rwx------");
             long rawBytes = unpack(tar, dataDir, reporter);
@@ -118,7 +135,7 @@ public class PointInTimeRestore {
             ensureConfigFiles(dataDir);
             wal.prepare(user);
             wal.start();
-            RecoverySettings.write(dataDir, port, wal.restoreCommand(), RecoverySettings.targetLines(target), user);
+            RecoverySettings.write(dataDir, port, program.command(), RecoverySettings.targetLines(target, plan), user);
             log.info(
                     "recovering {} to {} from base backup {} with {} WAL segments into {} (port {})",
                     source.name(),
@@ -151,7 +168,9 @@ public class PointInTimeRestore {
             deleteTree(spool, true);
             if (!restored) {
                 server.stopImmediately();
-                deleteTree(dataDir, created);
+                if (made || !created) { // an empty directory given to us gets its contents removed, not itself
+                    deleteTree(dataDir, made);
+                }
             }
         }
     }
@@ -266,29 +285,6 @@ public class PointInTimeRestore {
                 .findFirst()
                 .orElseThrow(() -> new JobFailureException(
                         FailureCode.BACKUP_NOT_FOUND, "Base backup " + backupId + "'s manifest lists no tar.", false));
-    }
-
-    /** The requested data directory: absolute, and absent or empty (a restore never writes over files). */
-    static Path dataDirectory(RestoreInto into) {
-        String text = into == null ? null : into.dataDirectory();
-        if (text == null || text.isBlank() || !Path.of(text).isAbsolute()) {
-            throw invalid("into.dataDirectory must be an absolute path on the restore-worker's host; got " + text);
-        }
-        Path path = Path.of(text).normalize();
-        if (Files.exists(path)) {
-            if (!Files.isDirectory(path)) {
-                throw invalid("into.dataDirectory " + path + " exists and is not a directory");
-            }
-            try (Stream<Path> entries = Files.list(path)) {
-                if (entries.findAny().isPresent()) {
-                    throw invalid("into.dataDirectory " + path + " is not empty; a restore never writes over files."
-                            + " Name a new or empty directory");
-                }
-            } catch (IOException e) {
-                throw invalid("cannot read into.dataDirectory " + path + ": " + e.getMessage());
-            }
-        }
-        return path;
     }
 
     static int freePort(RestoreInto into) {

@@ -1,6 +1,8 @@
 package io.strata.restore.pitr;
 
 import io.strata.common.command.RecoveryTarget;
+import io.strata.common.model.Lsn;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,13 +28,25 @@ final class RecoverySettings {
 
     private RecoverySettings() {}
 
-    /** The {@code recovery_target*} lines for a target (none for latest: recover to the end of the WAL). */
-    static List<String> targetLines(RecoveryTarget target) {
+    /**
+     * The {@code recovery_target*} lines for a target (none for latest: recover to the end of the WAL). A
+     * restore point is recovered to by the unique name Strata wrote into the WAL, never the user's name,
+     * which another source of the same server may have used too; a point recorded without one (before
+     * names were unique) by its LSN, stopping just before the record that follows it.
+     */
+    static List<String> targetLines(RecoveryTarget target, RecoveryPlan plan) {
         return switch (target.kind()) {
             case TIME -> List.of("recovery_target_time = " + quote(postgresTime(target.time())));
-            case RESTORE_POINT -> List.of("recovery_target_name = " + quote(target.restorePoint()));
-            case LSN -> List.of("recovery_target_lsn = " + quote(target.lsn()));
-            case XID -> List.of("recovery_target_xid = " + quote(target.xid()));
+            case RESTORE_POINT ->
+                plan.restorePointServerName() != null
+                        ? List.of("recovery_target_name = " + quote(plan.restorePointServerName()))
+                        : List.of(
+                                "recovery_target_lsn = "
+                                        + quote(Lsn.parse(plan.stopLsn()).toString()),
+                                "recovery_target_inclusive = 'off'");
+            case LSN ->
+                List.of("recovery_target_lsn = " + quote(Lsn.parse(target.lsn()).toString()));
+            case XID -> List.of("recovery_target_xid = " + quote(Long.toString(RecoveryTarget.parseXid(target.xid()))));
             case IMMEDIATE -> List.of("recovery_target = 'immediate'");
             case LATEST -> List.of();
         };
@@ -58,6 +72,8 @@ final class RecoverySettings {
         lines.add("primary_slot_name = ''");
         lines.add("hot_standby = 'on'");
         lines.add(RECOVERY_MARK);
+        // recovery's outcome is judged partly by its log: PostgreSQL's own words, untranslated
+        lines.add("lc_messages = 'C'");
         lines.add("restore_command = " + quote(restoreCommand));
         lines.add("recovery_target_timeline = 'current'");
         lines.add("recovery_target_action = 'promote'");
@@ -95,7 +111,15 @@ final class RecoverySettings {
         Files.write(dataDir.resolve(AUTO_CONF), lines, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
+    /**
+     * A configuration-file string literal. Every value written here is made by Strata (numbers, parsed LSNs,
+     * formatted times, fixed paths); control characters are refused anyway, so no value can ever start a
+     * new line of settings, and quotes and backslashes are escaped as PostgreSQL's parser expects.
+     */
     static String quote(String value) {
-        return "'" + value.replace("'", "''") + "'";
+        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new IllegalArgumentException("a configuration value may not hold control characters");
+        }
+        return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
     }
 }

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fetches archived WAL ahead of recovery, several segments at once, into a spool directory that
- * PostgreSQL's {@code restore_command} (a small script, {@link #restoreCommand()}) reads from: recovery
+ * PostgreSQL's {@code restore_command} (the fixed {@link RestoreProgram}) reads from: recovery
  * never waits for one download per segment, and no process is started to download anything.
  *
  * <p>Each segment is checked against its archived SHA-256, decompressed, and (a partial segment, the
@@ -42,12 +42,10 @@ final class WalPrefetcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WalPrefetcher.class);
     private static final int ATTEMPTS = 3;
     private static final long POLL_MILLIS = 50;
-    private static final int WAIT_SECONDS = 900;
     private static final int REFRESH_LOOKS = 10;
     private static final long REFRESH_PAUSE_MILLIS = 300;
     static final String PLANNED = "PLANNED";
     static final String FAILED = "FAILED";
-    static final String SCRIPT = "restore-wal.sh";
     private final ObjectStore store;
     private final Function<String, Optional<PlannedSegment>> refresh;
     private final Path spool;
@@ -84,18 +82,11 @@ final class WalPrefetcher implements AutoCloseable {
         this.coordinator = Thread.ofPlatform().name("wal-prefetch").daemon().unstarted(this::coordinate);
     }
 
-    /** Writes the plan and the restore_command script into the spool (which the cluster's user owns). */
+    /** Writes the plan into the spool (which the cluster's user owns), for {@link RestoreProgram} to read. */
     void prepare(OsUser user) throws IOException {
         List<String> names = segments.stream().map(PlannedSegment::segment).toList();
         Path planned = Files.write(spool.resolve(PLANNED), names, StandardCharsets.UTF_8);
         user.own(planned, "rw-r--r--");
-        Path script = Files.writeString(spool.resolve(SCRIPT), script(spool), StandardCharsets.UTF_8);
-        user.own(script, "rwxr-xr-x");
-    }
-
-    /** The {@code restore_command} setting: the spool's script with PostgreSQL's %f and %p. */
-    String restoreCommand() {
-        return "'" + spool.resolve(SCRIPT) + "' \"%f\" \"%p\"";
     }
 
     void start() {
@@ -256,25 +247,6 @@ final class WalPrefetcher implements AutoCloseable {
         for (long left = zeros; left > 0; left -= block.length) {
             out.write(block, 0, (int) Math.min(block.length, left));
         }
-    }
-
-    private static String script(Path spool) {
-        return """
-                #!/bin/sh
-                # restore_command of a Strata point-in-time restore: hands PostgreSQL the WAL the restore-worker
-                # fetched ahead into this directory. $1 is %%f, $2 is %%p.
-                spool='%s'
-                grep -qxF "$1" "$spool/%s" || exit 1         # not archived: the end of the WAL recovery may read
-                [ -e "$spool/$1.done" ] && exit 1              # handed over already; pg_wal keeps a copy
-                waited=0
-                while [ ! -e "$spool/$1" ]; do
-                    if [ -e "$spool/%s" ]; then cat "$spool/%s" >&2; exit 126; fi   # abort: never stop early
-                    waited=$((waited + 1))
-                    if [ "$waited" -gt %d ]; then echo "strata: gave up waiting for $1" >&2; exit 126; fi
-                    sleep 0.05
-                done
-                cp "$spool/$1" "$2" && : > "$spool/$1.done" && rm -f "$spool/$1"
-                """.formatted(spool, PLANNED, FAILED, FAILED, WAIT_SECONDS * 20);
     }
 
     static final class CorruptSegmentException extends IOException {

@@ -1,8 +1,10 @@
 package io.strata.restore.pitr;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.common.command.RecoveryTarget;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +17,8 @@ class RecoverySettingsTest {
     @Test
     void timeTargetsAreWrittenInPostgresOwnFormatInUtc() {
         // PostgreSQL refuses recovery_target_time = '2026-11-22T15:29:00Z'
-        assertThat(RecoverySettings.targetLines(RecoveryTarget.at(java.time.Instant.parse("2026-11-22T15:29:00Z"))))
+        assertThat(RecoverySettings.targetLines(
+                        RecoveryTarget.at(java.time.Instant.parse("2026-11-22T15:29:00Z")), plan(null, null)))
                 .containsExactly("recovery_target_time = '2026-11-22 15:29:00.000000+00'");
         assertThat(RecoverySettings.postgresTime("2026-11-22T16:29:00.25+01:00"))
                 .isEqualTo("2026-11-22 15:29:00.250000+00");
@@ -23,15 +26,48 @@ class RecoverySettingsTest {
 
     @Test
     void eachTargetKindHasItsSetting() {
-        assertThat(RecoverySettings.targetLines(new RecoveryTarget(null, "before 'upgrade'", null, null, null, null)))
-                .containsExactly("recovery_target_name = 'before ''upgrade'''");
-        assertThat(RecoverySettings.targetLines(new RecoveryTarget(null, null, "0/3000060", null, null, null)))
+        assertThat(RecoverySettings.targetLines(
+                        new RecoveryTarget(null, null, "0/3000060", null, null, null), plan(null, null)))
                 .containsExactly("recovery_target_lsn = '0/3000060'");
-        assertThat(RecoverySettings.targetLines(new RecoveryTarget(null, null, null, "745", null, null)))
+        assertThat(RecoverySettings.targetLines(
+                        new RecoveryTarget(null, null, null, "745", null, null), plan(null, null)))
                 .containsExactly("recovery_target_xid = '745'");
-        assertThat(RecoverySettings.targetLines(RecoveryTarget.immediateTarget()))
+        assertThat(RecoverySettings.targetLines(RecoveryTarget.immediateTarget(), plan(null, null)))
                 .containsExactly("recovery_target = 'immediate'");
-        assertThat(RecoverySettings.targetLines(RecoveryTarget.latestTarget())).isEmpty();
+        assertThat(RecoverySettings.targetLines(RecoveryTarget.latestTarget(), plan(null, null)))
+                .isEmpty();
+    }
+
+    @Test
+    void aRestorePointIsRecoveredToByTheUniqueNameStrataWroteNeverTheUsersName() {
+        RecoveryTarget target = new RecoveryTarget(null, "rt-dup", null, null, null, null);
+
+        assertThat(RecoverySettings.targetLines(target, plan("0/5000090", "strata/rt-dup/abcdefghijklmnop")))
+                .containsExactly("recovery_target_name = 'strata/rt-dup/abcdefghijklmnop'")
+                .noneMatch(line -> line.contains("'rt-dup'"));
+    }
+
+    @Test
+    void aRestorePointRecordedWithoutAUniqueNameIsRecoveredToJustBeforeTheRecordAfterItsLsn() {
+        RecoveryTarget target = new RecoveryTarget(null, "old-point", null, null, null, null);
+
+        assertThat(RecoverySettings.targetLines(target, plan("0/5000090", null)))
+                .containsExactly("recovery_target_lsn = '0/5000090'", "recovery_target_inclusive = 'off'");
+    }
+
+    @Test
+    void hostileTargetTextNeverReachesTheConfigurationFile() {
+        RecoveryTarget lsn = new RecoveryTarget(null, null, "0/1'\nrestore_command='touch /tmp/x", null, null, null);
+        RecoveryTarget xid = new RecoveryTarget(null, null, null, "7'\nshared_preload_libraries='x", null, null);
+
+        assertThatThrownBy(() -> RecoverySettings.targetLines(lsn, plan(null, null)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RecoverySettings.targetLines(xid, plan(null, null)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RecoverySettings.quote("/srv/x\nrestore_command = 'sh'"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("control characters");
+        assertThat(RecoverySettings.quote("it's a \\ path")).isEqualTo("'it''s a \\\\ path'");
     }
 
     @Test
@@ -41,9 +77,12 @@ class RecoverySettingsTest {
         RecoverySettings.write(
                 dataDir,
                 5999,
-                "'/spool/restore-wal.sh' \"%f\" \"%p\"",
-                RecoverySettings.targetLines(RecoveryTarget.latestTarget()),
+                "'/roots/.strata-bin/strata-restore-wal' %f %p",
+                RecoverySettings.targetLines(RecoveryTarget.latestTarget(), plan(null, null)),
                 new OsUser(System.getProperty("user.name")));
+        String during = Files.readString(dataDir.resolve("postgresql.auto.conf"), StandardCharsets.UTF_8);
+        assertThat(during)
+                .contains("lc_messages = 'C'", "restore_command = '''/roots/.strata-bin/strata-restore-wal'' %f %p'");
         RecoverySettings.append(dataDir, List.of("recovery_target_time = ''"));
         assertThat(dataDir.resolve("recovery.signal")).exists();
 
@@ -51,6 +90,11 @@ class RecoverySettingsTest {
 
         String conf = Files.readString(dataDir.resolve("postgresql.auto.conf"), StandardCharsets.UTF_8);
         assertThat(conf).contains("work_mem = '8MB'", "port = 5999", "listen_addresses = '127.0.0.1'");
-        assertThat(conf).doesNotContain("restore_command", "recovery_target");
+        assertThat(conf).doesNotContain("restore_command", "recovery_target", "lc_messages");
+    }
+
+    private static RecoveryPlan plan(String stopLsn, String serverName) {
+        return new RecoveryPlan(
+                "shop", null, null, null, null, stopLsn, serverName, 16_777_216L, List.of(), 0, 0, List.of(), null);
     }
 }

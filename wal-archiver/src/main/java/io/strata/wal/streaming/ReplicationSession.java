@@ -15,6 +15,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 
@@ -36,8 +37,12 @@ final class ReplicationSession implements AutoCloseable {
     }
 
     static ReplicationSession open(SourceConnection source) throws SQLException {
-        String host = source.host().contains(":") ? "[" + source.host() + "]" : source.host();
-        String url = "jdbc:postgresql://" + host + ":" + source.port() + "/" + source.database();
+        // the driver builds (and encodes) the URL itself: a database name is never read as URL options
+        PGSimpleDataSource address = new PGSimpleDataSource();
+        address.setServerNames(new String[] {source.host()});
+        address.setPortNumbers(new int[] {source.port()});
+        address.setDatabaseName(source.database());
+        String url = address.getUrl();
         Connection queries = DriverManager.getConnection(url, properties(source, false));
         try {
             return new ReplicationSession(queries, DriverManager.getConnection(url, properties(source, true)));
@@ -54,7 +59,9 @@ final class ReplicationSession implements AutoCloseable {
             PGProperty.PASSWORD.set(properties, source.password());
         }
         PGProperty.APPLICATION_NAME.set(properties, APPLICATION_NAME);
-        PGProperty.CONNECT_TIMEOUT.set(properties, 10);
+        PGProperty.CONNECT_TIMEOUT.set(properties, source.timeoutsOrDefault().connect());
+        PGProperty.LOGIN_TIMEOUT.set(properties, source.timeoutsOrDefault().connect());
+        PGProperty.SSL_MODE.set(properties, source.tlsOrDefault().modeOrDefault());
         PGProperty.TCP_KEEP_ALIVE.set(properties, true);
         if (replication) {
             // pgjdbc answers the server's end-of-timeline CopyDone by blocking for a reply that only comes
@@ -65,7 +72,8 @@ final class ReplicationSession implements AutoCloseable {
             PGProperty.ASSUME_MIN_SERVER_VERSION.set(properties, "9.4");
             PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
         } else {
-            PGProperty.SOCKET_TIMEOUT.set(properties, 60);
+            PGProperty.SOCKET_TIMEOUT.set(
+                    properties, Math.min(60, source.timeoutsOrDefault().io()));
         }
         return properties;
     }

@@ -1,0 +1,98 @@
+package io.strata.catalog.web;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+
+/**
+ * Which scope each catalog endpoint needs: the one place to read or change it. A request no rule matches
+ * is refused (403), so an endpoint added without a rule is closed, not open. Keep this table in step with
+ * the controllers ({@code grep -rn Mapping catalog-service/src/main/java}).
+ */
+final class ScopeRules {
+    /** Read the catalog's records: sources (without passwords), jobs, backups, WAL, restore points, plans. */
+    static final String CATALOG_READ = "catalog:read";
+    /** Create jobs ({@code POST /internal/v1/jobs}): the gateway, which turns API calls into jobs. */
+    static final String JOBS_WRITE = "jobs:write";
+    /** Register sources and switch their WAL archiving. */
+    static final String SOURCES_WRITE = "sources:write";
+    /** Record restore points the caller created on a source. */
+    static final String RESTORE_POINTS_WRITE = "restore-points:write";
+    /** Read a source's connection details, password included. */
+    static final String CONNECTIONS_READ = "connections:read";
+    /** Take archived WAL out of the catalog for cleanup. */
+    static final String WAL_WRITE = "wal:write";
+    /** Read the audit trail (the gateway serves it to admins). */
+    static final String AUDIT_READ = "audit:read";
+    /** Re-encrypt the stored secrets under the active key. */
+    static final String SECRETS_ROTATE = "secrets:rotate";
+
+    static final Set<String> SCOPES = Set.of(
+            CATALOG_READ,
+            JOBS_WRITE,
+            SOURCES_WRITE,
+            RESTORE_POINTS_WRITE,
+            CONNECTIONS_READ,
+            WAL_WRITE,
+            AUDIT_READ,
+            SECRETS_ROTATE);
+
+    private static final HttpMethod GET = HttpMethod.GET;
+    private static final HttpMethod POST = HttpMethod.POST;
+    private static final HttpMethod PUT = HttpMethod.PUT;
+
+    private static final List<Rule> RULES = List.of(
+            // sources: SourceController, WalArchiveController, WalCleanupController
+            rule(GET, "/api/v1/sources", CATALOG_READ),
+            rule(GET, "/api/v1/sources/{name}", CATALOG_READ),
+            rule(POST, "/api/v1/sources", SOURCES_WRITE),
+            rule(PUT, "/api/v1/sources/{name}/wal-archiving", SOURCES_WRITE),
+            rule(GET, "/internal/v1/sources/{name}/connection", CONNECTIONS_READ),
+            rule(GET, "/api/v1/sources/{name}/wal-archive", CATALOG_READ),
+            rule(POST, "/internal/v1/sources/{source}/wal/cleanup", WAL_WRITE),
+            // restore points and recovery plans: RestorePointController, RecoveryPlanController
+            rule(GET, "/api/v1/sources/{source}/restore-points", CATALOG_READ),
+            rule(GET, "/api/v1/sources/{source}/restore-points/{name}", CATALOG_READ),
+            rule(POST, "/api/v1/sources/{source}/restore-points", RESTORE_POINTS_WRITE),
+            rule(GET, "/api/v1/sources/{source}/restore-points/{name}/recovery-plan", CATALOG_READ),
+            // planning only reads; POST because the target travels in the body
+            rule(POST, "/api/v1/sources/{source}/recovery-plans", CATALOG_READ),
+            // jobs and backups: JobController, BackupController
+            rule(GET, "/api/v1/jobs", CATALOG_READ),
+            rule(GET, "/api/v1/jobs/{jobId}", CATALOG_READ),
+            rule(POST, "/internal/v1/jobs", JOBS_WRITE),
+            rule(GET, "/api/v1/backups", CATALOG_READ),
+            rule(GET, "/api/v1/backups/{backupId}", CATALOG_READ),
+            // audit trail: AuditController
+            rule(GET, "/api/v1/audit", AUDIT_READ),
+            // secrets: SecretsController
+            rule(POST, "/internal/v1/secrets/rotate", SECRETS_ROTATE),
+            // actuator beyond health and prometheus (which need no token at all)
+            rule(GET, "/actuator/info", CATALOG_READ),
+            rule(GET, "/actuator/metrics", CATALOG_READ),
+            rule(GET, "/actuator/metrics/{name}", CATALOG_READ));
+
+    private ScopeRules() {}
+
+    /** The scope {@code method path} needs; empty when no rule covers it (the request is refused). */
+    static Optional<String> requiredScope(String method, String path) {
+        HttpMethod asked = HttpMethod.valueOf(method);
+        // Spring MVC answers HEAD with the GET handler, so HEAD needs what GET needs
+        HttpMethod effective = asked == HttpMethod.HEAD ? GET : asked;
+        PathContainer parsed = PathContainer.parsePath(path);
+        return RULES.stream()
+                .filter(r -> r.method.equals(effective) && r.pattern.matches(parsed))
+                .map(Rule::scope)
+                .findFirst();
+    }
+
+    private static Rule rule(HttpMethod method, String pattern, String scope) {
+        return new Rule(method, PathPatternParser.defaultInstance.parse(pattern), scope);
+    }
+
+    private record Rule(HttpMethod method, PathPattern pattern, String scope) {}
+}

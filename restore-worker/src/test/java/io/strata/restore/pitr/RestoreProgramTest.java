@@ -1,0 +1,85 @@
+package io.strata.restore.pitr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the installed program with sh, as PostgreSQL does: in the data directory, with %f and %p. */
+class RestoreProgramTest {
+    private static final String SEGMENT = "000000010000000000000003";
+
+    @TempDir
+    Path root;
+
+    private RestoreProgram program;
+    private Path dataDir;
+    private Path spool;
+
+    @BeforeEach
+    void layOut() throws IOException {
+        program = RestoreProgram.install(root);
+        dataDir = Files.createDirectories(root.resolve("shop-1529").resolve("pg_wal"))
+                .getParent();
+        spool = Files.createDirectories(root.resolve(".shop-1529.strata-wal"));
+        Files.write(spool.resolve(WalPrefetcher.PLANNED), List.of(SEGMENT));
+    }
+
+    @Test
+    void theCommandIsTheFixedProgramWithOnlyPostgresPlaceholders() {
+        assertThat(program.command()).isEqualTo("'" + root.resolve(".strata-bin/strata-restore-wal") + "' %f %p");
+        assertThat(RestoreProgram.text()).doesNotContain(root.toString(), "shop-1529");
+    }
+
+    @Test
+    void handsOverAFetchedSegmentFromTheDataDirectorysSiblingSpool() throws Exception {
+        Files.writeString(spool.resolve(SEGMENT), "wal bytes");
+
+        assertThat(run(SEGMENT, "pg_wal/RECOVERYXLOG")).isZero();
+
+        assertThat(Files.readString(dataDir.resolve("pg_wal/RECOVERYXLOG"))).isEqualTo("wal bytes");
+        assertThat(spool.resolve(SEGMENT + ".done")).exists();
+        assertThat(spool.resolve(SEGMENT)).doesNotExist();
+    }
+
+    @Test
+    void aSegmentOutsideThePlanIsNotArchived() throws Exception {
+        assertThat(run("000000010000000000000009", "pg_wal/RECOVERYXLOG")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedFetchAbortsRecoveryInsteadOfEndingIt() throws Exception {
+        Files.writeString(spool.resolve(WalPrefetcher.FAILED), "segment 3 is corrupt");
+
+        assertThat(run(SEGMENT, "pg_wal/RECOVERYXLOG")).isEqualTo(126);
+    }
+
+    @Test
+    void refusesFileNamesThatCouldLeaveTheSpool() throws Exception {
+        Files.writeString(root.resolve("secret"), "not WAL");
+
+        assertThat(run("../secret", "pg_wal/RECOVERYXLOG")).isEqualTo(126);
+        assertThat(run("$(touch pwned)", "pg_wal/RECOVERYXLOG")).isEqualTo(126);
+        assertThat(dataDir.resolve("pg_wal/RECOVERYXLOG")).doesNotExist();
+        assertThat(dataDir.resolve("pwned")).doesNotExist();
+    }
+
+    private int run(String file, String path) throws Exception {
+        Process process = new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        program.command().replace("%f", "'" + file + "'").replace("%p", path))
+                .directory(dataDir.toFile())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        return exit == 0 && !output.isEmpty() ? -1 : exit;
+    }
+}
