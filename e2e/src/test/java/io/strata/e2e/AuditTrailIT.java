@@ -31,8 +31,18 @@ class AuditTrailIT extends StackTestSupport {
                 stack.adminToken(),
                 requestId,
                 Json.write(Map.of(
-                        "name", name, "host", "127.0.0.1", "port", 5432, "database", "shop", "username", "u",
-                        "password", password)));
+                        "name",
+                        name,
+                        "host",
+                        "127.0.0.1",
+                        "port",
+                        5432,
+                        "database",
+                        "shop",
+                        "username",
+                        "u",
+                        "password",
+                        password)));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         assertThat(created.headers().firstValue("X-Request-Id")).hasValue(requestId);
 
@@ -52,12 +62,15 @@ class AuditTrailIT extends StackTestSupport {
         String anonymousId = unique("audit-anon").replace('_', '-');
         String viewerId = unique("audit-viewer").replace('_', '-');
         String readId = unique("audit-read").replace('_', '-');
-        assertThat(post("/api/v1/backups", null, anonymousId, "{}").statusCode()).isEqualTo(401);
-        assertThat(post("/api/v1/sources", stack.viewerToken(), viewerId, "{}").statusCode()).isEqualTo(403);
-        HttpResponse<String> read = send(HttpRequest.newBuilder(stack.gatewayUrl().resolve("/api/v1/jobs"))
-                .header("Authorization", "Bearer " + stack.viewerToken())
-                .header("X-Request-Id", readId)
-                .GET());
+        assertThat(post("/api/v1/backups", null, anonymousId, "{}").statusCode())
+                .isEqualTo(401);
+        assertThat(post("/api/v1/sources", stack.viewerToken(), viewerId, "{}").statusCode())
+                .isEqualTo(403);
+        HttpResponse<String> read =
+                send(HttpRequest.newBuilder(stack.gatewayUrl().resolve("/api/v1/jobs"))
+                        .header("Authorization", "Bearer " + stack.viewerToken())
+                        .header("X-Request-Id", readId)
+                        .GET());
         assertThat(read.statusCode()).isEqualTo(200);
 
         JsonNode anonymous = awaitRecord(anonymousId);
@@ -74,7 +87,10 @@ class AuditTrailIT extends StackTestSupport {
     @Test
     void noPasswordOrTokenAppearsInAnyServiceLog() throws IOException {
         List<String> secrets = List.of(
-                sourceCluster.password(), stack.adminToken(), stack.operatorToken(), stack.viewerToken(),
+                sourceCluster.password(),
+                stack.adminToken(),
+                stack.operatorToken(),
+                stack.viewerToken(),
                 stack.s3SecretKey());
         try (Stream<Path> logs = Files.list(stack.stateDir().resolve("logs"))) {
             for (Path log : logs.filter(Files::isRegularFile).toList()) {
@@ -88,14 +104,16 @@ class AuditTrailIT extends StackTestSupport {
 
     private JsonNode awaitRecord(String requestId) {
         JsonNode[] found = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
-            for (JsonNode record : trail()) {
-                if (requestId.equals(record.path("requestId").asString())) {
-                    found[0] = record;
-                }
-            }
-            assertThat(found[0]).as("audit record " + requestId).isNotNull();
-        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(300))
+                .untilAsserted(() -> {
+                    for (JsonNode record : trail()) {
+                        if (requestId.equals(record.path("requestId").asString())) {
+                            found[0] = record;
+                        }
+                    }
+                    assertThat(found[0]).as("audit record " + requestId).isNotNull();
+                });
         return found[0];
     }
 

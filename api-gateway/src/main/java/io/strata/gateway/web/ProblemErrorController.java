@@ -31,7 +31,7 @@ class ProblemErrorController implements ErrorController {
                 status >= 500
                         ? "the gateway failed to answer; the cause is in its log"
                         : "the request was refused: " + (known == null ? "status " + status : known.getReasonPhrase())
-                                + ". Paths may not hold encoded '/', '\\\\', ';' parameters or control characters");
+                                + ". Paths may not hold encoded '/' or '\\', ';' parameters or control characters");
         return ResponseEntity.status(status)
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(Problems.asJson(problem));

@@ -204,6 +204,7 @@ public class PointInTimeRestore {
         Instant started = clock.instant();
         Instant deadline = started.plus(properties.recoveryTimeout());
         String fallback = null;
+        int logFrom = 0; // after a restart, only its own log lines count
         reporter.progress(REPLAYING, 45, 0, span);
         while (true) {
             if (wal.failure() != null) {
@@ -226,12 +227,13 @@ public class PointInTimeRestore {
                     && !server.running()
                     && Duration.between(started, clock.instant()).compareTo(STARTUP_GRACE) > 0;
             // the log is read only once the server is gone, not on every poll of a slow start
-            boolean stoppedShort = state.isEmpty() && !server.running() && server.logSays(TARGET_NOT_REACHED);
+            boolean stoppedShort = state.isEmpty() && !server.running() && server.logSays(TARGET_NOT_REACHED, logFrom);
             if (stoppedShort && target.kind() == Kind.TIME && fallback == null) {
                 fallback = "no transaction committed after " + target.time() + " in the archived WAL, so its end"
                         + " is the state at that time: recovered to the end";
                 log.info("{}; starting again without the time target", fallback);
                 RecoverySettings.append(dataDir, List.of("recovery_target_time = ''"));
+                logFrom = server.logLength();
                 server.start();
                 started = clock.instant();
                 continue;

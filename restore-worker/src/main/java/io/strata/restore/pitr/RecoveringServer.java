@@ -140,8 +140,15 @@ final class RecoveringServer {
         return out.toString();
     }
 
-    boolean logSays(String phrase) {
-        return log().contains(phrase);
+    /** Whether the log says {@code phrase} after its first {@code from} characters (a restart's own lines). */
+    boolean logSays(String phrase, int from) {
+        String log = log();
+        return log.length() > from && log.substring(from).contains(phrase);
+    }
+
+    /** How much the log holds now: a restart's lines start here. */
+    int logLength() {
+        return log().length();
     }
 
     /** Fast shutdown; quiet if it is not running. */
