@@ -26,10 +26,6 @@ public final class SourceNetworks {
                 cidrs == null ? List.of() : cidrs.stream().map(Block::parse).toList());
     }
 
-    public boolean restricted() {
-        return !blocks.isEmpty();
-    }
-
     /**
      * @throws SourceNotAllowedException when the host resolves to an address outside every block, or
      *     cannot be resolved while a restriction is configured

@@ -61,10 +61,6 @@ final class DataRoots {
         return new DataRoots(List.copyOf(roots));
     }
 
-    List<Path> roots() {
-        return roots;
-    }
-
     Path first() {
         return roots.getFirst();
     }

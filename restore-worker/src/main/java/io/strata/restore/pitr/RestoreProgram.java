@@ -66,10 +66,6 @@ final class RestoreProgram {
         }
     }
 
-    Path path() {
-        return program;
-    }
-
     static String text() {
         return TEXT;
     }
