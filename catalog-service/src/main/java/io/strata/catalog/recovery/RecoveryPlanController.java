@@ -110,9 +110,7 @@ class RecoveryPlanController {
     }
 
     private List<PlannedSegment> segments(String source, int timeline, String firstSegment) {
-        return jdbc.sql("""
-                        SELECT %s FROM wal_segment WHERE source = ? AND timeline = ? AND segment >= ?
-                        ORDER BY segment""".formatted(WalSegmentRows.COLUMNS))
+        return jdbc.sql(WalSegmentRows.PLANNING)
                 .params(source, timeline, firstSegment)
                 .query(WalSegmentRows::planned)
                 .list();

@@ -23,12 +23,12 @@ class WalSegmentStore {
     void record(WalSegmentArchived event) {
         jdbc.sql("""
                         INSERT INTO wal_segment (source, timeline, segment, segment_size, start_lsn, end_lsn, partial,
-                                                 object_key, stored_bytes, sha256, archived_at)
-                        VALUES (?, ?, ?, ?, ?::pg_lsn, ?::pg_lsn, ?, ?, ?, ?, ?)
+                                                 object_key, stored_bytes, sha256, archived_at, covered_until)
+                        VALUES (?, ?, ?, ?, ?::pg_lsn, ?::pg_lsn, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (source, timeline, segment) DO UPDATE SET
                             end_lsn = EXCLUDED.end_lsn, partial = EXCLUDED.partial, object_key = EXCLUDED.object_key,
                             stored_bytes = EXCLUDED.stored_bytes, sha256 = EXCLUDED.sha256,
-                            archived_at = EXCLUDED.archived_at
+                            archived_at = EXCLUDED.archived_at, covered_until = EXCLUDED.covered_until
                         WHERE wal_segment.partial
                           AND (NOT EXCLUDED.partial OR EXCLUDED.end_lsn > wal_segment.end_lsn)""")
                 .params(
@@ -42,7 +42,8 @@ class WalSegmentStore {
                         event.key(),
                         event.storedBytes(),
                         event.sha256(),
-                        SqlTime.bind(event.archivedAt()))
+                        SqlTime.bind(event.archivedAt()),
+                        SqlTime.bind(event.coveredUntil()))
                 .update();
     }
 

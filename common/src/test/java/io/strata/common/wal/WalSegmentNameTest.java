@@ -60,7 +60,8 @@ class WalSegmentNameTest {
                 "shop/wal/00000001/000000010000000000000003.partial.zst",
                 1234,
                 "ab".repeat(32),
-                Instant.parse("2026-11-22T15:29:00Z"));
+                Instant.parse("2026-11-22T15:29:00Z"),
+                Instant.parse("2026-11-22T15:28:59Z"));
 
         String json = Json.write(event);
 

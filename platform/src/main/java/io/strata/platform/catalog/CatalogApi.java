@@ -174,6 +174,10 @@ public final class CatalogApi {
             long sizeBytes,
             String manifestKey) {}
 
+    /**
+     * An archived segment. In a recovery plan {@code archivedAt} is how far the server's history reaches
+     * through it (its coverage, never merely its upload time); in a WAL cleanup, when it was stored.
+     */
     public record PlannedSegment(
             String segment,
             String key,

@@ -40,18 +40,19 @@ final class SegmentShipper {
     }
 
     /** Ships a whole segment; it replaces the segment's partial, which is deleted. */
-    WalSegmentArchived shipComplete(WalSegmentName segment, byte[] content) throws IOException {
+    WalSegmentArchived shipComplete(WalSegmentName segment, byte[] content, WalCoverage coverage) throws IOException {
         String key = StorageLayout.walSegmentKey(source, segment.timeline(), segment.toString());
-        WalSegmentArchived event = store(segment, content, content.length, key, false);
+        WalSegmentArchived event = store(segment, content, content.length, key, false, coverage);
         // deleted unconditionally: after a restart this process cannot know whether an earlier one shipped it
         store.delete(StorageLayout.walPartialKey(source, segment.timeline(), segment.toString()));
         return event;
     }
 
     /** Ships the first {@code length} bytes of the current segment as its partial. */
-    WalSegmentArchived shipPartial(WalSegmentName segment, byte[] content, int length) throws IOException {
+    WalSegmentArchived shipPartial(WalSegmentName segment, byte[] content, int length, WalCoverage coverage)
+            throws IOException {
         String key = StorageLayout.walPartialKey(source, segment.timeline(), segment.toString());
-        return store(segment, content, length, key, true);
+        return store(segment, content, length, key, true, coverage);
     }
 
     /** Stores a timeline history file ({@code 00000002.history}) so recovery can follow the timeline. */
@@ -74,9 +75,11 @@ final class SegmentShipper {
                 .max(Comparator.naturalOrder());
     }
 
-    private WalSegmentArchived store(WalSegmentName segment, byte[] content, int length, String key, boolean partial)
+    private WalSegmentArchived store(
+            WalSegmentName segment, byte[] content, int length, String key, boolean partial, WalCoverage coverage)
             throws IOException {
         byte[] stored = compress(content, length);
+        Lsn end = new Lsn(segment.startLsn().value() + length);
         store.put(key, stored);
         WalSegmentArchived event = new WalSegmentArchived(
                 WalEvent.SCHEMA_VERSION,
@@ -85,12 +88,13 @@ final class SegmentShipper {
                 segment.toString(),
                 segment.segmentSize(),
                 segment.startLsn(),
-                new Lsn(segment.startLsn().value() + length),
+                end,
                 partial,
                 key,
                 stored.length,
                 sha256Hex(stored),
-                clock.instant());
+                clock.instant(),
+                coverage.coveredUntil(end));
         publisher.publish(Topics.WAL_EVENTS, event);
         return event;
     }

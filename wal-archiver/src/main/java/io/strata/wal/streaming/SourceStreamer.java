@@ -34,6 +34,7 @@ final class SourceStreamer implements Runnable {
     private static final Duration IDLE_WAIT = Duration.ofMillis(10);
     private final String source;
     private volatile PGReplicationStream stream;
+    private WalCoverage coverage; // of the current session
     private final String slot;
     private final CatalogClient catalog;
     private final SegmentShipper shipper;
@@ -140,13 +141,15 @@ final class SourceStreamer implements Runnable {
                     first,
                     slot,
                     server.flushLsn());
-            pump(session, stream, new SegmentAccumulator(first));
+            pump(session, stream, new SegmentAccumulator(first), new WalCoverage(server.flushLsn(), clock.instant()));
         }
     }
 
-    private void pump(ReplicationSession session, PGReplicationStream stream, SegmentAccumulator segments)
+    private void pump(
+            ReplicationSession session, PGReplicationStream stream, SegmentAccumulator segments, WalCoverage coverage)
             throws IOException, SQLException {
         this.stream = stream;
+        this.coverage = coverage;
         PartialSchedule partials = new PartialSchedule(properties.partialInterval(), clock);
         Instant nextTimelineCheck = clock.instant().plus(properties.statusInterval());
         SegmentAccumulator.SegmentSink sink = (segment, content) -> archiveComplete(stream, segment, content, partials);
@@ -180,6 +183,7 @@ final class SourceStreamer implements Runnable {
                 nextTimelineCheck = clock.instant().plus(properties.statusInterval());
             }
             if (data == null) {
+                coverage.drained(segments.position(), clock.instant());
                 await(IDLE_WAIT);
             }
         }
@@ -209,7 +213,7 @@ final class SourceStreamer implements Runnable {
     private void archiveComplete(
             PGReplicationStream stream, WalSegmentName segment, byte[] content, PartialSchedule partials)
             throws IOException, SQLException {
-        WalSegmentArchived event = shipper.shipComplete(segment, content);
+        WalSegmentArchived event = shipper.shipComplete(segment, content, coverage);
         // only now, with the object stored and the event acknowledged, may the slot let the WAL go
         LogSequenceNumber end = LogSequenceNumber.valueOf(event.endLsn().value());
         stream.setFlushedLSN(end);
@@ -222,7 +226,8 @@ final class SourceStreamer implements Runnable {
     }
 
     private void shipPartial(SegmentAccumulator segments, PartialSchedule partials) throws IOException {
-        WalSegmentArchived event = shipper.shipPartial(segments.segment(), segments.heldBytes(), segments.held());
+        WalSegmentArchived event =
+                shipper.shipPartial(segments.segment(), segments.heldBytes(), segments.held(), coverage);
         partials.shipped(segments.segment(), segments.held());
         state.archived(event);
         backoff.reset();

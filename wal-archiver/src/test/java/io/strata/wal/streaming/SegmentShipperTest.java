@@ -27,6 +27,8 @@ class SegmentShipperTest {
     private final byte[] content = new byte[(int) SEGMENT_SIZE];
     private LocalObjectStore store;
     private SegmentShipper shipper;
+    /** A session that started with the server at the segment's start: all it ships covers the start. */
+    private final WalCoverage caughtUp = new WalCoverage(segment.startLsn(), NOW.minusSeconds(5));
 
     @BeforeEach
     void setUp(@TempDir Path root) throws Exception {
@@ -37,7 +39,7 @@ class SegmentShipperTest {
 
     @Test
     void partialHoldsTheBytesSoFarAndEndsWhereTheyEnd() throws Exception {
-        WalSegmentArchived event = shipper.shipPartial(segment, content, 1000);
+        WalSegmentArchived event = shipper.shipPartial(segment, content, 1000, caughtUp);
 
         String key = "shop/wal/00000002/" + segment + ".partial.zst";
         byte[] stored = store.readAll(key);
@@ -55,9 +57,9 @@ class SegmentShipperTest {
 
     @Test
     void completeSegmentReplacesItsPartialAndIsAnnounced() throws Exception {
-        shipper.shipPartial(segment, content, 1000);
+        shipper.shipPartial(segment, content, 1000, caughtUp);
 
-        WalSegmentArchived event = shipper.shipComplete(segment, content);
+        WalSegmentArchived event = shipper.shipComplete(segment, content, caughtUp);
 
         byte[] stored = store.readAll("shop/wal/00000002/" + segment + ".zst");
         assertThat(Zstd.decompress(stored, (int) SEGMENT_SIZE)).isEqualTo(content);
@@ -70,15 +72,16 @@ class SegmentShipperTest {
                 .returns(SEGMENT_SIZE, WalSegmentArchived::segmentSize)
                 .returns(segment.endLsn(), WalSegmentArchived::endLsn)
                 .returns(SegmentShipper.sha256Hex(stored), WalSegmentArchived::sha256)
-                .returns(NOW, WalSegmentArchived::archivedAt);
+                .returns(NOW, WalSegmentArchived::archivedAt)
+                .returns(NOW.minusSeconds(5), WalSegmentArchived::coveredUntil);
         assertThat(publisher.sent).hasSize(2);
     }
 
     @Test
     void lastArchivedSegmentIgnoresPartialsAndHistory() throws Exception {
-        shipper.shipComplete(segment, content);
-        shipper.shipComplete(segment.next(), content);
-        shipper.shipPartial(segment.next().next(), content, 10);
+        shipper.shipComplete(segment, content, caughtUp);
+        shipper.shipComplete(segment.next(), content, caughtUp);
+        shipper.shipPartial(segment.next().next(), content, 10, caughtUp);
         shipper.shipHistory(2, "1\t0/3000000\tno recovery target specified\n".getBytes(StandardCharsets.UTF_8));
 
         assertThat(shipper.lastArchivedSegment(2, SEGMENT_SIZE)).contains(segment.next());
