@@ -33,7 +33,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class AuditTrailFilter extends OncePerRequestFilter {
     static final String REQUEST_ID_HEADER = "X-Request-Id";
     static final String API_PREFIX = "/api/v1/";
-    private static final String BEARER = "Bearer ";
     private static final Logger log = LoggerFactory.getLogger(AuditTrailFilter.class);
     private final TokenAuthenticator tokens;
     private final RouteTemplates routes;
@@ -107,10 +106,7 @@ class AuditTrailFilter extends OncePerRequestFilter {
 
     /** The caller the security chain saw: only a well-formed header with a known token names one. */
     private Optional<Caller> caller(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return Optional.empty();
-        }
-        return tokens.authenticate(authorization.substring(BEARER.length()).strip());
+        return tokens.fromHeader(authorization);
     }
 
     private static String pathOf(HttpServletRequest request) {

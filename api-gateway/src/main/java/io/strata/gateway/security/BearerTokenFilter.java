@@ -22,7 +22,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * token is refused here with 401, whatever the path.
  */
 class BearerTokenFilter extends OncePerRequestFilter {
-    private static final String PREFIX = "Bearer ";
     private final TokenAuthenticator authenticator;
     private final AuthenticationEntryPoint entryPoint;
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
@@ -40,15 +39,15 @@ class BearerTokenFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        if (!header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+        Optional<String> token = TokenAuthenticator.bearerToken(header);
+        if (token.isEmpty()) {
             entryPoint.commence(
                     request,
                     response,
                     new BadCredentialsException("the Authorization header must be 'Bearer <token>'"));
             return;
         }
-        Optional<Caller> caller =
-                authenticator.authenticate(header.substring(PREFIX.length()).strip());
+        Optional<Caller> caller = authenticator.authenticate(token.get());
         if (caller.isEmpty()) {
             entryPoint.commence(
                     request, response, new BadCredentialsException("the bearer token is not known to this gateway"));

@@ -16,6 +16,7 @@ import java.util.Set;
  * entry matched.
  */
 public class TokenAuthenticator {
+    private static final String BEARER = "Bearer ";
     private final List<Entry> entries;
 
     public TokenAuthenticator(SecurityProperties properties) {
@@ -40,6 +41,19 @@ public class TokenAuthenticator {
                     + " STRATA_OPERATOR_TOKEN, STRATA_VIEWER_TOKEN (strata.security.tokens)");
         }
         this.entries = List.copyOf(configured);
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header; empty for any other header. */
+    public static Optional<String> bearerToken(String header) {
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Optional.empty();
+        }
+        return Optional.of(header.substring(BEARER.length()).strip());
+    }
+
+    /** The caller an {@code Authorization} header names: a bearer header with a known token. */
+    public Optional<Caller> fromHeader(String header) {
+        return bearerToken(header).flatMap(this::authenticate);
     }
 
     public Optional<Caller> authenticate(String presented) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -108,10 +109,10 @@ public class PgTools {
         return data.getConnection();
     }
 
-    private java.util.Optional<Path> caFile(SourceTls tls) {
+    private Optional<Path> caFile(SourceTls tls) {
         if (tls.caCertificate() == null || tls.caCertificate().isBlank()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(PrivateFiles.contentAddressed(privateDir, "ca-", ".pem", tls.caCertificate()));
+        return Optional.of(PrivateFiles.contentAddressed(privateDir, "ca-", ".pem", tls.caCertificate()));
     }
 }

@@ -35,11 +35,6 @@ public final class ToolCommand {
         return this;
     }
 
-    /** The environment the program gets (for tests): never holds the password. */
-    public java.util.Map<String, String> environment() {
-        return java.util.Collections.unmodifiableMap(builder.environment());
-    }
-
     public Process start() throws IOException {
         Path passfile = null;
         if (password != null) {
