@@ -95,6 +95,22 @@ final class ReplicationSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the server's WAL is flushed to, and its clock at that moment: WAL archived up to that position
+     * holds the server's history up to that time. Empty on a server that cannot say (a standby).
+     */
+    Optional<WalCoverage.Sample> flushedAt() {
+        try (Statement statement = queries.createStatement();
+                ResultSet row = statement.executeQuery("select pg_current_wal_flush_lsn()::text, clock_timestamp()")) {
+            row.next();
+            return Optional.of(new WalCoverage.Sample(
+                    Lsn.parse(row.getString(1)),
+                    row.getObject(2, java.time.OffsetDateTime.class).toInstant()));
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The server's WAL segment size in bytes (unit {@code B} since PostgreSQL 11, {@code 8kB} blocks in 10). */
     long segmentSize() throws SQLException {
         try (Statement statement = queries.createStatement();

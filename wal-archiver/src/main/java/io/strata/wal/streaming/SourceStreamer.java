@@ -141,7 +141,7 @@ final class SourceStreamer implements Runnable {
                     first,
                     slot,
                     server.flushLsn());
-            pump(session, stream, new SegmentAccumulator(first), new WalCoverage(server.flushLsn(), clock.instant()));
+            pump(session, stream, new SegmentAccumulator(first), new WalCoverage());
         }
     }
 
@@ -152,6 +152,7 @@ final class SourceStreamer implements Runnable {
         this.coverage = coverage;
         PartialSchedule partials = new PartialSchedule(properties.partialInterval(), clock);
         Instant nextTimelineCheck = clock.instant().plus(properties.statusInterval());
+        Instant nextSample = clock.instant();
         SegmentAccumulator.SegmentSink sink = (segment, content) -> archiveComplete(stream, segment, content, partials);
         while (!stopping()) {
             if (stream.isClosed()) {
@@ -169,6 +170,10 @@ final class SourceStreamer implements Runnable {
                 shipPartialQuietly(segments, partials);
                 throw e;
             }
+            if (!clock.instant().isBefore(nextSample)) {
+                session.flushedAt().ifPresent(coverage::observed);
+                nextSample = clock.instant().plus(properties.partialInterval());
+            }
             if (data != null) {
                 // for physical streams the driver reports the end of the chunk it just returned
                 Lsn dataStart = new Lsn(stream.getLastReceiveLSN().asLong() - data.remaining());
@@ -183,7 +188,6 @@ final class SourceStreamer implements Runnable {
                 nextTimelineCheck = clock.instant().plus(properties.statusInterval());
             }
             if (data == null) {
-                coverage.drained(segments.position(), clock.instant());
                 await(IDLE_WAIT);
             }
         }

@@ -27,14 +27,15 @@ class SegmentShipperTest {
     private final byte[] content = new byte[(int) SEGMENT_SIZE];
     private LocalObjectStore store;
     private SegmentShipper shipper;
-    /** A session that started with the server at the segment's start: all it ships covers the start. */
-    private final WalCoverage caughtUp = new WalCoverage(segment.startLsn(), NOW.minusSeconds(5));
+    /** A session that saw the server at the segment's start: all it ships covers that moment. */
+    private final WalCoverage caughtUp = new WalCoverage();
 
     @BeforeEach
     void setUp(@TempDir Path root) throws Exception {
         store = new LocalObjectStore(root);
         shipper = new SegmentShipper("shop", store, publisher, Clock.fixed(NOW, ZoneOffset.UTC));
         new Random(3).nextBytes(content);
+        caughtUp.observed(new WalCoverage.Sample(segment.startLsn(), NOW.minusSeconds(5)));
     }
 
     @Test

@@ -3,40 +3,43 @@ package io.strata.wal.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.common.model.Lsn;
+import io.strata.wal.streaming.WalCoverage.Sample;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class WalCoverageTest {
-    private static final Instant START = Instant.parse("2026-12-01T20:57:38Z");
-    private static final Lsn SERVER_AT_START = Lsn.parse("0/9000000");
+    private static final Instant RESTART = Instant.parse("2026-12-01T20:57:38Z");
 
     @Test
     void aBacklogShippedWhileCatchingUpCoversNoTimeAtAll() {
-        WalCoverage coverage = new WalCoverage(SERVER_AT_START, START);
+        WalCoverage coverage = new WalCoverage();
+        coverage.observed(new Sample(Lsn.parse("0/9000000"), RESTART)); // the server, after an outage
 
         // written during the outage, received after it: when it was written is unknown
         assertThat(coverage.coveredUntil(Lsn.parse("0/7000000"))).isNull();
-        coverage.drained(Lsn.parse("0/8000000"), START.plusSeconds(1)); // a pause mid-backlog proves nothing
-        assertThat(coverage.coveredUntil(Lsn.parse("0/8000000"))).isNull();
+        assertThat(coverage.coveredUntil(Lsn.parse("0/8FFFFFF"))).isNull();
     }
 
     @Test
-    void reachingTheServersPositionAtTheStartCoversHistoryUntilTheStart() {
-        WalCoverage coverage = new WalCoverage(SERVER_AT_START, START);
+    void reachingASampledPositionCoversHistoryUntilThatSamplesTime() {
+        WalCoverage coverage = new WalCoverage();
+        coverage.observed(new Sample(Lsn.parse("0/9000000"), RESTART));
+        coverage.observed(new Sample(Lsn.parse("0/9800000"), RESTART.plusSeconds(1)));
+        coverage.observed(new Sample(Lsn.parse("0/A000000"), RESTART.plusSeconds(2)));
 
-        assertThat(coverage.coveredUntil(SERVER_AT_START)).isEqualTo(START);
-        assertThat(coverage.coveredUntil(Lsn.parse("0/9100000"))).isEqualTo(START);
+        assertThat(coverage.coveredUntil(Lsn.parse("0/9000000"))).isEqualTo(RESTART);
+        assertThat(coverage.coveredUntil(Lsn.parse("0/9900000"))).isEqualTo(RESTART.plusSeconds(1));
+        assertThat(coverage.coveredUntil(Lsn.parse("0/9F00000"))).isEqualTo(RESTART.plusSeconds(1));
+        assertThat(coverage.coveredUntil(Lsn.parse("0/A000000"))).isEqualTo(RESTART.plusSeconds(2));
     }
 
     @Test
-    void aDrainedStreamCoversHistoryUntilItRanDryButOnlyFromWhereItStood() {
-        WalCoverage coverage = new WalCoverage(SERVER_AT_START, START);
-        Instant dry = START.plusSeconds(4);
+    void anIdleServerKeepsCoveringLaterTimesAtTheSamePosition() {
+        WalCoverage coverage = new WalCoverage();
+        Lsn idle = Lsn.parse("0/9000100");
+        coverage.observed(new Sample(idle, RESTART));
+        coverage.observed(new Sample(idle, RESTART.plusSeconds(30)));
 
-        coverage.drained(Lsn.parse("0/9800000"), dry);
-
-        assertThat(coverage.coveredUntil(Lsn.parse("0/9800000"))).isEqualTo(dry);
-        assertThat(coverage.coveredUntil(Lsn.parse("0/A000000"))).isEqualTo(dry);
-        assertThat(coverage.coveredUntil(Lsn.parse("0/9400000"))).isEqualTo(START);
+        assertThat(coverage.coveredUntil(idle)).isEqualTo(RESTART.plusSeconds(30));
     }
 }
