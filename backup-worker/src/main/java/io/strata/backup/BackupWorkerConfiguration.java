@@ -9,6 +9,7 @@ import io.strata.platform.logical.LogicalBackup;
 import io.strata.platform.logical.LogicalBackupProperties;
 import io.strata.platform.messaging.MessagePublisher;
 import io.strata.platform.postgres.PgTools;
+import io.strata.platform.storage.StorageEncryption;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
@@ -21,8 +22,13 @@ import org.springframework.context.annotation.Configuration;
 class BackupWorkerConfiguration {
 
     @Bean
-    LogicalBackup logicalBackup(PgTools pgTools, ObjectStore store, Clock clock, LogicalBackupProperties properties) {
-        return new LogicalBackup(pgTools, store, clock, properties);
+    LogicalBackup logicalBackup(
+            PgTools pgTools,
+            ObjectStore store,
+            StorageEncryption encryption,
+            Clock clock,
+            LogicalBackupProperties properties) {
+        return new LogicalBackup(pgTools, store, encryption, clock, properties);
     }
 
     @Bean

@@ -38,6 +38,9 @@ public final class DevStack implements AutoCloseable {
                     Map.entry("wal-archiver", "STRATA_CATALOG_TOKEN_WAL"),
                     Map.entry("admin", "STRATA_CATALOG_TOKEN_ADMIN"))));
 
+    /** The services that store or read backup objects, each with its own keyring file. */
+    private static final List<String> ENCRYPTING_SERVICES = List.of("backup-worker", "restore-worker", "wal-archiver");
+
     private final DevStackOptions options;
     private final Map<String, Integer> servicePorts;
     private final Map<String, String> tokens = new LinkedHashMap<>();
@@ -205,6 +208,17 @@ public final class DevStack implements AutoCloseable {
         Path keyFile = options.stateDir().resolve(StackFiles.CATALOG_SECRETS_KEYS);
         StackFiles.writeSecret(keyFile, Secrets.keyringLine("devstack-1") + "\n");
         catalog.put("STRATA_CATALOG_SECRETS_KEY_FILE", keyFile.toString());
+        // client-side encryption of everything stored: on in every dev stack, so the demo and the tests
+        // exercise it; one file per service so a test can take a key from one service only
+        String storageKey = Secrets.keyringLine("devstack-storage-1") + "\n";
+        Files.createDirectories(options.stateDir().resolve(StackFiles.ENCRYPTION_KEYS));
+        for (String service : ENCRYPTING_SERVICES) {
+            StackFiles.writeSecret(encryptionKeysFile(service), storageKey);
+            env.get(service)
+                    .put(
+                            "STRATA_ENCRYPTION_KEYS_FILE",
+                            encryptionKeysFile(service).toString());
+        }
         return env;
     }
 
@@ -297,6 +311,19 @@ public final class DevStack implements AutoCloseable {
 
     public PgCluster sourceCluster() {
         return sourceCluster;
+    }
+
+    /**
+     * The keyring file (mode 0600, {@code <id>:<base64>} lines, the last key active) through which {@code
+     * service} (backup-worker, restore-worker or wal-archiver) encrypts and decrypts stored objects; the
+     * service re-reads it when it changes.
+     */
+    public Path encryptionKeysFile(String service) {
+        if (!ENCRYPTING_SERVICES.contains(service)) {
+            throw new IllegalArgumentException(
+                    "no keyring for " + service + "; services with one are " + ENCRYPTING_SERVICES);
+        }
+        return options.stateDir().resolve(StackFiles.ENCRYPTION_KEYS).resolve(service + ".keys");
     }
 
     public URI gatewayUrl() {

@@ -21,11 +21,25 @@ public final class StackFiles {
     public static final String PID = "devstack.pid";
     /** The catalog's key for source passwords at rest (a keyring file, mode 0600); new with every stack. */
     static final String CATALOG_SECRETS_KEYS = "catalog-secrets.keys";
+    /**
+     * The keyrings of client-side encryption: one 0600 file per service that stores or reads backups, the
+     * same key in each at start (a test may change one service's file: services re-read it when it changes).
+     */
+    static final String ENCRYPTION_KEYS = "encryption-keys";
     /** Where the PostgreSQL data went when the state directory was not reachable by the postgres user. */
     static final String PG_LOCATION = "pg-location";
     /** What a previous stack may have left; nothing else in the state directory is ever deleted. */
-    private static final List<String> OWNED =
-            List.of("kafka", "s3", "pg", "logs", "storage", STACK_ENV, ADMIN_TOKEN, PG_LOCATION, CATALOG_SECRETS_KEYS);
+    private static final List<String> OWNED = List.of(
+            "kafka",
+            "s3",
+            "pg",
+            "logs",
+            "storage",
+            STACK_ENV,
+            ADMIN_TOKEN,
+            PG_LOCATION,
+            CATALOG_SECRETS_KEYS,
+            ENCRYPTION_KEYS);
 
     private StackFiles() {}
 

@@ -29,6 +29,10 @@ class CorruptBackupIT extends StackTestSupport {
 
         assertThat(job.get("status").asString()).isEqualTo("FAILED");
         assertThat(job.get("error").get("code").asString()).isEqualTo("CHECKSUM_MISMATCH");
+        // the dev stack encrypts what it stores: the flipped byte fails the chunk's AES-GCM tag
+        assertThat(job.get("error").get("message").asString())
+                .contains("AUTHENTICATION_FAILED")
+                .contains("tampered");
         assertThat(SampleDatabase.exists(sourceCluster, target))
                 .as("target database never created")
                 .isFalse();

@@ -3,6 +3,7 @@ package io.strata.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.luben.zstd.ZstdInputStream;
+import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.messaging.Json;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.Lsn;
@@ -10,8 +11,10 @@ import io.strata.common.storage.BackupManifest;
 import io.strata.common.storage.HashingInputStream;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
@@ -39,17 +42,24 @@ class PhysicalBackupIT extends StackTestSupport {
 
         ObjectStore store = objectStore();
         BackupManifest manifest = Json.read(
-                store.readAll(StorageLayout.manifestKey(source, BackupId.parse(backupId))), BackupManifest.class);
+                readPlain(store, StorageLayout.manifestKey(source, BackupId.parse(backupId))), BackupManifest.class);
         assertThat(manifest.startLsn()).isEqualTo(start.toString());
         assertThat(manifest.timeline()).isEqualTo(1);
         String objectKey = manifest.objects().getFirst().key();
 
         Set<String> members;
-        HashingInputStream stored = new HashingInputStream(store.open(objectKey));
-        try (InputStream tar = new ZstdInputStream(stored)) {
+        byte[] stored = store.readAll(objectKey);
+        try (InputStream tar = new ZstdInputStream(openPlain(new ByteArrayInputStream(stored)))) {
             members = tarMembers(tar);
         }
-        assertThat(stored.sha256Hex()).isEqualTo(backup.get("sha256").asString());
+        HashingInputStream hashed = new HashingInputStream(new ByteArrayInputStream(stored));
+        hashed.transferTo(OutputStream.nullOutputStream());
+        assertThat(hashed.sha256Hex())
+                .as("the catalog's SHA-256 is of the stored bytes")
+                .isEqualTo(backup.get("sha256").asString());
+        assertThat(ObjectEncryption.isEncrypted(stored))
+                .as("stored encrypted (the dev stack has a key)")
+                .isTrue();
         assertThat(members).contains("PG_VERSION", "global/pg_control", "backup_manifest");
         assertThat(members).noneMatch(name -> name.startsWith("pg_wal/0000"));
     }

@@ -3,10 +3,14 @@ package io.strata.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.strata.common.crypto.Keyring;
+import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.S3ObjectStore;
 import io.strata.devstack.DevStack;
 import io.strata.devstack.PgCluster;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -115,6 +119,24 @@ abstract class StackTestSupport {
                         AwsBasicCredentials.create(stack.s3AccessKey(), stack.s3SecretKey())))
                 .build();
         return new S3ObjectStore(s3, stack.s3Bucket(), 5 * 1024 * 1024, 1, S3ObjectStore.defaultRetry());
+    }
+
+    /**
+     * The keys the stack's services encrypt stored objects with (the backup-worker's keyring file, which
+     * holds every key the tests ever made active).
+     */
+    Keyring storageKeys() throws IOException {
+        return Keyring.fromFile(stack.encryptionKeysFile("backup-worker"));
+    }
+
+    /** The plaintext of a stored object, as the services read it. */
+    byte[] readPlain(ObjectStore store, String key) throws IOException {
+        return ObjectEncryption.decrypt(store.readAll(key), storageKeys());
+    }
+
+    /** A stored object's plaintext as a stream; {@code stored} sees the stored bytes go by (to hash them). */
+    InputStream openPlain(InputStream stored) throws IOException {
+        return ObjectEncryption.decryptIfNeeded(stored, storageKeys());
     }
 
     static void assertProblem(Api.Response response, int status) {

@@ -111,7 +111,7 @@ class WalArchivingIT extends StackTestSupport {
         byte[] stored = await().atMost(Duration.ofSeconds(30))
                 .until(() -> store.stat(key).isPresent() ? store.readAll(key) : null, b -> b != null);
         byte[] wal;
-        try (var in = new ZstdInputStream(new ByteArrayInputStream(stored))) {
+        try (var in = new ZstdInputStream(openPlain(new ByteArrayInputStream(stored)))) {
             wal = in.readAllBytes();
         }
         assertThat(wal).as("a complete segment").hasSize((int) SEGMENT_SIZE);

@@ -20,7 +20,9 @@ import jakarta.validation.constraints.Size;
  * (trust auth); {@code walArchiving} (default false) switches continuous WAL archiving on from the start.
  * Names are bounded as PostgreSQL bounds them (63 bytes), a host as DNS does (253); no field may hold a
  * control character. {@code tls} and {@code timeouts} are optional (libpq's {@code prefer}; 10 s to
- * connect, 300 s of silence while working).
+ * connect, 300 s of silence while working). {@code encrypt} is optional: {@code true} requires client-side
+ * encryption of everything stored for the source (a worker without a key fails the job before writing),
+ * {@code false} stores in clear, absent encrypts whenever the workers have a key.
  */
 public record NewSourceRequest(
         @NotNull(message = "is required") @SourceName String name,
@@ -47,7 +49,8 @@ public record NewSourceRequest(
 
         Boolean walArchiving,
         @Valid Tls tls,
-        @Valid Timeouts timeouts) {
+        @Valid Timeouts timeouts,
+        Boolean encrypt) {
 
     /** TLS to the source: libpq's sslmode, and the PEM of the CA the verify modes check the server against. */
     public record Tls(
@@ -87,7 +90,16 @@ public record NewSourceRequest(
 
     NewSource toCatalog() {
         return new NewSource(
-                name, host.strip(), port, database, username, password, archivesWal(), tlsOrNull(), timeoutsOrNull());
+                name,
+                host.strip(),
+                port,
+                database,
+                username,
+                password,
+                archivesWal(),
+                tlsOrNull(),
+                timeoutsOrNull(),
+                encrypt);
     }
 
     boolean archivesWal() {
@@ -96,7 +108,7 @@ public record NewSourceRequest(
 
     SourceConnection connection() {
         return new SourceConnection(
-                name, host.strip(), port, database, username, password, tlsOrNull(), timeoutsOrNull());
+                name, host.strip(), port, database, username, password, tlsOrNull(), timeoutsOrNull(), encrypt);
     }
 
     private SourceTls tlsOrNull() {
@@ -112,6 +124,6 @@ public record NewSourceRequest(
     public String toString() {
         return "NewSourceRequest[name=" + name + ", host=" + host + ", port=" + port + ", database=" + database
                 + ", username=" + username + ", walArchiving=" + walArchiving + ", tls=" + tls + ", timeouts="
-                + timeouts + "]";
+                + timeouts + ", encrypt=" + encrypt + "]";
     }
 }

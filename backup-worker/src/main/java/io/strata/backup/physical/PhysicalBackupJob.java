@@ -1,6 +1,8 @@
 package io.strata.backup.physical;
 
 import io.strata.common.command.TakeBackup;
+import io.strata.common.crypto.Keyring;
+import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.event.JobResult.BackupResult;
 import io.strata.common.messaging.Json;
 import io.strata.common.model.BackupKind;
@@ -27,6 +29,7 @@ import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.ProcessOutput;
 import io.strata.platform.postgres.SourceErrors;
 import io.strata.platform.postgres.StallWatchdog;
+import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +65,7 @@ public class PhysicalBackupJob {
     private final CatalogClient catalog;
     private final PgTools pg;
     private final ObjectStore store;
+    private final StorageEncryption encryption;
     private final Clock clock;
     private final LogicalBackupProperties properties;
 
@@ -69,6 +73,7 @@ public class PhysicalBackupJob {
             CatalogClient catalog,
             PgTools pg,
             ObjectStore store,
+            StorageEncryption encryption,
             Clock clock,
             LogicalBackupProperties properties,
             @Value("${strata.wal.slot-prefix:" + SlotNames.DEFAULT_PREFIX + "}") String slotPrefix) {
@@ -76,6 +81,7 @@ public class PhysicalBackupJob {
         this.catalog = catalog;
         this.pg = pg;
         this.store = store;
+        this.encryption = encryption;
         this.clock = clock;
         this.properties = properties;
     }
@@ -89,17 +95,20 @@ public class PhysicalBackupJob {
                     false);
         }
         SourceConnection source = requireArchivedSource(command.source());
+        // a source that requires encryption on a worker without a key fails before anything is written
+        Keyring keys = encryption.forWriting(source.name(), source.encrypt());
         awaitArchiverSlot(source, reporter);
         Instant startedAt = clock.instant();
         ServerFacts facts = facts(source);
         String version = facts.serverVersion();
         String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), OBJECT);
-        Copied copied = copy(source, key, facts.databaseSizeBytes(), reporter);
+        Copied copied = copy(source, key, facts.databaseSizeBytes(), reporter, keys);
         CompressedUpload.Stored stored = copied.stored();
         byte[] pgManifest = requirePgManifest(copied.tap(), key);
         BaseBackupManifest positions = BaseBackupManifest.parse(pgManifest);
         String pgManifestKey = StorageLayout.backupObjectKey(source.name(), command.backupId(), TarManifestTap.MEMBER);
-        putOrDiscard(pgManifestKey, pgManifest, key);
+        byte[] storedPgManifest = ObjectEncryption.encrypt(pgManifest, keys);
+        putOrDiscard(pgManifestKey, storedPgManifest, key);
         Instant finishedAt = clock.instant();
         String manifestKey = StorageLayout.manifestKey(source.name(), command.backupId());
         BackupManifest manifest = new BackupManifest(
@@ -122,12 +131,15 @@ public class PhysicalBackupJob {
                                 "postgresql-backup-manifest",
                                 "none",
                                 pgManifest.length,
-                                pgManifest.length,
-                                sha256(pgManifest))),
+                                storedPgManifest.length,
+                                sha256(storedPgManifest))),
                 positions.startLsn().toString(),
                 positions.endLsn().toString(),
                 positions.timeline());
-        putOrDiscard(manifestKey, Json.write(manifest).getBytes(StandardCharsets.UTF_8), key);
+        putOrDiscard(
+                manifestKey,
+                ObjectEncryption.encrypt(Json.write(manifest).getBytes(StandardCharsets.UTF_8), keys),
+                key);
         return new BackupResult(
                 command.backupId().toString(),
                 BackupKind.PHYSICAL,
@@ -237,7 +249,7 @@ public class PhysicalBackupJob {
     /** What the copy produced: the stored tar, and the tap that saw PostgreSQL's manifest go by. */
     private record Copied(CompressedUpload.Stored stored, TarManifestTap tap) {}
 
-    private Copied copy(SourceConnection source, String key, long estimate, JobReporter reporter) {
+    private Copied copy(SourceConnection source, String key, long estimate, JobReporter reporter, Keyring keys) {
         Process process;
         try {
             process = pg.command(
@@ -269,6 +281,7 @@ public class PhysicalBackupJob {
                     key,
                     raw,
                     properties.zstdWorkers(),
+                    keys,
                     () -> requireSucceeded(source, process, stderr, watchdog));
             return new Copied(stored, tap);
         } finally {

@@ -13,7 +13,8 @@ import org.springframework.data.relational.core.mapping.Table;
 /**
  * A row of {@code source}: a Spring Data JDBC aggregate keyed by the source's name. The password is held
  * only sealed ({@code passwordSecret}, see {@link io.strata.catalog.secrets.SecretCipher}); null settings
- * mean the defaults of {@link SourceTls} and {@link SourceTimeouts}.
+ * mean the defaults of {@link SourceTls} and {@link SourceTimeouts}; a null {@code encrypt} means "when the
+ * workers have a key".
  */
 @Table("source")
 record SourceRecord(
@@ -28,7 +29,8 @@ record SourceRecord(
         Integer connectTimeoutSeconds,
         Integer ioTimeoutSeconds,
         boolean walArchiving,
-        OffsetDateTime createdAt) {
+        OffsetDateTime createdAt,
+        Boolean encrypt) {
 
     SourceRecord withWalArchiving(boolean enabled) {
         return new SourceRecord(
@@ -43,7 +45,8 @@ record SourceRecord(
                 connectTimeoutSeconds,
                 ioTimeoutSeconds,
                 enabled,
-                createdAt);
+                createdAt,
+                encrypt);
     }
 
     SourceView view() {
@@ -59,12 +62,13 @@ record SourceRecord(
                 createdAt.toInstant(),
                 tls().modeOrDefault(),
                 caCertificate != null,
-                new SourceTimeouts(timeouts.connect(), timeouts.io()));
+                new SourceTimeouts(timeouts.connect(), timeouts.io()),
+                encrypt);
     }
 
     /** The connection details with the already opened {@code password} (null when none is stored). */
     SourceConnection connection(String password) {
-        return new SourceConnection(name, host, port, database, username, password, tls(), timeouts());
+        return new SourceConnection(name, host, port, database, username, password, tls(), timeouts(), encrypt);
     }
 
     private SourceTls tls() {
@@ -82,6 +86,6 @@ record SourceRecord(
                 + ", username=" + username + ", password=" + (passwordSecret == null ? "none" : "(redacted)")
                 + ", sslMode=" + sslMode + ", caCertificate=" + (caCertificate != null) + ", connectTimeoutSeconds="
                 + connectTimeoutSeconds + ", ioTimeoutSeconds=" + ioTimeoutSeconds + ", walArchiving=" + walArchiving
-                + ", createdAt=" + createdAt + "]";
+                + ", createdAt=" + createdAt + ", encrypt=" + encrypt + "]";
     }
 }

@@ -46,7 +46,8 @@ class SourceStore {
                     timeouts.connectSeconds(),
                     timeouts.ioSeconds(),
                     source.walArchiving(),
-                    createdAt.atOffset(ZoneOffset.UTC)));
+                    createdAt.atOffset(ZoneOffset.UTC),
+                    source.encrypt()));
             return true;
         } catch (DataAccessException e) {
             // Spring Data JDBC wraps the driver's unique violation in DbActionExecutionException

@@ -56,6 +56,6 @@ class SourceRecordTest {
 
     private static SourceRecord record(String secret, String mode, String ca, Integer connect, Integer io) {
         return new SourceRecord(
-                "shop", "db.local", 5432, "shop", "backup", secret, mode, ca, connect, io, false, CREATED);
+                "shop", "db.local", 5432, "shop", "backup", secret, mode, ca, connect, io, false, CREATED, null);
     }
 }

@@ -124,11 +124,11 @@ class SourceValidatorTest {
     }
 
     private static NewSource withTls(SourceTls tls) {
-        return new NewSource("shop", "db.local", 5432, "shop", "backup", "secret", false, tls, null);
+        return new NewSource("shop", "db.local", 5432, "shop", "backup", "secret", false, tls, null, null);
     }
 
     private static NewSource withTimeouts(SourceTimeouts timeouts) {
-        return new NewSource("shop", "db.local", 5432, "shop", "backup", "secret", false, null, timeouts);
+        return new NewSource("shop", "db.local", 5432, "shop", "backup", "secret", false, null, timeouts, null);
     }
 
     private static java.util.List<FieldProblem> problems(NewSource source) {

@@ -47,9 +47,10 @@ public final class CatalogApi {
             String password,
             boolean walArchiving,
             SourceTls tls,
-            SourceTimeouts timeouts) {
+            SourceTimeouts timeouts,
+            Boolean encrypt) {
         public NewSource(String name, String host, int port, String database, String username, String password) {
-            this(name, host, port, database, username, password, false, null, null);
+            this(name, host, port, database, username, password, false, null, null, null);
         }
 
         public NewSource(
@@ -60,14 +61,15 @@ public final class CatalogApi {
                 String username,
                 String password,
                 boolean walArchiving) {
-            this(name, host, port, database, username, password, walArchiving, null, null);
+            this(name, host, port, database, username, password, walArchiving, null, null, null);
         }
 
         @Override
         public String toString() {
             return "NewSource[name=" + name + ", host=" + host + ", port=" + port + ", database=" + database
                     + ", username=" + username + ", password=" + (password == null ? "none" : "(redacted)")
-                    + ", walArchiving=" + walArchiving + ", tls=" + tls + ", timeouts=" + timeouts + "]";
+                    + ", walArchiving=" + walArchiving + ", tls=" + tls + ", timeouts=" + timeouts + ", encrypt="
+                    + encrypt + "]";
         }
     }
 
@@ -235,6 +237,8 @@ public final class CatalogApi {
     /**
      * A registered source as anyone may see it: never the password, and of the CA certificate only whether
      * one is set. {@code sslMode} and {@code timeouts} are the effective values (defaults filled in).
+     * {@code encrypt} is as registered: {@code true} requires encrypted storage, {@code false} stores in
+     * clear, absent (null) encrypts whenever the workers have a key.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SourceView(
@@ -247,7 +251,8 @@ public final class CatalogApi {
             Instant createdAt,
             String sslMode,
             boolean caCertificate,
-            SourceTimeouts timeouts) {
+            SourceTimeouts timeouts,
+            Boolean encrypt) {
 
         /** A view without connection settings (defaults apply): for callers written before they existed. */
         public SourceView(
@@ -258,7 +263,7 @@ public final class CatalogApi {
                 String username,
                 WalArchiving walArchiving,
                 Instant createdAt) {
-            this(name, host, port, database, username, walArchiving, createdAt, null, false, null);
+            this(name, host, port, database, username, walArchiving, createdAt, null, false, null, null);
         }
     }
 
@@ -273,9 +278,10 @@ public final class CatalogApi {
             String username,
             String password,
             SourceTls tls,
-            SourceTimeouts timeouts) {
+            SourceTimeouts timeouts,
+            Boolean encrypt) {
         public SourceConnection(String name, String host, int port, String database, String username, String password) {
-            this(name, host, port, database, username, password, null, null);
+            this(name, host, port, database, username, password, null, null, null);
         }
 
         public SourceTls tlsOrDefault() {
@@ -288,7 +294,8 @@ public final class CatalogApi {
 
         /** The same server and login, another database or address (a restored copy on loopback). */
         public SourceConnection at(String newHost, int newPort, String newDatabase) {
-            return new SourceConnection(name, newHost, newPort, newDatabase, username, password, tls, timeouts);
+            return new SourceConnection(
+                    name, newHost, newPort, newDatabase, username, password, tls, timeouts, encrypt);
         }
 
         /** Never prints the password, should the record end up in a message or a log. */
@@ -296,7 +303,7 @@ public final class CatalogApi {
         public String toString() {
             return "SourceConnection[name=" + name + ", host=" + host + ", port=" + port + ", database=" + database
                     + ", username=" + username + ", password=" + (password == null ? "none" : "(redacted)")
-                    + ", tls=" + tls + ", timeouts=" + timeouts + "]";
+                    + ", tls=" + tls + ", timeouts=" + timeouts + ", encrypt=" + encrypt + "]";
         }
     }
 

@@ -1,6 +1,8 @@
 package io.strata.platform.logical;
 
 import com.github.luben.zstd.ZstdOutputStream;
+import io.strata.common.crypto.Keyring;
+import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.storage.HashingOutputStream;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.ObjectUpload;
@@ -9,7 +11,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Streams a backup program's output (pg_dump, pg_basebackup) through zstd and SHA-256 into one object.
+ * Streams a backup program's output (pg_dump, pg_basebackup) through zstd, encryption (when the keyring has
+ * an active key) and SHA-256 into one object; the hash is of the stored bytes, so anyone may verify the
+ * object without its key.
  * The object becomes visible only if {@code producerSucceeded} returns normally once the input has
  * ended; if it throws, or anything else fails, the upload is aborted and nothing is left behind.
  */
@@ -19,7 +23,7 @@ public final class CompressedUpload {
 
     private CompressedUpload() {}
 
-    /** What was stored: raw bytes read, bytes stored, and the SHA-256 of the stored (compressed) bytes. */
+    /** What was stored: raw bytes read, bytes stored, and the SHA-256 of the stored (compressed, encrypted) bytes. */
     public record Stored(String key, long rawBytes, long storedBytes, String sha256) {}
 
     /** Confirms the producer's success after its output ended; throws to abort the upload. */
@@ -29,10 +33,17 @@ public final class CompressedUpload {
     }
 
     public static Stored write(
-            ObjectStore store, String key, CountingInputStream raw, int zstdWorkers, ProducerCheck check) {
+            ObjectStore store,
+            String key,
+            CountingInputStream raw,
+            int zstdWorkers,
+            Keyring keys,
+            ProducerCheck check) {
         try (ObjectUpload upload = store.create(key)) { // closing without complete() aborts
             HashingOutputStream hashing = new HashingOutputStream(upload);
-            try (OutputStream zstd = compressor(new NonClosingOutputStream(hashing), zstdWorkers)) {
+            // closing zstd closes the encrypting stream, which seals its final chunk, but not the upload
+            try (OutputStream zstd =
+                    compressor(ObjectEncryption.encrypt(new NonClosingOutputStream(hashing), keys), zstdWorkers)) {
                 copy(raw, zstd);
             }
             check.producerSucceeded();

@@ -43,6 +43,17 @@ public enum FailureCode {
     SOURCE_TIMEOUT,
     /** The source's host resolves outside {@code strata.sources.allowed-networks}. */
     SOURCE_NOT_ALLOWED,
+    /**
+     * Stored objects cannot be encrypted or decrypted with this service's keys: the source requires
+     * encryption and no key is configured, or an object names a key the keyring lacks (the message names it).
+     */
+    ENCRYPTION_KEY_MISSING,
+    /**
+     * Set by the catalog, never by a worker: an event or command of the job could not be recorded because
+     * of its content (a NUL in text, unreadable JSON, a value the database refuses). The work may have
+     * completed; the record is kept in the catalog's invalid-event log.
+     */
+    INVALID_EVENT,
     /** Anything unforeseen; the message says what. */
     INTERNAL
 }

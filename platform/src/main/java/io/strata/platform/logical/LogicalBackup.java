@@ -1,5 +1,7 @@
 package io.strata.platform.logical;
 
+import io.strata.common.crypto.Keyring;
+import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.event.JobResult.BackupResult;
 import io.strata.common.messaging.Json;
 import io.strata.common.model.BackupKind;
@@ -10,6 +12,7 @@ import io.strata.common.storage.StorageLayout;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.StallWatchdog;
+import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -27,15 +30,22 @@ public final class LogicalBackup {
 
     private final PgTools pgTools;
     private final ObjectStore store;
+    private final StorageEncryption encryption;
     private final SourceInspector inspector;
     private final Clock clock;
     private final Duration progressInterval;
     private final int zstdWorkers;
 
-    public LogicalBackup(PgTools pgTools, ObjectStore store, Clock clock, LogicalBackupProperties properties) {
+    public LogicalBackup(
+            PgTools pgTools,
+            ObjectStore store,
+            StorageEncryption encryption,
+            Clock clock,
+            LogicalBackupProperties properties) {
         this(
                 pgTools,
                 store,
+                encryption,
                 SourceInspector.jdbc(pgTools),
                 clock,
                 properties.progressInterval(),
@@ -45,12 +55,14 @@ public final class LogicalBackup {
     public LogicalBackup(
             PgTools pgTools,
             ObjectStore store,
+            StorageEncryption encryption,
             SourceInspector inspector,
             Clock clock,
             Duration progressInterval,
             int zstdWorkers) {
         this.pgTools = pgTools;
         this.store = store;
+        this.encryption = encryption;
         this.inspector = inspector;
         this.clock = clock;
         this.progressInterval = progressInterval;
@@ -65,12 +77,15 @@ public final class LogicalBackup {
      */
     public BackupResult run(LogicalBackupRequest request, JobReporter reporter) {
         Instant startedAt = clock.instant();
+        // first: a source that requires encryption on a worker without a key fails before anything is written
+        Keyring keys =
+                encryption.forWriting(request.source().name(), request.source().encrypt());
         ServerFacts facts = inspector.inspect(request.source(), request.database());
         reporter.progress(STEP, 0, 0, facts.databaseSizeBytes());
         String key = LogicalBackupLayout.dumpKey(request.source().name(), request.backupId());
-        StoredDump dump = dump(key, request, facts.databaseSizeBytes(), reporter);
+        StoredDump dump = dump(key, request, facts.databaseSizeBytes(), reporter, keys);
         Instant finishedAt = clock.instant();
-        String manifestKey = writeManifest(request, facts, dump, startedAt, finishedAt);
+        String manifestKey = writeManifest(request, facts, dump, startedAt, finishedAt, keys);
         return new BackupResult(
                 request.backupId().toString(),
                 BackupKind.LOGICAL,
@@ -93,7 +108,8 @@ public final class LogicalBackup {
         return estimate <= 0 ? 0 : (int) Math.min(99, done * 100 / estimate);
     }
 
-    private StoredDump dump(String key, LogicalBackupRequest request, long estimate, JobReporter reporter) {
+    private StoredDump dump(
+            String key, LogicalBackupRequest request, long estimate, JobReporter reporter, Keyring keys) {
         PgDumpProcess pgDump = PgDumpProcess.start(pgTools, request);
         CountingInputStream raw = new CountingInputStream(pgDump.stdout());
         Duration silence =
@@ -102,20 +118,26 @@ public final class LogicalBackup {
                         progressInterval,
                         () -> reporter.progress(STEP, percent(raw.count(), estimate), raw.count(), estimate));
                 StallWatchdog watchdog = StallWatchdog.watch(raw::count, silence, pgDump::destroy)) {
-            return upload(key, raw, () -> pgDump.awaitSuccess(watchdog));
+            return upload(key, raw, () -> pgDump.awaitSuccess(watchdog), keys);
         } finally {
             // Whatever failed on our side, no pg_dump may outlive its backup.
             pgDump.destroy();
         }
     }
 
-    private StoredDump upload(String key, CountingInputStream raw, CompressedUpload.ProducerCheck awaitSuccess) {
-        CompressedUpload.Stored stored = CompressedUpload.write(store, key, raw, zstdWorkers, awaitSuccess);
+    private StoredDump upload(
+            String key, CountingInputStream raw, CompressedUpload.ProducerCheck awaitSuccess, Keyring keys) {
+        CompressedUpload.Stored stored = CompressedUpload.write(store, key, raw, zstdWorkers, keys, awaitSuccess);
         return new StoredDump(stored.key(), stored.rawBytes(), stored.storedBytes(), stored.sha256());
     }
 
     private String writeManifest(
-            LogicalBackupRequest request, ServerFacts facts, StoredDump dump, Instant startedAt, Instant finishedAt) {
+            LogicalBackupRequest request,
+            ServerFacts facts,
+            StoredDump dump,
+            Instant startedAt,
+            Instant finishedAt,
+            Keyring keys) {
         String manifestKey = StorageLayout.manifestKey(request.source().name(), request.backupId());
         BackupManifest manifest = new BackupManifest(
                 BackupManifest.SCHEMA_VERSION,
@@ -138,7 +160,8 @@ public final class LogicalBackup {
                         dump.storedBytes(),
                         dump.sha256())));
         try {
-            store.put(manifestKey, Json.write(manifest).getBytes(StandardCharsets.UTF_8));
+            store.put(
+                    manifestKey, ObjectEncryption.encrypt(Json.write(manifest).getBytes(StandardCharsets.UTF_8), keys));
             return manifestKey;
         } catch (IOException e) {
             store.deleteQuietly(dump.key());

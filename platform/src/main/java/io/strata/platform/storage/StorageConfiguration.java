@@ -4,6 +4,7 @@ import io.strata.common.storage.LocalObjectStore;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.S3ObjectStore;
 import java.io.IOException;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -18,7 +19,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /** The {@link ObjectStore} a service writes backups to, from {@code strata.storage}. */
 @AutoConfiguration
-@EnableConfigurationProperties(StorageProperties.class)
+@EnableConfigurationProperties({StorageProperties.class, EncryptionProperties.class})
 public class StorageConfiguration {
 
     @Bean
@@ -33,6 +34,14 @@ public class StorageConfiguration {
             }
             case S3 -> s3(properties.s3());
         };
+    }
+
+    /** This service's encryption keys (none configured: objects stored in clear). */
+    @Bean
+    @ConditionalOnMissingBean
+    StorageEncryption storageEncryption(
+            EncryptionProperties properties, @Value("${spring.application.name:strata}") String service) {
+        return StorageEncryption.from(service, properties);
     }
 
     private static ObjectStore s3(StorageProperties.S3 s3) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.luben.zstd.ZstdInputStream;
+import io.strata.common.crypto.EncryptionKey;
+import io.strata.common.crypto.Keyring;
+import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.event.JobProgressed;
 import io.strata.common.event.JobResult.BackupResult;
@@ -21,8 +24,10 @@ import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.PostgresProperties;
 import io.strata.platform.postgres.SourceNetworks;
+import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -93,6 +98,69 @@ class LogicalBackupTest {
     }
 
     @Test
+    void withAKeyTheDumpAndManifestAreStoredEncryptedAndHashedAsStored() throws Exception {
+        String marker = "STRATA-PLAINTEXT-MARKER-";
+        Path content = Files.writeString(temp.resolve("content"), marker.repeat(50_000));
+        fakePgDump("cat '" + content + "'");
+        EncryptionKey key = EncryptionKey.generate("k1");
+
+        BackupResult result = backup(store, StorageEncryption.of("test", Keyring.of("k1", key)))
+                .run(request(), reporter());
+
+        byte[] stored = store.readAll(result.objectKey());
+        byte[] manifest = store.readAll(StorageLayout.manifestKey("shop", backupId));
+        assertThat(ObjectEncryption.isEncrypted(stored)).isTrue();
+        assertThat(ObjectEncryption.isEncrypted(manifest)).isTrue();
+        assertThat(new String(manifest, StandardCharsets.ISO_8859_1)).doesNotContain(result.objectKey());
+        assertThat(result.sha256()).as("the hash is of the stored bytes").isEqualTo(sha256(stored));
+        assertThat(result.storedBytes()).isEqualTo(stored.length);
+        try (InputStream in = new ZstdInputStream(
+                ObjectEncryption.decryptIfNeeded(store.open(result.objectKey()), Keyring.of("k1", key)))) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo(marker.repeat(50_000));
+        }
+        assertThat(Json.read(ObjectEncryption.decrypt(manifest, Keyring.of("k1", key)), BackupManifest.class)
+                        .objects())
+                .singleElement()
+                .satisfies(object -> assertThat(object.sha256()).isEqualTo(result.sha256()));
+    }
+
+    @Test
+    void aSourceThatRequiresEncryptionFailsBeforeDumpingWhenTheWorkerHasNoKey() throws Exception {
+        Path started = temp.resolve("started");
+        fakePgDump("touch '" + started + "'\necho data");
+        SourceConnection requiring =
+                new SourceConnection("shop", "127.0.0.1", 5432, "shopdb", "bob", "pw", null, null, true);
+
+        assertThatThrownBy(() -> backup(store)
+                        .run(LogicalBackupRequest.full(requiring, backupId, JobId.random(), false, "t"), reporter()))
+                .isInstanceOfSatisfying(JobFailureException.class, e -> {
+                    assertThat(e.code()).isEqualTo(FailureCode.ENCRYPTION_KEY_MISSING);
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage())
+                            .contains("'shop' requires encrypted storage")
+                            .contains("STRATA_ENCRYPTION_KEYS_FILE");
+                });
+        assertThat(started).as("pg_dump never ran").doesNotExist();
+        assertThat(store.list("shop/")).isEmpty();
+    }
+
+    @Test
+    void aSourceThatTurnsEncryptionOffIsStoredInClearEvenWithAKey() throws Exception {
+        fakePgDump("echo plain-data");
+        SourceConnection clear =
+                new SourceConnection("shop", "127.0.0.1", 5432, "shopdb", "bob", "pw", null, null, false);
+        StorageEncryption keyed = StorageEncryption.of("test", Keyring.of("k1", EncryptionKey.generate("k1")));
+
+        BackupResult result = backup(store, keyed)
+                .run(LogicalBackupRequest.full(clear, backupId, JobId.random(), false, "t"), reporter());
+
+        assertThat(ObjectEncryption.isEncrypted(store.readAll(result.objectKey())))
+                .isFalse();
+        assertThat(ObjectEncryption.isEncrypted(store.readAll(result.manifestKey())))
+                .isFalse();
+    }
+
+    @Test
     void failingPgDumpLeavesNoObjectAndReportsItsErrorWithAHint() throws Exception {
         fakePgDump("printf 'PGDMP partial'\n"
                 + "echo 'pg_dump: error: connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  password"
@@ -147,8 +215,13 @@ class LogicalBackupTest {
     }
 
     private LogicalBackup backup(ObjectStore target) {
+        return backup(target, StorageEncryption.off("test"));
+    }
+
+    private LogicalBackup backup(ObjectStore target, StorageEncryption encryption) {
         PgTools tools = new PgTools(new PostgresProperties(bin), SourceNetworks.of(java.util.List.of()), "strata-test");
-        return new LogicalBackup(tools, target, (source, db) -> FACTS, Clock.systemUTC(), Duration.ofMillis(50), 2);
+        return new LogicalBackup(
+                tools, target, encryption, (source, db) -> FACTS, Clock.systemUTC(), Duration.ofMillis(50), 2);
     }
 
     private LogicalBackupRequest request() {

@@ -2,6 +2,7 @@ package io.strata.restore.logical;
 
 import com.github.luben.zstd.ZstdIOException;
 import com.github.luben.zstd.ZstdInputStream;
+import io.strata.common.crypto.EncryptedObjectException;
 import io.strata.common.storage.BackupManifest.StoredObject;
 import io.strata.common.storage.HashingInputStream;
 import io.strata.common.storage.NoSuchObjectException;
@@ -9,6 +10,7 @@ import io.strata.common.storage.ObjectStore;
 import io.strata.platform.logical.CountingInputStream;
 import io.strata.platform.logical.FailureCode;
 import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.storage.StorageEncryption;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,15 +20,17 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Fetches a backup's dump into a local file, decompressing it and proving on the way that the stored
- * bytes are exactly those the manifest names. Nothing downstream may use the file unless this returned.
+ * Fetches a backup's dump into a local file, decrypting (when it is encrypted) and decompressing it, and
+ * proving on the way that the stored bytes are exactly those the manifest names. Nothing downstream may use the file unless this returned.
  */
 final class DumpDownloader {
     private static final int COPY_BUFFER_BYTES = 128 * 1024;
     private final ObjectStore store;
+    private final StorageEncryption encryption;
 
-    DumpDownloader(ObjectStore store) {
+    DumpDownloader(ObjectStore store, StorageEncryption encryption) {
         this.store = store;
+        this.encryption = encryption;
     }
 
     /**
@@ -42,7 +46,11 @@ final class DumpDownloader {
             HashingInputStream hashing = new HashingInputStream(new CountingInputStream(stored, storedRead));
             long raw;
             try {
-                raw = decompress(hashing, target);
+                InputStream plain = encryption.plaintext(hashing);
+                raw = decompress(plain, target);
+                plain.transferTo(OutputStream.nullOutputStream()); // authenticates up to the final chunk
+            } catch (EncryptedObjectException e) {
+                throw encryption.unreadable(object.key(), e);
             } catch (ZstdIOException e) {
                 hashing.transferTo(OutputStream.nullOutputStream()); // hash all of it for the message
                 throw mismatch(

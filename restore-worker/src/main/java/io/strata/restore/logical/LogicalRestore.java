@@ -18,6 +18,7 @@ import io.strata.platform.logical.FailureCode;
 import io.strata.platform.logical.JobFailureException;
 import io.strata.platform.logical.LogicalBackupLayout;
 import io.strata.platform.logical.ProgressTicker;
+import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ public class LogicalRestore {
     private static final Duration TICK = Duration.ofSeconds(1);
     private final CatalogClient catalog;
     private final ObjectStore store;
+    private final StorageEncryption encryption;
     private final DumpDownloader downloader;
     private final PgRestoreRunner pgRestore;
     private final DatabaseAdmin admin;
@@ -42,13 +44,15 @@ public class LogicalRestore {
     LogicalRestore(
             CatalogClient catalog,
             ObjectStore store,
+            StorageEncryption encryption,
             PgRestoreRunner pgRestore,
             DatabaseAdmin admin,
             SafetyBackup safetyBackup,
             RestoreProperties properties) {
         this.catalog = catalog;
         this.store = store;
-        this.downloader = new DumpDownloader(store);
+        this.encryption = encryption;
+        this.downloader = new DumpDownloader(store, encryption);
         this.pgRestore = pgRestore;
         this.admin = admin;
         this.safetyBackup = safetyBackup;
@@ -64,6 +68,8 @@ public class LogicalRestore {
             throw new JobFailureException(FailureCode.TARGET_EXISTS, DatabaseAdmin.targetExists(newDatabase), false);
         }
         StoredObject dump = dumpObject(command);
+        // a dump this worker cannot decrypt fails here, before any database is created or replaced
+        encryption.requireReadable(store, dump.key());
         Path archive = Files.createTempFile(Files.createDirectories(properties.workDir()), "strata-restore-", ".pgc");
         try {
             long rawBytes = download(dump, archive, reporter);
@@ -110,7 +116,7 @@ public class LogicalRestore {
         BackupManifest manifest;
         try {
             manifest = Json.read(
-                    store.readAll(StorageLayout.manifestKey(command.source(), command.backupId())),
+                    encryption.readAll(store, StorageLayout.manifestKey(command.source(), command.backupId())),
                     BackupManifest.class);
         } catch (NoSuchObjectException e) {
             throw new JobFailureException(

@@ -10,6 +10,7 @@ import io.strata.platform.logical.LogicalBackup;
 import io.strata.platform.logical.LogicalBackupProperties;
 import io.strata.platform.messaging.MessagePublisher;
 import io.strata.platform.postgres.PgTools;
+import io.strata.platform.storage.StorageEncryption;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
@@ -31,15 +32,22 @@ class LogicalRestoreConfiguration {
     LogicalRestore logicalRestore(
             CatalogClient catalog,
             ObjectStore store,
+            StorageEncryption encryption,
             PgTools pgTools,
             JobReporters reporters,
             RestoreProperties properties,
             LogicalBackupProperties backupProperties,
             Clock clock) {
-        SafetyBackup safetyBackup =
-                new SafetyBackup(new LogicalBackup(pgTools, store, clock, backupProperties), reporters, clock);
+        SafetyBackup safetyBackup = new SafetyBackup(
+                new LogicalBackup(pgTools, store, encryption, clock, backupProperties), reporters, clock);
         return new LogicalRestore(
-                catalog, store, new PgRestoreRunner(pgTools), new DatabaseAdmin(pgTools), safetyBackup, properties);
+                catalog,
+                store,
+                encryption,
+                new PgRestoreRunner(pgTools),
+                new DatabaseAdmin(pgTools),
+                safetyBackup,
+                properties);
     }
 
     @Bean

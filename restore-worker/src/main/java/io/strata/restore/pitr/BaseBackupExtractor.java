@@ -2,6 +2,7 @@ package io.strata.restore.pitr;
 
 import com.github.luben.zstd.ZstdIOException;
 import com.github.luben.zstd.ZstdInputStream;
+import io.strata.common.crypto.EncryptedObjectException;
 import io.strata.common.storage.BackupManifest.StoredObject;
 import io.strata.common.storage.HashingInputStream;
 import io.strata.common.storage.NoSuchObjectException;
@@ -13,7 +14,7 @@ import io.strata.platform.logical.JobFailureException;
 import io.strata.platform.logical.ToolProcesses;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.ProcessOutput;
-import java.io.FilterInputStream;
+import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,18 +24,21 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Unpacks a physical base backup into a new data directory: the stored {@code base.tar.zst} is fetched
- * over several connections at once, hashed, decompressed and fed to {@code tar -x} running as the cluster's
+ * over several connections at once, hashed, decrypted (when encrypted), decompressed and fed to {@code tar -x} running as the cluster's
  * user (so every file is born with the right owner). The SHA-256 is checked once the stream ends; then
  * {@code pg_verifybackup} checks every file against the manifest PostgreSQL wrote during the backup.
  */
 final class BaseBackupExtractor {
     private final ObjectStore store;
+    private final StorageEncryption encryption;
     private final PgTools pgTools;
     private final OsUser user;
     private final PitrProperties properties;
 
-    BaseBackupExtractor(ObjectStore store, PgTools pgTools, OsUser user, PitrProperties properties) {
+    BaseBackupExtractor(
+            ObjectStore store, StorageEncryption encryption, PgTools pgTools, OsUser user, PitrProperties properties) {
         this.store = store;
+        this.encryption = encryption;
         this.pgTools = pgTools;
         this.user = user;
         this.properties = properties;
@@ -58,12 +62,15 @@ final class BaseBackupExtractor {
                         properties.downloadChunkBytes(),
                         properties.downloadConnections());
                 HashingInputStream hashing = new HashingInputStream(new CountingInputStream(download, storedRead))) {
-            try (InputStream zstd = new ZstdInputStream(new FilterInputStream(hashing) {
-                        @Override
-                        public void close() {} // the rest must still be hashed
-                    });
-                    OutputStream toTar = untar.getOutputStream()) {
-                raw = zstd.transferTo(toTar);
+            try {
+                InputStream plain = encryption.plaintext(hashing); // leaves the rest to be hashed
+                try (InputStream zstd = new ZstdInputStream(StorageEncryption.keepOpen(plain));
+                        OutputStream toTar = untar.getOutputStream()) {
+                    raw = zstd.transferTo(toTar);
+                }
+                plain.transferTo(OutputStream.nullOutputStream()); // authenticates up to the final chunk
+            } catch (EncryptedObjectException e) {
+                throw encryption.unreadable(tar.key(), e);
             } catch (ZstdIOException e) {
                 hashing.transferTo(OutputStream.nullOutputStream());
                 throw corrupt(

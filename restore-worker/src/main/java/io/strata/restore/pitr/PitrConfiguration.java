@@ -3,6 +3,7 @@ package io.strata.restore.pitr;
 import io.strata.common.storage.ObjectStore;
 import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.postgres.PgTools;
+import io.strata.platform.storage.StorageEncryption;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -14,9 +15,14 @@ class PitrConfiguration {
 
     @Bean
     PointInTimeRestore pointInTimeRestore(
-            CatalogClient catalog, ObjectStore store, PgTools pgTools, PitrProperties properties, Clock clock) {
+            CatalogClient catalog,
+            ObjectStore store,
+            StorageEncryption encryption,
+            PgTools pgTools,
+            PitrProperties properties,
+            Clock clock) {
         DataRoots roots = DataRoots.prepare(properties.dataRoots());
         return new PointInTimeRestore(
-                catalog, store, pgTools, properties, roots, RestoreProgram.install(roots.first()), clock);
+                catalog, store, encryption, pgTools, properties, roots, RestoreProgram.install(roots.first()), clock);
     }
 }

@@ -24,6 +24,7 @@ import io.strata.platform.logical.FailureCode;
 import io.strata.platform.logical.JobFailureException;
 import io.strata.platform.logical.ProgressTicker;
 import io.strata.platform.postgres.PgTools;
+import io.strata.platform.storage.StorageEncryption;
 import io.strata.restore.pitr.RecoveringServer.Sanity;
 import io.strata.restore.pitr.RecoveringServer.State;
 import java.io.IOException;
@@ -62,6 +63,7 @@ public class PointInTimeRestore {
     private static final Duration STARTUP_GRACE = Duration.ofSeconds(15);
     private final CatalogClient catalog;
     private final ObjectStore store;
+    private final StorageEncryption encryption;
     private final PgTools pgTools;
     private final PitrProperties properties;
     private final OsUser user;
@@ -73,6 +75,7 @@ public class PointInTimeRestore {
     PointInTimeRestore(
             CatalogClient catalog,
             ObjectStore store,
+            StorageEncryption encryption,
             PgTools pgTools,
             PitrProperties properties,
             DataRoots roots,
@@ -82,10 +85,11 @@ public class PointInTimeRestore {
         this.program = program;
         this.catalog = catalog;
         this.store = store;
+        this.encryption = encryption;
         this.pgTools = pgTools;
         this.properties = properties;
         this.user = new OsUser(properties.osUser());
-        this.extractor = new BaseBackupExtractor(store, pgTools, user, properties);
+        this.extractor = new BaseBackupExtractor(store, encryption, pgTools, user, properties);
         this.clock = clock;
     }
 
@@ -104,6 +108,7 @@ public class PointInTimeRestore {
             throw new JobFailureException(FailureCode.TARGET_UNREACHABLE, plan.problem(), false);
         }
         StoredObject tar = baseTar(source.name(), plan.base().backupId());
+        requireKeys(tar, plan);
         boolean created = directory.create();
         Path spool = dataDir.resolveSibling("." + dataDir.getFileName() + ".strata-wal");
         RecoveringServer server = new RecoveringServer(pgTools, user, dataDir, port, source);
@@ -113,6 +118,7 @@ public class PointInTimeRestore {
                 new RecoveryPlanRequest(target, plan.base().backupId());
         try (WalPrefetcher wal = new WalPrefetcher(
                 store,
+                encryption,
                 name -> catalog.planRecovery(source.name(), request).segments().stream()
                         .filter(segment -> segment.segment().equals(name))
                         .findFirst(),
@@ -257,11 +263,26 @@ public class PointInTimeRestore {
         }
     }
 
+    /**
+     * Fails before the data directory is made when this worker lacks a key the restore needs: the base tar's,
+     * and that of the first and last WAL segment of the plan (keys rotate forwards, so these name the oldest
+     * and newest key; a segment in between written with a key since removed still fails recovery clearly).
+     */
+    private void requireKeys(StoredObject tar, RecoveryPlan plan) {
+        encryption.requireReadable(store, tar.key());
+        List<PlannedSegment> segments = plan.segments();
+        if (!segments.isEmpty()) {
+            encryption.requireReadable(store, segments.getFirst().key());
+            encryption.requireReadable(store, segments.getLast().key());
+        }
+    }
+
     private StoredObject baseTar(String source, String backupId) {
         BackupManifest manifest;
         try {
             manifest = Json.read(
-                    store.readAll(StorageLayout.manifestKey(source, BackupId.parse(backupId))), BackupManifest.class);
+                    encryption.readAll(store, StorageLayout.manifestKey(source, BackupId.parse(backupId))),
+                    BackupManifest.class);
         } catch (NoSuchObjectException e) {
             throw new JobFailureException(
                     FailureCode.BACKUP_NOT_FOUND,

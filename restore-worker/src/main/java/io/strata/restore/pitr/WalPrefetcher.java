@@ -1,11 +1,12 @@
 package io.strata.restore.pitr;
 
 import com.github.luben.zstd.ZstdInputStream;
+import io.strata.common.crypto.EncryptedObjectException;
 import io.strata.common.storage.HashingInputStream;
 import io.strata.common.storage.NoSuchObjectException;
 import io.strata.common.storage.ObjectStore;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
-import java.io.FilterInputStream;
+import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL's {@code restore_command} (the fixed {@link RestoreProgram}) reads from: recovery
  * never waits for one download per segment, and no process is started to download anything.
  *
- * <p>Each segment is checked against its archived SHA-256, decompressed, and (a partial segment, the
+ * <p>Each segment is checked against its archived SHA-256, decrypted (when encrypted), decompressed, and (a partial segment, the
  * archive's newest WAL) padded with zeros to the segment size, which PostgreSQL reads as the end of WAL.
  * At most {@code ahead} fetched segments wait in the spool; a segment PostgreSQL has taken leaves a
  * {@code .done} marker and frees a place. A segment outside the plan is answered "not archived" at once,
@@ -47,6 +48,7 @@ final class WalPrefetcher implements AutoCloseable {
     static final String PLANNED = "PLANNED";
     static final String FAILED = "FAILED";
     private final ObjectStore store;
+    private final StorageEncryption encryption;
     private final Function<String, Optional<PlannedSegment>> refresh;
     private final Path spool;
     private final List<PlannedSegment> segments;
@@ -65,6 +67,7 @@ final class WalPrefetcher implements AutoCloseable {
      */
     WalPrefetcher(
             ObjectStore store,
+            StorageEncryption encryption,
             Function<String, Optional<PlannedSegment>> refresh,
             Path spool,
             List<PlannedSegment> segments,
@@ -72,6 +75,7 @@ final class WalPrefetcher implements AutoCloseable {
             int fetchers,
             int ahead) {
         this.store = store;
+        this.encryption = encryption;
         this.refresh = refresh;
         this.spool = spool;
         this.segments = List.copyOf(segments);
@@ -171,6 +175,9 @@ final class WalPrefetcher implements AutoCloseable {
             try {
                 fetchOnce(segment);
                 return;
+            } catch (EncryptedObjectException e) {
+                // a key this worker lacks, or bytes that fail authentication: fetching again cannot help
+                throw new IOException(encryption.unreadable(segment.key(), e).getMessage(), e);
             } catch (NoSuchObjectException | CorruptSegmentException e) {
                 if (!segment.partial()) {
                     throw e instanceof NoSuchObjectException
@@ -218,15 +225,17 @@ final class WalPrefetcher implements AutoCloseable {
         long stored;
         try (InputStream in = store.open(segment.key());
                 HashingInputStream hashing = new HashingInputStream(in)) {
-            try (InputStream zstd = new ZstdInputStream(new FilterInputStream(hashing) {
-                        @Override
-                        public void close() {}
-                    });
+            InputStream plain = encryption.plaintext(hashing); // leaves the rest to be hashed
+            try (InputStream zstd = new ZstdInputStream(StorageEncryption.keepOpen(plain));
                     OutputStream out = Files.newOutputStream(partialFile)) {
                 raw = zstd.transferTo(out);
+                plain.transferTo(OutputStream.nullOutputStream()); // authenticates up to the final chunk
                 if (raw < segmentSize) {
                     pad(out, segmentSize - raw); // a partial segment: zeros are where WAL ends
                 }
+            } catch (EncryptedObjectException e) {
+                Files.deleteIfExists(partialFile);
+                throw e;
             }
             hashing.transferTo(OutputStream.nullOutputStream());
             actual = hashing.sha256Hex();

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.luben.zstd.ZstdOutputStream;
+import io.strata.common.crypto.EncryptionKey;
+import io.strata.common.crypto.Keyring;
+import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.storage.BackupManifest.StoredObject;
 import io.strata.common.storage.LocalObjectStore;
 import io.strata.platform.logical.FailureCode;
 import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.storage.StorageEncryption;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DumpDownloaderTest {
     private static final String KEY = "shop/backups/20261122T100000Z-abcdef/dump.pgc.zst";
+    private static final Keyring KEYS = Keyring.of("k1", EncryptionKey.generate("k1"));
 
     @TempDir
     Path temp;
@@ -52,7 +57,8 @@ class DumpDownloaderTest {
         Path target = temp.resolve("dump.pgc");
         AtomicLong read = new AtomicLong();
 
-        long size = new DumpDownloader(store).download(object(sha256(stored)), target, read);
+        long size =
+                new DumpDownloader(store, StorageEncryption.off("test")).download(object(sha256(stored)), target, read);
 
         assertThat(size).isEqualTo(raw.length);
         assertThat(Files.readAllBytes(target)).isEqualTo(raw);
@@ -65,8 +71,8 @@ class DumpDownloaderTest {
         corrupt[corrupt.length / 2] ^= 0x01;
         store.put(KEY, corrupt);
 
-        assertThatThrownBy(() ->
-                        new DumpDownloader(store).download(object(sha256(stored)), temp.resolve("d"), new AtomicLong()))
+        assertThatThrownBy(() -> new DumpDownloader(store, StorageEncryption.off("test"))
+                        .download(object(sha256(stored)), temp.resolve("d"), new AtomicLong()))
                 .isInstanceOfSatisfying(JobFailureException.class, e -> {
                     assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH);
                     assertThat(e.getMessage()).contains(sha256(stored)).contains(sha256(corrupt));
@@ -78,7 +84,8 @@ class DumpDownloaderTest {
         store.put(KEY, stored);
         String wrong = "0".repeat(64);
 
-        assertThatThrownBy(() -> new DumpDownloader(store).download(object(wrong), temp.resolve("d"), new AtomicLong()))
+        assertThatThrownBy(() -> new DumpDownloader(store, StorageEncryption.off("test"))
+                        .download(object(wrong), temp.resolve("d"), new AtomicLong()))
                 .isInstanceOfSatisfying(JobFailureException.class, e -> {
                     assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH);
                     assertThat(e.getMessage())
@@ -92,15 +99,66 @@ class DumpDownloaderTest {
         byte[] truncated = Arrays.copyOf(stored, stored.length / 2);
         store.put(KEY, truncated);
 
-        assertThatThrownBy(() ->
-                        new DumpDownloader(store).download(object(sha256(stored)), temp.resolve("d"), new AtomicLong()))
+        assertThatThrownBy(() -> new DumpDownloader(store, StorageEncryption.off("test"))
+                        .download(object(sha256(stored)), temp.resolve("d"), new AtomicLong()))
                 .isInstanceOfSatisfying(
                         JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH));
     }
 
     @Test
+    void decryptsAnEncryptedObjectWhoseStoredBytesMatchTheManifest() throws Exception {
+        byte[] sealed = ObjectEncryption.encrypt(stored, KEYS);
+        store.put(KEY, sealed);
+        Path target = temp.resolve("dump.pgc");
+
+        long size = new DumpDownloader(store, StorageEncryption.of("test", KEYS))
+                .download(sealedObject(sealed, sha256(sealed)), target, new AtomicLong());
+
+        assertThat(size).isEqualTo(raw.length);
+        assertThat(Files.readAllBytes(target)).isEqualTo(raw);
+    }
+
+    @Test
+    void aFlippedByteInAnEncryptedObjectFailsAuthentication() throws Exception {
+        byte[] sealed = ObjectEncryption.encrypt(stored, KEYS);
+        String recorded = sha256(sealed);
+        sealed[sealed.length / 2] ^= 0x01;
+        store.put(KEY, sealed);
+
+        assertThatThrownBy(() -> new DumpDownloader(store, StorageEncryption.of("test", KEYS))
+                        .download(sealedObject(sealed, recorded), temp.resolve("d"), new AtomicLong()))
+                .isInstanceOfSatisfying(JobFailureException.class, e -> {
+                    assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH);
+                    assertThat(e.getMessage()).contains("AUTHENTICATION_FAILED").contains("tampered");
+                });
+    }
+
+    @Test
+    void anObjectEncryptedWithAKeyThisWorkerLacksNamesTheKey() throws Exception {
+        byte[] sealed = ObjectEncryption.encrypt(stored, KEYS);
+        store.put(KEY, sealed);
+        StorageEncryption other =
+                StorageEncryption.of("restore-worker", Keyring.of("k9", EncryptionKey.generate("k9")));
+
+        assertThatThrownBy(() -> other.requireReadable(store, KEY))
+                .isInstanceOfSatisfying(JobFailureException.class, e -> {
+                    assertThat(e.code()).isEqualTo(FailureCode.ENCRYPTION_KEY_MISSING);
+                    assertThat(e.getMessage()).contains("'k1'").contains("restore-worker");
+                });
+        assertThatThrownBy(() -> StorageEncryption.off("restore-worker").requireReadable(store, KEY))
+                .isInstanceOfSatisfying(
+                        JobFailureException.class,
+                        e -> assertThat(e.code()).isEqualTo(FailureCode.ENCRYPTION_KEY_MISSING));
+        StorageEncryption.of("restore-worker", KEYS).requireReadable(store, KEY); // passes
+    }
+
+    private StoredObject sealedObject(byte[] sealed, String sha256) {
+        return new StoredObject(KEY, "pg_dump-custom", "zstd", raw.length, sealed.length, sha256);
+    }
+
+    @Test
     void aMissingObjectMeansTheBackupIsGone() {
-        assertThatThrownBy(() -> new DumpDownloader(store)
+        assertThatThrownBy(() -> new DumpDownloader(store, StorageEncryption.off("test"))
                         .download(object("ab".repeat(32)), temp.resolve("d"), new AtomicLong()))
                 .isInstanceOfSatisfying(
                         JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.BACKUP_NOT_FOUND));

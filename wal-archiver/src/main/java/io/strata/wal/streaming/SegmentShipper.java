@@ -1,6 +1,8 @@
 package io.strata.wal.streaming;
 
 import com.github.luben.zstd.Zstd;
+import io.strata.common.crypto.Keyring;
+import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.Lsn;
 import io.strata.common.storage.ObjectStore;
@@ -8,7 +10,9 @@ import io.strata.common.storage.StorageLayout;
 import io.strata.common.wal.WalEvent;
 import io.strata.common.wal.WalSegmentArchived;
 import io.strata.common.wal.WalSegmentName;
+import io.strata.platform.logical.JobFailureException;
 import io.strata.platform.messaging.MessagePublisher;
+import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,7 +24,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Puts one source's WAL into the object store (zstd level 3) and announces it on
+ * Puts one source's WAL into the object store (zstd level 3, then encrypted when this service has a key
+ * and the source does not turn encryption off) and announces it on
  * {@code strata.wal.events}. Each method returns only once the object is stored and Kafka
  * acknowledged the event, so the caller may then tell PostgreSQL the WAL is safe.
  */
@@ -29,14 +34,39 @@ final class SegmentShipper {
     private static final Pattern COMPLETE_SEGMENT = Pattern.compile("[0-9A-F]{24}\\.zst");
     private final String source;
     private final ObjectStore store;
+    private final StorageEncryption encryption;
     private final MessagePublisher publisher;
     private final Clock clock;
+    private volatile Boolean encrypt;
 
-    SegmentShipper(String source, ObjectStore store, MessagePublisher publisher, Clock clock) {
+    SegmentShipper(
+            String source, ObjectStore store, StorageEncryption encryption, MessagePublisher publisher, Clock clock) {
         this.source = source;
         this.store = store;
+        this.encryption = encryption;
         this.publisher = publisher;
         this.clock = clock;
+    }
+
+    /**
+     * The source's {@code encrypt} setting as the catalog has it now (read at each session's start). Keys are
+     * looked up per shipment, so a key added to the keyring file is used from the next segment on.
+     */
+    void encrypt(Boolean setting) {
+        this.encrypt = setting;
+    }
+
+    /** Fails (before anything is stored) when the source requires encryption and this service has no key. */
+    void requireKeys() {
+        keys();
+    }
+
+    private Keyring keys() {
+        try {
+            return encryption.forWriting(source, encrypt);
+        } catch (JobFailureException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** Ships a whole segment; it replaces the segment's partial, which is deleted. */
@@ -58,7 +88,7 @@ final class SegmentShipper {
     /** Stores a timeline history file ({@code 00000002.history}) so recovery can follow the timeline. */
     String shipHistory(int timeline, byte[] content) throws IOException {
         String key = StorageLayout.walHistoryKey(source, timeline);
-        store.put(key, compress(content, content.length));
+        store.put(key, ObjectEncryption.encrypt(compress(content, content.length), keys()));
         return key;
     }
 
@@ -78,7 +108,7 @@ final class SegmentShipper {
     private WalSegmentArchived store(
             WalSegmentName segment, byte[] content, int length, String key, boolean partial, WalCoverage coverage)
             throws IOException {
-        byte[] stored = compress(content, length);
+        byte[] stored = ObjectEncryption.encrypt(compress(content, length), keys());
         Lsn end = new Lsn(segment.startLsn().value() + length);
         store.put(key, stored);
         WalSegmentArchived event = new WalSegmentArchived(

@@ -122,6 +122,8 @@ final class SourceStreamer implements Runnable {
         SourceConnection connection = catalog.sourceConnection(source)
                 .orElseThrow(() -> new SourceUnavailableException("the catalog has no connection details for source "
                         + source + "; was it deleted? Switch WAL archiving off for it"));
+        shipper.encrypt(connection.encrypt());
+        shipper.requireKeys(); // a source that requires encryption is not streamed without a key
         try (ReplicationSession session = ReplicationSession.open(connection)) {
             ServerIdentity server = session.identify();
             long segmentSize = session.segmentSize();

@@ -5,6 +5,7 @@ import io.strata.common.storage.ObjectStore;
 import io.strata.common.wal.SlotNames;
 import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.messaging.MessagePublisher;
+import io.strata.platform.storage.StorageEncryption;
 import java.time.Clock;
 import org.springframework.stereotype.Component;
 
@@ -13,6 +14,7 @@ import org.springframework.stereotype.Component;
 class StreamerFactory {
     private final CatalogClient catalog;
     private final ObjectStore store;
+    private final StorageEncryption encryption;
     private final MessagePublisher publisher;
     private final WalProperties properties;
     private final Clock clock;
@@ -21,12 +23,14 @@ class StreamerFactory {
     StreamerFactory(
             CatalogClient catalog,
             ObjectStore store,
+            StorageEncryption encryption,
             MessagePublisher publisher,
             WalProperties properties,
             Clock clock,
             MeterRegistry registry) {
         this.catalog = catalog;
         this.store = store;
+        this.encryption = encryption;
         this.publisher = publisher;
         this.properties = properties;
         this.clock = clock;
@@ -36,6 +40,11 @@ class StreamerFactory {
     SourceStreamer create(String source) {
         StreamerState state = new StreamerState(source, SlotNames.forSource(properties.slotPrefix(), source), registry);
         return new SourceStreamer(
-                source, catalog, new SegmentShipper(source, store, publisher, clock), properties, clock, state);
+                source,
+                catalog,
+                new SegmentShipper(source, store, encryption, publisher, clock),
+                properties,
+                clock,
+                state);
     }
 }

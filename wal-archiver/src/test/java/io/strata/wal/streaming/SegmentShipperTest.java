@@ -8,6 +8,7 @@ import io.strata.common.model.Lsn;
 import io.strata.common.storage.LocalObjectStore;
 import io.strata.common.wal.WalSegmentArchived;
 import io.strata.common.wal.WalSegmentName;
+import io.strata.platform.storage.StorageEncryption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -33,7 +34,8 @@ class SegmentShipperTest {
     @BeforeEach
     void setUp(@TempDir Path root) throws Exception {
         store = new LocalObjectStore(root);
-        shipper = new SegmentShipper("shop", store, publisher, Clock.fixed(NOW, ZoneOffset.UTC));
+        shipper = new SegmentShipper(
+                "shop", store, StorageEncryption.off("test"), publisher, Clock.fixed(NOW, ZoneOffset.UTC));
         new Random(3).nextBytes(content);
         caughtUp.observed(new WalCoverage.Sample(segment.startLsn(), NOW.minusSeconds(5)));
     }

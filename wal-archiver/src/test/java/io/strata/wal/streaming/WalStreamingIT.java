@@ -11,6 +11,7 @@ import io.strata.common.wal.SlotNames;
 import io.strata.common.wal.WalSegmentArchived;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.storage.StorageEncryption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -235,7 +236,7 @@ class WalStreamingIT {
         return new SourceStreamer(
                 source,
                 catalog,
-                new SegmentShipper(source, store, publisher, Clock.systemUTC()),
+                new SegmentShipper(source, store, StorageEncryption.off("test"), publisher, Clock.systemUTC()),
                 PROPERTIES,
                 Clock.systemUTC(),
                 state);
