@@ -5,6 +5,7 @@ import io.strata.gateway.security.SecurityConfiguration;
 import io.strata.gateway.sources.RegisteredSources;
 import io.strata.gateway.sources.SourceSql;
 import io.strata.gateway.web.StrictJson;
+import io.strata.platform.postgres.SourceNetworks;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -55,6 +56,12 @@ public @interface GatewayWebMvcTest {
         @Bean
         Clock clock() {
             return Clock.fixed(GatewaySliceTest.NOW, ZoneOffset.UTC);
+        }
+
+        /** Sources may be anywhere: no strata.sources.allowed-networks. */
+        @Bean
+        SourceNetworks sourceNetworks() {
+            return SourceNetworks.of(java.util.List.of());
         }
     }
 }

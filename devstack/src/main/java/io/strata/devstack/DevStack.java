@@ -167,6 +167,11 @@ public final class DevStack implements AutoCloseable {
         // point-in-time restores write only here (the gateway checks requests against it too)
         shared.put("STRATA_RESTORE_DATA_ROOTS", restoreRoot().toString());
         shared.put("STRATA_RESTORE_STATE_DIR", pgBase.resolve("restore-worker").toString());
+        // every dev stack source is on this host: sources elsewhere (169.254.169.254 included) are refused,
+        // unless the caller's environment says otherwise (empty allows any address)
+        shared.put(
+                "STRATA_SOURCES_ALLOWED_NETWORKS",
+                System.getenv().getOrDefault("STRATA_SOURCES_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128"));
         Map<String, Map<String, String>> own = Map.of(
                 StrataServices.CATALOG,
                         Map.of(
@@ -336,7 +341,7 @@ public final class DevStack implements AutoCloseable {
 
     /**
      * The catalog token of {@code client}: a service name ({@code api-gateway}, {@code backup-worker},
-     * {@code restore-worker}, {@code wal-archiver}) or {@code admin} (catalog:read, audit:read, secrets:rotate).
+     * {@code restore-worker}, {@code wal-archiver}) or {@code admin} (catalog:read, audit:read, secrets:rotate, invalid-events:read).
      */
     public String catalogToken(String client) {
         String token = catalogTokens.get(client);
@@ -347,7 +352,7 @@ public final class DevStack implements AutoCloseable {
         return token;
     }
 
-    /** The operator's catalog token: catalog:read, audit:read and secrets:rotate. */
+    /** The operator's catalog token: catalog:read, audit:read, secrets:rotate and invalid-events:read. */
     public String catalogAdminToken() {
         return catalogToken("admin");
     }

@@ -51,10 +51,29 @@ class AuditTrailIT extends StackTestSupport {
         assertThat(record.get("actor").asString()).isEqualTo("admin");
         assertThat(record.get("role").asString()).isEqualTo("admin");
         assertThat(record.get("action").asString()).isEqualTo("POST /api/v1/sources");
+        assertThat(record.get("target").asString())
+                .as("the source it registered")
+                .isEqualTo(name);
         assertThat(record.get("status").asInt()).isEqualTo(201);
         assertThat(record.get("outcome").asString()).isEqualTo("SUCCEEDED");
         assertThat(record.get("clientAddress").asString()).isEqualTo("127.0.0.1");
         assertThat(record.toString()).doesNotContain(password, stack.adminToken());
+    }
+
+    @Test
+    void aCallThatStartsAJobNamesTheJobAsItsTarget() throws Exception {
+        String requestId = unique("audit-job").replace('_', '-');
+        String source = registerSampleSource(unique("audited_job"), 10);
+        HttpResponse<String> accepted =
+                post("/api/v1/backups", stack.operatorToken(), requestId, Json.write(Map.of("source", source)));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String jobId = Json.mapper().readTree(accepted.body()).get("jobId").asString();
+
+        JsonNode record = awaitRecord(requestId);
+
+        assertThat(record.get("action").asString()).isEqualTo("POST /api/v1/backups");
+        assertThat(record.get("target").asString()).isEqualTo(jobId);
+        awaitJob(jobId);
     }
 
     @Test

@@ -124,6 +124,21 @@ class HostileInputIT extends StackTestSupport {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"169.254.169.254", "10.20.30.40"})
+    void aSourceOutsideTheAllowedNetworksIsRefusedAtRegistration(String host) {
+        Map<String, Object> body = source("host", host);
+        Api.Response response = admin.post("/api/v1/sources", body);
+
+        assertProblem(response, 422);
+        assertThat(response.json().get("detail").asString())
+                .contains(host)
+                .contains("outside the networks sources may be in")
+                .contains("127.0.0.0/8");
+        assertThat(response.json().get("errors").get(0).get("field").asString()).isEqualTo("host");
+        assertThat(admin.get("/api/v1/sources/" + body.get("name")).status()).isEqualTo(404);
+    }
+
+    @ParameterizedTest
     @MethodSource("hostileSources")
     void aSourceWithHostileFieldsIsNeverRegistered(Map<String, Object> body) {
         Api.Response response = admin.post("/api/v1/sources", body);
@@ -245,6 +260,31 @@ class HostileInputIT extends StackTestSupport {
                 .as(path + " " + response.body())
                 .startsWith("application/problem+json");
         assertThat(response.body()).doesNotContain("<html", "Tomcat", "Exception", "io.strata", "java.");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "/api/v1/jobs?status=%00",
+                "/api/v1/jobs?source=shop%00",
+                "/api/v1/backups?source=%0Ashop",
+                "/api/v1/jobs?kind=%7F",
+                "/api/v1/alerts?state=%1B%5B31m"
+            })
+    void controlCharactersInQueryParametersAreRefusedNotIgnored(String pathAndQuery) throws Exception {
+        String base = stack.gatewayUrl().toString().replaceAll("/$", "");
+        HttpResponse<String> response = raw(HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+                .header("Authorization", "Bearer " + stack.viewerToken())
+                .GET());
+
+        assertThat(response.statusCode())
+                .as(pathAndQuery + " " + response.body())
+                .isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(response.body())
+                .contains("query parameter")
+                .contains("control characters")
+                .doesNotContain("\u0000", "Exception", "java.");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.strata.gateway.audit;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * Request attributes the audit trail reads and writes, for controllers that want a better record of their
@@ -23,5 +25,12 @@ public final class AuditAttributes {
     /** Names the call's target for the audit record, e.g. {@code AuditAttributes.target(request, job.jobId())}. */
     public static void target(HttpServletRequest request, String target) {
         request.setAttribute(TARGET, target);
+    }
+
+    /** {@link #target(HttpServletRequest, String)} for the request this thread is serving, if any. */
+    public static void target(String target) {
+        if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
+            target(attributes.getRequest(), target);
+        }
     }
 }

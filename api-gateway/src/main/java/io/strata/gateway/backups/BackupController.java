@@ -3,6 +3,7 @@ package io.strata.gateway.backups;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.JobId;
+import io.strata.gateway.audit.AuditAttributes;
 import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.gateway.jobs.JobAccepted;
 import io.strata.gateway.problem.ApiException;
@@ -38,6 +39,7 @@ class BackupController {
     @PostMapping
     ResponseEntity<JobAccepted> start(@Valid @RequestBody BackupRequestBody body) {
         JobView job = submission.submit(body.toSpec(), JobId.random(), null);
+        AuditAttributes.target(job.jobId());
         JobAccepted accepted = JobAccepted.of(job, job.backupId());
         return ResponseEntity.accepted()
                 .location(URI.create(accepted.statusUrl()))

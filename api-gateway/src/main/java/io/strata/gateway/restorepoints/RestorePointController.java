@@ -1,5 +1,6 @@
 package io.strata.gateway.restorepoints;
 
+import io.strata.gateway.audit.AuditAttributes;
 import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.gateway.problem.ApiException;
 import io.strata.gateway.problem.FieldProblem;
@@ -40,10 +41,11 @@ class RestorePointController {
 
     @PostMapping("/api/v1/sources/{source}/restore-points")
     ResponseEntity<JsonNode> create(@PathVariable String source, @Valid @RequestBody RestorePointRequest request) {
+        AuditAttributes.target(source + "/" + request.name());
         JsonNode existing = list(source);
         for (JsonNode point : existing) {
             if (request.name().equals(point.path("name").asString())) {
-                throw taken(source, request.name());
+                throw taken(source, request.name(), point);
             }
         }
         RestorePointView created = sql.run(
@@ -55,7 +57,7 @@ class RestorePointController {
             return ResponseEntity.created(URI.create("/api/v1/sources/" + source + "/restore-points/" + request.name()))
                     .body(recorded);
         } catch (HttpClientErrorException.Conflict e) {
-            throw taken(source, request.name());
+            throw taken(source, request.name(), null);
         }
     }
 
@@ -123,8 +125,18 @@ class RestorePointController {
         return SourceSql.unreachable(source, server, "create the restore point", e);
     }
 
-    private static ApiException taken(String source, String name) {
-        String detail = "restore point '" + name + "' already exists for source '" + source + "'; pick another name";
+    /**
+     * A name already taken. A client that retries after a lost answer learns from the detail whether the
+     * existing point is the one its first attempt made (its time and LSN); a retry never writes a second
+     * record, and never silently hands back an older point as if it were new.
+     */
+    private static ApiException taken(String source, String name, JsonNode existing) {
+        String when = existing == null
+                ? ""
+                : " (created " + existing.path("createdAt").asString() + " at LSN "
+                        + existing.path("lsn").asString() + ")";
+        String detail = "restore point '" + name + "' already exists for source '" + source + "'" + when
+                + "; pick another name";
         return ApiException.conflict(detail, new FieldProblem("name", detail));
     }
 }

@@ -4,6 +4,7 @@ import io.strata.common.command.RestoreBackup;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
+import io.strata.gateway.audit.AuditAttributes;
 import io.strata.gateway.jobs.JobAccepted;
 import io.strata.gateway.jobs.JobCommands;
 import io.strata.gateway.restores.RestoreChecks.CheckedRestore;
@@ -62,6 +63,7 @@ class RestoreController {
                         null,
                         clock.instant(),
                         restore.target()));
+        AuditAttributes.target(jobId.toString());
         JobAccepted accepted = JobAccepted.of(created, null);
         return ResponseEntity.accepted()
                 .location(URI.create(accepted.statusUrl()))

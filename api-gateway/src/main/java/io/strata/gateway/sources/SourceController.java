@@ -1,8 +1,11 @@
 package io.strata.gateway.sources;
 
+import io.strata.gateway.audit.AuditAttributes;
 import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.gateway.problem.ApiException;
 import io.strata.gateway.problem.FieldProblem;
+import io.strata.platform.postgres.SourceNetworks;
+import io.strata.platform.postgres.SourceNetworks.SourceNotAllowedException;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.Map;
@@ -24,14 +27,23 @@ import tools.jackson.databind.node.ObjectNode;
 class SourceController {
     private final CatalogProxy catalog;
     private final WalReadiness walReadiness;
+    private final SourceNetworks networks;
 
-    SourceController(CatalogProxy catalog, WalReadiness walReadiness) {
+    SourceController(CatalogProxy catalog, WalReadiness walReadiness, SourceNetworks networks) {
         this.catalog = catalog;
         this.walReadiness = walReadiness;
+        this.networks = networks;
     }
 
     @PostMapping
     ResponseEntity<JsonNode> register(@Valid @RequestBody NewSourceRequest request) {
+        AuditAttributes.target(request.name());
+        try {
+            // refused at the door, not only when a job connects (strata.sources.allowed-networks)
+            networks.requireAllowed(request.host().strip());
+        } catch (SourceNotAllowedException e) {
+            throw ApiException.unprocessable(e.getMessage(), new FieldProblem("host", e.getMessage()));
+        }
         if (request.archivesWal()) {
             walReadiness.requireReady(request.name(), request.connection());
         }

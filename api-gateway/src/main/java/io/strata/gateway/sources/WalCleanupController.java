@@ -5,6 +5,7 @@ import io.strata.common.messaging.Topics;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.Names;
+import io.strata.gateway.audit.AuditAttributes;
 import io.strata.gateway.jobs.JobAccepted;
 import io.strata.gateway.jobs.JobCommands;
 import io.strata.gateway.problem.ApiException;
@@ -58,6 +59,7 @@ class WalCleanupController {
                 new NewJob(jobId.toString(), JobKind.WAL_CLEANUP, name, null, null),
                 Topics.WAL_COMMANDS,
                 view -> new CleanWal(CleanWal.SCHEMA_VERSION, jobId, name, body.keepDays(), null, clock.instant()));
+        AuditAttributes.target(jobId.toString());
         JobAccepted accepted = JobAccepted.of(created, null);
         return ResponseEntity.accepted()
                 .location(URI.create(accepted.statusUrl()))

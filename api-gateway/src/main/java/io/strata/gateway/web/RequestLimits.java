@@ -1,5 +1,6 @@
 package io.strata.gateway.web;
 
+import io.strata.gateway.problem.FieldProblem;
 import io.strata.gateway.problem.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -9,10 +10,14 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Caps request bodies at {@link #MAX_BODY_BYTES} before anything parses them: a declared length over the
  * cap is answered 413 at once, and a body sent without a length (chunked) is cut off at the cap, so a
- * 20 MB body never reaches the JSON parser of a small-heap gateway. Runs before authentication.
+ * 20 MB body never reaches the JSON parser of a small-heap gateway. Query parameters with control
+ * characters are refused (400) here too. Runs before authentication.
  */
 @Component
 // inside the audit trail's filter (HIGHEST_PRECEDENCE + 5), so refused bodies are audited too
@@ -40,6 +46,16 @@ public class RequestLimits extends OncePerRequestFilter {
             tooLarge(response);
             return;
         }
+        FieldProblem badParameter = controlCharacterInQuery(request.getQueryString());
+        if (badParameter != null) {
+            problem(
+                    response,
+                    Problems.of(
+                            HttpStatus.BAD_REQUEST,
+                            "query parameter '" + badParameter.field() + "' " + badParameter.message(),
+                            List.of(badParameter)));
+            return;
+        }
         LimitedRequest limited = new LimitedRequest(request);
         try {
             chain.doFilter(limited, response);
@@ -53,16 +69,59 @@ public class RequestLimits extends OncePerRequestFilter {
     }
 
     private void tooLarge(HttpServletResponse response) throws IOException {
-        response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding("UTF-8");
         response.setHeader("Connection", "close");
-        json.writeValue(
-                response.getOutputStream(),
-                Problems.asJson(Problems.of(
+        problem(
+                response,
+                Problems.of(
                         HttpStatus.CONTENT_TOO_LARGE,
                         "request body is larger than " + MAX_BODY_BYTES / 1024
-                                + " KiB; Strata's requests are small JSON objects")));
+                                + " KiB; Strata's requests are small JSON objects"));
+    }
+
+    private void problem(HttpServletResponse response, ProblemDetail problem) throws IOException {
+        response.setStatus(problem.getStatus());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        json.writeValue(response.getOutputStream(), Problems.asJson(problem));
+    }
+
+    /**
+     * The first query parameter holding a NUL or another control character, or one that is not valid
+     * percent-encoded UTF-8; null when there is none. Checked here, once for every endpoint, because Spring
+     * trims such values away (an enum parameter {@code status=%00} would silently mean "no filter").
+     */
+    static FieldProblem controlCharacterInQuery(String query) {
+        if (query == null || query.isEmpty()) {
+            return null;
+        }
+        for (String pair : query.split("&", -1)) {
+            int eq = pair.indexOf('=');
+            String rawName = eq < 0 ? pair : pair.substring(0, eq);
+            String name;
+            String value;
+            try {
+                name = URLDecoder.decode(rawName, StandardCharsets.UTF_8);
+                value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return new FieldProblem(printable(rawName), "is not valid percent-encoded UTF-8");
+            }
+            if (TextRules.firstForbidden(name, false) >= 0) {
+                return new FieldProblem(
+                        "query",
+                        "has a parameter name with a control character (" + TextRules.describe(name, false) + ")");
+            }
+            if (TextRules.firstForbidden(value, false) >= 0) {
+                return new FieldProblem(
+                        name,
+                        "must not contain NUL or other control characters (found " + TextRules.describe(value, false)
+                                + ")");
+            }
+        }
+        return null;
+    }
+
+    private static String printable(String raw) {
+        return raw.length() <= 64 && TextRules.firstForbidden(raw, false) < 0 ? raw : "query";
     }
 
     /** A request whose body stream fails once more than the cap was read. */

@@ -1,6 +1,10 @@
 package io.strata.catalog.audit;
 
 import io.strata.catalog.idempotency.ProcessedMessages;
+import io.strata.catalog.invalid.ContentErrors;
+import io.strata.catalog.invalid.EventText;
+import io.strata.catalog.invalid.InvalidContentException;
+import io.strata.catalog.invalid.InvalidEvents;
 import io.strata.common.audit.AuditRecorded;
 import io.strata.common.messaging.CloudEventHeaders;
 import io.strata.common.messaging.Json;
@@ -14,7 +18,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Stores {@code strata.audit} records in {@code audit_event}, idempotent on {@code ce_id}: the marker and the
- * row commit together, and the offset after both. A record missing a required field is refused (DLT).
+ * row commit together, and the offset after both. A record missing a required field, or holding text the
+ * database cannot store, goes to the invalid-event log instead; a failure of the catalog itself is retried.
  */
 @Component
 class AuditListener {
@@ -22,32 +27,45 @@ class AuditListener {
     private final AuditEventStore store;
     private final TransactionTemplate transactions;
     private final Clock clock;
+    private final InvalidEvents invalid;
 
-    AuditListener(ProcessedMessages processed, AuditEventStore store, TransactionTemplate transactions, Clock clock) {
+    AuditListener(
+            ProcessedMessages processed,
+            AuditEventStore store,
+            TransactionTemplate transactions,
+            Clock clock,
+            InvalidEvents invalid) {
         this.processed = processed;
         this.store = store;
         this.transactions = transactions;
         this.clock = clock;
+        this.invalid = invalid;
     }
 
     @KafkaListener(id = "catalog-audit", groupId = "catalog-service", topics = Topics.AUDIT)
     void onAudit(ConsumerRecord<String, String> record) {
+        try {
+            apply(record);
+        } catch (RuntimeException e) {
+            String problem = ContentErrors.problem(e).orElseThrow(() -> e);
+            invalid.record(
+                    record,
+                    null,
+                    "audit record not stored in the audit trail: " + problem
+                            + ". This entry and its payload excerpt are all the catalog kept of it.");
+        }
+    }
+
+    private void apply(ConsumerRecord<String, String> record) {
         String ceId = IncomingMessages.ceId(record);
-        AuditRecorded audit = requireWellFormed(readValue(record));
+        AuditRecorded audit = requireWellFormed(Json.read(EventText.payload(record), AuditRecorded.class));
+        EventText.requireNoNul(audit);
         String producer = IncomingMessages.header(record, CloudEventHeaders.SOURCE);
         transactions.executeWithoutResult(status -> {
             if (processed.markFirstDelivery(ceId, record.topic())) {
-                store.insert(audit, ceId, producer, clock.instant());
+                store.insert(audit, ceId, EventText.escape(producer), clock.instant());
             }
         });
-    }
-
-    private static AuditRecorded readValue(ConsumerRecord<String, String> record) {
-        if (record.value() == null || record.value().isBlank()) {
-            throw new IllegalArgumentException("empty record on " + record.topic() + " at offset " + record.offset()
-                    + ": Strata records always carry a JSON payload");
-        }
-        return Json.read(record.value(), AuditRecorded.class);
     }
 
     /** The columns the table cannot do without; anything else may be absent. */
@@ -60,7 +78,7 @@ class AuditListener {
                 || isBlank(audit.requestId())
                 || audit.status() < 100
                 || audit.status() > 599) {
-            throw new IllegalArgumentException("audit record without auditId, occurredAt, actor, action, outcome,"
+            throw new InvalidContentException("audit record without auditId, occurredAt, actor, action, outcome,"
                     + " requestId or a valid status: " + audit.auditId());
         }
         return audit;

@@ -89,8 +89,7 @@ class JobEventService {
         } else if (backupId == null) {
             return;
         } else if (event instanceof JobFailed failed) {
-            String error = failed.code() == null ? failed.message() : failed.code() + ": " + failed.message();
-            backups.markFailed(backupId, error, next.finishedAt());
+            backups.markFailed(backupId, backupError(failed.code(), failed.message()), next.finishedAt());
         } else if (next.status() == JobStatus.RUNNING && job.state().status() == JobStatus.QUEUED) {
             backups.markRunning(backupId, source, job.jobId(), next.startedAt());
         }
@@ -117,19 +116,15 @@ class JobEventService {
                 r.timeline());
     }
 
+    /** A failed backup's {@code error}: its job's code and message. */
+    static String backupError(String code, String message) {
+        return code == null ? message : code + ": " + message;
+    }
+
     private static String resultJson(JobEvent event) {
         if (event instanceof JobSucceeded succeeded && succeeded.result() != null) {
             return Json.mapper().writerFor(JobResult.class).writeValueAsString(succeeded.result());
         }
         return null;
-    }
-
-    /** Whether the event is complete enough to act on; incomplete ones are refused (they go to the DLT). */
-    static void requireWellFormed(JobEvent event) {
-        JobRef ref = event.job();
-        if (ref == null || ref.jobId() == null || ref.kind() == null || ref.source() == null) {
-            throw new IllegalArgumentException(
-                    "job event without job.jobId, job.kind or job.source: every JobEvent must name its job fully");
-        }
     }
 }

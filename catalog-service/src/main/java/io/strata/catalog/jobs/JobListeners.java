@@ -1,5 +1,7 @@
 package io.strata.catalog.jobs;
 
+import io.strata.catalog.invalid.ContentErrors;
+import io.strata.catalog.invalid.EventText;
 import io.strata.common.command.BackupCommand;
 import io.strata.common.command.RestoreBackup;
 import io.strata.common.command.RestoreCommand;
@@ -16,7 +18,9 @@ import org.springframework.stereotype.Component;
 /**
  * The catalog's Kafka consumers. Each hands one record to a transactional service and returns only
  * after it committed, so the offset (ack-mode record) is committed after the state change is durable.
- * Records that cannot be parsed throw and end on the topic's DLT via the platform's error handler.
+ * A record that cannot be applied because of its content is not retried or dead-lettered: it is recorded
+ * in the invalid-event log and its job fails ({@link InvalidJobMessages}). Any other failure (the catalog
+ * database down) throws, so the platform's error handler retries it.
  */
 @Component
 class JobListeners {
@@ -24,57 +28,62 @@ class JobListeners {
     private static final String MDC_JOB_ID = "jobId";
     private final JobRegistry registry;
     private final JobEventService events;
+    private final InvalidJobMessages invalid;
 
-    JobListeners(JobRegistry registry, JobEventService events) {
+    JobListeners(JobRegistry registry, JobEventService events, InvalidJobMessages invalid) {
         this.registry = registry;
         this.events = events;
+        this.invalid = invalid;
     }
 
     @KafkaListener(id = "catalog-backup-commands", groupId = GROUP, topics = Topics.BACKUP_COMMANDS)
     void onBackupCommand(ConsumerRecord<String, String> record) {
-        String ceId = IncomingMessages.ceId(record);
-        BackupCommand command = Json.read(requireValue(record), BackupCommand.class);
-        requireJob(command.jobId(), command.source(), record.topic());
-        try (var ignored = MDC.putCloseable(MDC_JOB_ID, command.jobId().toString())) {
-            switch (command) {
-                case TakeBackup take -> registry.onTakeBackup(ceId, record.topic(), take);
+        try {
+            String ceId = IncomingMessages.ceId(record);
+            BackupCommand command = Json.read(EventText.payload(record), BackupCommand.class);
+            JobEventContent.requireStorable(command);
+            try (var ignored = MDC.putCloseable(MDC_JOB_ID, command.jobId().toString())) {
+                switch (command) {
+                    case TakeBackup take -> registry.onTakeBackup(ceId, record.topic(), take);
+                }
             }
+        } catch (RuntimeException e) {
+            rejectOrRethrow(record, e);
         }
     }
 
     @KafkaListener(id = "catalog-restore-commands", groupId = GROUP, topics = Topics.RESTORE_COMMANDS)
     void onRestoreCommand(ConsumerRecord<String, String> record) {
-        String ceId = IncomingMessages.ceId(record);
-        RestoreCommand command = Json.read(requireValue(record), RestoreCommand.class);
-        requireJob(command.jobId(), command.source(), record.topic());
-        try (var ignored = MDC.putCloseable(MDC_JOB_ID, command.jobId().toString())) {
-            switch (command) {
-                case RestoreBackup restore -> registry.onRestoreBackup(ceId, record.topic(), restore);
+        try {
+            String ceId = IncomingMessages.ceId(record);
+            RestoreCommand command = Json.read(EventText.payload(record), RestoreCommand.class);
+            JobEventContent.requireStorable(command);
+            try (var ignored = MDC.putCloseable(MDC_JOB_ID, command.jobId().toString())) {
+                switch (command) {
+                    case RestoreBackup restore -> registry.onRestoreBackup(ceId, record.topic(), restore);
+                }
             }
+        } catch (RuntimeException e) {
+            rejectOrRethrow(record, e);
         }
     }
 
     @KafkaListener(id = "catalog-job-events", groupId = GROUP, topics = Topics.JOB_EVENTS)
     void onJobEvent(ConsumerRecord<String, String> record) {
-        String ceId = IncomingMessages.ceId(record);
-        JobEvent event = Json.read(requireValue(record), JobEvent.class);
-        JobEventService.requireWellFormed(event);
-        try (var ignored = MDC.putCloseable(MDC_JOB_ID, event.job().jobId().toString())) {
-            events.apply(ceId, record.topic(), event);
+        try {
+            String ceId = IncomingMessages.ceId(record);
+            JobEvent event = JobEventContent.storable(Json.read(EventText.payload(record), JobEvent.class));
+            try (var ignored = MDC.putCloseable(MDC_JOB_ID, event.job().jobId().toString())) {
+                events.apply(ceId, record.topic(), event);
+            }
+        } catch (RuntimeException e) {
+            rejectOrRethrow(record, e);
         }
     }
 
-    private static String requireValue(ConsumerRecord<String, String> record) {
-        if (record.value() == null || record.value().isBlank()) {
-            throw new IllegalArgumentException("empty record on " + record.topic() + " at offset " + record.offset()
-                    + ": Strata records always carry a JSON payload");
-        }
-        return record.value();
-    }
-
-    private static void requireJob(Object jobId, String source, String topic) {
-        if (jobId == null || source == null || source.isBlank()) {
-            throw new IllegalArgumentException("command on " + topic + " without jobId or source");
-        }
+    /** The state change rolled back; a content problem is recorded, anything else retried. */
+    private void rejectOrRethrow(ConsumerRecord<String, String> record, RuntimeException failure) {
+        String problem = ContentErrors.problem(failure).orElseThrow(() -> failure);
+        invalid.reject(record, problem);
     }
 }

@@ -27,7 +27,7 @@ final class JobTransitions {
             case JobStarted started -> started(current, started);
             case JobProgressed progressed -> progressed(current, progressed);
             case JobSucceeded succeeded -> succeeded(current, succeeded);
-            case JobFailed failed -> failed(current, failed);
+            case JobFailed failed -> failed(current, failed.occurredAt(), failed.code(), failed.message());
         };
         return new Transition.Applied(next);
     }
@@ -65,10 +65,21 @@ final class JobTransitions {
         };
     }
 
-    private static JobState failed(JobState current, JobFailed event) {
+    /**
+     * What the catalog itself does to a job whose event or command it could not record: FAILED with
+     * {@code code}, unless the job already ended.
+     */
+    static Transition failedByCatalog(JobState current, Instant at, String code, String message) {
+        if (current.status().isTerminal()) {
+            return new Transition.Ignored("job is already " + current.status());
+        }
+        return new Transition.Applied(failed(current, at, code, message));
+    }
+
+    private static JobState failed(JobState current, Instant at, String code, String message) {
         return current.withStatus(JobStatus.FAILED)
-                .withTimes(startedOr(current, event.occurredAt()), event.occurredAt())
-                .withError(event.code(), event.message());
+                .withTimes(startedOr(current, at), at)
+                .withError(code, message);
     }
 
     /** RUNNING, keeping the first start time: a repeated start (worker retry) does not reset it. */

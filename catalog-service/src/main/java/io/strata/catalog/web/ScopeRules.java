@@ -30,6 +30,8 @@ final class ScopeRules {
     static final String AUDIT_READ = "audit:read";
     /** Re-encrypt the stored secrets under the active key. */
     static final String SECRETS_ROTATE = "secrets:rotate";
+    /** Read the log of Kafka records the catalog could not apply (admins). */
+    static final String INVALID_EVENTS_READ = "invalid-events:read";
 
     static final Set<String> SCOPES = Set.of(
             CATALOG_READ,
@@ -39,7 +41,8 @@ final class ScopeRules {
             CONNECTIONS_READ,
             WAL_WRITE,
             AUDIT_READ,
-            SECRETS_ROTATE);
+            SECRETS_ROTATE,
+            INVALID_EVENTS_READ);
 
     private static final HttpMethod GET = HttpMethod.GET;
     private static final HttpMethod POST = HttpMethod.POST;
@@ -71,6 +74,8 @@ final class ScopeRules {
             rule(GET, "/api/v1/audit", AUDIT_READ),
             // secrets: SecretsController
             rule(POST, "/internal/v1/secrets/rotate", SECRETS_ROTATE),
+            // records not applied because of their content: InvalidEventController
+            rule(GET, "/internal/v1/invalid-events", INVALID_EVENTS_READ),
             // actuator beyond health and prometheus (which need no token at all)
             rule(GET, "/actuator/info", CATALOG_READ),
             rule(GET, "/actuator/metrics", CATALOG_READ),

@@ -154,6 +154,32 @@ class JobTransitionsTest {
     }
 
     @Test
+    void catalogFailsARunningJobWithItsOwnCodeKeepingTheStartTime() {
+        JobState running = applied(JobState.queued(), new JobStarted(1, JOB, T0, "dumping", "w"));
+
+        Transition transition = JobTransitions.failedByCatalog(running, T2, "INVALID_EVENT", "could not record");
+
+        assertThat(transition).isInstanceOf(Transition.Applied.class);
+        JobState failed = ((Transition.Applied) transition).next();
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("INVALID_EVENT");
+        assertThat(failed.errorMessage()).isEqualTo("could not record");
+        assertThat(failed.startedAt()).isEqualTo(T0);
+        assertThat(failed.finishedAt()).isEqualTo(T2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = JobStatus.class,
+            names = {"SUCCEEDED", "FAILED", "CANCELLED"})
+    void catalogNeverFailsAJobThatAlreadyEnded(JobStatus terminal) {
+        JobState finished = JobState.queued().withStatus(terminal);
+
+        assertThat(JobTransitions.failedByCatalog(finished, T1, "INVALID_EVENT", "could not record"))
+                .isInstanceOf(Transition.Ignored.class);
+    }
+
+    @Test
     void lateStartNeverMovesARunningJobBackToQueued() {
         JobState running = applied(JobState.queued(), progressed(T1, 70, 700, 1000));
 

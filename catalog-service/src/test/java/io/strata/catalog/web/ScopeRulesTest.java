@@ -39,6 +39,7 @@ class ScopeRulesTest {
         "GET,  /api/v1/backups/b-1,                                 catalog:read",
         "GET,  /api/v1/audit,                                       audit:read",
         "POST, /internal/v1/secrets/rotate,                         secrets:rotate",
+        "GET,  /internal/v1/invalid-events,                         invalid-events:read",
         "GET,  /actuator/metrics/jvm.memory.used,                   catalog:read"
     })
     void mapsEachEndpointToItsScope(String method, String path, String scope) {

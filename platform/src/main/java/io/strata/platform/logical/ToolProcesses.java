@@ -26,6 +26,8 @@ public final class ToolProcesses {
     /** Kills the process if it still runs (our side failed) and reaps it, so no child outlives its job. */
     public static void destroy(Process process) {
         if (process.isAlive()) {
+            // its workers first (pg_restore -j forks them): none may go on talking to the source
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             try {
                 process.waitFor(REAP_SECONDS, TimeUnit.SECONDS);

@@ -109,6 +109,16 @@ public class PgTools {
         return data.getConnection();
     }
 
+    /**
+     * The checks and files a connection this class does not open itself needs (the wal-archiver's
+     * replication session): refuses a host outside the allowed networks, and gives the path of the source's
+     * CA certificate (a private file), if it has one.
+     */
+    public Optional<Path> prepareConnection(SourceConnection source) {
+        networks.requireAllowed(source.host());
+        return caFile(source.tlsOrDefault());
+    }
+
     private Optional<Path> caFile(SourceTls tls) {
         if (tls.caCertificate() == null || tls.caCertificate().isBlank()) {
             return Optional.empty();

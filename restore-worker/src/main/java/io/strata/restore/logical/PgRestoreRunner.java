@@ -8,13 +8,17 @@ import io.strata.platform.logical.ToolProcesses;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.ProcessOutput;
 import io.strata.platform.postgres.SourceErrors;
+import io.strata.platform.postgres.SourcePulse;
+import io.strata.platform.postgres.StallWatchdog;
 import io.strata.platform.postgres.ToolCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /** Runs {@code pg_restore} on a downloaded custom-format archive. */
@@ -60,12 +64,26 @@ class PgRestoreRunner {
                 archive.toString());
         Process process = start(
                 pgTools.command(source, database, "pg_restore", args).redirectOutput(ProcessBuilder.Redirect.DISCARD));
-        try {
-            awaitSuccess(
-                    process,
-                    ProcessOutput.drain(process.getErrorStream(), progress),
-                    source,
-                    "restore into database '" + database + "'");
+        AtomicLong lines = new AtomicLong();
+        Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
+        // pg_restore is silent while the server works (an index build): a pulse on the side tells a busy
+        // server from one that stopped answering, which alone fails the job SOURCE_TIMEOUT
+        try (SourcePulse pulse = SourcePulse.start(pgTools, source, database, SourcePulse.every(silence));
+                StallWatchdog watchdog = StallWatchdog.watch(
+                        () -> lines.get() + pulse.beats(), silence, () -> ToolProcesses.destroy(process))) {
+            ProcessOutput stderr = ProcessOutput.drain(process.getErrorStream(), line -> {
+                lines.incrementAndGet();
+                progress.accept(line);
+            });
+            String what = "restore into database '" + database + "'";
+            int exit = ToolProcesses.awaitExit(process, "pg_restore");
+            if (watchdog.stalled()) {
+                throw new JobFailureException(
+                        FailureCode.SOURCE_TIMEOUT,
+                        SourceErrors.stalledMessage(source, "restoring (pg_restore)", silence.toSeconds()),
+                        true);
+            }
+            requireSuccess(exit, stderr, source, what);
         } finally {
             ToolProcesses.destroy(process);
         }
@@ -81,7 +99,10 @@ class PgRestoreRunner {
     }
 
     private static void awaitSuccess(Process process, ProcessOutput stderr, SourceConnection source, String what) {
-        int exit = ToolProcesses.awaitExit(process, "pg_restore");
+        requireSuccess(ToolProcesses.awaitExit(process, "pg_restore"), stderr, source, what);
+    }
+
+    private static void requireSuccess(int exit, ProcessOutput stderr, SourceConnection source, String what) {
         if (exit != 0) {
             String errors = stderr.tail();
             if (SourceErrors.toolCannotConnect(errors)) {

@@ -2,6 +2,7 @@ package io.strata.wal.streaming;
 
 import io.strata.common.model.Lsn;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.postgres.PgTools;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -36,23 +37,29 @@ final class ReplicationSession implements AutoCloseable {
         this.replication = replication;
     }
 
-    static ReplicationSession open(SourceConnection source) throws SQLException {
+    /**
+     * Opens both connections, with the checks every source connection gets from {@code pg}: the host must be
+     * in the allowed networks, and a source's CA certificate verifies its server (sslMode verify-ca/-full).
+     */
+    static ReplicationSession open(SourceConnection source, PgTools pg) throws SQLException {
+        java.util.Optional<java.nio.file.Path> caFile = pg.prepareConnection(source);
         // the driver builds (and encodes) the URL itself: a database name is never read as URL options
         PGSimpleDataSource address = new PGSimpleDataSource();
         address.setServerNames(new String[] {source.host()});
         address.setPortNumbers(new int[] {source.port()});
         address.setDatabaseName(source.database());
         String url = address.getUrl();
-        Connection queries = DriverManager.getConnection(url, properties(source, false));
+        Connection queries = DriverManager.getConnection(url, properties(source, false, caFile));
         try {
-            return new ReplicationSession(queries, DriverManager.getConnection(url, properties(source, true)));
+            return new ReplicationSession(queries, DriverManager.getConnection(url, properties(source, true, caFile)));
         } catch (SQLException e) {
             queries.close();
             throw e;
         }
     }
 
-    private static Properties properties(SourceConnection source, boolean replication) {
+    private static Properties properties(
+            SourceConnection source, boolean replication, java.util.Optional<java.nio.file.Path> caFile) {
         Properties properties = new Properties();
         PGProperty.USER.set(properties, source.username());
         if (source.password() != null) {
@@ -62,6 +69,7 @@ final class ReplicationSession implements AutoCloseable {
         PGProperty.CONNECT_TIMEOUT.set(properties, source.timeoutsOrDefault().connect());
         PGProperty.LOGIN_TIMEOUT.set(properties, source.timeoutsOrDefault().connect());
         PGProperty.SSL_MODE.set(properties, source.tlsOrDefault().modeOrDefault());
+        caFile.ifPresent(ca -> PGProperty.SSL_ROOT_CERT.set(properties, ca.toString()));
         PGProperty.TCP_KEEP_ALIVE.set(properties, true);
         if (replication) {
             // pgjdbc answers the server's end-of-timeline CopyDone by blocking for a reply that only comes

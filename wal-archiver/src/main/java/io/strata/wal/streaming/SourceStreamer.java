@@ -6,6 +6,7 @@ import io.strata.common.wal.WalSegmentArchived;
 import io.strata.common.wal.WalSegmentName;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.postgres.PgTools;
 import io.strata.wal.streaming.ReplicationSession.ServerIdentity;
 import io.strata.wal.streaming.ReplicationSession.SlotState;
 import java.io.IOException;
@@ -38,6 +39,7 @@ final class SourceStreamer implements Runnable {
     private final String slot;
     private final CatalogClient catalog;
     private final SegmentShipper shipper;
+    private final PgTools pg;
     private final WalProperties properties;
     private final Clock clock;
     private final StreamerState state;
@@ -49,6 +51,7 @@ final class SourceStreamer implements Runnable {
             String source,
             CatalogClient catalog,
             SegmentShipper shipper,
+            PgTools pg,
             WalProperties properties,
             Clock clock,
             StreamerState state) {
@@ -56,6 +59,7 @@ final class SourceStreamer implements Runnable {
         this.slot = SlotNames.forSource(properties.slotPrefix(), source);
         this.catalog = catalog;
         this.shipper = shipper;
+        this.pg = pg;
         this.properties = properties;
         this.clock = clock;
         this.state = state;
@@ -124,7 +128,7 @@ final class SourceStreamer implements Runnable {
                         + source + "; was it deleted? Switch WAL archiving off for it"));
         shipper.encrypt(connection.encrypt());
         shipper.requireKeys(); // a source that requires encryption is not streamed without a key
-        try (ReplicationSession session = ReplicationSession.open(connection)) {
+        try (ReplicationSession session = ReplicationSession.open(connection, pg)) {
             ServerIdentity server = session.identify();
             long segmentSize = session.segmentSize();
             followTimeline(session, server.timeline());

@@ -5,6 +5,7 @@ import io.strata.common.storage.ObjectStore;
 import io.strata.common.wal.SlotNames;
 import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.messaging.MessagePublisher;
+import io.strata.platform.postgres.PgTools;
 import io.strata.platform.storage.StorageEncryption;
 import java.time.Clock;
 import org.springframework.stereotype.Component;
@@ -15,6 +16,7 @@ class StreamerFactory {
     private final CatalogClient catalog;
     private final ObjectStore store;
     private final StorageEncryption encryption;
+    private final PgTools pg;
     private final MessagePublisher publisher;
     private final WalProperties properties;
     private final Clock clock;
@@ -24,6 +26,7 @@ class StreamerFactory {
             CatalogClient catalog,
             ObjectStore store,
             StorageEncryption encryption,
+            PgTools pg,
             MessagePublisher publisher,
             WalProperties properties,
             Clock clock,
@@ -31,6 +34,7 @@ class StreamerFactory {
         this.catalog = catalog;
         this.store = store;
         this.encryption = encryption;
+        this.pg = pg;
         this.publisher = publisher;
         this.properties = properties;
         this.clock = clock;
@@ -43,6 +47,7 @@ class StreamerFactory {
                 source,
                 catalog,
                 new SegmentShipper(source, store, encryption, publisher, clock),
+                pg,
                 properties,
                 clock,
                 state);

@@ -11,6 +11,9 @@ import io.strata.common.wal.SlotNames;
 import io.strata.common.wal.WalSegmentArchived;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.postgres.PgTools;
+import io.strata.platform.postgres.PostgresProperties;
+import io.strata.platform.postgres.SourceNetworks;
 import io.strata.platform.storage.StorageEncryption;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -237,6 +240,10 @@ class WalStreamingIT {
                 source,
                 catalog,
                 new SegmentShipper(source, store, StorageEncryption.off("test"), publisher, Clock.systemUTC()),
+                new PgTools(
+                        new PostgresProperties(java.nio.file.Path.of("/usr/lib/postgresql/15/bin")),
+                        SourceNetworks.of(java.util.List.of()),
+                        "strata-test"),
                 PROPERTIES,
                 Clock.systemUTC(),
                 state);

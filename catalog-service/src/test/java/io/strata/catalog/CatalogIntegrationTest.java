@@ -1,0 +1,63 @@
+package io.strata.catalog;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of the catalog's integration tests: the whole catalog against a real PostgreSQL
+ * ({@link ThrowawayCatalogDatabase}), with its Kafka listeners not started. Tests hand records to the
+ * listener methods themselves, as the container would: a listener that returns normally has its offset
+ * committed, one that throws goes to the platform's error handler (retry, then {@code <topic>.dlt}).
+ */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.kafka.listener.auto-startup=false",
+            "spring.kafka.admin.auto-create=false",
+            "strata.catalog.secrets.allow-plaintext=true",
+            "STRATA_CATALOG_TOKEN_ADMIN=" + CatalogIntegrationTest.ADMIN_TOKEN,
+            "STRATA_CATALOG_TOKEN_WAL=" + CatalogIntegrationTest.WAL_TOKEN
+        })
+public abstract class CatalogIntegrationTest {
+    protected static final String ADMIN_TOKEN = "admin-token-0123456789abcdef";
+    protected static final String WAL_TOKEN = "wal-token-0123456789abcdef";
+    /** Offsets are unique across the test run, so each test's records are its own. */
+    private static final AtomicLong OFFSETS = new AtomicLong(1_000);
+
+    @Autowired
+    protected JdbcClient jdbc;
+
+    @DynamicPropertySource
+    static void catalogDatabase(DynamicPropertyRegistry registry) {
+        registry.add(
+                "spring.datasource.url", () -> ThrowawayCatalogDatabase.shared().jdbcUrl());
+        registry.add(
+                "spring.datasource.username",
+                () -> ThrowawayCatalogDatabase.shared().user());
+        registry.add("spring.datasource.password", () -> "");
+    }
+
+    /** A record as a producer of the contract sends it: {@code ce_id}, {@code ce_type} and, for jobs, the job id. */
+    protected static ConsumerRecord<String, String> record(
+            String topic, String key, String ceType, UUID jobId, String json) {
+        ConsumerRecord<String, String> record = new ConsumerRecord<>(topic, 0, OFFSETS.incrementAndGet(), key, json);
+        header(record, "ce_id", UUID.randomUUID().toString());
+        header(record, "ce_type", ceType);
+        header(record, "ce_source", "test-producer");
+        if (jobId != null) {
+            header(record, "strata_job_id", jobId.toString());
+        }
+        return record;
+    }
+
+    private static void header(ConsumerRecord<String, String> record, String name, String value) {
+        record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}
