@@ -34,26 +34,8 @@ jget() { python3 -c "import sys,json; d=json.load(sys.stdin); print(d$1)"; }
 now_ms() { date +%s%3N; }
 log() { echo "$*" | tee -a "$RESULTS"; }
 
-if ! "$BIN/psql" -Atqc "select 1 from pg_database where datname='$DB'" postgres | grep -q 1; then
-  rows=$(( SIZE_GB * 4200000 ))
-  echo "creating $DB with $rows invoice rows (~${SIZE_GB} GB)..."
-  "$BIN/psql" -q -c "CREATE DATABASE $DB" postgres
-  "$BIN/psql" -q -v ON_ERROR_STOP=1 "$DB" <<SQL
-CREATE TABLE customers (id bigint PRIMARY KEY, name text, email text, country text, created_at timestamptz);
-INSERT INTO customers SELECT g, 'Customer ' || g, 'customer' || g || '@example.com',
-  (ARRAY['ES','DE','FR','PT','IT','NL','US'])[1 + g % 7], now() - g * interval '1 hour' FROM generate_series(1, 100000) g;
-CREATE TABLE invoices (id bigint PRIMARY KEY, number text, customer_id bigint, amount numeric(12,2),
-  tax numeric(12,2), issued_at timestamptz, status text, notes text);
-INSERT INTO invoices SELECT g, 'INV-' || lpad(g::text, 9, '0'), 1 + (g * 7919) % 100000,
-  round((random() * 9000)::numeric, 2), round((random() * 1500)::numeric, 2),
-  timestamptz '2020-01-01' + g * interval '37 seconds', (ARRAY['open','paid','void','overdue'])[1 + g % 4],
-  md5(g::text) || ' ' || md5((g * 31)::text) || ' ' || substr(md5((g * 17)::text), 1, (g % 32)::int)
-  FROM generate_series(1::bigint, $rows) g;
-CREATE INDEX ON invoices(customer_id);
-CREATE INDEX ON invoices(issued_at);
-VACUUM ANALYZE;
-SQL
-fi
+. bench/lib.sh
+ensure_shop_db "$DB" "$SIZE_GB"
 db_bytes=$("$BIN/psql" -Atqc "select pg_database_size('$DB')" postgres)
 log "# Strata logical backup benchmark $(date -u +%FT%TZ) on $(nproc) cores; database $DB = $(( db_bytes / 1048576 )) MiB"
 log "# PostgreSQL $("$BIN/psql" -Atqc 'show server_version' postgres), zstd $(zstd --version | grep -o 'v[0-9.]*')"

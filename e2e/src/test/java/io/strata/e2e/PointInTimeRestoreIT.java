@@ -152,6 +152,52 @@ class PointInTimeRestoreIT extends StackTestSupport {
                 .isEqualTo(100);
     }
 
+    /**
+     * Issue #7 finding 11: Strata reads a few lines of the restored server's log, and a source configured to
+     * speak German (lc_messages, which the base backup carries) used to break that. A time after the last
+     * commit takes the path that depends on the log ("recovery ended before configured recovery target
+     * was reached"): the restore must still succeed, with every row.
+     */
+    @Test
+    void aSourceThatSpeaksGermanRestoresToATimeAfterItsLastCommit() throws Exception {
+        var cluster = stack.newCluster(unique("pitrde"));
+        try (Connection c = cluster.connect("postgres");
+                Statement s = c.createStatement()) {
+            s.execute("ALTER SYSTEM SET lc_messages = 'de_DE.UTF-8'");
+            s.execute("SELECT pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new AssertionError(
+                    "the source cannot switch to German messages (" + e.getMessage() + "): generate the"
+                            + " de_DE.UTF-8 locale (./strata test and .ci/run do it as root)",
+                    e);
+        }
+        try (Connection c = cluster.connect("postgres");
+                Statement s = c.createStatement()) {
+            s.execute("SELECT 1/0");
+            throw new AssertionError("1/0 did not fail");
+        } catch (SQLException e) {
+            assertThat(e.getMessage()).as("the server speaks German").contains("Division durch null");
+        }
+        String database = "shopde";
+        SampleDatabase.create(cluster, database, 40);
+        String source = unique("pitrde").replace('_', '-');
+        registerArchivedSource(cluster, database, source);
+        physicalBackup(source);
+        SampleDatabase.execute(cluster, database, "CREATE TABLE late (n int)");
+        SampleDatabase.execute(cluster, database, "INSERT INTO late SELECT generate_series(1, 10)");
+        Thread.sleep(1_200);
+        Instant target = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1); // after the last commit
+        Thread.sleep(2_500);
+        SampleDatabase.execute(cluster, database, "SELECT pg_switch_wal()");
+
+        JsonNode job = restore(source, Map.of("time", target.toString()), cluster.superuser(), cluster.password());
+
+        int port = job.get("result").get("port").asInt();
+        assertThat(count(port, database, "late", cluster.superuser(), cluster.password()))
+                .isEqualTo(10);
+        assertThat(job.get("result").get("recoveryStop").asString()).contains("no transaction committed after");
+    }
+
     @Test
     void partialSegmentsMakeASecondFiveSecondsAgoRestorable() throws Exception {
         String database = unique("pitrpartial");

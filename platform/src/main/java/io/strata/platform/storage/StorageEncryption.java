@@ -9,6 +9,7 @@ import io.strata.platform.logical.JobFailureException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,8 @@ public final class StorageEncryption {
             "set STRATA_ENCRYPTION_KEYS_FILE (a 0600 file of `<id>:<base64 of 32 bytes>` lines) on this service";
     /** The largest STRATA-ENC header (30 bytes plus a 32-byte key id) fits in this many bytes. */
     static final int HEADER_PROBE_BYTES = 64;
+
+    private static final int MAGIC_BYTES = 8;
 
     private final String service;
     private final Path file;
@@ -143,10 +146,23 @@ public final class StorageEncryption {
      * stored} open (its caller usually hashes the rest). Read it to its end: the final chunk is authenticated
      * only then, so a consumer that stops early (a decompressor at its frame's end) must drain it.
      *
-     * @throws EncryptedObjectException when the object names a key this service lacks (see {@link #unreadable})
+     * @param requireEncrypted refuse an object stored in clear: for a source registered with {@code "encrypt":
+     *     true}, whose every object was written encrypted, a plain one can only have been put there by someone
+     *     else (with write access to the store, a plain object and a plain manifest would otherwise pass)
+     * @throws EncryptedObjectException when the object names a key this service lacks, or is in clear though
+     *     required encrypted (see {@link #unreadable})
      */
-    public InputStream plaintext(InputStream stored) throws IOException {
-        return ObjectEncryption.decryptIfNeeded(keepOpen(stored), keyringForJob());
+    public InputStream plaintext(InputStream stored, boolean requireEncrypted) throws IOException {
+        PushbackInputStream peekable = new PushbackInputStream(keepOpen(stored), MAGIC_BYTES);
+        byte[] first = peekable.readNBytes(MAGIC_BYTES);
+        peekable.unread(first);
+        if (requireEncrypted && !ObjectEncryption.isEncrypted(first)) {
+            throw new EncryptedObjectException(
+                    EncryptedObjectException.Reason.NOT_ENCRYPTED,
+                    "the object is stored in clear, but its source requires encryption (\"encrypt\": true), so every"
+                            + " object of it was written encrypted");
+        }
+        return ObjectEncryption.decryptIfNeeded(peekable, keyringForJob());
     }
 
     /** {@code in}, except that closing it does not close {@code in}: for a reader that must go on reading. */
@@ -164,10 +180,10 @@ public final class StorageEncryption {
      * @throws IOException when the store cannot read it ({@link io.strata.common.storage.NoSuchObjectException}
      *     when it does not exist)
      */
-    public byte[] readAll(ObjectStore store, String key) throws IOException {
-        byte[] stored = store.readAll(key);
-        try {
-            return ObjectEncryption.decrypt(stored, keyringForJob());
+    public byte[] readAll(ObjectStore store, String key, boolean requireEncrypted) throws IOException {
+        try (InputStream stored = store.open(key);
+                InputStream plain = plaintext(stored, requireEncrypted)) {
+            return plain.readAllBytes();
         } catch (EncryptedObjectException e) {
             throw unreadable(key, e);
         }
@@ -175,14 +191,15 @@ public final class StorageEncryption {
 
     /**
      * Proves this service can read {@code key} before a restore writes anything: opens the object's first
-     * bytes and resolves the key its header names. Plain (unencrypted) objects pass.
+     * bytes and resolves the key its header names. Plain (unencrypted) objects pass unless {@code
+     * requireEncrypted}.
      *
      * @throws JobFailureException {@code ENCRYPTION_KEY_MISSING} naming the key, {@code CHECKSUM_MISMATCH} for a
      *     damaged header, {@code STORAGE_ERROR} when the store cannot be read
      */
-    public void requireReadable(ObjectStore store, String key) {
-        Keyring keys = keyringForJob();
-        try (InputStream head = ObjectEncryption.decryptIfNeeded(store.openRange(key, 0, HEADER_PROBE_BYTES), keys)) {
+    public void requireReadable(ObjectStore store, String key, boolean requireEncrypted) {
+        try (InputStream stored = store.openRange(key, 0, HEADER_PROBE_BYTES);
+                InputStream head = plaintext(stored, requireEncrypted)) {
             // the header was read and its key resolved; the chunks are checked when the object is read
         } catch (EncryptedObjectException e) {
             throw unreadable(key, e);

@@ -41,12 +41,12 @@ final class DumpDownloader {
      * @throws JobFailureException {@code CHECKSUM_MISMATCH} when the object does not hash to the manifest's
      *     SHA-256 or does not decompress, {@code BACKUP_NOT_FOUND} when it is gone, {@code STORAGE_ERROR}
      */
-    long download(StoredObject object, Path target, AtomicLong storedRead) {
+    long download(StoredObject object, Path target, AtomicLong storedRead, boolean requireEncrypted) {
         try (InputStream stored = store.open(object.key())) {
             HashingInputStream hashing = new HashingInputStream(new CountingInputStream(stored, storedRead));
             long raw;
             try {
-                InputStream plain = encryption.plaintext(hashing);
+                InputStream plain = encryption.plaintext(hashing, requireEncrypted);
                 raw = decompress(plain, target);
                 plain.transferTo(OutputStream.nullOutputStream()); // authenticates up to the final chunk
             } catch (EncryptedObjectException e) {

@@ -67,12 +67,13 @@ public class LogicalRestore {
         if (newDatabase != null && admin.exists(source, newDatabase)) {
             throw new JobFailureException(FailureCode.TARGET_EXISTS, DatabaseAdmin.targetExists(newDatabase), false);
         }
-        StoredObject dump = dumpObject(command);
+        boolean requireEncrypted = Boolean.TRUE.equals(source.encrypt());
+        StoredObject dump = dumpObject(command, requireEncrypted);
         // a dump this worker cannot decrypt fails here, before any database is created or replaced
-        encryption.requireReadable(store, dump.key());
+        encryption.requireReadable(store, dump.key(), requireEncrypted);
         Path archive = Files.createTempFile(Files.createDirectories(properties.workDir()), "strata-restore-", ".pgc");
         try {
-            long rawBytes = download(dump, archive, reporter);
+            long rawBytes = download(dump, archive, reporter, requireEncrypted);
             int entries = pgRestore.countEntries(source, archive);
             if (newDatabase != null) {
                 restoreInto(source, newDatabase, archive, entries, reporter);
@@ -106,7 +107,7 @@ public class LogicalRestore {
         return name;
     }
 
-    private StoredObject dumpObject(RestoreBackup command) throws IOException {
+    private StoredObject dumpObject(RestoreBackup command, boolean requireEncrypted) throws IOException {
         if (command.backupId() == null) {
             throw new JobFailureException(
                     FailureCode.BACKUP_NOT_FOUND,
@@ -116,7 +117,8 @@ public class LogicalRestore {
         BackupManifest manifest;
         try {
             manifest = Json.read(
-                    encryption.readAll(store, StorageLayout.manifestKey(command.source(), command.backupId())),
+                    encryption.readAll(
+                            store, StorageLayout.manifestKey(command.source(), command.backupId()), requireEncrypted),
                     BackupManifest.class);
         } catch (NoSuchObjectException e) {
             throw new JobFailureException(
@@ -150,7 +152,7 @@ public class LogicalRestore {
                         false));
     }
 
-    private long download(StoredObject dump, Path archive, JobReporter reporter) {
+    private long download(StoredObject dump, Path archive, JobReporter reporter, boolean requireEncrypted) {
         AtomicLong read = new AtomicLong();
         long total = dump.storedBytes();
         reporter.progress(RestoreProgress.DOWNLOADING, 0, 0, total);
@@ -161,7 +163,7 @@ public class LogicalRestore {
                         RestoreProgress.downloadingPercent(read.get(), total),
                         read.get(),
                         total))) {
-            return downloader.download(dump, archive, read);
+            return downloader.download(dump, archive, read, requireEncrypted);
         }
     }
 

@@ -49,7 +49,7 @@ final class BaseBackupExtractor {
      *
      * @return the tar's size
      */
-    long extract(StoredObject tar, Path dataDir, AtomicLong storedRead) {
+    long extract(StoredObject tar, Path dataDir, AtomicLong storedRead, boolean requireEncrypted) {
         Process untar = start(List.of("tar", "-x", "-f", "-", "-C", dataDir.toString()), "tar");
         ProcessOutput errors = ProcessOutput.drain(untar.getErrorStream());
         long raw = 0;
@@ -63,7 +63,7 @@ final class BaseBackupExtractor {
                         properties.downloadConnections());
                 HashingInputStream hashing = new HashingInputStream(new CountingInputStream(download, storedRead))) {
             try {
-                InputStream plain = encryption.plaintext(hashing); // leaves the rest to be hashed
+                InputStream plain = encryption.plaintext(hashing, requireEncrypted); // leaves the rest to hash
                 try (InputStream zstd = new ZstdInputStream(StorageEncryption.keepOpen(plain));
                         OutputStream toTar = untar.getOutputStream()) {
                     raw = zstd.transferTo(toTar);

@@ -107,8 +107,10 @@ public class PointInTimeRestore {
         if (!plan.possible()) {
             throw new JobFailureException(FailureCode.TARGET_UNREACHABLE, plan.problem(), false);
         }
-        StoredObject tar = baseTar(source.name(), plan.base().backupId());
-        requireKeys(tar, plan);
+        // a source registered with "encrypt": true wrote every object encrypted: a plain one was put there
+        boolean requireEncrypted = Boolean.TRUE.equals(source.encrypt());
+        StoredObject tar = baseTar(source.name(), plan.base().backupId(), requireEncrypted);
+        requireKeys(tar, plan, requireEncrypted);
         boolean created = directory.create();
         Path spool = dataDir.resolveSibling("." + dataDir.getFileName() + ".strata-wal");
         RecoveringServer server = new RecoveringServer(pgTools, user, dataDir, port, source);
@@ -119,6 +121,7 @@ public class PointInTimeRestore {
         try (WalPrefetcher wal = new WalPrefetcher(
                 store,
                 encryption,
+                requireEncrypted,
                 name -> catalog.planRecovery(source.name(), request).segments().stream()
                         .filter(segment -> segment.segment().equals(name))
                         .findFirst(),
@@ -135,7 +138,7 @@ public class PointInTimeRestore {
             }
             deleteTree(spool, true); // left by a worker that died mid-restore: never reuse its WAL
             user.own(Files.createDirectories(spool), "rwx------");
-            long rawBytes = unpack(tar, dataDir, reporter);
+            long rawBytes = unpack(tar, dataDir, reporter, requireEncrypted);
             reporter.step(VERIFYING, 40);
             extractor.verify(dataDir);
             ensureConfigFiles(dataDir);
@@ -181,13 +184,13 @@ public class PointInTimeRestore {
         }
     }
 
-    private long unpack(StoredObject tar, Path dataDir, JobReporter reporter) {
+    private long unpack(StoredObject tar, Path dataDir, JobReporter reporter, boolean requireEncrypted) {
         AtomicLong read = new AtomicLong();
         long total = tar.storedBytes();
         reporter.progress(DOWNLOADING, 0, 0, total);
         try (ProgressTicker ticker = ProgressTicker.every(
                 TICK, () -> reporter.progress(DOWNLOADING, percent(read.get(), total, 0, 40), read.get(), total))) {
-            return extractor.extract(tar, dataDir, read);
+            return extractor.extract(tar, dataDir, read, requireEncrypted);
         }
     }
 
@@ -268,20 +271,21 @@ public class PointInTimeRestore {
      * and that of the first and last WAL segment of the plan (keys rotate forwards, so these name the oldest
      * and newest key; a segment in between written with a key since removed still fails recovery clearly).
      */
-    private void requireKeys(StoredObject tar, RecoveryPlan plan) {
-        encryption.requireReadable(store, tar.key());
+    private void requireKeys(StoredObject tar, RecoveryPlan plan, boolean requireEncrypted) {
+        encryption.requireReadable(store, tar.key(), requireEncrypted);
         List<PlannedSegment> segments = plan.segments();
         if (!segments.isEmpty()) {
-            encryption.requireReadable(store, segments.getFirst().key());
-            encryption.requireReadable(store, segments.getLast().key());
+            encryption.requireReadable(store, segments.getFirst().key(), requireEncrypted);
+            encryption.requireReadable(store, segments.getLast().key(), requireEncrypted);
         }
     }
 
-    private StoredObject baseTar(String source, String backupId) {
+    private StoredObject baseTar(String source, String backupId, boolean requireEncrypted) {
         BackupManifest manifest;
         try {
             manifest = Json.read(
-                    encryption.readAll(store, StorageLayout.manifestKey(source, BackupId.parse(backupId))),
+                    encryption.readAll(
+                            store, StorageLayout.manifestKey(source, BackupId.parse(backupId)), requireEncrypted),
                     BackupManifest.class);
         } catch (NoSuchObjectException e) {
             throw new JobFailureException(

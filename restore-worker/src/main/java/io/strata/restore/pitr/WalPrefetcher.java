@@ -49,6 +49,7 @@ final class WalPrefetcher implements AutoCloseable {
     static final String FAILED = "FAILED";
     private final ObjectStore store;
     private final StorageEncryption encryption;
+    private final boolean requireEncrypted;
     private final Function<String, Optional<PlannedSegment>> refresh;
     private final Path spool;
     private final List<PlannedSegment> segments;
@@ -68,6 +69,7 @@ final class WalPrefetcher implements AutoCloseable {
     WalPrefetcher(
             ObjectStore store,
             StorageEncryption encryption,
+            boolean requireEncrypted,
             Function<String, Optional<PlannedSegment>> refresh,
             Path spool,
             List<PlannedSegment> segments,
@@ -76,6 +78,7 @@ final class WalPrefetcher implements AutoCloseable {
             int ahead) {
         this.store = store;
         this.encryption = encryption;
+        this.requireEncrypted = requireEncrypted;
         this.refresh = refresh;
         this.spool = spool;
         this.segments = List.copyOf(segments);
@@ -225,7 +228,7 @@ final class WalPrefetcher implements AutoCloseable {
         long stored;
         try (InputStream in = store.open(segment.key());
                 HashingInputStream hashing = new HashingInputStream(in)) {
-            InputStream plain = encryption.plaintext(hashing); // leaves the rest to be hashed
+            InputStream plain = encryption.plaintext(hashing, requireEncrypted); // leaves the rest to be hashed
             try (InputStream zstd = new ZstdInputStream(StorageEncryption.keepOpen(plain));
                     OutputStream out = Files.newOutputStream(partialFile)) {
                 raw = zstd.transferTo(out);

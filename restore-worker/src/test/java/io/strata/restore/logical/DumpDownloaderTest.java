@@ -57,8 +57,8 @@ class DumpDownloaderTest {
         Path target = temp.resolve("dump.pgc");
         AtomicLong read = new AtomicLong();
 
-        long size =
-                new DumpDownloader(store, StorageEncryption.off("test")).download(object(sha256(stored)), target, read);
+        long size = new DumpDownloader(store, StorageEncryption.off("test"))
+                .download(object(sha256(stored)), target, read, false);
 
         assertThat(size).isEqualTo(raw.length);
         assertThat(Files.readAllBytes(target)).isEqualTo(raw);
@@ -72,7 +72,7 @@ class DumpDownloaderTest {
         store.put(KEY, corrupt);
 
         assertThatThrownBy(() -> new DumpDownloader(store, StorageEncryption.off("test"))
-                        .download(object(sha256(stored)), temp.resolve("d"), new AtomicLong()))
+                        .download(object(sha256(stored)), temp.resolve("d"), new AtomicLong(), false))
                 .isInstanceOfSatisfying(JobFailureException.class, e -> {
                     assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH);
                     assertThat(e.getMessage()).contains(sha256(stored)).contains(sha256(corrupt));
@@ -85,7 +85,7 @@ class DumpDownloaderTest {
         String wrong = "0".repeat(64);
 
         assertThatThrownBy(() -> new DumpDownloader(store, StorageEncryption.off("test"))
-                        .download(object(wrong), temp.resolve("d"), new AtomicLong()))
+                        .download(object(wrong), temp.resolve("d"), new AtomicLong(), false))
                 .isInstanceOfSatisfying(JobFailureException.class, e -> {
                     assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH);
                     assertThat(e.getMessage())
@@ -100,7 +100,7 @@ class DumpDownloaderTest {
         store.put(KEY, truncated);
 
         assertThatThrownBy(() -> new DumpDownloader(store, StorageEncryption.off("test"))
-                        .download(object(sha256(stored)), temp.resolve("d"), new AtomicLong()))
+                        .download(object(sha256(stored)), temp.resolve("d"), new AtomicLong(), false))
                 .isInstanceOfSatisfying(
                         JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH));
     }
@@ -112,10 +112,28 @@ class DumpDownloaderTest {
         Path target = temp.resolve("dump.pgc");
 
         long size = new DumpDownloader(store, StorageEncryption.of("test", KEYS))
-                .download(sealedObject(sealed, sha256(sealed)), target, new AtomicLong());
+                .download(sealedObject(sealed, sha256(sealed)), target, new AtomicLong(), true);
 
         assertThat(size).isEqualTo(raw.length);
         assertThat(Files.readAllBytes(target)).isEqualTo(raw);
+    }
+
+    @Test
+    void aSourceThatRequiresEncryptionRefusesAnObjectSwappedForAPlainOneWithAMatchingHash() throws Exception {
+        store.put(KEY, stored); // plain, and the hash below matches it: only the format gives it away
+        StorageEncryption keyed = StorageEncryption.of("restore-worker", KEYS);
+
+        assertThatThrownBy(() -> new DumpDownloader(store, keyed)
+                        .download(object(sha256(stored)), temp.resolve("d"), new AtomicLong(), true))
+                .isInstanceOfSatisfying(JobFailureException.class, e -> {
+                    assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH);
+                    assertThat(e.getMessage()).contains("stored in clear").contains("requires encryption");
+                });
+        assertThatThrownBy(() -> keyed.requireReadable(store, KEY, true))
+                .isInstanceOfSatisfying(
+                        JobFailureException.class,
+                        e -> assertThat(e.getMessage()).contains("stored in clear"));
+        keyed.requireReadable(store, KEY, false); // a source with the default setting accepts it
     }
 
     @Test
@@ -126,7 +144,7 @@ class DumpDownloaderTest {
         store.put(KEY, sealed);
 
         assertThatThrownBy(() -> new DumpDownloader(store, StorageEncryption.of("test", KEYS))
-                        .download(sealedObject(sealed, recorded), temp.resolve("d"), new AtomicLong()))
+                        .download(sealedObject(sealed, recorded), temp.resolve("d"), new AtomicLong(), false))
                 .isInstanceOfSatisfying(JobFailureException.class, e -> {
                     assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH);
                     assertThat(e.getMessage()).contains("AUTHENTICATION_FAILED").contains("tampered");
@@ -140,16 +158,16 @@ class DumpDownloaderTest {
         StorageEncryption other =
                 StorageEncryption.of("restore-worker", Keyring.of("k9", EncryptionKey.generate("k9")));
 
-        assertThatThrownBy(() -> other.requireReadable(store, KEY))
+        assertThatThrownBy(() -> other.requireReadable(store, KEY, false))
                 .isInstanceOfSatisfying(JobFailureException.class, e -> {
                     assertThat(e.code()).isEqualTo(FailureCode.ENCRYPTION_KEY_MISSING);
                     assertThat(e.getMessage()).contains("'k1'").contains("restore-worker");
                 });
-        assertThatThrownBy(() -> StorageEncryption.off("restore-worker").requireReadable(store, KEY))
+        assertThatThrownBy(() -> StorageEncryption.off("restore-worker").requireReadable(store, KEY, false))
                 .isInstanceOfSatisfying(
                         JobFailureException.class,
                         e -> assertThat(e.code()).isEqualTo(FailureCode.ENCRYPTION_KEY_MISSING));
-        StorageEncryption.of("restore-worker", KEYS).requireReadable(store, KEY); // passes
+        StorageEncryption.of("restore-worker", KEYS).requireReadable(store, KEY, false); // passes
     }
 
     private StoredObject sealedObject(byte[] sealed, String sha256) {
@@ -159,7 +177,7 @@ class DumpDownloaderTest {
     @Test
     void aMissingObjectMeansTheBackupIsGone() {
         assertThatThrownBy(() -> new DumpDownloader(store, StorageEncryption.off("test"))
-                        .download(object("ab".repeat(32)), temp.resolve("d"), new AtomicLong()))
+                        .download(object("ab".repeat(32)), temp.resolve("d"), new AtomicLong(), false))
                 .isInstanceOfSatisfying(
                         JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.BACKUP_NOT_FOUND));
     }

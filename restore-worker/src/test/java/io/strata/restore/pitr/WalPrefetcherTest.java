@@ -52,6 +52,7 @@ class WalPrefetcherTest {
         try (WalPrefetcher wal = new WalPrefetcher(
                 store,
                 StorageEncryption.off("test"),
+                false,
                 name -> Optional.of(newer),
                 spool,
                 List.of(planned),
@@ -84,6 +85,7 @@ class WalPrefetcherTest {
         try (WalPrefetcher wal = new WalPrefetcher(
                 store,
                 StorageEncryption.of("test", keys),
+                true,
                 name -> Optional.empty(),
                 spool,
                 List.of(planned),
@@ -100,7 +102,7 @@ class WalPrefetcherTest {
         Path otherSpool = Files.createDirectories(dir.resolve("other"));
         StorageEncryption wrong = StorageEncryption.of("test", Keyring.of("k9", EncryptionKey.generate("k9")));
         try (WalPrefetcher wal = new WalPrefetcher(
-                store, wrong, name -> Optional.empty(), otherSpool, List.of(planned), SEGMENT_SIZE, 2, 4)) {
+                store, wrong, false, name -> Optional.empty(), otherSpool, List.of(planned), SEGMENT_SIZE, 2, 4)) {
             wal.prepare(new OsUser(System.getProperty("user.name")));
             wal.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> wal.failure() != null);
@@ -120,6 +122,7 @@ class WalPrefetcherTest {
         try (WalPrefetcher wal = new WalPrefetcher(
                 store,
                 StorageEncryption.off("test"),
+                false,
                 name -> Optional.empty(),
                 spool,
                 List.of(planned),
