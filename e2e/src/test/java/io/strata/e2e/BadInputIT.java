@@ -71,7 +71,7 @@ class BadInputIT extends StackTestSupport {
                         "name",
                         source,
                         "host",
-                        "10.9.9.9",
+                        "127.0.0.9", // inside the dev stack's allowed networks: the name alone is the problem
                         "port",
                         5432,
                         "database",
