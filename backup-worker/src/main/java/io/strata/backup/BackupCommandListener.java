@@ -10,10 +10,8 @@ import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.JobKind;
-import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.jobs.JobLeases;
 import io.strata.platform.jobs.JobReporter;
-import io.strata.platform.logical.JobExecution;
-import io.strata.platform.logical.JobExecution.Outcome;
 import io.strata.platform.logical.JobMetrics;
 import io.strata.platform.logical.JobReporters;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,25 +23,26 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs one backup command at a time (one listener thread): a backup holds the record until it is done,
- * and the offset is committed after its final event was acknowledged. A redelivered command whose job
- * the catalog already shows finished is skipped.
+ * and the offset is committed after its final event was acknowledged. The job is claimed in the catalog
+ * first ({@link JobLeases}): a redelivered command whose job ended, or which a live worker runs, is
+ * skipped; a job whose worker was lost is taken over.
  */
 @Component
 class BackupCommandListener {
     private static final Logger log = LoggerFactory.getLogger(BackupCommandListener.class);
-    private final CatalogClient catalog;
+    private final JobLeases leases;
     private final JobReporters reporters;
     private final LogicalBackupJob logicalBackups;
     private final PhysicalBackupJob physicalBackups;
     private final JobMetrics metrics;
 
     BackupCommandListener(
-            CatalogClient catalog,
+            JobLeases leases,
             JobReporters reporters,
             LogicalBackupJob logicalBackups,
             PhysicalBackupJob physicalBackups,
             JobMetrics metrics) {
-        this.catalog = catalog;
+        this.leases = leases;
         this.reporters = reporters;
         this.logicalBackups = logicalBackups;
         this.physicalBackups = physicalBackups;
@@ -61,10 +60,6 @@ class BackupCommandListener {
     private void take(TakeBackup command) {
         try (MDC.MDCCloseable ignored =
                 MDC.putCloseable("jobId", command.jobId().toString())) {
-            if (JobExecution.alreadyFinished(catalog, command.jobId())) {
-                log.info("job {} is already finished: skipping a duplicate delivery", command.jobId());
-                return;
-            }
             JobRef ref = new JobRef(
                     command.jobId(),
                     JobKind.BACKUP,
@@ -73,13 +68,13 @@ class BackupCommandListener {
                     command.backupId().toString());
             JobReporter reporter = reporters.forJob(ref);
             Timer.Sample sample = metrics.start();
-            Outcome outcome = JobExecution.run(
-                    reporter,
-                    "starting",
-                    () -> command.kind() == BackupKind.PHYSICAL
-                            ? physicalBackups.run(command, reporter)
-                            : logicalBackups.run(command, reporter));
-            metrics.finished(sample, outcome);
+            leases.runClaimed(
+                            reporter,
+                            "starting",
+                            () -> command.kind() == BackupKind.PHYSICAL
+                                    ? physicalBackups.run(command, reporter)
+                                    : logicalBackups.run(command, reporter))
+                    .ifPresent(outcome -> metrics.finished(sample, outcome));
         }
     }
 }

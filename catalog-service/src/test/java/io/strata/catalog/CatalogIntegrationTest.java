@@ -15,6 +15,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * ({@link ThrowawayCatalogDatabase}), with its Kafka listeners not started. Tests hand records to the
  * listener methods themselves, as the container would: a listener that returns normally has its offset
  * committed, one that throws goes to the platform's error handler (retry, then {@code <topic>.dlt}).
+ * The lease sweeper does not run on its own (its first run would be an hour away): tests that need it call
+ * it, so it cannot change a job under another test.
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -22,12 +24,19 @@ import org.springframework.test.context.DynamicPropertySource;
             "spring.kafka.listener.auto-startup=false",
             "spring.kafka.admin.auto-create=false",
             "strata.catalog.secrets.allow-plaintext=true",
+            "strata.catalog.leases.sweep-interval=1h",
             "STRATA_CATALOG_TOKEN_ADMIN=" + CatalogIntegrationTest.ADMIN_TOKEN,
-            "STRATA_CATALOG_TOKEN_WAL=" + CatalogIntegrationTest.WAL_TOKEN
+            "STRATA_CATALOG_TOKEN_WAL=" + CatalogIntegrationTest.WAL_TOKEN,
+            "STRATA_CATALOG_TOKEN_GATEWAY=" + CatalogIntegrationTest.GATEWAY_TOKEN,
+            "STRATA_CATALOG_TOKEN_BACKUP=" + CatalogIntegrationTest.BACKUP_TOKEN,
+            "STRATA_CATALOG_TOKEN_RESTORE=" + CatalogIntegrationTest.RESTORE_TOKEN
         })
 public abstract class CatalogIntegrationTest {
     protected static final String ADMIN_TOKEN = "admin-token-0123456789abcdef";
     protected static final String WAL_TOKEN = "wal-token-0123456789abcdef";
+    protected static final String GATEWAY_TOKEN = "gateway-token-0123456789abcdef";
+    protected static final String BACKUP_TOKEN = "backup-token-0123456789abcdef";
+    protected static final String RESTORE_TOKEN = "restore-token-0123456789abcdef";
     /** Offsets are unique across the test run, so each test's records are its own. */
     private static final AtomicLong OFFSETS = new AtomicLong(1_000);
 
@@ -57,7 +66,7 @@ public abstract class CatalogIntegrationTest {
         return record;
     }
 
-    private static void header(ConsumerRecord<String, String> record, String name, String value) {
+    protected static void header(ConsumerRecord<String, String> record, String name, String value) {
         record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -167,6 +167,8 @@ public final class DevStack implements AutoCloseable {
         // point-in-time restores write only here (the gateway checks requests against it too)
         shared.put("STRATA_RESTORE_DATA_ROOTS", restoreRoot().toString());
         shared.put("STRATA_RESTORE_STATE_DIR", pgBase.resolve("restore-worker").toString());
+        // job leases: a killed worker's job is taken back within seconds, not half a minute
+        shared.put("STRATA_WORKER_LEASE", "10s");
         // every dev stack source is on this host: sources elsewhere (169.254.169.254 included) are refused,
         // unless the caller's environment says otherwise (empty allows any address)
         shared.put(

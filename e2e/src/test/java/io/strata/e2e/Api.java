@@ -7,11 +7,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import tools.jackson.databind.JsonNode;
 
-/** A thin client of the gateway's public REST API, the way a user's script would call it. */
+/**
+ * A thin client of the gateway's public REST API, the way a user's script would call it. Every call carries
+ * an {@code X-Request-Id}; the mutating ones are remembered, and every answer is checked for the stack's
+ * secrets, for {@link SuiteEndIT} to judge the whole run.
+ */
 final class Api {
+    private static final AtomicLong CALLS = new AtomicLong();
+    private static final Set<String> MUTATING_REQUEST_IDS = ConcurrentHashMap.newKeySet();
+    private static final List<String> SECRETS = new CopyOnWriteArrayList<>();
+    private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
@@ -44,8 +57,25 @@ final class Api {
                 .PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** The request ids of every POST and PUT this suite sent through this client. */
+    static Set<String> mutatingRequestIds() {
+        return Set.copyOf(MUTATING_REQUEST_IDS);
+    }
+
+    /** Values no answer may contain (passwords, tokens); the suite registers them once its stack runs. */
+    static void neverInAnswers(List<String> secrets) {
+        secrets.stream().filter(secret -> !SECRETS.contains(secret)).forEach(SECRETS::add);
+    }
+
+    /** Answers that held a registered secret: "METHOD path" of each. */
+    static List<String> leaks() {
+        return List.copyOf(LEAKS);
+    }
+
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(60))
+                .header("X-Request-Id", "e2e-" + ProcessHandle.current().pid() + "-" + CALLS.incrementAndGet());
         if (token != null) {
             builder.header("Authorization", "Bearer " + token);
         }
@@ -53,8 +83,16 @@ final class Api {
     }
 
     private Response send(HttpRequest.Builder builder) {
+        HttpRequest request = builder.build();
+        if (!request.method().equals("GET")) {
+            request.headers().firstValue("X-Request-Id").ifPresent(MUTATING_REQUEST_IDS::add);
+        }
         try {
-            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            String body = response.body();
+            if (body != null && SECRETS.stream().anyMatch(body::contains)) {
+                LEAKS.add(request.method() + " " + request.uri().getPath());
+            }
             return new Response(
                     response.statusCode(),
                     response.headers().firstValue("Content-Type").orElse(""),

@@ -12,6 +12,7 @@ import io.strata.devstack.PgCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +29,26 @@ abstract class StackTestSupport {
     static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
 
     final DevStack stack = SharedStack.get();
+
+    {
+        Api.neverInAnswers(secrets(stack));
+    }
+
+    /** What must never appear in an answer, an event or a log: the source's password and every token. */
+    static List<String> secrets(DevStack stack) {
+        return List.of(
+                stack.sourceCluster().password(),
+                stack.adminToken(),
+                stack.operatorToken(),
+                stack.viewerToken(),
+                stack.s3SecretKey(),
+                stack.catalogToken("api-gateway"),
+                stack.catalogToken("backup-worker"),
+                stack.catalogToken("restore-worker"),
+                stack.catalogToken("wal-archiver"),
+                stack.catalogAdminToken());
+    }
+
     final PgCluster sourceCluster = stack.sourceCluster();
     final Api admin = new Api(stack.gatewayUrl(), stack.adminToken());
     final Api operator = admin.as(stack.operatorToken());

@@ -7,10 +7,8 @@ import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.JobKind;
-import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.jobs.JobLeases;
 import io.strata.platform.jobs.JobReporter;
-import io.strata.platform.logical.JobExecution;
-import io.strata.platform.logical.JobExecution.Outcome;
 import io.strata.platform.logical.JobMetrics;
 import io.strata.platform.logical.JobReporters;
 import io.strata.restore.logical.LogicalRestore;
@@ -24,24 +22,27 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs one restore command at a time (one listener thread): a logical restore into a database, or a
- * point-in-time restore into a new cluster. Its offset is committed after the final event was acknowledged. A redelivered command whose job the catalog already shows finished is skipped.
+ * point-in-time restore into a new cluster. Its offset is committed after the final event was acknowledged.
+ * The job is claimed in the catalog first ({@link JobLeases}): a redelivered command whose job ended or
+ * runs elsewhere is skipped, and a restore whose worker was lost is never run again (the catalog fails it
+ * {@code WORKER_LOST}).
  */
 @Component
 class RestoreCommandListener {
     private static final Logger log = LoggerFactory.getLogger(RestoreCommandListener.class);
-    private final CatalogClient catalog;
+    private final JobLeases leases;
     private final JobReporters reporters;
     private final LogicalRestore logicalRestore;
     private final PointInTimeRestore pointInTimeRestore;
     private final JobMetrics metrics;
 
     RestoreCommandListener(
-            CatalogClient catalog,
+            JobLeases leases,
             JobReporters reporters,
             LogicalRestore logicalRestore,
             PointInTimeRestore pointInTimeRestore,
             JobMetrics metrics) {
-        this.catalog = catalog;
+        this.leases = leases;
         this.reporters = reporters;
         this.logicalRestore = logicalRestore;
         this.pointInTimeRestore = pointInTimeRestore;
@@ -59,22 +60,18 @@ class RestoreCommandListener {
     private void restore(RestoreBackup command) {
         try (MDC.MDCCloseable ignored =
                 MDC.putCloseable("jobId", command.jobId().toString())) {
-            if (JobExecution.alreadyFinished(catalog, command.jobId())) {
-                log.info("job {} is already finished: skipping a duplicate delivery", command.jobId());
-                return;
-            }
             String backupId =
                     command.backupId() == null ? null : command.backupId().toString();
             JobRef ref = new JobRef(command.jobId(), JobKind.RESTORE, command.source(), command.requestId(), backupId);
             JobReporter reporter = reporters.forJob(ref);
             Timer.Sample sample = metrics.start();
-            Outcome outcome = JobExecution.run(
-                    reporter,
-                    "starting",
-                    () -> command.pointInTime()
-                            ? pointInTimeRestore.run(command, reporter)
-                            : logicalRestore.run(command, reporter));
-            metrics.finished(sample, outcome);
+            leases.runClaimed(
+                            reporter,
+                            "starting",
+                            () -> command.pointInTime()
+                                    ? pointInTimeRestore.run(command, reporter)
+                                    : logicalRestore.run(command, reporter))
+                    .ifPresent(outcome -> metrics.finished(sample, outcome));
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -28,7 +29,8 @@ class AuditController {
     JsonNode list(
             @RequestParam(required = false) String since,
             @RequestParam(required = false) String actor,
-            @RequestParam(required = false) Integer limit) {
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) UUID before) {
         List<FieldProblem> problems = new ArrayList<>();
         Instant from = null;
         try {
@@ -53,6 +55,7 @@ class AuditController {
         query.put("since", from);
         query.put("actor", actor == null || actor.isBlank() ? null : actor);
         query.put("limit", limit);
+        query.put("before", before); // the last auditId of the previous page: the next, older page
         return catalog.list("/api/v1/audit", query);
     }
 }

@@ -15,12 +15,16 @@ class AuditController {
         this.store = store;
     }
 
-    /** Newest first; {@code since} is RFC 3339 and inclusive. */
+    /**
+     * Newest first; {@code since} is RFC 3339 and inclusive; {@code before} (an {@code auditId}) gives the
+     * records older than that one, so a client pages back with the last id of each page.
+     */
     @GetMapping("/api/v1/audit")
     List<AuditView> list(
             @RequestParam(required = false) String since,
             @RequestParam(required = false) String actor,
-            @RequestParam(required = false) Integer limit) {
-        return store.list(AuditFilter.of(since, actor, limit));
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String before) {
+        return store.list(AuditFilter.of(since, actor, limit, before));
     }
 }

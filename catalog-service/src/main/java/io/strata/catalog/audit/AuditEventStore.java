@@ -65,7 +65,13 @@ class AuditEventStore {
             sql.append(" AND actor = ?");
             params.add(filter.actor());
         }
-        sql.append(" ORDER BY occurred_at DESC, audit_id LIMIT ?");
+        if (filter.before() != null) {
+            // keyset paging in the listing's own order; an unknown id matches nothing (an empty page)
+            sql.append(
+                    " AND (occurred_at, audit_id) < (SELECT occurred_at, audit_id FROM audit_event WHERE audit_id = ?)");
+            params.add(filter.before());
+        }
+        sql.append(" ORDER BY occurred_at DESC, audit_id DESC LIMIT ?");
         params.add(filter.limit());
         return jdbc.sql(sql.toString())
                 .params(params)

@@ -8,12 +8,16 @@ import io.strata.common.audit.AuditText;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
-/** The filters of {@code GET /api/v1/audit}: from {@code since} on (inclusive), one actor, newest {@code limit}. */
-record AuditFilter(Instant since, String actor, int limit) {
+/**
+ * The filters of {@code GET /api/v1/audit}: from {@code since} on (inclusive), one actor, older than the
+ * record {@code before} (a page's last {@code auditId}), newest {@code limit}.
+ */
+record AuditFilter(Instant since, String actor, int limit, UUID before) {
 
     /** Every bad parameter is named in one 400; {@code limit} is capped at 500 like every catalog list. */
-    static AuditFilter of(String since, String actor, Integer limit) {
+    static AuditFilter of(String since, String actor, Integer limit, String before) {
         List<FieldProblem> problems = new ArrayList<>();
         Instant from = null;
         try {
@@ -28,9 +32,17 @@ record AuditFilter(Instant since, String actor, int limit) {
         } catch (InvalidRequestException e) {
             problems.addAll(e.errors());
         }
+        UUID after = null;
+        if (before != null && !before.isBlank()) {
+            try {
+                after = UUID.fromString(before.strip());
+            } catch (IllegalArgumentException e) {
+                problems.add(new FieldProblem("before", "must be the auditId of a record (a UUID)"));
+            }
+        }
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(problems);
         }
-        return new AuditFilter(from, actor == null || actor.isBlank() ? null : actor, rows);
+        return new AuditFilter(from, actor == null || actor.isBlank() ? null : actor, rows, after);
     }
 }

@@ -68,6 +68,13 @@ public class BackupStore {
                 .update();
     }
 
+    /** RUNNING goes back to QUEUED: its job lost its worker and waits for another (see the lease sweeper). */
+    public void markQueuedAgain(String backupId) {
+        jdbc.sql("UPDATE backup SET status = 'QUEUED', updated_at = ? WHERE backup_id = ? AND status = 'RUNNING'")
+                .params(SqlTime.bind(clock.instant()), backupId)
+                .update();
+    }
+
     /** The backup exists now (its manifest is written): record everything the worker reported. */
     public void recordSucceeded(String source, UUID jobId, BackupResult result) {
         jdbc.sql("""

@@ -1,19 +1,15 @@
 package io.strata.catalog.jobs;
 
-import io.strata.catalog.backups.BackupStore;
 import io.strata.catalog.invalid.EventText;
 import io.strata.catalog.invalid.InvalidEvents;
 import io.strata.catalog.jobs.JobTransitions.Transition;
 import io.strata.common.messaging.CloudEventHeaders;
-import io.strata.common.model.JobKind;
 import io.strata.platform.logical.FailureCode;
 import io.strata.platform.messaging.IncomingMessages;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -26,16 +22,17 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class InvalidJobMessages {
     static final String CODE = FailureCode.INVALID_EVENT.name();
-    private static final Logger log = LoggerFactory.getLogger(InvalidJobMessages.class);
     private static final int MAX_MESSAGE = 2_000;
     private final JobStore jobs;
-    private final BackupStore backups;
+    private final CatalogFailures failures;
+    private final LeaseFence fence;
     private final InvalidEvents invalid;
     private final Clock clock;
 
-    InvalidJobMessages(JobStore jobs, BackupStore backups, InvalidEvents invalid, Clock clock) {
+    InvalidJobMessages(JobStore jobs, CatalogFailures failures, LeaseFence fence, InvalidEvents invalid, Clock clock) {
         this.jobs = jobs;
-        this.backups = backups;
+        this.failures = failures;
+        this.fence = fence;
         this.invalid = invalid;
         this.clock = clock;
     }
@@ -47,11 +44,11 @@ class InvalidJobMessages {
         NamedJob named = NamedJob.of(record, now);
         String outcome = named.jobId() == null
                 ? "no job is named (neither in the payload nor in strata_job_id), so none was failed"
-                : fail(named, now, jobMessage(record, named, problem));
+                : fail(record, named, now, problem);
         invalid.record(record, named.jobId(), named.what() + " not applied: " + problem + "; " + outcome);
     }
 
-    private String fail(NamedJob named, Instant now, String message) {
+    private String fail(ConsumerRecord<String, String> record, NamedJob named, Instant now, String problem) {
         if (named.origin() != null) {
             jobs.insertIfAbsent(named.origin());
         }
@@ -60,17 +57,12 @@ class InvalidJobMessages {
             return "job " + named.jobId() + " is unknown to the catalog, so none was failed";
         }
         Job job = found.get();
-        return switch (JobTransitions.failedByCatalog(job.state(), now, CODE, message)) {
+        if (fence.isStale(job, LeaseFence.tokenIfReadable(record), named.what())) {
+            return "job " + job.jobId() + " left as it is: the record comes from a worker whose lease was superseded";
+        }
+        return switch (failures.fail(job, now, CODE, jobMessage(record, named, problem))) {
             case Transition.Ignored ignored -> "job " + job.jobId() + " left as it is: " + ignored.reason();
-            case Transition.Applied applied -> {
-                jobs.update(job.jobId(), applied.next(), null, now);
-                if (job.origin().kind() == JobKind.BACKUP && job.origin().backupId() != null) {
-                    backups.markFailed(job.origin().backupId(), JobEventService.backupError(CODE, message), now);
-                }
-                log.warn(
-                        "Job {} {} -> FAILED ({}): {}", job.jobId(), job.state().status(), CODE, message);
-                yield "job " + job.jobId() + " FAILED with " + CODE;
-            }
+            case Transition.Applied applied -> "job " + job.jobId() + " FAILED with " + CODE;
         };
     }
 

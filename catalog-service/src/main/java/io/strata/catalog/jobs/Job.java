@@ -9,10 +9,11 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One row of the {@code job} table: who the job is ({@link JobOrigin}), where it stands ({@link JobState})
- * and, once it succeeded, what it produced (its JobResult as JSON, or null).
+ * One row of the {@code job} table: who the job is ({@link JobOrigin}), where it stands ({@link JobState}),
+ * which worker holds it ({@link Lease}) and, once it succeeded, what it produced (its JobResult as JSON, or
+ * null).
  */
-record Job(JobOrigin origin, JobState state, String resultJson) {
+record Job(JobOrigin origin, JobState state, Lease lease, String resultJson) {
 
     UUID jobId() {
         return origin.jobId();
@@ -37,9 +38,19 @@ record Job(JobOrigin origin, JobState state, String resultJson) {
                 error,
                 origin.backupId(),
                 origin.requestId(),
-                resultJson == null ? null : Json.read(resultJson, JobResult.class));
+                resultJson == null ? null : Json.read(resultJson, JobResult.class),
+                lease.owner(),
+                lease.heartbeatAt(),
+                lease.expiresAt());
     }
 
     /** What a job is from its creation on; events never change it. */
     record JobOrigin(UUID jobId, JobKind kind, String source, String backupId, String requestId, Instant createdAt) {}
+
+    /**
+     * The job's lease: {@code owner} claimed it last (null if never claimed) with {@code token}; it is
+     * lost unless renewed by {@code expiresAt} (null when no lease runs); {@code lostLeases} counts the
+     * workers that lost it.
+     */
+    record Lease(String owner, long token, Instant expiresAt, Instant heartbeatAt, int lostLeases) {}
 }

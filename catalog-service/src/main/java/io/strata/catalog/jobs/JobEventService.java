@@ -23,7 +23,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Applies job events to the job and, for backup jobs, to the backup they produce. One transaction per
  * event holds the ce_id marker, the job row lock and every write, so a redelivery either finds all of
- * it or none of it.
+ * it or none of it. An event from a worker whose lease was superseded changes nothing ({@link LeaseFence});
+ * one that ends the job ends its lease too.
  */
 @Service
 class JobEventService {
@@ -31,17 +32,20 @@ class JobEventService {
     private final JobStore jobs;
     private final BackupStore backups;
     private final ProcessedMessages processed;
+    private final LeaseFence fence;
     private final Clock clock;
 
-    JobEventService(JobStore jobs, BackupStore backups, ProcessedMessages processed, Clock clock) {
+    JobEventService(JobStore jobs, BackupStore backups, ProcessedMessages processed, LeaseFence fence, Clock clock) {
         this.jobs = jobs;
         this.backups = backups;
         this.processed = processed;
+        this.fence = fence;
         this.clock = clock;
     }
 
+    /** Applies {@code event}; {@code leaseToken} is its {@code strata_lease_token} header, null without one. */
     @Transactional
-    void apply(String ceId, String topic, JobEvent event) {
+    void apply(String ceId, String topic, JobEvent event, Long leaseToken) {
         if (!processed.markFirstDelivery(ceId, topic)) {
             log.debug("Skipping already applied {} {}", topic, ceId);
             return;
@@ -56,6 +60,9 @@ class JobEventService {
                 ref.requestId(),
                 Objects.requireNonNullElseGet(event.occurredAt(), clock::instant)));
         Job job = jobs.lock(ref.jobId().value()).orElseThrow();
+        if (fence.isStale(job, leaseToken, event.getClass().getSimpleName())) {
+            return;
+        }
         switch (JobTransitions.apply(job.state(), event)) {
             case Transition.Ignored ignored ->
                 log.debug(

@@ -73,8 +73,9 @@ class JobListeners {
         try {
             String ceId = IncomingMessages.ceId(record);
             JobEvent event = JobEventContent.storable(Json.read(EventText.payload(record), JobEvent.class));
+            Long leaseToken = LeaseFence.token(record);
             try (var ignored = MDC.putCloseable(MDC_JOB_ID, event.job().jobId().toString())) {
-                events.apply(ceId, record.topic(), event);
+                events.apply(ceId, record.topic(), event, leaseToken);
             }
         } catch (RuntimeException e) {
             rejectOrRethrow(record, e);

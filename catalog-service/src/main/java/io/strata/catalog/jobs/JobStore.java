@@ -1,6 +1,7 @@
 package io.strata.catalog.jobs;
 
 import io.strata.catalog.jobs.Job.JobOrigin;
+import io.strata.catalog.jobs.Job.Lease;
 import io.strata.catalog.support.SqlTime;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
@@ -17,9 +18,10 @@ import org.springframework.stereotype.Repository;
 /** The {@code job} table. */
 @Repository
 class JobStore {
-    private static final String COLUMNS = """
+    static final String COLUMNS = """
             job_id, kind, source, backup_id, request_id, created_at, status, progress_percent, current_step,
-            bytes_done, bytes_total, started_at, finished_at, error_code, error_message, result::text AS result""";
+            bytes_done, bytes_total, started_at, finished_at, error_code, error_message, result::text AS result,
+            owner, lease_token, lease_expires_at, heartbeat_at, lost_leases""";
     private final JdbcClient jdbc;
 
     JobStore(JdbcClient jdbc) {
@@ -59,11 +61,13 @@ class JobStore {
                 .optional();
     }
 
+    /** Writes the job's new state; a job that ended holds no lease any more (its owner stays on record). */
     void update(UUID jobId, JobState state, String resultJson, Instant now) {
         jdbc.sql("""
                         UPDATE job SET status = ?, progress_percent = ?, current_step = ?, bytes_done = ?, bytes_total = ?,
                             started_at = ?, finished_at = ?, error_code = ?, error_message = ?,
-                            result = COALESCE(CAST(? AS jsonb), result), updated_at = ?
+                            result = COALESCE(CAST(? AS jsonb), result), updated_at = ?,
+                            lease_expires_at = CASE WHEN ? THEN NULL ELSE lease_expires_at END
                         WHERE job_id = ?""")
                 .params(
                         state.status().name(),
@@ -77,6 +81,7 @@ class JobStore {
                         state.errorMessage(),
                         resultJson,
                         SqlTime.bind(now),
+                        state.status().isTerminal(),
                         jobId)
                 .update();
     }
@@ -108,7 +113,7 @@ class JobStore {
                 .single();
     }
 
-    private static Job job(ResultSet rs, int row) throws SQLException {
+    static Job job(ResultSet rs, int row) throws SQLException {
         JobOrigin origin = new JobOrigin(
                 rs.getObject("job_id", UUID.class),
                 JobKind.valueOf(rs.getString("kind")),
@@ -126,6 +131,12 @@ class JobStore {
                 SqlTime.read(rs, "finished_at"),
                 rs.getString("error_code"),
                 rs.getString("error_message"));
-        return new Job(origin, state, rs.getString("result"));
+        Lease lease = new Lease(
+                rs.getString("owner"),
+                rs.getLong("lease_token"),
+                SqlTime.read(rs, "lease_expires_at"),
+                SqlTime.read(rs, "heartbeat_at"),
+                rs.getInt("lost_leases"));
+        return new Job(origin, state, lease, rs.getString("result"));
     }
 }

@@ -11,9 +11,10 @@ import java.time.Instant;
 
 /**
  * The job state machine, free of storage so its rules can be checked on their own:
- * {@code QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED}. Terminal states are final, nothing moves
- * a job back to QUEUED, and progress (percent, bytes done) never decreases, because events may be
- * redelivered or arrive from a worker that restarted.
+ * {@code QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED}. Terminal states are final and progress
+ * (percent, bytes done) never decreases, because events may be redelivered or arrive from a worker that
+ * restarted. No event moves a job back to QUEUED; only the lease sweeper does ({@link #requeued}), when
+ * the worker running a job that is safe to repeat was lost.
  */
 final class JobTransitions {
     private JobTransitions() {}
@@ -74,6 +75,19 @@ final class JobTransitions {
             return new Transition.Ignored("job is already " + current.status());
         }
         return new Transition.Applied(failed(current, at, code, message));
+    }
+
+    /**
+     * The one move back: a RUNNING job whose worker was lost waits QUEUED for another, showing {@code step};
+     * its progress stays, so it does not go backwards while the next worker catches up.
+     */
+    static Transition requeued(JobState current, String step) {
+        if (current.status() != JobStatus.RUNNING) {
+            return new Transition.Ignored(
+                    "only a RUNNING job goes back to QUEUED, and this one is " + current.status());
+        }
+        return new Transition.Applied(current.withStatus(JobStatus.QUEUED)
+                .withProgress(current.progressPercent(), step, current.bytesDone(), current.bytesTotal()));
     }
 
     private static JobState failed(JobState current, Instant at, String code, String message) {

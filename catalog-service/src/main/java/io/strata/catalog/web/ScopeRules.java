@@ -18,6 +18,8 @@ final class ScopeRules {
     static final String CATALOG_READ = "catalog:read";
     /** Create jobs ({@code POST /internal/v1/jobs}): the gateway, which turns API calls into jobs. */
     static final String JOBS_WRITE = "jobs:write";
+    /** Claim a job and renew its lease with heartbeats: the workers that run jobs. */
+    static final String JOBS_RUN = "jobs:run";
     /** Register sources and switch their WAL archiving. */
     static final String SOURCES_WRITE = "sources:write";
     /** Record restore points the caller created on a source. */
@@ -36,6 +38,7 @@ final class ScopeRules {
     static final Set<String> SCOPES = Set.of(
             CATALOG_READ,
             JOBS_WRITE,
+            JOBS_RUN,
             SOURCES_WRITE,
             RESTORE_POINTS_WRITE,
             CONNECTIONS_READ,
@@ -64,10 +67,12 @@ final class ScopeRules {
             rule(GET, "/api/v1/sources/{source}/restore-points/{name}/recovery-plan", CATALOG_READ),
             // planning only reads; POST because the target travels in the body
             rule(POST, "/api/v1/sources/{source}/recovery-plans", CATALOG_READ),
-            // jobs and backups: JobController, BackupController
+            // jobs and backups: JobController, LeaseController, BackupController
             rule(GET, "/api/v1/jobs", CATALOG_READ),
             rule(GET, "/api/v1/jobs/{jobId}", CATALOG_READ),
             rule(POST, "/internal/v1/jobs", JOBS_WRITE),
+            rule(POST, "/internal/v1/jobs/{jobId}/claim", JOBS_RUN),
+            rule(POST, "/internal/v1/jobs/{jobId}/heartbeat", JOBS_RUN),
             rule(GET, "/api/v1/backups", CATALOG_READ),
             rule(GET, "/api/v1/backups/{backupId}", CATALOG_READ),
             // audit trail: AuditController

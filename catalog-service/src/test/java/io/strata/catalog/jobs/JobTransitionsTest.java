@@ -198,4 +198,29 @@ class JobTransitionsTest {
         assertThat(transition).isInstanceOf(Transition.Applied.class);
         return ((Transition.Applied) transition).next();
     }
+
+    @Test
+    void theSweeperMovesARunningJobBackToQueuedKeepingItsProgress() {
+        JobState running = applied(JobState.queued(), progressed(T0, 40, 400, 1000));
+
+        Transition requeued = JobTransitions.requeued(running, "waiting for a worker: w-1 stopped renewing");
+
+        assertThat(requeued).isInstanceOfSatisfying(Transition.Applied.class, applied -> {
+            assertThat(applied.next().status()).isEqualTo(JobStatus.QUEUED);
+            assertThat(applied.next().progressPercent()).isEqualTo(40);
+            assertThat(applied.next().bytesDone()).isEqualTo(400);
+            assertThat(applied.next().startedAt()).isEqualTo(T0);
+            assertThat(applied.next().currentStep()).isEqualTo("waiting for a worker: w-1 stopped renewing");
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = JobStatus.class,
+            names = {"RUNNING"},
+            mode = EnumSource.Mode.EXCLUDE)
+    void onlyARunningJobGoesBackToQueued(JobStatus status) {
+        assertThat(JobTransitions.requeued(JobState.queued().withStatus(status), "waiting"))
+                .isInstanceOf(Transition.Ignored.class);
+    }
 }

@@ -7,17 +7,15 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import io.strata.catalog.MutableClock;
 import io.strata.common.alert.Alert;
 import io.strata.common.messaging.Message;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalArchivingStatus;
 import io.strata.platform.messaging.MessagePublisher;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,32 +99,5 @@ class ArchivingAlertsTest {
                         org.assertj.core.groups.Tuple.tuple(ArchivingAlerts.STOPPED, Alert.FIRING),
                         org.assertj.core.groups.Tuple.tuple(ArchivingAlerts.BEHIND, Alert.RESOLVED));
         assertThat(all.get(1).message()).contains("RETRYING", "Connection refused");
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

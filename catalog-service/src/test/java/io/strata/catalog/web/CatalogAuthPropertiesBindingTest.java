@@ -20,7 +20,9 @@ class CatalogAuthPropertiesBindingTest {
     void eachServiceVariableBecomesItsClientWithItsScopes() throws Exception {
         CatalogAuthProperties properties = bind(Map.of(
                 "STRATA_CATALOG_TOKEN_GATEWAY", "gateway-token-0123456789",
-                "STRATA_CATALOG_TOKEN_WAL", "wal-token-0123456789"));
+                "STRATA_CATALOG_TOKEN_WAL", "wal-token-0123456789",
+                "STRATA_CATALOG_TOKEN_BACKUP", "backup-token-0123456789",
+                "STRATA_CATALOG_TOKEN_RESTORE", "restore-token-0123456789"));
 
         assertThat(properties.clients())
                 .extracting(Client::name)
@@ -30,11 +32,17 @@ class CatalogAuthPropertiesBindingTest {
                 .map(Caller::scopes)
                 .hasValueSatisfying(scopes -> assertThat(scopes)
                         .contains("connections:read", "jobs:write", "sources:write")
-                        .doesNotContain("secrets:rotate"));
+                        .doesNotContain("secrets:rotate", "jobs:run"));
         assertThat(callers.identify("wal-token-0123456789"))
                 .map(Caller::scopes)
-                .hasValueSatisfying(scopes ->
-                        assertThat(scopes).containsExactlyInAnyOrder("catalog:read", "connections:read", "wal:write"));
+                .hasValueSatisfying(scopes -> assertThat(scopes)
+                        .containsExactlyInAnyOrder("catalog:read", "connections:read", "wal:write", "jobs:run"));
+        for (String worker : new String[] {"backup-token-0123456789", "restore-token-0123456789"}) {
+            assertThat(callers.identify(worker))
+                    .map(Caller::scopes)
+                    .hasValueSatisfying(scopes -> assertThat(scopes)
+                            .containsExactlyInAnyOrder("catalog:read", "connections:read", "jobs:run"));
+        }
     }
 
     @Test

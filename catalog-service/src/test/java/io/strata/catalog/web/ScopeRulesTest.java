@@ -35,6 +35,8 @@ class ScopeRulesTest {
         "GET,  /api/v1/jobs,                                        catalog:read",
         "GET,  /api/v1/jobs/0b6c1c1e-4f5e-4a57-9a57-0d6f1f2b3c4d,  catalog:read",
         "POST, /internal/v1/jobs,                                   jobs:write",
+        "POST, /internal/v1/jobs/0b6c1c1e-4f5e-4a57-9a57-0d6f1f2b3c4d/claim,     jobs:run",
+        "POST, /internal/v1/jobs/0b6c1c1e-4f5e-4a57-9a57-0d6f1f2b3c4d/heartbeat, jobs:run",
         "GET,  /api/v1/backups,                                     catalog:read",
         "GET,  /api/v1/backups/b-1,                                 catalog:read",
         "GET,  /api/v1/audit,                                       audit:read",
@@ -51,6 +53,8 @@ class ScopeRulesTest {
         "GET,    /internal/v1/secrets/rotate",
         "DELETE, /api/v1/sources/shop",
         "POST,   /api/v1/jobs",
+        "GET,    /internal/v1/jobs/0b6c1c1e-4f5e-4a57-9a57-0d6f1f2b3c4d/claim",
+        "POST,   /internal/v1/jobs/0b6c1c1e-4f5e-4a57-9a57-0d6f1f2b3c4d/release",
         "GET,    /internal/v1/sources/shop/connection/extra",
         "GET,    /internal/v1/sources",
         "GET,    /api/v1/sources/",
@@ -65,7 +69,13 @@ class ScopeRulesTest {
     @Test
     void everyScopeInTheTableIsAKnownScope() {
         assertThat(ScopeRules.SCOPES)
-                .contains("catalog:read", "jobs:write", "sources:write", "connections:read", "secrets:rotate");
+                .contains(
+                        "catalog:read",
+                        "jobs:write",
+                        "jobs:run",
+                        "sources:write",
+                        "connections:read",
+                        "secrets:rotate");
     }
 
     /** An endpoint added without a rule would be closed to every client: this names it at build time. */

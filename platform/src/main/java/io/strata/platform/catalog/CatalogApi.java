@@ -19,6 +19,8 @@ import java.util.List;
  * GET  /api/v1/sources, /api/v1/sources/{name} SourceView(s)
  * GET  /internal/v1/sources/{name}/connection  SourceConnection (with password; internal only)
  * POST /internal/v1/jobs                       NewJob -> 201 JobView (200 if it already exists)
+ * POST /internal/v1/jobs/{id}/claim            JobClaim -> 200 JobLease; 409 not claimable; 404 unknown
+ * POST /internal/v1/jobs/{id}/heartbeat        LeaseRenewal -> 200 JobLease; 409 lease lost
  * GET  /api/v1/jobs?source&status&kind&limit   JobView list, newest first
  * GET  /api/v1/jobs/{jobId}                    JobView
  * GET  /api/v1/backups?source&kind&status&limit BackupView list, newest first
@@ -309,6 +311,26 @@ public final class CatalogApi {
 
     public record NewJob(String jobId, JobKind kind, String source, String requestId, String backupId) {}
 
+    /**
+     * {@code POST /internal/v1/jobs/{jobId}/claim}: a worker asks to run a job for {@code leaseSeconds},
+     * renewable. {@code owner} names the worker instance (service, host, pid), shown in {@code GET /jobs}.
+     */
+    public record JobClaim(String owner, int leaseSeconds) {}
+
+    /** {@code POST /internal/v1/jobs/{jobId}/heartbeat}: the owner renews the lease it holds with {@code token}. */
+    public record LeaseRenewal(String owner, long token, int leaseSeconds) {}
+
+    /**
+     * A granted claim or renewal: {@code owner} runs the job until {@code expiresAt} unless it renews;
+     * {@code token} grows with every new owner and fences events (header {@code strata_lease_token}).
+     */
+    public record JobLease(String jobId, String owner, long token, Instant expiresAt) {}
+
+    /**
+     * A job as the catalog holds it. {@code owner} is the worker that claimed it last (kept once the job
+     * ended), {@code heartbeatAt} when that worker last renewed its lease, {@code leaseExpiresAt} when the
+     * lease runs out unless renewed (absent once the job ended); all three are absent for a job never claimed.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record JobView(
             String jobId,
@@ -325,9 +347,12 @@ public final class CatalogApi {
             JobError error,
             String backupId,
             String requestId,
-            JobResult result) {
+            JobResult result,
+            String owner,
+            Instant heartbeatAt,
+            Instant leaseExpiresAt) {
 
-        /** A job view without its result (a job that has not succeeded). */
+        /** A job view without its result or lease (a job that has not succeeded, never claimed). */
         public JobView(
                 String jobId,
                 JobKind kind,
@@ -358,6 +383,9 @@ public final class CatalogApi {
                     error,
                     backupId,
                     requestId,
+                    null,
+                    null,
+                    null,
                     null);
         }
     }

@@ -1,7 +1,10 @@
 package io.strata.platform.catalog;
 
 import io.strata.platform.catalog.CatalogApi.BackupView;
+import io.strata.platform.catalog.CatalogApi.JobClaim;
+import io.strata.platform.catalog.CatalogApi.JobLease;
 import io.strata.platform.catalog.CatalogApi.JobView;
+import io.strata.platform.catalog.CatalogApi.LeaseRenewal;
 import io.strata.platform.catalog.CatalogApi.NewJob;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
@@ -62,6 +65,31 @@ public class CatalogClient {
 
     public JobView createJob(NewJob job) {
         return http.post().uri("/internal/v1/jobs").body(job).retrieve().body(JobView.class);
+    }
+
+    /**
+     * Claims {@code jobId} for {@code owner}; empty when the catalog refuses (409: the job ended, another
+     * live worker holds it, or it is not safe to run again after its worker was lost) or does not know it.
+     */
+    public Optional<JobLease> claim(String jobId, JobClaim claim) {
+        return leaseCall("/internal/v1/jobs/{id}/claim", jobId, claim);
+    }
+
+    /** Renews a lease; empty when it is no longer this owner's (the job must stop). */
+    public Optional<JobLease> heartbeat(String jobId, LeaseRenewal renewal) {
+        return leaseCall("/internal/v1/jobs/{id}/heartbeat", jobId, renewal);
+    }
+
+    private Optional<JobLease> leaseCall(String path, String jobId, Object body) {
+        try {
+            return Optional.ofNullable(
+                    http.post().uri(path, jobId).body(body).retrieve().body(JobLease.class));
+        } catch (HttpClientErrorException e) {
+            if (e.getStatusCode() == HttpStatus.CONFLICT || e.getStatusCode() == HttpStatus.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     private <T> Optional<T> getOptional(String path, Class<T> type, Object... vars) {

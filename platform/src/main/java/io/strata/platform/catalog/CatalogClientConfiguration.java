@@ -1,5 +1,9 @@
 package io.strata.platform.catalog;
 
+import io.strata.platform.jobs.JobLeases;
+import io.strata.platform.logical.JobReporters;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -19,5 +23,17 @@ public class CatalogClientConfiguration {
                 .baseUrl(properties.url().toString())
                 .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + properties.token())
                 .build());
+    }
+
+    /**
+     * The job leases of a worker: {@code strata.worker.lease} (default 30 s) is how long the catalog waits
+     * for a renewal before it takes the job back; renewals go out every third of it.
+     */
+    @Bean
+    JobLeases jobLeases(
+            CatalogClient catalog,
+            @Value("${spring.application.name:strata}") String service,
+            @Value("${strata.worker.lease:30s}") Duration lease) {
+        return new JobLeases(catalog, JobReporters.workerName(service), lease);
     }
 }

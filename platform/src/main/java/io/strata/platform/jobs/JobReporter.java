@@ -7,11 +7,13 @@ import io.strata.common.event.JobProgressed;
 import io.strata.common.event.JobResult;
 import io.strata.common.event.JobStarted;
 import io.strata.common.event.JobSucceeded;
+import io.strata.common.messaging.CloudEventHeaders;
 import io.strata.common.messaging.Topics;
 import io.strata.platform.messaging.MessagePublisher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * Emits one job's events on {@code strata.job.events}. Progress never goes backwards and is sent at most
@@ -32,6 +34,7 @@ public final class JobReporter {
     private long bytesTotal;
     private Instant lastSent = Instant.MIN;
     private String sentStep;
+    private volatile Long leaseToken;
 
     public JobReporter(MessagePublisher publisher, Clock clock, JobRef job, Duration interval, String worker) {
         this.publisher = publisher;
@@ -43,6 +46,11 @@ public final class JobReporter {
 
     public JobRef job() {
         return job;
+    }
+
+    /** Marks every event from now on with the run's fencing token (header {@code strata_lease_token}). */
+    public void fencedBy(long token) {
+        this.leaseToken = token;
     }
 
     public synchronized void started(String firstStep) {
@@ -97,7 +105,11 @@ public final class JobReporter {
     }
 
     private void send(JobEvent event) {
-        publisher.publish(Topics.JOB_EVENTS, event);
+        Long token = leaseToken;
+        publisher.publish(
+                Topics.JOB_EVENTS,
+                event,
+                token == null ? Map.of() : Map.of(CloudEventHeaders.LEASE_TOKEN, Long.toString(token)));
         lastSent = clock.instant();
     }
 }

@@ -54,6 +54,11 @@ public enum FailureCode {
      * completed; the record is kept in the catalog's invalid-event log.
      */
     INVALID_EVENT,
+    /**
+     * Set by the catalog: the worker running the job stopped renewing its lease (killed, cut off) and the
+     * job is not safe to run again on its own; the message says what may have been left behind.
+     */
+    WORKER_LOST,
     /** Anything unforeseen; the message says what. */
     INTERNAL
 }

@@ -1,11 +1,7 @@
 package io.strata.platform.logical;
 
 import io.strata.common.event.JobResult;
-import io.strata.common.model.JobId;
-import io.strata.platform.catalog.CatalogApi.JobView;
-import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.jobs.JobReporter;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,22 +26,6 @@ public final class JobExecution {
         record Succeeded(JobResult result) implements Outcome {}
 
         record Failed(FailureCode code, String message) implements Outcome {}
-    }
-
-    /**
-     * Whether the catalog already shows the job finished, i.e. this command is a duplicate delivery. When
-     * the catalog does not know the job (yet) or cannot be asked, the work goes ahead: running a job twice
-     * is harmless, never running it is not.
-     */
-    public static boolean alreadyFinished(CatalogClient catalog, JobId jobId) {
-        try {
-            Optional<JobView> job = catalog.job(jobId.toString());
-            return job.map(view -> view.status() != null && view.status().isTerminal())
-                    .orElse(false);
-        } catch (RuntimeException e) {
-            log.warn("could not look up job {} in the catalog, running it anyway: {}", jobId, e.getMessage());
-            return false;
-        }
     }
 
     /** Emits {@code JobStarted}, runs the work, then emits its success or failure. */

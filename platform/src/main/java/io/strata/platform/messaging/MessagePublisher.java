@@ -5,6 +5,7 @@ import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Message;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,13 +33,23 @@ public class MessagePublisher {
 
     /** Publishes with a fresh {@code ce_id}; returns it. */
     public String publish(String topic, Message message) {
+        return publish(topic, message, Map.of());
+    }
+
+    /** Publishes with a fresh {@code ce_id} and {@code extraHeaders} (e.g. a job's lease token); returns the id. */
+    public String publish(String topic, Message message, Map<String, String> extraHeaders) {
         String ceId = UUID.randomUUID().toString();
-        publish(topic, message, ceId);
+        publish(topic, message, ceId, extraHeaders);
         return ceId;
     }
 
     /** Publishes with the given {@code ce_id} (a retry of the same message keeps its id). */
     public void publish(String topic, Message message, String ceId) {
+        publish(topic, message, ceId, Map.of());
+    }
+
+    /** Publishes with the given {@code ce_id} and {@code extraHeaders}: every other publish ends here. */
+    public void publish(String topic, Message message, String ceId, Map<String, String> extraHeaders) {
         ProducerRecord<String, String> record = new ProducerRecord<>(topic, message.kafkaKey(), Json.write(message));
         Headers headers = record.headers();
         header(headers, CloudEventHeaders.ID, ceId);
@@ -50,6 +61,7 @@ public class MessagePublisher {
         if (message.jobIdHeader() != null) {
             header(headers, CloudEventHeaders.JOB_ID, message.jobIdHeader());
         }
+        extraHeaders.forEach((name, value) -> header(headers, name, value));
         try {
             kafka.send(record).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -24,7 +24,7 @@ class JobReporterTest {
     private final JobReporter reporter = new JobReporter(
             new MessagePublisher(null, "test", clock) {
                 @Override
-                public void publish(String topic, Message message, String ceId) {
+                public void publish(String topic, Message message, String ceId, java.util.Map<String, String> headers) {
                     sent.add(message);
                 }
             },

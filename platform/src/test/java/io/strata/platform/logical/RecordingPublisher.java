@@ -4,6 +4,7 @@ import io.strata.common.messaging.Message;
 import io.strata.platform.messaging.MessagePublisher;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Keeps what would have gone to Kafka, so a test can read the job's events. */
@@ -15,7 +16,7 @@ final class RecordingPublisher extends MessagePublisher {
     }
 
     @Override
-    public void publish(String topic, Message message, String ceId) {
+    public void publish(String topic, Message message, String ceId, Map<String, String> extraHeaders) {
         sent.add(message);
     }
 }

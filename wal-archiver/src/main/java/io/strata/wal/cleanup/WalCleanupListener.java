@@ -11,8 +11,8 @@ import io.strata.common.storage.ObjectStore;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.catalog.CatalogApi.WalCleanup;
 import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.jobs.JobLeases;
 import io.strata.platform.jobs.JobReporter;
-import io.strata.platform.logical.JobExecution;
 import io.strata.platform.logical.JobReporters;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -22,8 +22,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs WAL_CLEANUP jobs: the catalog forgets the WAL that may go (never what a kept base backup or restore
- * point needs, see its WalRetention) and returns it; the objects are then deleted from the store. A
- * redelivered command finds nothing more to forget.
+ * point needs, see its WalRetention) and returns it; the objects are then deleted from the store. The job
+ * is claimed first ({@link JobLeases}); a redelivered command finds nothing more to forget.
  */
 @Component
 class WalCleanupListener {
@@ -33,11 +33,13 @@ class WalCleanupListener {
     private final CatalogClient catalog;
     private final ObjectStore store;
     private final JobReporters reporters;
+    private final JobLeases leases;
 
-    WalCleanupListener(CatalogClient catalog, ObjectStore store, JobReporters reporters) {
+    WalCleanupListener(CatalogClient catalog, ObjectStore store, JobReporters reporters, JobLeases leases) {
         this.catalog = catalog;
         this.store = store;
         this.reporters = reporters;
+        this.leases = leases;
     }
 
     @KafkaListener(topics = Topics.WAL_COMMANDS, groupId = "wal-archiver")
@@ -48,13 +50,9 @@ class WalCleanupListener {
     }
 
     private void clean(CleanWal command) {
-        if (JobExecution.alreadyFinished(catalog, command.jobId())) {
-            log.info("job {} is already finished: skipping a duplicate delivery", command.jobId());
-            return;
-        }
         JobReporter reporter = reporters.forJob(
                 new JobRef(command.jobId(), JobKind.WAL_CLEANUP, command.source(), command.requestId(), null));
-        JobExecution.run(reporter, FORGETTING, () -> {
+        leases.runClaimed(reporter, FORGETTING, () -> {
             WalCleanup cleanup = catalog.cleanupWal(command.source(), command.keepDays());
             int total = cleanup.removed().size();
             long bytes = 0;

@@ -4,6 +4,7 @@ import io.strata.common.messaging.Message;
 import io.strata.platform.messaging.MessagePublisher;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Keeps what would have gone to Kafka, with its topic, so a test can read the WAL events. */
@@ -17,7 +18,7 @@ final class RecordingPublisher extends MessagePublisher {
     }
 
     @Override
-    public void publish(String topic, Message message, String ceId) {
+    public void publish(String topic, Message message, String ceId, Map<String, String> extraHeaders) {
         sent.add(new Sent(topic, message));
     }
 }

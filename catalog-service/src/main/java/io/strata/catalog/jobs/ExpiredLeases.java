@@ -1,0 +1,90 @@
+package io.strata.catalog.jobs;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.catalog.backups.BackupStore;
+import io.strata.catalog.jobs.JobTransitions.Transition;
+import io.strata.catalog.jobs.LeasePolicy.Expiry;
+import io.strata.common.model.JobKind;
+import io.strata.platform.logical.FailureCode;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Judges RUNNING jobs whose lease expired: a job safe to repeat goes back to QUEUED for the next worker
+ * (its command is redelivered and claimed again), any other, or one that lost too many workers, ends
+ * FAILED with {@code WORKER_LOST} and a message saying what may have been left behind.
+ */
+@Service
+class ExpiredLeases {
+    static final String METRIC = "strata.catalog.leases.expired";
+    static final String CODE = FailureCode.WORKER_LOST.name();
+    private static final Logger log = LoggerFactory.getLogger(ExpiredLeases.class);
+    private final LeaseStore leases;
+    private final JobStore jobs;
+    private final BackupStore backups;
+    private final CatalogFailures failures;
+    private final LeasePolicy policy;
+    private final MeterRegistry meters;
+
+    ExpiredLeases(
+            LeaseStore leases,
+            JobStore jobs,
+            BackupStore backups,
+            CatalogFailures failures,
+            LeaseProperties properties,
+            MeterRegistry meters) {
+        this.leases = leases;
+        this.jobs = jobs;
+        this.backups = backups;
+        this.failures = failures;
+        this.policy = new LeasePolicy(properties.maxAttempts());
+        this.meters = meters;
+    }
+
+    /** Judges up to {@code limit} jobs whose lease expired before {@code now}; how many it found. */
+    @Transactional
+    int expire(Instant now, int limit) {
+        List<Job> expired = leases.lockExpired(now, limit);
+        for (Job job : expired) {
+            switch (policy.onExpiry(job)) {
+                case Expiry.Requeue requeue -> requeue(job, requeue.step(), now);
+                case Expiry.Fail fail -> {
+                    leases.retire(job.jobId());
+                    failures.fail(job, now, CODE, fail.message());
+                    count("failed");
+                }
+            }
+        }
+        return expired.size();
+    }
+
+    private void requeue(Job job, String step, Instant now) {
+        if (!(JobTransitions.requeued(job.state(), step) instanceof Transition.Applied applied)) {
+            return;
+        }
+        jobs.update(job.jobId(), applied.next(), null, now);
+        leases.release(job.jobId());
+        if (job.origin().kind() == JobKind.BACKUP && job.origin().backupId() != null) {
+            backups.markQueuedAgain(job.origin().backupId());
+        }
+        log.warn(
+                "Job {} ({}) RUNNING -> QUEUED: {}; it runs again when its command is redelivered and claimed",
+                job.jobId(),
+                job.origin().kind(),
+                step);
+        count("requeued");
+    }
+
+    private void count(String outcome) {
+        Counter.builder(METRIC)
+                .tag("outcome", outcome)
+                .description("Jobs whose worker stopped renewing its lease: requeued or failed WORKER_LOST")
+                .register(meters)
+                .increment();
+    }
+}
