@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -43,6 +45,19 @@ class SuiteEndIT extends StackTestSupport {
             Topics.WAL_EVENTS,
             Topics.ALERTS,
             Topics.AUDIT);
+
+    /** The run's service logs outlive the stack (its state directory is deleted at exit): for post-mortems. */
+    @AfterAll
+    static void keepTheServiceLogs() throws IOException {
+        Path logs = SharedStack.get().stateDir().resolve("logs");
+        Path kept = Path.of(System.getProperty("strata.repoRoot", ".."), "e2e", "target", "stack-logs");
+        Files.createDirectories(kept);
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, kept.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
 
     @Test
     void everyMutatingCallOfTheSuiteIsInTheAuditTrail() {
