@@ -112,7 +112,8 @@ public final class JobLeases {
         private final long token;
         private final Thread renewer;
         private volatile boolean lost;
-        private volatile Runnable onLost = () -> {};
+        private Runnable onLost = () -> {};
+        private boolean closed;
 
         private Lease(JobId jobId, JobLease granted) {
             this.jobId = jobId;
@@ -130,11 +131,19 @@ public final class JobLeases {
             return lost;
         }
 
-        /** What to do once the lease is lost (e.g. interrupt the thread running the job). */
-        public void onLost(Runnable action) {
+        /** What to do once the lease is lost (e.g. interrupt the thread running the job); never after close. */
+        public synchronized void onLost(Runnable action) {
             this.onLost = action;
-            if (lost) {
+            if (lost && !closed) {
                 action.run();
+            }
+        }
+
+        /** Marks the lease lost and runs the action, unless the run already ended (closed). */
+        private synchronized void lose() {
+            lost = true;
+            if (!closed) {
+                onLost.run();
             }
         }
 
@@ -149,12 +158,11 @@ public final class JobLeases {
                 try {
                     if (catalog.heartbeat(jobId.toString(), new LeaseRenewal(owner, token, (int) lease.toSeconds()))
                             .isEmpty()) {
-                        lost = true;
                         log.warn(
                                 "lost the lease of job {} (token {}): the catalog gave it away; stopping",
                                 jobId,
                                 token);
-                        onLost.run();
+                        lose();
                         return;
                     }
                 } catch (RuntimeException e) {
@@ -164,8 +172,13 @@ public final class JobLeases {
             }
         }
 
+        /**
+         * Stops the renewals. After this returns the lost-lease action never runs, even if a renewal in flight
+         * comes back refused (the job just ended): it must not interrupt a thread that has moved on.
+         */
         @Override
-        public void close() {
+        public synchronized void close() {
+            closed = true;
             renewer.interrupt();
         }
     }
