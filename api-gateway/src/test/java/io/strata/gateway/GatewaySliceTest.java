@@ -1,5 +1,9 @@
 package io.strata.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.strata.common.messaging.Json;
+import io.strata.common.messaging.Message;
 import io.strata.common.model.JobStatus;
 import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.platform.catalog.CatalogApi.JobView;
@@ -8,6 +12,7 @@ import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.messaging.MessagePublisher;
 import io.strata.platform.postgres.PgTools;
 import java.time.Instant;
+import org.mockito.ArgumentCaptor;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
@@ -54,6 +59,15 @@ public abstract class GatewaySliceTest {
                 null,
                 job.backupId(),
                 job.requestId());
+    }
+
+    /** The command the gateway handed to the catalog with the one job it created (the catalog relays it). */
+    protected <T extends Message> T createdCommand(String topic, Class<T> type) {
+        ArgumentCaptor<NewJob> job = ArgumentCaptor.forClass(NewJob.class);
+        org.mockito.Mockito.verify(catalog).createJob(job.capture());
+        assertThat(job.getValue().command().topic()).isEqualTo(topic);
+        assertThat(job.getValue().command().producer()).isEqualTo("api-gateway");
+        return Json.read(job.getValue().command().payload(), type);
     }
 
     protected static String bearer(String token) {

@@ -15,7 +15,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * ({@link ThrowawayCatalogDatabase}), with its Kafka listeners not started. Tests hand records to the
  * listener methods themselves, as the container would: a listener that returns normally has its offset
  * committed, one that throws goes to the platform's error handler (retry, then {@code <topic>.dlt}).
- * The lease sweeper does not run on its own (its first run would be an hour away): tests that need it call
+ * The outbox relay does not run on its own either, and backups of a source are not limited to one at a
+ * time ({@code JobDispatchIT} tests both). The lease sweeper does not run on its own (its first run would be an hour away): tests that need it call
  * it, so it cannot change a job under another test.
  */
 @SpringBootTest(
@@ -25,6 +26,10 @@ import org.springframework.test.context.DynamicPropertySource;
             "spring.kafka.admin.auto-create=false",
             "strata.catalog.secrets.allow-plaintext=true",
             "strata.catalog.leases.sweep-interval=1h",
+            // tests dispatch and relay themselves (JobDispatcher.feed, OutboxRelay.pass); no broker runs here
+            "strata.catalog.outbox.auto-startup=false",
+            // jobs of every test share source "shop": the one-backup-per-source rule has its own test
+            "strata.catalog.jobs.backups-per-source=0",
             "STRATA_CATALOG_TOKEN_ADMIN=" + CatalogIntegrationTest.ADMIN_TOKEN,
             "STRATA_CATALOG_TOKEN_WAL=" + CatalogIntegrationTest.WAL_TOKEN,
             "STRATA_CATALOG_TOKEN_GATEWAY=" + CatalogIntegrationTest.GATEWAY_TOKEN,

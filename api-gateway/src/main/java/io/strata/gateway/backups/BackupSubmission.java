@@ -60,7 +60,7 @@ class BackupSubmission {
         }
     }
 
-    /** Checks, then records the job and publishes its {@link TakeBackup}; {@code requestId} may be null. */
+    /** Checks, then records the job with its {@link TakeBackup} (the catalog relays it to Kafka); {@code requestId} may be null. */
     JobView submit(BackupSpec spec, JobId jobId, String requestId) {
         check(spec);
         BackupId backupId = BackupId.newId(clock.instant());
@@ -68,12 +68,12 @@ class BackupSubmission {
         return jobs.enqueue(
                 job,
                 Topics.BACKUP_COMMANDS,
-                created -> new TakeBackup(
+                // a redelivered request finds its job already recorded, with the command (and backup id) of the
+                // first time: this one is then not stored
+                new TakeBackup(
                         TakeBackup.SCHEMA_VERSION,
                         jobId,
-                        // a redelivered request finds its job already recorded, with the backup id chosen the first
-                        // time
-                        created.backupId() != null ? BackupId.parse(created.backupId()) : backupId,
+                        backupId,
                         spec.source(),
                         spec.kind(),
                         spec.type(),

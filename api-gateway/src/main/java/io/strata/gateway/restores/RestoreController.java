@@ -54,7 +54,7 @@ class RestoreController {
         JobView created = jobs.enqueue(
                 job,
                 Topics.RESTORE_COMMANDS,
-                view -> new RestoreBackup(
+                new RestoreBackup(
                         RestoreBackup.SCHEMA_VERSION,
                         jobId,
                         body.source(),

@@ -58,7 +58,7 @@ class WalCleanupController {
         JobView created = jobs.enqueue(
                 new NewJob(jobId.toString(), JobKind.WAL_CLEANUP, name, null, null),
                 Topics.WAL_COMMANDS,
-                view -> new CleanWal(CleanWal.SCHEMA_VERSION, jobId, name, body.keepDays(), null, clock.instant()));
+                new CleanWal(CleanWal.SCHEMA_VERSION, jobId, name, body.keepDays(), null, clock.instant()));
         AuditAttributes.target(jobId.toString());
         JobAccepted accepted = JobAccepted.of(created, null);
         return ResponseEntity.accepted()

@@ -13,12 +13,14 @@ import static org.mockito.Mockito.when;
 import io.strata.common.command.TakeBackup;
 import io.strata.common.event.JobFailed;
 import io.strata.common.messaging.CloudEventHeaders;
+import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Message;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
 import io.strata.gateway.jobs.JobCommands;
 import io.strata.gateway.sources.RegisteredSources;
+import io.strata.platform.catalog.CatalogApi.JobCommand;
 import io.strata.platform.catalog.CatalogApi.JobView;
 import io.strata.platform.catalog.CatalogApi.NewJob;
 import io.strata.platform.catalog.CatalogApi.SourceView;
@@ -46,7 +48,7 @@ class BackupRequestListenerTest {
     @BeforeEach
     void setUp() {
         BackupSubmission submission =
-                new BackupSubmission(new RegisteredSources(catalog), new JobCommands(catalog, publisher), clock);
+                new BackupSubmission(new RegisteredSources(catalog), new JobCommands(catalog, "api-gateway"), clock);
         listener = new BackupRequestListener(submission, publisher, clock);
         when(catalog.source("shop"))
                 .thenReturn(Optional.of(new SourceView("shop", "127.0.0.1", 5432, "shop", "postgres", null, NOW)));
@@ -77,43 +79,45 @@ class BackupRequestListenerTest {
     }
 
     @Test
-    void validRequestBecomesAJobCarryingTheRequestId() {
+    void validRequestBecomesAJobWithItsCommandCarryingTheRequestId() {
         when(catalog.createJob(any())).thenAnswer(call -> job(call.getArgument(0), JobStatus.QUEUED));
         listener.onRequest(record("{\"schemaVersion\":1,\"requestId\":\"billing-42\",\"source\":\"shop\","
                 + "\"kind\":\"LOGICAL\",\"type\":\"FULL\",\"description\":\"nightly from billing\"}"));
 
-        ArgumentCaptor<NewJob> created = ArgumentCaptor.forClass(NewJob.class);
-        verify(catalog).createJob(created.capture());
-        assertThat(created.getValue().requestId()).isEqualTo("billing-42");
-        assertThat(created.getValue().jobId())
+        NewJob created = createdJob();
+        assertThat(created.requestId()).isEqualTo("billing-42");
+        assertThat(created.jobId())
                 .isEqualTo(BackupRequestListener.derivedJobId(CE_ID).toString());
-        ArgumentCaptor<Message> command = ArgumentCaptor.forClass(Message.class);
-        verify(publisher).publish(eq(Topics.BACKUP_COMMANDS), command.capture(), anyString());
-        TakeBackup take = (TakeBackup) command.getValue();
+        JobCommand command = created.command();
+        assertThat(command.topic()).isEqualTo(Topics.BACKUP_COMMANDS);
+        assertThat(command.key()).isEqualTo("shop");
+        assertThat(command.ceType()).isEqualTo("strata.backup.take.v1");
+        assertThat(command.producer()).isEqualTo("api-gateway");
+        TakeBackup take = Json.read(command.payload(), TakeBackup.class);
+        assertThat(take.jobId().toString()).isEqualTo(created.jobId());
+        assertThat(take.backupId().toString()).isEqualTo(created.backupId());
         assertThat(take.requestId()).isEqualTo("billing-42");
         assertThat(take.description()).isEqualTo("nightly from billing");
-    }
-
-    @Test
-    void redeliveredRequestWhoseJobAlreadyRanIsNotPublishedAgain() {
-        when(catalog.createJob(any())).thenAnswer(call -> job(call.getArgument(0), JobStatus.RUNNING));
-        listener.onRequest(record("{\"schemaVersion\":1,\"requestId\":\"billing-42\",\"source\":\"shop\"}"));
+        // the gateway publishes no command itself: the catalog's outbox does, in the job's transaction
         verify(publisher, never()).publish(anyString(), any(), anyString());
     }
 
     @Test
-    void redeliveredRequestStillQueuedIsRepublishedWithTheRecordedBackupId() {
-        when(catalog.createJob(any())).thenAnswer(call -> {
-            NewJob asked = call.getArgument(0);
-            return job(
-                    new NewJob(
-                            asked.jobId(), asked.kind(), asked.source(), asked.requestId(), "20261122T000000Z-aaaaaa"),
-                    JobStatus.QUEUED);
-        });
-        listener.onRequest(record("{\"schemaVersion\":1,\"requestId\":\"billing-42\",\"source\":\"shop\"}"));
-        ArgumentCaptor<Message> command = ArgumentCaptor.forClass(Message.class);
-        verify(publisher).publish(eq(Topics.BACKUP_COMMANDS), command.capture(), anyString());
-        assertThat(((TakeBackup) command.getValue()).backupId().toString()).isEqualTo("20261122T000000Z-aaaaaa");
+    void redeliveredRequestIsTheSameJobId() {
+        when(catalog.createJob(any())).thenAnswer(call -> job(call.getArgument(0), JobStatus.RUNNING));
+        String json = "{\"schemaVersion\":1,\"requestId\":\"billing-42\",\"source\":\"shop\"}";
+        listener.onRequest(record(json));
+        listener.onRequest(record(json));
+        ArgumentCaptor<NewJob> created = ArgumentCaptor.forClass(NewJob.class);
+        verify(catalog, org.mockito.Mockito.times(2)).createJob(created.capture());
+        assertThat(created.getAllValues().get(0).jobId())
+                .isEqualTo(created.getAllValues().get(1).jobId());
+    }
+
+    private NewJob createdJob() {
+        ArgumentCaptor<NewJob> created = ArgumentCaptor.forClass(NewJob.class);
+        verify(catalog).createJob(created.capture());
+        return created.getValue();
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -20,7 +19,6 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import io.strata.common.command.RecoveryTarget;
 import io.strata.common.command.RestoreBackup;
-import io.strata.common.messaging.Message;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
@@ -49,7 +47,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mockito.ArgumentCaptor;
-import org.mockito.InOrder;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.ResultActions;
@@ -127,11 +124,8 @@ class RestoreApiTest extends GatewaySliceTest {
 
         verify(query).setString(1, "shop_copy");
         ArgumentCaptor<NewJob> job = ArgumentCaptor.forClass(NewJob.class);
-        ArgumentCaptor<Message> command = ArgumentCaptor.forClass(Message.class);
-        InOrder order = inOrder(catalog, publisher);
-        order.verify(catalog).createJob(job.capture());
-        order.verify(publisher).publish(eq(Topics.RESTORE_COMMANDS), command.capture(), anyString());
-        RestoreBackup restore = (RestoreBackup) command.getValue();
+        verify(catalog).createJob(job.capture());
+        RestoreBackup restore = createdCommand(Topics.RESTORE_COMMANDS, RestoreBackup.class);
         assertThat(job.getValue().kind()).isEqualTo(JobKind.RESTORE);
         assertThat(job.getValue().backupId()).isEqualTo(BACKUP);
         assertThat(restore.jobId().toString()).isEqualTo(job.getValue().jobId());
@@ -249,9 +243,8 @@ class RestoreApiTest extends GatewaySliceTest {
         restoreAsAdmin("{\"source\":\"shop\",\"backupId\":\"" + BACKUP
                         + "\",\"into\":{\"replace\":true},\"confirm\":true}")
                 .andExpect(status().isAccepted());
-        ArgumentCaptor<Message> command = ArgumentCaptor.forClass(Message.class);
-        verify(publisher).publish(eq(Topics.RESTORE_COMMANDS), command.capture(), anyString());
-        assertThat(((RestoreBackup) command.getValue()).into()).isEqualTo(RestoreBackup.RestoreInto.replaceSource());
+        assertThat(createdCommand(Topics.RESTORE_COMMANDS, RestoreBackup.class).into())
+                .isEqualTo(RestoreBackup.RestoreInto.replaceSource());
         verifyNoInteractions(pgTools);
     }
 
@@ -317,9 +310,7 @@ class RestoreApiTest extends GatewaySliceTest {
         ArgumentCaptor<RecoveryPlanRequest> asked = ArgumentCaptor.forClass(RecoveryPlanRequest.class);
         verify(catalog).planRecovery(eq("shop"), asked.capture());
         assertThat(asked.getValue().target().time()).isEqualTo("2026-11-22T15:29:00+01:00");
-        ArgumentCaptor<Message> command = ArgumentCaptor.forClass(Message.class);
-        verify(publisher).publish(eq(Topics.RESTORE_COMMANDS), command.capture(), anyString());
-        RestoreBackup restore = (RestoreBackup) command.getValue();
+        RestoreBackup restore = createdCommand(Topics.RESTORE_COMMANDS, RestoreBackup.class);
         assertThat(restore.target().kind()).isEqualTo(RecoveryTarget.Kind.TIME);
         assertThat(restore.backupId().toString()).isEqualTo("20261122T110000Z-def456");
         assertThat(restore.into()).isEqualTo(RestoreBackup.RestoreInto.newCluster("/srv/pitr/shop", 5499));
@@ -337,7 +328,7 @@ class RestoreApiTest extends GatewaySliceTest {
                 .andExpect(jsonPath("$.detail").value(containsString("before the first backup")))
                 .andExpect(jsonPath("$.reachable.earliestLsn").value("0/2000100"))
                 .andExpect(jsonPath("$.reachable.latestLsn").value("0/3000200"));
-        verify(publisher, never()).publish(anyString(), any(), anyString());
+        verify(catalog, never()).createJob(any());
     }
 
     @ParameterizedTest
@@ -397,7 +388,7 @@ class RestoreApiTest extends GatewaySliceTest {
                 .andExpect(jsonPath("$.downloadBytes").value(1_150))
                 .andExpect(jsonPath("$.estimatedSeconds").value(org.hamcrest.Matchers.greaterThan(0)));
         verify(catalog, never()).createJob(any());
-        verify(publisher, never()).publish(anyString(), any(), anyString());
+        verify(catalog, never()).createJob(any());
     }
 
     @Test

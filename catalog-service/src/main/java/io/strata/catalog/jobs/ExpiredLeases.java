@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.catalog.backups.BackupStore;
 import io.strata.catalog.jobs.JobTransitions.Transition;
 import io.strata.catalog.jobs.LeasePolicy.Expiry;
+import io.strata.catalog.outbox.Outbox;
 import io.strata.common.model.JobKind;
 import io.strata.platform.logical.FailureCode;
 import java.time.Instant;
@@ -17,7 +18,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Judges RUNNING jobs whose lease expired: a job safe to repeat goes back to QUEUED for the next worker
  * (its command is redelivered and claimed again), any other, or one that lost too many workers, ends
- * FAILED with {@code WORKER_LOST} and a message saying what may have been left behind.
+ * FAILED with {@code WORKER_LOST} and a message saying what may have been left behind. A re-queued job's
+ * command goes back to the dispatcher, which sends it again (Kafka already settled the first delivery).
  */
 @Service
 class ExpiredLeases {
@@ -28,6 +30,8 @@ class ExpiredLeases {
     private final JobStore jobs;
     private final BackupStore backups;
     private final CatalogFailures failures;
+    private final JobCommandStore commands;
+    private final Outbox outbox;
     private final LeasePolicy policy;
     private final MeterRegistry meters;
 
@@ -36,12 +40,16 @@ class ExpiredLeases {
             JobStore jobs,
             BackupStore backups,
             CatalogFailures failures,
+            JobCommandStore commands,
+            Outbox outbox,
             LeaseProperties properties,
             MeterRegistry meters) {
         this.leases = leases;
         this.jobs = jobs;
         this.backups = backups;
         this.failures = failures;
+        this.commands = commands;
+        this.outbox = outbox;
         this.policy = new LeasePolicy(properties.maxAttempts());
         this.meters = meters;
     }
@@ -67,13 +75,25 @@ class ExpiredLeases {
         if (!(JobTransitions.requeued(job.state(), step) instanceof Transition.Applied applied)) {
             return;
         }
+        if (!commands.undispatch(job.jobId(), now)) {
+            leases.retire(job.jobId());
+            failures.fail(
+                    job,
+                    now,
+                    CODE,
+                    "Its worker was lost and its command is not stored in the catalog (the job was created before"
+                            + " commands were kept), so it cannot be offered again: ask for it again.");
+            count("failed");
+            return;
+        }
         jobs.update(job.jobId(), applied.next(), null, now);
         leases.release(job.jobId());
+        outbox.relayAfterCommit();
         if (job.origin().kind() == JobKind.BACKUP && job.origin().backupId() != null) {
             backups.markQueuedAgain(job.origin().backupId());
         }
         log.warn(
-                "Job {} ({}) RUNNING -> QUEUED: {}; it runs again when its command is redelivered and claimed",
+                "Job {} ({}) RUNNING -> QUEUED: {}; its command is dispatched again for another worker",
                 job.jobId(),
                 job.origin().kind(),
                 step);

@@ -5,6 +5,7 @@ import io.strata.catalog.web.InvalidRequestException;
 import io.strata.catalog.web.InvalidRequestException.FieldProblem;
 import io.strata.catalog.web.QueryParams;
 import io.strata.catalog.web.ResourceNotFoundException;
+import io.strata.common.messaging.Message;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
@@ -25,7 +26,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Jobs over HTTP: the gateway registers them before publishing a command; everyone reads them. */
+/** Jobs over HTTP: the gateway registers them with their command (relayed through the outbox); everyone reads them. */
 @RestController
 class JobController {
     private final JobRegistry registry;
@@ -41,8 +42,14 @@ class JobController {
     /** 201 when created, 200 with the existing job when the id is already known (retries are safe). */
     @PostMapping("/internal/v1/jobs")
     ResponseEntity<JobView> register(@RequestBody(required = false) NewJob request) {
-        JobOrigin origin = originOf(request);
-        JobRegistry.Registered registered = registry.register(origin);
+        List<FieldProblem> problems = new ArrayList<>();
+        JobOrigin origin = originOf(request, problems);
+        Message command = JobCommandCheck.parse(
+                origin == null ? null : origin.jobId(), request.kind(), request.source(), request.command(), problems);
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+        JobRegistry.Registered registered = registry.register(origin, request.command(), command);
         if (!registered.created()) {
             return ResponseEntity.ok(registered.job());
         }
@@ -71,11 +78,12 @@ class JobController {
         return jobs.find(id).map(Job::toView).orElseThrow(() -> new ResourceNotFoundException("job", jobId));
     }
 
-    private JobOrigin originOf(NewJob request) {
+    /** The job's origin; null when {@code problems} were found. */
+    private JobOrigin originOf(NewJob request, List<FieldProblem> problems) {
         if (request == null) {
-            throw new InvalidRequestException("body", "send a JSON job: jobId, kind, source, requestId?, backupId?");
+            throw new InvalidRequestException(
+                    "body", "send a JSON job: jobId, kind, source, requestId?, backupId?, command");
         }
-        List<FieldProblem> problems = new ArrayList<>();
         UUID id = null;
         try {
             id = request.jobId() == null ? null : QueryParams.uuid("jobId", request.jobId());
@@ -95,7 +103,7 @@ class JobController {
             problems.add(new FieldProblem("backupId", "must look like 20261122T153000Z-3fa2c1"));
         }
         if (!problems.isEmpty()) {
-            throw new InvalidRequestException(problems);
+            return null;
         }
         return new JobOrigin(
                 id, request.kind(), request.source(), request.backupId(), request.requestId(), clock.instant());

@@ -4,10 +4,12 @@ import io.strata.catalog.backups.BackupStore;
 import io.strata.catalog.web.ConflictException;
 import io.strata.catalog.web.ResourceNotFoundException;
 import io.strata.common.model.JobKind;
+import io.strata.common.model.JobStatus;
 import io.strata.platform.catalog.CatalogApi.JobLease;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,21 +27,38 @@ class JobLeases {
     private final LeaseStore leases;
     private final JobStore jobs;
     private final BackupStore backups;
+    private final JobCommandStore commands;
+    private final JobDispatchProperties dispatch;
     private final LeasePolicy policy;
     private final Clock clock;
 
-    JobLeases(LeaseStore leases, JobStore jobs, BackupStore backups, LeaseProperties properties, Clock clock) {
+    JobLeases(
+            LeaseStore leases,
+            JobStore jobs,
+            BackupStore backups,
+            JobCommandStore commands,
+            JobDispatchProperties dispatch,
+            LeaseProperties properties,
+            Clock clock) {
         this.leases = leases;
         this.jobs = jobs;
         this.backups = backups;
+        this.commands = commands;
+        this.dispatch = dispatch;
         this.policy = new LeasePolicy(properties.maxAttempts());
         this.clock = clock;
     }
 
     /** The lease granted to {@code owner}; {@link ConflictException} saying why when the job cannot be had. */
-    @Transactional
+    @Transactional(noRollbackFor = ConflictException.class) // a backup sent back to wait stays sent back
     JobLease claim(UUID jobId, String owner, Duration duration) {
         Instant now = clock.instant();
+        Job before = existing(jobId);
+        if (before.origin().kind() == JobKind.BACKUP
+                && before.state().status() == JobStatus.QUEUED
+                && dispatch.limitsBackups()) {
+            waitForOtherBackups(before, now);
+        }
         Job job = leases.claim(jobId, owner, now, now.plus(duration), policy)
                 .orElseThrow(() -> new ConflictException(policy.claimRefusal(existing(jobId), owner, now)));
         // the claim, not the worker's JobStarted, now moves the job (and its backup) to RUNNING
@@ -74,6 +93,24 @@ class JobLeases {
                     log.info("Heartbeat refused: {}", why);
                     return new ConflictException(why);
                 });
+    }
+
+    /**
+     * Refuses the claim of a backup while its source already runs as many backups as allowed (a command that
+     * reached Kafka around the dispatcher: sent straight there, or twice); the job goes back to the
+     * dispatcher, which sends it again once the source is free. Claims of one source's backups are ordered
+     * by the source's advisory lock.
+     */
+    private void waitForOtherBackups(Job job, Instant now) {
+        commands.lockSource(job.origin().source());
+        List<UUID> running = commands.activeBackups(job.origin().source(), job.jobId(), true);
+        if (running.size() < dispatch.backupsPerSource()) {
+            return;
+        }
+        String step = JobDispatcher.waitingFor(running.getFirst(), job.origin().source());
+        commands.undispatch(job.jobId(), now);
+        commands.showStep(job.jobId(), step, now);
+        throw new ConflictException("Job " + job.jobId() + " is " + step + "; it is dispatched again then.");
     }
 
     private Job existing(UUID jobId) {

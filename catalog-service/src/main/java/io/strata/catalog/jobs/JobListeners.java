@@ -44,7 +44,7 @@ class JobListeners {
             JobEventContent.requireStorable(command);
             try (var ignored = MDC.putCloseable(MDC_JOB_ID, command.jobId().toString())) {
                 switch (command) {
-                    case TakeBackup take -> registry.onTakeBackup(ceId, record.topic(), take);
+                    case TakeBackup take -> registry.onTakeBackup(ceId, record, take);
                 }
             }
         } catch (RuntimeException e) {
@@ -60,7 +60,7 @@ class JobListeners {
             JobEventContent.requireStorable(command);
             try (var ignored = MDC.putCloseable(MDC_JOB_ID, command.jobId().toString())) {
                 switch (command) {
-                    case RestoreBackup restore -> registry.onRestoreBackup(ceId, record.topic(), restore);
+                    case RestoreBackup restore -> registry.onRestoreBackup(ceId, record, restore);
                 }
             }
         } catch (RuntimeException e) {

@@ -1,9 +1,9 @@
 package io.strata.catalog.wal;
 
+import io.strata.catalog.outbox.Outbox;
 import io.strata.common.alert.Alert;
 import io.strata.common.messaging.Topics;
 import io.strata.common.wal.WalArchivingStatus;
-import io.strata.platform.messaging.MessagePublisher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +29,7 @@ import org.springframework.stereotype.Component;
  *       {@code strata.alerts.archiving-behind-bytes}.
  * </ul>
  *
- * Each is published once when it starts (FIRING) and once when it ends (RESOLVED). The state lives in
+ * Each is published once when it starts (FIRING) and once when it ends (RESOLVED), through the outbox. The state lives in
  * memory: after a catalog restart a still-true condition fires again.
  */
 @Component
@@ -38,7 +38,7 @@ public class ArchivingAlerts {
     static final String BEHIND = "WAL_ARCHIVING_BEHIND";
     private static final Logger log = LoggerFactory.getLogger(ArchivingAlerts.class);
     private final JdbcClient jdbc;
-    private final MessagePublisher publisher;
+    private final Outbox outbox;
     private final Clock clock;
     private final Duration stoppedAfter;
     private final long behindBytes;
@@ -49,12 +49,12 @@ public class ArchivingAlerts {
 
     ArchivingAlerts(
             JdbcClient jdbc,
-            MessagePublisher publisher,
+            Outbox outbox,
             Clock clock,
             @Value("${strata.alerts.archiving-stopped-after:60s}") Duration stoppedAfter,
             @Value("${strata.alerts.archiving-behind-bytes:67108864}") long behindBytes) {
         this.jdbc = jdbc;
-        this.publisher = publisher;
+        this.outbox = outbox;
         this.clock = clock;
         this.stoppedAfter = stoppedAfter;
         this.behindBytes = behindBytes;
@@ -141,11 +141,11 @@ public class ArchivingAlerts {
                 alert.since(),
                 now);
         try {
-            publisher.publish(Topics.ALERTS, event);
+            outbox.add(Topics.ALERTS, event); // the relay sends it, retrying while Kafka is down
             log.warn("alert {} {} for {}: {}", alert.alert(), status, alert.source(), message);
             return true;
         } catch (RuntimeException e) {
-            log.warn("cannot publish alert {} for {} (will retry): {}", alert.alert(), alert.source(), e.toString());
+            log.warn("cannot store alert {} for {} (will retry): {}", alert.alert(), alert.source(), e.toString());
             return false;
         }
     }

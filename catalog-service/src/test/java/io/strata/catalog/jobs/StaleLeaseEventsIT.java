@@ -55,7 +55,8 @@ class StaleLeaseEventsIT extends CatalogIntegrationTest {
     void queuedBackup() {
         JobId id = JobId.random();
         job = new JobRef(id, JobKind.BACKUP, "shop", "req-" + id, null);
-        registry.register(new JobOrigin(id.value(), JobKind.BACKUP, "shop", null, job.requestId(), Instant.now()));
+        TestJobs.register(
+                registry, new JobOrigin(id.value(), JobKind.BACKUP, "shop", null, job.requestId(), Instant.now()));
     }
 
     @Test

@@ -8,12 +8,12 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import io.strata.catalog.MutableClock;
+import io.strata.catalog.outbox.Outbox;
 import io.strata.common.alert.Alert;
 import io.strata.common.messaging.Message;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalArchivingStatus;
-import io.strata.platform.messaging.MessagePublisher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,10 +25,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 class ArchivingAlertsTest {
     private final JdbcClient jdbc = mock(JdbcClient.class, Answers.RETURNS_DEEP_STUBS);
-    private final MessagePublisher publisher = mock(MessagePublisher.class);
+    private final Outbox outbox = mock(Outbox.class);
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T15:00:00Z"));
-    private final ArchivingAlerts alerts =
-            new ArchivingAlerts(jdbc, publisher, clock, Duration.ofSeconds(60), 64L << 20);
+    private final ArchivingAlerts alerts = new ArchivingAlerts(jdbc, outbox, clock, Duration.ofSeconds(60), 64L << 20);
 
     @BeforeEach
     void shopIsArchived() {
@@ -50,7 +49,7 @@ class ArchivingAlertsTest {
 
     private List<Alert> published() {
         ArgumentCaptor<Message> sent = ArgumentCaptor.forClass(Message.class);
-        verify(publisher, org.mockito.Mockito.atLeast(0)).publish(eq(Topics.ALERTS), sent.capture());
+        verify(outbox, org.mockito.Mockito.atLeast(0)).add(eq(Topics.ALERTS), sent.capture());
         return sent.getAllValues().stream().map(Alert.class::cast).toList();
     }
 

@@ -18,7 +18,7 @@ import java.util.List;
  * POST /api/v1/sources                         NewSource -> 201 SourceView | 409
  * GET  /api/v1/sources, /api/v1/sources/{name} SourceView(s)
  * GET  /internal/v1/sources/{name}/connection  SourceConnection (with password; internal only)
- * POST /internal/v1/jobs                       NewJob -> 201 JobView (200 if it already exists)
+ * POST /internal/v1/jobs                       NewJob (+ its command) -> 201 JobView (200 if it already exists)
  * POST /internal/v1/jobs/{id}/claim            JobClaim -> 200 JobLease; 409 not claimable; 404 unknown
  * POST /internal/v1/jobs/{id}/heartbeat        LeaseRenewal -> 200 JobLease; 409 lease lost
  * GET  /api/v1/jobs?source&status&kind&limit   JobView list, newest first
@@ -309,7 +309,26 @@ public final class CatalogApi {
         }
     }
 
-    public record NewJob(String jobId, JobKind kind, String source, String requestId, String backupId) {}
+    public record NewJob(
+            String jobId, JobKind kind, String source, String requestId, String backupId, JobCommand command) {
+
+        /** A job without its command yet ({@link #withCommand} adds it). */
+        public NewJob(String jobId, JobKind kind, String source, String requestId, String backupId) {
+            this(jobId, kind, source, requestId, backupId, null);
+        }
+
+        /** The same job with the command that runs it. */
+        public NewJob withCommand(JobCommand command) {
+            return new NewJob(jobId, kind, source, requestId, backupId, command);
+        }
+    }
+
+    /**
+     * The command that runs a job, stored with the job in one transaction and put on Kafka by the catalog's
+     * outbox relay ({@code topic}, key {@code key}, headers {@code ce_type} and {@code ce_source} =
+     * {@code producer}, the JSON {@code payload}). The catalog checks it is the command of this job.
+     */
+    public record JobCommand(String topic, String key, String ceType, String producer, String payload) {}
 
     /**
      * {@code POST /internal/v1/jobs/{jobId}/claim}: a worker asks to run a job for {@code leaseSeconds},

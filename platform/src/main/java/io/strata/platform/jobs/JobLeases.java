@@ -46,6 +46,11 @@ public final class JobLeases {
      * is retried for a while; after that an unknown job is refused and an unreachable catalog throws.
      */
     public Optional<Lease> claim(JobId jobId) {
+        return claim(jobId, UNREACHABLE_PATIENCE);
+    }
+
+    /** {@link #claim(JobId)}, giving up on an unreachable catalog after {@code unreachablePatience}. */
+    public Optional<Lease> claim(JobId jobId, Duration unreachablePatience) {
         long started = System.nanoTime();
         Duration pause = Duration.ofMillis(200);
         while (true) {
@@ -59,7 +64,7 @@ public final class JobLeases {
                     return Optional.empty();
                 }
             } catch (RuntimeException e) {
-                if (waited(started, UNREACHABLE_PATIENCE)) {
+                if (waited(started, unreachablePatience)) {
                     throw e;
                 }
                 log.warn("cannot claim job {} in the catalog yet, retrying: {}", jobId, e.getMessage());
@@ -83,13 +88,21 @@ public final class JobLeases {
             log.info("job {} was not claimed (it ended, or a live worker runs it): skipping", jobId);
             return Optional.empty();
         }
+        return Optional.of(run(claimed.get(), reporter, firstStep, work));
+    }
+
+    /**
+     * Runs {@code work} under {@code lease} ({@link JobExecution#run}) on the calling thread: every event
+     * carries the lease's token, and if the lease is lost the thread is interrupted. Closes the lease.
+     */
+    public Outcome run(Lease lease, JobReporter reporter, String firstStep, JobExecution.Work work) {
         Thread runner = Thread.currentThread();
-        try (Lease lease = claimed.get()) {
+        try (lease) {
             reporter.fencedBy(lease.token());
             lease.onLost(runner::interrupt); // another worker owns the job now: stop this run
-            return Optional.of(JobExecution.run(reporter, firstStep, work));
+            return JobExecution.run(reporter, firstStep, work);
         } finally {
-            Thread.interrupted(); // a lost lease's interrupt must not reach the caller (a Kafka consumer)
+            Thread.interrupted(); // a lost lease's interrupt must not reach the caller (a pooled thread)
         }
     }
 

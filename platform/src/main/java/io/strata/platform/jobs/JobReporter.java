@@ -35,6 +35,7 @@ public final class JobReporter {
     private Instant lastSent = Instant.MIN;
     private String sentStep;
     private volatile Long leaseToken;
+    private volatile boolean silenced;
 
     public JobReporter(MessagePublisher publisher, Clock clock, JobRef job, Duration interval, String worker) {
         this.publisher = publisher;
@@ -51,6 +52,15 @@ public final class JobReporter {
     /** Marks every event from now on with the run's fencing token (header {@code strata_lease_token}). */
     public void fencedBy(long token) {
         this.leaseToken = token;
+    }
+
+    /**
+     * Drops every event from now on: the worker is shutting down and leaves the job to the catalog, which
+     * offers it again (or fails it {@code WORKER_LOST}) once the lease expires, as after a crash. The
+     * interrupted work must not end the job FAILED on its way out.
+     */
+    public void silence() {
+        this.silenced = true;
     }
 
     public synchronized void started(String firstStep) {
@@ -105,6 +115,9 @@ public final class JobReporter {
     }
 
     private void send(JobEvent event) {
+        if (silenced) {
+            return;
+        }
         Long token = leaseToken;
         publisher.publish(
                 Topics.JOB_EVENTS,

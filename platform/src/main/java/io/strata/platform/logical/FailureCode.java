@@ -55,6 +55,11 @@ public enum FailureCode {
      */
     INVALID_EVENT,
     /**
+     * The command on Kafka could not be read (not JSON, not a command of its topic, no job): it was parked
+     * on the topic's {@code .dlt} and its job, when the record names one, ends with this code.
+     */
+    INVALID_COMMAND,
+    /**
      * Set by the catalog: the worker running the job stopped renewing its lease (killed, cut off) and the
      * job is not safe to run again on its own; the message says what may have been left behind.
      */

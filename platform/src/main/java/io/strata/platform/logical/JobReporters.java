@@ -26,8 +26,16 @@ public final class JobReporters {
         return new JobReporter(publisher, clock, job, interval, worker);
     }
 
-    /** {@code <service>@<host>}: which process ran a job, for the {@code JobStarted} event. */
+    /**
+     * {@code <instance>@<host>:<pid>}: which process ran a job, for {@code JobStarted} and the job's lease
+     * owner. The instance is {@code STRATA_INSTANCE} (e.g. {@code backup-worker-2} when several run), else
+     * the service name.
+     */
     public static String workerName(String serviceName) {
+        String instance = System.getenv().getOrDefault("STRATA_INSTANCE", "");
+        if (instance.matches("[a-z][a-z0-9-]{0,62}")) {
+            serviceName = instance;
+        }
         String host = System.getenv().getOrDefault("HOSTNAME", "");
         if (host.isBlank()) {
             try {

@@ -5,6 +5,7 @@ import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Message;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -48,20 +49,35 @@ public class MessagePublisher {
         publish(topic, message, ceId, Map.of());
     }
 
-    /** Publishes with the given {@code ce_id} and {@code extraHeaders}: every other publish ends here. */
+    /** Publishes with the given {@code ce_id} and {@code extraHeaders}. */
     public void publish(String topic, Message message, String ceId, Map<String, String> extraHeaders) {
-        ProducerRecord<String, String> record = new ProducerRecord<>(topic, message.kafkaKey(), Json.write(message));
-        Headers headers = record.headers();
-        header(headers, CloudEventHeaders.ID, ceId);
-        header(headers, CloudEventHeaders.SPEC_VERSION, "1.0");
-        header(headers, CloudEventHeaders.TYPE, message.ceType());
-        header(headers, CloudEventHeaders.SOURCE, serviceName);
-        header(headers, CloudEventHeaders.TIME, clock.instant().toString());
-        header(headers, CloudEventHeaders.CONTENT_TYPE, "application/json");
+        Map<String, String> headers = new LinkedHashMap<>(headers(message, ceId));
+        headers.putAll(extraHeaders);
+        send(topic, message.kafkaKey(), Json.write(message), headers);
+    }
+
+    /** The CloudEvents headers this service puts on {@code message} sent with {@code ceId}, in order. */
+    public Map<String, String> headers(Message message, String ceId) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(CloudEventHeaders.ID, ceId);
+        headers.put(CloudEventHeaders.SPEC_VERSION, "1.0");
+        headers.put(CloudEventHeaders.TYPE, message.ceType());
+        headers.put(CloudEventHeaders.SOURCE, serviceName);
+        headers.put(CloudEventHeaders.TIME, clock.instant().toString());
+        headers.put(CloudEventHeaders.CONTENT_TYPE, "application/json");
         if (message.jobIdHeader() != null) {
-            header(headers, CloudEventHeaders.JOB_ID, message.jobIdHeader());
+            headers.put(CloudEventHeaders.JOB_ID, message.jobIdHeader());
         }
-        extraHeaders.forEach((name, value) -> header(headers, name, value));
+        return headers;
+    }
+
+    /**
+     * Sends a record as given and waits for the broker's acknowledgement: every publish ends here, and the
+     * catalog's outbox relay sends the records it stored (built with {@link #headers}) through it.
+     */
+    public void send(String topic, String key, String payload, Map<String, String> headers) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, payload);
+        headers.forEach((name, value) -> header(record.headers(), name, value));
         try {
             kafka.send(record).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

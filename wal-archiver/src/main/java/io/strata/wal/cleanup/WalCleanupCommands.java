@@ -11,48 +11,60 @@ import io.strata.common.storage.ObjectStore;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.catalog.CatalogApi.WalCleanup;
 import io.strata.platform.catalog.CatalogClient;
-import io.strata.platform.jobs.JobLeases;
+import io.strata.platform.jobs.CommandHandler;
+import io.strata.platform.jobs.CommandQueue;
+import io.strata.platform.jobs.CommandQueues;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.logical.JobReporters;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.stereotype.Component;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Runs WAL_CLEANUP jobs: the catalog forgets the WAL that may go (never what a kept base backup or restore
  * point needs, see its WalRetention) and returns it; the objects are then deleted from the store. The job
- * is claimed first ({@link JobLeases}); a redelivered command finds nothing more to forget.
+ * is claimed first (by the {@link CommandQueue}, from the {@code wal-archiver} share group); a command
+ * delivered again finds nothing more to forget.
  */
-@Component
-class WalCleanupListener {
-    private static final Logger log = LoggerFactory.getLogger(WalCleanupListener.class);
+@Configuration(proxyBeanMethods = false)
+class WalCleanupCommands implements CommandHandler {
+    static final String GROUP = "wal-archiver";
+    private static final Logger log = LoggerFactory.getLogger(WalCleanupCommands.class);
     static final String FORGETTING = "choosing WAL to remove";
     static final String DELETING = "deleting WAL objects";
     private final CatalogClient catalog;
     private final ObjectStore store;
     private final JobReporters reporters;
-    private final JobLeases leases;
 
-    WalCleanupListener(CatalogClient catalog, ObjectStore store, JobReporters reporters, JobLeases leases) {
+    WalCleanupCommands(CatalogClient catalog, ObjectStore store, JobReporters reporters) {
         this.catalog = catalog;
         this.store = store;
         this.reporters = reporters;
-        this.leases = leases;
     }
 
-    @KafkaListener(topics = Topics.WAL_COMMANDS, groupId = "wal-archiver")
-    void onCommand(ConsumerRecord<String, String> record) {
-        switch (Json.read(record.value(), WalCommand.class)) {
+    @Bean
+    CommandQueue walCommandQueue(CommandQueues queues) {
+        return queues.create(Topics.WAL_COMMANDS, GROUP, this);
+    }
+
+    @Override
+    public JobKind kind() {
+        return JobKind.WAL_CLEANUP;
+    }
+
+    @Override
+    public ClaimableJob read(ConsumerRecord<String, String> record) {
+        return switch (Json.read(record.value(), WalCommand.class)) {
             case CleanWal clean -> clean(clean);
-        }
+        };
     }
 
-    private void clean(CleanWal command) {
+    private ClaimableJob clean(CleanWal command) {
         JobReporter reporter = reporters.forJob(
                 new JobRef(command.jobId(), JobKind.WAL_CLEANUP, command.source(), command.requestId(), null));
-        leases.runClaimed(reporter, FORGETTING, () -> {
+        return new ClaimableJob(reporter, FORGETTING, () -> {
             WalCleanup cleanup = catalog.cleanupWal(command.source(), command.keepDays());
             int total = cleanup.removed().size();
             long bytes = 0;

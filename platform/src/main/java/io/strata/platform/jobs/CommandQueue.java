@@ -1,0 +1,364 @@
+package io.strata.platform.jobs;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.common.event.JobEvent.JobRef;
+import io.strata.common.messaging.CloudEventHeaders;
+import io.strata.common.messaging.Topics;
+import io.strata.common.model.JobId;
+import io.strata.common.model.Names;
+import io.strata.platform.jobs.CommandHandler.ClaimableJob;
+import io.strata.platform.jobs.JobLeases.Lease;
+import io.strata.platform.logical.FailureCode;
+import io.strata.platform.logical.JobReporters;
+import io.strata.platform.messaging.IncomingMessages;
+import io.strata.platform.messaging.MessagePublisher;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.ShareConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Takes a worker's commands from a Kafka share group (KIP-932: a queue; any member may take any record,
+ * so no command waits behind another source's job while a worker idles) and runs them on a bounded
+ * executor of {@code concurrency} slots, off the polling thread.
+ *
+ * <p>The poller asks Kafka for a record only when a slot is free, one record at a time
+ * ({@code max.poll.records=1}, {@code share.acquire.mode=record_limit}), so a busy worker never holds
+ * commands another could start. For each record it:
+ *
+ * <ol>
+ *   <li>reads it; a record that is not a command of this topic is {@code REJECT}ed, parked on the
+ *       topic's {@code .dlt} and, when it names a job, that job fails {@code INVALID_COMMAND};
+ *   <li>claims the job in the catalog (a lease: owner, fencing token, expiry);
+ *   <li>{@code ACCEPT}s the record and commits, then runs the job in a free slot. From the claim on, the
+ *       catalog's lease, not Kafka's 30-second acquisition lock, keeps the job: a worker that dies stops
+ *       renewing, and the catalog re-queues the job (or fails it {@code WORKER_LOST}) and dispatches its
+ *       command again. So a six-hour restore needs no lock renewal.
+ * </ol>
+ *
+ * A claim the catalog refuses (the job ended, a live worker runs it, its source's backup slot is taken) is
+ * {@code ACCEPT}ed and dropped: the catalog dispatches the command again when the job may run. A catalog
+ * that cannot be reached within {@link #CLAIM_PATIENCE} gets the record {@code RELEASE}d for a later try.
+ */
+public final class CommandQueue implements SmartLifecycle {
+    /** Below the broker's 30-second acquisition lock, so an ACCEPT after a slow claim still counts. */
+    static final Duration CLAIM_PATIENCE = Duration.ofSeconds(20);
+
+    private static final Logger log = LoggerFactory.getLogger(CommandQueue.class);
+    private final String topic;
+    private final CommandHandler handler;
+    private final Supplier<ShareConsumer<String, String>> consumers;
+    private final Runnable prepareGroup;
+    private final JobLeases leases;
+    private final JobReporters reporters;
+    private final MessagePublisher publisher;
+    private final int concurrency;
+    private final Duration shutdownGrace;
+    private final Semaphore slots;
+    private final ExecutorService executor;
+    private final Set<JobReporter> running = ConcurrentHashMap.newKeySet();
+    private volatile ShareConsumer<String, String> consumer;
+    private volatile Thread poller;
+    private volatile boolean active;
+
+    /**
+     * @param consumers makes the share consumer (group, explicit acknowledgement, one record per poll)
+     * @param prepareGroup sets the share group up before the first poll (start at the earliest offset);
+     *     retried until it works
+     */
+    public CommandQueue(
+            String topic,
+            CommandHandler handler,
+            Supplier<ShareConsumer<String, String>> consumers,
+            Runnable prepareGroup,
+            JobLeases leases,
+            JobReporters reporters,
+            MessagePublisher publisher,
+            int concurrency,
+            Duration shutdownGrace,
+            MeterRegistry meters) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("strata.worker.concurrency must be 1 or more, e.g. 2");
+        }
+        this.topic = topic;
+        this.handler = handler;
+        this.consumers = consumers;
+        this.prepareGroup = prepareGroup;
+        this.leases = leases;
+        this.reporters = reporters;
+        this.publisher = publisher;
+        this.concurrency = concurrency;
+        this.shutdownGrace = shutdownGrace;
+        this.slots = new Semaphore(concurrency);
+        this.executor = Executors.newFixedThreadPool(
+                concurrency, Thread.ofPlatform().name(topic + "-job-", 1).factory());
+        Gauge.builder("strata.worker.jobs.running", running, Set::size)
+                .tag("topic", topic)
+                .description("Jobs this worker runs now (at most strata.worker.concurrency)")
+                .register(meters);
+    }
+
+    public int concurrency() {
+        return concurrency;
+    }
+
+    @Override
+    public synchronized void start() {
+        active = true;
+        poller = Thread.ofPlatform().name(topic + "-poller").start(this::pollLoop);
+    }
+
+    /**
+     * Stops taking commands, gives running jobs {@code shutdownGrace} to finish, then interrupts them with
+     * their reporters silenced: their leases lapse and the catalog offers them again (or fails them
+     * {@code WORKER_LOST}), exactly as if this worker had died, but with child processes stopped.
+     */
+    @Override
+    public synchronized void stop() {
+        active = false;
+        ShareConsumer<String, String> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        join(poller, Duration.ofSeconds(15));
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+                running.forEach(reporter -> {
+                    log.warn(
+                            "shutting down: leaving job {} to the catalog (its lease lapses, then it is offered"
+                                    + " again or failed WORKER_LOST)",
+                            reporter.job().jobId());
+                    reporter.silence();
+                });
+                executor.shutdownNow();
+                executor.awaitTermination(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return active;
+    }
+
+    /** Stop early (before the web server and the Kafka producer): the jobs' last events must still go out. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 1000;
+    }
+
+    private void pollLoop() {
+        while (active && !prepared()) {
+            pause(Duration.ofSeconds(2));
+        }
+        try (ShareConsumer<String, String> shared = consumers.get()) {
+            consumer = shared;
+            shared.subscribe(List.of(topic));
+            log.info("taking {} commands from its share group, {} at a time", topic, concurrency);
+            while (active) {
+                pollOnce(shared);
+            }
+        } catch (WakeupException e) {
+            // stop() woke the consumer
+        } catch (RuntimeException e) {
+            log.error("the {} poller stopped: {}", topic, e.toString(), e);
+        } finally {
+            consumer = null;
+        }
+    }
+
+    private boolean prepared() {
+        try {
+            prepareGroup.run();
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("cannot set up the share group of {} yet (is Kafka up?): {}", topic, e.getMessage());
+            return false;
+        }
+    }
+
+    private void pollOnce(ShareConsumer<String, String> shared) {
+        try {
+            if (!slots.tryAcquire(1, TimeUnit.SECONDS)) {
+                return; // every slot busy: take nothing another worker could start
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            active = false;
+            return;
+        }
+        Runnable job = null;
+        try {
+            ConsumerRecords<String, String> records = shared.poll(Duration.ofSeconds(1));
+            for (ConsumerRecord<String, String> record : records) {
+                Runnable next = take(shared, record);
+                job = job == null ? next : job; // max.poll.records=1: at most one
+            }
+            if (!records.isEmpty()) {
+                commit(shared);
+            }
+        } catch (WakeupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.warn("polling {} failed, retrying: {}", topic, e.toString());
+            pause(Duration.ofSeconds(1));
+        } finally {
+            if (job == null) {
+                slots.release();
+            }
+        }
+        if (job != null) {
+            executor.execute(job);
+        }
+    }
+
+    /** Settles {@code record} with the broker; returns the job to run in the slot held, or null. */
+    private Runnable take(ShareConsumer<String, String> shared, ConsumerRecord<String, String> record) {
+        ClaimableJob job;
+        try {
+            job = handler.read(record);
+            JobRef ref = job.reporter().job();
+            if (ref.jobId() == null || !Names.isSource(ref.source())) {
+                throw new IllegalArgumentException("the command must name its job (jobId) and a valid source");
+            }
+        } catch (RuntimeException e) {
+            shared.acknowledge(record, AcknowledgeType.REJECT);
+            park(record, e);
+            return null;
+        }
+        JobId jobId = job.reporter().job().jobId();
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("jobId", jobId.toString())) {
+            int deliveries = record.deliveryCount().map(Short::intValue).orElse(1);
+            if (deliveries > 1) {
+                log.info("command for job {} delivered {} times; claiming it", jobId, deliveries);
+            }
+            Optional<Lease> lease;
+            try {
+                lease = leases.claim(jobId, CLAIM_PATIENCE);
+            } catch (RuntimeException e) {
+                log.warn(
+                        "cannot reach the catalog to claim job {}; handing its command back: {}",
+                        jobId,
+                        e.getMessage());
+                shared.acknowledge(record, AcknowledgeType.RELEASE);
+                return null;
+            }
+            shared.acknowledge(record, AcknowledgeType.ACCEPT);
+            if (lease.isEmpty()) {
+                log.info(
+                        "job {} was not claimed (it ended, a live worker runs it, or it must wait): dropping"
+                                + " this delivery; the catalog dispatches it again when it may run",
+                        jobId);
+                return null;
+            }
+            return () -> run(job, lease.get());
+        }
+    }
+
+    private void run(ClaimableJob job, Lease lease) {
+        JobReporter reporter = job.reporter();
+        running.add(reporter);
+        try (MDC.MDCCloseable ignored =
+                MDC.putCloseable("jobId", reporter.job().jobId().toString())) {
+            job.finished().accept(leases.run(lease, reporter, job.firstStep(), job.work()));
+        } catch (RuntimeException e) {
+            log.error("job {} ended with an unexpected error", reporter.job().jobId(), e);
+        } finally {
+            running.remove(reporter);
+            slots.release();
+        }
+    }
+
+    private void commit(ShareConsumer<String, String> shared) {
+        try {
+            shared.commitSync(Duration.ofSeconds(10))
+                    .forEach((partition, failure) -> failure.ifPresent(e -> log.warn(
+                            "acknowledgement on {} not committed (the record may be delivered again; its claim is"
+                                    + " refused then): {}",
+                            partition,
+                            e.getMessage())));
+        } catch (WakeupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.warn("committing acknowledgements on {} failed: {}", topic, e.getMessage());
+        }
+    }
+
+    /**
+     * Parks an unreadable record on {@code <topic>.dlt} (headers kept, plus why) and fails the job it
+     * names, if any: share groups have no dead-letter queue of their own, and nothing is dropped silently.
+     */
+    private void park(ConsumerRecord<String, String> record, RuntimeException problem) {
+        String why = problem.getClass().getSimpleName() + ": " + problem.getMessage();
+        log.warn("rejecting an unreadable command on {} (offset {}): {}", topic, record.offset(), why);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Header header : record.headers()) {
+            headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+        }
+        headers.put("strata_dlt_reason", why);
+        try {
+            publisher.send(Topics.deadLetter(topic), record.key(), String.valueOf(record.value()), headers);
+        } catch (RuntimeException e) {
+            log.error("cannot park the unreadable command on {}: {}", Topics.deadLetter(topic), e.toString());
+        }
+        String jobId = IncomingMessages.header(record, CloudEventHeaders.JOB_ID);
+        String source = record.key();
+        if (jobId == null || source == null || !Names.isSource(source)) {
+            return;
+        }
+        try {
+            JobRef ref = new JobRef(JobId.parse(jobId), handler.kind(), source, null, null);
+            reporters
+                    .forJob(ref)
+                    .failed(
+                            FailureCode.INVALID_COMMAND.name(),
+                            "the command of this job could not be read (" + why + "); it was parked on "
+                                    + Topics.deadLetter(topic),
+                            false);
+        } catch (RuntimeException e) {
+            log.warn("cannot fail job {} of the unreadable command: {}", jobId, e.toString());
+        }
+    }
+
+    private static void join(Thread thread, Duration timeout) {
+        if (thread == null) {
+            return;
+        }
+        try {
+            thread.join(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.strata.restore;
+
+import io.micrometer.core.instrument.Timer;
+import io.strata.common.command.RestoreBackup;
+import io.strata.common.command.RestoreCommand;
+import io.strata.common.event.JobEvent.JobRef;
+import io.strata.common.messaging.Json;
+import io.strata.common.messaging.Topics;
+import io.strata.common.model.JobKind;
+import io.strata.platform.jobs.CommandHandler;
+import io.strata.platform.jobs.CommandQueue;
+import io.strata.platform.jobs.CommandQueues;
+import io.strata.platform.jobs.JobReporter;
+import io.strata.platform.logical.JobMetrics;
+import io.strata.platform.logical.JobReporters;
+import io.strata.restore.logical.LogicalRestore;
+import io.strata.restore.pitr.PointInTimeRestore;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The restore-worker's commands: {@code RestoreBackup} (logical, or point-in-time into a new cluster) from
+ * the {@code restore-worker} share group, run {@code strata.worker.concurrency} at a time by the
+ * {@link CommandQueue}, which claims each job first: a restore is never run twice, so a command whose job
+ * a live worker holds, or whose worker was lost, is not started again.
+ */
+@Configuration(proxyBeanMethods = false)
+class RestoreCommands implements CommandHandler {
+    static final String GROUP = "restore-worker";
+    private final JobReporters reporters;
+    private final LogicalRestore logicalRestore;
+    private final PointInTimeRestore pointInTimeRestore;
+    private final JobMetrics metrics;
+
+    RestoreCommands(
+            JobReporters reporters,
+            LogicalRestore logicalRestore,
+            PointInTimeRestore pointInTimeRestore,
+            JobMetrics metrics) {
+        this.reporters = reporters;
+        this.logicalRestore = logicalRestore;
+        this.pointInTimeRestore = pointInTimeRestore;
+        this.metrics = metrics;
+    }
+
+    @Bean
+    CommandQueue restoreCommandQueue(CommandQueues queues) {
+        return queues.create(Topics.RESTORE_COMMANDS, GROUP, this);
+    }
+
+    @Override
+    public JobKind kind() {
+        return JobKind.RESTORE;
+    }
+
+    @Override
+    public ClaimableJob read(ConsumerRecord<String, String> record) {
+        return switch (Json.read(record.value(), RestoreCommand.class)) {
+            case RestoreBackup restore -> restore(restore);
+        };
+    }
+
+    private ClaimableJob restore(RestoreBackup command) {
+        String backupId = command.backupId() == null ? null : command.backupId().toString();
+        JobRef ref = new JobRef(command.jobId(), JobKind.RESTORE, command.source(), command.requestId(), backupId);
+        JobReporter reporter = reporters.forJob(ref);
+        Timer.Sample sample = metrics.start();
+        return new ClaimableJob(
+                reporter,
+                "starting",
+                () -> command.pointInTime()
+                        ? pointInTimeRestore.run(command, reporter)
+                        : logicalRestore.run(command, reporter),
+                outcome -> metrics.finished(sample, outcome));
+    }
+}
