@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Strata's whole runtime on one machine, without Docker: a KRaft Kafka broker and an S3 API inside
  * this JVM, two PostgreSQL 15 clusters (the catalog's, and a "source" playing the user's database
- * server), and the five services as separate JVMs. Everything listens on 127.0.0.1 on free ports.
+ * server), and the five services as separate JVMs (the workers as several instances when {@link
+ * DevStackOptions#backupWorkers()} or {@link DevStackOptions#restoreWorkers()} say so). Everything listens on
+ * 127.0.0.1 on free ports.
  */
 public final class DevStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DevStack.class);
@@ -42,7 +44,9 @@ public final class DevStack implements AutoCloseable {
     private static final List<String> ENCRYPTING_SERVICES = List.of("backup-worker", "restore-worker", "wal-archiver");
 
     private final DevStackOptions options;
-    private final Map<String, Integer> servicePorts;
+    /** Every service instance and its port, whether or not the services run. */
+    private final List<StrataServices.Instance> instancePlan;
+
     private final Map<String, String> tokens = new LinkedHashMap<>();
     private final Map<String, String> catalogTokens = new LinkedHashMap<>();
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -56,9 +60,9 @@ public final class DevStack implements AutoCloseable {
     private StrataServices services;
     private boolean closed;
 
-    private DevStack(DevStackOptions options, Map<String, Integer> servicePorts) {
+    private DevStack(DevStackOptions options, List<StrataServices.Instance> instancePlan) {
         this.options = options;
-        this.servicePorts = servicePorts;
+        this.instancePlan = instancePlan;
         for (String role : List.of("admin", "operator", "viewer")) {
             tokens.put(role, Secrets.token(role));
         }
@@ -72,7 +76,10 @@ public final class DevStack implements AutoCloseable {
         return start(options, false);
     }
 
-    /** As {@link #start(DevStackOptions)}; {@code preferDefaultPorts} gives services 8080..8084 where free. */
+    /**
+     * As {@link #start(DevStackOptions)}; {@code preferDefaultPorts} gives services 8080..8084 where free (the
+     * first instance of each; further worker instances take free ports).
+     */
     static DevStack start(DevStackOptions options, boolean preferDefaultPorts) throws Exception {
         Path stateDir = options.stateDir();
         StackFiles.livePid(stateDir)
@@ -86,7 +93,10 @@ public final class DevStack implements AutoCloseable {
         }
         Files.createDirectories(stateDir);
         StackFiles.clearPrevious(stateDir);
-        DevStack stack = new DevStack(options, StrataServices.ports(preferDefaultPorts));
+        DevStack stack = new DevStack(
+                options,
+                StrataServices.plan(
+                        StrataServices.counts(options.backupWorkers(), options.restoreWorkers()), preferDefaultPorts));
         Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
         try {
             stack.startInfrastructure();
@@ -189,7 +199,7 @@ public final class DevStack implements AutoCloseable {
                                 "STRATA_VIEWER_TOKEN", viewerToken()));
         services = StrataServices.prepare(
                 options.repoRoot(),
-                servicePorts,
+                instancePlan,
                 shared,
                 withCatalogCredentials(own),
                 options.stateDir().resolve("logs"));
@@ -246,8 +256,7 @@ public final class DevStack implements AutoCloseable {
         env.put("STRATA_S3_ACCESS_KEY", s3AccessKey());
         env.put("STRATA_S3_SECRET_KEY", s3SecretKey());
         env.put("STRATA_S3_BUCKET", s3Bucket());
-        servicePorts.forEach((name, port) -> env.put(
-                "STRATA_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_PORT", String.valueOf(port)));
+        env.putAll(StrataServices.stackEnv(instancePlan));
         StackFiles.writeSecret(options.stateDir().resolve(StackFiles.ADMIN_TOKEN), adminToken() + "\n");
         StackFiles.writeSecret(options.stateDir().resolve(StackFiles.STACK_ENV), StackFiles.format(env));
     }
@@ -334,11 +343,19 @@ public final class DevStack implements AutoCloseable {
     }
 
     public URI gatewayUrl() {
-        return URI.create("http://127.0.0.1:" + servicePorts.get(StrataServices.GATEWAY));
+        return URI.create("http://127.0.0.1:" + firstPort(StrataServices.GATEWAY));
     }
 
     public URI catalogUrl() {
-        return URI.create("http://127.0.0.1:" + servicePorts.get(StrataServices.CATALOG));
+        return URI.create("http://127.0.0.1:" + firstPort(StrataServices.CATALOG));
+    }
+
+    private int firstPort(String service) {
+        return instancePlan.stream()
+                .filter(i -> i.service().equals(service))
+                .findFirst()
+                .orElseThrow()
+                .port();
     }
 
     /**
@@ -375,12 +392,36 @@ public final class DevStack implements AutoCloseable {
         return options.stateDir();
     }
 
-    /** One of {@code api-gateway, catalog-service, backup-worker, restore-worker, wal-archiver}. */
+    /**
+     * An instance by name ({@code backup-worker-2}), or by the name of a service ({@code api-gateway,
+     * catalog-service, backup-worker, restore-worker, wal-archiver}): its only instance, or its first
+     * ({@code backup-worker-1}) when several run.
+     */
     public ManagedService service(String name) {
+        return requireServices().get(name);
+    }
+
+    /**
+     * The instances of {@code service}, in order: one, or {@code backup-worker-1} … {@code backup-worker-N};
+     * e.g. to find the instance that runs a job (the job's owner starts with the instance name) and kill it.
+     */
+    public List<ManagedService> instances(String service) {
+        return requireServices().instances(service);
+    }
+
+    /**
+     * The names of every service instance, in contract order ({@code api-gateway, catalog-service,
+     * backup-worker-1, backup-worker-2, restore-worker, wal-archiver} with two backup workers).
+     */
+    public List<String> instanceNames() {
+        return instancePlan.stream().map(StrataServices.Instance::name).toList();
+    }
+
+    private StrataServices requireServices() {
         if (services == null) {
             throw new IllegalStateException("this dev stack was started without services (withServices=false)");
         }
-        return services.get(name);
+        return services;
     }
 
     /** Stops services (SIGTERM, 10 s grace), then S3, Kafka and PostgreSQL; removes the state unless keepData. */

@@ -9,20 +9,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Strata service running as its own JVM, launched from its executable jar. Its stdout and stderr
- * go to {@code <stateDir>/logs/<name>.out}, its structured log to {@code <stateDir>/logs/<name>.json}.
+ * One instance of a Strata service running as its own JVM, launched from the service's executable jar.
+ * Its stdout and stderr go to {@code <stateDir>/logs/<name>.out}, its structured log to {@code
+ * <stateDir>/logs/<name>.json}; {@code name} is the service's own when it runs once, else {@code
+ * <service>-<n>}.
  */
 public final class ManagedService {
     static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(120);
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final int LOG_TAIL_LINES = 30;
 
     private final String name;
+    private final String service;
     private final Path jar;
     private final int port;
     private final Map<String, String> env;
@@ -31,16 +34,28 @@ public final class ManagedService {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
-    ManagedService(String name, Path jar, int port, Map<String, String> env, Path logFile) {
+    ManagedService(String name, String service, Path jar, int port, Map<String, String> env, Path logFile) {
         this.name = name;
+        this.service = service;
         this.jar = jar;
         this.port = port;
         this.env = Map.copyOf(env);
         this.logFile = logFile;
     }
 
+    /** This instance's name: {@code backup-worker}, or {@code backup-worker-2} when several run. */
     public String name() {
         return name;
+    }
+
+    /** The service this is an instance of ({@code backup-worker} for {@code backup-worker-2}). */
+    public String service() {
+        return service;
+    }
+
+    /** The environment it runs with (besides the inherited one), for tests. */
+    Map<String, String> env() {
+        return env;
     }
 
     public int port() {
@@ -76,7 +91,6 @@ public final class ManagedService {
         }
     }
 
-    /** Starts the service again on the same port with the same environment and waits until it is healthy. */
     /**
      * The wal-archiver holds one segment (16 MiB) in memory per archived source while it fills, so its heap
      * grows with the sources a stack archives (the e2e suite archives about twenty); the others need little.
@@ -85,8 +99,12 @@ public final class ManagedService {
         return service.equals("wal-archiver") ? "768m" : "256m";
     }
 
+    /**
+     * Stops the instance if it runs (as {@link #stop()}), starts it again on the same port with the same
+     * environment and waits until it is healthy.
+     */
     public void restart() throws Exception {
-        stop(Duration.ofSeconds(10));
+        stop();
         start();
         awaitHealthy();
     }
@@ -96,9 +114,7 @@ public final class ManagedService {
             throw new IllegalStateException(name + " is already running as pid " + process.pid());
         }
         Files.createDirectories(logFile.getParent());
-        List<String> command =
-                new ArrayList<>(List.of(javaBinary(), "-Xmx" + heap(name), "-XX:+UseSerialGC", "-jar", jar.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         // the caller's own STRATA_*/SPRING_* settings must not leak into a service of this stack
@@ -110,6 +126,19 @@ public final class ManagedService {
         builder.environment().put("MALLOC_ARENA_MAX", "2");
         builder.environment().putAll(env);
         process = builder.start();
+    }
+
+    /**
+     * A graceful stop, as an operator's or an orchestrator's: SIGTERM, then SIGKILL when it has not exited
+     * within 10 s; returns once the process is gone. Nothing happens when it does not run.
+     */
+    public void stop() {
+        stop(STOP_GRACE);
+    }
+
+    /** The command line: this JVM's java, the service's heap and jar. */
+    List<String> command() {
+        return List.of(javaBinary(), "-Xmx" + heap(service), "-XX:+UseSerialGC", "-jar", jar.toString());
     }
 
     /** SIGTERM, then SIGKILL when the service has not exited within {@code grace}. */

@@ -26,6 +26,11 @@ public final class StackFiles {
      * same key in each at start (a test may change one service's file: services re-read it when it changes).
      */
     static final String ENCRYPTION_KEYS = "encryption-keys";
+    /**
+     * Where {@code ./strata kill|stop|start <instance>} leaves its requests for the running stack ({@link
+     * ControlChannel}); private to the owner.
+     */
+    static final String CONTROL = "control";
     /** Where the PostgreSQL data went when the state directory was not reachable by the postgres user. */
     static final String PG_LOCATION = "pg-location";
     /** What a previous stack may have left; nothing else in the state directory is ever deleted. */
@@ -39,7 +44,8 @@ public final class StackFiles {
             ADMIN_TOKEN,
             PG_LOCATION,
             CATALOG_SECRETS_KEYS,
-            ENCRYPTION_KEYS);
+            ENCRYPTION_KEYS,
+            CONTROL);
 
     private StackFiles() {}
 

@@ -4,33 +4,137 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
+import java.util.stream.IntStream;
 
-/** The five Strata services of a dev stack: their ports, environments and start order. */
+/**
+ * The five Strata services of a dev stack: their instances, ports, environments and start order. A
+ * service runs once under its own name, except the workers, which may run as several instances
+ * ({@code backup-worker-1} … {@code backup-worker-N}), each a process with its own port and logs.
+ */
 final class StrataServices {
     static final String GATEWAY = "api-gateway";
     static final String CATALOG = "catalog-service";
+    static final String BACKUP_WORKER = "backup-worker";
+    static final String RESTORE_WORKER = "restore-worker";
     /** In contract order, so the default ports are 8080 + index. */
-    static final List<String> NAMES = List.of(GATEWAY, CATALOG, "backup-worker", "restore-worker", "wal-archiver");
+    static final List<String> NAMES = List.of(GATEWAY, CATALOG, BACKUP_WORKER, RESTORE_WORKER, "wal-archiver");
+    /** The services that may run as several instances. */
+    static final Set<String> SCALABLE = Set.of(BACKUP_WORKER, RESTORE_WORKER);
 
     private static final String VERSION = "0.1.0-SNAPSHOT";
+    private static final int PORT_ATTEMPTS = 100;
 
-    private final Map<String, ManagedService> services = new LinkedHashMap<>();
+    /**
+     * One process of a service.
+     *
+     * @param service the service it is an instance of (its jar, heap and environment)
+     * @param name the service's name when it runs once, else {@code <service>-<n>} from 1
+     * @param port its HTTP port
+     */
+    record Instance(String service, String name, int port) {}
+
+    /** Every instance by name, in contract order. */
+    private final Map<String, ManagedService> instances = new LinkedHashMap<>();
 
     private StrataServices() {}
 
-    /** Ports for every service: the contract defaults when asked and free, else any free port. */
-    static Map<String, Integer> ports(boolean preferDefaults) {
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        for (int i = 0; i < NAMES.size(); i++) {
-            ports.put(NAMES.get(i), preferDefaults ? Ports.preferOrFree(8080 + i) : Ports.free());
+    /** How many instances of each service: the given worker counts, one of everything else. */
+    static Map<String, Integer> counts(int backupWorkers, int restoreWorkers) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String service : NAMES) {
+            counts.put(service, 1);
         }
-        return ports;
+        counts.put(BACKUP_WORKER, backupWorkers);
+        counts.put(RESTORE_WORKER, restoreWorkers);
+        return counts;
+    }
+
+    /** {@code service} alone when {@code count} is 1, else {@code service-1} … {@code service-count}. */
+    static List<String> instanceNames(String service, int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException(service + " needs at least one instance, not " + count);
+        }
+        if (count == 1) {
+            return List.of(service);
+        }
+        if (!SCALABLE.contains(service)) {
+            throw new IllegalArgumentException(
+                    "only " + SCALABLE.stream().sorted().toList() + " may run several instances, not " + service);
+        }
+        return IntStream.rangeClosed(1, count).mapToObj(i -> service + "-" + i).toList();
+    }
+
+    /**
+     * The instances to run and their ports: the first instance of each service the contract default
+     * (8080 + index) when asked and free, every other one any free port.
+     */
+    static List<Instance> plan(Map<String, Integer> counts, boolean preferDefaults) {
+        return plan(counts, preferDefaults ? Ports::preferOrFree : preferred -> Ports.free(), Ports::free);
+    }
+
+    /**
+     * As {@link #plan(Map, boolean)}, with the ports from {@code firstPort} (given the service's default
+     * port) for the first instance of each service and from {@code otherPort} for the rest; a port handed
+     * out twice is replaced by another from {@code otherPort}, so every instance has its own.
+     */
+    static List<Instance> plan(Map<String, Integer> counts, IntUnaryOperator firstPort, IntSupplier otherPort) {
+        for (String service : counts.keySet()) {
+            if (!NAMES.contains(service)) {
+                throw new IllegalArgumentException("no service " + service + "; services are " + NAMES);
+            }
+        }
+        List<Instance> plan = new ArrayList<>();
+        Set<Integer> taken = new HashSet<>();
+        for (int i = 0; i < NAMES.size(); i++) {
+            String service = NAMES.get(i);
+            List<String> names = instanceNames(service, counts.getOrDefault(service, 1));
+            for (int n = 0; n < names.size(); n++) {
+                int port = n == 0 ? firstPort.applyAsInt(8080 + i) : otherPort.getAsInt();
+                for (int attempt = 0; taken.contains(port); attempt++) {
+                    if (attempt == PORT_ATTEMPTS) {
+                        throw new DevStackException("no free port for " + names.get(n) + " after " + PORT_ATTEMPTS
+                                + " attempts (all taken by other instances)");
+                    }
+                    port = otherPort.getAsInt();
+                }
+                taken.add(port);
+                plan.add(new Instance(service, names.get(n), port));
+            }
+        }
+        return List.copyOf(plan);
+    }
+
+    /** {@code STRATA_<NAME>_PORT}, e.g. {@code STRATA_BACKUP_WORKER_2_PORT} for {@code backup-worker-2}. */
+    static String portVariable(String serviceOrInstance) {
+        return "STRATA_" + serviceOrInstance.toUpperCase(Locale.ROOT).replace('-', '_') + "_PORT";
+    }
+
+    /**
+     * The ports for {@code stack.env}: {@code STRATA_<SERVICE>_PORT} of each service's first instance (what
+     * scripts read when a service runs once), {@code STRATA_<INSTANCE>_PORT} of every instance, and {@code
+     * STRATA_INSTANCES}, every instance's name, comma-separated.
+     */
+    static Map<String, String> stackEnv(List<Instance> plan) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Instance instance : plan) {
+            env.putIfAbsent(portVariable(instance.service()), String.valueOf(instance.port()));
+            env.put(portVariable(instance.name()), String.valueOf(instance.port()));
+        }
+        env.put(
+                "STRATA_INSTANCES",
+                String.join(",", plan.stream().map(Instance::name).toList()));
+        return env;
     }
 
     static Path jar(Path repoRoot, String name) {
@@ -47,34 +151,52 @@ final class StrataServices {
         }
     }
 
-    /** Prepares the services without starting them; fails at once when a jar is missing. */
+    /**
+     * Prepares the instances of {@code plan} without starting them; fails at once when a jar is missing.
+     * Each instance gets {@code sharedEnv}, its service's {@code ownEnv}, its own {@code SERVER_PORT}, log
+     * files ({@code <logDir>/<instance>.json} and {@code .out}) and {@code STRATA_INSTANCE} (its name).
+     */
     static StrataServices prepare(
             Path repoRoot,
-            Map<String, Integer> ports,
+            List<Instance> plan,
             Map<String, String> sharedEnv,
             Map<String, Map<String, String>> ownEnv,
             Path logDir) {
         requireJars(repoRoot);
         StrataServices result = new StrataServices();
-        for (String name : NAMES) {
+        for (Instance instance : plan) {
+            String name = instance.name();
             Map<String, String> env = new HashMap<>(sharedEnv);
-            env.putAll(ownEnv.getOrDefault(name, Map.of()));
-            env.put("SERVER_PORT", String.valueOf(ports.get(name)));
+            env.putAll(ownEnv.getOrDefault(instance.service(), Map.of()));
+            env.put("SERVER_PORT", String.valueOf(instance.port()));
             env.put("LOGGING_FILE_NAME", logDir.resolve(name + ".json").toString());
-            result.services.put(
+            env.put("STRATA_INSTANCE", name);
+            ManagedService previous = result.instances.put(
                     name,
-                    new ManagedService(name, jar(repoRoot, name), ports.get(name), env, logDir.resolve(name + ".out")));
+                    new ManagedService(
+                            name,
+                            instance.service(),
+                            jar(repoRoot, instance.service()),
+                            instance.port(),
+                            env,
+                            logDir.resolve(name + ".out")));
+            if (previous != null) {
+                throw new IllegalArgumentException("two instances named " + name);
+            }
         }
         return result;
     }
 
-    /** The catalog first, since every other service calls it; then the rest at once. */
+    /** The catalog first, since every other service calls it; then every other instance at once. */
     void startAll() throws Exception {
-        ManagedService catalog = services.get(CATALOG);
-        catalog.start();
-        catalog.awaitHealthy();
-        List<ManagedService> rest =
-                services.values().stream().filter(s -> s != catalog).toList();
+        List<ManagedService> catalog = instances(CATALOG);
+        for (ManagedService service : catalog) {
+            service.start();
+            service.awaitHealthy();
+        }
+        List<ManagedService> rest = instances.values().stream()
+                .filter(s -> !s.service().equals(CATALOG))
+                .toList();
         for (ManagedService service : rest) {
             service.start();
         }
@@ -92,19 +214,38 @@ final class StrataServices {
         }
     }
 
+    /** The instance {@code name}, or, given a service's name, its only instance or else its first. */
     ManagedService get(String name) {
-        ManagedService service = services.get(name);
-        if (service == null) {
-            throw new IllegalArgumentException("no service " + name + "; services are " + NAMES);
+        ManagedService instance = instances.get(name);
+        if (instance != null) {
+            return instance;
         }
-        return service;
+        if (NAMES.contains(name) && !instances(name).isEmpty()) {
+            return instances(name).getFirst();
+        }
+        throw new IllegalArgumentException("no service or instance " + name + "; instances are " + instanceNames());
     }
 
-    /** SIGTERM to all at once, then up to 10 s each before SIGKILL. */
+    /** The instances of {@code service}, in order ({@code backup-worker-1} first). */
+    List<ManagedService> instances(String service) {
+        if (!NAMES.contains(service)) {
+            throw new IllegalArgumentException("no service " + service + "; services are " + NAMES);
+        }
+        return instances.values().stream()
+                .filter(s -> s.service().equals(service))
+                .toList();
+    }
+
+    /** Every instance's name, in contract order. */
+    List<String> instanceNames() {
+        return List.copyOf(instances.keySet());
+    }
+
+    /** SIGTERM to all instances at once, then up to 10 s each before SIGKILL. */
     void stopAll() {
         List<Thread> stoppers = new ArrayList<>();
-        for (ManagedService service : services.values()) {
-            stoppers.add(Thread.ofVirtual().start(() -> service.stop(java.time.Duration.ofSeconds(10))));
+        for (ManagedService service : instances.values()) {
+            stoppers.add(Thread.ofVirtual().start(() -> service.stop(ManagedService.STOP_GRACE)));
         }
         for (Thread t : stoppers) {
             try {

@@ -16,31 +16,47 @@ import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 class DuplicateDeliveryIT extends StackTestSupport {
 
+    /**
+     * Issue #8: the command of a running job delivered again under a new {@code ce_id} (so no idempotency
+     * key can catch it) is taken by a worker while the job runs, and its claim is refused: the job runs
+     * once. The duplicate is known to have been handled while the job ran because the worker share group's
+     * start offset moved past it before the lock that holds the job was released.
+     */
     @Test
-    void commandDeliveredTwiceWithSameCeIdRunsOnce() throws Exception {
-        String source = registerSampleSource(unique("dupcmd"), 1_000);
+    void aCommandDeliveredAgainUnderANewCeIdWhileItsJobRunsIsNotRunTwice() throws Exception {
+        String database = unique("dupcmd");
+        String source = registerSampleSource(database, 1_000);
         TakeBackup command = takeBackup(source);
-        String ceId = UUID.randomUUID().toString();
+        String jobId = command.jobId().toString();
 
-        try (JobEvents events = new JobEvents(stack.kafkaBootstrap())) {
-            publishCommand(command, ceId);
-            awaitSucceeded(command.jobId().toString());
-            publishCommand(command, ceId);
-            // Same key, same partition: once a later backup of this source is done, the duplicate was handled.
-            awaitSucceeded(requestBackup(source).text("jobId"));
+        try (JobEvents events = new JobEvents(stack.kafkaBootstrap());
+                Connection lock = sourceCluster.connect(database)) {
+            holdLock(lock);
+            publishCommand(command, UUID.randomUUID().toString());
+            String owner = awaitStep(jobId, "dumping").get("owner").asString();
+            RecordMetadata duplicate = publishCommand(command, UUID.randomUUID().toString());
+            ShareGroups.awaitSettled(stack.kafkaBootstrap(), "backup-worker", duplicate, Duration.ofSeconds(60));
+            JsonNode stillRunning = viewer.get("/api/v1/jobs/" + jobId).json();
+            assertThat(stillRunning.get("status").asString()).isEqualTo("RUNNING");
+            assertThat(stillRunning.get("owner").asString()).isEqualTo(owner);
+            lock.rollback();
 
-            long starts = events.of(command.jobId().toString()).stream()
+            awaitSucceeded(jobId);
+            long starts = events.of(jobId).stream()
                     .filter(JobStarted.class::isInstance)
                     .count();
             assertThat(starts).as("the backup ran once").isEqualTo(1);
-            assertThat(viewer.get("/api/v1/backups?source=" + source).json()).hasSize(2);
+            assertThat(viewer.get("/api/v1/backups?source=" + source).json()).hasSize(1);
         }
     }
 
@@ -85,8 +101,8 @@ class DuplicateDeliveryIT extends StackTestSupport {
                 Instant.now());
     }
 
-    private void publishCommand(TakeBackup command, String ceId) {
-        JobEvents.publish(
+    private RecordMetadata publishCommand(TakeBackup command, String ceId) {
+        return JobEvents.publish(
                 stack.kafkaBootstrap(),
                 Topics.BACKUP_COMMANDS,
                 command.kafkaKey(),

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -73,7 +74,9 @@ final class JobEvents implements AutoCloseable {
     }
 
     /** Sends {@code json} to {@code topic} with the CloudEvents headers, as another service would. */
-    static void publish(String bootstrap, String topic, String key, String json, Map<String, String> headers) {
+    /** Publishes one record and waits for the broker's ack; where it was written. */
+    static RecordMetadata publish(
+            String bootstrap, String topic, String key, String json, Map<String, String> headers) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -82,7 +85,7 @@ final class JobEvents implements AutoCloseable {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
             ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, json);
             headers.forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-            producer.send(record).get();
+            return producer.send(record).get();
         } catch (Exception e) {
             throw new IllegalStateException("could not publish to " + topic + ": " + e.getMessage(), e);
         }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.strata.common.model.BackupId;
 import io.strata.common.storage.StorageLayout;
+import io.strata.devstack.ManagedService;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -55,9 +56,11 @@ class KilledDumpIT extends StackTestSupport {
                 .isPresent();
     }
 
-    /** The backup-worker runs one job at a time, so its pg_dump child is this backup's. */
+    /** Tests run one at a time, so the one pg_dump child of any backup-worker instance is this backup's. */
     private Optional<ProcessHandle> runningPgDump() {
-        return ProcessHandle.of(stack.service("backup-worker").pid()).stream()
+        return stack.instances("backup-worker").stream()
+                .filter(ManagedService::isAlive)
+                .flatMap(worker -> ProcessHandle.of(worker.pid()).stream())
                 .flatMap(ProcessHandle::descendants)
                 .filter(p -> p.info().command().map(c -> c.endsWith("/pg_dump")).orElse(false))
                 .findFirst();

@@ -53,6 +53,16 @@ final class SampleDatabase {
         }
     }
 
+    /** The first column of the first row of {@code sql} (constant SQL of the test), as text. */
+    static String queryOne(PgCluster cluster, String database, String sql) throws SQLException {
+        try (Connection c = cluster.connect(database);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
     static long count(PgCluster cluster, String database, String table) throws SQLException {
         try (Connection c = cluster.connect(database);
                 Statement s = c.createStatement();

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * One dev stack for the whole test JVM: a real Kafka broker, S3 API and two PostgreSQL clusters in
- * process, and the five services as separate processes. Started by the first test that needs it and
+ * process, and the Strata services as separate processes (two backup-worker instances). Started by the first test that needs it and
  * stopped by the stack's own shutdown hook when the JVM ends.
  */
 final class SharedStack {
@@ -22,7 +22,8 @@ final class SharedStack {
                         .toAbsolutePath()
                         .normalize();
                 Path stateDir = Files.createTempDirectory("strata-e2e-");
-                stack = DevStack.start(new DevStackOptions(stateDir, repoRoot, true, false));
+                // two backup workers: the job-runtime tests kill one and watch the other take over
+                stack = DevStack.start(new DevStackOptions(stateDir, repoRoot, true, false).withWorkers(2, 1));
             } catch (Exception e) {
                 throw new IllegalStateException("could not start the dev stack: " + e.getMessage(), e);
             }

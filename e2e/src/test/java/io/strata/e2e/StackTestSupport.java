@@ -123,6 +123,24 @@ abstract class StackTestSupport {
         return job;
     }
 
+    /** Holds an ACCESS EXCLUSIVE lock on {@code invoices} until the connection rolls back: pg_dump waits on it. */
+    static void holdLock(java.sql.Connection connection) throws java.sql.SQLException {
+        connection.setAutoCommit(false);
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("LOCK TABLE invoices IN ACCESS EXCLUSIVE MODE");
+        }
+    }
+
+    /** Waits until the job runs and its step contains {@code step}; its view then. */
+    JsonNode awaitStep(String jobId, String step) {
+        return await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> viewer.get("/api/v1/jobs/" + jobId).json(),
+                        job -> "RUNNING".equals(job.get("status").asString())
+                                && job.path("currentStep").asString().contains(step));
+    }
+
     /** Backs up {@code source} and returns the backup id once the job succeeded. */
     String backupAndWait(String source) {
         Api.Response accepted = requestBackup(source);

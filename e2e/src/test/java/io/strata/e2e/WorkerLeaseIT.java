@@ -3,10 +3,11 @@ package io.strata.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.strata.common.event.JobStarted;
 import io.strata.devstack.ManagedService;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -14,38 +15,55 @@ import tools.jackson.databind.JsonNode;
 /**
  * Issue #8, leases: a worker killed in the middle of a job never leaves it RUNNING. The dev stack's lease is
  * 10 s (renewed every 3.3 s) and the catalog sweeps every 5 s. To kill a worker at a known point, the test
- * holds an ACCESS EXCLUSIVE lock on a table, so pg_dump waits on it while the job runs.
+ * holds an ACCESS EXCLUSIVE lock on a table, so pg_dump waits on it while the job runs. The shared stack runs
+ * two backup workers and one restore worker.
  */
 class WorkerLeaseIT extends StackTestSupport {
 
+    /**
+     * With two backup workers, the one running a backup is killed: the catalog sees its lease lapse, puts the
+     * job back in the queue and dispatches its command again, and the other worker runs it to the end.
+     */
     @Test
-    void aBackupWhoseWorkerIsKilledIsQueuedAgainAndRunsToTheEndOnTheRestartedWorker() throws Exception {
+    void aBackupWhoseWorkerIsKilledIsQueuedAgainAndFinishedByTheOtherWorker() throws Exception {
         String database = unique("leased");
         String source = registerSampleSource(database, 500);
         Map<String, String> before = SampleDatabase.fingerprint(sourceCluster, database);
-        ManagedService worker = stack.service("backup-worker");
+        assertThat(stack.instances("backup-worker")).hasSize(2);
         String jobId;
-        try (Connection lock = sourceCluster.connect(database)) {
+        ManagedService victim;
+        try (JobEvents events = new JobEvents(stack.kafkaBootstrap());
+                Connection lock = sourceCluster.connect(database)) {
             holdLock(lock);
             jobId = requestBackup(source).text("jobId");
-            JsonNode running = awaitStep(jobId, "dumping");
-            assertThat(running.get("owner").asString()).startsWith("backup-worker@");
-            worker.kill();
+            String owner = awaitStep(jobId, "dumping").get("owner").asString();
+            assertThat(owner).startsWith("backup-worker-");
+            victim = stack.service(owner.substring(0, owner.indexOf('@')));
+            victim.kill();
+            try {
+                await().atMost(Duration.ofSeconds(40))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(
+                                () -> viewer.get("/api/v1/jobs/" + jobId).json(),
+                                job -> !job.path("owner").asString().equals(owner));
+                lock.rollback();
 
-            JsonNode requeued = await().atMost(Duration.ofSeconds(40))
-                    .pollInterval(Duration.ofMillis(500))
-                    .until(
-                            () -> viewer.get("/api/v1/jobs/" + jobId).json(),
-                            job -> "QUEUED".equals(job.get("status").asString()));
-            assertThat(requeued.get("currentStep").asString())
-                    .contains("waiting for a worker")
-                    .contains("stopped renewing its lease");
-            lock.rollback();
+                JsonNode done = awaitSucceeded(jobId);
+                assertThat(done.get("owner").asString()).doesNotStartWith(victim.name() + "@");
+                List<String> workers = events.of(jobId).stream()
+                        .filter(JobStarted.class::isInstance)
+                        .map(e -> ((JobStarted) e).worker())
+                        .toList();
+                assertThat(workers)
+                        .as("started by the killed worker, then by the other")
+                        .hasSize(2);
+                assertThat(workers.getFirst()).isEqualTo(owner);
+                assertThat(workers.getLast()).isEqualTo(done.get("owner").asString());
+            } finally {
+                victim.restart();
+            }
         }
-        worker.restart(); // the command was never acknowledged: Kafka hands it to the new instance
-
-        JsonNode done = awaitSucceeded(jobId);
-        String backupId = done.get("backupId").asString();
+        String backupId = viewer.get("/api/v1/jobs/" + jobId).text("backupId");
         String copy = unique("leased_copy");
         Api.Response restore = admin.post(
                 "/api/v1/restores", Map.of("source", source, "backupId", backupId, "into", Map.of("database", copy)));
@@ -83,10 +101,9 @@ class WorkerLeaseIT extends StackTestSupport {
                     .contains("replace");
             lock.rollback();
         }
-        worker.restart(); // the command comes again; the job ended, so it is not run twice
+        worker.restart(); // the job ended: it is not dispatched again, nor run twice
 
-        // a later restore of the same source (same partition, so after the redelivered command) proves the
-        // restarted worker consumed the old command and skipped it
+        // the restarted worker takes new restores of the same source
         String copy = unique("leasedrestore_copy");
         Api.Response later = admin.post(
                 "/api/v1/restores", Map.of("source", source, "backupId", backupId, "into", Map.of("database", copy)));
@@ -97,21 +114,5 @@ class WorkerLeaseIT extends StackTestSupport {
         assertThat(SampleDatabase.fingerprint(sourceCluster, database))
                 .as("the database was never replaced")
                 .isEqualTo(before);
-    }
-
-    private static void holdLock(Connection connection) throws Exception {
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("LOCK TABLE invoices IN ACCESS EXCLUSIVE MODE");
-        }
-    }
-
-    private JsonNode awaitStep(String jobId, String step) {
-        return await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200))
-                .until(
-                        () -> viewer.get("/api/v1/jobs/" + jobId).json(),
-                        job -> "RUNNING".equals(job.get("status").asString())
-                                && job.path("currentStep").asString().contains(step));
     }
 }

@@ -132,10 +132,19 @@ public class BackupStore {
 
     /** A backup that had not finished is FAILED with its job's error; a finished one stays as it is. */
     public void markFailed(String backupId, String error, Instant finishedAt) {
+        markEnded(backupId, "FAILED", error, finishedAt);
+    }
+
+    /** A backup whose job was cancelled: it does not exist (no manifest), like a failed one, but by request. */
+    public void markCancelled(String backupId, String reason, Instant finishedAt) {
+        markEnded(backupId, "CANCELLED", reason, finishedAt);
+    }
+
+    private void markEnded(String backupId, String status, String error, Instant finishedAt) {
         jdbc.sql("""
-                        UPDATE backup SET status = 'FAILED', error = ?, finished_at = ?, updated_at = ?
+                        UPDATE backup SET status = ?, error = ?, finished_at = ?, updated_at = ?
                         WHERE backup_id = ? AND status IN ('QUEUED', 'RUNNING')""")
-                .params(error, SqlTime.bind(finishedAt), SqlTime.bind(clock.instant()), backupId)
+                .params(status, error, SqlTime.bind(finishedAt), SqlTime.bind(clock.instant()), backupId)
                 .update();
     }
 }

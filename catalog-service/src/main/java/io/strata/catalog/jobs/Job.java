@@ -11,9 +11,13 @@ import java.util.UUID;
 /**
  * One row of the {@code job} table: who the job is ({@link JobOrigin}), where it stands ({@link JobState}),
  * which worker holds it ({@link Lease}) and, once it succeeded, what it produced (its JobResult as JSON, or
- * null).
+ * null), and when a cancel was asked for while it ran (null: never).
  */
-record Job(JobOrigin origin, JobState state, Lease lease, String resultJson) {
+record Job(JobOrigin origin, JobState state, Lease lease, String resultJson, Instant cancelRequestedAt) {
+
+    Job(JobOrigin origin, JobState state, Lease lease, String resultJson) {
+        this(origin, state, lease, resultJson, null);
+    }
 
     UUID jobId() {
         return origin.jobId();
@@ -41,7 +45,8 @@ record Job(JobOrigin origin, JobState state, Lease lease, String resultJson) {
                 resultJson == null ? null : Json.read(resultJson, JobResult.class),
                 lease.owner(),
                 lease.heartbeatAt(),
-                lease.expiresAt());
+                lease.expiresAt(),
+                cancelRequestedAt);
     }
 
     /** What a job is from its creation on; events never change it. */

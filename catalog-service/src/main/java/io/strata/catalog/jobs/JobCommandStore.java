@@ -67,6 +67,13 @@ class JobCommandStore {
                         FROM job j WHERE j.job_id = c.job_id AND c.due_at <= ? AND j.status <> 'QUEUED'""").param(SqlTime.bind(now)).update();
     }
 
+    /** The job ended without running: its command is never dispatched again. */
+    void retire(UUID jobId) {
+        jdbc.sql("UPDATE job_command SET due_at = 'infinity' WHERE job_id = ?")
+                .param(jobId)
+                .update();
+    }
+
     void markDispatched(UUID jobId, Instant now, Instant dueAt) {
         jdbc.sql("UPDATE job_command SET dispatched_at = ?, dispatches = dispatches + 1, due_at = ? WHERE job_id = ?")
                 .params(SqlTime.bind(now), SqlTime.bind(dueAt), jobId)

@@ -10,6 +10,8 @@ import io.strata.common.model.BackupId;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
 import io.strata.common.model.Names;
+import io.strata.platform.catalog.CatalogApi.CancelAnswer;
+import io.strata.platform.catalog.CatalogApi.CancelRequest;
 import io.strata.platform.catalog.CatalogApi.JobView;
 import io.strata.platform.catalog.CatalogApi.NewJob;
 import java.net.URI;
@@ -31,11 +33,13 @@ import org.springframework.web.bind.annotation.RestController;
 class JobController {
     private final JobRegistry registry;
     private final JobStore jobs;
+    private final JobCancels cancels;
     private final Clock clock;
 
-    JobController(JobRegistry registry, JobStore jobs, Clock clock) {
+    JobController(JobRegistry registry, JobStore jobs, JobCancels cancels, Clock clock) {
         this.registry = registry;
         this.jobs = jobs;
+        this.cancels = cancels;
         this.clock = clock;
     }
 
@@ -56,6 +60,25 @@ class JobController {
         return ResponseEntity.status(HttpStatus.CREATED)
                 .location(URI.create("/api/v1/jobs/" + origin.jobId()))
                 .body(registered.job());
+    }
+
+    /**
+     * 202 with what became of the job (CANCELLED at once, or RUNNING while its worker stops it); 409 when it
+     * ended or is at a step that cannot be interrupted safely (the problem says which and why).
+     */
+    @PostMapping("/internal/v1/jobs/{jobId}/cancel")
+    ResponseEntity<CancelAnswer> cancel(
+            @PathVariable String jobId, @RequestBody(required = false) CancelRequest request) {
+        UUID id = QueryParams.uuid("jobId", jobId);
+        String actor = request == null ? null : request.actor();
+        if (actor == null
+                || actor.isBlank()
+                || actor.length() > 200
+                || actor.codePoints().anyMatch(Character::isISOControl)) {
+            throw new InvalidRequestException(
+                    "actor", "must name who cancels, in 1 to 200 characters without control characters");
+        }
+        return ResponseEntity.accepted().body(cancels.cancel(id, actor));
     }
 
     @GetMapping("/api/v1/jobs")

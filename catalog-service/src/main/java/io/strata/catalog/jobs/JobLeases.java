@@ -122,6 +122,7 @@ class JobLeases {
                 job.jobId().toString(),
                 job.lease().owner(),
                 job.lease().token(),
-                job.lease().expiresAt());
+                job.lease().expiresAt(),
+                job.cancelRequestedAt() != null);
     }
 }

@@ -21,7 +21,7 @@ class JobStore {
     static final String COLUMNS = """
             job_id, kind, source, backup_id, request_id, created_at, status, progress_percent, current_step,
             bytes_done, bytes_total, started_at, finished_at, error_code, error_message, result::text AS result,
-            owner, lease_token, lease_expires_at, heartbeat_at, lost_leases""";
+            owner, lease_token, lease_expires_at, heartbeat_at, lost_leases, cancel_requested_at""";
     private final JdbcClient jdbc;
 
     JobStore(JdbcClient jdbc) {
@@ -86,6 +86,16 @@ class JobStore {
                 .update();
     }
 
+    /** Records that {@code actor} asked to cancel the running job; false when it was asked before. */
+    boolean requestCancel(UUID jobId, String actor, Instant now) {
+        return jdbc.sql("""
+                        UPDATE job SET cancel_requested_at = ?, cancel_requested_by = ?, updated_at = ?
+                        WHERE job_id = ? AND cancel_requested_at IS NULL""")
+                        .params(SqlTime.bind(now), actor, SqlTime.bind(now), jobId)
+                        .update()
+                == 1;
+    }
+
     List<Job> list(JobFilter filter) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM job WHERE true");
         List<Object> params = new ArrayList<>();
@@ -137,6 +147,6 @@ class JobStore {
                 SqlTime.read(rs, "lease_expires_at"),
                 SqlTime.read(rs, "heartbeat_at"),
                 rs.getInt("lost_leases"));
-        return new Job(origin, state, lease, rs.getString("result"));
+        return new Job(origin, state, lease, rs.getString("result"), SqlTime.read(rs, "cancel_requested_at"));
     }
 }

@@ -17,7 +17,24 @@ import java.time.Instant;
  * the worker running a job that is safe to repeat was lost.
  */
 final class JobTransitions {
+    /** The code a worker fails a job with when it stopped it on request: the job ends CANCELLED. */
+    static final String CANCELLED = "CANCELLED";
+
     private JobTransitions() {}
+
+    /** A job cancelled on request: QUEUED before any worker took it, or RUNNING when its worker stopped it. */
+    static Transition cancelledOnRequest(JobState current, Instant at, String message) {
+        if (current.status().isTerminal()) {
+            return new Transition.Ignored("job is already " + current.status());
+        }
+        return new Transition.Applied(cancelled(current, at, message));
+    }
+
+    private static JobState cancelled(JobState current, Instant at, String message) {
+        JobState ended = current.withStatus(JobStatus.CANCELLED).withError(CANCELLED, message);
+        return ended.withTimes(current.startedAt(), at)
+                .withProgress(ended.progressPercent(), "cancelled", ended.bytesDone(), ended.bytesTotal());
+    }
 
     /** What an event does to a job in state {@code current}. */
     static Transition apply(JobState current, JobEvent event) {
@@ -28,7 +45,10 @@ final class JobTransitions {
             case JobStarted started -> started(current, started);
             case JobProgressed progressed -> progressed(current, progressed);
             case JobSucceeded succeeded -> succeeded(current, succeeded);
-            case JobFailed failed -> failed(current, failed.occurredAt(), failed.code(), failed.message());
+            case JobFailed failed ->
+                CANCELLED.equals(failed.code())
+                        ? cancelled(current, failed.occurredAt(), failed.message())
+                        : failed(current, failed.occurredAt(), failed.code(), failed.message());
         };
         return new Transition.Applied(next);
     }

@@ -71,6 +71,7 @@ final class ScopeRules {
             rule(GET, "/api/v1/jobs", CATALOG_READ),
             rule(GET, "/api/v1/jobs/{jobId}", CATALOG_READ),
             rule(POST, "/internal/v1/jobs", JOBS_WRITE),
+            rule(POST, "/internal/v1/jobs/{jobId}/cancel", JOBS_WRITE),
             rule(POST, "/internal/v1/jobs/{jobId}/claim", JOBS_RUN),
             rule(POST, "/internal/v1/jobs/{jobId}/heartbeat", JOBS_RUN),
             rule(GET, "/api/v1/backups", CATALOG_READ),

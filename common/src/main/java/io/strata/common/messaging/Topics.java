@@ -16,6 +16,13 @@ public final class Topics {
     /** Mutating API calls as the gateway answered them (AuditRecorded); keyed by actor. */
     public static final String AUDIT = "strata.audit";
 
+    /**
+     * The topics workers take jobs from through Kafka share groups. They have one partition: a share group
+     * splits partitions among its members when there are no more members than partitions, so with several
+     * partitions a busy worker would hold commands an idle one could start; one partition is shared by all.
+     */
+    public static final List<String> JOB_COMMANDS = List.of(BACKUP_COMMANDS, RESTORE_COMMANDS, WAL_COMMANDS);
+
     public static final List<String> ALL = List.of(
             BACKUP_REQUESTS, BACKUP_COMMANDS, RESTORE_COMMANDS, JOB_EVENTS, WAL_EVENTS, WAL_COMMANDS, ALERTS, AUDIT);
 

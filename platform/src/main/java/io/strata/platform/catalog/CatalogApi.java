@@ -20,7 +20,8 @@ import java.util.List;
  * GET  /internal/v1/sources/{name}/connection  SourceConnection (with password; internal only)
  * POST /internal/v1/jobs                       NewJob (+ its command) -> 201 JobView (200 if it already exists)
  * POST /internal/v1/jobs/{id}/claim            JobClaim -> 200 JobLease; 409 not claimable; 404 unknown
- * POST /internal/v1/jobs/{id}/heartbeat        LeaseRenewal -> 200 JobLease; 409 lease lost
+ * POST /internal/v1/jobs/{id}/heartbeat        LeaseRenewal -> 200 JobLease (cancelRequested); 409 lease lost
+ * POST /internal/v1/jobs/{id}/cancel           CancelRequest -> 202 CancelAnswer; 409 ended or not safely cancellable
  * GET  /api/v1/jobs?source&status&kind&limit   JobView list, newest first
  * GET  /api/v1/jobs/{jobId}                    JobView
  * GET  /api/v1/backups?source&kind&status&limit BackupView list, newest first
@@ -341,9 +342,26 @@ public final class CatalogApi {
 
     /**
      * A granted claim or renewal: {@code owner} runs the job until {@code expiresAt} unless it renews;
-     * {@code token} grows with every new owner and fences events (header {@code strata_lease_token}).
+     * {@code token} grows with every new owner and fences events (header {@code strata_lease_token});
+     * {@code cancelRequested}: someone asked to cancel the job, so its worker stops it.
      */
-    public record JobLease(String jobId, String owner, long token, Instant expiresAt) {}
+    public record JobLease(String jobId, String owner, long token, Instant expiresAt, boolean cancelRequested) {
+        public JobLease(String jobId, String owner, long token, Instant expiresAt) {
+            this(jobId, owner, token, expiresAt, false);
+        }
+    }
+
+    /**
+     * {@code POST /internal/v1/jobs/{jobId}/cancel}: {@code actor} (who asked, for the record) wants the job
+     * stopped.
+     */
+    public record CancelRequest(String actor) {}
+
+    /**
+     * The answer to a cancel: {@code status} is CANCELLED when the job ended at once (it was QUEUED), RUNNING
+     * while its worker is stopping it; {@code message} says which.
+     */
+    public record CancelAnswer(String jobId, JobStatus status, String message) {}
 
     /**
      * A job as the catalog holds it. {@code owner} is the worker that claimed it last (kept once the job
@@ -369,7 +387,50 @@ public final class CatalogApi {
             JobResult result,
             String owner,
             Instant heartbeatAt,
-            Instant leaseExpiresAt) {
+            Instant leaseExpiresAt,
+            Instant cancelRequestedAt) {
+
+        /** A job view of a job nobody asked to cancel. */
+        public JobView(
+                String jobId,
+                JobKind kind,
+                String source,
+                JobStatus status,
+                int progressPercent,
+                String currentStep,
+                long bytesDone,
+                long bytesTotal,
+                Instant createdAt,
+                Instant startedAt,
+                Instant finishedAt,
+                JobError error,
+                String backupId,
+                String requestId,
+                JobResult result,
+                String owner,
+                Instant heartbeatAt,
+                Instant leaseExpiresAt) {
+            this(
+                    jobId,
+                    kind,
+                    source,
+                    status,
+                    progressPercent,
+                    currentStep,
+                    bytesDone,
+                    bytesTotal,
+                    createdAt,
+                    startedAt,
+                    finishedAt,
+                    error,
+                    backupId,
+                    requestId,
+                    result,
+                    owner,
+                    heartbeatAt,
+                    leaseExpiresAt,
+                    null);
+        }
 
         /** A job view without its result or lease (a job that has not succeeded, never claimed). */
         public JobView(

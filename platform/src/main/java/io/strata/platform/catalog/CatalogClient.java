@@ -1,6 +1,8 @@
 package io.strata.platform.catalog;
 
 import io.strata.platform.catalog.CatalogApi.BackupView;
+import io.strata.platform.catalog.CatalogApi.CancelAnswer;
+import io.strata.platform.catalog.CatalogApi.CancelRequest;
 import io.strata.platform.catalog.CatalogApi.JobClaim;
 import io.strata.platform.catalog.CatalogApi.JobLease;
 import io.strata.platform.catalog.CatalogApi.JobView;
@@ -61,6 +63,15 @@ public class CatalogClient {
                 .body(new WalCleanupRequest(keepDays))
                 .retrieve()
                 .body(WalCleanup.class);
+    }
+
+    /** Asks the catalog to cancel a job; its 409 (ended, or not safely cancellable now) and 404 are thrown. */
+    public CancelAnswer cancelJob(String jobId, CancelRequest request) {
+        return http.post()
+                .uri("/internal/v1/jobs/{id}/cancel", jobId)
+                .body(request)
+                .retrieve()
+                .body(CancelAnswer.class);
     }
 
     public JobView createJob(NewJob job) {

@@ -77,6 +77,9 @@ public final class CommandQueue implements SmartLifecycle {
     private final Semaphore slots;
     private final ExecutorService executor;
     private final Set<JobReporter> running = ConcurrentHashMap.newKeySet();
+    /** Jobs this worker runs now: a second delivery of one is dropped here (the catalog would grant this owner's claim again). */
+    private final Set<JobId> runningJobs = ConcurrentHashMap.newKeySet();
+
     private volatile ShareConsumer<String, String> consumer;
     private volatile Thread poller;
     private volatile boolean active;
@@ -252,8 +255,16 @@ public final class CommandQueue implements SmartLifecycle {
         JobId jobId = job.reporter().job().jobId();
         try (MDC.MDCCloseable ignored = MDC.putCloseable("jobId", jobId.toString())) {
             int deliveries = record.deliveryCount().map(Short::intValue).orElse(1);
-            if (deliveries > 1) {
-                log.info("command for job {} delivered {} times; claiming it", jobId, deliveries);
+            log.info(
+                    "took the command of job {} ({}:{}, delivery {}); claiming it",
+                    jobId,
+                    record.topic(),
+                    record.offset(),
+                    deliveries);
+            if (runningJobs.contains(jobId)) {
+                log.info("job {} already runs on this worker: dropping this delivery", jobId);
+                shared.acknowledge(record, AcknowledgeType.ACCEPT);
+                return null;
             }
             Optional<Lease> lease;
             try {
@@ -274,6 +285,7 @@ public final class CommandQueue implements SmartLifecycle {
                         jobId);
                 return null;
             }
+            runningJobs.add(jobId);
             return () -> run(job, lease.get());
         }
     }
@@ -288,6 +300,7 @@ public final class CommandQueue implements SmartLifecycle {
             log.error("job {} ended with an unexpected error", reporter.job().jobId(), e);
         } finally {
             running.remove(reporter);
+            runningJobs.remove(reporter.job().jobId());
             slots.release();
         }
     }

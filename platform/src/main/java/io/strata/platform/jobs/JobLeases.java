@@ -25,6 +25,8 @@ public final class JobLeases {
     private static final Duration UNKNOWN_JOB_PATIENCE = Duration.ofSeconds(10);
     /** How long a claim is retried while the catalog cannot be reached. */
     private static final Duration UNREACHABLE_PATIENCE = Duration.ofMinutes(2);
+    /** Heartbeats go out at least this often, so a cancel reaches a running job within a few seconds. */
+    static final Duration MAX_RENEWAL_INTERVAL = Duration.ofSeconds(2);
 
     private final CatalogClient catalog;
     private final String owner;
@@ -97,10 +99,16 @@ public final class JobLeases {
      */
     public Outcome run(Lease lease, JobReporter reporter, String firstStep, JobExecution.Work work) {
         Thread runner = Thread.currentThread();
-        try (lease) {
+        try (lease;
+                JobCancellation cancellation = JobCancellation.open()) {
             reporter.fencedBy(lease.token());
             lease.onLost(runner::interrupt); // another worker owns the job now: stop this run
-            return JobExecution.run(reporter, firstStep, work);
+            lease.onCancel(() -> {
+                if (cancellation.cancel()) {
+                    log.info("job {} cancelled on request at step '{}': stopping it", lease.jobId, reporter.step());
+                }
+            });
+            return JobExecution.run(reporter, firstStep, work, cancellation::requested);
         } finally {
             Thread.interrupted(); // a lost lease's interrupt must not reach the caller (a pooled thread)
         }
@@ -125,12 +133,15 @@ public final class JobLeases {
         private final long token;
         private final Thread renewer;
         private volatile boolean lost;
+        private volatile boolean cancelRequested;
         private Runnable onLost = () -> {};
+        private Runnable onCancel = () -> {};
         private boolean closed;
 
         private Lease(JobId jobId, JobLease granted) {
             this.jobId = jobId;
             this.token = granted.token();
+            this.cancelRequested = granted.cancelRequested();
             this.renewer = Thread.ofVirtual().name("lease-" + jobId).start(this::renew);
         }
 
@@ -152,6 +163,23 @@ public final class JobLeases {
             }
         }
 
+        /** What to do when the catalog says the job was cancelled (stop it); never after close. */
+        public synchronized void onCancel(Runnable action) {
+            this.onCancel = action;
+            if (cancelRequested && !closed) {
+                action.run();
+            }
+        }
+
+        private synchronized void cancelled() {
+            if (!cancelRequested) {
+                cancelRequested = true;
+                if (!closed) {
+                    onCancel.run();
+                }
+            }
+        }
+
         /** Marks the lease lost and runs the action, unless the run already ended (closed). */
         private synchronized void lose() {
             lost = true;
@@ -161,7 +189,9 @@ public final class JobLeases {
         }
 
         private void renew() {
-            Duration every = lease.dividedBy(3);
+            // a third of the lease, and at most two seconds: a cancel reaches the job with the next answer
+            Duration every =
+                    lease.dividedBy(3).compareTo(MAX_RENEWAL_INTERVAL) > 0 ? MAX_RENEWAL_INTERVAL : lease.dividedBy(3);
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     Thread.sleep(every);
@@ -169,14 +199,18 @@ public final class JobLeases {
                     return;
                 }
                 try {
-                    if (catalog.heartbeat(jobId.toString(), new LeaseRenewal(owner, token, (int) lease.toSeconds()))
-                            .isEmpty()) {
+                    Optional<JobLease> renewed = catalog.heartbeat(
+                            jobId.toString(), new LeaseRenewal(owner, token, (int) lease.toSeconds()));
+                    if (renewed.isEmpty()) {
                         log.warn(
                                 "lost the lease of job {} (token {}): the catalog gave it away; stopping",
                                 jobId,
                                 token);
                         lose();
                         return;
+                    }
+                    if (renewed.get().cancelRequested()) {
+                        cancelled();
                     }
                 } catch (RuntimeException e) {
                     // the catalog is unreachable: keep trying; if this lasts past the lease, it reclaims the job

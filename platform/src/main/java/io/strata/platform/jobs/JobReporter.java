@@ -105,6 +105,11 @@ public final class JobReporter {
         send(new JobFailed(JobEvent.SCHEMA_VERSION, job, clock.instant(), code, message, retryable));
     }
 
+    /** The step the job is at now. */
+    public synchronized String step() {
+        return step;
+    }
+
     public synchronized int percent() {
         return percent;
     }

@@ -64,6 +64,11 @@ public enum FailureCode {
      * job is not safe to run again on its own; the message says what may have been left behind.
      */
     WORKER_LOST,
+    /**
+     * Stopped on request ({@code POST /api/v1/jobs/{id}/cancel}): the job ends CANCELLED, and what it wrote
+     * was removed (a backup leaves no manifest and no objects; a restore drops what it created).
+     */
+    CANCELLED,
     /** Anything unforeseen; the message says what. */
     INTERNAL
 }

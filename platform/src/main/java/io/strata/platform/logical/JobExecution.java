@@ -2,6 +2,7 @@ package io.strata.platform.logical;
 
 import io.strata.common.event.JobResult;
 import io.strata.platform.jobs.JobReporter;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,21 +31,47 @@ public final class JobExecution {
 
     /** Emits {@code JobStarted}, runs the work, then emits its success or failure. */
     public static Outcome run(JobReporter reporter, String firstStep, Work work) {
+        return run(reporter, firstStep, work, () -> false);
+    }
+
+    /**
+     * As {@link #run(JobReporter, String, Work)}; when the work fails after {@code cancelled} became true (it
+     * was stopped on request: its tools killed, its thread interrupted), the job is reported {@code CANCELLED}
+     * instead of with whatever error the stop caused.
+     */
+    public static Outcome run(JobReporter reporter, String firstStep, Work work, BooleanSupplier cancelled) {
         reporter.started(firstStep);
         try {
             JobResult result = work.run();
             reporter.succeeded(result);
             return new Outcome.Succeeded(result);
-        } catch (JobFailureException e) {
-            log.warn("job {} failed: {} {}", reporter.job().jobId(), e.code(), e.getMessage());
-            reporter.failed(e.code().name(), e.getMessage(), e.retryable());
-            return new Outcome.Failed(e.code(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return internal(reporter, e, "the worker was interrupted (shutting down?); run the job again");
         } catch (Exception e) {
-            return internal(reporter, e, e.getClass().getSimpleName() + ": " + e.getMessage());
+            if (cancelled.getAsBoolean()) {
+                Thread.interrupted();
+                String message = "Cancelled on request during '" + reporter.step()
+                        + "'. A backup leaves no manifest, so no backup, and its objects are removed (at the latest"
+                        + " by the next orphan sweep); a restore drops the database or data directory it was making.";
+                log.info("job {} cancelled: {}", reporter.job().jobId(), e.toString());
+                reporter.failed(FailureCode.CANCELLED.name(), message, false);
+                return new Outcome.Failed(FailureCode.CANCELLED, message);
+            }
+            return failed(reporter, e);
         }
+    }
+
+    private static Outcome failed(JobReporter reporter, Exception failure) {
+        return switch (failure) {
+            case JobFailureException e -> {
+                log.warn("job {} failed: {} {}", reporter.job().jobId(), e.code(), e.getMessage());
+                reporter.failed(e.code().name(), e.getMessage(), e.retryable());
+                yield new Outcome.Failed(e.code(), e.getMessage());
+            }
+            case InterruptedException e -> {
+                Thread.currentThread().interrupt();
+                yield internal(reporter, e, "the worker was interrupted (shutting down?); run the job again");
+            }
+            default -> internal(reporter, failure, failure.getClass().getSimpleName() + ": " + failure.getMessage());
+        };
     }
 
     private static Outcome internal(JobReporter reporter, Exception e, String message) {

@@ -20,7 +20,8 @@ import org.springframework.util.backoff.ExponentialBackOff;
 import tools.jackson.core.JacksonException;
 
 /**
- * Kafka as every Strata service uses it: the contract's topics and their {@code .dlt} twins, a bounded
+ * Kafka as every Strata service uses it: the contract's topics and their {@code .dlt} twins (job command
+ * topics with one partition, see {@link Topics#JOB_COMMANDS}; the others {@code strata.kafka.partitions}), a bounded
  * retry before dead-lettering, and the CloudEvents publisher. Producer settings ({@code acks=all},
  * idempotence) and commit-after-processing come from {@code strata-platform.yml}.
  */
@@ -38,15 +39,16 @@ public class KafkaMessagingConfiguration {
     KafkaAdmin.NewTopics strataTopics(StrataKafkaProperties properties) {
         List<NewTopic> topics = new ArrayList<>();
         for (String topic : Topics.ALL) {
-            topics.add(topic(topic, properties));
-            topics.add(topic(Topics.deadLetter(topic), properties));
+            int partitions = Topics.JOB_COMMANDS.contains(topic) ? 1 : properties.partitions();
+            topics.add(topic(topic, partitions, properties));
+            topics.add(topic(Topics.deadLetter(topic), partitions, properties));
         }
         return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
     }
 
-    private static NewTopic topic(String name, StrataKafkaProperties properties) {
+    private static NewTopic topic(String name, int partitions, StrataKafkaProperties properties) {
         return TopicBuilder.name(name)
-                .partitions(properties.partitions())
+                .partitions(partitions)
                 .replicas(properties.replicationFactor())
                 .build();
     }

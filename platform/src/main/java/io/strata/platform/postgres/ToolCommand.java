@@ -1,5 +1,6 @@
 package io.strata.platform.postgres;
 
+import io.strata.platform.jobs.JobCancellation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +45,7 @@ public final class ToolCommand {
         builder.environment().remove("PGPASSWORD");
         try {
             Process process = builder.start();
+            JobCancellation.track(process); // a cancelled job kills the tools it runs
             Path written = passfile;
             if (written != null) {
                 process.onExit().whenComplete((ended, error) -> PrivateFiles.deleteQuietly(written));

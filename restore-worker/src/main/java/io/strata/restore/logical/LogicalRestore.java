@@ -13,6 +13,7 @@ import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.jobs.JobCancellation;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.logical.FailureCode;
 import io.strata.platform.logical.JobFailureException;
@@ -188,6 +189,8 @@ public class LogicalRestore {
         String hex = DatabaseNames.randomHex();
         String temporary = DatabaseNames.temporary(source.database(), hex);
         restoreInto(source, temporary, archive, entries, reporter);
+        // from here the restored copy is renamed into place: a cancel now is not applied
+        JobCancellation.pointOfNoReturn("the restored copy is being renamed into place; the restore finishes");
         reporter.step(RestoreProgress.SWAPPING, 99);
         try {
             admin.swap(source, source.database(), temporary, DatabaseNames.retired(source.database(), hex));

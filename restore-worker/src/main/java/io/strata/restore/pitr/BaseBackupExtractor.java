@@ -8,6 +8,7 @@ import io.strata.common.storage.HashingInputStream;
 import io.strata.common.storage.NoSuchObjectException;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.ParallelDownload;
+import io.strata.platform.jobs.JobCancellation;
 import io.strata.platform.logical.CountingInputStream;
 import io.strata.platform.logical.FailureCode;
 import io.strata.platform.logical.JobFailureException;
@@ -138,7 +139,9 @@ final class BaseBackupExtractor {
 
     private Process start(List<String> command, String tool) {
         try {
-            return new ProcessBuilder(user.command(command)).start();
+            Process process = new ProcessBuilder(user.command(command)).start();
+            JobCancellation.track(process); // a cancelled restore stops unpacking and verifying at once
+            return process;
         } catch (IOException e) {
             throw new JobFailureException(
                     FailureCode.INTERNAL, "Cannot start " + tool + ": " + e.getMessage(), false, e);

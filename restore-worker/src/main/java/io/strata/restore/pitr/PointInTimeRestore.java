@@ -19,6 +19,7 @@ import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.jobs.JobCancellation;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.logical.FailureCode;
 import io.strata.platform.logical.JobFailureException;
@@ -155,6 +156,8 @@ public class PointInTimeRestore {
                     port);
             server.start();
             String fallback = awaitPromotion(server, wal, plan, target, dataDir, reporter);
+            // promoted: a cancel now would throw away a finished restore
+            JobCancellation.pointOfNoReturn("the restored cluster has promoted; the restore finishes");
             RecoverySettings.removeRecoveryBlock(dataDir);
             reporter.step(CHECKING, 99);
             Sanity sanity = server.sanity();
@@ -174,11 +177,19 @@ public class PointInTimeRestore {
                     stop,
                     wal.consumed());
         } finally {
-            deleteTree(spool, true);
-            if (!restored) {
-                server.stopImmediately();
-                if (made || !created) { // an empty directory given to us gets its contents removed, not itself
-                    deleteTree(dataDir, made);
+            // a cancelled or lost job arrives interrupted: clean up first (pg_ctl stop must be waited for)
+            boolean interrupted = Thread.interrupted();
+            try {
+                deleteTree(spool, true);
+                if (!restored) {
+                    server.stopImmediately();
+                    if (made || !created) { // an empty directory given to us gets its contents removed, not itself
+                        deleteTree(dataDir, made);
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
                 }
             }
         }
