@@ -179,6 +179,9 @@ public final class DevStack implements AutoCloseable {
         shared.put("STRATA_RESTORE_STATE_DIR", pgBase.resolve("restore-worker").toString());
         // job leases: a killed worker's job is taken back within seconds, not half a minute
         shared.put("STRATA_WORKER_LEASE", "10s");
+        // the orphan sweep runs often and waits little, so a killed backup's leftovers go within a minute
+        shared.put("STRATA_ORPHAN_SWEEP_INTERVAL", "10s");
+        shared.put("STRATA_ORPHAN_SWEEP_GRACE", "20s");
         // every dev stack source is on this host: sources elsewhere (169.254.169.254 included) are refused,
         // unless the caller's environment says otherwise (empty allows any address)
         shared.put(
@@ -274,6 +277,14 @@ public final class DevStack implements AutoCloseable {
 
     public String kafkaBootstrap() {
         return kafka.bootstrap();
+    }
+
+    /**
+     * Restarts the Kafka broker (down for {@code down}), keeping its ports, topics, offsets and share-group
+     * state; for fault tests. Returns once it answers again.
+     */
+    public void restartKafka(java.time.Duration down) throws InterruptedException {
+        kafka.restart(down);
     }
 
     public URI s3Endpoint() {

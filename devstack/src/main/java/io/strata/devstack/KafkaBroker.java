@@ -27,12 +27,14 @@ import org.apache.kafka.common.utils.Time;
 final class KafkaBroker implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
-    private final KafkaRaftServer server;
+    private final Properties props;
     private final int port;
+    private KafkaRaftServer server;
     private boolean stopped;
 
-    private KafkaBroker(KafkaRaftServer server, int port) {
+    private KafkaBroker(KafkaRaftServer server, Properties props, int port) {
         this.server = server;
+        this.props = props;
         this.port = port;
     }
 
@@ -44,7 +46,7 @@ final class KafkaBroker implements AutoCloseable {
         format(logDir, props);
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         server.startup();
-        KafkaBroker broker = new KafkaBroker(server, port);
+        KafkaBroker broker = new KafkaBroker(server, props, port);
         try {
             broker.awaitReady();
         } catch (RuntimeException e) {
@@ -128,6 +130,20 @@ final class KafkaBroker implements AutoCloseable {
             }
         }
         throw new DevStackException("Kafka on " + bootstrap() + " did not answer within " + READY_TIMEOUT, last);
+    }
+
+    /**
+     * Stops the broker, waits {@code down}, and starts it again on the same ports and log directory (its
+     * topics, offsets and share-group state survive), as a broker restart in production would; returns once
+     * it answers again.
+     */
+    synchronized void restart(Duration down) throws InterruptedException {
+        server.shutdown();
+        server.awaitShutdown();
+        Thread.sleep(down);
+        server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        server.startup();
+        awaitReady();
     }
 
     String bootstrap() {

@@ -14,6 +14,7 @@ import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
 import java.sql.Connection;
@@ -73,7 +74,9 @@ class DuplicateDeliveryIT extends StackTestSupport {
                         () -> assertThat(viewer.get("/api/v1/jobs/" + jobId).text("status"))
                                 .isEqualTo("RUNNING"));
 
-        publishEvent(new JobFailed(1, ref, Instant.now(), "BOOM", "should be ignored as a duplicate", false), ceId);
+        publishEvent(
+                new JobFailed(1, ref, Instant.now(), FailureCode.INTERNAL, "should be ignored as a duplicate", false),
+                ceId);
         publishEvent(
                 new JobProgressed(1, ref, Instant.now(), 20, "checking", 20, 100),
                 UUID.randomUUID().toString());

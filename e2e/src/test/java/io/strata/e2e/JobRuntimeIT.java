@@ -7,6 +7,7 @@ import io.strata.common.event.JobFailed;
 import io.strata.common.event.JobStarted;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupId;
+import io.strata.common.model.FailureCode;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
 import io.strata.devstack.ManagedService;
@@ -200,10 +201,10 @@ class JobRuntimeIT extends StackTestSupport {
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(250))
                     .until(() -> events.of(jobId).stream()
-                            .anyMatch(e -> e instanceof JobFailed failed
-                                    && failed.code().equals("INVALID_COMMAND")));
+                            .anyMatch(e ->
+                                    e instanceof JobFailed failed && failed.code() == FailureCode.INVALID_COMMAND));
             JobFailed failed = (JobFailed) events.of(jobId).stream()
-                    .filter(e -> e instanceof JobFailed f && f.code().equals("INVALID_COMMAND"))
+                    .filter(e -> e instanceof JobFailed f && f.code() == FailureCode.INVALID_COMMAND)
                     .findFirst()
                     .orElseThrow();
             assertThat(failed.message()).contains("could not be read", Topics.deadLetter(Topics.BACKUP_COMMANDS));

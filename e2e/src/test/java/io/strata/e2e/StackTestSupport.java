@@ -149,7 +149,12 @@ abstract class StackTestSupport {
     }
 
     ObjectStore objectStore() {
-        S3Client s3 = S3Client.builder()
+        return new S3ObjectStore(s3Client(), stack.s3Bucket(), 5 * 1024 * 1024, 1, S3ObjectStore.defaultRetry());
+    }
+
+    /** The S3 API of the stack, as the services reach it. */
+    S3Client s3Client() {
+        return S3Client.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .endpointOverride(stack.s3Endpoint())
                 .region(Region.US_EAST_1)
@@ -157,7 +162,6 @@ abstract class StackTestSupport {
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(stack.s3AccessKey(), stack.s3SecretKey())))
                 .build();
-        return new S3ObjectStore(s3, stack.s3Bucket(), 5 * 1024 * 1024, 1, S3ObjectStore.defaultRetry());
     }
 
     /**

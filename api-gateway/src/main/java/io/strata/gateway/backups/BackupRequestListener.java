@@ -6,6 +6,7 @@ import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.event.JobFailed;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
 import io.strata.gateway.problem.ApiException;
@@ -34,7 +35,6 @@ import tools.jackson.databind.JsonNode;
  */
 @Component
 class BackupRequestListener {
-    static final String INVALID_REQUEST = "INVALID_REQUEST";
     private static final Logger log = LoggerFactory.getLogger(BackupRequestListener.class);
     private final BackupSubmission submission;
     private final MessagePublisher publisher;
@@ -90,7 +90,8 @@ class BackupRequestListener {
     private void reject(String ceId, JobId jobId, String requestId, String source, String reason) {
         log.warn("rejecting backup request {} (ce_id {}): {}", requestId, ceId, reason);
         JobRef ref = new JobRef(jobId, JobKind.BACKUP, source, requestId, null);
-        JobFailed failed = new JobFailed(JobEvent.SCHEMA_VERSION, ref, clock.instant(), INVALID_REQUEST, reason, false);
+        JobFailed failed = new JobFailed(
+                JobEvent.SCHEMA_VERSION, ref, clock.instant(), FailureCode.INVALID_REQUEST, reason, false);
         // derived ce_id: a redelivered request yields the same rejection, which consumers drop as a duplicate
         publisher.publish(Topics.JOB_EVENTS, failed, derived("rejected:", ceId).toString());
     }

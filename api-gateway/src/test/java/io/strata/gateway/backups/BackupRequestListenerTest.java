@@ -16,6 +16,7 @@ import io.strata.common.messaging.CloudEventHeaders;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Message;
 import io.strata.common.messaging.Topics;
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
 import io.strata.gateway.jobs.JobCommands;
@@ -124,7 +125,7 @@ class BackupRequestListenerTest {
     void unregisteredSourceIsAnsweredWithJobFailed() {
         listener.onRequest(record("{\"schemaVersion\":1,\"requestId\":\"billing-43\",\"source\":\"ghost\"}"));
         JobFailed failed = publishedFailure();
-        assertThat(failed.code()).isEqualTo("INVALID_REQUEST");
+        assertThat(failed.code()).isEqualTo(FailureCode.INVALID_REQUEST);
         assertThat(failed.message()).contains("source 'ghost' is not registered");
         assertThat(failed.job().requestId()).isEqualTo("billing-43");
         assertThat(failed.job().source()).isEqualTo("ghost");

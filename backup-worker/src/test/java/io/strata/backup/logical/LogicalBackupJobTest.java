@@ -8,9 +8,9 @@ import io.strata.common.command.TakeBackup;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobId;
-import io.strata.platform.logical.FailureCode;
-import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.jobs.JobFailureException;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import io.strata.catalog.invalid.EventText;
 import io.strata.catalog.invalid.InvalidEvents;
 import io.strata.catalog.jobs.JobTransitions.Transition;
 import io.strata.common.messaging.CloudEventHeaders;
-import io.strata.platform.logical.FailureCode;
+import io.strata.common.model.FailureCode;
 import io.strata.platform.messaging.IncomingMessages;
 import java.time.Clock;
 import java.time.Instant;

@@ -48,6 +48,9 @@ final class JobEventContent {
             throw new InvalidContentException(
                     "job event without job.jobId, job.kind or job.source: every JobEvent must name its job fully");
         }
+        if (event instanceof JobFailed failed && failed.code() == null) {
+            throw new InvalidContentException("JobFailed without code: every failure names one of FailureCode");
+        }
     }
 
     private static JobEvent sanitised(JobEvent event) {
@@ -73,7 +76,7 @@ final class JobEventContent {
                         e.schemaVersion(),
                         e.job(),
                         e.occurredAt(),
-                        EventText.escape(e.code()),
+                        e.code(),
                         EventText.escape(e.message()),
                         e.retryable());
             case JobSucceeded e -> e;

@@ -96,9 +96,9 @@ class JobEventService {
         } else if (backupId == null) {
             return;
         } else if (event instanceof JobFailed failed && next.status() == JobStatus.CANCELLED) {
-            backups.markCancelled(backupId, backupError(failed.code(), failed.message()), next.finishedAt());
+            backups.markCancelled(backupId, backupError(failed.code().name(), failed.message()), next.finishedAt());
         } else if (event instanceof JobFailed failed) {
-            backups.markFailed(backupId, backupError(failed.code(), failed.message()), next.finishedAt());
+            backups.markFailed(backupId, backupError(failed.code().name(), failed.message()), next.finishedAt());
         } else if (next.status() == JobStatus.RUNNING && job.state().status() == JobStatus.QUEUED) {
             backups.markRunning(backupId, source, job.jobId(), next.startedAt());
         }

@@ -6,6 +6,7 @@ import io.strata.common.event.JobProgressed;
 import io.strata.common.event.JobResult;
 import io.strata.common.event.JobStarted;
 import io.strata.common.event.JobSucceeded;
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobStatus;
 import java.time.Instant;
 
@@ -18,7 +19,7 @@ import java.time.Instant;
  */
 final class JobTransitions {
     /** The code a worker fails a job with when it stopped it on request: the job ends CANCELLED. */
-    static final String CANCELLED = "CANCELLED";
+    static final String CANCELLED = FailureCode.CANCELLED.name();
 
     private JobTransitions() {}
 
@@ -46,9 +47,9 @@ final class JobTransitions {
             case JobProgressed progressed -> progressed(current, progressed);
             case JobSucceeded succeeded -> succeeded(current, succeeded);
             case JobFailed failed ->
-                CANCELLED.equals(failed.code())
+                failed.code() == FailureCode.CANCELLED
                         ? cancelled(current, failed.occurredAt(), failed.message())
-                        : failed(current, failed.occurredAt(), failed.code(), failed.message());
+                        : failed(current, failed.occurredAt(), failed.code().name(), failed.message());
         };
         return new Transition.Applied(next);
     }

@@ -16,6 +16,7 @@ import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
@@ -88,8 +89,8 @@ class InvalidJobEventsIT extends CatalogIntegrationTest {
 
     @Test
     void failureWithANulInItsMessageKeepsItsOwnCodeAndASanitisedMessage() {
-        ConsumerRecord<String, String> failed = eventRecord(
-                new JobFailed(1, job, AT.plusSeconds(5), "PG_DUMP_FAILED", "pg_dump: \u001b[31merror\u0000", false));
+        ConsumerRecord<String, String> failed = eventRecord(new JobFailed(
+                1, job, AT.plusSeconds(5), FailureCode.PG_DUMP_FAILED, "pg_dump: \u001b[31merror\u0000", false));
 
         assertThatCode(() -> listeners.onJobEvent(failed)).doesNotThrowAnyException();
 

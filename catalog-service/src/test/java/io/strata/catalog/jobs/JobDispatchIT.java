@@ -17,6 +17,7 @@ import io.strata.common.event.JobSucceeded;
 import io.strata.common.messaging.CloudEventHeaders;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
@@ -316,7 +317,7 @@ class JobDispatchIT extends CatalogIntegrationTest {
         JobRef ref = new JobRef(new JobId(job), JobKind.BACKUP, source, "req-" + job, null);
         JobEvent event = succeeded
                 ? new JobSucceeded(1, ref, Instant.now(), null)
-                : new JobFailed(1, ref, Instant.now(), "PG_DUMP_FAILED", "pg_dump: failed (test)", false);
+                : new JobFailed(1, ref, Instant.now(), FailureCode.PG_DUMP_FAILED, "pg_dump: failed (test)", false);
         ConsumerRecord<String, String> record =
                 record(Topics.JOB_EVENTS, event.kafkaKey(), event.ceType(), job, Json.write(event));
         listeners.onJobEvent(record);

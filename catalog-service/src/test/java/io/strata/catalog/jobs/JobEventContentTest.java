@@ -12,6 +12,7 @@ import io.strata.common.event.JobStarted;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
 import java.time.Instant;
@@ -24,11 +25,12 @@ class JobEventContentTest {
 
     @Test
     void aFailureKeepsItsCodeAndItsWordsWithControlCharactersEscaped() {
-        JobFailed failed = new JobFailed(1, JOB, AT, "PG_DUMP_FAILED", "pg_dump: \u001b[1merror\u0000 here", false);
+        JobFailed failed =
+                new JobFailed(1, JOB, AT, FailureCode.PG_DUMP_FAILED, "pg_dump: \u001b[1merror\u0000 here", false);
 
         JobFailed stored = (JobFailed) JobEventContent.storable(failed);
 
-        assertThat(stored.code()).isEqualTo("PG_DUMP_FAILED");
+        assertThat(stored.code()).isEqualTo(FailureCode.PG_DUMP_FAILED);
         assertThat(stored.message()).isEqualTo("pg_dump: \\u001b[1merror\\u0000 here");
         assertThat(stored.job()).isEqualTo(JOB);
     }

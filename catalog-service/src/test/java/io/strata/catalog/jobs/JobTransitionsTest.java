@@ -12,6 +12,7 @@ import io.strata.common.event.JobStarted;
 import io.strata.common.event.JobSucceeded;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
@@ -126,7 +127,8 @@ class JobTransitionsTest {
     void failureRecordsCodeAndMessage() {
         JobState running = applied(JobState.queued(), new JobStarted(1, JOB, T0, null, "w"));
 
-        JobState failed = applied(running, new JobFailed(1, JOB, T1, "PG_DUMP_FAILED", "pg_dump exited 1", false));
+        JobState failed =
+                applied(running, new JobFailed(1, JOB, T1, FailureCode.PG_DUMP_FAILED, "pg_dump exited 1", false));
 
         assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
         assertThat(failed.errorCode()).isEqualTo("PG_DUMP_FAILED");
@@ -145,7 +147,7 @@ class JobTransitionsTest {
             new JobStarted(1, JOB, T1, "again", "w"),
             progressed(T1, 50, 1, 2),
             new JobSucceeded(1, JOB, T1, null),
-            new JobFailed(1, JOB, T1, "LATE", "late failure", true)
+            new JobFailed(1, JOB, T1, FailureCode.INTERNAL, "late failure", true)
         }) {
             assertThat(JobTransitions.apply(finished, event))
                     .as("%s on a %s job", event.getClass().getSimpleName(), terminal)

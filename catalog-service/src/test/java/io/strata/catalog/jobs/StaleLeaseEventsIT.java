@@ -15,6 +15,7 @@ import io.strata.common.event.JobSucceeded;
 import io.strata.common.messaging.CloudEventHeaders;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
@@ -77,7 +78,7 @@ class StaleLeaseEventsIT extends CatalogIntegrationTest {
         assertThat(afterStale.state().currentStep()).isEqualTo("B dumping");
 
         listeners.onJobEvent(
-                event(new JobFailed(1, job, Instant.now(), "PG_DUMP_FAILED", "disk full", false), current));
+                event(new JobFailed(1, job, Instant.now(), FailureCode.PG_DUMP_FAILED, "disk full", false), current));
 
         Job ended = job();
         assertThat(ended.state().status()).isEqualTo(JobStatus.FAILED);

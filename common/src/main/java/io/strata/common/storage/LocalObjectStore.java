@@ -145,11 +145,46 @@ public final class LocalObjectStore implements ObjectStore {
             for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
                 String key = root.relativize(file).toString().replace('\\', '/');
                 if (key.startsWith(prefix) && !file.getFileName().toString().contains(PARTIAL_MARK)) {
-                    found.add(new ObjectInfo(key, Files.size(file)));
+                    found.add(new ObjectInfo(
+                            key,
+                            Files.size(file),
+                            Files.getLastModifiedTime(file).toInstant()));
                 }
             }
         }
         return found;
+    }
+
+    /** Hidden partial files: writes a killed process never completed nor aborted. */
+    @Override
+    public List<PendingUpload> pendingUploads(String prefix) throws IOException {
+        List<PendingUpload> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                String name = file.getFileName().toString();
+                int mark = name.indexOf(PARTIAL_MARK);
+                if (!name.startsWith(".") || mark < 0) {
+                    continue;
+                }
+                String dir = root.relativize(file.getParent()).toString().replace('\\', '/');
+                String key = (dir.isEmpty() ? "" : dir + "/") + name.substring(1, mark);
+                if (key.startsWith(prefix)) {
+                    String partial = root.relativize(file).toString().replace('\\', '/');
+                    found.add(new PendingUpload(
+                            key, partial, Files.getLastModifiedTime(file).toInstant()));
+                }
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public void abortUpload(PendingUpload upload) throws IOException {
+        Path partial = resolve(upload.uploadId());
+        if (!partial.getFileName().toString().contains(PARTIAL_MARK)) {
+            throw new IllegalArgumentException("not a partial write of this store: " + upload.uploadId());
+        }
+        Files.deleteIfExists(partial);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.strata.common.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -51,5 +52,24 @@ public interface ObjectStore {
         }
     }
 
-    record ObjectInfo(String key, long size) {}
+    /**
+     * Writes started and never completed under {@code prefix} (an S3 multipart upload, a hidden partial file
+     * of the local store): a killed writer leaves them behind, and they cost storage until aborted.
+     */
+    default List<PendingUpload> pendingUploads(String prefix) throws IOException {
+        return List.of();
+    }
+
+    /** Aborts a write {@link #pendingUploads} found; nothing happens when it is already gone. */
+    default void abortUpload(PendingUpload upload) throws IOException {}
+
+    /** An object; {@code lastModified} is null where the store does not say. */
+    record ObjectInfo(String key, long size, Instant lastModified) {
+        public ObjectInfo(String key, long size) {
+            this(key, size, null);
+        }
+    }
+
+    /** A write in progress or abandoned: the object {@code key}, the store's id of the write, when it began. */
+    record PendingUpload(String key, String uploadId, Instant initiated) {}
 }

@@ -15,8 +15,10 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -126,9 +128,30 @@ public final class S3ObjectStore implements ObjectStore {
         List<ObjectInfo> found = new ArrayList<>();
         for (S3Object object : call(() ->
                 s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents())) {
-            found.add(new ObjectInfo(object.key(), object.size()));
+            found.add(new ObjectInfo(object.key(), object.size(), object.lastModified()));
         }
         return found;
+    }
+
+    @Override
+    public List<PendingUpload> pendingUploads(String prefix) throws IOException {
+        List<PendingUpload> found = new ArrayList<>();
+        for (MultipartUpload upload : call(
+                () -> s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix))
+                        .uploads())) {
+            found.add(new PendingUpload(upload.key(), upload.uploadId(), upload.initiated()));
+        }
+        return found;
+    }
+
+    @Override
+    public void abortUpload(PendingUpload upload) throws IOException {
+        try {
+            call(() -> s3.abortMultipartUpload(
+                    b -> b.bucket(bucket).key(upload.key()).uploadId(upload.uploadId())));
+        } catch (NoSuchUploadException e) {
+            // completed or aborted meanwhile
+        }
     }
 
     @Override

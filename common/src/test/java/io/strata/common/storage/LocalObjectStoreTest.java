@@ -24,7 +24,12 @@ class LocalObjectStoreTest {
         assertThat(store.readAll("shop/backups/b1/dump.zst"))
                 .asString(StandardCharsets.UTF_8)
                 .isEqualTo("hello");
-        assertThat(store.list("shop/")).containsExactly(new ObjectStore.ObjectInfo("shop/backups/b1/dump.zst", 5));
+        assertThat(store.list("shop/")).singleElement().satisfies(info -> {
+            assertThat(info.key()).isEqualTo("shop/backups/b1/dump.zst");
+            assertThat(info.size()).isEqualTo(5);
+            assertThat(info.lastModified()).isNotNull();
+        });
+        assertThat(store.pendingUploads("shop/")).isEmpty();
     }
 
     @Test

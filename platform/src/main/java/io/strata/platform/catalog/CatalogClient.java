@@ -14,6 +14,7 @@ import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogApi.SourceView;
 import io.strata.platform.catalog.CatalogApi.WalCleanup;
 import io.strata.platform.catalog.CatalogApi.WalCleanupRequest;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.client.HttpClientErrorException;
@@ -29,6 +30,12 @@ public class CatalogClient {
 
     public RestClient http() {
         return http;
+    }
+
+    /** Every registered source. */
+    public List<SourceView> sources() {
+        SourceView[] all = http.get().uri("/api/v1/sources").retrieve().body(SourceView[].class);
+        return all == null ? List.of() : List.of(all);
     }
 
     public Optional<SourceView> source(String name) {

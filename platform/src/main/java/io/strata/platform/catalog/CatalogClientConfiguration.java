@@ -3,7 +3,7 @@ package io.strata.platform.catalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.platform.jobs.CommandQueues;
 import io.strata.platform.jobs.JobLeases;
-import io.strata.platform.logical.JobReporters;
+import io.strata.platform.jobs.JobReporters;
 import io.strata.platform.messaging.MessagePublisher;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;

@@ -1,8 +1,7 @@
 package io.strata.platform.jobs;
 
 import io.strata.common.model.JobKind;
-import io.strata.platform.logical.JobExecution;
-import io.strata.platform.logical.JobExecution.Outcome;
+import io.strata.platform.jobs.JobExecution.Outcome;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 

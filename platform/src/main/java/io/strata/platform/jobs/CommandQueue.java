@@ -5,12 +5,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.messaging.CloudEventHeaders;
 import io.strata.common.messaging.Topics;
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobId;
 import io.strata.common.model.Names;
 import io.strata.platform.jobs.CommandHandler.ClaimableJob;
 import io.strata.platform.jobs.JobLeases.Lease;
-import io.strata.platform.logical.FailureCode;
-import io.strata.platform.logical.JobReporters;
 import io.strata.platform.messaging.IncomingMessages;
 import io.strata.platform.messaging.MessagePublisher;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +57,8 @@ import org.springframework.context.SmartLifecycle;
  *
  * A claim the catalog refuses (the job ended, a live worker runs it, its source's backup slot is taken) is
  * {@code ACCEPT}ed and dropped: the catalog dispatches the command again when the job may run. A catalog
- * that cannot be reached within {@link #CLAIM_PATIENCE} gets the record {@code RELEASE}d for a later try.
+ * that cannot be reached within {@link #CLAIM_PATIENCE} gets the record {@code RELEASE}d for a later try (after
+ * the broker's delivery limit the record is archived; the catalog dispatches the job's command again).
  */
 public final class CommandQueue implements SmartLifecycle {
     /** Below the broker's 30-second acquisition lock, so an ACCEPT after a slow claim still counts. */
@@ -74,6 +74,7 @@ public final class CommandQueue implements SmartLifecycle {
     private final MessagePublisher publisher;
     private final int concurrency;
     private final Duration shutdownGrace;
+    private final Duration claimPatience;
     private final Semaphore slots;
     private final ExecutorService executor;
     private final Set<JobReporter> running = ConcurrentHashMap.newKeySet();
@@ -100,6 +101,32 @@ public final class CommandQueue implements SmartLifecycle {
             int concurrency,
             Duration shutdownGrace,
             MeterRegistry meters) {
+        this(
+                topic,
+                handler,
+                consumers,
+                prepareGroup,
+                leases,
+                reporters,
+                publisher,
+                concurrency,
+                shutdownGrace,
+                meters,
+                CLAIM_PATIENCE);
+    }
+
+    CommandQueue(
+            String topic,
+            CommandHandler handler,
+            Supplier<ShareConsumer<String, String>> consumers,
+            Runnable prepareGroup,
+            JobLeases leases,
+            JobReporters reporters,
+            MessagePublisher publisher,
+            int concurrency,
+            Duration shutdownGrace,
+            MeterRegistry meters,
+            Duration claimPatience) {
         if (concurrency < 1) {
             throw new IllegalArgumentException("strata.worker.concurrency must be 1 or more, e.g. 2");
         }
@@ -112,6 +139,7 @@ public final class CommandQueue implements SmartLifecycle {
         this.publisher = publisher;
         this.concurrency = concurrency;
         this.shutdownGrace = shutdownGrace;
+        this.claimPatience = claimPatience;
         this.slots = new Semaphore(concurrency);
         this.executor = Executors.newFixedThreadPool(
                 concurrency, Thread.ofPlatform().name(topic + "-job-", 1).factory());
@@ -268,7 +296,7 @@ public final class CommandQueue implements SmartLifecycle {
             }
             Optional<Lease> lease;
             try {
-                lease = leases.claim(jobId, CLAIM_PATIENCE);
+                lease = leases.claim(jobId, claimPatience);
             } catch (RuntimeException e) {
                 log.warn(
                         "cannot reach the catalog to claim job {}; handing its command back: {}",
@@ -347,7 +375,7 @@ public final class CommandQueue implements SmartLifecycle {
             reporters
                     .forJob(ref)
                     .failed(
-                            FailureCode.INVALID_COMMAND.name(),
+                            FailureCode.INVALID_COMMAND,
                             "the command of this job could not be read (" + why + "); it was parked on "
                                     + Topics.deadLetter(topic),
                             false);

@@ -1,7 +1,6 @@
 package io.strata.platform.jobs;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.strata.platform.logical.JobReporters;
 import io.strata.platform.messaging.MessagePublisher;
 import java.time.Duration;
 import java.util.HashMap;

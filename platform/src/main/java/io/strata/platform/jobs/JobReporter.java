@@ -9,6 +9,7 @@ import io.strata.common.event.JobStarted;
 import io.strata.common.event.JobSucceeded;
 import io.strata.common.messaging.CloudEventHeaders;
 import io.strata.common.messaging.Topics;
+import io.strata.common.model.FailureCode;
 import io.strata.platform.messaging.MessagePublisher;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,7 +102,7 @@ public final class JobReporter {
         send(new JobSucceeded(JobEvent.SCHEMA_VERSION, job, clock.instant(), result));
     }
 
-    public synchronized void failed(String code, String message, boolean retryable) {
+    public synchronized void failed(FailureCode code, String message, boolean retryable) {
         send(new JobFailed(JobEvent.SCHEMA_VERSION, job, clock.instant(), code, message, retryable));
     }
 

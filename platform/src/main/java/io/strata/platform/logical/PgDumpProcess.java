@@ -1,5 +1,7 @@
 package io.strata.platform.logical;
 
+import io.strata.common.model.FailureCode;
+import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.ProcessOutput;
 import io.strata.platform.postgres.SourceErrors;

@@ -1,6 +1,8 @@
 package io.strata.platform.logical;
 
+import io.strata.common.model.FailureCode;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.SourceErrors;
 import java.sql.Connection;

@@ -1,5 +1,7 @@
 package io.strata.platform.logical;
 
+import io.strata.common.model.FailureCode;
+import io.strata.platform.jobs.JobFailureException;
 import java.util.concurrent.TimeUnit;
 
 /** Waiting for, describing and killing PostgreSQL's client programs (pg_dump, pg_restore). */

@@ -1,8 +1,8 @@
 package io.strata.platform.postgres;
 
+import io.strata.common.model.FailureCode;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
-import io.strata.platform.logical.FailureCode;
-import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.jobs.JobFailureException;
 import java.net.SocketTimeoutException;
 import java.sql.SQLException;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.strata.platform.postgres;
 
-import io.strata.platform.logical.FailureCode;
-import io.strata.platform.logical.JobFailureException;
+import io.strata.common.model.FailureCode;
+import io.strata.platform.jobs.JobFailureException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;

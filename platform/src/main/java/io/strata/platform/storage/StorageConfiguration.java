@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Bean;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -51,6 +52,9 @@ public class StorageConfiguration {
         }
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
+                // one retry layer: S3ObjectStore retries each call (resilience4j, jittered, bounded); the
+                // SDK's own retries inside it would multiply the attempts
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .region(Region.of(s3.region()))
                 .forcePathStyle(s3.pathStyle());
         if (s3.endpoint() != null) {

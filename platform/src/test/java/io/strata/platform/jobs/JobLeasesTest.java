@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.messaging.CloudEventHeaders;
 import io.strata.common.messaging.Message;
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
 import io.strata.platform.catalog.CatalogApi.JobClaim;
@@ -12,8 +13,7 @@ import io.strata.platform.catalog.CatalogApi.JobLease;
 import io.strata.platform.catalog.CatalogApi.JobView;
 import io.strata.platform.catalog.CatalogApi.LeaseRenewal;
 import io.strata.platform.catalog.CatalogClient;
-import io.strata.platform.logical.FailureCode;
-import io.strata.platform.logical.JobExecution.Outcome;
+import io.strata.platform.jobs.JobExecution.Outcome;
 import io.strata.platform.messaging.MessagePublisher;
 import java.time.Clock;
 import java.time.Duration;
@@ -82,6 +82,45 @@ class JobLeasesTest {
         assertThat(Thread.currentThread().isInterrupted()).isFalse();
     }
 
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void aCancelInAHeartbeatAnswerStopsTheRunAndEndsItCancelled() {
+        FakeCatalog catalog = new FakeCatalog(3, true);
+        catalog.cancel = true;
+        JobLeases leases = new JobLeases(catalog, "w", Duration.ofSeconds(30)); // renewals every 2 s
+
+        long started = System.nanoTime();
+        Optional<Outcome> outcome = leases.runClaimed(reporter(), "dumping", () -> {
+            Thread.sleep(15_000);
+            return null;
+        });
+
+        assertThat(outcome)
+                .hasValueSatisfying(ended -> assertThat(ended)
+                        .isInstanceOfSatisfying(
+                                Outcome.Failed.class,
+                                failed -> assertThat(failed.code()).isEqualTo(FailureCode.CANCELLED)));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void aJobPastItsPointOfNoReturnFinishesDespiteACancel() {
+        FakeCatalog catalog = new FakeCatalog(3, true);
+        catalog.cancel = true;
+        JobLeases leases = new JobLeases(catalog, "w", Duration.ofSeconds(30));
+
+        Optional<Outcome> outcome = leases.runClaimed(reporter(), "swapping", () -> {
+            JobCancellation.pointOfNoReturn("renaming the restored copy into place (test)");
+            Thread.sleep(3_000); // past the first renewal, which carries the cancel
+            return null;
+        });
+
+        assertThat(outcome).containsInstanceOf(Outcome.Succeeded.class);
+        assertThat(catalog.renewals).isNotEmpty();
+    }
+
     private JobReporter reporter() {
         JobRef ref = new JobRef(jobId, JobKind.BACKUP, "shop", null, null);
         return new JobReporter(published, Clock.systemUTC(), ref, Duration.ZERO, "test");
@@ -108,6 +147,7 @@ class JobLeasesTest {
         private final long token;
         private final boolean renew;
         volatile boolean grant = true;
+        volatile boolean cancel;
 
         FakeCatalog(long token, boolean renew) {
             super(null);
@@ -118,7 +158,14 @@ class JobLeasesTest {
         @Override
         public Optional<JobLease> claim(String id, JobClaim claim) {
             claims.add(claim);
-            return grant ? Optional.of(lease(claim.owner())) : Optional.empty();
+            // a cancel arrives with a heartbeat answer, after the job started
+            return grant
+                    ? Optional.of(new JobLease(
+                            jobId.toString(),
+                            claim.owner(),
+                            token,
+                            Instant.now().plusSeconds(30)))
+                    : Optional.empty();
         }
 
         @Override
@@ -134,7 +181,7 @@ class JobLeasesTest {
         }
 
         private JobLease lease(String owner) {
-            return new JobLease(jobId.toString(), owner, token, Instant.now().plusSeconds(30));
+            return new JobLease(jobId.toString(), owner, token, Instant.now().plusSeconds(30), cancel);
         }
     }
 }

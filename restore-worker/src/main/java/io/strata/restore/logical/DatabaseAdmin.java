@@ -2,9 +2,9 @@ package io.strata.restore.logical;
 
 import static io.strata.restore.logical.DatabaseNames.quote;
 
+import io.strata.common.model.FailureCode;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
-import io.strata.platform.logical.FailureCode;
-import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.logical.PgErrorHints;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.SourceErrors;

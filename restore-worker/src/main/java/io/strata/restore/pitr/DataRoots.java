@@ -1,8 +1,8 @@
 package io.strata.restore.pitr;
 
+import io.strata.common.model.FailureCode;
 import io.strata.common.model.Names;
-import io.strata.platform.logical.FailureCode;
-import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.jobs.JobFailureException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package io.strata.restore.pitr;
 
+import io.strata.common.model.FailureCode;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
-import io.strata.platform.logical.FailureCode;
-import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.logical.ToolProcesses;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.ProcessOutput;

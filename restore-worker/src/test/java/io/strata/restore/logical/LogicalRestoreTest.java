@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.common.command.RestoreBackup.RestoreInto;
-import io.strata.platform.logical.FailureCode;
-import io.strata.platform.logical.JobFailureException;
+import io.strata.common.model.FailureCode;
+import io.strata.platform.jobs.JobFailureException;
 import org.junit.jupiter.api.Test;
 
 class LogicalRestoreTest {

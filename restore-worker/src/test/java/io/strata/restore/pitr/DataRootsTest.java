@@ -3,8 +3,8 @@ package io.strata.restore.pitr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.strata.platform.logical.FailureCode;
-import io.strata.platform.logical.JobFailureException;
+import io.strata.common.model.FailureCode;
+import io.strata.platform.jobs.JobFailureException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

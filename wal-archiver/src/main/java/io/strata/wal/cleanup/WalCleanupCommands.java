@@ -15,7 +15,7 @@ import io.strata.platform.jobs.CommandHandler;
 import io.strata.platform.jobs.CommandQueue;
 import io.strata.platform.jobs.CommandQueues;
 import io.strata.platform.jobs.JobReporter;
-import io.strata.platform.logical.JobReporters;
+import io.strata.platform.jobs.JobReporters;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,6 @@
 package io.strata.wal.cleanup;
 
-import io.strata.platform.logical.JobReporters;
+import io.strata.platform.jobs.JobReporters;
 import io.strata.platform.messaging.MessagePublisher;
 import java.time.Clock;
 import java.time.Duration;

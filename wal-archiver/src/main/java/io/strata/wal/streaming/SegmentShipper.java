@@ -10,7 +10,7 @@ import io.strata.common.storage.StorageLayout;
 import io.strata.common.wal.WalEvent;
 import io.strata.common.wal.WalSegmentArchived;
 import io.strata.common.wal.WalSegmentName;
-import io.strata.platform.logical.JobFailureException;
+import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.messaging.MessagePublisher;
 import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;

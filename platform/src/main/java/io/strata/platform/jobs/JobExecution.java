@@ -1,7 +1,7 @@
-package io.strata.platform.logical;
+package io.strata.platform.jobs;
 
 import io.strata.common.event.JobResult;
-import io.strata.platform.jobs.JobReporter;
+import io.strata.common.model.FailureCode;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +52,7 @@ public final class JobExecution {
                         + "'. A backup leaves no manifest, so no backup, and its objects are removed (at the latest"
                         + " by the next orphan sweep); a restore drops the database or data directory it was making.";
                 log.info("job {} cancelled: {}", reporter.job().jobId(), e.toString());
-                reporter.failed(FailureCode.CANCELLED.name(), message, false);
+                reporter.failed(FailureCode.CANCELLED, message, false);
                 return new Outcome.Failed(FailureCode.CANCELLED, message);
             }
             return failed(reporter, e);
@@ -63,7 +63,7 @@ public final class JobExecution {
         return switch (failure) {
             case JobFailureException e -> {
                 log.warn("job {} failed: {} {}", reporter.job().jobId(), e.code(), e.getMessage());
-                reporter.failed(e.code().name(), e.getMessage(), e.retryable());
+                reporter.failed(e.code(), e.getMessage(), e.retryable());
                 yield new Outcome.Failed(e.code(), e.getMessage());
             }
             case InterruptedException e -> {
@@ -76,7 +76,7 @@ public final class JobExecution {
 
     private static Outcome internal(JobReporter reporter, Exception e, String message) {
         log.error("job {} failed unexpectedly", reporter.job().jobId(), e);
-        reporter.failed(FailureCode.INTERNAL.name(), message, true);
+        reporter.failed(FailureCode.INTERNAL, message, true);
         return new Outcome.Failed(FailureCode.INTERNAL, message);
     }
 }

@@ -1,5 +1,6 @@
-package io.strata.platform.logical;
+package io.strata.platform.jobs;
 
+import io.strata.common.model.FailureCode;
 import java.util.Objects;
 
 /**

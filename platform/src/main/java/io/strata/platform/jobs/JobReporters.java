@@ -1,7 +1,6 @@
-package io.strata.platform.logical;
+package io.strata.platform.jobs;
 
 import io.strata.common.event.JobEvent.JobRef;
-import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.messaging.MessagePublisher;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,10 +1,10 @@
-package io.strata.platform.logical;
+package io.strata.platform.jobs;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.strata.common.event.JobResult;
-import io.strata.platform.logical.JobExecution.Outcome;
+import io.strata.platform.jobs.JobExecution.Outcome;
 import java.util.function.ToLongFunction;
 
 /**

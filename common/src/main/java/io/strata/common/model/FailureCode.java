@@ -1,10 +1,15 @@
-package io.strata.platform.logical;
+package io.strata.common.model;
 
 /**
  * The stable {@code code} of a {@code JobFailed} event, for machines and dashboards; the message next to
  * it is for people.
  */
 public enum FailureCode {
+    /**
+     * A backup request on {@code strata.backup.requests} (another service's) was refused: malformed, an
+     * unknown source, a kind the source cannot take. Set by the gateway.
+     */
+    INVALID_REQUEST,
     /** The command asks for something this worker does not do (e.g. a physical backup). */
     UNSUPPORTED,
     /** The command names a source the catalog does not know. */

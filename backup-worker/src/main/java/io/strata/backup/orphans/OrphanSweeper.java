@@ -1,0 +1,191 @@
+package io.strata.backup.orphans;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.ObjectStore.ObjectInfo;
+import io.strata.common.storage.ObjectStore.PendingUpload;
+import io.strata.platform.catalog.CatalogApi.BackupView;
+import io.strata.platform.catalog.CatalogApi.SourceView;
+import io.strata.platform.catalog.CatalogClient;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Removes what killed or cancelled backups leave in the store: objects under
+ * {@code <source>/backups/<backupId>/} of a backup that has no manifest (so it does not exist), and writes
+ * never completed there (S3 multipart uploads, the local store's partial files). A backup's leftovers go
+ * when the catalog says its job ended without it (FAILED or CANCELLED, a minute ago or more, or the grace if
+ * shorter, so the job's own cleanup runs first), or, for a backup the catalog does not know, once nothing was written for
+ * {@code strata.worker.orphan-sweep.grace}. A backup that is QUEUED or RUNNING (or waits to run again
+ * after its worker was lost) is never touched. Every removal is logged and counted
+ * ({@code strata.backup.orphans.removed}, by kind). Runs every {@code strata.worker.orphan-sweep.interval}
+ * on each backup-worker; removals are idempotent, so instances need not take turns.
+ */
+@Component
+public class OrphanSweeper {
+    static final String MANIFEST = "manifest.json";
+    static final Duration ENDED_JOB_CLEANUP = Duration.ofMinutes(1);
+    private static final Logger log = LoggerFactory.getLogger(OrphanSweeper.class);
+    private final CatalogClient catalog;
+    private final ObjectStore store;
+    private final Clock clock;
+    private final Duration grace;
+    private final Counter objects;
+    private final Counter uploads;
+
+    OrphanSweeper(
+            CatalogClient catalog,
+            ObjectStore store,
+            Clock clock,
+            MeterRegistry meters,
+            @Value("${strata.worker.orphan-sweep.grace:1h}") Duration grace) {
+        this.catalog = catalog;
+        this.store = store;
+        this.clock = clock;
+        this.grace = grace;
+        this.objects = removed(meters, "object");
+        this.uploads = removed(meters, "upload");
+    }
+
+    private static Counter removed(MeterRegistry meters, String kind) {
+        return Counter.builder("strata.backup.orphans.removed")
+                .tag("kind", kind)
+                .description("Objects and unfinished uploads of backups that do not exist, removed by the sweep")
+                .register(meters);
+    }
+
+    @Scheduled(
+            initialDelayString = "${strata.worker.orphan-sweep.interval:10m}",
+            fixedDelayString = "${strata.worker.orphan-sweep.interval:10m}")
+    void scheduled() {
+        try {
+            Sweep sweep = sweep();
+            if (sweep.objects() + sweep.uploads() > 0) {
+                log.info(
+                        "orphan sweep removed {} objects and {} unfinished uploads of backups that do not exist",
+                        sweep.objects(),
+                        sweep.uploads());
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("orphan sweep failed, trying again next interval: {}", e.toString());
+        }
+    }
+
+    /** What one sweep removed. */
+    public record Sweep(int objects, int uploads) {}
+
+    /** One pass over every registered source's backups. */
+    public Sweep sweep() throws IOException {
+        Instant now = clock.instant();
+        int removedObjects = 0;
+        int abortedUploads = 0;
+        for (SourceView source : catalog.sources()) {
+            String prefix = source.name() + "/backups/";
+            for (Map.Entry<String, List<ObjectInfo>> backup :
+                    byBackup(prefix, store.list(prefix)).entrySet()) {
+                List<ObjectInfo> found = backup.getValue();
+                if (found.stream().anyMatch(o -> o.key().endsWith("/" + MANIFEST))) {
+                    continue; // a backup: it exists
+                }
+                Instant lastWrite = found.stream()
+                        .map(ObjectInfo::lastModified)
+                        .filter(java.util.Objects::nonNull)
+                        .max(Instant::compareTo)
+                        .orElse(now);
+                Optional<String> why = orphaned(backup.getKey(), lastWrite, now);
+                if (why.isPresent()) {
+                    for (ObjectInfo object : found) {
+                        store.delete(object.key());
+                        objects.increment();
+                        removedObjects++;
+                        log.warn("removed orphan {} ({} bytes): {}", object.key(), object.size(), why.get());
+                    }
+                }
+            }
+            for (PendingUpload upload : store.pendingUploads(prefix)) {
+                String backupId = backupId(prefix, upload.key());
+                if (backupId == null) {
+                    continue;
+                }
+                Instant began = upload.initiated() == null ? now : upload.initiated();
+                Optional<String> why = orphanedUpload(backupId, began, now);
+                if (why.isPresent()) {
+                    store.abortUpload(upload);
+                    uploads.increment();
+                    abortedUploads++;
+                    log.warn("aborted the unfinished upload of {} begun {}: {}", upload.key(), began, why.get());
+                }
+            }
+        }
+        return new Sweep(removedObjects, abortedUploads);
+    }
+
+    /** Why the leftovers of {@code backupId}, last written at {@code lastWrite}, may go; empty to keep them. */
+    private Optional<String> orphaned(String backupId, Instant lastWrite, Instant now) {
+        Optional<BackupView> known = catalog.backup(backupId);
+        if (known.isEmpty()) {
+            return lastWrite.isBefore(now.minus(grace))
+                    ? Optional.of("backup " + backupId + " is unknown to the catalog, has no manifest and nothing was"
+                            + " written for " + grace)
+                    : Optional.empty();
+        }
+        BackupView backup = known.get();
+        String status = backup.status() == null ? "" : backup.status();
+        boolean ended = status.equals("FAILED") || status.equals("CANCELLED");
+        Instant finished = backup.finishedAt() == null ? lastWrite : backup.finishedAt();
+        Duration settle = grace.compareTo(ENDED_JOB_CLEANUP) < 0 ? grace : ENDED_JOB_CLEANUP;
+        if (ended && finished.isBefore(now.minus(settle))) {
+            return Optional.of("backup " + backupId + " is " + status + " and has no manifest");
+        }
+        return Optional.empty(); // QUEUED, RUNNING, just ended, or SUCCEEDED (its manifest is checked above)
+    }
+
+    /**
+     * Why an unfinished upload of {@code backupId} begun at {@code began} may be aborted: as for objects, and
+     * also when the backup completed after it began (an earlier attempt's write, left by a killed worker).
+     */
+    private Optional<String> orphanedUpload(String backupId, Instant began, Instant now) {
+        Optional<BackupView> known = catalog.backup(backupId);
+        if (known.isPresent()
+                && "SUCCEEDED".equals(known.get().status())
+                && known.get().finishedAt() != null
+                && began.isBefore(known.get().finishedAt())) {
+            return Optional.of("backup " + backupId + " completed at "
+                    + known.get().finishedAt() + " without it: an earlier attempt's write");
+        }
+        return orphaned(backupId, began, now);
+    }
+
+    /** The objects under {@code prefix} grouped by backup id (the next path segment). */
+    private static Map<String, List<ObjectInfo>> byBackup(String prefix, List<ObjectInfo> objects) {
+        Map<String, List<ObjectInfo>> grouped = new TreeMap<>();
+        for (ObjectInfo object : objects) {
+            String backupId = backupId(prefix, object.key());
+            if (backupId != null) {
+                grouped.computeIfAbsent(backupId, id -> new ArrayList<>()).add(object);
+            }
+        }
+        return grouped;
+    }
+
+    private static String backupId(String prefix, String key) {
+        if (!key.startsWith(prefix)) {
+            return null;
+        }
+        int slash = key.indexOf('/', prefix.length());
+        return slash <= prefix.length() ? null : key.substring(prefix.length(), slash);
+    }
+}
