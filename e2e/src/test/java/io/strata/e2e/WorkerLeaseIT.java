@@ -115,4 +115,51 @@ class WorkerLeaseIT extends StackTestSupport {
                 .as("the database was never replaced")
                 .isEqualTo(before);
     }
+
+    /**
+     * The restore-worker is SIGKILLed while a point-in-time restore unpacks its base backup: the job fails
+     * {@code WORKER_LOST} within two lease periods (plus the sweep), and the message names the data
+     * directory it was making, so an operator knows what to remove.
+     */
+    @Test
+    void aPointInTimeRestoreWhoseWorkerIsKilledFailsWorkerLostNamingItsDataDirectory() throws Exception {
+        String source = registerArchivedSource(unique("leasedpitr"), 500);
+        Api.Response backup = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
+        assertThat(backup.status()).as(backup.toString()).isEqualTo(202);
+        awaitSucceeded(backup.text("jobId"));
+        SampleDatabase.execute(sourceCluster, "postgres", "SELECT pg_switch_wal()");
+        java.nio.file.Path dir = stack.restoreRoot().resolve("killed-" + unique("pitr"));
+        Map<String, Object> body = Map.of(
+                "source", source,
+                "target", Map.of("latest", true),
+                "into", Map.of("dataDirectory", dir.toString(), "port", 5999));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> operator.post("/api/v1/restores/preview", body).status() == 200);
+        ManagedService worker = stack.service("restore-worker");
+        Api.Response accepted = admin.post("/api/v1/restores", body);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        String jobId = accepted.text("jobId");
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() ->
+                        "RUNNING".equals(viewer.get("/api/v1/jobs/" + jobId).text("status")));
+        worker.kill();
+        long killed = System.nanoTime();
+        try {
+            JsonNode failed = await().atMost(Duration.ofSeconds(40))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(
+                            () -> viewer.get("/api/v1/jobs/" + jobId).json(),
+                            job -> "FAILED".equals(job.get("status").asString()));
+            Duration toFail = Duration.ofNanos(System.nanoTime() - killed);
+            assertThat(failed.get("error").get("code").asString()).isEqualTo("WORKER_LOST");
+            assertThat(failed.get("error").get("message").asString())
+                    .contains("data directory '" + dir + "'", "port 5999");
+            assertThat(toFail).as("two 10 s leases and a 5 s sweep").isLessThan(Duration.ofSeconds(25));
+        } finally {
+            worker.restart();
+            stack.stopRestoredCluster(dir);
+        }
+    }
 }

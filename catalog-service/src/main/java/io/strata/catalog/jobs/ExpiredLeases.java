@@ -59,7 +59,7 @@ class ExpiredLeases {
     int expire(Instant now, int limit) {
         List<Job> expired = leases.lockExpired(now, limit);
         for (Job job : expired) {
-            switch (policy.onExpiry(job)) {
+            switch (policy.onExpiry(job, commands.restoreTarget(job.jobId()).orElse(null))) {
                 case Expiry.Requeue requeue -> requeue(job, requeue.step(), now);
                 case Expiry.Fail fail -> {
                     leases.retire(job.jobId());

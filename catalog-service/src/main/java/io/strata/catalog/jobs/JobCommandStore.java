@@ -1,12 +1,18 @@
 package io.strata.catalog.jobs;
 
 import io.strata.catalog.support.SqlTime;
+import io.strata.common.command.RestoreBackup;
+import io.strata.common.command.RestoreBackup.RestoreInto;
+import io.strata.common.command.RestoreCommand;
+import io.strata.common.messaging.Json;
+import io.strata.common.messaging.Topics;
 import io.strata.common.model.JobKind;
 import io.strata.platform.catalog.CatalogApi.JobCommand;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -58,6 +64,23 @@ class JobCommandStore {
                 .params(SqlTime.bind(now), limit)
                 .query(JobCommandStore::due)
                 .list();
+    }
+
+    /** Where a restore job's command said to restore into; empty for other jobs, or a command not stored. */
+    Optional<RestoreInto> restoreTarget(UUID jobId) {
+        return jdbc.sql("SELECT payload FROM job_command WHERE job_id = ? AND topic = ?")
+                .params(jobId, Topics.RESTORE_COMMANDS)
+                .query(String.class)
+                .optional()
+                .flatMap(payload -> {
+                    try {
+                        return Json.read(payload, RestoreCommand.class) instanceof RestoreBackup restore
+                                ? Optional.ofNullable(restore.into())
+                                : Optional.empty();
+                    } catch (RuntimeException e) {
+                        return Optional.empty(); // checked when stored; a message without it is still right
+                    }
+                });
     }
 
     /** Commands of jobs that left QUEUED are not due any more (until a re-queue makes them due again). */

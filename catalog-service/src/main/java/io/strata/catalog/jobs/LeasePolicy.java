@@ -1,6 +1,7 @@
 package io.strata.catalog.jobs;
 
 import io.strata.catalog.jobs.Job.Lease;
+import io.strata.common.command.RestoreBackup.RestoreInto;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
 import java.time.Instant;
@@ -44,6 +45,14 @@ record LeasePolicy(int maxAttempts) {
 
     /** What becomes of a RUNNING job whose lease expired. */
     Expiry onExpiry(Job job) {
+        return onExpiry(job, null);
+    }
+
+    /**
+     * What becomes of a RUNNING job whose lease expired; {@code into}, when known, is where its restore was
+     * writing (from its command), so the message can name what may be left there.
+     */
+    Expiry onExpiry(Job job, RestoreInto into) {
         Lease lease = job.lease();
         String lost = lease.owner() + " stopped renewing its lease at " + lastRenewal(lease);
         if (mayRunAgain(job.origin().kind(), lease.lostLeases())) {
@@ -53,7 +62,7 @@ record LeasePolicy(int maxAttempts) {
             return new Expiry.Fail("The worker " + lost + " (the lease expired at " + lease.expiresAt()
                     + ") and is presumed lost; a " + job.origin().kind()
                     + " is not safe to run twice, so it was not offered again. "
-                    + leftBehind(job.origin().kind()));
+                    + leftBehind(job.origin().kind(), into));
         }
         int tries = lease.lostLeases() + 1;
         return new Expiry.Fail("Tried " + tries + " times; each time its worker was lost (the last one, " + lost
@@ -121,7 +130,20 @@ record LeasePolicy(int maxAttempts) {
                 : lease.owner() + "'s lease expired at " + lease.expiresAt();
     }
 
-    private static String leftBehind(JobKind kind) {
+    private static String leftBehind(JobKind kind, RestoreInto into) {
+        if (into != null && (kind == JobKind.RESTORE || kind == JobKind.UPLOAD_RESTORE)) {
+            if (into.dataDirectory() != null) {
+                return "The point-in-time restore was writing the data directory '" + into.dataDirectory()
+                        + "' (a bare name is under the restore-worker's first data root)"
+                        + (into.port() == null ? "" : " for a server on port " + into.port())
+                        + ": it may be half-made, and a recovering server may still run there. Stop it (pg_ctl -D"
+                        + " <dir> -m immediate stop) and remove the directory before restoring into it again.";
+            }
+            if (!into.replace() && into.database() != null) {
+                return "The restore was creating database '" + into.database()
+                        + "' on the source's server: it may exist half-restored; drop it before asking again.";
+            }
+        }
         return switch (kind) {
             case RESTORE, UPLOAD_RESTORE ->
                 "A point-in-time restore may have left a half-made data directory under the restore-worker's data"

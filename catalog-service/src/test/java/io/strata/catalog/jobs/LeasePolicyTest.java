@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.catalog.jobs.Job.JobOrigin;
 import io.strata.catalog.jobs.Job.Lease;
 import io.strata.catalog.jobs.LeasePolicy.Expiry;
+import io.strata.common.command.RestoreBackup.RestoreInto;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
 import java.time.Instant;
@@ -61,6 +62,20 @@ class LeasePolicyTest {
                         fail -> assertThat(fail.message())
                                 .startsWith(
                                         "Tried 3 times; each time its worker was lost (the last one, bw-3@h:3 stopped renewing"));
+    }
+
+    @Test
+    void anExpiredPointInTimeRestoreNamesItsDataDirectoryAndPort() {
+        Job job = running(JobKind.RESTORE, new Lease("rw-1@h:1", 1, T0.plusSeconds(30), null, 0));
+
+        assertThat(POLICY.onExpiry(job, RestoreInto.newCluster("pitr-1529", 5499)))
+                .isInstanceOfSatisfying(
+                        Expiry.Fail.class,
+                        fail -> assertThat(fail.message())
+                                .contains("data directory 'pitr-1529'", "port 5499", "remove the directory"));
+        assertThat(POLICY.onExpiry(job, RestoreInto.newDatabase("shop_copy")))
+                .isInstanceOfSatisfying(
+                        Expiry.Fail.class, fail -> assertThat(fail.message()).contains("database 'shop_copy'"));
     }
 
     @Test

@@ -1,0 +1,125 @@
+package io.strata.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.strata.common.messaging.Json;
+import io.strata.common.model.BackupId;
+import io.strata.common.storage.BackupManifest;
+import io.strata.common.storage.BackupManifest.StoredObject;
+import io.strata.common.storage.HashingInputStream;
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.StorageLayout;
+import io.strata.devstack.ManagedService;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Issue #8's fault suite: ten backups, logical and physical in turn, each with the backup-worker running it
+ * SIGKILLed at a random moment (0-800 ms after it claimed the job; the seed is logged). Every job must end
+ * SUCCEEDED on the other worker, with a backup whose manifest lists only objects that exist and hash to
+ * what it says (and a logical one restores equal), or FAILED {@code WORKER_LOST}; never anything else.
+ */
+class RepeatedKillsIT extends StackTestSupport {
+    private static final Logger log = LoggerFactory.getLogger(RepeatedKillsIT.class);
+    private static final int ROUNDS = 10;
+
+    @Test
+    void backupsWhoseWorkerIsKilledAtRandomEndWellOrWorkerLost() throws Exception {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        log.info("RepeatedKillsIT seed {}", seed);
+        String logicalDb = unique("kills");
+        String logical = registerSampleSource(logicalDb, 20_000);
+        Map<String, String> logicalBefore = SampleDatabase.fingerprint(sourceCluster, logicalDb);
+        String physical = registerArchivedSource(unique("kills_physical"), 2_000);
+        ObjectStore store = objectStore();
+        CompletableFuture<Void> restarting = CompletableFuture.completedFuture(null);
+        List<String> outcomes = new ArrayList<>();
+        int kills = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            restarting.join(); // both workers up before the next job
+            boolean isLogical = round % 2 == 0;
+            String source = isLogical ? logical : physical;
+            Api.Response accepted = operator.post(
+                    "/api/v1/backups", Map.of("source", source, "kind", isLogical ? "LOGICAL" : "PHYSICAL"));
+            assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+            String jobId = accepted.text("jobId");
+            JsonNode running = await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(
+                            () -> viewer.get("/api/v1/jobs/" + jobId).json(),
+                            job -> !job.path("owner").asString().isEmpty()
+                                    || TERMINAL.contains(job.get("status").asString()));
+            Thread.sleep(random.nextInt(800));
+            JsonNode now = viewer.get("/api/v1/jobs/" + jobId).json();
+            if ("RUNNING".equals(now.get("status").asString())
+                    && !now.path("owner").asString().isEmpty()) {
+                String owner = now.get("owner").asString();
+                ManagedService victim = stack.service(owner.substring(0, owner.indexOf('@')));
+                victim.kill();
+                kills++;
+                restarting = CompletableFuture.runAsync(() -> {
+                    try {
+                        victim.restart();
+                    } catch (Exception e) {
+                        throw new IllegalStateException("could not restart " + victim.name(), e);
+                    }
+                });
+            }
+            JsonNode done = awaitJob(jobId);
+            String status = done.get("status").asString();
+            outcomes.add(status
+                    + (done.has("error") ? "/" + done.get("error").get("code").asString() : ""));
+            if (status.equals("SUCCEEDED")) {
+                BackupId backupId = BackupId.parse(done.get("backupId").asString());
+                assertComplete(store, source, backupId);
+                if (isLogical) {
+                    assertRestoresEqual(logical, backupId.toString(), logicalBefore);
+                }
+            } else {
+                assertThat(status).as(done.toString()).isEqualTo("FAILED");
+                assertThat(done.get("error").get("code").asString()).isEqualTo("WORKER_LOST");
+            }
+        }
+        restarting.join();
+        log.info("RepeatedKillsIT seed {}: {} kills, outcomes {}", seed, kills, outcomes);
+        assertThat(kills)
+                .as("the worker was killed mid-job in most rounds (seed " + seed + ")")
+                .isGreaterThanOrEqualTo(ROUNDS / 2);
+        assertThat(outcomes).allMatch(o -> o.equals("SUCCEEDED") || o.equals("FAILED/WORKER_LOST"));
+    }
+
+    /** The manifest exists and lists objects that all exist and hash, as stored, to what it says. */
+    private void assertComplete(ObjectStore store, String source, BackupId backupId) throws Exception {
+        BackupManifest manifest =
+                Json.read(readPlain(store, StorageLayout.manifestKey(source, backupId)), BackupManifest.class);
+        assertThat(manifest.objects()).isNotEmpty();
+        for (StoredObject object : manifest.objects()) {
+            try (InputStream stored = store.open(object.key());
+                    HashingInputStream hashing = new HashingInputStream(stored)) {
+                hashing.transferTo(java.io.OutputStream.nullOutputStream());
+                assertThat(hashing.sha256Hex()).as(object.key()).isEqualTo(object.sha256());
+            }
+        }
+    }
+
+    private void assertRestoresEqual(String source, String backupId, Map<String, String> before) throws Exception {
+        String copy = unique("kills_copy");
+        Api.Response restore = admin.post(
+                "/api/v1/restores", Map.of("source", source, "backupId", backupId, "into", Map.of("database", copy)));
+        assertThat(restore.status()).as(restore.toString()).isEqualTo(202);
+        awaitSucceeded(restore.text("jobId"));
+        assertThat(SampleDatabase.fingerprint(sourceCluster, copy)).isEqualTo(before);
+        SampleDatabase.execute(sourceCluster, "postgres", "DROP DATABASE " + copy);
+    }
+}
