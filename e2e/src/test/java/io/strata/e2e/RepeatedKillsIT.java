@@ -84,7 +84,8 @@ class RepeatedKillsIT extends StackTestSupport {
                 BackupId backupId = BackupId.parse(done.get("backupId").asString());
                 assertComplete(store, source, backupId);
                 if (isLogical) {
-                    assertRestoresEqual(logical, backupId.toString(), logicalBefore);
+                    String copy = assertRestoresEqual(logical, backupId.toString(), logicalBefore);
+                    SampleDatabase.execute(sourceCluster, "postgres", "DROP DATABASE " + copy);
                 }
             } else {
                 assertThat(status).as(done.toString()).isEqualTo("FAILED");
@@ -111,15 +112,5 @@ class RepeatedKillsIT extends StackTestSupport {
                 assertThat(hashing.sha256Hex()).as(object.key()).isEqualTo(object.sha256());
             }
         }
-    }
-
-    private void assertRestoresEqual(String source, String backupId, Map<String, String> before) throws Exception {
-        String copy = unique("kills_copy");
-        Api.Response restore = admin.post(
-                "/api/v1/restores", Map.of("source", source, "backupId", backupId, "into", Map.of("database", copy)));
-        assertThat(restore.status()).as(restore.toString()).isEqualTo(202);
-        awaitSucceeded(restore.text("jobId"));
-        assertThat(SampleDatabase.fingerprint(sourceCluster, copy)).isEqualTo(before);
-        SampleDatabase.execute(sourceCluster, "postgres", "DROP DATABASE " + copy);
     }
 }

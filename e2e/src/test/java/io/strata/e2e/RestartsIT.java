@@ -82,13 +82,4 @@ class RestartsIT extends StackTestSupport {
                 .isEqualTo("SUCCEEDED");
         assertRestoresEqual(source, done.get("backupId").asString(), before);
     }
-
-    private void assertRestoresEqual(String source, String backupId, Map<String, String> before) throws Exception {
-        String copy = unique("restart_copy");
-        Api.Response restore = admin.post(
-                "/api/v1/restores", Map.of("source", source, "backupId", backupId, "into", Map.of("database", copy)));
-        assertThat(restore.status()).as(restore.toString()).isEqualTo(202);
-        awaitSucceeded(restore.text("jobId"));
-        assertThat(SampleDatabase.fingerprint(sourceCluster, copy)).isEqualTo(before);
-    }
 }

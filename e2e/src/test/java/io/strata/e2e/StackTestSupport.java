@@ -141,6 +141,20 @@ abstract class StackTestSupport {
                                 && job.path("currentStep").asString().contains(step));
     }
 
+    /**
+     * Restores {@code backupId} of {@code source} into a new database and checks it equals {@code before}
+     * (a {@link SampleDatabase#fingerprint}); returns the new database's name.
+     */
+    String assertRestoresEqual(String source, String backupId, Map<String, String> before) throws Exception {
+        String copy = unique("restored_copy");
+        Api.Response restore = admin.post(
+                "/api/v1/restores", Map.of("source", source, "backupId", backupId, "into", Map.of("database", copy)));
+        assertThat(restore.status()).as(restore.toString()).isEqualTo(202);
+        awaitSucceeded(restore.text("jobId"));
+        assertThat(SampleDatabase.fingerprint(sourceCluster, copy)).isEqualTo(before);
+        return copy;
+    }
+
     /** Backs up {@code source} and returns the backup id once the job succeeded. */
     String backupAndWait(String source) {
         Api.Response accepted = requestBackup(source);

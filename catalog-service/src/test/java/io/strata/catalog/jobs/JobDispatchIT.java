@@ -85,16 +85,18 @@ class JobDispatchIT extends CatalogIntegrationTest {
         String jobId() {
             return headers.get(CloudEventHeaders.JOB_ID);
         }
+
+        /** The record a stubbed {@code MessagePublisher.send} was called with. */
+        static Sent of(org.mockito.invocation.InvocationOnMock call) {
+            return new Sent(
+                    call.getArgument(0), call.getArgument(1), call.getArgument(2), Map.copyOf(call.getArgument(3)));
+        }
     }
 
     @BeforeEach
     void kafkaAcceptsEverything() {
         doAnswer(call -> {
-                    sent.add(new Sent(
-                            call.getArgument(0),
-                            call.getArgument(1),
-                            call.getArgument(2),
-                            Map.copyOf(call.getArgument(3))));
+                    sent.add(Sent.of(call));
                     return null;
                 })
                 .when(publisher)
@@ -220,11 +222,7 @@ class JobDispatchIT extends CatalogIntegrationTest {
                             && job.toString().equals(((Map<?, ?>) call.getArgument(3)).get("strata_job_id"))) {
                         throw new IllegalStateException("Kafka did not acknowledge a message (test)");
                     }
-                    sent.add(new Sent(
-                            call.getArgument(0),
-                            call.getArgument(1),
-                            call.getArgument(2),
-                            Map.copyOf(call.getArgument(3))));
+                    sent.add(Sent.of(call));
                     return null;
                 })
                 .when(publisher)

@@ -89,32 +89,8 @@ public final class CommandQueue implements SmartLifecycle {
      * @param consumers makes the share consumer (group, explicit acknowledgement, one record per poll)
      * @param prepareGroup sets the share group up before the first poll (start at the earliest offset);
      *     retried until it works
+     * @param claimPatience how long a claim waits for an unreachable catalog ({@link #CLAIM_PATIENCE})
      */
-    public CommandQueue(
-            String topic,
-            CommandHandler handler,
-            Supplier<ShareConsumer<String, String>> consumers,
-            Runnable prepareGroup,
-            JobLeases leases,
-            JobReporters reporters,
-            MessagePublisher publisher,
-            int concurrency,
-            Duration shutdownGrace,
-            MeterRegistry meters) {
-        this(
-                topic,
-                handler,
-                consumers,
-                prepareGroup,
-                leases,
-                reporters,
-                publisher,
-                concurrency,
-                shutdownGrace,
-                meters,
-                CLAIM_PATIENCE);
-    }
-
     CommandQueue(
             String topic,
             CommandHandler handler,

@@ -63,7 +63,8 @@ public final class CommandQueues {
                 publisher,
                 concurrency,
                 shutdownGrace,
-                meters);
+                meters,
+                CommandQueue.CLAIM_PATIENCE);
     }
 
     private Map<String, Object> consumerConfig(String group) {
