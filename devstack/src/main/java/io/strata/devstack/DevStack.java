@@ -57,6 +57,7 @@ public final class DevStack implements AutoCloseable {
     private PgCommands pg;
     private Path pgBase;
     private S3Server s3;
+    private S3FaultProxy s3Faults;
     private StrataServices services;
     private boolean closed;
 
@@ -126,6 +127,11 @@ public final class DevStack implements AutoCloseable {
             kafka = await(broker);
             s3 = await(objects);
         }
+        // the services reach S3 through a proxy that injects faults when a test asks for them (off by default)
+        s3Faults = S3FaultProxy.start(s3.endpoint());
+        synchronized (started) {
+            started.add(s3Faults);
+        }
         catalogCluster.createDatabase(CATALOG_DATABASE);
         log.info(
                 "infrastructure up: Kafka {}, S3 {}, {}, {}",
@@ -167,7 +173,7 @@ public final class DevStack implements AutoCloseable {
         shared.put("STRATA_KAFKA_BOOTSTRAP", kafka.bootstrap());
         shared.put("STRATA_CATALOG_URL", catalogUrl().toString());
         shared.put("STRATA_STORAGE_TYPE", "s3");
-        shared.put("STRATA_S3_ENDPOINT", s3.endpoint().toString());
+        shared.put("STRATA_S3_ENDPOINT", s3Faults.endpoint().toString());
         shared.put("STRATA_S3_BUCKET", S3Server.BUCKET);
         shared.put("STRATA_S3_ACCESS_KEY", s3.accessKey());
         shared.put("STRATA_S3_SECRET_KEY", s3.secretKey());
@@ -287,8 +293,14 @@ public final class DevStack implements AutoCloseable {
         kafka.restart(down);
     }
 
+    /** The S3 API itself (the services go through {@link #s3Faults()}). */
     public URI s3Endpoint() {
         return s3.endpoint();
+    }
+
+    /** The proxy between the services and the S3 API: a test sets its fault rate. */
+    public S3FaultProxy s3Faults() {
+        return s3Faults;
     }
 
     public String s3Bucket() {

@@ -3,15 +3,9 @@ package io.strata.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.strata.common.messaging.Json;
 import io.strata.common.model.BackupId;
-import io.strata.common.storage.BackupManifest;
-import io.strata.common.storage.BackupManifest.StoredObject;
-import io.strata.common.storage.HashingInputStream;
 import io.strata.common.storage.ObjectStore;
-import io.strata.common.storage.StorageLayout;
 import io.strata.devstack.ManagedService;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,19 +92,5 @@ class RepeatedKillsIT extends StackTestSupport {
                 .as("the worker was killed mid-job in most rounds (seed " + seed + ")")
                 .isGreaterThanOrEqualTo(ROUNDS / 2);
         assertThat(outcomes).allMatch(o -> o.equals("SUCCEEDED") || o.equals("FAILED/WORKER_LOST"));
-    }
-
-    /** The manifest exists and lists objects that all exist and hash, as stored, to what it says. */
-    private void assertComplete(ObjectStore store, String source, BackupId backupId) throws Exception {
-        BackupManifest manifest =
-                Json.read(readPlain(store, StorageLayout.manifestKey(source, backupId)), BackupManifest.class);
-        assertThat(manifest.objects()).isNotEmpty();
-        for (StoredObject object : manifest.objects()) {
-            try (InputStream stored = store.open(object.key());
-                    HashingInputStream hashing = new HashingInputStream(stored)) {
-                hashing.transferTo(java.io.OutputStream.nullOutputStream());
-                assertThat(hashing.sha256Hex()).as(object.key()).isEqualTo(object.sha256());
-            }
-        }
     }
 }

@@ -155,6 +155,27 @@ abstract class StackTestSupport {
         return copy;
     }
 
+    /** The backup's manifest exists and lists objects that all exist and hash, as stored, to what it says. */
+    void assertComplete(ObjectStore store, String source, io.strata.common.model.BackupId backupId) throws IOException {
+        io.strata.common.storage.BackupManifest manifest = io.strata.common.messaging.Json.read(
+                readPlain(store, io.strata.common.storage.StorageLayout.manifestKey(source, backupId)),
+                io.strata.common.storage.BackupManifest.class);
+        assertThat(manifest.objects()).isNotEmpty();
+        for (io.strata.common.storage.BackupManifest.StoredObject object : manifest.objects()) {
+            assertThat(storedSha256(store, object.key())).as(object.key()).isEqualTo(object.sha256());
+        }
+    }
+
+    /** The SHA-256 of an object's bytes as stored. */
+    static String storedSha256(ObjectStore store, String key) throws IOException {
+        try (InputStream stored = store.open(key);
+                io.strata.common.storage.HashingInputStream hashing =
+                        new io.strata.common.storage.HashingInputStream(stored)) {
+            hashing.transferTo(java.io.OutputStream.nullOutputStream());
+            return hashing.sha256Hex();
+        }
+    }
+
     /** Backs up {@code source} and returns the backup id once the job succeeded. */
     String backupAndWait(String source) {
         Api.Response accepted = requestBackup(source);

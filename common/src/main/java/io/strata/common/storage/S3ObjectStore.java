@@ -11,9 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -85,12 +87,49 @@ public final class S3ObjectStore implements ObjectStore {
         call(() -> s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(content)));
     }
 
+    /** The object's body; a connection cut while it is read resumes where it broke ({@link ResumingInputStream}). */
     @Override
     public InputStream open(String key) throws IOException {
+        ResponseInputStream<GetObjectResponse> first;
         try {
-            return call(() -> s3.getObject(b -> b.bucket(bucket).key(key)));
+            first = call(() -> s3.getObject(b -> b.bucket(bucket).key(key)));
         } catch (NoSuchKeyException e) {
             throw new NoSuchObjectException(key);
+        }
+        String etag = first.response().eTag();
+        long length =
+                first.response().contentLength() == null ? -1 : first.response().contentLength();
+        return new ResumingInputStream(first, offset -> {
+            if (length >= 0 && offset >= length) {
+                return InputStream.nullInputStream();
+            }
+            try {
+                return call(() -> s3.getObject(b ->
+                        b.bucket(bucket).key(key).range("bytes=" + offset + "-").ifMatch(etag)));
+            } catch (NoSuchKeyException e) {
+                throw new NoSuchObjectException(key);
+            }
+        });
+    }
+
+    /**
+     * A small object whole (a manifest): the GET and the read of its body are one attempt of the retry, so
+     * a connection cut mid-body is retried like a failed request.
+     */
+    @Override
+    public byte[] readAll(String key) throws IOException {
+        try {
+            return call(() -> {
+                try (InputStream body = s3.getObject(b -> b.bucket(bucket).key(key))) {
+                    return body.readAllBytes();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (NoSuchKeyException e) {
+            throw new NoSuchObjectException(key);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
@@ -99,12 +138,30 @@ public final class S3ObjectStore implements ObjectStore {
         if (length <= 0) {
             return InputStream.nullInputStream();
         }
-        String range = "bytes=" + offset + "-" + (offset + length - 1);
+        long last = offset + length - 1;
+        ResponseInputStream<GetObjectResponse> first;
         try {
-            return call(() -> s3.getObject(b -> b.bucket(bucket).key(key).range(range)));
+            first = call(() -> s3.getObject(b -> b.bucket(bucket).key(key).range("bytes=" + offset + "-" + last)));
         } catch (NoSuchKeyException e) {
             throw new NoSuchObjectException(key);
         }
+        String etag = first.response().eTag();
+        long served = first.response().contentLength() == null
+                ? length
+                : first.response().contentLength();
+        return new ResumingInputStream(first, read -> {
+            if (read >= served) {
+                return InputStream.nullInputStream();
+            }
+            try {
+                return call(() -> s3.getObject(b -> b.bucket(bucket)
+                        .key(key)
+                        .range("bytes=" + (offset + read) + "-" + last)
+                        .ifMatch(etag)));
+            } catch (NoSuchKeyException e) {
+                throw new NoSuchObjectException(key);
+            }
+        });
     }
 
     @Override
