@@ -59,6 +59,10 @@ class ExpiredLeases {
     int expire(Instant now, int limit) {
         List<Job> expired = leases.lockExpired(now, limit);
         for (Job job : expired) {
+            if (job.cancelRequestedAt() != null) {
+                cancelled(job, now);
+                continue;
+            }
             switch (policy.onExpiry(job, commands.restoreTarget(job.jobId()).orElse(null))) {
                 case Expiry.Requeue requeue -> requeue(job, requeue.step(), now);
                 case Expiry.Fail fail -> {
@@ -69,6 +73,30 @@ class ExpiredLeases {
             }
         }
         return expired.size();
+    }
+
+    /**
+     * A job cancelled while it ran whose worker was then lost ends CANCELLED, not offered again: nobody wants
+     * it any more. Its worker could not report, so what it wrote is left to the orphan sweep (a backup) or
+     * named for the operator (a restore).
+     */
+    private void cancelled(Job job, Instant now) {
+        String message = "Cancelled on request; its worker " + job.lease().owner()
+                + " was lost before it reported back, so it was not offered again. A backup's leftovers are removed"
+                + " by the orphan sweep; a restore may have left what it was making.";
+        if (JobTransitions.cancelledOnRequest(job.state(), now, message) instanceof Transition.Applied applied) {
+            jobs.update(job.jobId(), applied.next(), null, now);
+            leases.retire(job.jobId());
+            commands.retire(job.jobId());
+            if (job.origin().kind() == JobKind.BACKUP && job.origin().backupId() != null) {
+                backups.markCancelled(job.origin().backupId(), JobTransitions.CANCELLED + ": " + message, now);
+            }
+            log.info(
+                    "Job {} ({}) RUNNING -> CANCELLED: cancelled, then its worker was lost",
+                    job.jobId(),
+                    job.origin().kind());
+            count("cancelled");
+        }
     }
 
     private void requeue(Job job, String step, Instant now) {

@@ -42,6 +42,9 @@ class ExpiredLeasesIT extends CatalogIntegrationTest {
     @Autowired
     JobStore jobs;
 
+    @Autowired
+    JobCancels cancels;
+
     @Test
     void anExpiredBackupWaitsForTheNextWorkerWithItsProgressKept() {
         BackupId backupId = BackupId.newId(Instant.now());
@@ -137,6 +140,24 @@ class ExpiredLeasesIT extends CatalogIntegrationTest {
 
     private void sweep() {
         expired.expire(Instant.now(), LeaseSweeper.BATCH);
+    }
+
+    @Test
+    void aCancelledJobWhoseWorkerIsLostEndsCancelledAndIsNotOfferedAgain() {
+        BackupId backupId = BackupId.newId(Instant.now());
+        UUID job = queued(JobKind.BACKUP, backupId.toString());
+        leases.claim(job, "backup-worker-1@a:1", LEASE);
+        assertThat(cancels.cancel(job, "operator").status()).isEqualTo(JobStatus.RUNNING);
+        expireLease(job);
+
+        sweep();
+
+        Job ended = find(job);
+        assertThat(ended.state().status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(ended.state().errorCode()).isEqualTo("CANCELLED");
+        assertThat(ended.state().errorMessage()).contains("backup-worker-1@a:1 was lost", "orphan sweep");
+        assertThat(ended.lease().expiresAt()).isNull();
+        assertThat(backupStatus(backupId)).isEqualTo("CANCELLED");
     }
 
     private UUID queued(JobKind kind, String backupId) {
