@@ -281,7 +281,12 @@ public final class CommandQueue implements SmartLifecycle {
                 shared.acknowledge(record, AcknowledgeType.RELEASE);
                 return null;
             }
-            shared.acknowledge(record, AcknowledgeType.ACCEPT);
+            try {
+                shared.acknowledge(record, AcknowledgeType.ACCEPT);
+            } catch (RuntimeException e) {
+                // the lease holds the job now: run it anyway; a second delivery is dropped (runningJobs) or refused
+                log.warn("could not accept the command of job {} (it may be delivered again): {}", jobId, e.toString());
+            }
             if (lease.isEmpty()) {
                 log.info(
                         "job {} was not claimed (it ended, a live worker runs it, or it must wait): dropping"
