@@ -1,8 +1,8 @@
 package io.strata.catalog.recovery;
 
+import io.strata.catalog.backups.BaseBackups;
 import io.strata.catalog.recovery.RecoveryPlanner.Base;
 import io.strata.catalog.recovery.RecoveryPlanner.Records;
-import io.strata.catalog.support.SqlTime;
 import io.strata.catalog.wal.WalSegmentRows;
 import io.strata.catalog.web.InvalidRequestException;
 import io.strata.catalog.web.ResourceNotFoundException;
@@ -30,9 +30,11 @@ import org.springframework.web.bind.annotation.RestController;
 class RecoveryPlanController {
     private static final int NAMES_LISTED = 5;
     private final JdbcClient jdbc;
+    private final BaseBackups baseBackups;
 
-    RecoveryPlanController(JdbcClient jdbc) {
+    RecoveryPlanController(JdbcClient jdbc, BaseBackups baseBackups) {
         this.jdbc = jdbc;
+        this.baseBackups = baseBackups;
     }
 
     @PostMapping("/api/v1/sources/{source}/recovery-plans")
@@ -60,24 +62,17 @@ class RecoveryPlanController {
     }
 
     private Records records(String source, RecoveryTarget target) {
-        List<Base> bases = jdbc.sql("""
-                        SELECT backup_id, start_lsn::text AS start_lsn, end_lsn::text AS end_lsn,
-                               COALESCE(timeline, 1) AS timeline, finished_at, COALESCE(stored_bytes, 0) AS stored_bytes,
-                               COALESCE(size_bytes, 0) AS size_bytes, manifest_key
-                        FROM backup
-                        WHERE source = ? AND kind = 'PHYSICAL' AND status = 'SUCCEEDED'
-                          AND start_lsn IS NOT NULL AND end_lsn IS NOT NULL AND finished_at IS NOT NULL""")
-                .param(source)
-                .query((rs, row) -> new Base(
-                        rs.getString("backup_id"),
-                        Lsn.parse(rs.getString("start_lsn")),
-                        Lsn.parse(rs.getString("end_lsn")),
-                        rs.getInt("timeline"),
-                        SqlTime.read(rs, "finished_at"),
-                        rs.getLong("stored_bytes"),
-                        rs.getLong("size_bytes"),
-                        rs.getString("manifest_key")))
-                .list();
+        List<Base> bases = baseBackups.usable(source).stream()
+                .map(b -> new Base(
+                        b.backupId(),
+                        b.startLsn(),
+                        b.endLsn(),
+                        b.timeline(),
+                        b.finishedAt(),
+                        b.storedBytes(),
+                        b.sizeBytes(),
+                        b.manifestKey()))
+                .toList();
         Optional<Lsn> pointLsn = Optional.empty();
         String serverName = null;
         List<String> names = List.of();

@@ -1,6 +1,6 @@
 package io.strata.catalog.wal;
 
-import io.strata.catalog.support.SqlTime;
+import io.strata.catalog.backups.BaseBackups;
 import io.strata.catalog.web.InvalidRequestException;
 import io.strata.common.model.Lsn;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
@@ -29,9 +29,11 @@ import org.springframework.web.bind.annotation.RestController;
 class WalCleanupController {
     private static final int MAX_KEEP_DAYS = 36_500;
     private final JdbcClient jdbc;
+    private final BaseBackups baseBackups;
     private final Clock clock;
 
-    WalCleanupController(JdbcClient jdbc, Clock clock) {
+    WalCleanupController(JdbcClient jdbc, BaseBackups baseBackups, Clock clock) {
+        this.baseBackups = baseBackups;
         this.jdbc = jdbc;
         this.clock = clock;
     }
@@ -55,18 +57,9 @@ class WalCleanupController {
                 .param(source)
                 .query(Long.class)
                 .single();
-        List<WalRetention.Backup> backups = jdbc.sql("""
-                        SELECT start_lsn::text AS start_lsn, end_lsn::text AS end_lsn, COALESCE(timeline, 1) AS timeline,
-                               finished_at
-                        FROM backup WHERE source = ? AND kind = 'PHYSICAL' AND status = 'SUCCEEDED'
-                          AND start_lsn IS NOT NULL AND end_lsn IS NOT NULL AND finished_at IS NOT NULL""")
-                .param(source)
-                .query((rs, row) -> new WalRetention.Backup(
-                        Lsn.parse(rs.getString("start_lsn")),
-                        Lsn.parse(rs.getString("end_lsn")),
-                        rs.getInt("timeline"),
-                        SqlTime.read(rs, "finished_at")))
-                .list();
+        List<WalRetention.Backup> backups = baseBackups.usable(source).stream()
+                .map(b -> new WalRetention.Backup(b.startLsn(), b.endLsn(), b.timeline(), b.finishedAt()))
+                .toList();
         List<WalRetention.Point> points = jdbc.sql(
                         "SELECT lsn::text AS lsn, timeline FROM restore_point WHERE source = ?")
                 .param(source)

@@ -1,5 +1,6 @@
 package io.strata.catalog.wal;
 
+import io.strata.catalog.backups.BaseBackups;
 import io.strata.catalog.support.SqlTime;
 import io.strata.common.wal.WalSegmentArchived;
 import java.util.Optional;
@@ -10,9 +11,11 @@ import org.springframework.stereotype.Repository;
 @Repository
 class WalSegmentStore {
     private final JdbcClient jdbc;
+    private final BaseBackups baseBackups;
 
-    WalSegmentStore(JdbcClient jdbc) {
+    WalSegmentStore(JdbcClient jdbc, BaseBackups baseBackups) {
         this.jdbc = jdbc;
+        this.baseBackups = baseBackups;
     }
 
     /**
@@ -81,14 +84,19 @@ class WalSegmentStore {
      * moment a point-in-time restore can reach (gaps later on are the recovery plan's to find).
      */
     Optional<java.time.Instant> oldestRecoverableTime(String source) {
-        return jdbc.sql("""
-                        SELECT min(b.finished_at) AS oldest FROM backup b
-                        WHERE b.source = ? AND b.kind = 'PHYSICAL' AND b.status = 'SUCCEEDED' AND b.start_lsn IS NOT NULL
-                          AND EXISTS (SELECT 1 FROM wal_segment w WHERE w.source = b.source
-                                      AND w.start_lsn <= b.start_lsn AND w.end_lsn > b.start_lsn)""")
-                .param(source)
-                .query((rs, row) -> Optional.ofNullable(SqlTime.read(rs, "oldest")))
-                .single();
+        return baseBackups.usable(source).stream()
+                .filter(base -> jdbc.sql("""
+                                SELECT EXISTS (SELECT 1 FROM wal_segment WHERE source = ? AND timeline = ?
+                                               AND start_lsn <= ?::pg_lsn AND end_lsn > ?::pg_lsn)""")
+                        .params(
+                                source,
+                                base.timeline(),
+                                base.startLsn().toString(),
+                                base.startLsn().toString())
+                        .query(Boolean.class)
+                        .single())
+                .map(BaseBackups.BaseBackup::finishedAt)
+                .findFirst();
     }
 
     record Summary(

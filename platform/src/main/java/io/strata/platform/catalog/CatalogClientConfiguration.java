@@ -1,6 +1,7 @@
 package io.strata.platform.catalog;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.platform.jobs.CommandQueue;
 import io.strata.platform.jobs.CommandQueues;
 import io.strata.platform.jobs.JobLeases;
 import io.strata.platform.jobs.JobReporters;
@@ -45,7 +46,8 @@ public class CatalogClientConfiguration {
     /**
      * How a worker takes its commands: from a Kafka share group, {@code strata.worker.concurrency} jobs at a
      * time (default 2) on an executor off the polling thread; on shutdown running jobs get
-     * {@code strata.worker.shutdown-grace} to finish before they are left to the catalog.
+     * {@code strata.worker.shutdown-grace} to finish before they are left to the catalog;
+     * {@code strata.worker.command-delivery-limit} must equal the broker's {@code group.share.delivery.count.limit}.
      */
     @Bean
     @ConditionalOnBean(JobReporters.class)
@@ -57,15 +59,15 @@ public class CatalogClientConfiguration {
             MeterRegistry meters,
             @Value("${spring.application.name:strata}") String service,
             @Value("${strata.worker.concurrency:2}") int concurrency,
-            @Value("${strata.worker.shutdown-grace:10s}") Duration shutdownGrace) {
+            @Value("${strata.worker.shutdown-grace:10s}") Duration shutdownGrace,
+            @Value("${strata.worker.command-delivery-limit:5}") int deliveryLimit) {
         return new CommandQueues(
                 kafka.getBootstrapServers(),
                 JobReporters.workerName(service).replaceAll("[^A-Za-z0-9._-]", "-"),
                 leases,
                 reporters,
                 publisher,
-                concurrency,
-                shutdownGrace,
+                new CommandQueue.Settings(concurrency, shutdownGrace, CommandQueue.CLAIM_PATIENCE, deliveryLimit),
                 meters);
     }
 }

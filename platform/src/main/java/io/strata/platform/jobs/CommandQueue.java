@@ -1,5 +1,6 @@
 package io.strata.platform.jobs;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.common.event.JobEvent.JobRef;
@@ -57,12 +58,20 @@ import org.springframework.context.SmartLifecycle;
  *
  * A claim the catalog refuses (the job ended, a live worker runs it, its source's backup slot is taken) is
  * {@code ACCEPT}ed and dropped: the catalog dispatches the command again when the job may run. A catalog
- * that cannot be reached within {@link #CLAIM_PATIENCE} gets the record {@code RELEASE}d for a later try (after
- * the broker's delivery limit the record is archived; the catalog dispatches the job's command again).
+ * that cannot be reached within {@link #CLAIM_PATIENCE} gets the record {@code RELEASE}d for a later try; on
+ * the record's last delivery (the broker's delivery limit) it is parked on the {@code .dlt} instead of being
+ * archived unseen, and the catalog dispatches the job's command again once the job has gone unclaimed for
+ * its re-dispatch delay.
+ *
+ * <p>Poison: a record that cannot be read is rejected on its first delivery and its job fails
+ * {@code INVALID_COMMAND}; a job that kills the worker running it is re-queued by the catalog at most
+ * {@code strata.catalog.leases.max-attempts} times, then fails {@code WORKER_LOST}. Records are accepted at
+ * claim time, so the broker's delivery count only grows while a worker dies between poll and claim or the
+ * catalog cannot be reached.
  */
 public final class CommandQueue implements SmartLifecycle {
     /** Below the broker's 30-second acquisition lock, so an ACCEPT after a slow claim still counts. */
-    static final Duration CLAIM_PATIENCE = Duration.ofSeconds(20);
+    public static final Duration CLAIM_PATIENCE = Duration.ofSeconds(20);
 
     private static final Logger log = LoggerFactory.getLogger(CommandQueue.class);
     private final String topic;
@@ -75,7 +84,9 @@ public final class CommandQueue implements SmartLifecycle {
     private final int concurrency;
     private final Duration shutdownGrace;
     private final Duration claimPatience;
+    private final int deliveryLimit;
     private final Semaphore slots;
+    private final Counter parked;
     private final ExecutorService executor;
     private final Set<JobReporter> running = ConcurrentHashMap.newKeySet();
     /** Jobs this worker runs now: a second delivery of one is dropped here (the catalog would grant this owner's claim again). */
@@ -86,10 +97,30 @@ public final class CommandQueue implements SmartLifecycle {
     private volatile boolean active;
 
     /**
+     * How a queue runs its jobs and settles its records.
+     *
+     * @param concurrency jobs run at a time ({@code strata.worker.concurrency})
+     * @param shutdownGrace how long running jobs may finish on shutdown before they are left to the catalog
+     * @param claimPatience how long a claim waits for an unreachable catalog ({@link #CLAIM_PATIENCE})
+     * @param deliveryLimit the broker's {@code group.share.delivery.count.limit} (5 unless the broker sets it):
+     *     a record on its last delivery is never handed back to be archived unseen
+     */
+    public record Settings(int concurrency, Duration shutdownGrace, Duration claimPatience, int deliveryLimit) {
+        public Settings {
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("strata.worker.concurrency must be 1 or more, e.g. 2");
+            }
+            if (deliveryLimit < 2 || deliveryLimit > 10) {
+                throw new IllegalArgumentException("strata.worker.command-delivery-limit must be 2 to 10, the broker's"
+                        + " group.share.delivery.count.limit (default 5)");
+            }
+        }
+    }
+
+    /**
      * @param consumers makes the share consumer (group, explicit acknowledgement, one record per poll)
      * @param prepareGroup sets the share group up before the first poll (start at the earliest offset);
      *     retried until it works
-     * @param claimPatience how long a claim waits for an unreachable catalog ({@link #CLAIM_PATIENCE})
      */
     CommandQueue(
             String topic,
@@ -99,13 +130,8 @@ public final class CommandQueue implements SmartLifecycle {
             JobLeases leases,
             JobReporters reporters,
             MessagePublisher publisher,
-            int concurrency,
-            Duration shutdownGrace,
             MeterRegistry meters,
-            Duration claimPatience) {
-        if (concurrency < 1) {
-            throw new IllegalArgumentException("strata.worker.concurrency must be 1 or more, e.g. 2");
-        }
+            Settings settings) {
         this.topic = topic;
         this.handler = handler;
         this.consumers = consumers;
@@ -113,10 +139,16 @@ public final class CommandQueue implements SmartLifecycle {
         this.leases = leases;
         this.reporters = reporters;
         this.publisher = publisher;
-        this.concurrency = concurrency;
-        this.shutdownGrace = shutdownGrace;
-        this.claimPatience = claimPatience;
+        this.concurrency = settings.concurrency();
+        this.shutdownGrace = settings.shutdownGrace();
+        this.claimPatience = settings.claimPatience();
+        this.deliveryLimit = settings.deliveryLimit();
         this.slots = new Semaphore(concurrency);
+        this.parked = Counter.builder("strata.worker.commands.parked")
+                .tag("topic", topic)
+                .description("Command records parked on the topic's .dlt (unreadable, or on their last delivery"
+                        + " with the catalog unreachable)")
+                .register(meters);
         this.executor = Executors.newFixedThreadPool(
                 concurrency, Thread.ofPlatform().name(topic + "-job-", 1).factory());
         Gauge.builder("strata.worker.jobs.running", running, Set::size)
@@ -251,7 +283,7 @@ public final class CommandQueue implements SmartLifecycle {
             if (ref.jobId() == null || !Names.isSource(ref.source())) {
                 throw new IllegalArgumentException("the command must name its job (jobId) and a valid source");
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
             shared.acknowledge(record, AcknowledgeType.REJECT);
             park(record, e);
             return null;
@@ -274,9 +306,17 @@ public final class CommandQueue implements SmartLifecycle {
             try {
                 lease = leases.claim(jobId, claimPatience);
             } catch (RuntimeException e) {
+                if (deliveries >= deliveryLimit) {
+                    // RELEASE would have the broker archive it unseen: park it, the catalog dispatches it again
+                    shared.acknowledge(record, AcknowledgeType.REJECT);
+                    parkLastDelivery(record, deliveries, e);
+                    return null;
+                }
                 log.warn(
-                        "cannot reach the catalog to claim job {}; handing its command back: {}",
+                        "cannot reach the catalog to claim job {}; handing its command back (delivery {} of {}): {}",
                         jobId,
+                        deliveries,
+                        deliveryLimit,
                         e.getMessage());
                 shared.acknowledge(record, AcknowledgeType.RELEASE);
                 return null;
@@ -333,19 +373,10 @@ public final class CommandQueue implements SmartLifecycle {
      * Parks an unreadable record on {@code <topic>.dlt} (headers kept, plus why) and fails the job it
      * names, if any: share groups have no dead-letter queue of their own, and nothing is dropped silently.
      */
-    private void park(ConsumerRecord<String, String> record, RuntimeException problem) {
+    private void park(ConsumerRecord<String, String> record, Throwable problem) {
         String why = problem.getClass().getSimpleName() + ": " + problem.getMessage();
         log.warn("rejecting an unreadable command on {} (offset {}): {}", topic, record.offset(), why);
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (Header header : record.headers()) {
-            headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
-        }
-        headers.put("strata_dlt_reason", why);
-        try {
-            publisher.send(Topics.deadLetter(topic), record.key(), String.valueOf(record.value()), headers);
-        } catch (RuntimeException e) {
-            log.error("cannot park the unreadable command on {}: {}", Topics.deadLetter(topic), e.toString());
-        }
+        sendToDeadLetters(record, why);
         String jobId = IncomingMessages.header(record, CloudEventHeaders.JOB_ID);
         String source = record.key();
         if (jobId == null || source == null || !Names.isSource(source)) {
@@ -362,6 +393,38 @@ public final class CommandQueue implements SmartLifecycle {
                             false);
         } catch (RuntimeException e) {
             log.warn("cannot fail job {} of the unreadable command: {}", jobId, e.toString());
+        }
+    }
+
+    /**
+     * A record on its last delivery whose claim could not reach the catalog: kept on {@code <topic>.dlt}
+     * rather than archived unseen by the broker. Its job is not failed (its command is fine, and the catalog
+     * cannot be told now): the catalog dispatches the command again when the job has gone unclaimed for its
+     * re-dispatch delay.
+     */
+    private void parkLastDelivery(ConsumerRecord<String, String> record, int deliveries, RuntimeException problem) {
+        String why = "delivery " + deliveries + " of " + deliveryLimit
+                + " (the broker's limit) could not reach the catalog to claim the job: " + problem.getMessage();
+        log.warn(
+                "parking the command at {}:{} on {}: {}; the catalog dispatches its job again once it is reachable",
+                topic,
+                record.offset(),
+                Topics.deadLetter(topic),
+                why);
+        sendToDeadLetters(record, why);
+    }
+
+    private void sendToDeadLetters(ConsumerRecord<String, String> record, String why) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Header header : record.headers()) {
+            headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+        }
+        headers.put("strata_dlt_reason", why);
+        parked.increment();
+        try {
+            publisher.send(Topics.deadLetter(topic), record.key(), String.valueOf(record.value()), headers);
+        } catch (RuntimeException e) {
+            log.error("cannot park the command on {}: {}", Topics.deadLetter(topic), e.toString());
         }
     }
 

@@ -2,7 +2,6 @@ package io.strata.platform.jobs;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.strata.platform.messaging.MessagePublisher;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +26,7 @@ public final class CommandQueues {
     private final JobLeases leases;
     private final JobReporters reporters;
     private final MessagePublisher publisher;
-    private final int concurrency;
-    private final Duration shutdownGrace;
+    private final CommandQueue.Settings settings;
     private final MeterRegistry meters;
 
     public CommandQueues(
@@ -37,17 +35,19 @@ public final class CommandQueues {
             JobLeases leases,
             JobReporters reporters,
             MessagePublisher publisher,
-            int concurrency,
-            Duration shutdownGrace,
+            CommandQueue.Settings settings,
             MeterRegistry meters) {
         this.bootstrapServers = List.copyOf(bootstrapServers);
         this.clientId = clientId;
         this.leases = leases;
         this.reporters = reporters;
         this.publisher = publisher;
-        this.concurrency = concurrency;
-        this.shutdownGrace = shutdownGrace;
+        this.settings = settings;
         this.meters = meters;
+    }
+
+    public int concurrency() {
+        return settings.concurrency();
     }
 
     /** A queue of {@code topic}'s commands, shared by every instance of {@code group}, run by {@code handler}. */
@@ -61,10 +61,8 @@ public final class CommandQueues {
                 leases,
                 reporters,
                 publisher,
-                concurrency,
-                shutdownGrace,
                 meters,
-                CommandQueue.CLAIM_PATIENCE);
+                settings);
     }
 
     private Map<String, Object> consumerConfig(String group) {

@@ -37,6 +37,8 @@ import org.apache.kafka.clients.consumer.MockShareConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -108,6 +110,37 @@ class CommandQueueTest {
     }
 
     @Test
+    void onItsLastDeliveryACommandTheCatalogCannotClaimIsParkedNotArchivedUnseenAndItsJobIsNotFailed() {
+        catalog.reachable = false;
+        start(1);
+        ConsumerRecord<String, String> fourth = record(0, JobId.random(), "{}", 4);
+        ConsumerRecord<String, String> last = record(1, JobId.random(), "{}", 5);
+        consumer.add(fourth);
+        consumer.add(last);
+
+        await().until(() -> consumer.acks.size() == 2 && published.sentTo.size() == 1);
+        assertThat(consumer.acks).containsExactly("0:RELEASE", "1:REJECT");
+        assertThat(published.sentTo).containsExactly(TOPIC + ".dlt");
+        assertThat(published.headers.getFirst().get("strata_dlt_reason")).contains("delivery 5 of 5");
+        assertThat(published.messages)
+                .as("the job stays QUEUED: the catalog dispatches it again")
+                .isEmpty();
+        assertThat(ran).isEmpty();
+    }
+
+    @Test
+    void aCommandWhoseReadingOverflowsTheStackIsRejectedAndItsJobFailed() {
+        JobId job = JobId.random();
+        start(1);
+        consumer.add(record(0, job, "{\"deep\":true}"));
+
+        await().until(() -> consumer.acks.contains("0:REJECT"));
+        await().until(() -> published.events(JobFailed.class) == 1);
+        assertThat(published.sentTo).containsExactly(TOPIC + ".dlt");
+        assertThat(ran).isEmpty();
+    }
+
+    @Test
     void aCommandWhoseClaimIsRefusedIsAcceptedAndNotRun() {
         catalog.grant = false;
         start(1);
@@ -167,6 +200,9 @@ class CommandQueueTest {
                 if (!record.value().startsWith("{")) {
                     throw new IllegalArgumentException("not a command");
                 }
+                if (record.value().contains("deep")) {
+                    throw new StackOverflowError("nested too deep (test)");
+                }
                 String id =
                         new String(record.headers().lastHeader("strata_job_id").value(), StandardCharsets.UTF_8);
                 JobRef ref = new JobRef(JobId.parse(id), JobKind.BACKUP, "shop", null, null);
@@ -187,15 +223,29 @@ class CommandQueueTest {
                 leases,
                 reporters,
                 published,
-                concurrency,
-                Duration.ofSeconds(5),
                 new SimpleMeterRegistry(),
-                Duration.ofMillis(300));
+                new CommandQueue.Settings(concurrency, Duration.ofSeconds(5), Duration.ofMillis(300), 5));
         queue.start();
     }
 
     private static ConsumerRecord<String, String> record(long offset, JobId job, String value) {
-        ConsumerRecord<String, String> record = new ConsumerRecord<>(TOPIC, 0, offset, "shop", value);
+        return record(offset, job, value, 1);
+    }
+
+    private static ConsumerRecord<String, String> record(long offset, JobId job, String value, int deliveries) {
+        ConsumerRecord<String, String> record = new ConsumerRecord<>(
+                TOPIC,
+                0,
+                offset,
+                ConsumerRecord.NO_TIMESTAMP,
+                TimestampType.NO_TIMESTAMP_TYPE,
+                ConsumerRecord.NULL_SIZE,
+                ConsumerRecord.NULL_SIZE,
+                "shop",
+                value,
+                new RecordHeaders(),
+                Optional.empty(),
+                Optional.of((short) deliveries));
         record.headers().add("strata_job_id", job.toString().getBytes(StandardCharsets.UTF_8));
         return record;
     }
@@ -278,6 +328,7 @@ class CommandQueueTest {
         final List<Message> messages = new CopyOnWriteArrayList<>();
         final List<String> started = new CopyOnWriteArrayList<>();
         final List<String> sentTo = new CopyOnWriteArrayList<>();
+        final List<Map<String, String>> headers = new CopyOnWriteArrayList<>();
 
         Recording() {
             super(null, "test", Clock.systemUTC());
@@ -294,6 +345,7 @@ class CommandQueueTest {
         @Override
         public void send(String topic, String key, String payload, Map<String, String> headers) {
             sentTo.add(topic);
+            this.headers.add(headers);
         }
 
         long events(Class<?> type) {
