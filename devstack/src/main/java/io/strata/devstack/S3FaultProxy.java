@@ -37,6 +37,10 @@ public final class S3FaultProxy implements AutoCloseable {
     private volatile boolean closed;
     private static final String[] KINDS = {"500", "503", "reset", "stall"};
     private final AtomicLong counted = new AtomicLong();
+    private volatile Hold hold;
+
+    /** Requests whose target contains {@code pathPart} wait at the proxy until the hold is closed (at most 2 min). */
+    private record Hold(String pathPart, java.util.concurrent.CountDownLatch released) {}
 
     private S3FaultProxy(URI upstream, ServerSocket server) {
         this.upstream = upstream;
@@ -67,6 +71,20 @@ public final class S3FaultProxy implements AutoCloseable {
         Map<String, Long> copy = new java.util.TreeMap<>();
         injected.forEach((kind, count) -> copy.put(kind, count.get()));
         return copy;
+    }
+
+    /**
+     * Holds every request whose target (path and query) contains {@code pathPart} before it reaches S3, until
+     * the returned handle is closed: an object store that stops answering for one source, e.g. so that a
+     * backup's tool blocks on a full pipe while a test cancels it. A held request waits at most two minutes.
+     */
+    public AutoCloseable hold(String pathPart) {
+        Hold held = new Hold(pathPart, new java.util.concurrent.CountDownLatch(1));
+        hold = held;
+        return () -> {
+            hold = null;
+            held.released().countDown();
+        };
     }
 
     /** Requests that went through the proxy so far. */
@@ -101,6 +119,10 @@ public final class S3FaultProxy implements AutoCloseable {
                 }
                 requests.incrementAndGet();
                 Headers request = Headers.parse(head);
+                Hold held = hold;
+                if (held != null && request.target().contains(held.pathPart())) {
+                    held.released().await(2, java.util.concurrent.TimeUnit.MINUTES);
+                }
                 String fault = pickFault();
                 if (fault != null) {
                     injected.computeIfAbsent(fault, k -> new AtomicLong()).incrementAndGet();
@@ -308,6 +330,12 @@ public final class S3FaultProxy implements AutoCloseable {
 
         String method() {
             return statusLine.split(" ")[0];
+        }
+
+        /** A request's target: its path and query. */
+        String target() {
+            String[] parts = statusLine.split(" ");
+            return parts.length > 1 ? parts[1] : "";
         }
 
         int status() {

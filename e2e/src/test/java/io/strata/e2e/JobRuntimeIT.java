@@ -177,6 +177,63 @@ class JobRuntimeIT extends StackTestSupport {
         assertThat(backupAndWait(source)).isNotBlank(); // the source backs up as before
     }
 
+    /**
+     * A running physical backup is cancelled while pg_basebackup streams: the object store stops answering
+     * for this source (the dev stack's S3 proxy holds its requests), so pg_basebackup blocks on a full pipe,
+     * as it would behind a slow store. Its pg_basebackup is gone within five seconds, the job ends CANCELLED,
+     * and once the store answers again neither an object nor an unfinished multipart upload of it is left
+     * (the worker aborts its upload; the orphan sweep would catch what it could not).
+     */
+    @Test
+    void aRunningPhysicalBackupIsCancelledWithinSecondsAndLeavesNothingStored() throws Exception {
+        String database = unique("cancelphysical");
+        String source = registerArchivedSource(database, 10);
+        // more than one multipart part (16 MiB) after compression, so the upload starts while pg_basebackup runs
+        SampleDatabase.execute(
+                sourceCluster,
+                database,
+                "CREATE TABLE bulk AS SELECT md5(i::text) || md5((i * 7)::text) || md5((i * 13)::text) AS v"
+                        + " FROM generate_series(1, 600000) i");
+        ObjectStore store = objectStore();
+        String jobId;
+        BackupId backupId;
+        Duration toStop;
+        try (AutoCloseable held = stack.s3Faults().hold("/" + source + "/backups/")) {
+            Api.Response accepted = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
+            assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+            jobId = accepted.text("jobId");
+            backupId = BackupId.parse(accepted.text("backupId"));
+            awaitStep(jobId, "copying");
+            await().atMost(Duration.ofSeconds(30)).until(() -> tools("pg_basebackup") > 0);
+
+            long asked = System.nanoTime();
+            Api.Response cancelling = operator.post("/api/v1/jobs/" + jobId + "/cancel", Map.of());
+            assertThat(cancelling.status()).as(cancelling.toString()).isEqualTo(202);
+            assertThat(cancelling.text("status")).isEqualTo("RUNNING");
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> tools("pg_basebackup") == 0);
+            toStop = Duration.ofNanos(System.nanoTime() - asked);
+        }
+        JsonNode job = awaitJob(jobId);
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("CANCELLED");
+        assertThat(job.get("error").get("code").asString()).isEqualTo("CANCELLED");
+        assertThat(job.get("error").get("message").asString()).contains("copying");
+        assertThat(toStop).isLessThan(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    assertThat(store.list(StorageLayout.backupPrefix(source, backupId)))
+                            .as("no object of the cancelled backup")
+                            .isEmpty();
+                    assertThat(store.pendingUploads(source + "/backups/"))
+                            .as("no unfinished multipart upload")
+                            .isEmpty();
+                });
+        assertThat(viewer.get("/api/v1/backups/" + backupId).text("status")).isEqualTo("CANCELLED");
+        SampleDatabase.execute(sourceCluster, database, "DROP TABLE bulk"); // later physical backups copy less
+    }
+
     @Test
     void cancellingAnUnknownOrMalformedJobIsAClearError() {
         assertProblem(operator.post("/api/v1/jobs/" + UUID.randomUUID() + "/cancel", Map.of()), 404);
@@ -218,12 +275,17 @@ class JobRuntimeIT extends StackTestSupport {
 
     /** pg_dump processes running under any backup-worker instance. */
     private long pgDumps() {
+        return tools("pg_dump");
+    }
+
+    /** {@code tool} processes running under any backup-worker instance. */
+    private long tools(String tool) {
         return stack.instances("backup-worker").stream()
                 .filter(ManagedService::isAlive)
                 .flatMap(worker -> ProcessHandle.of(worker.pid()).stream())
                 .flatMap(ProcessHandle::descendants)
                 .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().command().map(c -> c.endsWith("/pg_dump")).orElse(false))
+                .filter(p -> p.info().command().map(c -> c.endsWith("/" + tool)).orElse(false))
                 .count();
     }
 
