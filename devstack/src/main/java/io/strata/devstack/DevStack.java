@@ -183,8 +183,13 @@ public final class DevStack implements AutoCloseable {
         // point-in-time restores write only here (the gateway checks requests against it too)
         shared.put("STRATA_RESTORE_DATA_ROOTS", restoreRoot().toString());
         shared.put("STRATA_RESTORE_STATE_DIR", pgBase.resolve("restore-worker").toString());
-        // job leases: a killed worker's job is taken back within seconds, not half a minute
-        shared.put("STRATA_WORKER_LEASE", "10s");
+        // job leases: a killed worker's job is taken back within seconds, not half a minute (heartbeats every
+        // 2 s, so three fit in a lease; the catalog looks for expired leases every second). The caller's
+        // environment may set the production defaults (30s, 5s), as bench/job-runtime.sh does to measure them.
+        shared.put("STRATA_WORKER_LEASE", System.getenv().getOrDefault("STRATA_WORKER_LEASE", "6s"));
+        shared.put(
+                "STRATA_CATALOG_LEASE_SWEEP_INTERVAL",
+                System.getenv().getOrDefault("STRATA_CATALOG_LEASE_SWEEP_INTERVAL", "1s"));
         // the orphan sweep runs often and waits little, so a killed backup's leftovers go within a minute
         shared.put("STRATA_ORPHAN_SWEEP_INTERVAL", "10s");
         shared.put("STRATA_ORPHAN_SWEEP_GRACE", "20s");

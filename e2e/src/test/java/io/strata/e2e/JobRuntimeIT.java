@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Issue #8, the job runtime on the real stack (two backup workers, each running two jobs at a time): work
+ * Issue #8, the job runtime on the real stack (three backup workers, each running two jobs at a time): work
  * taken from a Kafka share group, one backup per source at a time, cancel, and unreadable commands. Jobs
  * are held at a known point by an ACCESS EXCLUSIVE lock that pg_dump waits on.
  */

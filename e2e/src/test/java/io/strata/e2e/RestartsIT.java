@@ -1,9 +1,13 @@
 package io.strata.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.strata.common.event.JobStarted;
 import io.strata.devstack.ManagedService;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Map;
@@ -36,7 +40,9 @@ class RestartsIT extends StackTestSupport {
                     Thread.currentThread().interrupt();
                 }
             });
-            Thread.sleep(1_500);
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> !brokerAnswers());
             // the broker is down: the job and its command are still stored (the outbox sends it later)
             askedWhileDown = requestBackup(other).text("jobId");
             broker.join();
@@ -81,5 +87,20 @@ class RestartsIT extends StackTestSupport {
                         .text("status"))
                 .isEqualTo("SUCCEEDED");
         assertRestoresEqual(source, done.get("backupId").asString(), before);
+    }
+
+    /** Whether the broker accepts a connection on its bootstrap address. */
+    private boolean brokerAnswers() {
+        String bootstrap = stack.kafkaBootstrap().split(",")[0];
+        int colon = bootstrap.lastIndexOf(':');
+        try (Socket socket = new Socket()) {
+            socket.connect(
+                    new InetSocketAddress(
+                            bootstrap.substring(0, colon), Integer.parseInt(bootstrap.substring(colon + 1))),
+                    200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

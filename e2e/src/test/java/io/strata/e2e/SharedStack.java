@@ -22,8 +22,9 @@ final class SharedStack {
                         .toAbsolutePath()
                         .normalize();
                 Path stateDir = Files.createTempDirectory("strata-e2e-");
-                // two backup workers: the job-runtime tests kill one and watch the other take over
-                stack = DevStack.start(new DevStackOptions(stateDir, repoRoot, true, false).withWorkers(2, 1));
+                // three backup workers: the job-runtime tests kill one and watch another take over, and the
+                // repeated kills keep two running while the third restarts
+                stack = DevStack.start(new DevStackOptions(stateDir, repoRoot, true, false).withWorkers(3, 1));
             } catch (Exception e) {
                 throw new IllegalStateException("could not start the dev stack: " + e.getMessage(), e);
             }

@@ -14,14 +14,14 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Issue #8, leases: a worker killed in the middle of a job never leaves it RUNNING. The dev stack's lease is
- * 10 s (renewed every 3.3 s) and the catalog sweeps every 5 s. To kill a worker at a known point, the test
+ * 6 s (renewed every 2 s) and the catalog sweeps every second. To kill a worker at a known point, the test
  * holds an ACCESS EXCLUSIVE lock on a table, so pg_dump waits on it while the job runs. The shared stack runs
- * two backup workers and one restore worker.
+ * three backup workers and one restore worker.
  */
 class WorkerLeaseIT extends StackTestSupport {
 
     /**
-     * With two backup workers, the one running a backup is killed: the catalog sees its lease lapse, puts the
+     * With several backup workers, the one running a backup is killed: the catalog sees its lease lapse, puts the
      * job back in the queue and dispatches its command again, and the other worker runs it to the end.
      */
     @Test
@@ -29,7 +29,7 @@ class WorkerLeaseIT extends StackTestSupport {
         String database = unique("leased");
         String source = registerSampleSource(database, 500);
         Map<String, String> before = SampleDatabase.fingerprint(sourceCluster, database);
-        assertThat(stack.instances("backup-worker")).hasSize(2);
+        assertThat(stack.instances("backup-worker")).hasSizeGreaterThanOrEqualTo(2);
         String jobId;
         ManagedService victim;
         try (JobEvents events = new JobEvents(stack.kafkaBootstrap());
@@ -156,7 +156,7 @@ class WorkerLeaseIT extends StackTestSupport {
             assertThat(failed.get("error").get("code").asString()).isEqualTo("WORKER_LOST");
             assertThat(failed.get("error").get("message").asString())
                     .contains("data directory '" + dir + "'", "port 5999");
-            assertThat(toFail).as("two 10 s leases and a 5 s sweep").isLessThan(Duration.ofSeconds(25));
+            assertThat(toFail).as("two 6 s leases and a 1 s sweep").isLessThan(Duration.ofSeconds(13));
         } finally {
             worker.restart();
             stack.stopRestoredCluster(dir);

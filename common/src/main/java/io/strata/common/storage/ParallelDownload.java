@@ -14,10 +14,10 @@ import java.util.concurrent.Future;
  * Reads one large object as an ordinary stream while fetching it over several connections at once: the
  * object is cut into chunks, up to {@code parallelism} chunks are fetched ahead with ranged reads, and the
  * stream hands them out in order. Memory is bounded by {@code parallelism × chunkSize}. A chunk whose read
- * fails is fetched again (up to {@value #ATTEMPTS} times) before the stream fails.
+ * fails fails the stream: the store already retried the request and resumed a cut body (one retry layer per
+ * remote call).
  */
 public final class ParallelDownload extends InputStream {
-    private static final int ATTEMPTS = 3;
     private final ObjectStore store;
     private final String key;
     private final long size;
@@ -106,22 +106,14 @@ public final class ParallelDownload extends InputStream {
     }
 
     private byte[] fetch(long offset, int length) throws IOException {
-        IOException last = null;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            try (InputStream range = store.openRange(key, offset, length)) {
-                byte[] chunk = range.readNBytes(length);
-                if (chunk.length == length) {
-                    return chunk;
-                }
-                last = new IOException("object " + key + " ended after " + (offset + chunk.length) + " bytes; expected "
+        try (InputStream range = store.openRange(key, offset, length)) {
+            byte[] chunk = range.readNBytes(length);
+            if (chunk.length != length) {
+                throw new IOException("object " + key + " ended after " + (offset + chunk.length) + " bytes; expected "
                         + size + " (changed while being read?)");
-            } catch (NoSuchObjectException e) {
-                throw e;
-            } catch (IOException e) {
-                last = e;
             }
+            return chunk;
         }
-        throw last;
     }
 
     private static byte[] await(Future<byte[]> chunk) throws IOException {

@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  */
 final class WalPrefetcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WalPrefetcher.class);
+    /** Fetches of a partial segment that keeps being replaced while it is read (not retries of a request). */
     private static final int ATTEMPTS = 3;
+
     private static final long POLL_MILLIS = 50;
     private static final int REFRESH_LOOKS = 10;
     private static final long REFRESH_PAUSE_MILLIS = 300;
@@ -194,9 +196,9 @@ final class WalPrefetcher implements AutoCloseable {
                 // one (same key) or by the complete segment. Either holds all we planned for, and more.
                 last = e;
                 segment = newer(segment);
-            } catch (IOException e) {
-                last = e;
             }
+            // any other IOException ends the fetch: the object store retried the request and resumed the body
+            // already (one retry layer per remote call)
         }
         throw new IOException(
                 "cannot fetch WAL segment " + planned.segment() + " from " + store.describe() + ": "
