@@ -2,6 +2,7 @@ package io.strata.gateway.restores;
 
 import io.strata.gateway.restores.RestoreChecks.CheckedRestore;
 import io.strata.platform.catalog.CatalogApi.PlannedBase;
+import io.strata.platform.catalog.CatalogApi.ReachableRange;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import jakarta.validation.constraints.Positive;
 import java.time.Instant;
@@ -40,7 +41,7 @@ record RestoreEstimates(
             long downloadBytes,
             long estimatedSeconds,
             Estimate estimate,
-            Object reachable) {}
+            ReachableRange reachable) {}
 
     record PreviewBackup(
             String backupId,
