@@ -1,5 +1,6 @@
 package io.strata.gateway.restorepoints;
 
+import io.strata.common.model.Lsn;
 import io.strata.gateway.audit.AuditAttributes;
 import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.gateway.problem.ApiException;
@@ -77,7 +78,7 @@ class RestorePointController {
                 row.next();
                 return new RestorePointView(
                         request.name(),
-                        row.getString("lsn"),
+                        Lsn.parse(row.getString("lsn")),
                         row.getInt("timeline"),
                         row.getObject("created_at", java.time.OffsetDateTime.class)
                                 .toInstant(),

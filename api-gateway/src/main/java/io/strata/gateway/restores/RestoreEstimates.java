@@ -1,5 +1,6 @@
 package io.strata.gateway.restores;
 
+import io.strata.common.model.Lsn;
 import io.strata.gateway.restores.RestoreChecks.CheckedRestore;
 import io.strata.platform.catalog.CatalogApi.PlannedBase;
 import io.strata.platform.catalog.CatalogApi.ReachableRange;
@@ -46,8 +47,8 @@ record RestoreEstimates(
     record PreviewBackup(
             String backupId,
             String kind,
-            String startLsn,
-            String endLsn,
+            Lsn startLsn,
+            Lsn endLsn,
             Instant finishedAt,
             long storedBytes,
             long sizeBytes) {}

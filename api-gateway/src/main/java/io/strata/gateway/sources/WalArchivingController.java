@@ -87,8 +87,8 @@ class WalArchivingController {
             boolean enabled,
             boolean healthy,
             String reason,
-            String currentLsn,
-            String archivedLsn,
+            Lsn currentLsn,
+            Lsn archivedLsn,
             long lagBytes,
             Long lagSeconds,
             long segments,
@@ -99,8 +99,7 @@ class WalArchivingController {
 
         static WalStatus of(String source, WalArchiveSummary archive, Lsn current, Instant now, Duration maxLag) {
             boolean enabled = archive.enabled();
-            String archivedText = archive.archivedLsn();
-            Lsn archived = archivedText == null ? null : Lsn.parse(archivedText);
+            Lsn archived = archive.archivedLsn();
             Instant lastArchivedAt = archive.lastArchivedAt();
             long lagBytes = archived == null ? current.value() : Math.max(0, current.value() - archived.value());
             // caught up: no lag in time; behind: how long since anything new became durable
@@ -123,8 +122,8 @@ class WalArchivingController {
                     enabled,
                     reason == null,
                     reason,
-                    current.toString(),
-                    archivedText,
+                    current,
+                    archived,
                     lagBytes,
                     lagSeconds,
                     archive.segments(),

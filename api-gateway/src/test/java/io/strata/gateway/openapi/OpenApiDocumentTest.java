@@ -81,6 +81,22 @@ class OpenApiDocumentTest extends GatewaySliceTest {
     }
 
     @Test
+    void anLsnIsDescribedAsTheTextItIsSentAs() {
+        JsonNode backup = resolve(answer("/api/v1/backups", "get").path("items"));
+
+        assertThat(resolve(backup.path("properties").path("startLsn"))
+                        .path("type")
+                        .asString())
+                .isEqualTo("string");
+        assertThat(resolve(answer("/api/v1/sources/{name}/wal", "get")
+                                .path("properties")
+                                .path("archivedLsn"))
+                        .path("type")
+                        .asString())
+                .isEqualTo("string");
+    }
+
+    @Test
     void noSuccessfulAnswerIsAnUndescribedObject() {
         List<String> undescribed = new ArrayList<>();
         for (Map.Entry<String, JsonNode> path : document.path("paths").properties()) {

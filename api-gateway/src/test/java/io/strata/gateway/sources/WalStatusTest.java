@@ -14,7 +14,17 @@ class WalStatusTest {
     private static final Duration MAX_LAG = Duration.ofSeconds(60);
 
     private static WalArchiveSummary archive(boolean enabled, String archivedLsn, Instant lastArchivedAt) {
-        return new WalArchiveSummary("shop", enabled, 1, 3, 1000, archivedLsn, null, null, lastArchivedAt, null);
+        return new WalArchiveSummary(
+                "shop",
+                enabled,
+                1,
+                3,
+                1000,
+                archivedLsn == null ? null : Lsn.parse(archivedLsn),
+                null,
+                null,
+                lastArchivedAt,
+                null);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.strata.catalog.recovery;
 
 import io.strata.catalog.recovery.RecoveryPlanner.Base;
 import io.strata.catalog.recovery.RecoveryPlanner.Records;
+import io.strata.catalog.support.SqlLsn;
 import io.strata.catalog.support.SqlTime;
 import io.strata.catalog.wal.WalSegmentRows;
 import io.strata.catalog.web.InvalidRequestException;
@@ -70,8 +71,8 @@ class RecoveryPlanController {
                 .param(source)
                 .query((rs, row) -> new Base(
                         rs.getString("backup_id"),
-                        Lsn.parse(rs.getString("start_lsn")),
-                        Lsn.parse(rs.getString("end_lsn")),
+                        SqlLsn.read(rs, "start_lsn"),
+                        SqlLsn.read(rs, "end_lsn"),
                         rs.getInt("timeline"),
                         SqlTime.read(rs, "finished_at"),
                         rs.getLong("stored_bytes"),

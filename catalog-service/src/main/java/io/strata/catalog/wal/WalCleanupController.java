@@ -1,8 +1,8 @@
 package io.strata.catalog.wal;
 
+import io.strata.catalog.support.SqlLsn;
 import io.strata.catalog.support.SqlTime;
 import io.strata.catalog.web.InvalidRequestException;
-import io.strata.common.model.Lsn;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.catalog.CatalogApi.WalCleanup;
 import io.strata.platform.catalog.CatalogApi.WalCleanupRequest;
@@ -62,15 +62,15 @@ class WalCleanupController {
                           AND start_lsn IS NOT NULL AND end_lsn IS NOT NULL AND finished_at IS NOT NULL""")
                 .param(source)
                 .query((rs, row) -> new WalRetention.Backup(
-                        Lsn.parse(rs.getString("start_lsn")),
-                        Lsn.parse(rs.getString("end_lsn")),
+                        SqlLsn.read(rs, "start_lsn"),
+                        SqlLsn.read(rs, "end_lsn"),
                         rs.getInt("timeline"),
                         SqlTime.read(rs, "finished_at")))
                 .list();
         List<WalRetention.Point> points = jdbc.sql(
                         "SELECT lsn::text AS lsn, timeline FROM restore_point WHERE source = ?")
                 .param(source)
-                .query((rs, row) -> new WalRetention.Point(Lsn.parse(rs.getString("lsn")), rs.getInt("timeline")))
+                .query((rs, row) -> new WalRetention.Point(SqlLsn.read(rs, "lsn"), rs.getInt("timeline")))
                 .list();
         List<WalRetention.Segment> segments = archived.stream()
                 .map(s -> new WalRetention.Segment(s.segment(), s.archivedAt()))
