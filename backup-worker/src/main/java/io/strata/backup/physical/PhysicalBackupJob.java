@@ -133,8 +133,8 @@ public class PhysicalBackupJob {
                                 pgManifest.length,
                                 storedPgManifest.length,
                                 sha256(storedPgManifest))),
-                positions.startLsn().toString(),
-                positions.endLsn().toString(),
+                positions.startLsn(),
+                positions.endLsn(),
                 positions.timeline());
         putOrDiscard(
                 manifestKey,
@@ -155,8 +155,8 @@ public class PhysicalBackupJob {
                 startedAt,
                 finishedAt,
                 command.description(),
-                positions.startLsn().toString(),
-                positions.endLsn().toString(),
+                positions.startLsn(),
+                positions.endLsn(),
                 positions.timeline());
     }
 

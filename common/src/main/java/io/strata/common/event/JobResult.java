@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
+import io.strata.common.model.Lsn;
 import java.time.Instant;
 
 /** What a succeeded job produced. */
@@ -31,8 +32,8 @@ public sealed interface JobResult {
             Instant startedAt,
             Instant finishedAt,
             String description,
-            String startLsn,
-            String endLsn,
+            Lsn startLsn,
+            Lsn endLsn,
             Integer timeline)
             implements JobResult {
 
@@ -87,7 +88,7 @@ public sealed interface JobResult {
             long restoredBytes,
             String dataDirectory,
             Integer port,
-            String endLsn,
+            Lsn endLsn,
             Integer timeline,
             String target,
             String recoveryStop,

@@ -3,6 +3,7 @@ package io.strata.common.storage;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
+import io.strata.common.model.Lsn;
 import java.time.Instant;
 import java.util.List;
 
@@ -24,8 +25,8 @@ public record BackupManifest(
         Instant startedAt,
         Instant finishedAt,
         List<StoredObject> objects,
-        String startLsn,
-        String endLsn,
+        Lsn startLsn,
+        Lsn endLsn,
         Integer timeline) {
     public static final int SCHEMA_VERSION = 1;
 
