@@ -43,7 +43,7 @@ class PhysicalBackupIT extends StackTestSupport {
         ObjectStore store = objectStore();
         BackupManifest manifest = Json.read(
                 readPlain(store, StorageLayout.manifestKey(source, BackupId.parse(backupId))), BackupManifest.class);
-        assertThat(manifest.startLsn()).isEqualTo(start.toString());
+        assertThat(manifest.startLsn()).isEqualTo(start);
         assertThat(manifest.timeline()).isEqualTo(1);
         String objectKey = manifest.objects().getFirst().key();
 

@@ -4,6 +4,7 @@ import io.strata.common.audit.AuditQueryRules;
 import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.gateway.problem.ApiException;
 import io.strata.gateway.problem.FieldProblem;
+import io.strata.platform.catalog.CatalogApi.AuditView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,7 +15,6 @@ import java.util.stream.Collectors;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.JsonNode;
 
 /** The audit trail (admins only, see {@code ApiAccessRules}), read from the catalog, newest first. */
 @RestController
@@ -26,7 +26,7 @@ class AuditController {
     }
 
     @GetMapping("/api/v1/audit")
-    JsonNode list(
+    List<AuditView> list(
             @RequestParam(required = false) String since,
             @RequestParam(required = false) String actor,
             @RequestParam(required = false) Integer limit,
@@ -56,6 +56,6 @@ class AuditController {
         query.put("actor", actor == null || actor.isBlank() ? null : actor);
         query.put("limit", limit);
         query.put("before", before); // the last auditId of the previous page: the next, older page
-        return catalog.list("/api/v1/audit", query);
+        return catalog.audit(query);
     }
 }

@@ -7,12 +7,14 @@ import io.strata.gateway.audit.AuditAttributes;
 import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.gateway.jobs.JobAccepted;
 import io.strata.gateway.problem.ApiException;
+import io.strata.platform.catalog.CatalogApi.BackupView;
 import io.strata.platform.catalog.CatalogApi.JobView;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -22,7 +24,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.JsonNode;
 
 /** Starting backups (202 with a job to follow) and reading the catalog's record of them. */
 @RestController
@@ -47,7 +48,7 @@ class BackupController {
     }
 
     @GetMapping
-    JsonNode list(
+    List<BackupView> list(
             @RequestParam(required = false) String source,
             @RequestParam(required = false) BackupKind kind,
             @RequestParam(required = false) String status,
@@ -60,16 +61,16 @@ class BackupController {
         query.put("kind", kind);
         query.put("status", status);
         query.put("limit", limit);
-        return catalog.list("/api/v1/backups", query);
+        return catalog.backups(query);
     }
 
     @GetMapping("/{backupId}")
-    JsonNode one(@PathVariable String backupId) {
+    BackupView one(@PathVariable String backupId) {
         ApiException notFound = ApiException.notFound("backup '" + backupId + "' does not exist");
         // an id of the wrong shape cannot name a backup: answer as for any unknown one
         if (!BackupId.isValid(backupId)) {
             throw notFound;
         }
-        return catalog.one("/api/v1/backups/{id}", backupId).orElseThrow(() -> notFound);
+        return catalog.backup(backupId).orElseThrow(() -> notFound);
     }
 }

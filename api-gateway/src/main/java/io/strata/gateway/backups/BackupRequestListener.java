@@ -50,7 +50,8 @@ class BackupRequestListener {
     void onRequest(ConsumerRecord<String, String> record) {
         String ceId = IncomingMessages.ceId(record);
         JobId jobId = derivedJobId(ceId);
-        // read as a tree first: a request with a bad field still tells us whom to answer
+        // arbitrary JSON from another service, read as a tree first: a request whose fields the typed read
+        // below refuses still tells us whom to answer
         JsonNode tree = Json.mapper().readTree(record.value());
         String requestId = text(tree, "requestId");
         String source = text(tree, "source");

@@ -1,33 +1,143 @@
 package io.strata.gateway.catalog;
 
+import io.strata.common.messaging.Json;
+import io.strata.platform.catalog.CatalogApi.AuditView;
+import io.strata.platform.catalog.CatalogApi.BackupView;
+import io.strata.platform.catalog.CatalogApi.JobView;
+import io.strata.platform.catalog.CatalogApi.NewSource;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
+import io.strata.platform.catalog.CatalogApi.RestorePointView;
+import io.strata.platform.catalog.CatalogApi.SourceView;
+import io.strata.platform.catalog.CatalogApi.WalArchiveSummary;
+import io.strata.platform.catalog.CatalogApi.WalArchivingChange;
 import io.strata.platform.catalog.CatalogClient;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
-import tools.jackson.databind.JsonNode;
 
 /**
- * Proxies the catalog's public API. Bodies pass through as JSON trees, so fields the catalog adds reach
- * clients without a gateway release; failures surface as the catalog's own exceptions, which
- * {@code ApiExceptionHandler} turns into problems (4xx passed through, unreachable as 503).
+ * The catalog's public API as the gateway answers it, typed with the {@code CatalogApi} records (so the
+ * OpenAPI document describes every answer). Failures surface as the catalog's own exceptions, which
+ * {@code ApiExceptionHandler} turns into problems (4xx passed through, unreachable as 503); a 404 of a
+ * single thing comes back empty.
+ *
+ * <p>Answers are read with Strata's wire mapping ({@link Json}), not with the strictness the gateway applies
+ * to request bodies: a field a newer catalog adds is dropped instead of failing the call.
  */
 @Component
 public class CatalogProxy {
+    private static final ParameterizedTypeReference<List<JobView>> JOBS = new ParameterizedTypeReference<>() {};
+    private static final ParameterizedTypeReference<List<BackupView>> BACKUPS = new ParameterizedTypeReference<>() {};
+    private static final ParameterizedTypeReference<List<AuditView>> AUDIT = new ParameterizedTypeReference<>() {};
+    private static final ParameterizedTypeReference<List<SourceView>> SOURCES = new ParameterizedTypeReference<>() {};
+    private static final ParameterizedTypeReference<List<RestorePointView>> RESTORE_POINTS =
+            new ParameterizedTypeReference<>() {};
+
     private final RestClient http;
 
     public CatalogProxy(CatalogClient catalog) {
-        this.http = catalog.http();
+        JacksonJsonHttpMessageConverter wireJson = new JacksonJsonHttpMessageConverter(Json.mapper());
+        this.http = catalog.http()
+                .mutate()
+                .messageConverters(converters -> converters.replaceAll(
+                        converter -> converter instanceof JacksonJsonHttpMessageConverter ? wireJson : converter))
+                .build();
     }
 
-    /** {@code path} with the non-null {@code query} parameters, e.g. a filtered list. */
-    public JsonNode list(String path, Map<String, Object> query) {
-        return http.get()
+    /** {@code GET /api/v1/jobs} with the non-null {@code filters}, newest first. */
+    public List<JobView> jobs(Map<String, Object> filters) {
+        return list("/api/v1/jobs", filters, JOBS);
+    }
+
+    public Optional<JobView> job(String jobId) {
+        return one(() -> http.get().uri("/api/v1/jobs/{id}", jobId).retrieve().body(JobView.class));
+    }
+
+    /** {@code GET /api/v1/backups} with the non-null {@code filters}, newest first. */
+    public List<BackupView> backups(Map<String, Object> filters) {
+        return list("/api/v1/backups", filters, BACKUPS);
+    }
+
+    /** One backup with its objects. */
+    public Optional<BackupView> backup(String backupId) {
+        return one(() ->
+                http.get().uri("/api/v1/backups/{id}", backupId).retrieve().body(BackupView.class));
+    }
+
+    /** {@code GET /api/v1/audit} with the non-null {@code filters}, newest first. */
+    public List<AuditView> audit(Map<String, Object> filters) {
+        return list("/api/v1/audit", filters, AUDIT);
+    }
+
+    /** Registers a source; the catalog's 409 (name taken) and 400 are thrown. */
+    public SourceView register(NewSource source) {
+        return http.post().uri("/api/v1/sources").body(source).retrieve().body(SourceView.class);
+    }
+
+    public List<SourceView> sources() {
+        return list("/api/v1/sources", Map.of(), SOURCES);
+    }
+
+    public Optional<SourceView> source(String name) {
+        return one(
+                () -> http.get().uri("/api/v1/sources/{name}", name).retrieve().body(SourceView.class));
+    }
+
+    /** Switches a source's WAL archiving; the source as it now is, empty when it is not registered. */
+    public Optional<SourceView> switchWalArchiving(String name, boolean enabled) {
+        return one(() -> http.put()
+                .uri("/api/v1/sources/{name}/wal-archiving", name)
+                .body(new WalArchivingChange(enabled))
+                .retrieve()
+                .body(SourceView.class));
+    }
+
+    /** What the catalog knows of a source's WAL archive; empty when the source is not registered. */
+    public Optional<WalArchiveSummary> walArchive(String name) {
+        return one(() -> http.get()
+                .uri("/api/v1/sources/{name}/wal-archive", name)
+                .retrieve()
+                .body(WalArchiveSummary.class));
+    }
+
+    /** A source's restore points, newest first; the catalog's 404 for an unknown source is thrown. */
+    public List<RestorePointView> restorePoints(String source) {
+        List<RestorePointView> points = http.get()
+                .uri("/api/v1/sources/{source}/restore-points", source)
+                .retrieve()
+                .body(RESTORE_POINTS);
+        return points == null ? List.of() : points;
+    }
+
+    /** Records a restore point made on the source; the catalog's 409 (name taken) is thrown. */
+    public RestorePointView recordRestorePoint(String source, RestorePointView point) {
+        return http.post()
+                .uri("/api/v1/sources/{source}/restore-points", source)
+                .body(point)
+                .retrieve()
+                .body(RestorePointView.class);
+    }
+
+    /** The catalog's plan to recover to a restore point; empty when the source has no such point. */
+    public Optional<RecoveryPlan> restorePointPlan(String source, String name) {
+        return one(() -> http.get()
+                .uri("/api/v1/sources/{source}/restore-points/{name}/recovery-plan", source, name)
+                .retrieve()
+                .body(RecoveryPlan.class));
+    }
+
+    private <T> List<T> list(String path, Map<String, Object> filters, ParameterizedTypeReference<List<T>> type) {
+        List<T> found = http.get()
                 .uri(uri -> {
                     uri.path(path);
-                    query.forEach((name, value) -> {
+                    filters.forEach((name, value) -> {
                         if (value != null) {
                             uri.queryParam(name, value);
                         }
@@ -35,32 +145,13 @@ public class CatalogProxy {
                     return uri.build();
                 })
                 .retrieve()
-                .body(JsonNode.class);
+                .body(type);
+        return found == null ? List.of() : found;
     }
 
-    /** POSTs {@code body} as JSON and returns the catalog's answer. */
-    public JsonNode post(String path, Object body) {
-        return http.post().uri(path).body(body).retrieve().body(JsonNode.class);
-    }
-
-    /** PUTs {@code body} as JSON to {@code pathTemplate} expanded with {@code id}; empty when the catalog answers 404. */
-    public Optional<JsonNode> put(String pathTemplate, String id, Object body) {
+    private static <T> Optional<T> one(Supplier<T> call) {
         try {
-            return Optional.ofNullable(
-                    http.put().uri(pathTemplate, id).body(body).retrieve().body(JsonNode.class));
-        } catch (HttpClientErrorException e) {
-            if (e.getStatusCode() == HttpStatus.NOT_FOUND) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-    }
-
-    /** {@code pathTemplate} expanded with {@code id}; empty when the catalog answers 404. */
-    public Optional<JsonNode> one(String pathTemplate, String id) {
-        try {
-            return Optional.ofNullable(
-                    http.get().uri(pathTemplate, id).retrieve().body(JsonNode.class));
+            return Optional.ofNullable(call.get());
         } catch (HttpClientErrorException e) {
             if (e.getStatusCode() == HttpStatus.NOT_FOUND) {
                 return Optional.empty();

@@ -7,12 +7,14 @@ import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.gateway.problem.ApiException;
 import io.strata.platform.catalog.CatalogApi.CancelAnswer;
 import io.strata.platform.catalog.CatalogApi.CancelRequest;
+import io.strata.platform.catalog.CatalogApi.JobView;
 import io.strata.platform.catalog.CatalogClient;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.net.URI;
 import java.security.Principal;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
@@ -23,7 +25,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.HttpClientErrorException;
-import tools.jackson.databind.JsonNode;
 
 /** Job status, read from the catalog (which turns job events into state). */
 @RestController
@@ -57,7 +58,7 @@ class JobController {
     }
 
     @GetMapping
-    JsonNode list(
+    List<JobView> list(
             @RequestParam(required = false) String source,
             @RequestParam(required = false) JobStatus status,
             @RequestParam(required = false) JobKind kind,
@@ -70,12 +71,12 @@ class JobController {
         query.put("status", status);
         query.put("kind", kind);
         query.put("limit", limit);
-        return catalog.list("/api/v1/jobs", query);
+        return catalog.jobs(query);
     }
 
     @GetMapping("/{jobId}")
-    JsonNode one(@PathVariable UUID jobId) {
-        return catalog.one("/api/v1/jobs/{id}", jobId.toString())
+    JobView one(@PathVariable UUID jobId) {
+        return catalog.job(jobId.toString())
                 .orElseThrow(() -> ApiException.notFound("job " + jobId + " does not exist"));
     }
 }

@@ -1,5 +1,6 @@
 package io.strata.gateway.restorepoints;
 
+import io.strata.common.model.Lsn;
 import io.strata.gateway.audit.AuditAttributes;
 import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.gateway.problem.ApiException;
@@ -13,7 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Map;
+import java.util.List;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -21,7 +22,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.HttpClientErrorException;
-import tools.jackson.databind.JsonNode;
 
 /** Named restore points: a marker in the source's WAL to restore to, e.g. just before a risky upgrade. */
 @RestController
@@ -40,11 +40,11 @@ class RestorePointController {
     }
 
     @PostMapping("/api/v1/sources/{source}/restore-points")
-    ResponseEntity<JsonNode> create(@PathVariable String source, @Valid @RequestBody RestorePointRequest request) {
+    ResponseEntity<RestorePointView> create(
+            @PathVariable String source, @Valid @RequestBody RestorePointRequest request) {
         AuditAttributes.target(source + "/" + request.name());
-        JsonNode existing = list(source);
-        for (JsonNode point : existing) {
-            if (request.name().equals(point.path("name").asString())) {
+        for (RestorePointView point : list(source)) {
+            if (request.name().equals(point.name())) {
                 throw taken(source, request.name(), point);
             }
         }
@@ -53,7 +53,7 @@ class RestorePointController {
                 "create restore point '" + request.name() + "'",
                 (connection, server) -> createOnSource(source, server, connection, request));
         try {
-            JsonNode recorded = catalog.post("/api/v1/sources/" + source + "/restore-points", created);
+            RestorePointView recorded = catalog.recordRestorePoint(source, created);
             return ResponseEntity.created(URI.create("/api/v1/sources/" + source + "/restore-points/" + request.name()))
                     .body(recorded);
         } catch (HttpClientErrorException.Conflict e) {
@@ -62,11 +62,11 @@ class RestorePointController {
     }
 
     @GetMapping("/api/v1/sources/{source}/restore-points")
-    JsonNode list(@PathVariable String source) {
-        if (catalog.one("/api/v1/sources/{name}", source).isEmpty()) {
+    List<RestorePointView> list(@PathVariable String source) {
+        if (catalog.source(source).isEmpty()) {
             throw ApiException.notFound("source '" + source + "' is not registered");
         }
-        return catalog.list("/api/v1/sources/" + source + "/restore-points", Map.of());
+        return catalog.restorePoints(source);
     }
 
     private static RestorePointView createOnSource(
@@ -78,7 +78,7 @@ class RestorePointController {
                 row.next();
                 return new RestorePointView(
                         request.name(),
-                        row.getString("lsn"),
+                        Lsn.parse(row.getString("lsn")),
                         row.getInt("timeline"),
                         row.getObject("created_at", java.time.OffsetDateTime.class)
                                 .toInstant(),
@@ -130,11 +130,8 @@ class RestorePointController {
      * existing point is the one its first attempt made (its time and LSN); a retry never writes a second
      * record, and never silently hands back an older point as if it were new.
      */
-    private static ApiException taken(String source, String name, JsonNode existing) {
-        String when = existing == null
-                ? ""
-                : " (created " + existing.path("createdAt").asString() + " at LSN "
-                        + existing.path("lsn").asString() + ")";
+    private static ApiException taken(String source, String name, RestorePointView existing) {
+        String when = existing == null ? "" : " (created " + existing.createdAt() + " at LSN " + existing.lsn() + ")";
         String detail = "restore point '" + name + "' already exists for source '" + source + "'" + when
                 + "; pick another name";
         return ApiException.conflict(detail, new FieldProblem("name", detail));

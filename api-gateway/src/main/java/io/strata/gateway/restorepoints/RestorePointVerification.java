@@ -1,6 +1,5 @@
 package io.strata.gateway.restorepoints;
 
-import io.strata.common.messaging.Json;
 import io.strata.common.model.Names;
 import io.strata.common.storage.HashingOutputStream;
 import io.strata.common.storage.NoSuchObjectException;
@@ -45,12 +44,9 @@ class RestorePointVerification {
     }
 
     private Attempt attempt(String source, String name) {
-        RecoveryPlan plan = Json.mapper()
-                .convertValue(
-                        catalog.one("/api/v1/sources/" + source + "/restore-points/{name}/recovery-plan", name)
-                                .orElseThrow(() -> ApiException.notFound(
-                                        "restore point '" + name + "' of source '" + source + "' does not exist")),
-                        RecoveryPlan.class);
+        RecoveryPlan plan = catalog.restorePointPlan(source, name)
+                .orElseThrow(() -> ApiException.notFound(
+                        "restore point '" + name + "' of source '" + source + "' does not exist"));
         String baseBackupId = plan.base() == null ? null : plan.base().backupId();
         if (!plan.possible()) {
             return new Attempt(new Verification(false, plan.problem(), baseBackupId, 0, 0), false);

@@ -4,7 +4,6 @@ import io.strata.common.command.RecoveryTarget;
 import io.strata.common.command.RestoreBackup.RestoreInto;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.BackupKind;
-import io.strata.common.model.Lsn;
 import io.strata.gateway.problem.ApiException;
 import io.strata.gateway.problem.FieldProblem;
 import io.strata.gateway.restores.RestoreRequestBody.Into;
@@ -144,17 +143,16 @@ class RestoreChecks {
             }
             return RecoveryTarget.immediateTarget();
         }
-        RecoveryTarget target = body.toRecoveryTarget();
-        List<String> set = target.fieldsSet();
+        List<String> set = body.fieldsSet();
         if (set.size() != 1) {
             String detail = "target needs exactly one of time, restorePoint, lsn, xid or latest: true; got "
                     + (set.isEmpty() ? "none" : String.join(", ", set));
             throw ApiException.badRequest(detail, new FieldProblem("target", detail));
         }
         try {
+            RecoveryTarget target = body.toRecoveryTarget(); // the lsn is parsed here
             switch (target.kind()) {
                 case TIME -> RecoveryTarget.parseTime(target.time());
-                case LSN -> Lsn.parse(target.lsn());
                 case XID -> RecoveryTarget.parseXid(target.xid());
                 case RESTORE_POINT -> {
                     if (target.restorePoint().isBlank() || target.restorePoint().length() > 63) {
@@ -163,11 +161,11 @@ class RestoreChecks {
                 }
                 default -> {}
             }
+            return target;
         } catch (IllegalArgumentException e) {
             String field = "target." + set.getFirst();
             throw ApiException.badRequest(field + ": " + e.getMessage(), new FieldProblem(field, e.getMessage()));
         }
-        return target;
     }
 
     private BackupView requireLogical(String source, String backupId) {

@@ -1,7 +1,9 @@
 package io.strata.gateway.restores;
 
+import io.strata.common.model.Lsn;
 import io.strata.gateway.restores.RestoreChecks.CheckedRestore;
 import io.strata.platform.catalog.CatalogApi.PlannedBase;
+import io.strata.platform.catalog.CatalogApi.ReachableRange;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import jakarta.validation.constraints.Positive;
 import java.time.Instant;
@@ -40,13 +42,13 @@ record RestoreEstimates(
             long downloadBytes,
             long estimatedSeconds,
             Estimate estimate,
-            Object reachable) {}
+            ReachableRange reachable) {}
 
     record PreviewBackup(
             String backupId,
             String kind,
-            String startLsn,
-            String endLsn,
+            Lsn startLsn,
+            Lsn endLsn,
             Instant finishedAt,
             long storedBytes,
             long sizeBytes) {}

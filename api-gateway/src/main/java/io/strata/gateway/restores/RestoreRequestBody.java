@@ -1,11 +1,13 @@
 package io.strata.gateway.restores;
 
 import io.strata.common.command.RecoveryTarget;
+import io.strata.common.model.Lsn;
 import io.strata.gateway.validation.DatabaseName;
 import io.strata.gateway.web.PlainLine;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.util.List;
 
 /**
  * {@code POST /api/v1/restores} (and {@code /restores/preview}). {@code into} is exactly one of
@@ -60,8 +62,14 @@ record RestoreRequestBody(
             @PlainLine(maxBytes = 32) String lsn,
             @PlainLine(maxBytes = 16) String xid,
             Boolean latest) {
+        /** The names of the fields that are set; a valid target has exactly one. */
+        List<String> fieldsSet() {
+            return RecoveryTarget.fieldsSet(time, restorePoint, lsn, xid, latest, null);
+        }
+
+        /** @throws IllegalArgumentException when {@code lsn} is not an LSN */
         RecoveryTarget toRecoveryTarget() {
-            return new RecoveryTarget(time, restorePoint, lsn, xid, latest, null);
+            return new RecoveryTarget(time, restorePoint, lsn == null ? null : Lsn.parse(lsn), xid, latest, null);
         }
     }
 }

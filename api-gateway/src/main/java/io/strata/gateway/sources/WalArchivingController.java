@@ -4,7 +4,8 @@ import io.strata.common.model.Lsn;
 import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.gateway.problem.ApiException;
 import io.strata.gateway.problem.FieldProblem;
-import io.strata.platform.catalog.CatalogApi.WalArchivingChange;
+import io.strata.platform.catalog.CatalogApi.SourceView;
+import io.strata.platform.catalog.CatalogApi.WalArchiveSummary;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
@@ -15,7 +16,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.JsonNode;
 
 /** Switching a source's continuous WAL archiving and watching how far behind it is. */
 @RestController
@@ -39,7 +39,7 @@ class WalArchivingController {
     }
 
     @PutMapping("/api/v1/sources/{name}/wal-archiving")
-    JsonNode switchArchiving(@PathVariable String name, @RequestBody WalArchivingRequest request) {
+    SourceView switchArchiving(@PathVariable String name, @RequestBody WalArchivingRequest request) {
         if (request.enabled() == null) {
             throw ApiException.badRequest(
                     "send {\"enabled\": true} or {\"enabled\": false}", new FieldProblem("enabled", "is required"));
@@ -48,15 +48,13 @@ class WalArchivingController {
         if (request.enabled()) {
             readiness.requireReady(name, sources.connection(name));
         }
-        return catalog.put("/api/v1/sources/{name}/wal-archiving", name, new WalArchivingChange(request.enabled()))
-                .orElseThrow(() -> notRegistered(name));
+        return catalog.switchWalArchiving(name, request.enabled()).orElseThrow(() -> notRegistered(name));
     }
 
     @GetMapping("/api/v1/sources/{name}/wal")
     WalStatus status(@PathVariable String name) {
         requireRegistered(name);
-        JsonNode archive =
-                catalog.one("/api/v1/sources/{name}/wal-archive", name).orElseThrow(() -> notRegistered(name));
+        WalArchiveSummary archive = catalog.walArchive(name).orElseThrow(() -> notRegistered(name));
         return WalStatus.of(name, archive, currentLsn(name), clock.instant(), MAX_HEALTHY_LAG);
     }
 
@@ -71,7 +69,7 @@ class WalArchivingController {
     }
 
     private void requireRegistered(String name) {
-        if (catalog.one("/api/v1/sources/{name}", name).isEmpty()) {
+        if (catalog.source(name).isEmpty()) {
             throw notRegistered(name);
         }
     }
@@ -89,8 +87,8 @@ class WalArchivingController {
             boolean enabled,
             boolean healthy,
             String reason,
-            String currentLsn,
-            String archivedLsn,
+            Lsn currentLsn,
+            Lsn archivedLsn,
             long lagBytes,
             Long lagSeconds,
             long segments,
@@ -99,12 +97,10 @@ class WalArchivingController {
             Instant lastArchivedAt,
             Instant oldestRecoverableTime) {
 
-        static WalStatus of(String source, JsonNode archive, Lsn current, Instant now, Duration maxLag) {
-            boolean enabled = archive.path("enabled").asBoolean(false);
-            String archivedText = text(archive, "archivedLsn");
-            Lsn archived = archivedText == null ? null : Lsn.parse(archivedText);
-            Instant lastArchivedAt =
-                    text(archive, "lastArchivedAt") == null ? null : Instant.parse(text(archive, "lastArchivedAt"));
+        static WalStatus of(String source, WalArchiveSummary archive, Lsn current, Instant now, Duration maxLag) {
+            boolean enabled = archive.enabled();
+            Lsn archived = archive.archivedLsn();
+            Instant lastArchivedAt = archive.lastArchivedAt();
             long lagBytes = archived == null ? current.value() : Math.max(0, current.value() - archived.value());
             // caught up: no lag in time; behind: how long since anything new became durable
             Long lagSeconds = lagBytes == 0
@@ -126,21 +122,15 @@ class WalArchivingController {
                     enabled,
                     reason == null,
                     reason,
-                    current.toString(),
-                    archivedText,
+                    current,
+                    archived,
                     lagBytes,
                     lagSeconds,
-                    archive.path("segments").asLong(0),
-                    archive.path("totalBytes").asLong(0),
-                    archive.hasNonNull("timeline") ? archive.get("timeline").asInt() : null,
+                    archive.segments(),
+                    archive.totalBytes(),
+                    archive.timeline(),
                     lastArchivedAt,
-                    text(archive, "oldestRecoverableTime") == null
-                            ? null
-                            : Instant.parse(text(archive, "oldestRecoverableTime")));
-        }
-
-        private static String text(JsonNode node, String field) {
-            return node.hasNonNull(field) ? node.get(field).asString() : null;
+                    archive.oldestRecoverableTime());
         }
     }
 }

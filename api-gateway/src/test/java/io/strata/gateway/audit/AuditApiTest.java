@@ -24,6 +24,7 @@ import io.strata.common.messaging.Message;
 import io.strata.common.messaging.Topics;
 import io.strata.gateway.GatewaySliceTest;
 import io.strata.gateway.GatewayWebMvcTest;
+import io.strata.platform.catalog.CatalogApi.AuditView;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Instant;
 import java.util.List;
@@ -38,7 +39,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The audit filter and endpoint in the gateway's real security and MVC set-up. */
 @GatewayWebMvcTest(AuditController.class)
@@ -101,21 +101,34 @@ class AuditApiTest extends GatewaySliceTest {
 
     @Test
     void theTrailIsReadFromTheCatalogWithSinceInUtc() throws Exception {
-        when(catalogProxy.list(eq("/api/v1/audit"), any()))
-                .thenReturn(JsonMapper.builder().build().readTree("[{\"actor\":\"admin\"}]"));
+        when(catalogProxy.audit(any()))
+                .thenReturn(List.of(new AuditView(
+                        "0b7e4b4c-1f0e-4a43-9a4b-2f6f3c1d9e11",
+                        NOW,
+                        "admin",
+                        "admin",
+                        "POST /api/v1/sources",
+                        "shop",
+                        201,
+                        AuditOutcome.SUCCEEDED,
+                        null,
+                        "127.0.0.1",
+                        List.of(),
+                        12)));
         mvc.perform(get("/api/v1/audit")
                         .param("since", "2026-11-22T16:29:00+01:00")
                         .param("actor", "admin")
                         .param("limit", "500")
                         .header("Authorization", bearer(ADMIN)))
                 .andExpect(status().isOk())
-                .andExpect(jsonPath("$[0].actor").value("admin"));
+                .andExpect(jsonPath("$[0].actor").value("admin"))
+                .andExpect(jsonPath("$[0].outcome").value("SUCCEEDED"))
+                .andExpect(jsonPath("$[0].durationMillis").value(12))
+                .andExpect(jsonPath("$[0].requestId").doesNotExist());
         verify(catalogProxy)
-                .list(
-                        eq("/api/v1/audit"),
-                        argThat(query -> Instant.parse("2026-11-22T15:29:00Z").equals(query.get("since"))
-                                && "admin".equals(query.get("actor"))
-                                && Integer.valueOf(500).equals(query.get("limit"))));
+                .audit(argThat(query -> Instant.parse("2026-11-22T15:29:00Z").equals(query.get("since"))
+                        && "admin".equals(query.get("actor"))
+                        && Integer.valueOf(500).equals(query.get("limit"))));
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.strata.gateway.backups;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
@@ -21,8 +20,11 @@ import io.strata.common.model.BackupType;
 import io.strata.common.model.JobKind;
 import io.strata.gateway.GatewaySliceTest;
 import io.strata.gateway.GatewayWebMvcTest;
+import io.strata.platform.catalog.CatalogApi.BackupObject;
+import io.strata.platform.catalog.CatalogApi.BackupView;
 import io.strata.platform.catalog.CatalogApi.NewJob;
 import io.strata.platform.catalog.CatalogApi.SourceView;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -197,18 +199,51 @@ class BackupApiTest extends GatewaySliceTest {
 
     @Test
     void listPassesFiltersToTheCatalog() throws Exception {
-        when(catalogProxy.list(eq("/api/v1/backups"), any()))
-                .thenReturn(tools.jackson.databind.json.JsonMapper.builder()
-                        .build()
-                        .readTree("[{\"backupId\":\"20261122T153000Z-abcdef\"}]"));
+        when(catalogProxy.backups(any())).thenReturn(List.of(logicalBackup()));
         mvc.perform(get("/api/v1/backups?source=shop&kind=LOGICAL&limit=5").header("Authorization", bearer(VIEWER)))
                 .andExpect(status().isOk())
-                .andExpect(jsonPath("$[0].backupId").value("20261122T153000Z-abcdef"));
+                .andExpect(jsonPath("$[0].backupId").value("20261122T153000Z-abcdef"))
+                .andExpect(jsonPath("$[0].kind").value("LOGICAL"))
+                .andExpect(jsonPath("$[0].sizeBytes").value(2048))
+                .andExpect(jsonPath("$[0].finishedAt").value("2026-11-22T15:31:00Z"))
+                // a logical backup has no WAL positions: absent, as the catalog sends it
+                .andExpect(jsonPath("$[0].startLsn").doesNotExist());
         verify(catalogProxy)
-                .list(
-                        eq("/api/v1/backups"),
-                        org.mockito.ArgumentMatchers.argThat(query -> "shop".equals(query.get("source"))
-                                && query.get("kind") == BackupKind.LOGICAL
-                                && Integer.valueOf(5).equals(query.get("limit"))));
+                .backups(org.mockito.ArgumentMatchers.argThat(query -> "shop".equals(query.get("source"))
+                        && query.get("kind") == BackupKind.LOGICAL
+                        && Integer.valueOf(5).equals(query.get("limit"))));
+    }
+
+    @Test
+    void oneBackupIsAnsweredWithItsObjects() throws Exception {
+        when(catalogProxy.backup("20261122T153000Z-abcdef")).thenReturn(Optional.of(logicalBackup()));
+        mvc.perform(get("/api/v1/backups/20261122T153000Z-abcdef").header("Authorization", bearer(VIEWER)))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.backupId").value("20261122T153000Z-abcdef"))
+                .andExpect(jsonPath("$.objects[0].key").value("shop/logical/20261122T153000Z-abcdef/dump"))
+                .andExpect(jsonPath("$.objects[0].sizeBytes").value(1024));
+    }
+
+    private static BackupView logicalBackup() {
+        return new BackupView(
+                "20261122T153000Z-abcdef",
+                "shop",
+                BackupKind.LOGICAL,
+                BackupType.FULL,
+                "SUCCEEDED",
+                2048L,
+                1024L,
+                "ab".repeat(32),
+                NOW,
+                NOW.plusSeconds(60),
+                null,
+                null,
+                null,
+                "before upgrade",
+                "shop",
+                false,
+                "0b7e4b4c-1f0e-4a43-9a4b-2f6f3c1d9e11",
+                "shop/logical/20261122T153000Z-abcdef/manifest.json",
+                List.of(new BackupObject("shop/logical/20261122T153000Z-abcdef/dump", 1024, "cd".repeat(32))));
     }
 }

@@ -2,7 +2,6 @@ package io.strata.gateway.jobs;
 
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
-import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
@@ -11,13 +10,16 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
 import io.strata.gateway.GatewaySliceTest;
 import io.strata.gateway.GatewayWebMvcTest;
+import io.strata.platform.catalog.CatalogApi.JobError;
+import io.strata.platform.catalog.CatalogApi.JobView;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
-import tools.jackson.databind.json.JsonMapper;
 
 @GatewayWebMvcTest(JobController.class)
 class JobApiTest extends GatewaySliceTest {
@@ -25,14 +27,58 @@ class JobApiTest extends GatewaySliceTest {
 
     @Test
     void viewerReadsAJob() throws Exception {
-        when(catalogProxy.one("/api/v1/jobs/{id}", JOB))
-                .thenReturn(Optional.of(JsonMapper.builder()
-                        .build()
-                        .readTree("{\"jobId\":\"" + JOB + "\",\"status\":\"RUNNING\",\"progressPercent\":40}")));
+        when(catalogProxy.job(JOB))
+                .thenReturn(Optional.of(new JobView(
+                        JOB,
+                        JobKind.BACKUP,
+                        "shop",
+                        JobStatus.RUNNING,
+                        40,
+                        "dump",
+                        400,
+                        1000,
+                        NOW,
+                        NOW,
+                        null,
+                        null,
+                        "20261122T153000Z-abcdef",
+                        null)));
         mvc.perform(get("/api/v1/jobs/" + JOB).header("Authorization", bearer(VIEWER)))
                 .andExpect(status().isOk())
+                .andExpect(jsonPath("$.jobId").value(JOB))
+                .andExpect(jsonPath("$.kind").value("BACKUP"))
                 .andExpect(jsonPath("$.status").value("RUNNING"))
-                .andExpect(jsonPath("$.progressPercent").value(40));
+                .andExpect(jsonPath("$.progressPercent").value(40))
+                .andExpect(jsonPath("$.bytesDone").value(400))
+                .andExpect(jsonPath("$.createdAt").value("2026-11-22T15:30:00Z"))
+                .andExpect(jsonPath("$.backupId").value("20261122T153000Z-abcdef"))
+                // absent, not null, as the catalog sends it
+                .andExpect(jsonPath("$.finishedAt").doesNotExist())
+                .andExpect(jsonPath("$.error").doesNotExist());
+    }
+
+    @Test
+    void aFailedJobSaysWhyWithCodeAndMessage() throws Exception {
+        when(catalogProxy.job(JOB))
+                .thenReturn(Optional.of(new JobView(
+                        JOB,
+                        JobKind.BACKUP,
+                        "shop",
+                        JobStatus.FAILED,
+                        10,
+                        null,
+                        0,
+                        0,
+                        NOW,
+                        NOW,
+                        NOW,
+                        new JobError("PG_DUMP_FAILED", "pg_dump: error: connection refused"),
+                        null,
+                        null)));
+        mvc.perform(get("/api/v1/jobs/" + JOB).header("Authorization", bearer(VIEWER)))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.error.code").value("PG_DUMP_FAILED"))
+                .andExpect(jsonPath("$.error.message").value("pg_dump: error: connection refused"));
     }
 
     @Test
@@ -47,7 +93,7 @@ class JobApiTest extends GatewaySliceTest {
 
     @Test
     void unknownJobIsNotFound() throws Exception {
-        when(catalogProxy.one("/api/v1/jobs/{id}", JOB)).thenReturn(Optional.empty());
+        when(catalogProxy.job(JOB)).thenReturn(Optional.empty());
         mvc.perform(get("/api/v1/jobs/" + JOB).header("Authorization", bearer(VIEWER)))
                 .andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.status").value(404))
@@ -56,15 +102,11 @@ class JobApiTest extends GatewaySliceTest {
 
     @Test
     void listFiltersAreTypedAndPassedOn() throws Exception {
-        when(catalogProxy.list(eq("/api/v1/jobs"), any()))
-                .thenReturn(JsonMapper.builder().build().readTree("[]"));
+        when(catalogProxy.jobs(any())).thenReturn(List.of());
         mvc.perform(get("/api/v1/jobs?status=QUEUED&source=shop&limit=10").header("Authorization", bearer(VIEWER)))
                 .andExpect(status().isOk());
         verify(catalogProxy)
-                .list(
-                        eq("/api/v1/jobs"),
-                        argThat(query ->
-                                query.get("status") == JobStatus.QUEUED && "shop".equals(query.get("source"))));
+                .jobs(argThat(query -> query.get("status") == JobStatus.QUEUED && "shop".equals(query.get("source"))));
     }
 
     @Test

@@ -23,6 +23,7 @@ import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
 import io.strata.common.model.JobKind;
+import io.strata.common.model.Lsn;
 import io.strata.common.model.Names;
 import io.strata.gateway.GatewaySliceTest;
 import io.strata.gateway.GatewayWebMvcTest;
@@ -276,11 +277,11 @@ class RestoreApiTest extends GatewaySliceTest {
     private static final String CLUSTER = "\"into\":{\"dataDirectory\":\"/srv/pitr/shop\",\"port\":5499}";
 
     private static RecoveryPlan plan(String problemCode, String problem) {
-        PlannedBase base =
-                new PlannedBase("20261122T110000Z-def456", "0/2000028", "0/2000100", 1, NOW, 1_000L, 30_000_000L, "m");
+        PlannedBase base = new PlannedBase(
+                "20261122T110000Z-def456", lsn("0/2000028"), lsn("0/2000100"), 1, NOW, 1_000L, 30_000_000L, "m");
         List<PlannedSegment> segments = List.of(
-                new PlannedSegment("000000010000000000000002", "k2", "s2", false, "0/3000000", 100L, NOW),
-                new PlannedSegment("000000010000000000000003", "k3", "s3", true, "0/3000200", 50L, NOW));
+                new PlannedSegment("000000010000000000000002", "k2", "s2", false, lsn("0/3000000"), 100L, NOW),
+                new PlannedSegment("000000010000000000000003", "k3", "s3", true, lsn("0/3000200"), 50L, NOW));
         return problemCode == null
                 ? new RecoveryPlan(
                         "shop", null, null, null, base, null, null, 16_777_216L, segments, 2, 150L, List.of(), null)
@@ -297,7 +298,11 @@ class RestoreApiTest extends GatewaySliceTest {
                         0,
                         0,
                         List.of(),
-                        new ReachableRange(NOW, "0/2000100", NOW, "0/3000200"));
+                        new ReachableRange(NOW, lsn("0/2000100"), NOW, lsn("0/3000200")));
+    }
+
+    private static Lsn lsn(String text) {
+        return Lsn.parse(text);
     }
 
     @Test

@@ -20,6 +20,8 @@ import io.strata.gateway.GatewaySliceTest;
 import io.strata.gateway.GatewayWebMvcTest;
 import io.strata.gateway.problem.ApiException;
 import io.strata.platform.catalog.CatalogApi.NewSource;
+import io.strata.platform.catalog.CatalogApi.SourceView;
+import io.strata.platform.catalog.CatalogApi.WalArchiving;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -30,16 +32,18 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.ResultActions;
 import org.springframework.web.client.HttpClientErrorException;
-import tools.jackson.databind.json.JsonMapper;
 
 @GatewayWebMvcTest(SourceController.class)
 class SourceApiTest extends GatewaySliceTest {
     private static final String SHOP = "{\"name\":\"shop\",\"host\":\"db.internal\",\"port\":5432,"
             + "\"database\":\"shop\",\"username\":\"backup\",\"password\":\"s3cret\"}";
-    private final JsonMapper json = JsonMapper.builder().build();
 
     @MockitoBean
     WalReadiness walReadiness;
+
+    private static SourceView shop() {
+        return new SourceView("shop", "db.internal", 5432, "shop", "backup", new WalArchiving(false, "OFF"), NOW);
+    }
 
     private ResultActions register(String token, String body) throws Exception {
         return mvc.perform(post("/api/v1/sources")
@@ -50,22 +54,21 @@ class SourceApiTest extends GatewaySliceTest {
 
     @Test
     void adminRegistersSourceAndPasswordIsNeverEchoed() throws Exception {
-        when(catalogProxy.post(eq("/api/v1/sources"), any()))
-                .thenReturn(json.readTree(
-                        "{\"name\":\"shop\",\"host\":\"db.internal\",\"port\":5432,\"database\":\"shop\",\"username\":\"backup\","
-                                + "\"password\":\"s3cret\",\"walArchiving\":{\"enabled\":false,\"state\":\"OFF\"}}"));
+        when(catalogProxy.register(any())).thenReturn(shop());
         String body = register(ADMIN, SHOP)
                 .andExpect(status().isCreated())
                 .andExpect(header().string("Location", "/api/v1/sources/shop"))
                 .andExpect(jsonPath("$.name").value("shop"))
                 .andExpect(jsonPath("$.walArchiving.enabled").value(false))
+                .andExpect(jsonPath("$.walArchiving.state").value("OFF"))
+                .andExpect(jsonPath("$.createdAt").value("2026-11-22T15:30:00Z"))
                 .andReturn()
                 .getResponse()
                 .getContentAsString();
         assertThat(body).doesNotContain("s3cret").doesNotContain("password");
 
-        ArgumentCaptor<Object> sent = ArgumentCaptor.forClass(Object.class);
-        verify(catalogProxy).post(eq("/api/v1/sources"), sent.capture());
+        ArgumentCaptor<NewSource> sent = ArgumentCaptor.forClass(NewSource.class);
+        verify(catalogProxy).register(sent.capture());
         assertThat(sent.getValue()).isEqualTo(new NewSource("shop", "db.internal", 5432, "shop", "backup", "s3cret"));
     }
 
@@ -79,25 +82,25 @@ class SourceApiTest extends GatewaySliceTest {
                 .andExpect(status().isConflict())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("wal_level")));
-        verify(catalogProxy, never()).post(any(), any());
+        verify(catalogProxy, never()).register(any());
     }
 
     @Test
     void walArchivingIsCheckedAndPassedOnWhenAsked() throws Exception {
-        when(catalogProxy.post(eq("/api/v1/sources"), any())).thenReturn(json.readTree("{\"name\":\"shop\"}"));
+        when(catalogProxy.register(any())).thenReturn(shop());
 
         register(ADMIN, SHOP.replace("}", ",\"walArchiving\":true}")).andExpect(status().isCreated());
 
         verify(walReadiness).requireReady(eq("shop"), any());
-        ArgumentCaptor<Object> sent = ArgumentCaptor.forClass(Object.class);
-        verify(catalogProxy).post(eq("/api/v1/sources"), sent.capture());
+        ArgumentCaptor<NewSource> sent = ArgumentCaptor.forClass(NewSource.class);
+        verify(catalogProxy).register(sent.capture());
         assertThat(sent.getValue())
                 .isEqualTo(new NewSource("shop", "db.internal", 5432, "shop", "backup", "s3cret", true));
     }
 
     @Test
     void takenNameIsAConflict() throws Exception {
-        when(catalogProxy.post(eq("/api/v1/sources"), any()))
+        when(catalogProxy.register(any()))
                 .thenThrow(HttpClientErrorException.create(
                         HttpStatus.CONFLICT, "Conflict", HttpHeaders.EMPTY, new byte[0], StandardCharsets.UTF_8));
         register(ADMIN, SHOP)
@@ -119,7 +122,7 @@ class SourceApiTest extends GatewaySliceTest {
 
     @Test
     void emptyPasswordIsAllowed() throws Exception {
-        when(catalogProxy.post(eq("/api/v1/sources"), any())).thenReturn(json.readTree("{\"name\":\"shop\"}"));
+        when(catalogProxy.register(any())).thenReturn(shop());
         register(ADMIN, SHOP.replace("s3cret", "")).andExpect(status().isCreated());
     }
 
@@ -131,7 +134,7 @@ class SourceApiTest extends GatewaySliceTest {
 
     @Test
     void unknownSourceIsNotFound() throws Exception {
-        when(catalogProxy.one("/api/v1/sources/{name}", "nope")).thenReturn(Optional.empty());
+        when(catalogProxy.source("nope")).thenReturn(Optional.empty());
         mvc.perform(get("/api/v1/sources/nope").header("Authorization", bearer(VIEWER)))
                 .andExpect(status().isNotFound())
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
@@ -143,7 +146,7 @@ class SourceApiTest extends GatewaySliceTest {
         byte[] problem =
                 "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"host is unreachable\"}"
                         .getBytes(StandardCharsets.UTF_8);
-        when(catalogProxy.post(eq("/api/v1/sources"), any()))
+        when(catalogProxy.register(any()))
                 .thenThrow(HttpClientErrorException.create(
                         HttpStatus.BAD_REQUEST, "Bad Request", HttpHeaders.EMPTY, problem, StandardCharsets.UTF_8));
         register(ADMIN, SHOP)

@@ -4,21 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.common.model.Lsn;
 import io.strata.gateway.sources.WalArchivingController.WalStatus;
+import io.strata.platform.catalog.CatalogApi.WalArchiveSummary;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 class WalStatusTest {
     private static final Instant NOW = Instant.parse("2026-11-22T15:30:00Z");
     private static final Duration MAX_LAG = Duration.ofSeconds(60);
-    private final JsonMapper json = JsonMapper.builder().build();
 
-    private JsonNode archive(boolean enabled, String archivedLsn, Instant lastArchivedAt) {
-        return json.readTree("{\"enabled\":" + enabled + ",\"segments\":3,\"totalBytes\":1000,\"timeline\":1"
-                + (archivedLsn == null ? "" : ",\"archivedLsn\":\"" + archivedLsn + "\"")
-                + (lastArchivedAt == null ? "" : ",\"lastArchivedAt\":\"" + lastArchivedAt + "\"") + "}");
+    private static WalArchiveSummary archive(boolean enabled, String archivedLsn, Instant lastArchivedAt) {
+        return new WalArchiveSummary(
+                "shop",
+                enabled,
+                1,
+                3,
+                1000,
+                archivedLsn == null ? null : Lsn.parse(archivedLsn),
+                null,
+                null,
+                lastArchivedAt,
+                null);
     }
 
     @Test

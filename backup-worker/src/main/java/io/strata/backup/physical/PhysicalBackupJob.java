@@ -185,8 +185,8 @@ public class PhysicalBackupJob {
                                     pgManifest.length,
                                     storedPgManifest.length,
                                     sha256(storedPgManifest))),
-                    positions.startLsn().toString(),
-                    positions.endLsn().toString(),
+                    positions.startLsn(),
+                    positions.endLsn(),
                     positions.timeline(),
                     chain);
             written.add(manifestKey); // on a failed write, removed first: never a manifest without its objects
@@ -206,8 +206,8 @@ public class PhysicalBackupJob {
                     startedAt,
                     finishedAt,
                     command.description(),
-                    positions.startLsn().toString(),
-                    positions.endLsn().toString(),
+                    positions.startLsn(),
+                    positions.endLsn(),
                     positions.timeline(),
                     chain);
         } catch (RuntimeException e) {

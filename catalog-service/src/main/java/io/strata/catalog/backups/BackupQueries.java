@@ -1,5 +1,6 @@
 package io.strata.catalog.backups;
 
+import io.strata.catalog.support.SqlLsn;
 import io.strata.catalog.support.SqlTime;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
@@ -80,8 +81,8 @@ class BackupQueries {
                 rs.getString("sha256"),
                 SqlTime.read(rs, "started_at"),
                 SqlTime.read(rs, "finished_at"),
-                rs.getString("start_lsn"),
-                rs.getString("end_lsn"),
+                SqlLsn.read(rs, "start_lsn"),
+                SqlLsn.read(rs, "end_lsn"),
                 rs.getString("parent_backup_id"),
                 rs.getString("description"),
                 rs.getString("database_name"),

@@ -1,5 +1,6 @@
 package io.strata.catalog.backups;
 
+import io.strata.catalog.support.SqlLsn;
 import io.strata.catalog.support.SqlTime;
 import io.strata.common.event.JobResult.BackupResult;
 import java.time.Clock;
@@ -112,8 +113,8 @@ public class BackupStore {
                         SqlTime.bind(result.startedAt()),
                         SqlTime.bind(result.finishedAt()),
                         SqlTime.bind(clock.instant()),
-                        result.startLsn(),
-                        result.endLsn(),
+                        SqlLsn.bind(result.startLsn()),
+                        SqlLsn.bind(result.endLsn()),
                         result.timeline())
                 .update();
         replaceObjects(result);

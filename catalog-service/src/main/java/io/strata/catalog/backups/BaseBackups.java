@@ -1,5 +1,6 @@
 package io.strata.catalog.backups;
 
+import io.strata.catalog.support.SqlLsn;
 import io.strata.catalog.support.SqlTime;
 import io.strata.common.model.Lsn;
 import java.time.Instant;
@@ -46,8 +47,8 @@ public class BaseBackups {
                 .param(source)
                 .query((rs, row) -> new BaseBackup(
                         rs.getString("backup_id"),
-                        Lsn.parse(rs.getString("start_lsn")),
-                        Lsn.parse(rs.getString("end_lsn")),
+                        SqlLsn.read(rs, "start_lsn"),
+                        SqlLsn.read(rs, "end_lsn"),
                         rs.getInt("timeline"),
                         SqlTime.read(rs, "finished_at"),
                         rs.getLong("stored_bytes"),

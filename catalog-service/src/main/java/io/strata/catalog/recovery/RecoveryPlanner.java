@@ -50,14 +50,7 @@ final class RecoveryPlanner {
             String manifestKey) {
         PlannedBase planned() {
             return new PlannedBase(
-                    backupId,
-                    startLsn.toString(),
-                    endLsn.toString(),
-                    timeline,
-                    finishedAt,
-                    storedBytes,
-                    sizeBytes,
-                    manifestKey);
+                    backupId, startLsn, endLsn, timeline, finishedAt, storedBytes, sizeBytes, manifestKey);
         }
     }
 
@@ -115,7 +108,7 @@ final class RecoveryPlanner {
                     }
                     stopLsn = records.restorePointLsn().get();
                 }
-                case LSN -> stopLsn = Lsn.parse(target.lsn());
+                case LSN -> stopLsn = target.lsn();
                 case TIME -> stopTime = RecoveryTarget.parseTime(target.time());
                 default -> {}
             }
@@ -190,10 +183,10 @@ final class RecoveryPlanner {
                         List.of(first.toString()));
             }
             PlannedSegment last = run.getLast();
-            Lsn runEnd = Lsn.parse(last.endLsn());
+            Lsn runEnd = last.endLsn();
             Instant runEndTime = last.archivedAt();
             ReachableRange reachable = new ReachableRange(
-                    bases.getFirst().finishedAt(), bases.getFirst().endLsn().toString(), runEndTime, runEnd.toString());
+                    bases.getFirst().finishedAt(), bases.getFirst().endLsn(), runEndTime, runEnd);
             List<String> missing = gap == null ? List.of() : List.of(gap);
             String beyond = gap != null
                     ? "the archive has a gap at segment " + gap + " (WAL lost while archiving was down or behind)"
@@ -262,7 +255,7 @@ final class RecoveryPlanner {
                     null,
                     null,
                     base.planned(),
-                    stopLsn == null ? null : stopLsn.toString(),
+                    stopLsn,
                     target.kind() == RecoveryTarget.Kind.RESTORE_POINT ? records.restorePointServerName() : null,
                     segmentSize,
                     run,
@@ -294,10 +287,7 @@ final class RecoveryPlanner {
             ReachableRange reachable = bases.isEmpty()
                     ? null
                     : new ReachableRange(
-                            bases.getFirst().finishedAt(),
-                            bases.getFirst().endLsn().toString(),
-                            null,
-                            null);
+                            bases.getFirst().finishedAt(), bases.getFirst().endLsn(), null, null);
             return new RecoveryPlan(
                     records.source(),
                     target,

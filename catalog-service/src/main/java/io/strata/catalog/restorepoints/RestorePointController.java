@@ -1,5 +1,6 @@
 package io.strata.catalog.restorepoints;
 
+import io.strata.catalog.support.SqlLsn;
 import io.strata.catalog.support.SqlTime;
 import io.strata.catalog.web.ConflictException;
 import io.strata.catalog.web.InvalidRequestException;
@@ -49,7 +50,7 @@ class RestorePointController {
                 .params(
                         source,
                         point.name(),
-                        point.lsn(),
+                        SqlLsn.bind(point.lsn()),
                         point.timeline(),
                         SqlTime.bind(point.createdAt()),
                         point.description(),
@@ -100,7 +101,7 @@ class RestorePointController {
     private static RestorePointView view(ResultSet rs, int row) throws SQLException {
         return new RestorePointView(
                 rs.getString("name"),
-                rs.getString("lsn"),
+                SqlLsn.read(rs, "lsn"),
                 rs.getInt("timeline"),
                 SqlTime.read(rs, "created_at"),
                 rs.getString("description"),

@@ -1,8 +1,8 @@
 package io.strata.catalog.wal;
 
 import io.strata.catalog.backups.BaseBackups;
+import io.strata.catalog.support.SqlLsn;
 import io.strata.catalog.web.InvalidRequestException;
-import io.strata.common.model.Lsn;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.catalog.CatalogApi.WalCleanup;
 import io.strata.platform.catalog.CatalogApi.WalCleanupRequest;
@@ -63,7 +63,7 @@ class WalCleanupController {
         List<WalRetention.Point> points = jdbc.sql(
                         "SELECT lsn::text AS lsn, timeline FROM restore_point WHERE source = ?")
                 .param(source)
-                .query((rs, row) -> new WalRetention.Point(Lsn.parse(rs.getString("lsn")), rs.getInt("timeline")))
+                .query((rs, row) -> new WalRetention.Point(SqlLsn.read(rs, "lsn"), rs.getInt("timeline")))
                 .list();
         List<WalRetention.Segment> segments = archived.stream()
                 .map(s -> new WalRetention.Segment(s.segment(), s.archivedAt()))

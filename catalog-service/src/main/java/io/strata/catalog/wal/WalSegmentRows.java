@@ -1,5 +1,6 @@
 package io.strata.catalog.wal;
 
+import io.strata.catalog.support.SqlLsn;
 import io.strata.catalog.support.SqlTime;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import java.sql.ResultSet;
@@ -33,7 +34,7 @@ public final class WalSegmentRows {
                 rs.getString("object_key"),
                 rs.getString("sha256"),
                 rs.getBoolean("partial"),
-                rs.getString("end_lsn"),
+                SqlLsn.read(rs, "end_lsn"),
                 rs.getLong("stored_bytes"),
                 SqlTime.read(rs, "archived_at"));
     }

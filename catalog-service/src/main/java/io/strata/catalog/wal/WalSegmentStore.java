@@ -1,7 +1,9 @@
 package io.strata.catalog.wal;
 
 import io.strata.catalog.backups.BaseBackups;
+import io.strata.catalog.support.SqlLsn;
 import io.strata.catalog.support.SqlTime;
+import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalSegmentArchived;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -39,8 +41,8 @@ class WalSegmentStore {
                         event.timeline(),
                         event.segment(),
                         event.segmentSize(),
-                        event.startLsn().toString(),
-                        event.endLsn().toString(),
+                        SqlLsn.bind(event.startLsn()),
+                        SqlLsn.bind(event.endLsn()),
                         event.partial(),
                         event.key(),
                         event.storedBytes(),
@@ -72,7 +74,7 @@ class WalSegmentStore {
                         rs.getInt("timeline"),
                         rs.getLong("segments"),
                         rs.getLong("bytes"),
-                        rs.getString("archived_lsn"),
+                        SqlLsn.read(rs, "archived_lsn"),
                         rs.getString("first_segment"),
                         rs.getString("last_segment"),
                         SqlTime.read(rs, "last_archived_at")))
@@ -103,7 +105,7 @@ class WalSegmentStore {
             int timeline,
             long segments,
             long totalBytes,
-            String archivedLsn,
+            Lsn archivedLsn,
             String firstSegment,
             String lastSegment,
             java.time.Instant lastArchivedAt) {}

@@ -20,6 +20,7 @@ import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
+import io.strata.common.model.Lsn;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -57,7 +58,7 @@ class InvalidJobEventsIT extends CatalogIntegrationTest {
 
     @Test
     void successWithANulInItsDescriptionFailsTheJobWithInvalidEventAndIsRecorded() {
-        ConsumerRecord<String, String> succeeded = eventRecord(succeeded(result("nightly\u0000", "0/3000028")));
+        ConsumerRecord<String, String> succeeded = eventRecord(succeeded(result("nightly\u0000", 1)));
 
         assertThatCode(() -> listeners.onJobEvent(succeeded)).doesNotThrowAnyException();
 
@@ -104,15 +105,34 @@ class InvalidJobEventsIT extends CatalogIntegrationTest {
 
     @Test
     void aValueTheDatabaseRefusesFailsTheJobWithTheDatabasesReason() {
-        // no NUL anywhere: only PostgreSQL can tell that this is not an LSN
-        ConsumerRecord<String, String> succeeded = eventRecord(succeeded(result("nightly", "0/not-an-lsn")));
+        // the event's types allow timeline 0: only the table's CHECK refuses it
+        ConsumerRecord<String, String> succeeded = eventRecord(succeeded(result("nightly", 0)));
 
         assertThatCode(() -> listeners.onJobEvent(succeeded)).doesNotThrowAnyException();
 
         assertThat(job().state().errorCode()).isEqualTo("INVALID_EVENT");
-        assertThat(job().state().errorMessage()).contains("cannot parse", "SQLState 22P02", "pg_lsn");
+        assertThat(job().state().errorMessage()).contains("SQLState 23514", "backup_timeline_check");
         // the rolled-back attempt left nothing half-applied
         assertThat(backupStatusAndError()).containsEntry("status", "FAILED");
+        assertThat(invalidEventCount(succeeded)).isOne();
+    }
+
+    @Test
+    void aMalformedLsnFailsTheJobWhenTheEventIsRead() {
+        String json = Json.write(succeeded(result("nightly", 1)));
+        ConsumerRecord<String, String> succeeded = record(
+                Topics.JOB_EVENTS,
+                jobId.toString(),
+                "strata.job.succeeded.v1",
+                jobId.value(),
+                json.replace("\"endLsn\":\"0/3000028\"", "\"endLsn\":\"0/not-an-lsn\""));
+
+        assertThatCode(() -> listeners.onJobEvent(succeeded)).doesNotThrowAnyException();
+
+        assertThat(json).contains("\"endLsn\":\"0/3000028\"");
+        assertThat(job().state().errorCode()).isEqualTo("INVALID_EVENT");
+        assertThat(job().state().errorMessage())
+                .contains("unreadable JSON", "an LSN looks like 16/3002D50, got: 0/not-an-lsn");
         assertThat(invalidEventCount(succeeded)).isOne();
     }
 
@@ -131,8 +151,8 @@ class InvalidJobEventsIT extends CatalogIntegrationTest {
 
     @Test
     void aJobThatAlreadyEndedStaysAsItIsAndTheRecordIsStillKept() {
-        listeners.onJobEvent(eventRecord(succeeded(result("nightly", "0/3000028"))));
-        ConsumerRecord<String, String> late = eventRecord(succeeded(result("again\u0000", "0/3000028")));
+        listeners.onJobEvent(eventRecord(succeeded(result("nightly", 1))));
+        ConsumerRecord<String, String> late = eventRecord(succeeded(result("again\u0000", 1)));
 
         assertThatCode(() -> listeners.onJobEvent(late)).doesNotThrowAnyException();
 
@@ -172,7 +192,7 @@ class InvalidJobEventsIT extends CatalogIntegrationTest {
 
     @Test
     void aRedeliveredInvalidRecordIsRecordedOnce() {
-        ConsumerRecord<String, String> succeeded = eventRecord(succeeded(result("nightly\u0000", "0/3000028")));
+        ConsumerRecord<String, String> succeeded = eventRecord(succeeded(result("nightly\u0000", 1)));
 
         listeners.onJobEvent(succeeded);
         listeners.onJobEvent(succeeded);
@@ -214,7 +234,7 @@ class InvalidJobEventsIT extends CatalogIntegrationTest {
         return new JobSucceeded(1, job, AT.plusSeconds(60), result);
     }
 
-    private BackupResult result(String description, String endLsn) {
+    private BackupResult result(String description, int timeline) {
         return new BackupResult(
                 backupId.toString(),
                 BackupKind.LOGICAL,
@@ -230,9 +250,9 @@ class InvalidJobEventsIT extends CatalogIntegrationTest {
                 AT,
                 AT.plusSeconds(60),
                 description,
-                "0/3000028",
-                endLsn,
-                1);
+                Lsn.parse("0/3000028"),
+                Lsn.parse("0/3000028"),
+                timeline);
     }
 
     private static ConsumerRecord<String, String> eventRecord(JobEvent event) {

@@ -50,8 +50,8 @@ class RecoveryPlannerTest {
             WalSegmentName name = new WalSegmentName(1, n, SEGMENT);
             boolean partial = lastPartial && n == last;
             Lsn end = partial ? new Lsn(name.startLsn().value() + 0x200) : name.endLsn();
-            segments.add(new PlannedSegment(
-                    name.toString(), "k" + n, "s" + n, partial, end.toString(), 10, T0.plusSeconds(10L * n)));
+            segments.add(
+                    new PlannedSegment(name.toString(), "k" + n, "s" + n, partial, end, 10, T0.plusSeconds(10L * n)));
         }
         return segments;
     }
@@ -76,7 +76,7 @@ class RecoveryPlannerTest {
     }
 
     private static RecoveryTarget lsn(String lsn) {
-        return new RecoveryTarget(null, null, lsn, null, null, null);
+        return new RecoveryTarget(null, null, Lsn.parse(lsn), null, null, null);
     }
 
     @Test
@@ -91,7 +91,7 @@ class RecoveryPlannerTest {
         RecoveryPlan plan = plan(RecoveryTarget.at(T0), List.of(FIRST, SECOND), archive(7, false));
         assertThat(plan.problemCode()).isEqualTo("BEFORE_FIRST_BACKUP");
         assertThat(plan.problem()).contains(FIRST.backupId());
-        assertThat(plan.reachable().earliestLsn()).isEqualTo("0/2000138");
+        assertThat(plan.reachable().earliestLsn()).isEqualTo(Lsn.parse("0/2000138"));
         assertThat(plan.reachable().earliestTime()).isEqualTo(T0.plusSeconds(10));
     }
 
@@ -114,7 +114,7 @@ class RecoveryPlannerTest {
         RecoveryPlan plan = plan(RecoveryTarget.at(T0.plusSeconds(500)), List.of(FIRST), archive(6, true));
         assertThat(plan.problemCode()).isEqualTo("AFTER_ARCHIVE_END");
         assertThat(plan.reachable().latestTime()).isEqualTo(T0.plusSeconds(60));
-        assertThat(plan.reachable().latestLsn()).isEqualTo("0/6000200");
+        assertThat(plan.reachable().latestLsn()).isEqualTo(Lsn.parse("0/6000200"));
     }
 
     @Test
@@ -122,7 +122,7 @@ class RecoveryPlannerTest {
         RecoveryPlan plan = plan(RecoveryTarget.at(T0.plusSeconds(55)), List.of(FIRST), archive(8, false, 4));
         assertThat(plan.problemCode()).isEqualTo("WAL_GAP");
         assertThat(plan.missingSegments()).containsExactly("000000010000000000000004");
-        assertThat(plan.reachable().latestLsn()).isEqualTo("0/4000000");
+        assertThat(plan.reachable().latestLsn()).isEqualTo(Lsn.parse("0/4000000"));
 
         RecoveryPlan latest = plan(RecoveryTarget.latestTarget(), List.of(FIRST), archive(8, false, 4));
         assertThat(latest.problemCode()).isEqualTo("WAL_GAP");
@@ -138,7 +138,7 @@ class RecoveryPlannerTest {
     void lsnTargetNeedsWalBeyondIt() {
         RecoveryPlan plan = plan(lsn("0/4000100"), List.of(FIRST), archive(6, true));
         assertThat(plan.possible()).isTrue();
-        assertThat(plan.stopLsn()).isEqualTo("0/4000100");
+        assertThat(plan.stopLsn()).isEqualTo(Lsn.parse("0/4000100"));
         assertThat(plan.segmentsToTarget()).isEqualTo(4); // 2, 3, 4 and the one after
 
         assertThat(plan(lsn("0/6000200"), List.of(FIRST), archive(6, true)).problemCode())

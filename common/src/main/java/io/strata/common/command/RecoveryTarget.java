@@ -2,6 +2,7 @@ package io.strata.common.command;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.strata.common.model.Lsn;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -9,14 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where point-in-time recovery stops, exactly as the REST API spells it: one of {@code time} (RFC 3339,
- * any zone), {@code restorePoint} (a named point), {@code lsn}, {@code xid} or {@code latest: true}.
+ * Where point-in-time recovery stops, as the REST API spells it: one of {@code time} (RFC 3339, any zone),
+ * {@code restorePoint} (a named point), {@code lsn} (parsed: the gateway checked its spelling), {@code xid}
+ * or {@code latest: true}.
  * {@code immediate: true} (internal: restoring a physical backup by id without a target) stops as soon as
  * the backup is consistent.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RecoveryTarget(
-        String time, String restorePoint, String lsn, String xid, Boolean latest, Boolean immediate) {
+public record RecoveryTarget(String time, String restorePoint, Lsn lsn, String xid, Boolean latest, Boolean immediate) {
 
     public enum Kind {
         TIME,
@@ -42,6 +43,12 @@ public record RecoveryTarget(
     /** The names of the fields that are set; a valid target has exactly one. */
     @JsonIgnore
     public List<String> fieldsSet() {
+        return fieldsSet(time, restorePoint, lsn, xid, latest, immediate);
+    }
+
+    /** The names of the fields that are set, also for a target still in the request's spelling (lsn as text). */
+    public static List<String> fieldsSet(
+            String time, String restorePoint, Object lsn, String xid, Boolean latest, Boolean immediate) {
         List<String> set = new ArrayList<>();
         if (time != null) {
             set.add("time");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.strata.common.model.BackupChain;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
+import io.strata.common.model.Lsn;
 import java.time.Instant;
 
 /** What a succeeded job produced. */
@@ -32,8 +33,8 @@ public sealed interface JobResult {
             Instant startedAt,
             Instant finishedAt,
             String description,
-            String startLsn,
-            String endLsn,
+            Lsn startLsn,
+            Lsn endLsn,
             Integer timeline,
             BackupChain chain)
             implements JobResult {
@@ -54,8 +55,8 @@ public sealed interface JobResult {
                 Instant startedAt,
                 Instant finishedAt,
                 String description,
-                String startLsn,
-                String endLsn,
+                Lsn startLsn,
+                Lsn endLsn,
                 Integer timeline) {
             this(
                     backupId,
@@ -130,7 +131,7 @@ public sealed interface JobResult {
             long restoredBytes,
             String dataDirectory,
             Integer port,
-            String endLsn,
+            Lsn endLsn,
             Integer timeline,
             String target,
             String recoveryStop,

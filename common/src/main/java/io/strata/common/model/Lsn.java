@@ -13,8 +13,14 @@ public record Lsn(long value) implements Comparable<Lsn> {
         if (slash <= 0 || slash == text.length() - 1) {
             throw new IllegalArgumentException("an LSN looks like 16/3002D50, got: " + text);
         }
-        long high = Long.parseUnsignedLong(text.substring(0, slash), 16);
-        long low = Long.parseUnsignedLong(text.substring(slash + 1), 16);
+        long high;
+        long low;
+        try {
+            high = Long.parseUnsignedLong(text.substring(0, slash), 16);
+            low = Long.parseUnsignedLong(text.substring(slash + 1), 16);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("an LSN looks like 16/3002D50, got: " + text, e);
+        }
         if (high > 0xFFFFFFFFL || low > 0xFFFFFFFFL) {
             throw new IllegalArgumentException("LSN halves are 32-bit hex numbers, got: " + text);
         }

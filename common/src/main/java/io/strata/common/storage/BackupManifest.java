@@ -4,6 +4,7 @@ import io.strata.common.model.BackupChain;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
+import io.strata.common.model.Lsn;
 import java.time.Instant;
 import java.util.List;
 
@@ -25,8 +26,8 @@ public record BackupManifest(
         Instant startedAt,
         Instant finishedAt,
         List<StoredObject> objects,
-        String startLsn,
-        String endLsn,
+        Lsn startLsn,
+        Lsn endLsn,
         Integer timeline,
         BackupChain chain) {
     public static final int SCHEMA_VERSION = 1;
@@ -46,8 +47,8 @@ public record BackupManifest(
             Instant startedAt,
             Instant finishedAt,
             List<StoredObject> objects,
-            String startLsn,
-            String endLsn,
+            Lsn startLsn,
+            Lsn endLsn,
             Integer timeline) {
         this(
                 schemaVersion,

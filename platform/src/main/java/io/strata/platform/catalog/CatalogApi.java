@@ -7,6 +7,7 @@ import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
+import io.strata.common.model.Lsn;
 import java.time.Instant;
 import java.util.List;
 
@@ -137,7 +138,7 @@ public final class CatalogApi {
             String problemCode,
             String problem,
             PlannedBase base,
-            String stopLsn,
+            Lsn stopLsn,
             String restorePointServerName,
             Long segmentSize,
             List<PlannedSegment> segments,
@@ -171,8 +172,8 @@ public final class CatalogApi {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PlannedBase(
             String backupId,
-            String startLsn,
-            String endLsn,
+            Lsn startLsn,
+            Lsn endLsn,
             int timeline,
             Instant finishedAt,
             long storedBytes,
@@ -188,7 +189,7 @@ public final class CatalogApi {
             String key,
             String sha256,
             boolean partial,
-            String endLsn,
+            Lsn endLsn,
             long storedBytes,
             Instant archivedAt) {}
 
@@ -197,7 +198,7 @@ public final class CatalogApi {
      * archive after the newest one (or after the chosen one).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ReachableRange(Instant earliestTime, String earliestLsn, Instant latestTime, String latestLsn) {}
+    public record ReachableRange(Instant earliestTime, Lsn earliestLsn, Instant latestTime, Lsn latestLsn) {}
 
     /**
      * A named restore point created on the source with {@code pg_create_restore_point}. {@code archived}
@@ -211,7 +212,7 @@ public final class CatalogApi {
      */
     public record RestorePointView(
             String name,
-            String lsn,
+            Lsn lsn,
             int timeline,
             Instant createdAt,
             String description,
@@ -231,7 +232,7 @@ public final class CatalogApi {
             Integer timeline,
             long segments,
             long totalBytes,
-            String archivedLsn,
+            Lsn archivedLsn,
             String firstSegment,
             String lastSegment,
             Instant lastArchivedAt,
@@ -484,8 +485,8 @@ public final class CatalogApi {
             String sha256,
             Instant startedAt,
             Instant finishedAt,
-            String startLsn,
-            String endLsn,
+            Lsn startLsn,
+            Lsn endLsn,
             String parentBackupId,
             String description,
             String database,

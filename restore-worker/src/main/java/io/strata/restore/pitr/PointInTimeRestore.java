@@ -217,9 +217,9 @@ public class PointInTimeRestore {
             Path dataDir,
             JobReporter reporter)
             throws IOException {
-        Lsn from = Lsn.parse(plan.base().startLsn());
+        Lsn from = plan.base().startLsn();
         List<PlannedSegment> needed = plan.neededSegments();
-        Lsn to = Lsn.parse(needed.getLast().endLsn());
+        Lsn to = needed.getLast().endLsn();
         long span = Math.max(1, to.value() - from.value());
         Instant started = clock.instant();
         Instant deadline = started.plus(properties.recoveryTimeout());
@@ -238,7 +238,7 @@ public class PointInTimeRestore {
                 return fallback;
             }
             if (state.isPresent() && state.get().lsn() != null) {
-                long done = Math.max(0, Lsn.parse(state.get().lsn()).value() - from.value());
+                long done = Math.max(0, state.get().lsn().value() - from.value());
                 reporter.progress(REPLAYING, percent(done, span, 45, 98), Math.min(done, span), span);
             } else {
                 reporter.tick();

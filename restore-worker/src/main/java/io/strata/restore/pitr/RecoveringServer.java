@@ -1,6 +1,7 @@
 package io.strata.restore.pitr;
 
 import io.strata.common.model.FailureCode;
+import io.strata.common.model.Lsn;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.logical.ToolProcesses;
@@ -69,7 +70,8 @@ final class RecoveringServer {
                         "select pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, pg_current_wal_lsn()::text")) {
             row.next();
             boolean inRecovery = row.getBoolean(1);
-            return Optional.of(new State(inRecovery, row.getString(inRecovery ? 2 : 3)));
+            String lsn = row.getString(inRecovery ? 2 : 3); // null until replay has begun
+            return Optional.of(new State(inRecovery, lsn == null ? null : Lsn.parse(lsn)));
         } catch (SQLException e) {
             return Optional.empty(); // starting up, not yet consistent, or gone: the caller checks running()
         }
@@ -86,7 +88,7 @@ final class RecoveringServer {
                                   and n.nspname not like 'pg_toast%'),
                                not pg_is_in_recovery()""")) {
             row.next();
-            return new Sanity(row.getString(1), row.getString(2), row.getLong(3), row.getBoolean(4));
+            return new Sanity(row.getString(1), Lsn.parse(row.getString(2)), row.getLong(3), row.getBoolean(4));
         } catch (SQLException e) {
             throw new JobFailureException(
                     FailureCode.RECOVERY_FAILED,
@@ -210,7 +212,7 @@ final class RecoveringServer {
         return level >= 0 ? line.substring(level + 3).strip() : line.strip();
     }
 
-    record State(boolean inRecovery, String lsn) {}
+    record State(boolean inRecovery, Lsn lsn) {}
 
-    record Sanity(String database, String endLsn, long userTables, boolean promoted) {}
+    record Sanity(String database, Lsn endLsn, long userTables, boolean promoted) {}
 }

@@ -1,7 +1,6 @@
 package io.strata.restore.pitr;
 
 import io.strata.common.command.RecoveryTarget;
-import io.strata.common.model.Lsn;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,11 +40,9 @@ final class RecoverySettings {
                 plan.restorePointServerName() != null
                         ? List.of("recovery_target_name = " + quote(plan.restorePointServerName()))
                         : List.of(
-                                "recovery_target_lsn = "
-                                        + quote(Lsn.parse(plan.stopLsn()).toString()),
+                                "recovery_target_lsn = " + quote(plan.stopLsn().toString()),
                                 "recovery_target_inclusive = 'off'");
-            case LSN ->
-                List.of("recovery_target_lsn = " + quote(Lsn.parse(target.lsn()).toString()));
+            case LSN -> List.of("recovery_target_lsn = " + quote(target.lsn().toString()));
             case XID -> List.of("recovery_target_xid = " + quote(Long.toString(RecoveryTarget.parseXid(target.xid()))));
             case IMMEDIATE -> List.of("recovery_target = 'immediate'");
             case LATEST -> List.of();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.common.command.RecoveryTarget;
+import io.strata.common.messaging.Json;
+import io.strata.common.model.Lsn;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.core.JacksonException;
 
 class RecoverySettingsTest {
 
@@ -27,7 +30,7 @@ class RecoverySettingsTest {
     @Test
     void eachTargetKindHasItsSetting() {
         assertThat(RecoverySettings.targetLines(
-                        new RecoveryTarget(null, null, "0/3000060", null, null, null), plan(null, null)))
+                        new RecoveryTarget(null, null, Lsn.parse("0/3000060"), null, null, null), plan(null, null)))
                 .containsExactly("recovery_target_lsn = '0/3000060'");
         assertThat(RecoverySettings.targetLines(
                         new RecoveryTarget(null, null, null, "745", null, null), plan(null, null)))
@@ -57,11 +60,11 @@ class RecoverySettingsTest {
 
     @Test
     void hostileTargetTextNeverReachesTheConfigurationFile() {
-        RecoveryTarget lsn = new RecoveryTarget(null, null, "0/1'\nrestore_command='touch /tmp/x", null, null, null);
+        String lsn = "{\"lsn\":\"0/1'\\nrestore_command='touch /tmp/x\"}";
         RecoveryTarget xid = new RecoveryTarget(null, null, null, "7'\nshared_preload_libraries='x", null, null);
 
-        assertThatThrownBy(() -> RecoverySettings.targetLines(lsn, plan(null, null)))
-                .isInstanceOf(IllegalArgumentException.class);
+        // an LSN is parsed as the command is read: its text is never written
+        assertThatThrownBy(() -> Json.read(lsn, RecoveryTarget.class)).isInstanceOf(JacksonException.class);
         assertThatThrownBy(() -> RecoverySettings.targetLines(xid, plan(null, null)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RecoverySettings.quote("/srv/x\nrestore_command = 'sh'"))
@@ -95,6 +98,18 @@ class RecoverySettingsTest {
 
     private static RecoveryPlan plan(String stopLsn, String serverName) {
         return new RecoveryPlan(
-                "shop", null, null, null, null, stopLsn, serverName, 16_777_216L, List.of(), 0, 0, List.of(), null);
+                "shop",
+                null,
+                null,
+                null,
+                null,
+                stopLsn == null ? null : Lsn.parse(stopLsn),
+                serverName,
+                16_777_216L,
+                List.of(),
+                0,
+                0,
+                List.of(),
+                null);
     }
 }

@@ -7,6 +7,7 @@ import com.github.luben.zstd.Zstd;
 import io.strata.common.crypto.EncryptionKey;
 import io.strata.common.crypto.Keyring;
 import io.strata.common.crypto.ObjectEncryption;
+import io.strata.common.model.Lsn;
 import io.strata.common.storage.LocalObjectStore;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.storage.StorageEncryption;
@@ -36,7 +37,7 @@ class WalPrefetcherTest {
         store.put(key, compressed);
         String sha =
                 HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(compressed));
-        return new PlannedSegment(NAME, key, sha, partial, "0/3000100", compressed.length, Instant.now());
+        return new PlannedSegment(NAME, key, sha, partial, Lsn.parse("0/3000100"), compressed.length, Instant.now());
     }
 
     @Test
