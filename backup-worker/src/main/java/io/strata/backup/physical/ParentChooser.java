@@ -42,7 +42,8 @@ class ParentChooser {
         }
     }
 
-    Choice choose(String source, BackupType requested, String systemIdentifier, int timeline, boolean requireEncrypted) {
+    Choice choose(
+            String source, BackupType requested, String systemIdentifier, int timeline, boolean requireEncrypted) {
         List<BaseBackupView> usable = catalog.baseBackups(source);
         String wanted = requested == BackupType.DIFFERENTIAL ? "FULL backup" : "backup";
         Optional<BaseBackupView> newest = usable.stream()

@@ -40,6 +40,8 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -52,8 +54,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -122,10 +122,16 @@ public class PhysicalBackupJob {
         Facts facts = facts(source);
         ParentChooser.Choice choice = requested == BackupType.FULL
                 ? ParentChooser.Choice.none(null)
-                : parents.choose(source.name(), requested, facts.systemIdentifier(), facts.timeline(), requireEncrypted);
+                : parents.choose(
+                        source.name(), requested, facts.systemIdentifier(), facts.timeline(), requireEncrypted);
         BackupType type = choice.found() ? requested : BackupType.FULL;
         if (requested != type) {
-            log.info("{} backup {} of {} is taken as FULL: {}", requested, command.backupId(), source.name(), choice.reason());
+            log.info(
+                    "{} backup {} of {} is taken as FULL: {}",
+                    requested,
+                    command.backupId(),
+                    source.name(),
+                    choice.reason());
         }
         List<String> written = new ArrayList<>();
         Path mapFile = scratchFile();
@@ -144,7 +150,8 @@ public class PhysicalBackupJob {
             put(pgManifestKey, storedPgManifest);
             Instant finishedAt = clock.instant();
             CompressedUpload.Stored data = copied.data();
-            List<String> chainIds = new ArrayList<>(choice.found() ? choice.parent().chain() : List.of());
+            List<String> chainIds =
+                    new ArrayList<>(choice.found() ? choice.parent().chain() : List.of());
             chainIds.add(command.backupId().toString());
             BackupChain chain = new BackupChain(
                     requested,
@@ -153,7 +160,9 @@ public class PhysicalBackupJob {
                     chainIds,
                     facts.systemIdentifier(),
                     copied.differ().readBytes(),
-                    type == BackupType.FULL ? copied.differ().readBytes() : copied.differ().changedBytes());
+                    type == BackupType.FULL
+                            ? copied.differ().readBytes()
+                            : copied.differ().changedBytes());
             String manifestKey = StorageLayout.manifestKey(source.name(), command.backupId());
             BackupManifest manifest = new BackupManifest(
                     BackupManifest.SCHEMA_VERSION,
@@ -177,7 +186,12 @@ public class PhysicalBackupJob {
                                     data.storedBytes(),
                                     data.sha256()),
                             new StoredObject(
-                                    map.key(), StoredObject.BLOCK_MAP, "zstd", map.rawBytes(), map.storedBytes(), map.sha256()),
+                                    map.key(),
+                                    StoredObject.BLOCK_MAP,
+                                    "zstd",
+                                    map.rawBytes(),
+                                    map.storedBytes(),
+                                    map.sha256()),
                             new StoredObject(
                                     pgManifestKey,
                                     StoredObject.PG_MANIFEST,
@@ -343,7 +357,8 @@ public class PhysicalBackupJob {
             } else {
                 String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), PACK_OBJECT);
                 try (CompressedUpload.Sink sink = CompressedUpload.open(store, key, properties.zstdWorkers(), keys)) {
-                    BlockPack.Writer pack = new BlockPack.Writer(sink.stream());
+                    // whole blocks and their small headers: buffered, so zstd sees large writes
+                    BlockPack.Writer pack = new BlockPack.Writer(new BufferedOutputStream(sink.stream(), 1 << 16));
                     BlockDiffer differ = new BlockDiffer(map, parent, pack, Set.of(TarManifestTap.MEMBER));
                     copied = stream(source, estimate, reporter, differ, (raw, check) -> {
                         raw.transferTo(OutputStream.nullOutputStream());
@@ -422,7 +437,8 @@ public class PhysicalBackupJob {
                     MAP_DOWNLOAD_CONNECTIONS,
                     new AtomicLong(),
                     "block map",
-                    plain -> loaded[0] = ParentBlocks.load(plain, choice.blockMap().key(), scratch()));
+                    plain -> loaded[0] =
+                            ParentBlocks.load(plain, choice.blockMap().key(), scratch()));
             return loaded[0];
         } catch (RuntimeException e) {
             if (loaded[0] != null) {
@@ -441,7 +457,10 @@ public class PhysicalBackupJob {
             return CompressedUpload.write(store, key, in, properties.zstdWorkers(), keys, () -> {});
         } catch (IOException e) {
             throw new JobFailureException(
-                    FailureCode.INTERNAL, "Could not read back the block map " + mapFile + ": " + e.getMessage(), true, e);
+                    FailureCode.INTERNAL,
+                    "Could not read back the block map " + mapFile + ": " + e.getMessage(),
+                    true,
+                    e);
         }
     }
 

@@ -16,7 +16,26 @@ public record BackupChain(
         String systemIdentifier,
         long readBytes,
         long changedBytes) {
+    private static final int MAX_REASON = 1000;
+    private static final int MAX_CHAIN = 1000;
+
+    /** Checked where it is read (a job event is hostile input): ids, sizes and lengths. */
     public BackupChain {
         backupIds = backupIds == null ? List.of() : List.copyOf(backupIds);
+        if (backupIds.size() > MAX_CHAIN || backupIds.stream().anyMatch(id -> !BackupId.isValid(id))) {
+            throw new IllegalArgumentException("a chain lists at most " + MAX_CHAIN + " valid backup ids");
+        }
+        if (parentBackupId != null && !BackupId.isValid(parentBackupId)) {
+            throw new IllegalArgumentException("parentBackupId is not a backup id");
+        }
+        if (typeReason != null && typeReason.length() > MAX_REASON) {
+            throw new IllegalArgumentException("typeReason is longer than " + MAX_REASON + " characters");
+        }
+        if (systemIdentifier != null && !systemIdentifier.matches("[0-9]{1,20}")) {
+            throw new IllegalArgumentException("systemIdentifier is a number of at most 20 digits");
+        }
+        if (readBytes < 0 || changedBytes < 0) {
+            throw new IllegalArgumentException("readBytes and changedBytes are not negative");
+        }
     }
 }

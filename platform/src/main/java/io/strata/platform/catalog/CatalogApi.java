@@ -493,7 +493,12 @@ public final class CatalogApi {
             Boolean schemaOnly,
             String jobId,
             String manifestKey,
-            List<BackupObject> objects) {}
+            List<BackupObject> objects,
+            BackupType requestedType,
+            String typeReason,
+            List<String> chain,
+            Long readBytes,
+            Long changedBytes) {}
 
     public record BackupObject(String key, long sizeBytes, String sha256) {}
 
@@ -529,8 +534,8 @@ public final class CatalogApi {
             List<String> chain,
             String systemIdentifier,
             int timeline,
-            String startLsn,
-            String endLsn,
+            Lsn startLsn,
+            Lsn endLsn,
             Instant finishedAt,
             long storedBytes,
             long sizeBytes,

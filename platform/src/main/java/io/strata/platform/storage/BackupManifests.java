@@ -18,7 +18,8 @@ public final class BackupManifests {
             ObjectStore store, StorageEncryption encryption, String source, String backupId, boolean requireEncrypted) {
         try {
             return Json.read(
-                    encryption.readAll(store, StorageLayout.manifestKey(source, BackupId.parse(backupId)), requireEncrypted),
+                    encryption.readAll(
+                            store, StorageLayout.manifestKey(source, BackupId.parse(backupId)), requireEncrypted),
                     BackupManifest.class);
         } catch (NoSuchObjectException e) {
             throw new JobFailureException(

@@ -61,7 +61,7 @@ public final class StoredObjects {
                 InputStream plain = encryption.plaintext(hashing, requireEncrypted);
                 try (CountingInputStream zstd = new CountingInputStream(
                         new ZstdInputStream(StorageEncryption.keepOpen(plain)), new AtomicLong())) {
-                    reader.read(zstd);
+                    reader.read(new java.io.BufferedInputStream(zstd, 1 << 16));
                     zstd.transferTo(OutputStream.nullOutputStream());
                     plainBytes = zstd.count();
                 }
@@ -101,7 +101,8 @@ public final class StoredObjects {
         return new Read(plainBytes, count);
     }
 
-    private static JobFailureException corrupt(StoredObject object, String what, String actual, long bytes, String why) {
+    private static JobFailureException corrupt(
+            StoredObject object, String what, String actual, long bytes, String why) {
         return new JobFailureException(
                 FailureCode.CHECKSUM_MISMATCH,
                 what.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + what.substring(1) + " " + object.key()
