@@ -48,10 +48,6 @@ class BackupSubmission {
 
     /** A physical backup is restorable only with the WAL archived from its start on. */
     private static void checkPhysical(BackupSpec spec, SourceView source) {
-        if (spec.type() != BackupType.FULL) {
-            String detail = "DIFFERENTIAL and INCREMENTAL physical backups are not available yet; ask for type FULL";
-            throw ApiException.unprocessable(detail, new FieldProblem("type", detail));
-        }
         if (source.walArchiving() == null || !source.walArchiving().enabled()) {
             String detail = "PHYSICAL backups need continuous WAL archiving of source '" + source.name()
                     + "' (the backup copies no WAL): enable it with PUT /api/v1/sources/" + source.name()

@@ -165,10 +165,11 @@ class BackupApiTest extends GatewaySliceTest {
     }
 
     @Test
-    void incrementalPhysicalBackupsAreNotAvailableYet() throws Exception {
+    void incrementalPhysicalBackupsNeedWalArchivingToo() throws Exception {
         postBackup(OPERATOR, "{\"source\":\"shop\",\"kind\":\"PHYSICAL\",\"type\":\"INCREMENTAL\"}")
                 .andExpect(status().isUnprocessableContent())
-                .andExpect(jsonPath("$.errors[0].field").value("type"));
+                .andExpect(jsonPath("$.errors[0].field").value("kind"));
+        verify(catalog, never()).createJob(any());
     }
 
     @Test
@@ -244,6 +245,11 @@ class BackupApiTest extends GatewaySliceTest {
                 false,
                 "0b7e4b4c-1f0e-4a43-9a4b-2f6f3c1d9e11",
                 "shop/logical/20261122T153000Z-abcdef/manifest.json",
-                List.of(new BackupObject("shop/logical/20261122T153000Z-abcdef/dump", 1024, "cd".repeat(32))));
+                List.of(new BackupObject("shop/logical/20261122T153000Z-abcdef/dump", 1024, "cd".repeat(32))),
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 }

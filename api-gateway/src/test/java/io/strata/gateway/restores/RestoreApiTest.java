@@ -96,6 +96,11 @@ class RestoreApiTest extends GatewaySliceTest {
                 false,
                 null,
                 null,
+                null,
+                null,
+                null,
+                null,
+                null,
                 null);
     }
 

@@ -1,10 +1,16 @@
 package io.strata.backup.physical;
 
+import io.strata.common.blocks.BlockDiffer;
+import io.strata.common.blocks.BlockMap;
+import io.strata.common.blocks.BlockPack;
+import io.strata.common.blocks.ParentBlocks;
+import io.strata.common.blocks.TarFollower;
 import io.strata.common.command.TakeBackup;
 import io.strata.common.crypto.Keyring;
 import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.event.JobResult.BackupResult;
 import io.strata.common.messaging.Json;
+import io.strata.common.model.BackupChain;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
 import io.strata.common.model.FailureCode;
@@ -23,16 +29,19 @@ import io.strata.platform.logical.CountingInputStream;
 import io.strata.platform.logical.LogicalBackupProperties;
 import io.strata.platform.logical.PgErrorHints;
 import io.strata.platform.logical.ProgressTicker;
-import io.strata.platform.logical.ServerFacts;
 import io.strata.platform.logical.ToolProcesses;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.ProcessOutput;
 import io.strata.platform.postgres.SourceErrors;
 import io.strata.platform.postgres.StallWatchdog;
 import io.strata.platform.storage.StorageEncryption;
+import io.strata.platform.storage.StoredObjects;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,7 +50,12 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -59,8 +73,15 @@ public class PhysicalBackupJob {
     private final String slotPrefix;
     static final String STEP = "copying";
     static final String OBJECT = "base.tar.zst";
+    static final String PACK_OBJECT = "blocks.pack.zst";
+    static final String BLOCK_MAP_OBJECT = "blockmap.zst";
+    private static final int MAP_DOWNLOAD_CHUNK = 8 << 20;
+    private static final int MAP_DOWNLOAD_CONNECTIONS = 2;
+    private static final Logger log = LoggerFactory.getLogger(PhysicalBackupJob.class);
     private static final String FACTS = "select (select sum(pg_database_size(oid)) from pg_database)::bigint as size,"
-            + " current_setting('server_version') as version";
+            + " current_setting('server_version') as version,"
+            + " (select system_identifier from pg_control_system())::text as system_identifier,"
+            + " (select timeline_id from pg_control_checkpoint()) as timeline";
 
     private final CatalogClient catalog;
     private final PgTools pg;
@@ -68,6 +89,7 @@ public class PhysicalBackupJob {
     private final StorageEncryption encryption;
     private final Clock clock;
     private final LogicalBackupProperties properties;
+    private final ParentChooser parents;
 
     public PhysicalBackupJob(
             CatalogClient catalog,
@@ -76,6 +98,7 @@ public class PhysicalBackupJob {
             StorageEncryption encryption,
             Clock clock,
             LogicalBackupProperties properties,
+            ParentChooser parents,
             @Value("${strata.wal.slot-prefix:" + SlotNames.DEFAULT_PREFIX + "}") String slotPrefix) {
         this.slotPrefix = slotPrefix;
         this.catalog = catalog;
@@ -84,85 +107,135 @@ public class PhysicalBackupJob {
         this.encryption = encryption;
         this.clock = clock;
         this.properties = properties;
+        this.parents = parents;
     }
 
     /** @throws JobFailureException when the source cannot be backed up or the backup fails */
     public BackupResult run(TakeBackup command, JobReporter reporter) {
-        if (command.type() != null && command.type() != BackupType.FULL) {
-            throw new JobFailureException(
-                    FailureCode.UNSUPPORTED,
-                    command.type() + " physical backups are not available yet; ask for type FULL.",
-                    false);
-        }
+        BackupType requested = command.type() == null ? BackupType.FULL : command.type();
         SourceConnection source = requireArchivedSource(command.source());
         // a source that requires encryption on a worker without a key fails before anything is written
         Keyring keys = encryption.forWriting(source.name(), source.encrypt());
+        boolean requireEncrypted = Boolean.TRUE.equals(source.encrypt());
         awaitArchiverSlot(source, reporter);
         Instant startedAt = clock.instant();
-        ServerFacts facts = facts(source);
-        String version = facts.serverVersion();
-        String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), OBJECT);
-        Copied copied = copy(source, key, facts.databaseSizeBytes(), reporter, keys);
-        CompressedUpload.Stored stored = copied.stored();
-        byte[] pgManifest = requirePgManifest(copied.tap(), key);
-        BaseBackupManifest positions = BaseBackupManifest.parse(pgManifest);
-        String pgManifestKey = StorageLayout.backupObjectKey(source.name(), command.backupId(), TarManifestTap.MEMBER);
-        byte[] storedPgManifest = ObjectEncryption.encrypt(pgManifest, keys);
-        putOrDiscard(pgManifestKey, storedPgManifest, key);
-        Instant finishedAt = clock.instant();
-        String manifestKey = StorageLayout.manifestKey(source.name(), command.backupId());
-        BackupManifest manifest = new BackupManifest(
-                BackupManifest.SCHEMA_VERSION,
-                command.backupId(),
-                source.name(),
-                BackupKind.PHYSICAL,
-                BackupType.FULL,
-                false,
-                null,
-                version,
-                command.jobId().toString(),
-                command.description(),
-                startedAt,
-                finishedAt,
-                List.of(
-                        new StoredObject(key, "tar", "zstd", stored.rawBytes(), stored.storedBytes(), stored.sha256()),
-                        new StoredObject(
-                                pgManifestKey,
-                                "postgresql-backup-manifest",
-                                "none",
-                                pgManifest.length,
-                                storedPgManifest.length,
-                                sha256(storedPgManifest))),
-                positions.startLsn(),
-                positions.endLsn(),
-                positions.timeline());
-        putOrDiscard(
-                manifestKey,
-                ObjectEncryption.encrypt(Json.write(manifest).getBytes(StandardCharsets.UTF_8), keys),
-                key);
-        return new BackupResult(
-                command.backupId().toString(),
-                BackupKind.PHYSICAL,
-                BackupType.FULL,
-                false,
-                null,
-                version,
-                stored.rawBytes(),
-                stored.storedBytes(),
-                stored.sha256(),
-                key,
-                manifestKey,
-                startedAt,
-                finishedAt,
-                command.description(),
-                positions.startLsn(),
-                positions.endLsn(),
-                positions.timeline());
+        Facts facts = facts(source);
+        ParentChooser.Choice choice = requested == BackupType.FULL
+                ? ParentChooser.Choice.none(null)
+                : parents.choose(
+                        source.name(), requested, facts.systemIdentifier(), facts.timeline(), requireEncrypted);
+        BackupType type = choice.found() ? requested : BackupType.FULL;
+        if (requested != type) {
+            log.info(
+                    "{} backup {} of {} is taken as FULL: {}",
+                    requested,
+                    command.backupId(),
+                    source.name(),
+                    choice.reason());
+        }
+        List<String> written = new ArrayList<>();
+        Path mapFile = scratchFile();
+        try {
+            Copied copied = copy(source, command, facts.sizeBytes(), reporter, keys, mapFile, choice, requireEncrypted);
+            written.add(copied.data().key());
+            byte[] pgManifest = requirePgManifest(copied.tap());
+            BaseBackupManifest positions = BaseBackupManifest.parse(pgManifest);
+            String mapKey = StorageLayout.backupObjectKey(source.name(), command.backupId(), BLOCK_MAP_OBJECT);
+            written.add(mapKey);
+            CompressedUpload.Stored map = uploadMap(mapFile, mapKey, keys);
+            String pgManifestKey =
+                    StorageLayout.backupObjectKey(source.name(), command.backupId(), TarManifestTap.MEMBER);
+            byte[] storedPgManifest = ObjectEncryption.encrypt(pgManifest, keys);
+            written.add(pgManifestKey);
+            put(pgManifestKey, storedPgManifest);
+            Instant finishedAt = clock.instant();
+            CompressedUpload.Stored data = copied.data();
+            List<String> chainIds =
+                    new ArrayList<>(choice.found() ? choice.parent().chain() : List.of());
+            chainIds.add(command.backupId().toString());
+            BackupChain chain = new BackupChain(
+                    requested,
+                    choice.reason(),
+                    choice.found() ? choice.parent().backupId() : null,
+                    chainIds,
+                    facts.systemIdentifier(),
+                    copied.differ().readBytes(),
+                    type == BackupType.FULL
+                            ? copied.differ().readBytes()
+                            : copied.differ().changedBytes());
+            String manifestKey = StorageLayout.manifestKey(source.name(), command.backupId());
+            BackupManifest manifest = new BackupManifest(
+                    BackupManifest.SCHEMA_VERSION,
+                    command.backupId(),
+                    source.name(),
+                    BackupKind.PHYSICAL,
+                    type,
+                    false,
+                    null,
+                    facts.version(),
+                    command.jobId().toString(),
+                    command.description(),
+                    startedAt,
+                    finishedAt,
+                    List.of(
+                            new StoredObject(
+                                    data.key(),
+                                    type == BackupType.FULL ? StoredObject.TAR : StoredObject.BLOCK_PACK,
+                                    "zstd",
+                                    data.rawBytes(),
+                                    data.storedBytes(),
+                                    data.sha256()),
+                            new StoredObject(
+                                    map.key(),
+                                    StoredObject.BLOCK_MAP,
+                                    "zstd",
+                                    map.rawBytes(),
+                                    map.storedBytes(),
+                                    map.sha256()),
+                            new StoredObject(
+                                    pgManifestKey,
+                                    StoredObject.PG_MANIFEST,
+                                    "none",
+                                    pgManifest.length,
+                                    storedPgManifest.length,
+                                    sha256(storedPgManifest))),
+                    positions.startLsn(),
+                    positions.endLsn(),
+                    positions.timeline(),
+                    chain);
+            written.add(manifestKey); // on a failed write, removed first: never a manifest without its objects
+            put(manifestKey, ObjectEncryption.encrypt(Json.write(manifest).getBytes(StandardCharsets.UTF_8), keys));
+            return new BackupResult(
+                    command.backupId().toString(),
+                    BackupKind.PHYSICAL,
+                    type,
+                    false,
+                    null,
+                    facts.version(),
+                    copied.differ().readBytes(),
+                    data.storedBytes() + map.storedBytes(),
+                    data.sha256(),
+                    data.key(),
+                    manifestKey,
+                    startedAt,
+                    finishedAt,
+                    command.description(),
+                    positions.startLsn(),
+                    positions.endLsn(),
+                    positions.timeline(),
+                    chain);
+        } catch (RuntimeException e) {
+            // newest first (the manifest before its objects); the orphan sweep is the backstop for what this misses
+            java.util.Collections.reverse(written);
+            written.forEach(store::deleteQuietly);
+            throw e;
+        } finally {
+            deleteQuietly(mapFile);
+        }
     }
 
-    private byte[] requirePgManifest(TarManifestTap tap, String key) {
+    private static byte[] requirePgManifest(TarManifestTap tap) {
         return tap.manifest().orElseThrow(() -> {
-            store.deleteQuietly(key);
             return new JobFailureException(
                     FailureCode.PG_BASEBACKUP_FAILED,
                     "pg_basebackup's tar holds no backup_manifest (run with --no-manifest, or a server older than"
@@ -233,23 +306,90 @@ public class PhysicalBackupJob {
         }
     }
 
-    /** The whole cluster's size (the progress estimate) and its version. */
-    private ServerFacts facts(SourceConnection source) {
+    /** The whole cluster's size (the progress estimate), its version, and which cluster and timeline it is. */
+    record Facts(long sizeBytes, String version, String systemIdentifier, int timeline) {}
+
+    private Facts facts(SourceConnection source) {
         try (Connection connection = pg.connect(source, source.database());
                 Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery(FACTS)) {
             row.next();
-            return new ServerFacts(row.getLong("size"), row.getString("version"));
+            return new Facts(
+                    row.getLong("size"),
+                    row.getString("version"),
+                    row.getString("system_identifier"),
+                    row.getInt("timeline"));
         } catch (SQLException e) {
             throw SourceErrors.jobFailure(
                     source, source.database(), "checking the server", e, FailureCode.PG_BASEBACKUP_FAILED);
         }
     }
 
-    /** What the copy produced: the stored tar, and the tap that saw PostgreSQL's manifest go by. */
-    private record Copied(CompressedUpload.Stored stored, TarManifestTap tap) {}
+    /** What the copy produced: the stored data object, the tap that saw PostgreSQL's manifest, the block counts. */
+    private record Copied(CompressedUpload.Stored data, TarManifestTap tap, BlockDiffer differ) {}
 
-    private Copied copy(SourceConnection source, String key, long estimate, JobReporter reporter, Keyring keys) {
+    /**
+     * Streams {@code pg_basebackup}'s tar past a {@link BlockDiffer} that writes the block map to {@code mapFile}.
+     * A full backup stores the tar itself; a differential or incremental one stores only the blocks that differ
+     * from its parent's, packed into one object, and drops the rest of the stream.
+     */
+    private Copied copy(
+            SourceConnection source,
+            TakeBackup command,
+            long estimate,
+            JobReporter reporter,
+            Keyring keys,
+            Path mapFile,
+            ParentChooser.Choice choice,
+            boolean requireEncrypted) {
+        try (OutputStream mapOut = new BufferedOutputStream(Files.newOutputStream(mapFile), 1 << 16);
+                ParentBlocks parent = choice.found() ? loadParent(choice, requireEncrypted) : null) {
+            BlockMap.Writer map = new BlockMap.Writer(mapOut);
+            Copied copied;
+            if (parent == null) {
+                String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), OBJECT);
+                BlockDiffer differ = new BlockDiffer(map, null, null, Set.of(TarManifestTap.MEMBER));
+                copied = stream(source, estimate, reporter, differ, (raw, check) -> {
+                    CompressedUpload.Stored stored =
+                            CompressedUpload.write(store, key, raw, properties.zstdWorkers(), keys, check);
+                    return stored;
+                });
+            } else {
+                String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), PACK_OBJECT);
+                try (CompressedUpload.Sink sink = CompressedUpload.open(store, key, properties.zstdWorkers(), keys)) {
+                    // whole blocks and their small headers: buffered, so zstd sees large writes
+                    BlockPack.Writer pack = new BlockPack.Writer(new BufferedOutputStream(sink.stream(), 1 << 16));
+                    BlockDiffer differ = new BlockDiffer(map, parent, pack, Set.of(TarManifestTap.MEMBER));
+                    copied = stream(source, estimate, reporter, differ, (raw, check) -> {
+                        raw.transferTo(OutputStream.nullOutputStream());
+                        check.producerSucceeded();
+                        pack.finish();
+                        return sink.complete();
+                    });
+                }
+            }
+            map.finish();
+            return copied;
+        } catch (IOException e) {
+            throw new JobFailureException(
+                    FailureCode.INTERNAL,
+                    "Could not write the block map to " + mapFile + ": " + e.getMessage()
+                            + " (free space in the backup-worker's temporary directory?)",
+                    true,
+                    e);
+        }
+    }
+
+    /** Consumes the tar stream ({@code raw}), calling {@code check} once it ended; returns what was stored. */
+    @FunctionalInterface
+    private interface TarConsumer {
+        CompressedUpload.Stored consume(CountingInputStream raw, CompressedUpload.ProducerCheck check)
+                throws IOException;
+    }
+
+    private Copied stream(
+            SourceConnection source, long estimate, JobReporter reporter, BlockDiffer differ, TarConsumer consumer)
+            throws IOException {
         Process process;
         try {
             process = pg.command(
@@ -264,7 +404,7 @@ public class PhysicalBackupJob {
         }
         ProcessOutput stderr = ProcessOutput.drain(process.getErrorStream());
         TarManifestTap tap = new TarManifestTap(process.getInputStream());
-        CountingInputStream raw = new CountingInputStream(tap);
+        CountingInputStream raw = new CountingInputStream(new TarFollower(tap, differ));
         Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
         try (ProgressTicker ticker = ProgressTicker.every(
                         properties.progressInterval(),
@@ -276,16 +416,75 @@ public class PhysicalBackupJob {
                 StallWatchdog watchdog =
                         StallWatchdog.watch(raw::count, silence, () -> ToolProcesses.destroy(process))) {
             reporter.progress(STEP, 0, 0, estimate);
-            CompressedUpload.Stored stored = CompressedUpload.write(
-                    store,
-                    key,
-                    raw,
-                    properties.zstdWorkers(),
-                    keys,
-                    () -> requireSucceeded(source, process, stderr, watchdog));
-            return new Copied(stored, tap);
+            CompressedUpload.Stored stored =
+                    consumer.consume(raw, () -> requireSucceeded(source, process, stderr, watchdog));
+            return new Copied(stored, tap, differ);
         } finally {
             ToolProcesses.destroy(process);
+        }
+    }
+
+    /** The parent's block hashes, from its block map (SHA-256 checked). */
+    private ParentBlocks loadParent(ParentChooser.Choice choice, boolean requireEncrypted) {
+        ParentBlocks[] loaded = new ParentBlocks[1];
+        try {
+            StoredObjects.read(
+                    store,
+                    encryption,
+                    choice.blockMap(),
+                    requireEncrypted,
+                    MAP_DOWNLOAD_CHUNK,
+                    MAP_DOWNLOAD_CONNECTIONS,
+                    new AtomicLong(),
+                    "block map",
+                    plain -> loaded[0] =
+                            ParentBlocks.load(plain, choice.blockMap().key(), scratch()));
+            return loaded[0];
+        } catch (RuntimeException e) {
+            if (loaded[0] != null) {
+                try {
+                    loaded[0].close();
+                } catch (IOException ignored) {
+                    // a temporary file left behind
+                }
+            }
+            throw e;
+        }
+    }
+
+    private CompressedUpload.Stored uploadMap(Path mapFile, String key, Keyring keys) {
+        try (CountingInputStream in = new CountingInputStream(Files.newInputStream(mapFile))) {
+            return CompressedUpload.write(store, key, in, properties.zstdWorkers(), keys, () -> {});
+        } catch (IOException e) {
+            throw new JobFailureException(
+                    FailureCode.INTERNAL,
+                    "Could not read back the block map " + mapFile + ": " + e.getMessage(),
+                    true,
+                    e);
+        }
+    }
+
+    private static Path scratch() {
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    private static Path scratchFile() {
+        try {
+            return Files.createTempFile(scratch(), "strata-blockmap-", ".tmp");
+        } catch (IOException e) {
+            throw new JobFailureException(
+                    FailureCode.INTERNAL,
+                    "Could not create a temporary file for the block map in " + scratch() + ": " + e.getMessage(),
+                    true,
+                    e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a temporary file left behind
         }
     }
 
@@ -318,11 +517,10 @@ public class PhysicalBackupJob {
                 PgErrorHints.isTransient(errors));
     }
 
-    private void putOrDiscard(String objectKey, byte[] content, String dataKey) {
+    private void put(String objectKey, byte[] content) {
         try {
             store.put(objectKey, content);
         } catch (IOException e) {
-            store.deleteQuietly(dataKey);
             throw new JobFailureException(
                     FailureCode.STORAGE_ERROR,
                     "Could not write " + objectKey + ": " + e.getMessage()

@@ -140,7 +140,12 @@ class OrphanSweeperTest {
                         null,
                         null,
                         null,
-                        List.of()));
+                        List.of(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
     }
 
     private void write(String key, Instant modified) throws IOException {

@@ -20,7 +20,7 @@ class BackupQueries {
     private static final String COLUMNS = """
             backup_id, source, kind, type, status, size_bytes, stored_bytes, sha256, started_at, finished_at,
             start_lsn::text AS start_lsn, end_lsn::text AS end_lsn, parent_backup_id, description, database_name,
-            schema_only, job_id, manifest_key""";
+            schema_only, job_id, manifest_key, requested_type, type_reason, chain, read_bytes, changed_bytes""";
     private final JdbcClient jdbc;
 
     BackupQueries(JdbcClient jdbc) {
@@ -89,6 +89,13 @@ class BackupQueries {
                 schemaOnlyOrNull,
                 jobId,
                 rs.getString("manifest_key"),
-                objects);
+                objects,
+                rs.getString("requested_type") == null ? null : BackupType.valueOf(rs.getString("requested_type")),
+                rs.getString("type_reason"),
+                rs.getString("chain") == null
+                        ? null
+                        : List.of(rs.getString("chain").split(",")),
+                SqlTime.readLong(rs, "read_bytes"),
+                SqlTime.readLong(rs, "changed_bytes"));
     }
 }

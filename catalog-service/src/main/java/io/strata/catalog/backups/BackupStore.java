@@ -3,6 +3,7 @@ package io.strata.catalog.backups;
 import io.strata.catalog.support.SqlLsn;
 import io.strata.catalog.support.SqlTime;
 import io.strata.common.event.JobResult.BackupResult;
+import io.strata.common.model.BackupChain;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
@@ -78,12 +79,15 @@ public class BackupStore {
 
     /** The backup exists now (its manifest is written): record everything the worker reported. */
     public void recordSucceeded(String source, UUID jobId, BackupResult result) {
+        BackupChain chain = result.chain();
         jdbc.sql("""
                         INSERT INTO backup (backup_id, source, job_id, kind, type, status, size_bytes, stored_bytes,
                                             sha256, database_name, schema_only, server_version, description,
                                             manifest_key, created_at, started_at, finished_at, updated_at,
-                                            start_lsn, end_lsn, timeline)
-                        VALUES (?, ?, ?, ?, ?, 'SUCCEEDED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::pg_lsn, ?::pg_lsn, ?)
+                                            start_lsn, end_lsn, timeline, parent_backup_id, requested_type, type_reason,
+                                            system_identifier, chain, read_bytes, changed_bytes)
+                        VALUES (?, ?, ?, ?, ?, 'SUCCEEDED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::pg_lsn, ?::pg_lsn, ?,
+                                ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (backup_id) DO UPDATE SET
                             job_id = COALESCE(backup.job_id, EXCLUDED.job_id),
                             kind = EXCLUDED.kind, type = EXCLUDED.type, status = 'SUCCEEDED',
@@ -94,7 +98,11 @@ public class BackupStore {
                             manifest_key = EXCLUDED.manifest_key,
                             started_at = COALESCE(EXCLUDED.started_at, backup.started_at),
                             finished_at = EXCLUDED.finished_at, error = NULL, updated_at = EXCLUDED.updated_at,
-                            start_lsn = EXCLUDED.start_lsn, end_lsn = EXCLUDED.end_lsn, timeline = EXCLUDED.timeline""")
+                            start_lsn = EXCLUDED.start_lsn, end_lsn = EXCLUDED.end_lsn, timeline = EXCLUDED.timeline,
+                            parent_backup_id = EXCLUDED.parent_backup_id, requested_type = EXCLUDED.requested_type,
+                            type_reason = EXCLUDED.type_reason, system_identifier = EXCLUDED.system_identifier,
+                            chain = EXCLUDED.chain, read_bytes = EXCLUDED.read_bytes,
+                            changed_bytes = EXCLUDED.changed_bytes""")
                 .params(
                         result.backupId(),
                         source,
@@ -115,7 +123,16 @@ public class BackupStore {
                         SqlTime.bind(clock.instant()),
                         SqlLsn.bind(result.startLsn()),
                         SqlLsn.bind(result.endLsn()),
-                        result.timeline())
+                        result.timeline(),
+                        chain == null ? null : chain.parentBackupId(),
+                        chain == null || chain.requestedType() == null
+                                ? null
+                                : chain.requestedType().name(),
+                        chain == null ? null : chain.typeReason(),
+                        chain == null ? null : chain.systemIdentifier(),
+                        chain == null || chain.backupIds().isEmpty() ? null : String.join(",", chain.backupIds()),
+                        chain == null ? null : chain.readBytes(),
+                        chain == null ? null : chain.changedBytes())
                 .update();
         replaceObjects(result);
     }

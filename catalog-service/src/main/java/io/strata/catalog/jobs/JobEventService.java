@@ -122,7 +122,8 @@ class JobEventService {
                 r.description(),
                 r.startLsn(),
                 r.endLsn(),
-                r.timeline());
+                r.timeline(),
+                r.chain());
     }
 
     /** A failed backup's {@code error}: its job's code and message. */

@@ -62,14 +62,20 @@ class RecoveryPlanController {
     }
 
     private Records records(String source, RecoveryTarget target) {
-        List<Base> bases = baseBackups.usable(source).stream()
+        List<BaseBackups.BaseBackup> usable = baseBackups.usable(source);
+        java.util.Map<String, Long> stored = new java.util.HashMap<>();
+        usable.forEach(b -> stored.put(b.backupId(), b.storedBytes()));
+        List<Base> bases = usable.stream()
                 .map(b -> new Base(
                         b.backupId(),
                         b.startLsn(),
                         b.endLsn(),
                         b.timeline(),
                         b.finishedAt(),
-                        b.storedBytes(),
+                        // a restore downloads the whole chain: the FULL backup and every later link
+                        b.chain().stream()
+                                .mapToLong(id -> stored.getOrDefault(id, 0L))
+                                .sum(),
                         b.sizeBytes(),
                         b.manifestKey()))
                 .toList();

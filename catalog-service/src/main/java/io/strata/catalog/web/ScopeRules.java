@@ -67,6 +67,7 @@ final class ScopeRules {
             rule(GET, "/api/v1/sources/{source}/restore-points/{name}/recovery-plan", CATALOG_READ),
             // planning only reads; POST because the target travels in the body
             rule(POST, "/api/v1/sources/{source}/recovery-plans", CATALOG_READ),
+            rule(GET, "/api/v1/sources/{source}/base-backups", CATALOG_READ),
             // jobs and backups: JobController, LeaseController, BackupController
             rule(GET, "/api/v1/jobs", CATALOG_READ),
             rule(GET, "/api/v1/jobs/{jobId}", CATALOG_READ),

@@ -2,6 +2,7 @@ package io.strata.common.event;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.strata.common.model.BackupChain;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
 import io.strata.common.model.Lsn;
@@ -34,8 +35,49 @@ public sealed interface JobResult {
             String description,
             Lsn startLsn,
             Lsn endLsn,
-            Integer timeline)
+            Integer timeline,
+            BackupChain chain)
             implements JobResult {
+
+        /** A physical backup outside any chain (taken before chains). */
+        public BackupResult(
+                String backupId,
+                BackupKind kind,
+                BackupType type,
+                boolean schemaOnly,
+                String database,
+                String serverVersion,
+                long sizeBytes,
+                long storedBytes,
+                String sha256,
+                String objectKey,
+                String manifestKey,
+                Instant startedAt,
+                Instant finishedAt,
+                String description,
+                Lsn startLsn,
+                Lsn endLsn,
+                Integer timeline) {
+            this(
+                    backupId,
+                    kind,
+                    type,
+                    schemaOnly,
+                    database,
+                    serverVersion,
+                    sizeBytes,
+                    storedBytes,
+                    sha256,
+                    objectKey,
+                    manifestKey,
+                    startedAt,
+                    finishedAt,
+                    description,
+                    startLsn,
+                    endLsn,
+                    timeline,
+                    null);
+        }
 
         /** A backup without WAL positions (logical). */
         public BackupResult(
@@ -68,6 +110,7 @@ public sealed interface JobResult {
                     startedAt,
                     finishedAt,
                     description,
+                    null,
                     null,
                     null,
                     null);

@@ -1,5 +1,6 @@
 package io.strata.common.storage;
 
+import io.strata.common.model.BackupChain;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
@@ -27,8 +28,47 @@ public record BackupManifest(
         List<StoredObject> objects,
         Lsn startLsn,
         Lsn endLsn,
-        Integer timeline) {
+        Integer timeline,
+        BackupChain chain) {
     public static final int SCHEMA_VERSION = 1;
+
+    /** A physical manifest of a backup taken before chains (or a full one that records none). */
+    public BackupManifest(
+            int schemaVersion,
+            BackupId backupId,
+            String source,
+            BackupKind kind,
+            BackupType type,
+            boolean schemaOnly,
+            String database,
+            String serverVersion,
+            String jobId,
+            String description,
+            Instant startedAt,
+            Instant finishedAt,
+            List<StoredObject> objects,
+            Lsn startLsn,
+            Lsn endLsn,
+            Integer timeline) {
+        this(
+                schemaVersion,
+                backupId,
+                source,
+                kind,
+                type,
+                schemaOnly,
+                database,
+                serverVersion,
+                jobId,
+                description,
+                startedAt,
+                finishedAt,
+                objects,
+                startLsn,
+                endLsn,
+                timeline,
+                null);
+    }
 
     /** A manifest without WAL positions (logical backups). */
     public BackupManifest(
@@ -61,6 +101,7 @@ public record BackupManifest(
                 objects,
                 null,
                 null,
+                null,
                 null);
     }
 
@@ -69,5 +110,17 @@ public record BackupManifest(
      * (compressed); {@code rawBytes} is the size before compression.
      */
     public record StoredObject(
-            String key, String format, String compression, long rawBytes, long storedBytes, String sha256) {}
+            String key, String format, String compression, long rawBytes, long storedBytes, String sha256) {
+        public static final String TAR = "tar";
+        public static final String BLOCK_PACK = "strata-blockpack";
+        public static final String BLOCK_MAP = "strata-blockmap";
+        public static final String PG_MANIFEST = "postgresql-backup-manifest";
+    }
+
+    /** The object of {@code format}, if the backup has one. */
+    public java.util.Optional<StoredObject> object(String format) {
+        return objects == null
+                ? java.util.Optional.empty()
+                : objects.stream().filter(o -> format.equals(o.format())).findFirst();
+    }
 }

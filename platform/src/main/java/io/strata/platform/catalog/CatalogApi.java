@@ -493,7 +493,12 @@ public final class CatalogApi {
             Boolean schemaOnly,
             String jobId,
             String manifestKey,
-            List<BackupObject> objects) {}
+            List<BackupObject> objects,
+            BackupType requestedType,
+            String typeReason,
+            List<String> chain,
+            Long readBytes,
+            Long changedBytes) {}
 
     public record BackupObject(String key, long sizeBytes, String sha256) {}
 
@@ -516,4 +521,23 @@ public final class CatalogApi {
             String clientAddress,
             List<String> queryParameterNames,
             long durationMillis) {}
+
+    /**
+     * A physical backup a point-in-time restore, or a differential or incremental backup, may start from
+     * ({@code GET /api/v1/sources/{source}/base-backups}, oldest first): it succeeded, its WAL positions are
+     * known, and every backup of its chain ({@code chain}, from the full one to itself) is usable too.
+     */
+    public record BaseBackupView(
+            String backupId,
+            BackupType type,
+            String parentBackupId,
+            List<String> chain,
+            String systemIdentifier,
+            int timeline,
+            Lsn startLsn,
+            Lsn endLsn,
+            Instant finishedAt,
+            long storedBytes,
+            long sizeBytes,
+            String manifestKey) {}
 }

@@ -1,6 +1,7 @@
 package io.strata.platform.catalog;
 
 import io.strata.platform.catalog.CatalogApi.BackupView;
+import io.strata.platform.catalog.CatalogApi.BaseBackupView;
 import io.strata.platform.catalog.CatalogApi.CancelAnswer;
 import io.strata.platform.catalog.CatalogApi.CancelRequest;
 import io.strata.platform.catalog.CatalogApi.JobClaim;
@@ -52,6 +53,15 @@ public class CatalogClient {
 
     public Optional<BackupView> backup(String backupId) {
         return getOptional("/api/v1/backups/{id}", BackupView.class, backupId);
+    }
+
+    /** The source's usable base backups, oldest first (full ones and whole chains). */
+    public List<BaseBackupView> baseBackups(String source) {
+        BaseBackupView[] all = http.get()
+                .uri("/api/v1/sources/{source}/base-backups", source)
+                .retrieve()
+                .body(BaseBackupView[].class);
+        return all == null ? List.of() : List.of(all);
     }
 
     /** Plans recovery of {@code source} to a target; a plan that cannot be followed says why in its problem. */

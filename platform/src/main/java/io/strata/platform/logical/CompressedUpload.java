@@ -52,12 +52,104 @@ public final class CompressedUpload {
             upload.complete();
             return new Stored(key, raw.count(), hashing.count(), hashing.sha256Hex());
         } catch (IOException e) {
-            throw new JobFailureException(
-                    FailureCode.STORAGE_ERROR,
-                    "Could not write the backup object " + key + " to " + store.describe() + ": " + e.getMessage()
-                            + ". Check the object store (reachable, credentials, free space) and retry.",
-                    true,
-                    e);
+            throw storageError(store, key, e);
+        }
+    }
+
+    /**
+     * An object being written by the caller (push): bytes written to {@link #stream()} are compressed,
+     * encrypted when the keyring has an active key, hashed and uploaded; {@link #complete()} makes the object
+     * visible, {@link #close()} without it aborts the upload and leaves nothing behind.
+     */
+    public static final class Sink implements AutoCloseable {
+        private final ObjectStore store;
+        private final String key;
+        private final ObjectUpload upload;
+        private final HashingOutputStream hashing;
+        private final CountingOutputStream raw;
+        private final OutputStream zstd;
+        private boolean completed;
+
+        private Sink(ObjectStore store, String key, ObjectUpload upload, int zstdWorkers, Keyring keys)
+                throws IOException {
+            this.store = store;
+            this.key = key;
+            this.upload = upload;
+            this.hashing = new HashingOutputStream(upload);
+            this.zstd = compressor(ObjectEncryption.encrypt(new NonClosingOutputStream(hashing), keys), zstdWorkers);
+            this.raw = new CountingOutputStream(zstd);
+        }
+
+        /** Where the object's plain bytes go. */
+        public OutputStream stream() {
+            return raw;
+        }
+
+        /** Ends the stream and makes the object visible. */
+        public Stored complete() {
+            try {
+                zstd.close(); // seals the last encrypted chunk; the upload stays open
+                upload.complete();
+                completed = true;
+                return new Stored(key, raw.count, hashing.count(), hashing.sha256Hex());
+            } catch (IOException e) {
+                throw storageError(store, key, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!completed) {
+                try {
+                    zstd.close();
+                } catch (IOException ignored) {
+                    // the upload is aborted below anyway
+                }
+            }
+            upload.close(); // aborts unless completed
+        }
+    }
+
+    /** Starts writing {@code key}; see {@link Sink}. */
+    public static Sink open(ObjectStore store, String key, int zstdWorkers, Keyring keys) {
+        try {
+            return new Sink(store, key, store.create(key), zstdWorkers, keys);
+        } catch (IOException e) {
+            throw storageError(store, key, e);
+        }
+    }
+
+    private static JobFailureException storageError(ObjectStore store, String key, IOException e) {
+        return new JobFailureException(
+                FailureCode.STORAGE_ERROR,
+                "Could not write the backup object " + key + " to " + store.describe() + ": " + e.getMessage()
+                        + ". Check the object store (reachable, credentials, free space) and retry.",
+                true,
+                e);
+    }
+
+    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        private long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void close() {
+            // the sink closes the compressor itself
         }
     }
 

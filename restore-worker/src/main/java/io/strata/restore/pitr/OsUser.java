@@ -46,4 +46,26 @@ final class OsUser {
         }
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
     }
+
+    /**
+     * Gives every file and directory under {@code root} that is not the user's to the user (when the worker
+     * runs as root): what the worker itself wrote while applying a backup chain. Files get {@code rw-------},
+     * directories {@code rwx------}, as PostgreSQL keeps them.
+     */
+    void ownTree(Path root) throws IOException {
+        if (!switching) {
+            return;
+        }
+        UserPrincipal owner =
+                FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk::iterator) {
+                if (!Files.isSymbolicLink(path) && !owner.equals(Files.getOwner(path))) {
+                    Files.setOwner(path, owner);
+                    Files.setPosixFilePermissions(
+                            path, PosixFilePermissions.fromString(Files.isDirectory(path) ? "rwx------" : "rw-------"));
+                }
+            }
+        }
+    }
 }

@@ -1,20 +1,21 @@
 package io.strata.restore.pitr;
 
+import io.strata.common.blocks.BlockApplier;
+import io.strata.common.blocks.BlockMap;
+import io.strata.common.blocks.BlockPack;
 import io.strata.common.command.RecoveryTarget;
 import io.strata.common.command.RecoveryTarget.Kind;
 import io.strata.common.command.RestoreBackup;
 import io.strata.common.command.RestoreBackup.RestoreInto;
 import io.strata.common.event.JobResult.RestoreResult;
-import io.strata.common.messaging.Json;
-import io.strata.common.model.BackupId;
 import io.strata.common.model.BackupKind;
+import io.strata.common.model.BackupType;
 import io.strata.common.model.FailureCode;
 import io.strata.common.model.Lsn;
 import io.strata.common.storage.BackupManifest;
 import io.strata.common.storage.BackupManifest.StoredObject;
 import io.strata.common.storage.NoSuchObjectException;
 import io.strata.common.storage.ObjectStore;
-import io.strata.common.storage.StorageLayout;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
@@ -25,7 +26,9 @@ import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.logical.ProgressTicker;
 import io.strata.platform.postgres.PgTools;
+import io.strata.platform.storage.BackupManifests;
 import io.strata.platform.storage.StorageEncryption;
+import io.strata.platform.storage.StoredObjects;
 import io.strata.restore.pitr.RecoveringServer.Sanity;
 import io.strata.restore.pitr.RecoveringServer.State;
 import java.io.IOException;
@@ -40,6 +43,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -55,7 +59,9 @@ import org.slf4j.LoggerFactory;
 public class PointInTimeRestore {
     private static final Logger log = LoggerFactory.getLogger(PointInTimeRestore.class);
     static final String DOWNLOADING = "downloading base backup";
+    static final String APPLYING = "applying the backup chain";
     static final String VERIFYING = "verifying base backup";
+    private static final String PG_MANIFEST_FILE = "backup_manifest";
     static final String REPLAYING = "replaying WAL";
     static final String CHECKING = "checking restored cluster";
     private static final String TARGET_NOT_REACHED = "recovery ended before configured recovery target was reached";
@@ -110,8 +116,12 @@ public class PointInTimeRestore {
         }
         // a source registered with "encrypt": true wrote every object encrypted: a plain one was put there
         boolean requireEncrypted = Boolean.TRUE.equals(source.encrypt());
-        StoredObject tar = baseTar(source.name(), plan.base().backupId(), requireEncrypted);
+        Chain chain = chain(source.name(), plan.base().backupId(), requireEncrypted);
+        StoredObject tar = chain.tar();
         requireKeys(tar, plan, requireEncrypted);
+        for (StoredObject pack : chain.packs()) {
+            encryption.requireReadable(store, pack.key(), requireEncrypted);
+        }
         boolean created = directory.create();
         Path spool = dataDir.resolveSibling("." + dataDir.getFileName() + ".strata-wal");
         RecoveringServer server = new RecoveringServer(pgTools, user, dataDir, port, source);
@@ -140,6 +150,9 @@ public class PointInTimeRestore {
             deleteTree(spool, true); // left by a worker that died mid-restore: never reuse its WAL
             user.own(Files.createDirectories(spool), "rwx------");
             long rawBytes = unpack(tar, dataDir, reporter, requireEncrypted);
+            if (chain.incremental()) {
+                rawBytes += applyChain(chain, dataDir, reporter, requireEncrypted);
+            }
             reporter.step(VERIFYING, 40);
             extractor.verify(dataDir);
             ensureConfigFiles(dataDir);
@@ -291,38 +304,146 @@ public class PointInTimeRestore {
         }
     }
 
-    private StoredObject baseTar(String source, String backupId, boolean requireEncrypted) {
-        BackupManifest manifest;
-        try {
-            manifest = Json.read(
-                    encryption.readAll(
-                            store, StorageLayout.manifestKey(source, BackupId.parse(backupId)), requireEncrypted),
-                    BackupManifest.class);
-        } catch (NoSuchObjectException e) {
+    /**
+     * What restoring a base backup takes: the tar of its chain's FULL backup, then each later backup's block
+     * pack in chain order, and the restored backup's own block map and PostgreSQL manifest (none for a FULL
+     * backup, whose tar holds both).
+     */
+    record Chain(StoredObject tar, List<StoredObject> packs, StoredObject targetMap, StoredObject targetPgManifest) {
+        boolean incremental() {
+            return !packs.isEmpty();
+        }
+    }
+
+    private Chain chain(String source, String backupId, boolean requireEncrypted) {
+        BackupManifest target = physicalManifest(source, backupId, requireEncrypted);
+        if (target.type() == BackupType.FULL || target.chain() == null) {
+            return new Chain(object(target, StoredObject.TAR), List.of(), null, null);
+        }
+        List<String> ids = target.chain().backupIds();
+        if (ids.size() < 2 || !ids.getLast().equals(backupId)) {
             throw new JobFailureException(
                     FailureCode.BACKUP_NOT_FOUND,
-                    "Base backup " + backupId + " of source '" + source + "' has no manifest in " + store.describe()
-                            + " (deleted?); take a new physical backup.",
-                    false,
-                    e);
-        } catch (IOException e) {
-            throw new JobFailureException(
-                    FailureCode.STORAGE_ERROR,
-                    "Cannot read the manifest of base backup " + backupId + ": " + e.getMessage(),
-                    true,
-                    e);
+                    "Backup " + backupId + "'s manifest does not name its chain back to a FULL backup; it cannot be"
+                            + " restored: restore from another one.",
+                    false);
         }
+        BackupManifest full = physicalManifest(source, ids.getFirst(), requireEncrypted);
+        if (full.type() != BackupType.FULL) {
+            throw new JobFailureException(
+                    FailureCode.BACKUP_NOT_FOUND,
+                    "The chain of backup " + backupId + " starts with " + ids.getFirst() + ", which is " + full.type()
+                            + ", not FULL; restore from another backup.",
+                    false);
+        }
+        List<StoredObject> packs = new java.util.ArrayList<>();
+        for (String id : ids.subList(1, ids.size())) {
+            BackupManifest link = id.equals(backupId) ? target : physicalManifest(source, id, requireEncrypted);
+            packs.add(object(link, StoredObject.BLOCK_PACK));
+        }
+        return new Chain(
+                object(full, StoredObject.TAR),
+                List.copyOf(packs),
+                object(target, StoredObject.BLOCK_MAP),
+                object(target, StoredObject.PG_MANIFEST));
+    }
+
+    private BackupManifest physicalManifest(String source, String backupId, boolean requireEncrypted) {
+        BackupManifest manifest = BackupManifests.read(store, encryption, source, backupId, requireEncrypted);
         if (manifest.kind() != BackupKind.PHYSICAL) {
             throw new JobFailureException(
                     FailureCode.UNSUPPORTED,
                     "Backup " + backupId + " is " + manifest.kind() + "; point-in-time restore needs a PHYSICAL one.",
                     false);
         }
-        return manifest.objects().stream()
-                .filter(object -> "tar".equals(object.format()))
-                .findFirst()
+        return manifest;
+    }
+
+    private static StoredObject object(BackupManifest manifest, String format) {
+        return manifest.object(format)
                 .orElseThrow(() -> new JobFailureException(
-                        FailureCode.BACKUP_NOT_FOUND, "Base backup " + backupId + "'s manifest lists no tar.", false));
+                        FailureCode.BACKUP_NOT_FOUND,
+                        "Backup " + manifest.backupId() + "'s manifest lists no " + format + " object; the backup is"
+                                + " damaged: restore from another one.",
+                        false));
+    }
+
+    /**
+     * After the chain's FULL tar is unpacked: writes each later backup's changed blocks in chain order, gives
+     * the directory the restored backup's exact shape (file sizes, no file it lacks), puts its PostgreSQL
+     * manifest where pg_verifybackup reads it, and hands what the worker wrote to the cluster's user. Every
+     * object's SHA-256 is checked; pg_verifybackup then proves the files byte for byte.
+     *
+     * @return the bytes of the blocks written
+     */
+    private long applyChain(Chain chain, Path dataDir, JobReporter reporter, boolean requireEncrypted)
+            throws IOException {
+        reporter.step(APPLYING, 38);
+        AtomicLong read = new AtomicLong();
+        long written;
+        try (BlockApplier applier = new BlockApplier(dataDir)) {
+            for (StoredObject pack : chain.packs()) {
+                StoredObjects.read(
+                        store,
+                        encryption,
+                        pack,
+                        requireEncrypted,
+                        properties.downloadChunkBytes(),
+                        properties.downloadConnections(),
+                        read,
+                        "block pack",
+                        plain -> BlockPack.read(plain, pack.key(), applier));
+            }
+            written = applier.bytes();
+        }
+        StoredObject map = chain.targetMap();
+        StoredObjects.read(
+                store,
+                encryption,
+                map,
+                requireEncrypted,
+                properties.downloadChunkBytes(),
+                properties.downloadConnections(),
+                read,
+                "block map",
+                plain -> BlockApplier.shape(
+                        dataDir, new BlockMap.Reader(plain, map.key()), Set.of(PG_MANIFEST_FILE, "pg_wal")));
+        Files.write(dataDir.resolve(PG_MANIFEST_FILE), pgManifest(chain.targetPgManifest(), requireEncrypted));
+        user.ownTree(dataDir);
+        return written;
+    }
+
+    /** The restored backup's PostgreSQL manifest, its stored bytes checked against their SHA-256. */
+    private byte[] pgManifest(StoredObject object, boolean requireEncrypted) {
+        try {
+            byte[] stored = store.readAll(object.key());
+            String actual = java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(stored));
+            if (!actual.equalsIgnoreCase(object.sha256())) {
+                throw new JobFailureException(
+                        FailureCode.CHECKSUM_MISMATCH,
+                        "PostgreSQL manifest " + object.key() + " is corrupt: expected SHA-256 " + object.sha256()
+                                + ", got " + actual + "; restore from another backup.",
+                        false);
+            }
+            try (java.io.InputStream plain =
+                    encryption.plaintext(new java.io.ByteArrayInputStream(stored), requireEncrypted)) {
+                return plain.readAllBytes();
+            }
+        } catch (io.strata.common.crypto.EncryptedObjectException e) {
+            throw encryption.unreadable(object.key(), e);
+        } catch (NoSuchObjectException e) {
+            throw new JobFailureException(
+                    FailureCode.BACKUP_NOT_FOUND,
+                    "The backup's manifest lists " + object.key() + " but the store has no such object; restore from"
+                            + " another backup.",
+                    false,
+                    e);
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new JobFailureException(
+                    FailureCode.STORAGE_ERROR, "Cannot read " + object.key() + ": " + e.getMessage(), true, e);
+        }
     }
 
     static int freePort(RestoreInto into) {

@@ -1,0 +1,245 @@
+package io.strata.common.blocks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A chain on real bytes: a full backup's tar is mapped, a later tar is diffed against that map, and the
+ * full tar plus the pack, shaped by the later map, give back exactly the later tar's files.
+ */
+class BlockChainTest {
+    private static final int B = BlockMap.BLOCK_SIZE;
+    private final Random random = new Random(42);
+
+    @Test
+    void aFullPlusItsIncrementRebuildsTheLaterStateExactly(@TempDir Path dir) throws IOException {
+        Map<String, byte[]> before = new LinkedHashMap<>();
+        before.put("base/1/", null);
+        before.put("base/1/16384", bytes(100 * B)); // a table: one block changes, one far away too
+        before.put("base/1/16390", bytes(10 * B)); // dropped later
+        before.put("base/1/16391", bytes(6 * B)); // truncated later
+        before.put("base/1/16392", bytes(3 * B + 100)); // grows later
+        before.put("global/pg_control", bytes(B));
+        before.put("backup_label", "START WAL LOCATION: 0/2000028\n".getBytes(StandardCharsets.UTF_8));
+        before.put("backup_manifest", "{\"first\":true}".getBytes(StandardCharsets.UTF_8));
+
+        Map<String, byte[]> after = new LinkedHashMap<>();
+        after.put("base/1/", null);
+        byte[] table = before.get("base/1/16384").clone();
+        table[5 * B + 17] ^= 1; // a scattered page change
+        table[77 * B] ^= 1;
+        after.put("base/1/16384", table);
+        after.put("base/1/16391", java.util.Arrays.copyOf(before.get("base/1/16391"), 2 * B));
+        byte[] grown = java.util.Arrays.copyOf(before.get("base/1/16392"), 5 * B);
+        for (int i = 3 * B + 100; i < grown.length; i++) {
+            grown[i] = (byte) i;
+        }
+        after.put("base/1/16392", grown);
+        after.put("base/2/", null);
+        after.put("base/2/16400", bytes(2 * B + 5)); // a new database's table
+        after.put("global/pg_control", bytes(B));
+        after.put("backup_label", "START WAL LOCATION: 0/5000028\n".getBytes(StandardCharsets.UTF_8));
+        after.put("backup_manifest", "{\"second\":true}".getBytes(StandardCharsets.UTF_8));
+
+        // the full backup: its tar is stored as is, and mapped
+        ByteArrayOutputStream fullMap = new ByteArrayOutputStream();
+        BlockMap.Writer fullWriter = new BlockMap.Writer(fullMap);
+        BlockDiffer full = new BlockDiffer(fullWriter, null, null, Set.of("backup_manifest"));
+        drain(new TarFollower(new ByteArrayInputStream(tar(before)), full));
+        fullWriter.finish();
+        assertThat(full.readBytes()).isEqualTo(100L * B + 10 * B + 6 * B + 3 * B + 100 + B + 30);
+
+        // the increment: only what changed is packed
+        ByteArrayOutputStream pack = new ByteArrayOutputStream();
+        ByteArrayOutputStream incrementMap = new ByteArrayOutputStream();
+        BlockMap.Writer incrementWriter = new BlockMap.Writer(incrementMap);
+        BlockPack.Writer packWriter = new BlockPack.Writer(pack);
+        BlockDiffer increment;
+        try (ParentBlocks parent =
+                ParentBlocks.load(new ByteArrayInputStream(fullMap.toByteArray()), "full map", dir)) {
+            increment = new BlockDiffer(incrementWriter, parent, packWriter, Set.of("backup_manifest"));
+            drain(new TarFollower(new ByteArrayInputStream(tar(after)), increment));
+        }
+        packWriter.finish();
+        incrementWriter.finish();
+        // two pages of the table, the grown file's once-partial block and its new one, the new table (3 blocks),
+        // pg_control and backup_label; nothing of the truncated file
+        assertThat(packWriter.blocks()).isEqualTo(2 + 2 + 3 + 1 + 1);
+        assertThat(increment.changedBytes()).isEqualTo(2L * B + 2L * B + (2L * B + 5) + B + 30);
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left).as("the parent's hashes are removed").isEmpty();
+        }
+
+        // restore: unpack the full tar, apply the pack, shape by the increment's map
+        Path data = Files.createDirectory(dir.resolve("data"));
+        untar(before, data);
+        try (BlockApplier applier = new BlockApplier(data)) {
+            BlockPack.read(new ByteArrayInputStream(pack.toByteArray()), "pack", applier);
+        }
+        BlockApplier.Shaped shaped = BlockApplier.shape(
+                data,
+                new BlockMap.Reader(new ByteArrayInputStream(incrementMap.toByteArray()), "map"),
+                Set.of("backup_manifest", "pg_wal"));
+        assertThat(shaped.removed()).isEqualTo(1); // the dropped table
+
+        Map<String, byte[]> expected = new TreeMap<>();
+        after.forEach((name, content) -> {
+            if (content != null && !name.equals("backup_manifest")) {
+                expected.put(name, content);
+            }
+        });
+        expected.put("backup_manifest", before.get("backup_manifest")); // kept: the restore writes the right one
+        assertThat(files(data)).containsOnlyKeys(expected.keySet());
+        expected.forEach(
+                (name, content) -> assertThat(files(data).get(name)).as(name).isEqualTo(content));
+    }
+
+    @Test
+    void aMapOrPackCutShortIsAnErrorNotAShorterBackup() throws IOException {
+        ByteArrayOutputStream map = new ByteArrayOutputStream();
+        BlockMap.Writer writer = new BlockMap.Writer(map);
+        writer.add(new BlockMap.Entry('f', "base/1/1", 0600, 10, new long[] {1}, null));
+        writer.add(new BlockMap.Entry('f', "base/1/2", 0600, 10, new long[] {2}, null));
+        writer.finish();
+        byte[] whole = map.toByteArray();
+        BlockMap.Reader cut = new BlockMap.Reader(
+                new ByteArrayInputStream(java.util.Arrays.copyOf(whole, whole.length - 20)), "cut map");
+        assertThat(cut.next()).isNotNull();
+        assertThatThrownBy(() -> {
+                    while (cut.next() != null) {}
+                })
+                .hasMessageContaining("cut short");
+
+        ByteArrayOutputStream pack = new ByteArrayOutputStream();
+        BlockPack.Writer packWriter = new BlockPack.Writer(pack);
+        packWriter.file("base/1/1");
+        packWriter.block(0, new byte[10], 0, 10);
+        packWriter.finish();
+        byte[] packed = pack.toByteArray();
+        assertThatThrownBy(() -> BlockPack.read(
+                        new ByteArrayInputStream(java.util.Arrays.copyOf(packed, packed.length - 3)),
+                        "cut pack",
+                        new BlockPack.BlockSink() {
+                            @Override
+                            public void file(String path) {}
+
+                            @Override
+                            public void block(int index, byte[] bytes, int length) {}
+                        }))
+                .hasMessageContaining("cut short");
+    }
+
+    @Test
+    void storedPathsThatLeaveTheDataDirectoryAreRefused(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("data/base"));
+        Files.createSymbolicLink(dir.resolve("data/link"), dir);
+        try (BlockApplier applier = new BlockApplier(dir.resolve("data"))) {
+            assertThatThrownBy(() -> applier.file("../escape")).hasMessageContaining("leaves the data directory");
+            assertThatThrownBy(() -> applier.file("/etc/passwd")).hasMessageContaining("refusing");
+            assertThatThrownBy(() -> applier.file("link/x")).hasMessageContaining("passes the link");
+        }
+        assertThat(dir.resolve("escape")).doesNotExist();
+    }
+
+    private byte[] bytes(int length) {
+        byte[] bytes = new byte[length];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        in.transferTo(OutputStreamNull.INSTANCE);
+    }
+
+    /** A ustar stream as pg_basebackup writes it: directories end in '/', then the two zero blocks. */
+    static byte[] tar(Map<String, byte[]> members) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Map.Entry<String, byte[]> member : members.entrySet()) {
+            byte[] content = member.getValue();
+            boolean directory = content == null;
+            byte[] header = new byte[512];
+            put(header, 0, member.getKey());
+            put(header, 100, String.format("%07o", directory ? 0700 : 0600));
+            put(header, 108, "0000000");
+            put(header, 116, "0000000");
+            put(header, 124, String.format("%011o", directory ? 0 : content.length));
+            put(header, 136, "00000000000");
+            header[156] = (byte) (directory ? '5' : '0');
+            put(header, 257, "ustar");
+            put(header, 263, "00");
+            for (int i = 148; i < 156; i++) {
+                header[i] = ' ';
+            }
+            int sum = 0;
+            for (byte b : header) {
+                sum += b & 0xFF;
+            }
+            put(header, 148, String.format("%06o", sum));
+            header[154] = 0;
+            out.write(header);
+            if (!directory) {
+                out.write(content);
+                out.write(new byte[(512 - content.length % 512) % 512]);
+            }
+        }
+        out.write(new byte[1024]);
+        return out.toByteArray();
+    }
+
+    private static void put(byte[] header, int offset, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(bytes, 0, header, offset, bytes.length);
+    }
+
+    private static void untar(Map<String, byte[]> members, Path root) throws IOException {
+        for (Map.Entry<String, byte[]> member : members.entrySet()) {
+            Path path = root.resolve(member.getKey());
+            if (member.getValue() == null) {
+                Files.createDirectories(path);
+            } else {
+                Files.createDirectories(path.getParent());
+                Files.write(path, member.getValue());
+            }
+        }
+    }
+
+    private static Map<String, byte[]> files(Path root) {
+        Map<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk::iterator) {
+                if (Files.isRegularFile(path)) {
+                    files.put(root.relativize(path).toString(), Files.readAllBytes(path));
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return files;
+    }
+
+    private static final class OutputStreamNull extends java.io.OutputStream {
+        static final OutputStreamNull INSTANCE = new OutputStreamNull();
+
+        @Override
+        public void write(int b) {}
+
+        @Override
+        public void write(byte[] b, int off, int len) {}
+    }
+}

@@ -1,0 +1,196 @@
+package io.strata.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Issue #9, backup chains on the real stack: a FULL physical backup, then a DIFFERENTIAL and two
+ * INCREMENTALs, each after changes of a different shape (contiguous and scattered updates, a new table, a
+ * dropped one, a truncated one, a VACUUM FULL that gives a table a new file, a new database). Each backup of
+ * the chain is restored into a new cluster, which pg_verifybackup proves byte for byte against PostgreSQL's
+ * own manifest of that backup, and whose rows equal the source's at that backup's end.
+ */
+class BackupChainsIT extends StackTestSupport {
+    private final List<Path> restored = new ArrayList<>();
+
+    @AfterEach
+    void stopRestoredClusters() {
+        restored.forEach(stack::stopRestoredCluster);
+    }
+
+    @Test
+    void eachBackupOfAFullDifferentialIncrementalChainRestoresExactly() throws Exception {
+        String database = unique("chain");
+        String source = registerArchivedSource(database, 3_000);
+        SampleDatabase.execute(
+                sourceCluster, database, "CREATE TABLE doomed AS SELECT g AS id FROM generate_series(1, 5000) g");
+        SampleDatabase.execute(
+                sourceCluster,
+                database,
+                "CREATE TABLE shrinking AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 20000) g");
+
+        JsonNode full = backup(source, "FULL");
+        assertThat(full.get("type").asString()).isEqualTo("FULL");
+        Map<String, String> atFull = fingerprint(sourceCluster.port(), database);
+
+        // contiguous and scattered page changes, a new table, a dropped one
+        SampleDatabase.execute(sourceCluster, database, "UPDATE invoices SET amount = amount + 1 WHERE id <= 300");
+        SampleDatabase.execute(sourceCluster, database, "UPDATE invoices SET status = 'void' WHERE id % 97 = 0");
+        SampleDatabase.execute(
+                sourceCluster, database, "CREATE TABLE fresh AS SELECT g AS id FROM generate_series(1, 1000) g");
+        SampleDatabase.execute(sourceCluster, database, "DROP TABLE doomed");
+        JsonNode differential = backup(source, "DIFFERENTIAL");
+        Map<String, String> atDifferential = fingerprint(sourceCluster.port(), database);
+        assertChild(differential, "DIFFERENTIAL", full, List.of(id(full), id(differential)));
+
+        // a truncated table (its file shrinks), a VACUUM FULL (a new file for the same table)
+        SampleDatabase.execute(sourceCluster, database, "DELETE FROM shrinking WHERE id > 100");
+        SampleDatabase.execute(sourceCluster, database, "VACUUM shrinking");
+        SampleDatabase.execute(sourceCluster, database, "VACUUM FULL customers");
+        JsonNode incremental = backup(source, "INCREMENTAL");
+        Map<String, String> atIncremental = fingerprint(sourceCluster.port(), database);
+        assertChild(incremental, "INCREMENTAL", differential, List.of(id(full), id(differential), id(incremental)));
+
+        // a new database, more rows
+        String other = unique("chain_new");
+        SampleDatabase.execute(sourceCluster, "postgres", "CREATE DATABASE " + other);
+        SampleDatabase.execute(sourceCluster, other, "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 100) g");
+        SampleDatabase.execute(
+                sourceCluster, database, "INSERT INTO fresh SELECT g FROM generate_series(1001, 1500) g");
+        JsonNode second = backup(source, "INCREMENTAL");
+        Map<String, String> atSecond = fingerprint(sourceCluster.port(), database);
+        assertChild(
+                second, "INCREMENTAL", incremental, List.of(id(full), id(differential), id(incremental), id(second)));
+        long changed = second.get("changedBytes").asLong();
+        assertThat(changed)
+                .as("an increment stores what changed, not the cluster")
+                .isPositive()
+                .isLessThan(second.get("readBytes").asLong() / 4);
+
+        assertThat(fingerprint(restore(source, id(differential)), database)).isEqualTo(atDifferential);
+        assertThat(fingerprint(restore(source, id(incremental)), database)).isEqualTo(atIncremental);
+        int port = restore(source, id(second));
+        assertThat(fingerprint(port, database)).isEqualTo(atSecond);
+        assertThat(fingerprint(port, other))
+                .containsEntry("t", fingerprint(sourceCluster.port(), other).get("t"));
+        assertThat(atFull).isNotEqualTo(atSecond);
+        SampleDatabase.execute(sourceCluster, "postgres", "DROP DATABASE " + other);
+    }
+
+    /** A differential or incremental backup with nothing to build on is taken as FULL and says why. */
+    @Test
+    void theFirstIncrementalOfASourceIsTakenAsFullAndSaysSo() throws Exception {
+        String source = registerArchivedSource(unique("chainfirst"), 50);
+        JsonNode first = backup(source, "INCREMENTAL");
+        assertThat(first.get("type").asString()).isEqualTo("FULL");
+        assertThat(first.get("requestedType").asString()).isEqualTo("INCREMENTAL");
+        assertThat(first.get("typeReason").asString()).contains("no usable physical backup");
+        assertThat(first.has("parentBackupId")).isFalse();
+
+        Api.Response logical =
+                operator.post("/api/v1/backups", Map.of("source", source, "kind", "LOGICAL", "type", "INCREMENTAL"));
+        assertProblem(logical, 422);
+        assertThat(logical.body()).contains("PHYSICAL");
+    }
+
+    private void assertChild(JsonNode child, String type, JsonNode parent, List<String> chain) {
+        assertThat(child.get("type").asString()).as(child.toString()).isEqualTo(type);
+        assertThat(child.get("parentBackupId").asString()).isEqualTo(id(parent));
+        List<String> ids = new ArrayList<>();
+        child.get("chain").forEach(n -> ids.add(n.asString()));
+        assertThat(ids).isEqualTo(chain);
+        assertThat(child.get("changedBytes").asLong())
+                .isPositive()
+                .isLessThan(child.get("readBytes").asLong());
+        List<String> objects = new ArrayList<>();
+        child.get("objects").forEach(o -> objects.add(o.get("key").asString()));
+        assertThat(objects).anyMatch(k -> k.endsWith("/blocks.pack.zst"));
+        assertThat(objects).noneMatch(k -> k.endsWith("/base.tar.zst"));
+        String prefix = child.get("source").asString() + "/backups/" + id(child) + "/";
+        try {
+            assertThat(objectStore().stat(prefix + "blockmap.zst")).isPresent();
+            assertThat(objectStore().stat(prefix + "base.tar.zst")).isEmpty();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String id(JsonNode backup) {
+        return backup.get("backupId").asString();
+    }
+
+    /** Takes a physical backup of {@code type} and returns the catalog's view of it. */
+    private JsonNode backup(String source, String type) {
+        Api.Response accepted =
+                operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL", "type", type));
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        JsonNode job = awaitSucceeded(accepted.text("jobId"));
+        return viewer.get("/api/v1/backups/" + job.get("backupId").asString()).json();
+    }
+
+    /** Restores {@code backupId} into a new cluster (consistent at the backup's end); returns its port. */
+    private int restore(String source, String backupId) {
+        Path dir = stack.restoreRoot().resolve("restored-" + unique("chain"));
+        int port = freePort();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("source", source);
+        body.put("backupId", backupId);
+        body.put("into", Map.of("dataDirectory", dir.toString(), "port", port));
+        Api.Response accepted = admin.post("/api/v1/restores", body);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        restored.add(dir);
+        JsonNode job = awaitSucceeded(accepted.text("jobId"));
+        return job.get("result").get("port").asInt();
+    }
+
+    /** table -> "rows:md5 of all rows", for every base table of the public schema. */
+    private Map<String, String> fingerprint(int port, String database) throws SQLException {
+        Map<String, String> result = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/" + database,
+                sourceCluster.superuser(),
+                sourceCluster.password())) {
+            List<String> tables = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SELECT table_name FROM information_schema.tables"
+                            + " WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")) {
+                while (r.next()) {
+                    tables.add(r.getString(1));
+                }
+            }
+            for (String table : tables) {
+                try (Statement s = c.createStatement();
+                        ResultSet r = s.executeQuery("SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY"
+                                + " t::text), '')) FROM " + table + " t")) {
+                    r.next();
+                    result.put(table, r.getLong(1) + ":" + r.getString(2));
+                }
+            }
+        }
+        return result;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
