@@ -5,6 +5,8 @@ import io.strata.backup.logical.LogicalBackupJob;
 import io.strata.backup.physical.PhysicalBackupJob;
 import io.strata.common.command.BackupCommand;
 import io.strata.common.command.TakeBackup;
+import io.strata.common.command.VerifyBackup;
+import io.strata.backup.verify.BackupVerifier;
 import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
@@ -31,12 +33,15 @@ class BackupCommands implements CommandHandler {
     private final LogicalBackupJob logicalBackups;
     private final PhysicalBackupJob physicalBackups;
     private final JobMetrics metrics;
+    private final BackupVerifier verifier;
 
     BackupCommands(
             JobReporters reporters,
             LogicalBackupJob logicalBackups,
             PhysicalBackupJob physicalBackups,
-            JobMetrics metrics) {
+            JobMetrics metrics,
+            BackupVerifier verifier) {
+        this.verifier = verifier;
         this.reporters = reporters;
         this.logicalBackups = logicalBackups;
         this.physicalBackups = physicalBackups;
@@ -57,7 +62,17 @@ class BackupCommands implements CommandHandler {
     public ClaimableJob read(ConsumerRecord<String, String> record) {
         return switch (Json.read(record.value(), BackupCommand.class)) {
             case TakeBackup take -> take(take);
+            case VerifyBackup verify -> verify(verify);
         };
+    }
+
+    private ClaimableJob verify(VerifyBackup command) {
+        JobRef ref = new JobRef(
+                command.jobId(), JobKind.VERIFY, command.source(), command.requestId(), command.backupId().toString());
+        JobReporter reporter = reporters.forJob(ref);
+        Timer.Sample sample = metrics.start();
+        return new ClaimableJob(
+                reporter, "starting", () -> verifier.run(command, reporter), outcome -> metrics.finished(sample, outcome));
     }
 
     private ClaimableJob take(TakeBackup command) {

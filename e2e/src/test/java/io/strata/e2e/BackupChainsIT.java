@@ -93,6 +93,103 @@ class BackupChainsIT extends StackTestSupport {
         SampleDatabase.execute(sourceCluster, "postgres", "DROP DATABASE " + other);
     }
 
+    /**
+     * A point-in-time restore to a moment between two INCREMENTAL backups starts from the older one (so it
+     * replays only the WAL after it): the preview lists its chain, FULL first, and the rows prove the target.
+     */
+    @Test
+    void aPointInTimeRestoreBetweenTwoIncrementalsStartsFromTheOlderOne() throws Exception {
+        String database = unique("chainpitr");
+        String source = registerArchivedSource(database, 500);
+        JsonNode full = backup(source, "FULL");
+        SampleDatabase.execute(sourceCluster, database, "UPDATE invoices SET amount = amount + 1 WHERE id % 10 = 0");
+        JsonNode incremental = backup(source, "INCREMENTAL");
+        SampleDatabase.execute(sourceCluster, database, """
+                INSERT INTO invoices(number, customer_id, amount, issued_at, status)
+                SELECT 'BETWEEN-' || g, 1, 10, now(), 'open' FROM generate_series(1, 7) g""");
+        Thread.sleep(1_200);
+        java.time.Instant target = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Thread.sleep(1_500);
+        SampleDatabase.execute(sourceCluster, database, """
+                INSERT INTO invoices(number, customer_id, amount, issued_at, status)
+                SELECT 'AFTER-' || g, 1, 10, now(), 'open' FROM generate_series(1, 5) g""");
+        JsonNode later = backup(source, "INCREMENTAL");
+        assertThat(later.get("parentBackupId").asString()).isEqualTo(id(incremental));
+        SampleDatabase.execute(sourceCluster, database, "SELECT pg_switch_wal()");
+
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("source", source);
+        body.put("target", Map.of("time", target.toString()));
+        Path dir = stack.restoreRoot().resolve("restored-" + unique("chainpitr"));
+        body.put("into", Map.of("dataDirectory", dir.toString(), "port", freePort()));
+        JsonNode preview = org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(500))
+                .until(() -> operator.post("/api/v1/restores/preview", body), r -> r.status() == 200)
+                .json();
+        List<String> chain = new ArrayList<>();
+        preview.get("backups").forEach(b -> chain.add(b.get("backupId").asString() + ":" + b.get("type").asString()));
+        assertThat(chain).containsExactly(id(full) + ":FULL", id(incremental) + ":INCREMENTAL");
+
+        Api.Response accepted = admin.post("/api/v1/restores", body);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        restored.add(dir);
+        JsonNode job = awaitSucceeded(accepted.text("jobId"));
+        assertThat(job.get("result").get("backupId").asString()).isEqualTo(id(incremental));
+        int port = job.get("result").get("port").asInt();
+        assertThat(count(port, database, "invoices WHERE number LIKE 'BETWEEN-%'")).isEqualTo(7);
+        assertThat(count(port, database, "invoices WHERE number LIKE 'AFTER-%'")).isZero();
+    }
+
+    /**
+     * VERIFY re-hashes a backup's whole chain. A flipped byte in the pack of a middle backup: verify names
+     * that object, a restore through the chain fails without a cluster, and the FULL backup still restores.
+     */
+    @Test
+    void verifyNamesACorruptPackAndARestoreThroughItFailsWhileAnOlderBackupRestores() throws Exception {
+        String database = unique("chaincorrupt");
+        String source = registerArchivedSource(database, 300);
+        JsonNode full = backup(source, "FULL");
+        SampleDatabase.execute(sourceCluster, database, "UPDATE invoices SET amount = amount + 1");
+        JsonNode middle = backup(source, "INCREMENTAL");
+        SampleDatabase.execute(sourceCluster, database, "UPDATE customers SET name = name || '.'");
+        JsonNode last = backup(source, "INCREMENTAL");
+
+        JsonNode verified = verify(id(last));
+        assertThat(verified.get("status").asString()).as(verified.toString()).isEqualTo("SUCCEEDED");
+        assertThat(verified.get("result").get("objects").asInt()).isGreaterThanOrEqualTo(9); // 3 backups x 3 objects
+
+        String pack = source + "/backups/" + id(middle) + "/blocks.pack.zst";
+        byte[] stored = objectStore().readAll(pack);
+        stored[stored.length / 2] ^= 0x20;
+        objectStore().put(pack, stored);
+
+        JsonNode failed = verify(id(last));
+        assertThat(failed.get("status").asString()).as(failed.toString()).isEqualTo("FAILED");
+        assertThat(failed.get("error").get("code").asString()).isEqualTo("CHECKSUM_MISMATCH");
+        assertThat(failed.get("error").get("message").asString()).contains(pack).contains("corrupt");
+
+        Path dir = stack.restoreRoot().resolve("restored-" + unique("chaincorrupt"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("source", source);
+        body.put("backupId", id(last));
+        body.put("into", Map.of("dataDirectory", dir.toString(), "port", freePort()));
+        Api.Response accepted = admin.post("/api/v1/restores", body);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        JsonNode broken = awaitJob(accepted.text("jobId"));
+        assertThat(broken.get("status").asString()).as(broken.toString()).isEqualTo("FAILED");
+        assertThat(broken.get("error").get("code").asString()).isEqualTo("CHECKSUM_MISMATCH");
+        assertThat(dir).doesNotExist();
+
+        assertThat(count(restore(source, id(full)), database, "invoices")).isEqualTo(300);
+    }
+
+    private JsonNode verify(String backupId) {
+        Api.Response accepted = operator.post("/api/v1/backups/" + backupId + "/verify", Map.of());
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        return awaitJob(accepted.text("jobId"));
+    }
+
     /** A differential or incremental backup with nothing to build on is taken as FULL and says why. */
     @Test
     void theFirstIncrementalOfASourceIsTakenAsFullAndSaysSo() throws Exception {
@@ -184,6 +281,18 @@ class BackupChainsIT extends StackTestSupport {
             }
         }
         return result;
+    }
+
+    private long count(int port, String database, String from) throws SQLException {
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + port + "/" + database,
+                        sourceCluster.superuser(),
+                        sourceCluster.password());
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT count(*) FROM " + from)) {
+            r.next();
+            return r.getLong(1);
+        }
     }
 
     private static int freePort() {

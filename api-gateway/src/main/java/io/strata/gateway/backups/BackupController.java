@@ -47,6 +47,25 @@ class BackupController {
                 .body(accepted);
     }
 
+    /**
+     * Starts a VERIFY job: every stored object of the backup and of its chain (from its FULL backup) is read
+     * back and hashed; the job fails naming each object that is missing or corrupt.
+     */
+    @PostMapping("/{backupId}/verify")
+    ResponseEntity<JobAccepted> verify(@PathVariable String backupId) {
+        BackupView backup = one(backupId);
+        if (!"SUCCEEDED".equals(backup.status())) {
+            throw ApiException.conflict("backup '" + backupId + "' is " + backup.status()
+                    + "; only a SUCCEEDED backup has objects to verify");
+        }
+        JobView job = submission.verify(backup, JobId.random());
+        AuditAttributes.target(job.jobId());
+        JobAccepted accepted = JobAccepted.of(job, backupId);
+        return ResponseEntity.accepted()
+                .location(URI.create(accepted.statusUrl()))
+                .body(accepted);
+    }
+
     @GetMapping
     List<BackupView> list(
             @RequestParam(required = false) String source,

@@ -1,6 +1,7 @@
 package io.strata.gateway.backups;
 
 import io.strata.common.command.TakeBackup;
+import io.strata.common.command.VerifyBackup;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.BackupKind;
@@ -11,6 +12,7 @@ import io.strata.gateway.jobs.JobCommands;
 import io.strata.gateway.problem.ApiException;
 import io.strata.gateway.problem.FieldProblem;
 import io.strata.gateway.sources.RegisteredSources;
+import io.strata.platform.catalog.CatalogApi.BackupView;
 import io.strata.platform.catalog.CatalogApi.JobView;
 import io.strata.platform.catalog.CatalogApi.NewJob;
 import io.strata.platform.catalog.CatalogApi.SourceView;
@@ -76,6 +78,21 @@ class BackupSubmission {
                         spec.schemaOnly(),
                         spec.description(),
                         requestId,
+                        clock.instant()));
+    }
+
+    /** Records a VERIFY job of {@code backup} with its {@link VerifyBackup} (the catalog relays it to Kafka). */
+    JobView verify(BackupView backup, JobId jobId) {
+        NewJob job = new NewJob(jobId.toString(), JobKind.VERIFY, backup.source(), null, backup.backupId());
+        return jobs.enqueue(
+                job,
+                Topics.BACKUP_COMMANDS,
+                new VerifyBackup(
+                        VerifyBackup.SCHEMA_VERSION,
+                        jobId,
+                        BackupId.parse(backup.backupId()),
+                        backup.source(),
+                        null,
                         clock.instant()));
     }
 }

@@ -1,5 +1,6 @@
 package io.strata.gateway.restores;
 
+import io.strata.common.model.BackupType;
 import io.strata.common.model.Lsn;
 import io.strata.gateway.restores.RestoreChecks.CheckedRestore;
 import io.strata.platform.catalog.CatalogApi.PlannedBase;
@@ -44,9 +45,11 @@ record RestoreEstimates(
             Estimate estimate,
             ReachableRange reachable) {}
 
+    /** One backup the restore downloads; a chain lists its FULL backup first and the restored one last. */
     record PreviewBackup(
             String backupId,
             String kind,
+            BackupType type,
             Lsn startLsn,
             Lsn endLsn,
             Instant finishedAt,
@@ -72,14 +75,27 @@ record RestoreEstimates(
                     source,
                     "POINT_IN_TIME",
                     restore.target().describe(),
-                    List.of(new PreviewBackup(
-                            base.backupId(),
-                            "PHYSICAL",
-                            base.startLsn(),
-                            base.endLsn(),
-                            base.finishedAt(),
-                            base.storedBytes(),
-                            base.sizeBytes())),
+                    base.chain().isEmpty()
+                            ? List.of(new PreviewBackup(
+                                    base.backupId(),
+                                    "PHYSICAL",
+                                    BackupType.FULL,
+                                    base.startLsn(),
+                                    base.endLsn(),
+                                    base.finishedAt(),
+                                    base.storedBytes(),
+                                    base.sizeBytes()))
+                            : base.chain().stream()
+                                    .map(link -> new PreviewBackup(
+                                            link.backupId(),
+                                            "PHYSICAL",
+                                            link.type(),
+                                            link.startLsn(),
+                                            link.endLsn(),
+                                            link.finishedAt(),
+                                            link.storedBytes(),
+                                            link.sizeBytes()))
+                                    .toList(),
                     segments,
                     plan.walBytesToTarget(),
                     download,
@@ -96,7 +112,8 @@ record RestoreEstimates(
                 source,
                 "LOGICAL",
                 null,
-                List.of(new PreviewBackup(backup.backupId(), "LOGICAL", null, null, backup.finishedAt(), stored, raw)),
+                List.of(new PreviewBackup(
+                        backup.backupId(), "LOGICAL", BackupType.FULL, null, null, backup.finishedAt(), stored, raw)),
                 0,
                 0,
                 stored,

@@ -15,12 +15,13 @@ import org.springframework.web.util.pattern.PathPatternParser;
 /**
  * The one table of which role each call under {@code /api/v1} needs: reads are for viewers (but the audit
  * trail, {@code GET /api/v1/audit}, is for admins), starting
- * backups, cancelling jobs, restore points and restore previews for operators, everything else (restores, sources, uploads, deletes) for
+ * and verifying backups, cancelling jobs, restore points and restore previews for operators, everything else (restores, sources, uploads, deletes) for
  * admins. Both the authorization check and the 403 message read it, so they cannot disagree.
  */
 final class ApiAccessRules implements AuthorizationManager<RequestAuthorizationContext> {
     private static final List<PathPattern> OPERATOR_POSTS = List.of(
             PathPatternParser.defaultInstance.parse("/api/v1/backups"),
+            PathPatternParser.defaultInstance.parse("/api/v1/backups/{backupId}/verify"),
             PathPatternParser.defaultInstance.parse("/api/v1/jobs/{jobId}/cancel"),
             PathPatternParser.defaultInstance.parse("/api/v1/restores/preview"),
             PathPatternParser.defaultInstance.parse("/api/v1/sources/{name}/restore-points"),

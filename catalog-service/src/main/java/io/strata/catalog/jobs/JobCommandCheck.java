@@ -5,6 +5,7 @@ import io.strata.catalog.invalid.InvalidContentException;
 import io.strata.catalog.web.InvalidRequestException.FieldProblem;
 import io.strata.common.command.BackupCommand;
 import io.strata.common.command.RestoreCommand;
+import io.strata.common.command.VerifyBackup;
 import io.strata.common.command.WalCommand;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Message;
@@ -31,10 +32,10 @@ final class JobCommandCheck {
     /** The topic commands of {@code kind} are consumed from; null for kinds not run from a command yet. */
     static String topicOf(JobKind kind) {
         return switch (kind) {
-            case BACKUP -> Topics.BACKUP_COMMANDS;
+            case BACKUP, VERIFY -> Topics.BACKUP_COMMANDS;
             case RESTORE -> Topics.RESTORE_COMMANDS;
             case WAL_CLEANUP -> Topics.WAL_COMMANDS;
-            case VERIFY, UPLOAD_RESTORE -> null;
+            case UPLOAD_RESTORE -> null;
         };
     }
 
@@ -64,7 +65,7 @@ final class JobCommandCheck {
         Message parsed;
         try {
             parsed = switch (kind) {
-                case BACKUP -> Json.read(command.payload(), BackupCommand.class);
+                case BACKUP, VERIFY -> Json.read(command.payload(), BackupCommand.class);
                 case RESTORE -> Json.read(command.payload(), RestoreCommand.class);
                 default -> Json.read(command.payload(), WalCommand.class);
             };
@@ -74,6 +75,11 @@ final class JobCommandCheck {
             return null;
         } catch (RuntimeException e) {
             problems.add(new FieldProblem("command.payload", "is not a " + kind + " command: " + e.getMessage()));
+            return null;
+        }
+        if ((kind == JobKind.VERIFY) != (parsed instanceof VerifyBackup)) {
+            problems.add(new FieldProblem(
+                    "command.payload", "a " + kind + " job's command is " + (kind == JobKind.VERIFY ? "" : "not ") + "VerifyBackup"));
             return null;
         }
         JobId commandJob = switch (parsed) {

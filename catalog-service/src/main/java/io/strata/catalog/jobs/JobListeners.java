@@ -6,6 +6,7 @@ import io.strata.common.command.BackupCommand;
 import io.strata.common.command.RestoreBackup;
 import io.strata.common.command.RestoreCommand;
 import io.strata.common.command.TakeBackup;
+import io.strata.common.command.VerifyBackup;
 import io.strata.common.event.JobEvent;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
@@ -45,6 +46,7 @@ class JobListeners {
             try (var ignored = MDC.putCloseable(MDC_JOB_ID, command.jobId().toString())) {
                 switch (command) {
                     case TakeBackup take -> registry.onTakeBackup(ceId, record, take);
+                    case VerifyBackup verify -> registry.onVerifyBackup(ceId, record, verify);
                 }
             }
         } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import io.strata.catalog.jobs.Job.JobOrigin;
 import io.strata.catalog.outbox.Outbox;
 import io.strata.common.command.RestoreBackup;
 import io.strata.common.command.TakeBackup;
+import io.strata.common.command.VerifyBackup;
 import io.strata.common.messaging.CloudEventHeaders;
 import io.strata.common.messaging.Message;
 import io.strata.common.model.JobKind;
@@ -96,6 +97,24 @@ class JobRegistry {
         if (backupId != null) {
             backups.insertQueued(seed(command, at));
         }
+    }
+
+    /** A VERIFY job's command seen on Kafka (normally the gateway stored it first): the job exists either way. */
+    @Transactional
+    void onVerifyBackup(String ceId, ConsumerRecord<String, String> record, VerifyBackup command) {
+        if (!processed.markFirstDelivery(ceId, record.topic())) {
+            log.debug("Skipping already applied {} {}", record.topic(), ceId);
+            return;
+        }
+        Instant at = Objects.requireNonNullElseGet(command.requestedAt(), clock::instant);
+        jobs.insertIfAbsent(new JobOrigin(
+                command.jobId().value(),
+                JobKind.VERIFY,
+                command.source(),
+                command.backupId().toString(),
+                command.requestId(),
+                at));
+        keepCommand(command.jobId().value(), record, command);
     }
 
     @Transactional

@@ -83,6 +83,7 @@ final class JobTransitions {
             case JobResult.BackupResult backup -> backup.sizeBytes();
             case JobResult.RestoreResult restore -> restore.restoredBytes();
             case JobResult.WalCleanupResult cleanup -> cleanup.deletedBytes();
+            case JobResult.VerifyResult verify -> verify.storedBytes();
             case null -> 0;
         };
     }

@@ -6,6 +6,7 @@ import io.strata.common.command.BackupCommand;
 import io.strata.common.command.RestoreBackup;
 import io.strata.common.command.RestoreCommand;
 import io.strata.common.command.TakeBackup;
+import io.strata.common.command.VerifyBackup;
 import io.strata.common.event.JobEvent;
 import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.messaging.CloudEventHeaders;
@@ -74,6 +75,18 @@ record NamedJob(String what, UUID jobId, JobOrigin origin) {
                         origin(take.jobId().value(), JobKind.BACKUP, take.source(), backupId, take.requestId(), now));
             }
             case TakeBackup take -> null;
+            case VerifyBackup verify when verify.jobId() != null && verify.source() != null ->
+                new NamedJob(
+                        "the VerifyBackup command",
+                        verify.jobId().value(),
+                        origin(
+                                verify.jobId().value(),
+                                JobKind.VERIFY,
+                                verify.source(),
+                                verify.backupId().toString(),
+                                verify.requestId(),
+                                now));
+            case VerifyBackup verify -> null;
         };
     }
 

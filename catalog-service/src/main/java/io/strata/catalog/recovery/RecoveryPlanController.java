@@ -8,6 +8,7 @@ import io.strata.catalog.web.InvalidRequestException;
 import io.strata.catalog.web.ResourceNotFoundException;
 import io.strata.common.command.RecoveryTarget;
 import io.strata.common.model.Lsn;
+import io.strata.platform.catalog.CatalogApi.ChainLink;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
@@ -63,21 +64,33 @@ class RecoveryPlanController {
 
     private Records records(String source, RecoveryTarget target) {
         List<BaseBackups.BaseBackup> usable = baseBackups.usable(source);
-        java.util.Map<String, Long> stored = new java.util.HashMap<>();
-        usable.forEach(b -> stored.put(b.backupId(), b.storedBytes()));
+        java.util.Map<String, BaseBackups.BaseBackup> byId = new java.util.HashMap<>();
+        usable.forEach(b -> byId.put(b.backupId(), b));
         List<Base> bases = usable.stream()
-                .map(b -> new Base(
-                        b.backupId(),
-                        b.startLsn(),
-                        b.endLsn(),
-                        b.timeline(),
-                        b.finishedAt(),
-                        // a restore downloads the whole chain: the FULL backup and every later link
-                        b.chain().stream()
-                                .mapToLong(id -> stored.getOrDefault(id, 0L))
-                                .sum(),
-                        b.sizeBytes(),
-                        b.manifestKey()))
+                .map(b -> {
+                    List<ChainLink> chain = b.chain().stream()
+                            .map(byId::get)
+                            .map(link -> new ChainLink(
+                                    link.backupId(),
+                                    link.type(),
+                                    link.startLsn(),
+                                    link.endLsn(),
+                                    link.finishedAt(),
+                                    link.storedBytes(),
+                                    link.sizeBytes()))
+                            .toList();
+                    return new Base(
+                            b.backupId(),
+                            b.startLsn(),
+                            b.endLsn(),
+                            b.timeline(),
+                            b.finishedAt(),
+                            // a restore downloads the whole chain: the FULL backup and every later link
+                            chain.stream().mapToLong(ChainLink::storedBytes).sum(),
+                            b.sizeBytes(),
+                            b.manifestKey(),
+                            chain);
+                })
                 .toList();
         Optional<Lsn> pointLsn = Optional.empty();
         String serverName = null;

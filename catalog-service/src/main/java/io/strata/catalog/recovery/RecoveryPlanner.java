@@ -5,6 +5,7 @@ import io.strata.common.command.RecoveryTarget.Kind;
 import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalSegmentName;
 import io.strata.platform.catalog.CatalogApi.PlanProblem;
+import io.strata.platform.catalog.CatalogApi.ChainLink;
 import io.strata.platform.catalog.CatalogApi.PlannedBase;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.catalog.CatalogApi.ReachableRange;
@@ -47,10 +48,23 @@ final class RecoveryPlanner {
             Instant finishedAt,
             long storedBytes,
             long sizeBytes,
-            String manifestKey) {
+            String manifestKey,
+            List<ChainLink> chain) {
+        Base(
+                String backupId,
+                Lsn startLsn,
+                Lsn endLsn,
+                int timeline,
+                Instant finishedAt,
+                long storedBytes,
+                long sizeBytes,
+                String manifestKey) {
+            this(backupId, startLsn, endLsn, timeline, finishedAt, storedBytes, sizeBytes, manifestKey, List.of());
+        }
+
         PlannedBase planned() {
             return new PlannedBase(
-                    backupId, startLsn, endLsn, timeline, finishedAt, storedBytes, sizeBytes, manifestKey);
+                    backupId, startLsn, endLsn, timeline, finishedAt, storedBytes, sizeBytes, manifestKey, chain);
         }
     }
 

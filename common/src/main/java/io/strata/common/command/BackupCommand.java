@@ -7,8 +7,11 @@ import io.strata.common.model.JobId;
 
 /** Commands on {@code strata.backup.commands}, keyed by source name. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "command")
-@JsonSubTypes({@JsonSubTypes.Type(value = TakeBackup.class, name = "TakeBackup")})
-public sealed interface BackupCommand extends Message permits TakeBackup {
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = TakeBackup.class, name = "TakeBackup"),
+    @JsonSubTypes.Type(value = VerifyBackup.class, name = "VerifyBackup")
+})
+public sealed interface BackupCommand extends Message permits TakeBackup, VerifyBackup {
     JobId jobId();
 
     String source();

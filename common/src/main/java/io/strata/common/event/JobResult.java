@@ -13,7 +13,8 @@ import java.time.Instant;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = JobResult.BackupResult.class, name = "backup"),
     @JsonSubTypes.Type(value = JobResult.RestoreResult.class, name = "restore"),
-    @JsonSubTypes.Type(value = JobResult.WalCleanupResult.class, name = "walCleanup")
+    @JsonSubTypes.Type(value = JobResult.WalCleanupResult.class, name = "walCleanup"),
+    @JsonSubTypes.Type(value = JobResult.VerifyResult.class, name = "verify")
 })
 public sealed interface JobResult {
 
@@ -156,5 +157,12 @@ public sealed interface JobResult {
             long deletedBytes,
             int keptSegments,
             String oldestKeptSegment)
+            implements JobResult {}
+
+    /**
+     * A VERIFY that found every object of the backup's chain present and hashing to what its manifest says:
+     * the backups checked (FULL first), how many objects and stored bytes.
+     */
+    record VerifyResult(String backupId, java.util.List<String> chain, int objects, long storedBytes)
             implements JobResult {}
 }

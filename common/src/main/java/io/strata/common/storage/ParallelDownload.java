@@ -29,6 +29,7 @@ public final class ParallelDownload extends InputStream {
     private byte[] current = new byte[0];
     private int position;
     private boolean closed;
+    private IOException failure;
 
     public ParallelDownload(ObjectStore store, String key, long size, int chunkSize, int parallelism) {
         if (chunkSize <= 0 || parallelism <= 0) {
@@ -84,12 +85,20 @@ public final class ParallelDownload extends InputStream {
         if (closed) {
             throw new IOException("download of " + key + " is closed");
         }
+        if (failure != null) {
+            throw failure; // a chunk that failed is never skipped: every later read fails the same way
+        }
         while (position == current.length) {
             Future<byte[]> next = ahead.pollFirst();
             if (next == null) {
                 return false;
             }
-            current = await(next);
+            try {
+                current = await(next);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
             position = 0;
             fillAhead();
         }

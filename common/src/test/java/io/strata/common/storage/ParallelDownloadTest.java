@@ -44,6 +44,9 @@ class ParallelDownloadTest {
             assertThatThrownBy(download::readAllBytes)
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("injected");
+            assertThatThrownBy(download::read)
+                    .as("the failed chunk is not skipped")
+                    .hasMessageContaining("injected");
         }
         assertThat(ranges.stream().filter(offset -> offset == 2L * CHUNK)).hasSize(1);
     }

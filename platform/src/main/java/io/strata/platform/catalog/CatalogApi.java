@@ -178,7 +178,35 @@ public final class CatalogApi {
             Instant finishedAt,
             long storedBytes,
             long sizeBytes,
-            String manifestKey) {}
+            String manifestKey,
+            List<ChainLink> chain) {
+        public PlannedBase {
+            chain = chain == null ? List.of() : List.copyOf(chain);
+        }
+
+        /** A FULL base backup (its chain is itself). */
+        public PlannedBase(
+                String backupId,
+                Lsn startLsn,
+                Lsn endLsn,
+                int timeline,
+                Instant finishedAt,
+                long storedBytes,
+                long sizeBytes,
+                String manifestKey) {
+            this(backupId, startLsn, endLsn, timeline, finishedAt, storedBytes, sizeBytes, manifestKey, List.of());
+        }
+    }
+
+    /** One backup of a base backup's chain, FULL first: what a restore downloads and applies. */
+    public record ChainLink(
+            String backupId,
+            BackupType type,
+            Lsn startLsn,
+            Lsn endLsn,
+            Instant finishedAt,
+            long storedBytes,
+            long sizeBytes) {}
 
     /**
      * An archived segment. In a recovery plan {@code archivedAt} is how far the server's history reaches

@@ -57,25 +57,41 @@ public final class StoredObjects {
         try (InputStream download =
                         new ParallelDownload(store, object.key(), object.storedBytes(), chunkBytes, connections);
                 HashingInputStream hashing = new HashingInputStream(new CountingInputStream(download, storedRead))) {
+            IOException readFailure = null;
+            long plain0 = 0;
             try {
                 InputStream plain = encryption.plaintext(hashing, requireEncrypted);
                 try (CountingInputStream zstd = new CountingInputStream(
                         new ZstdInputStream(StorageEncryption.keepOpen(plain)), new AtomicLong())) {
                     reader.read(new java.io.BufferedInputStream(zstd, 1 << 16));
                     zstd.transferTo(OutputStream.nullOutputStream());
-                    plainBytes = zstd.count();
+                    plain0 = zstd.count();
                 }
                 plain.transferTo(OutputStream.nullOutputStream()); // authenticates up to the final chunk
             } catch (EncryptedObjectException e) {
                 throw encryption.unreadable(object.key(), e);
-            } catch (ZstdIOException e) {
-                hashing.transferTo(OutputStream.nullOutputStream());
+            } catch (NoSuchObjectException e) {
+                throw e;
+            } catch (IOException e) {
+                // a stream that does not decompress, or a reader that found garbage: first see whether the stored
+                // bytes are those the backup wrote (the rest is hashed as stored, past the decoders; a download
+                // that failed fails again here, and is reported as such)
+                readFailure = e;
+            }
+            plainBytes = plain0;
+            hashing.transferTo(OutputStream.nullOutputStream());
+            if (!hashing.sha256Hex().equalsIgnoreCase(object.sha256()) || hashing.count() != object.storedBytes()) {
                 throw corrupt(
                         object,
                         what,
                         hashing.sha256Hex(),
                         hashing.count(),
-                        "it does not decompress (" + e.getMessage() + ")");
+                        readFailure instanceof ZstdIOException
+                                ? "it does not decompress (" + readFailure.getMessage() + ")"
+                                : "its bytes differ from those the backup wrote");
+            }
+            if (readFailure != null) {
+                throw readFailure;
             }
             hashing.transferTo(OutputStream.nullOutputStream());
             actual = hashing.sha256Hex();
