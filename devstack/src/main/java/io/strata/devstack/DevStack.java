@@ -482,11 +482,27 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
+    /** How long one component may take to stop before the stack stops waiting for it (and goes on). */
+    private static final java.time.Duration COMPONENT_STOP = java.time.Duration.ofSeconds(10);
+
+    /**
+     * Closes {@code component}, waiting at most {@link #COMPONENT_STOP}: an in-process Kafka broker restarted
+     * during a test was seen to hang in its shutdown for more than half a minute, holding up the JVM's exit.
+     */
     private static void quietly(AutoCloseable component) {
+        Thread closer = Thread.ofPlatform().daemon().name("devstack-stop").start(() -> {
+            try {
+                component.close();
+            } catch (Exception e) {
+                log.warn("stopping {} failed: {}", component, e.getMessage(), e);
+            }
+        });
         try {
-            component.close();
-        } catch (Exception e) {
-            log.warn("stopping {} failed: {}", component, e.getMessage(), e);
+            if (!closer.join(COMPONENT_STOP)) {
+                log.warn("{} did not stop within {}; going on without it", component, COMPONENT_STOP);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
