@@ -3,10 +3,10 @@ package io.strata.backup;
 import io.micrometer.core.instrument.Timer;
 import io.strata.backup.logical.LogicalBackupJob;
 import io.strata.backup.physical.PhysicalBackupJob;
+import io.strata.backup.verify.BackupVerifier;
 import io.strata.common.command.BackupCommand;
 import io.strata.common.command.TakeBackup;
 import io.strata.common.command.VerifyBackup;
-import io.strata.backup.verify.BackupVerifier;
 import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
@@ -68,11 +68,18 @@ class BackupCommands implements CommandHandler {
 
     private ClaimableJob verify(VerifyBackup command) {
         JobRef ref = new JobRef(
-                command.jobId(), JobKind.VERIFY, command.source(), command.requestId(), command.backupId().toString());
+                command.jobId(),
+                JobKind.VERIFY,
+                command.source(),
+                command.requestId(),
+                command.backupId().toString());
         JobReporter reporter = reporters.forJob(ref);
         Timer.Sample sample = metrics.start();
         return new ClaimableJob(
-                reporter, "starting", () -> verifier.run(command, reporter), outcome -> metrics.finished(sample, outcome));
+                reporter,
+                "starting",
+                () -> verifier.run(command, reporter),
+                outcome -> metrics.finished(sample, outcome));
     }
 
     private ClaimableJob take(TakeBackup command) {

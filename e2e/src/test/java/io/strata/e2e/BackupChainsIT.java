@@ -128,7 +128,9 @@ class BackupChainsIT extends StackTestSupport {
                 .until(() -> operator.post("/api/v1/restores/preview", body), r -> r.status() == 200)
                 .json();
         List<String> chain = new ArrayList<>();
-        preview.get("backups").forEach(b -> chain.add(b.get("backupId").asString() + ":" + b.get("type").asString()));
+        preview.get("backups")
+                .forEach(b -> chain.add(
+                        b.get("backupId").asString() + ":" + b.get("type").asString()));
         assertThat(chain).containsExactly(id(full) + ":FULL", id(incremental) + ":INCREMENTAL");
 
         Api.Response accepted = admin.post("/api/v1/restores", body);
@@ -137,8 +139,10 @@ class BackupChainsIT extends StackTestSupport {
         JsonNode job = awaitSucceeded(accepted.text("jobId"));
         assertThat(job.get("result").get("backupId").asString()).isEqualTo(id(incremental));
         int port = job.get("result").get("port").asInt();
-        assertThat(count(port, database, "invoices WHERE number LIKE 'BETWEEN-%'")).isEqualTo(7);
-        assertThat(count(port, database, "invoices WHERE number LIKE 'AFTER-%'")).isZero();
+        assertThat(count(port, database, "invoices WHERE number LIKE 'BETWEEN-%'"))
+                .isEqualTo(7);
+        assertThat(count(port, database, "invoices WHERE number LIKE 'AFTER-%'"))
+                .isZero();
     }
 
     /**

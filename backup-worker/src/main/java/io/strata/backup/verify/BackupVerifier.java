@@ -47,9 +47,10 @@ public class BackupVerifier {
         String source = command.source();
         String backupId = command.backupId().toString();
         BackupManifest target = manifest(source, backupId);
-        List<String> chain = target.chain() == null || target.chain().backupIds().isEmpty()
-                ? List.of(backupId)
-                : target.chain().backupIds();
+        List<String> chain =
+                target.chain() == null || target.chain().backupIds().isEmpty()
+                        ? List.of(backupId)
+                        : target.chain().backupIds();
         List<BackupManifest> manifests = new ArrayList<>();
         for (String id : chain) {
             manifests.add(id.equals(backupId) ? target : manifest(source, id));
@@ -99,7 +100,8 @@ public class BackupVerifier {
             return java.util.Optional.of(object.key() + " is missing from " + store.describe());
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().contains("ended after")) {
-                return java.util.Optional.of(object.key() + " is shorter than its manifest says (" + e.getMessage() + ")");
+                return java.util.Optional.of(
+                        object.key() + " is shorter than its manifest says (" + e.getMessage() + ")");
             }
             throw new JobFailureException(
                     FailureCode.STORAGE_ERROR,

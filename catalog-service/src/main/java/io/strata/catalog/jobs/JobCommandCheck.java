@@ -79,7 +79,8 @@ final class JobCommandCheck {
         }
         if ((kind == JobKind.VERIFY) != (parsed instanceof VerifyBackup)) {
             problems.add(new FieldProblem(
-                    "command.payload", "a " + kind + " job's command is " + (kind == JobKind.VERIFY ? "" : "not ") + "VerifyBackup"));
+                    "command.payload",
+                    "a " + kind + " job's command is " + (kind == JobKind.VERIFY ? "" : "not ") + "VerifyBackup"));
             return null;
         }
         JobId commandJob = switch (parsed) {

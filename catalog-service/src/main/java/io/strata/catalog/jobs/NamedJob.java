@@ -75,7 +75,8 @@ record NamedJob(String what, UUID jobId, JobOrigin origin) {
                         origin(take.jobId().value(), JobKind.BACKUP, take.source(), backupId, take.requestId(), now));
             }
             case TakeBackup take -> null;
-            case VerifyBackup verify when verify.jobId() != null && verify.source() != null ->
+            case VerifyBackup verify
+            when verify.jobId() != null && verify.source() != null ->
                 new NamedJob(
                         "the VerifyBackup command",
                         verify.jobId().value(),
