@@ -1,0 +1,109 @@
+package io.strata.platform.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.common.crypto.Keyring;
+import io.strata.common.model.FailureCode;
+import io.strata.common.storage.BackupManifest.StoredObject;
+import io.strata.common.storage.LocalObjectStore;
+import io.strata.platform.jobs.JobFailureException;
+import io.strata.platform.logical.CompressedUpload;
+import io.strata.platform.logical.CountingInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reading a stored object back: its plain bytes reach the reader, and a damaged object is reported as
+ * corrupt (CHECKSUM_MISMATCH) even when the decompressor or the reader trips over it first, while a reader
+ * failing on good bytes is not blamed on the object.
+ */
+class StoredObjectsTest {
+    private static final String KEY = "shop/backups/20261202T000000Z-abcdef/blocks.pack.zst";
+    private final StorageEncryption encryption = StorageEncryption.off("test");
+
+    @Test
+    void aGoodObjectReachesTheReaderWhole(@TempDir Path root) throws IOException {
+        LocalObjectStore store = new LocalObjectStore(root);
+        byte[] plain = content();
+        StoredObject object = write(store, plain);
+
+        byte[][] read = new byte[1][];
+        StoredObjects.Read result = StoredObjects.read(
+                store,
+                encryption,
+                object,
+                false,
+                1 << 16,
+                2,
+                new AtomicLong(),
+                "block pack",
+                in -> read[0] = in.readAllBytes());
+
+        assertThat(read[0]).isEqualTo(plain);
+        assertThat(result.plainBytes()).isEqualTo(plain.length);
+        assertThat(result.storedBytes()).isEqualTo(object.storedBytes());
+    }
+
+    @Test
+    void aFlippedByteIsCorruptEvenWhenTheDecoderFailsFirst(@TempDir Path root) throws IOException {
+        LocalObjectStore store = new LocalObjectStore(root);
+        StoredObject object = write(store, content());
+        byte[] stored = store.readAll(KEY);
+        stored[stored.length / 2] ^= 0x20;
+        store.put(KEY, stored);
+
+        assertThatThrownBy(() -> StoredObjects.read(
+                        store, encryption, object, false, 1 << 16, 2, new AtomicLong(), "block pack", in -> {
+                            in.readAllBytes();
+                            throw new IOException("the pack is malformed");
+                        }))
+                .isInstanceOfSatisfying(
+                        JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH))
+                .hasMessageContaining(KEY)
+                .hasMessageContaining("corrupt");
+    }
+
+    @Test
+    void aReaderFailingOnGoodBytesIsNotBlamedOnTheObject(@TempDir Path root) throws IOException {
+        LocalObjectStore store = new LocalObjectStore(root);
+        StoredObject object = write(store, content());
+
+        assertThatThrownBy(() -> StoredObjects.read(
+                        store, encryption, object, false, 1 << 16, 2, new AtomicLong(), "block pack", in -> {
+                            throw new IOException("no space left on device");
+                        }))
+                .isInstanceOfSatisfying(
+                        JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.STORAGE_ERROR))
+                .hasMessageContaining("no space left on device");
+    }
+
+    @Test
+    void aMissingObjectIsNotFound(@TempDir Path root) throws IOException {
+        LocalObjectStore store = new LocalObjectStore(root);
+        StoredObject object = new StoredObject(KEY, StoredObject.BLOCK_PACK, "zstd", 10, 10, "00");
+
+        assertThatThrownBy(() -> StoredObjects.read(
+                        store, encryption, object, false, 1 << 16, 2, new AtomicLong(), "block pack", in -> {}))
+                .isInstanceOfSatisfying(
+                        JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.BACKUP_NOT_FOUND));
+    }
+
+    private static byte[] content() {
+        byte[] plain = new byte[300_000];
+        new Random(3).nextBytes(plain);
+        return plain;
+    }
+
+    private static StoredObject write(LocalObjectStore store, byte[] plain) {
+        CompressedUpload.Stored stored = CompressedUpload.write(
+                store, KEY, new CountingInputStream(new ByteArrayInputStream(plain)), 0, Keyring.none(), () -> {});
+        return new StoredObject(
+                KEY, StoredObject.BLOCK_PACK, "zstd", stored.rawBytes(), stored.storedBytes(), stored.sha256());
+    }
+}
