@@ -1,10 +1,12 @@
 package io.strata.backup;
 
 import io.micrometer.core.instrument.Timer;
+import io.strata.backup.delete.BackupDeleter;
 import io.strata.backup.logical.LogicalBackupJob;
 import io.strata.backup.physical.PhysicalBackupJob;
 import io.strata.backup.verify.BackupVerifier;
 import io.strata.common.command.BackupCommand;
+import io.strata.common.command.DeleteBackup;
 import io.strata.common.command.TakeBackup;
 import io.strata.common.command.VerifyBackup;
 import io.strata.common.event.JobEvent.JobRef;
@@ -23,7 +25,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The backup-worker's commands: {@code TakeBackup} from the {@code backup-worker} share group, run
+ * The backup-worker's commands ({@code TakeBackup}, {@code VerifyBackup}, {@code DeleteBackup}) from the {@code backup-worker} share group, run
  * {@code strata.worker.concurrency} at a time by the {@link CommandQueue} (which claims each job first).
  */
 @Configuration(proxyBeanMethods = false)
@@ -34,14 +36,17 @@ class BackupCommands implements CommandHandler {
     private final PhysicalBackupJob physicalBackups;
     private final JobMetrics metrics;
     private final BackupVerifier verifier;
+    private final BackupDeleter deleter;
 
     BackupCommands(
             JobReporters reporters,
             LogicalBackupJob logicalBackups,
             PhysicalBackupJob physicalBackups,
             JobMetrics metrics,
-            BackupVerifier verifier) {
+            BackupVerifier verifier,
+            BackupDeleter deleter) {
         this.verifier = verifier;
+        this.deleter = deleter;
         this.reporters = reporters;
         this.logicalBackups = logicalBackups;
         this.physicalBackups = physicalBackups;
@@ -63,7 +68,24 @@ class BackupCommands implements CommandHandler {
         return switch (Json.read(record.value(), BackupCommand.class)) {
             case TakeBackup take -> take(take);
             case VerifyBackup verify -> verify(verify);
+            case DeleteBackup delete -> delete(delete);
         };
+    }
+
+    private ClaimableJob delete(DeleteBackup command) {
+        JobRef ref = new JobRef(
+                command.jobId(),
+                JobKind.DELETE,
+                command.source(),
+                command.requestId(),
+                command.backupId().toString());
+        JobReporter reporter = reporters.forJob(ref);
+        Timer.Sample sample = metrics.start();
+        return new ClaimableJob(
+                reporter,
+                "starting",
+                () -> deleter.run(command, reporter),
+                outcome -> metrics.finished(sample, outcome));
     }
 
     private ClaimableJob verify(VerifyBackup command) {

@@ -16,7 +16,9 @@ import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
+import io.strata.common.storage.BackupManifest.StoredObject;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class WireFormatTest {
@@ -69,7 +71,13 @@ class WireFormatTest {
                         "shop/backups/x/manifest.json",
                         NOW,
                         NOW,
-                        null));
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        List.of(new StoredObject(
+                                "shop/backups/x/dump.pgc.zst", "pg_dump-custom", "zstd", 100, 40, "ab".repeat(32)))));
 
         String json = Json.write(event);
 

@@ -57,6 +57,10 @@ final class Api {
                 .PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    Response delete(String path) {
+        return send(request(path).DELETE());
+    }
+
     /** The request ids of every POST and PUT this suite sent through this client. */
     static Set<String> mutatingRequestIds() {
         return Set.copyOf(MUTATING_REQUEST_IDS);

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.strata.devstack.ManagedService;
 import io.strata.devstack.PgCluster;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -162,11 +160,5 @@ class ArchiverOutageIT extends StackTestSupport {
         assertThat(start(cluster, command).waitFor())
                 .as(String.join(" ", command))
                 .isZero();
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -2,8 +2,6 @@ package io.strata.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -44,6 +42,8 @@ class BackupChainsIT extends StackTestSupport {
                 sourceCluster,
                 database,
                 "CREATE TABLE shrinking AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 20000) g");
+        SampleDatabase.execute(
+                sourceCluster, database, "CREATE TABLE emptied AS SELECT g AS id FROM generate_series(1, 8000) g");
 
         JsonNode full = backup(source, "FULL");
         assertThat(full.get("type").asString()).isEqualTo("FULL");
@@ -59,7 +59,8 @@ class BackupChainsIT extends StackTestSupport {
         Map<String, String> atDifferential = fingerprint(sourceCluster.port(), database);
         assertChild(differential, "DIFFERENTIAL", full, List.of(id(full), id(differential)));
 
-        // a truncated table (its file shrinks), a VACUUM FULL (a new file for the same table)
+        // a truncated table (a new empty file), a shrunk one, a VACUUM FULL (a new file for the same table)
+        SampleDatabase.execute(sourceCluster, database, "TRUNCATE emptied");
         SampleDatabase.execute(sourceCluster, database, "DELETE FROM shrinking WHERE id > 100");
         SampleDatabase.execute(sourceCluster, database, "VACUUM shrinking");
         SampleDatabase.execute(sourceCluster, database, "VACUUM FULL customers");
@@ -91,6 +92,55 @@ class BackupChainsIT extends StackTestSupport {
                 .containsEntry("t", fingerprint(sourceCluster.port(), other).get("t"));
         assertThat(atFull).isNotEqualTo(atSecond);
         SampleDatabase.execute(sourceCluster, "postgres", "DROP DATABASE " + other);
+    }
+
+    /**
+     * A table past 1 GiB is stored by PostgreSQL as segment files ({@code <relfilenode>}, {@code .1}): an
+     * INCREMENTAL after rows changed in both segments and the table grew restores byte-exact (pg_verifybackup)
+     * with the same rows, and stores far less than the table.
+     */
+    @Test
+    void aTablePastOneGigabyteRestoresExactlyFromAnIncremental() throws Exception {
+        String database = unique("chainbig");
+        String source = registerArchivedSource(database, 10);
+        // ~2.6 KB rows stored uncompressed: 3 per 8 KiB page, 400k rows = 133k pages, past the 131072 of a segment
+        SampleDatabase.execute(sourceCluster, database, """
+                CREATE TABLE big (id int PRIMARY KEY, pad text);
+                ALTER TABLE big ALTER COLUMN pad SET STORAGE PLAIN;
+                INSERT INTO big SELECT g, repeat(chr(65 + g % 26), 2600) FROM generate_series(1, 400000) g""");
+        assertThat(count(
+                        sourceCluster.port(),
+                        database,
+                        "pg_class WHERE relname = 'big'" + " AND pg_relation_size(oid) > 1024 * 1024 * 1024"))
+                .as("the table spans two segment files")
+                .isEqualTo(1);
+        JsonNode full = backup(source, "FULL");
+        SampleDatabase.execute(sourceCluster, database, """
+                UPDATE big SET pad = repeat('z', 2600) WHERE id IN (7, 200000, 399990);
+                INSERT INTO big SELECT g, repeat('n', 2600) FROM generate_series(400001, 400100) g""");
+        String fingerprint = "count(*)::text || ':' || sum(hashtext(pad)::bigint + id)::text";
+        String expected = scalar(sourceCluster.port(), database, "SELECT " + fingerprint + " FROM big");
+        JsonNode incremental = backup(source, "INCREMENTAL");
+        assertThat(incremental.get("parentBackupId").asString()).isEqualTo(id(full));
+        assertThat(incremental.get("changedBytes").asLong())
+                .as("a few pages in each segment and the new ones, not the gigabyte")
+                .isLessThan(16L * 1024 * 1024);
+
+        int port = restore(source, id(incremental));
+        assertThat(scalar(port, database, "SELECT " + fingerprint + " FROM big"))
+                .isEqualTo(expected);
+    }
+
+    private String scalar(int port, String database, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + port + "/" + database,
+                        sourceCluster.superuser(),
+                        sourceCluster.password());
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getString(1);
+        }
     }
 
     /**
@@ -146,11 +196,13 @@ class BackupChainsIT extends StackTestSupport {
     }
 
     /**
-     * VERIFY re-hashes a backup's whole chain. A flipped byte in the pack of a middle backup: verify names
-     * that object, a restore through the chain fails without a cluster, and the FULL backup still restores.
+     * VERIFY re-hashes a backup's whole chain. A flipped byte in the pack of a middle backup: a restore
+     * through the chain fails before a cluster is started; verify names the object; from then on the middle
+     * backup and every later one are shown not usable, with the reason, and the planner passes over them
+     * (saying so) while the FULL backup still restores.
      */
     @Test
-    void verifyNamesACorruptPackAndARestoreThroughItFailsWhileAnOlderBackupRestores() throws Exception {
+    void aCorruptPackFailsRestoresThroughItAndVerifyMarksItsChainsNotUsable() throws Exception {
         String database = unique("chaincorrupt");
         String source = registerArchivedSource(database, 300);
         JsonNode full = backup(source, "FULL");
@@ -162,16 +214,13 @@ class BackupChainsIT extends StackTestSupport {
         JsonNode verified = verify(id(last));
         assertThat(verified.get("status").asString()).as(verified.toString()).isEqualTo("SUCCEEDED");
         assertThat(verified.get("result").get("objects").asInt()).isGreaterThanOrEqualTo(9); // 3 backups x 3 objects
+        assertThat(viewer.get("/api/v1/backups/" + id(last)).json().has("verifiedAt"))
+                .isTrue();
 
         String pack = source + "/backups/" + id(middle) + "/blocks.pack.zst";
         byte[] stored = objectStore().readAll(pack);
         stored[stored.length / 2] ^= 0x20;
         objectStore().put(pack, stored);
-
-        JsonNode failed = verify(id(last));
-        assertThat(failed.get("status").asString()).as(failed.toString()).isEqualTo("FAILED");
-        assertThat(failed.get("error").get("code").asString()).isEqualTo("CHECKSUM_MISMATCH");
-        assertThat(failed.get("error").get("message").asString()).contains(pack).contains("corrupt");
 
         Path dir = stack.restoreRoot().resolve("restored-" + unique("chaincorrupt"));
         Map<String, Object> body = new LinkedHashMap<>();
@@ -185,7 +234,113 @@ class BackupChainsIT extends StackTestSupport {
         assertThat(broken.get("error").get("code").asString()).isEqualTo("CHECKSUM_MISMATCH");
         assertThat(dir).doesNotExist();
 
+        JsonNode failed = verify(id(last));
+        assertThat(failed.get("status").asString()).as(failed.toString()).isEqualTo("FAILED");
+        assertThat(failed.get("error").get("code").asString()).isEqualTo("CHECKSUM_MISMATCH");
+        assertThat(failed.get("error").get("message").asString()).contains(pack).contains("corrupt");
+
+        JsonNode middleNow = viewer.get("/api/v1/backups/" + id(middle)).json();
+        assertThat(middleNow.get("usable").asBoolean()).as(middleNow.toString()).isFalse();
+        assertThat(middleNow.get("corruption").asString()).contains(pack);
+        JsonNode lastNow = viewer.get("/api/v1/backups/" + id(last)).json();
+        assertThat(lastNow.get("usable").asBoolean()).isFalse();
+        assertThat(lastNow.get("unusableReason").asString())
+                .contains(id(middle))
+                .contains("damaged");
+        assertThat(viewer.get("/api/v1/backups/" + id(full))
+                        .json()
+                        .get("usable")
+                        .asBoolean())
+                .isTrue();
+
+        // the planner passes over both, saying why, and starts from the FULL backup
+        Map<String, Object> latest = new LinkedHashMap<>();
+        latest.put("source", source);
+        latest.put("target", Map.of("latest", true));
+        latest.put("into", Map.of("dataDirectory", "preview-only", "port", freePort()));
+        JsonNode preview = operator.post("/api/v1/restores/preview", latest).json();
+        assertThat(preview.get("backups").get(0).get("backupId").asString())
+                .as(preview.toString())
+                .isEqualTo(id(full));
+        List<String> skipped = new ArrayList<>();
+        preview.get("skippedBackups").forEach(b -> skipped.add(b.get("backupId").asString()));
+        assertThat(skipped).containsExactlyInAnyOrder(id(middle), id(last));
+        Api.Response refused = admin.post("/api/v1/restores", body);
+        assertProblem(refused, 422);
+        assertThat(refused.body()).contains(id(middle));
+
         assertThat(count(restore(source, id(full)), database, "invoices")).isEqualTo(300);
+    }
+
+    /**
+     * DELETE of a FULL backup that a DIFFERENTIAL and an INCREMENTAL are built on is a 409 listing them; with
+     * cascade all three go, from the catalog and from storage. The WAL a restore point needs from an older
+     * FULL backup is kept by WAL cleanup afterwards, and the point still verifies.
+     */
+    @Test
+    void deletingAFullBackupNeedsCascadeForItsDependentsAndKeepsTheWalARestorePointNeeds() throws Exception {
+        String database = unique("chaindelete");
+        String source = registerArchivedSource(database, 200);
+        JsonNode older = backup(source, "FULL");
+        SampleDatabase.execute(sourceCluster, database, "UPDATE invoices SET amount = amount + 1 WHERE id <= 50");
+        Api.Response point =
+                operator.post("/api/v1/sources/" + source + "/restore-points", Map.of("name", "before-purge"));
+        assertThat(point.status()).as(point.toString()).isEqualTo(201);
+        SampleDatabase.execute(sourceCluster, database, "UPDATE invoices SET amount = amount + 1 WHERE id > 150");
+        // the chain to delete: a FULL (forced: INCREMENTAL would build on the older FULL) and two on top
+        JsonNode full = backup(source, "FULL");
+        SampleDatabase.execute(sourceCluster, database, "UPDATE customers SET name = name || '!'");
+        JsonNode differential = backup(source, "DIFFERENTIAL");
+        SampleDatabase.execute(sourceCluster, database, "UPDATE invoices SET status = 'paid' WHERE id % 3 = 0");
+        JsonNode incremental = backup(source, "INCREMENTAL");
+        assertThat(differential.get("parentBackupId").asString()).isEqualTo(id(full));
+        assertThat(incremental.get("parentBackupId").asString()).isEqualTo(id(differential));
+
+        assertProblem(operator.delete("/api/v1/backups/" + id(full)), 403);
+        Api.Response refused = admin.delete("/api/v1/backups/" + id(full));
+        assertProblem(refused, 409);
+        List<String> dependents = new ArrayList<>();
+        refused.json().get("dependents").forEach(d -> dependents.add(d.asString()));
+        assertThat(dependents).containsExactly(id(incremental), id(differential));
+        assertThat(viewer.get("/api/v1/backups/" + id(full))
+                        .json()
+                        .get("status")
+                        .asString())
+                .isEqualTo("SUCCEEDED");
+
+        Api.Response accepted = admin.delete("/api/v1/backups/" + id(full) + "?cascade=true");
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        JsonNode job = awaitSucceeded(accepted.text("jobId"));
+        assertThat(job.get("kind").asString()).isEqualTo("DELETE");
+        List<String> deleted = new ArrayList<>();
+        job.get("result").get("deletedBackupIds").forEach(d -> deleted.add(d.asString()));
+        assertThat(deleted).containsExactly(id(incremental), id(differential), id(full));
+        assertThat(job.get("result").get("objects").asInt()).isGreaterThanOrEqualTo(3 * 4); // 3 objects + manifest
+        for (String gone : deleted) {
+            assertThat(viewer.get("/api/v1/backups/" + gone)
+                            .json()
+                            .get("status")
+                            .asString())
+                    .isEqualTo("DELETED");
+            assertThat(objectStore().list(source + "/backups/" + gone + "/")).isEmpty();
+        }
+        List<String> listed = new ArrayList<>();
+        viewer.get("/api/v1/backups?source=" + source)
+                .json()
+                .forEach(b -> listed.add(b.get("backupId").asString()));
+        assertThat(listed).containsExactly(id(older));
+
+        // WAL cleanup of everything it may delete: the older FULL and the restore point keep theirs
+        SampleDatabase.execute(sourceCluster, database, "SELECT pg_switch_wal()");
+        Api.Response cleanup = admin.post("/api/v1/sources/" + source + "/wal/cleanup", Map.of("keepDays", 0));
+        assertThat(cleanup.status()).as(cleanup.toString()).isEqualTo(202);
+        awaitSucceeded(cleanup.text("jobId"));
+        JsonNode verified = operator.post("/api/v1/sources/" + source + "/restore-points/before-purge/verify", Map.of())
+                .json();
+        assertThat(verified.get("restorable").asBoolean())
+                .as(verified.toString())
+                .isTrue();
+        assertThat(verified.get("baseBackupId").asString()).isEqualTo(id(older));
     }
 
     private JsonNode verify(String backupId) {
@@ -296,14 +451,6 @@ class BackupChainsIT extends StackTestSupport {
                 ResultSet r = s.executeQuery("SELECT count(*) FROM " + from)) {
             r.next();
             return r.getLong(1);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -44,6 +44,7 @@ class EncryptionIT extends StackTestSupport {
     private String encrypted;
     private String clear;
     private String encryptedBackup;
+    private String encryptedIncremental;
 
     @BeforeAll
     void twoSourcesWithTheSameSecretOneEncryptedOneNot() throws Exception {
@@ -57,6 +58,7 @@ class EncryptionIT extends StackTestSupport {
         // both slots exist now (a physical backup waits for its source's): this WAL reaches both archives
         SampleDatabase.execute(sourceCluster, databaseOf(encrypted), "UPDATE secrets SET v = v");
         encryptedBackup = backupAndWait(encrypted);
+        encryptedIncremental = physical(encrypted, "INCREMENTAL"); // a block pack and map of the changed pages
         backupAndWait(clear);
         SampleDatabase.execute(sourceCluster, "postgres", "SELECT pg_switch_wal()");
         ObjectStore store = objectStore();
@@ -90,6 +92,8 @@ class EncryptionIT extends StackTestSupport {
                 .anyMatch(key -> key.endsWith("manifest.json"))
                 .anyMatch(key -> key.endsWith("dump.pgc.zst"))
                 .anyMatch(key -> key.endsWith("base.tar.zst"))
+                .anyMatch(key -> key.endsWith("blocks.pack.zst"))
+                .anyMatch(key -> key.endsWith("blockmap.zst"))
                 .anyMatch(key -> key.contains("/wal/"));
         for (ObjectInfo object : sealed) {
             byte[] bytes = store.readAll(object.key());
@@ -200,6 +204,49 @@ class EncryptionIT extends StackTestSupport {
                     .as(backup)
                     .isOne();
         }
+
+        // a chain across the rotation: its FULL and first INCREMENTAL under the old key, this one under the new
+        SampleDatabase.execute(sourceCluster, databaseOf(encrypted), "UPDATE secrets SET v = v || '-rotated'");
+        String chained = physical(encrypted, "INCREMENTAL");
+        JsonNode view = viewer.get("/api/v1/backups/" + chained).json();
+        assertThat(view.get("parentBackupId").asString()).isEqualTo(encryptedIncremental);
+        assertThat(keyIdOf(objectStore().readAll(encrypted + "/backups/" + chained + "/blocks.pack.zst")))
+                .isEqualTo(newKeyId);
+        assertThat(keyIdOf(objectStore().readAll(encrypted + "/backups/" + encryptedIncremental + "/blocks.pack.zst")))
+                .isNotEqualTo(newKeyId);
+        Path dir = stack.restoreRoot().resolve("restored-" + unique("sealedchain"));
+        try {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("source", encrypted);
+            body.put("backupId", chained);
+            body.put("into", Map.of("dataDirectory", dir.toString(), "port", freePort()));
+            Api.Response accepted = admin.post("/api/v1/restores", body);
+            assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+            int port = awaitSucceeded(accepted.text("jobId"))
+                    .get("result")
+                    .get("port")
+                    .asInt();
+            try (var c = java.sql.DriverManager.getConnection(
+                            "jdbc:postgresql://127.0.0.1:" + port + "/" + databaseOf(encrypted),
+                            sourceCluster.superuser(),
+                            sourceCluster.password());
+                    var st = c.createStatement();
+                    var r = st.executeQuery("SELECT v FROM secrets")) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.getString(1)).isEqualTo(marker + "-rotated");
+            }
+        } finally {
+            stack.stopRestoredCluster(dir);
+        }
+    }
+
+    /** Takes a physical backup of {@code type}; returns its id once it succeeded. */
+    private String physical(String source, String type) {
+        Api.Response accepted =
+                operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL", "type", type));
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        awaitSucceeded(accepted.text("jobId"));
+        return accepted.text("backupId");
     }
 
     private String source(String database, Boolean encrypt) throws Exception {

@@ -336,15 +336,6 @@ class PointInTimeRestoreIT extends StackTestSupport {
         return job;
     }
 
-    private static int freePort() {
-        try (java.net.ServerSocket socket =
-                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     private long count(int port, String database, String from) throws SQLException {
         return count(port, database, from, sourceCluster.superuser(), sourceCluster.password());
     }

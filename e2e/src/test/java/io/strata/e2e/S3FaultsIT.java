@@ -136,13 +136,4 @@ class S3FaultsIT extends StackTestSupport {
         }
         assertThat(checked).isPositive();
     }
-
-    private static int freePort() {
-        try (java.net.ServerSocket socket =
-                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 }

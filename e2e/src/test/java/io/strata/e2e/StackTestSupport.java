@@ -183,6 +183,16 @@ abstract class StackTestSupport {
         return accepted.text("backupId");
     }
 
+    /** A free TCP port on the loopback interface (for a restored cluster). */
+    static int freePort() {
+        try (java.net.ServerSocket socket =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     ObjectStore objectStore() {
         return new S3ObjectStore(s3Client(), stack.s3Bucket(), 5 * 1024 * 1024, 1, S3ObjectStore.defaultRetry());
     }

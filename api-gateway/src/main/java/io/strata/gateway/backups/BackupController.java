@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -59,6 +60,39 @@ class BackupController {
                     + "; only a SUCCEEDED backup has objects to verify");
         }
         JobView job = submission.verify(backup, JobId.random());
+        AuditAttributes.target(job.jobId());
+        JobAccepted accepted = JobAccepted.of(job, backupId);
+        return ResponseEntity.accepted()
+                .location(URI.create(accepted.statusUrl()))
+                .body(accepted);
+    }
+
+    /**
+     * Starts a DELETE job (admin). A backup that DIFFERENTIAL or INCREMENTAL backups are built on is refused
+     * with 409 listing them ({@code dependents}) unless {@code cascade=true}, which deletes them too. A backup
+     * still being taken is refused: cancel its job first. WAL is not deleted here (WAL cleanup keeps what the
+     * remaining backups and restore points need).
+     */
+    @DeleteMapping("/{backupId}")
+    ResponseEntity<JobAccepted> delete(
+            @PathVariable String backupId, @RequestParam(required = false, defaultValue = "false") boolean cascade) {
+        BackupView backup = one(backupId);
+        String status = backup.status() == null ? "" : backup.status();
+        if (status.equals("DELETED")) {
+            throw ApiException.conflict("backup '" + backupId + "' was already deleted at " + backup.deletedAt());
+        }
+        if (status.equals("QUEUED") || status.equals("RUNNING")) {
+            throw ApiException.conflict("backup '" + backupId + "' is still being taken: cancel its job first with"
+                    + " POST /api/v1/jobs/" + backup.jobId() + "/cancel");
+        }
+        List<String> dependents = backup.dependents() == null ? List.of() : backup.dependents();
+        if (!dependents.isEmpty() && !cascade) {
+            throw ApiException.conflict("backup '" + backupId + "' has " + dependents.size() + " backup(s) built on"
+                            + " it, which cannot be restored without it: " + String.join(", ", dependents)
+                            + ". Delete them first, or repeat with ?cascade=true to delete them too.")
+                    .with("dependents", dependents);
+        }
+        JobView job = submission.delete(backup, cascade, JobId.random());
         AuditAttributes.target(job.jobId());
         JobAccepted accepted = JobAccepted.of(job, backupId);
         return ResponseEntity.accepted()

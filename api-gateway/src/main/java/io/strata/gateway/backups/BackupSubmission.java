@@ -1,5 +1,6 @@
 package io.strata.gateway.backups;
 
+import io.strata.common.command.DeleteBackup;
 import io.strata.common.command.TakeBackup;
 import io.strata.common.command.VerifyBackup;
 import io.strata.common.messaging.Topics;
@@ -92,6 +93,22 @@ class BackupSubmission {
                         jobId,
                         BackupId.parse(backup.backupId()),
                         backup.source(),
+                        null,
+                        clock.instant()));
+    }
+
+    /** Records a DELETE job of {@code backup} with its {@link DeleteBackup} (the catalog relays it to Kafka). */
+    JobView delete(BackupView backup, boolean cascade, JobId jobId) {
+        NewJob job = new NewJob(jobId.toString(), JobKind.DELETE, backup.source(), null, backup.backupId());
+        return jobs.enqueue(
+                job,
+                Topics.BACKUP_COMMANDS,
+                new DeleteBackup(
+                        DeleteBackup.SCHEMA_VERSION,
+                        jobId,
+                        BackupId.parse(backup.backupId()),
+                        backup.source(),
+                        cascade,
                         null,
                         clock.instant()));
     }

@@ -6,6 +6,7 @@ import io.strata.gateway.restores.RestoreChecks.CheckedRestore;
 import io.strata.platform.catalog.CatalogApi.PlannedBase;
 import io.strata.platform.catalog.CatalogApi.ReachableRange;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
+import io.strata.platform.catalog.CatalogApi.SkippedBackup;
 import jakarta.validation.constraints.Positive;
 import java.time.Instant;
 import java.util.List;
@@ -43,7 +44,8 @@ record RestoreEstimates(
             long downloadBytes,
             long estimatedSeconds,
             Estimate estimate,
-            ReachableRange reachable) {}
+            ReachableRange reachable,
+            List<SkippedBackup> skippedBackups) {}
 
     /** One backup the restore downloads; a chain lists its FULL backup first and the restored one last. */
     record PreviewBackup(
@@ -101,7 +103,8 @@ record RestoreEstimates(
                     download,
                     total(estimate),
                     estimate,
-                    plan.reachable());
+                    plan.reachable(),
+                    plan.skipped());
         }
         var backup = restore.backup();
         long stored = backup.storedBytes() == null ? 0 : backup.storedBytes();
@@ -119,7 +122,8 @@ record RestoreEstimates(
                 stored,
                 total(estimate),
                 estimate,
-                null);
+                null,
+                List.of());
     }
 
     private static long total(Estimate estimate) {

@@ -6,6 +6,7 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
@@ -13,6 +14,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.strata.common.command.DeleteBackup;
 import io.strata.common.command.TakeBackup;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupKind;
@@ -225,6 +227,78 @@ class BackupApiTest extends GatewaySliceTest {
                 .andExpect(jsonPath("$.objects[0].sizeBytes").value(1024));
     }
 
+    private static final String FULL_ID = "20261122T153000Z-f0f0f0";
+    private static final String INCR_ID = "20261123T153000Z-1a1a1a";
+
+    @Test
+    void deletingABackupOthersAreBuiltOnIsAConflictListingThem() throws Exception {
+        when(catalogProxy.backup(FULL_ID)).thenReturn(Optional.of(physicalFull(List.of(INCR_ID))));
+
+        mvc.perform(delete("/api/v1/backups/" + FULL_ID).header("Authorization", bearer(ADMIN)))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.dependents[0]").value(INCR_ID))
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("cascade=true")));
+        verify(catalog, never()).createJob(any());
+    }
+
+    @Test
+    void cascadeDeletesTheDependentsTooThroughADeleteJob() throws Exception {
+        when(catalogProxy.backup(FULL_ID)).thenReturn(Optional.of(physicalFull(List.of(INCR_ID))));
+
+        mvc.perform(delete("/api/v1/backups/" + FULL_ID + "?cascade=true").header("Authorization", bearer(ADMIN)))
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.status").value("QUEUED"));
+
+        ArgumentCaptor<NewJob> job = ArgumentCaptor.forClass(NewJob.class);
+        verify(catalog).createJob(job.capture());
+        DeleteBackup command = createdCommand(Topics.BACKUP_COMMANDS, DeleteBackup.class);
+        assertThat(job.getValue().kind()).isEqualTo(JobKind.DELETE);
+        assertThat(command.backupId().toString()).isEqualTo(FULL_ID);
+        assertThat(command.cascade()).isTrue();
+        assertThat(command.source()).isEqualTo("shop");
+    }
+
+    @Test
+    void onlyAdminsDeleteBackups() throws Exception {
+        mvc.perform(delete("/api/v1/backups/" + FULL_ID).header("Authorization", bearer(OPERATOR)))
+                .andExpect(status().isForbidden());
+        verify(catalog, never()).createJob(any());
+    }
+
+    private static BackupView physicalFull(List<String> dependents) {
+        return new BackupView(
+                FULL_ID,
+                "shop",
+                BackupKind.PHYSICAL,
+                BackupType.FULL,
+                "SUCCEEDED",
+                2048L,
+                1024L,
+                "ab".repeat(32),
+                NOW,
+                NOW.plusSeconds(60),
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                "0b7e4b4c-1f0e-4a43-9a4b-2f6f3c1d9e11",
+                "shop/backups/" + FULL_ID + "/manifest.json",
+                List.of(),
+                null,
+                null,
+                List.of(FULL_ID),
+                null,
+                null,
+                true,
+                null,
+                dependents,
+                null,
+                null,
+                null);
+    }
+
     private static BackupView logicalBackup() {
         return new BackupView(
                 "20261122T153000Z-abcdef",
@@ -246,6 +320,12 @@ class BackupApiTest extends GatewaySliceTest {
                 "0b7e4b4c-1f0e-4a43-9a4b-2f6f3c1d9e11",
                 "shop/logical/20261122T153000Z-abcdef/manifest.json",
                 List.of(new BackupObject("shop/logical/20261122T153000Z-abcdef/dump", 1024, "cd".repeat(32))),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
                 null,
                 null,
                 null,

@@ -101,6 +101,12 @@ class RestoreApiTest extends GatewaySliceTest {
                 null,
                 null,
                 null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
                 null);
     }
 
@@ -289,7 +295,20 @@ class RestoreApiTest extends GatewaySliceTest {
                 new PlannedSegment("000000010000000000000003", "k3", "s3", true, lsn("0/3000200"), 50L, NOW));
         return problemCode == null
                 ? new RecoveryPlan(
-                        "shop", null, null, null, base, null, null, 16_777_216L, segments, 2, 150L, List.of(), null)
+                        "shop",
+                        null,
+                        null,
+                        null,
+                        base,
+                        null,
+                        null,
+                        16_777_216L,
+                        segments,
+                        2,
+                        150L,
+                        List.of(),
+                        null,
+                        List.of())
                 : new RecoveryPlan(
                         "shop",
                         null,
@@ -303,7 +322,8 @@ class RestoreApiTest extends GatewaySliceTest {
                         0,
                         0,
                         List.of(),
-                        new ReachableRange(NOW, lsn("0/2000100"), NOW, lsn("0/3000200")));
+                        new ReachableRange(NOW, lsn("0/2000100"), NOW, lsn("0/3000200")),
+                        List.of());
     }
 
     private static Lsn lsn(String text) {

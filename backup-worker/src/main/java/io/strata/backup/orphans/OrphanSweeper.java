@@ -144,7 +144,7 @@ public class OrphanSweeper {
         }
         BackupView backup = known.get();
         String status = backup.status() == null ? "" : backup.status();
-        boolean ended = status.equals("FAILED") || status.equals("CANCELLED");
+        boolean ended = status.equals("FAILED") || status.equals("CANCELLED") || status.equals("DELETED");
         Instant finished = backup.finishedAt() == null ? lastWrite : backup.finishedAt();
         Duration settle = grace.compareTo(ENDED_JOB_CLEANUP) < 0 ? grace : ENDED_JOB_CLEANUP;
         if (ended && finished.isBefore(now.minus(settle))) {

@@ -163,6 +163,23 @@ public class PhysicalBackupJob {
                     type == BackupType.FULL
                             ? copied.differ().readBytes()
                             : copied.differ().changedBytes());
+            List<StoredObject> objects = List.of(
+                    new StoredObject(
+                            data.key(),
+                            type == BackupType.FULL ? StoredObject.TAR : StoredObject.BLOCK_PACK,
+                            "zstd",
+                            data.rawBytes(),
+                            data.storedBytes(),
+                            data.sha256()),
+                    new StoredObject(
+                            map.key(), StoredObject.BLOCK_MAP, "zstd", map.rawBytes(), map.storedBytes(), map.sha256()),
+                    new StoredObject(
+                            pgManifestKey,
+                            StoredObject.PG_MANIFEST,
+                            "none",
+                            pgManifest.length,
+                            storedPgManifest.length,
+                            sha256(storedPgManifest)));
             String manifestKey = StorageLayout.manifestKey(source.name(), command.backupId());
             BackupManifest manifest = new BackupManifest(
                     BackupManifest.SCHEMA_VERSION,
@@ -177,28 +194,7 @@ public class PhysicalBackupJob {
                     command.description(),
                     startedAt,
                     finishedAt,
-                    List.of(
-                            new StoredObject(
-                                    data.key(),
-                                    type == BackupType.FULL ? StoredObject.TAR : StoredObject.BLOCK_PACK,
-                                    "zstd",
-                                    data.rawBytes(),
-                                    data.storedBytes(),
-                                    data.sha256()),
-                            new StoredObject(
-                                    map.key(),
-                                    StoredObject.BLOCK_MAP,
-                                    "zstd",
-                                    map.rawBytes(),
-                                    map.storedBytes(),
-                                    map.sha256()),
-                            new StoredObject(
-                                    pgManifestKey,
-                                    StoredObject.PG_MANIFEST,
-                                    "none",
-                                    pgManifest.length,
-                                    storedPgManifest.length,
-                                    sha256(storedPgManifest))),
+                    objects,
                     positions.startLsn(),
                     positions.endLsn(),
                     positions.timeline(),
@@ -223,7 +219,8 @@ public class PhysicalBackupJob {
                     positions.startLsn(),
                     positions.endLsn(),
                     positions.timeline(),
-                    chain);
+                    chain,
+                    objects);
         } catch (RuntimeException e) {
             // newest first (the manifest before its objects); the orphan sweep is the backstop for what this misses
             java.util.Collections.reverse(written);

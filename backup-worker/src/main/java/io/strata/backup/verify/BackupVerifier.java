@@ -9,6 +9,9 @@ import io.strata.common.storage.HashingInputStream;
 import io.strata.common.storage.NoSuchObjectException;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.ParallelDownload;
+import io.strata.platform.catalog.CatalogApi.VerificationProblem;
+import io.strata.platform.catalog.CatalogApi.VerificationReport;
+import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.logical.CountingInputStream;
@@ -37,10 +40,12 @@ public class BackupVerifier {
     private static final int CONNECTIONS = 4;
     private final ObjectStore store;
     private final StorageEncryption encryption;
+    private final CatalogClient catalog;
 
-    public BackupVerifier(ObjectStore store, StorageEncryption encryption) {
+    public BackupVerifier(ObjectStore store, StorageEncryption encryption, CatalogClient catalog) {
         this.store = store;
         this.encryption = encryption;
+        this.catalog = catalog;
     }
 
     public VerifyResult run(VerifyBackup command, JobReporter reporter) {
@@ -60,7 +65,7 @@ public class BackupVerifier {
                 .mapToLong(StoredObject::storedBytes)
                 .sum();
         AtomicLong done = new AtomicLong();
-        List<String> problems = new ArrayList<>();
+        List<VerificationProblem> problems = new ArrayList<>();
         int objects = 0;
         try (ProgressTicker ticker = ProgressTicker.every(
                 Duration.ofSeconds(1),
@@ -70,38 +75,45 @@ public class BackupVerifier {
             for (BackupManifest manifest : manifests) {
                 for (StoredObject object : manifest.objects()) {
                     objects++;
-                    check(object, done).ifPresent(problems::add);
+                    check(object, done)
+                            .ifPresent(problem -> problems.add(
+                                    new VerificationProblem(manifest.backupId().toString(), object.key(), problem)));
                 }
             }
         }
+        // recorded before the job ends: a damaged backup, and every chain through it, is then not usable
+        catalog.recordVerification(
+                backupId, new VerificationReport(command.jobId().toString(), chain, List.copyOf(problems)));
         if (!problems.isEmpty()) {
             throw new JobFailureException(
                     FailureCode.CHECKSUM_MISMATCH,
-                    "Backup " + backupId + " cannot be restored as stored: " + String.join("; ", problems)
+                    "Backup " + backupId + " cannot be restored as stored: "
+                            + problems.stream()
+                                    .map(p -> p.key() + " " + p.problem())
+                                    .collect(java.util.stream.Collectors.joining("; "))
                             + ". Restore from another backup, and take a new one.",
                     false);
         }
         return new VerifyResult(backupId, chain, objects, done.get());
     }
 
-    /** What is wrong with {@code object}, if anything. */
+    /** What is wrong with {@code object}, if anything (a phrase following its key). */
     private java.util.Optional<String> check(StoredObject object, AtomicLong done) {
         try (InputStream download =
                         new ParallelDownload(store, object.key(), object.storedBytes(), CHUNK, CONNECTIONS);
                 HashingInputStream hashing = new HashingInputStream(new CountingInputStream(download, done))) {
             hashing.transferTo(OutputStream.nullOutputStream());
             if (hashing.count() != object.storedBytes() || !hashing.sha256Hex().equalsIgnoreCase(object.sha256())) {
-                return java.util.Optional.of(object.key() + " is corrupt (SHA-256 " + hashing.sha256Hex() + " over "
+                return java.util.Optional.of("is corrupt (SHA-256 " + hashing.sha256Hex() + " over "
                         + hashing.count() + " bytes, expected " + object.sha256() + " over " + object.storedBytes()
                         + ")");
             }
             return java.util.Optional.empty();
         } catch (NoSuchObjectException e) {
-            return java.util.Optional.of(object.key() + " is missing from " + store.describe());
+            return java.util.Optional.of("is missing from " + store.describe());
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().contains("ended after")) {
-                return java.util.Optional.of(
-                        object.key() + " is shorter than its manifest says (" + e.getMessage() + ")");
+                return java.util.Optional.of("is shorter than its manifest says (" + e.getMessage() + ")");
             }
             throw new JobFailureException(
                     FailureCode.STORAGE_ERROR,

@@ -145,6 +145,12 @@ class OrphanSweeperTest {
                         null,
                         null,
                         null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
                         null));
     }
 

@@ -29,13 +29,14 @@ class BackupController {
             @RequestParam(required = false) String status,
             @RequestParam(required = false) Integer limit) {
         BackupKind kindFilter = QueryParams.optionalEnum("kind", kind, BackupKind.class);
-        // a backup's status follows its job's vocabulary (QUEUED, RUNNING, SUCCEEDED, FAILED)
-        JobStatus statusFilter = QueryParams.optionalEnum("status", status, JobStatus.class);
-        return backups.list(new BackupFilter(
-                blankToNull(source),
-                kindFilter,
-                statusFilter == null ? null : statusFilter.name(),
-                QueryParams.limit(limit)));
+        // a backup's status follows its job's vocabulary (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED), plus
+        // DELETED: those are listed only when asked for
+        String statusFilter = "DELETED".equals(status)
+                ? status
+                : java.util.Optional.ofNullable(QueryParams.optionalEnum("status", status, JobStatus.class))
+                        .map(Enum::name)
+                        .orElse(null);
+        return backups.list(new BackupFilter(blankToNull(source), kindFilter, statusFilter, QueryParams.limit(limit)));
     }
 
     @GetMapping("/api/v1/backups/{backupId}")

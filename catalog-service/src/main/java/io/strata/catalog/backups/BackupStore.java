@@ -4,8 +4,12 @@ import io.strata.catalog.support.SqlLsn;
 import io.strata.catalog.support.SqlTime;
 import io.strata.common.event.JobResult.BackupResult;
 import io.strata.common.model.BackupChain;
+import io.strata.common.model.BackupId;
+import io.strata.common.storage.BackupManifest.StoredObject;
+import io.strata.common.storage.StorageLayout;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -16,6 +20,7 @@ import org.springframework.stereotype.Repository;
  */
 @Repository
 public class BackupStore {
+    private static final int MAX_OBJECTS = 1000;
     private final JdbcClient jdbc;
     private final Clock clock;
 
@@ -134,18 +139,34 @@ public class BackupStore {
                         chain == null ? null : chain.readBytes(),
                         chain == null ? null : chain.changedBytes())
                 .update();
-        replaceObjects(result);
+        replaceObjects(source, result);
     }
 
-    private void replaceObjects(BackupResult result) {
+    /**
+     * Records every object the result lists (as the backup's manifest does); a result from before objects
+     * were listed names only its data object. Only keys under the backup's own prefix are taken: a job event
+     * is hostile input, and these keys are what a DELETE removes.
+     */
+    private void replaceObjects(String source, BackupResult result) {
         jdbc.sql("DELETE FROM backup_object WHERE backup_id = ?")
                 .param(result.backupId())
                 .update();
-        if (result.objectKey() != null) {
-            jdbc.sql("INSERT INTO backup_object (backup_id, key, size_bytes, sha256) VALUES (?, ?, ?, ?)")
-                    .params(result.backupId(), result.objectKey(), result.storedBytes(), result.sha256())
-                    .update();
-        }
+        List<StoredObject> objects = result.objects().isEmpty() && result.objectKey() != null
+                ? List.of(new StoredObject(
+                        result.objectKey(), null, null, result.sizeBytes(), result.storedBytes(), result.sha256()))
+                : result.objects();
+        String prefix = StorageLayout.backupPrefix(source, BackupId.parse(result.backupId()));
+        objects.stream()
+                .filter(o -> o != null
+                        && o.key() != null
+                        && o.key().startsWith(prefix)
+                        && !o.key().contains(".."))
+                .limit(MAX_OBJECTS)
+                .forEach(o -> jdbc.sql(
+                                "INSERT INTO backup_object (backup_id, key, size_bytes, sha256) VALUES (?, ?, ?, ?)"
+                                        + " ON CONFLICT DO NOTHING")
+                        .params(result.backupId(), o.key(), Math.max(0, o.storedBytes()), o.sha256())
+                        .update());
     }
 
     /** A backup that had not finished is FAILED with its job's error; a finished one stays as it is. */

@@ -7,10 +7,10 @@ import io.strata.common.model.Lsn;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Objects;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -18,8 +18,9 @@ import org.springframework.stereotype.Repository;
  * The one place that decides which physical backups of a source a point-in-time restore, or a differential
  * or incremental backup, may start from, and so which WAL must be kept: the recovery planner, WAL retention,
  * the archiving status and the backup-workers all ask here. A base backup is usable when its job succeeded,
- * the backup-worker recorded where its WAL starts and ends and when it finished, and, for a DIFFERENTIAL or
- * INCREMENTAL one, its parent is usable too (the whole chain back to its FULL backup exists).
+ * the backup-worker recorded where its WAL starts and ends and when it finished, no VERIFY job found it
+ * damaged, and, for a DIFFERENTIAL or INCREMENTAL one, its parent is usable too (the whole chain back to its
+ * FULL backup exists and is of the same cluster and timeline). The others are listed with the reason.
  */
 @Repository
 public class BaseBackups {
@@ -49,63 +50,131 @@ public class BaseBackups {
 
     /** The source's usable base backups, oldest first. */
     public List<BaseBackup> usable(String source) {
-        List<BaseBackup> candidates = jdbc.sql("""
-                        SELECT backup_id, COALESCE(type, 'FULL') AS type, parent_backup_id, system_identifier,
-                               start_lsn::text AS start_lsn, end_lsn::text AS end_lsn,
-                               COALESCE(timeline, 1) AS timeline, finished_at, COALESCE(stored_bytes, 0) AS stored_bytes,
-                               COALESCE(size_bytes, 0) AS size_bytes, manifest_key
-                        FROM backup
-                        WHERE source = ? AND kind = 'PHYSICAL' AND status = 'SUCCEEDED'
-                          AND start_lsn IS NOT NULL AND end_lsn IS NOT NULL AND finished_at IS NOT NULL
-                        ORDER BY finished_at, backup_id""")
-                .param(source)
-                .query((rs, row) -> new BaseBackup(
-                        rs.getString("backup_id"),
-                        BackupType.valueOf(rs.getString("type")),
-                        rs.getString("parent_backup_id"),
-                        List.of(),
-                        rs.getString("system_identifier"),
-                        SqlLsn.read(rs, "start_lsn"),
-                        SqlLsn.read(rs, "end_lsn"),
-                        rs.getInt("timeline"),
-                        SqlTime.read(rs, "finished_at"),
-                        rs.getLong("stored_bytes"),
-                        rs.getLong("size_bytes"),
-                        rs.getString("manifest_key")))
-                .list();
-        Map<String, BaseBackup> byId = new HashMap<>();
-        candidates.forEach(b -> byId.put(b.backupId(), b));
-        List<BaseBackup> usable = new ArrayList<>();
-        for (BaseBackup backup : candidates) {
-            chainOf(backup, byId).ifPresent(chain -> usable.add(withChain(backup, chain)));
-        }
-        return usable;
+        return assess(source).usable();
     }
 
     /**
-     * The chain of {@code backup} (its FULL backup first), if every link is a usable backup of the same
-     * cluster and timeline; empty when a parent is missing, failed or of another cluster.
+     * A source's physical backups that succeeded, judged: the usable ones (oldest first, with their chains),
+     * and for each other one why it is not usable.
      */
-    static Optional<List<String>> chainOf(BaseBackup backup, Map<String, BaseBackup> usable) {
+    public record Assessment(List<BaseBackup> usable, Map<String, Unusable> unusable) {}
+
+    /** A succeeded physical backup a restore cannot start from, and why (a sentence). */
+    public record Unusable(String backupId, Lsn endLsn, Instant finishedAt, String reason) {}
+
+    /** Every succeeded physical backup of {@code source}, usable or not (with the reason). */
+    public Assessment assess(String source) {
+        Map<String, Row> rows = new LinkedHashMap<>();
+        jdbc.sql("""
+                        SELECT backup_id, status, corruption, COALESCE(type, 'FULL') AS type, parent_backup_id,
+                               system_identifier, start_lsn::text AS start_lsn, end_lsn::text AS end_lsn,
+                               COALESCE(timeline, 1) AS timeline, finished_at, COALESCE(stored_bytes, 0) AS stored_bytes,
+                               COALESCE(size_bytes, 0) AS size_bytes, manifest_key
+                        FROM backup
+                        WHERE source = ? AND kind = 'PHYSICAL'
+                        ORDER BY finished_at NULLS LAST, backup_id""")
+                .param(source)
+                .query((rs, row) -> new Row(
+                        new BaseBackup(
+                                rs.getString("backup_id"),
+                                BackupType.valueOf(rs.getString("type")),
+                                rs.getString("parent_backup_id"),
+                                List.of(),
+                                rs.getString("system_identifier"),
+                                SqlLsn.read(rs, "start_lsn"),
+                                SqlLsn.read(rs, "end_lsn"),
+                                rs.getInt("timeline"),
+                                SqlTime.read(rs, "finished_at"),
+                                rs.getLong("stored_bytes"),
+                                rs.getLong("size_bytes"),
+                                rs.getString("manifest_key")),
+                        rs.getString("status"),
+                        rs.getString("corruption")))
+                .list()
+                .forEach(row -> rows.put(row.backup().backupId(), row));
+        List<BaseBackup> usable = new ArrayList<>();
+        Map<String, Unusable> unusable = new LinkedHashMap<>();
+        for (Row row : rows.values()) {
+            if (!"SUCCEEDED".equals(row.status())) {
+                continue;
+            }
+            BaseBackup backup = row.backup();
+            switch (judge(row, rows)) {
+                case Verdict.Chain chain -> usable.add(withChain(backup, chain.backupIds()));
+                case Verdict.Broken broken ->
+                    unusable.put(
+                            backup.backupId(),
+                            new Unusable(backup.backupId(), backup.endLsn(), backup.finishedAt(), broken.reason()));
+            }
+        }
+        return new Assessment(List.copyOf(usable), Collections.unmodifiableMap(unusable));
+    }
+
+    /** A physical backup's catalog row as far as judging it needs. */
+    record Row(BaseBackup backup, String status, String corruption) {}
+
+    /** Whether a backup can be restored: its chain (FULL first), or why not. */
+    sealed interface Verdict {
+        record Chain(List<String> backupIds) implements Verdict {}
+
+        record Broken(String reason) implements Verdict {}
+    }
+
+    /**
+     * Walks from {@code start} to its FULL backup: every link must have succeeded, be intact as far as
+     * VERIFY jobs know, have its WAL positions, and be of the same cluster and timeline as the link after it.
+     */
+    static Verdict judge(Row start, Map<String, Row> rows) {
         List<String> chain = new ArrayList<>();
-        BaseBackup link = backup;
+        BaseBackup link = start.backup();
+        Row row = start;
         while (true) {
-            if (chain.contains(link.backupId()) || chain.size() > usable.size()) {
-                return Optional.empty(); // a loop: never from a worker, so not a chain to trust
+            if (chain.contains(link.backupId()) || chain.size() > rows.size()) {
+                return new Verdict.Broken("its chain loops back to " + link.backupId()); // never from a worker
+            }
+            String fault = fault(row);
+            if (fault != null) {
+                return new Verdict.Broken(
+                        chain.isEmpty() ? "it " + fault : "its chain needs " + link.backupId() + ", which " + fault);
             }
             chain.add(link.backupId());
             if (link.type() == BackupType.FULL) {
                 Collections.reverse(chain);
-                return Optional.of(List.copyOf(chain));
+                return new Verdict.Chain(List.copyOf(chain));
             }
-            BaseBackup parent = link.parentBackupId() == null ? null : usable.get(link.parentBackupId());
-            if (parent == null
-                    || parent.timeline() != link.timeline()
-                    || !java.util.Objects.equals(parent.systemIdentifier(), link.systemIdentifier())) {
-                return Optional.empty();
+            String parentId = link.parentBackupId();
+            if (parentId == null) {
+                return new Verdict.Broken(link.backupId() + " is " + link.type() + " but records no parent backup");
             }
-            link = parent;
+            Row parent = rows.get(parentId);
+            if (parent == null) {
+                return new Verdict.Broken("its chain needs " + parentId + ", which is not in the catalog");
+            }
+            if (parent.backup().timeline() != link.timeline()
+                    || !Objects.equals(parent.backup().systemIdentifier(), link.systemIdentifier())) {
+                return new Verdict.Broken("its chain needs " + parentId + ", which is of another cluster or timeline");
+            }
+            link = parent.backup();
+            row = parent;
         }
+    }
+
+    /** What keeps this one backup from being restored, as the end of a sentence; null when nothing does. */
+    private static String fault(Row row) {
+        if ("DELETED".equals(row.status())) {
+            return "was deleted";
+        }
+        if (!"SUCCEEDED".equals(row.status())) {
+            return "did not succeed (" + row.status() + ")";
+        }
+        if (row.corruption() != null) {
+            return "was found damaged by a VERIFY: " + row.corruption();
+        }
+        BaseBackup b = row.backup();
+        if (b.startLsn() == null || b.endLsn() == null || b.finishedAt() == null) {
+            return "has no recorded WAL range (start and end LSN)";
+        }
+        return null;
     }
 
     private static BaseBackup withChain(BaseBackup b, List<String> chain) {

@@ -5,7 +5,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which running jobs may be cancelled, free of storage. Backups, verify and WAL cleanup at any step: a
+ * Which running jobs may be cancelled, free of storage. A DELETE only before it has forgotten its backups
+ * (step {@code starting}). Backups, verify and WAL cleanup at any step: a
  * backup writes its manifest last, so a stopped one leaves no backup (its objects are removed; the orphan
  * sweep catches what a crash leaves). A restore only at steps whose work is undone on the way out:
  *
@@ -39,6 +40,11 @@ final class CancelPolicy {
         String step = job.state().currentStep();
         return switch (kind) {
             case BACKUP, VERIFY, WAL_CLEANUP -> Optional.empty();
+            case DELETE ->
+                step == null || "starting".equals(step)
+                        ? Optional.empty()
+                        : Optional.of("Job " + job.jobId() + " is deleting backups the catalog has already forgotten"
+                                + " (step '" + step + "'); it removes their objects and ends on its own.");
             case RESTORE, UPLOAD_RESTORE -> {
                 if (step == null || CANCELLABLE_RESTORE_STEPS.contains(step)) {
                     yield Optional.empty();

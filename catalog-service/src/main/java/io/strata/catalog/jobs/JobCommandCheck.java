@@ -4,7 +4,9 @@ import io.strata.catalog.invalid.EventText;
 import io.strata.catalog.invalid.InvalidContentException;
 import io.strata.catalog.web.InvalidRequestException.FieldProblem;
 import io.strata.common.command.BackupCommand;
+import io.strata.common.command.DeleteBackup;
 import io.strata.common.command.RestoreCommand;
+import io.strata.common.command.TakeBackup;
 import io.strata.common.command.VerifyBackup;
 import io.strata.common.command.WalCommand;
 import io.strata.common.messaging.Json;
@@ -32,10 +34,19 @@ final class JobCommandCheck {
     /** The topic commands of {@code kind} are consumed from; null for kinds not run from a command yet. */
     static String topicOf(JobKind kind) {
         return switch (kind) {
-            case BACKUP, VERIFY -> Topics.BACKUP_COMMANDS;
+            case BACKUP, VERIFY, DELETE -> Topics.BACKUP_COMMANDS;
             case RESTORE -> Topics.RESTORE_COMMANDS;
             case WAL_CLEANUP -> Topics.WAL_COMMANDS;
             case UPLOAD_RESTORE -> null;
+        };
+    }
+
+    /** The job kind each command on {@code strata.backup.commands} runs. */
+    static JobKind kindOf(BackupCommand command) {
+        return switch (command) {
+            case TakeBackup take -> JobKind.BACKUP;
+            case VerifyBackup verify -> JobKind.VERIFY;
+            case DeleteBackup delete -> JobKind.DELETE;
         };
     }
 
@@ -65,7 +76,7 @@ final class JobCommandCheck {
         Message parsed;
         try {
             parsed = switch (kind) {
-                case BACKUP, VERIFY -> Json.read(command.payload(), BackupCommand.class);
+                case BACKUP, VERIFY, DELETE -> Json.read(command.payload(), BackupCommand.class);
                 case RESTORE -> Json.read(command.payload(), RestoreCommand.class);
                 default -> Json.read(command.payload(), WalCommand.class);
             };
@@ -77,10 +88,11 @@ final class JobCommandCheck {
             problems.add(new FieldProblem("command.payload", "is not a " + kind + " command: " + e.getMessage()));
             return null;
         }
-        if ((kind == JobKind.VERIFY) != (parsed instanceof VerifyBackup)) {
+        if (parsed instanceof BackupCommand backupCommand && kindOf(backupCommand) != kind) {
             problems.add(new FieldProblem(
                     "command.payload",
-                    "a " + kind + " job's command is " + (kind == JobKind.VERIFY ? "" : "not ") + "VerifyBackup"));
+                    "a " + parsed.getClass().getSimpleName() + " runs a " + kindOf(backupCommand) + " job, not "
+                            + kind));
             return null;
         }
         JobId commandJob = switch (parsed) {

@@ -123,7 +123,8 @@ class JobEventService {
                 r.startLsn(),
                 r.endLsn(),
                 r.timeline(),
-                r.chain());
+                r.chain(),
+                r.objects());
     }
 
     /** A failed backup's {@code error}: its job's code and message. */

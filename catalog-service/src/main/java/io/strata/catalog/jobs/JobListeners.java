@@ -3,6 +3,7 @@ package io.strata.catalog.jobs;
 import io.strata.catalog.invalid.ContentErrors;
 import io.strata.catalog.invalid.EventText;
 import io.strata.common.command.BackupCommand;
+import io.strata.common.command.DeleteBackup;
 import io.strata.common.command.RestoreBackup;
 import io.strata.common.command.RestoreCommand;
 import io.strata.common.command.TakeBackup;
@@ -47,6 +48,7 @@ class JobListeners {
                 switch (command) {
                     case TakeBackup take -> registry.onTakeBackup(ceId, record, take);
                     case VerifyBackup verify -> registry.onVerifyBackup(ceId, record, verify);
+                    case DeleteBackup delete -> registry.onDeleteBackup(ceId, record, delete);
                 }
             }
         } catch (RuntimeException e) {

@@ -84,6 +84,7 @@ final class JobTransitions {
             case JobResult.RestoreResult restore -> restore.restoredBytes();
             case JobResult.WalCleanupResult cleanup -> cleanup.deletedBytes();
             case JobResult.VerifyResult verify -> verify.storedBytes();
+            case JobResult.DeleteResult delete -> delete.storedBytes();
             case null -> 0;
         };
     }

@@ -3,6 +3,7 @@ package io.strata.catalog.jobs;
 import io.strata.catalog.invalid.EventText;
 import io.strata.catalog.jobs.Job.JobOrigin;
 import io.strata.common.command.BackupCommand;
+import io.strata.common.command.DeleteBackup;
 import io.strata.common.command.RestoreBackup;
 import io.strata.common.command.RestoreCommand;
 import io.strata.common.command.TakeBackup;
@@ -88,6 +89,19 @@ record NamedJob(String what, UUID jobId, JobOrigin origin) {
                                 verify.requestId(),
                                 now));
             case VerifyBackup verify -> null;
+            case DeleteBackup delete
+            when delete.jobId() != null && delete.source() != null ->
+                new NamedJob(
+                        "the DeleteBackup command",
+                        delete.jobId().value(),
+                        origin(
+                                delete.jobId().value(),
+                                JobKind.DELETE,
+                                delete.source(),
+                                delete.backupId().toString(),
+                                delete.requestId(),
+                                now));
+            case DeleteBackup delete -> null;
         };
     }
 

@@ -63,7 +63,8 @@ class RecoveryPlanController {
     }
 
     private Records records(String source, RecoveryTarget target) {
-        List<BaseBackups.BaseBackup> usable = baseBackups.usable(source);
+        BaseBackups.Assessment assessment = baseBackups.assess(source);
+        List<BaseBackups.BaseBackup> usable = assessment.usable();
         java.util.Map<String, BaseBackups.BaseBackup> byId = new java.util.HashMap<>();
         usable.forEach(b -> byId.put(b.backupId(), b));
         List<Base> bases = usable.stream()
@@ -120,6 +121,9 @@ class RecoveryPlanController {
                 serverName,
                 names,
                 segmentSize,
+                assessment.unusable().values().stream()
+                        .map(u -> new RecoveryPlanner.Unusable(u.backupId(), u.endLsn(), u.finishedAt(), u.reason()))
+                        .toList(),
                 (timeline, first) -> segments(source, timeline, first));
     }
 

@@ -10,6 +10,7 @@ import io.strata.platform.catalog.CatalogApi.PlannedBase;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.catalog.CatalogApi.ReachableRange;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
+import io.strata.platform.catalog.CatalogApi.SkippedBackup;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,7 +38,11 @@ final class RecoveryPlanner {
             String restorePointServerName,
             List<String> restorePointNames,
             Long segmentSize,
+            List<Unusable> unusable,
             WalLoader wal) {}
+
+    /** A succeeded physical backup whose chain is broken or damaged, and why: never a base, but said so. */
+    record Unusable(String backupId, Lsn endLsn, Instant finishedAt, String reason) {}
 
     /** A succeeded physical backup of the source. */
     record Base(
@@ -84,6 +89,8 @@ final class RecoveryPlanner {
         private final Kind kind;
         private final Records records;
         private final List<Base> bases;
+        private Lsn stopLsn;
+        private Instant stopTime;
 
         Planning(RecoveryTarget target, Records records) {
             this.target = target;
@@ -96,16 +103,19 @@ final class RecoveryPlanner {
 
         RecoveryPlan plan(String backupId) {
             if (bases.isEmpty()) {
+                String broken = records.unusable().isEmpty()
+                        ? ""
+                        : " (" + records.unusable().size() + " cannot be restored: "
+                                + records.unusable().getLast().backupId() + " because "
+                                + records.unusable().getLast().reason() + ")";
                 return refuse(
                         PlanProblem.NO_BASE_BACKUP,
-                        "source '" + records.source() + "' has no physical base backup to recover from; take one with"
-                                + " POST /api/v1/backups {\"source\":\"" + records.source()
+                        "source '" + records.source() + "' has no usable physical base backup to recover from" + broken
+                                + "; take one with POST /api/v1/backups {\"source\":\"" + records.source()
                                 + "\",\"kind\":\"PHYSICAL\"}",
                         null,
                         null);
             }
-            Lsn stopLsn = null;
-            Instant stopTime = null;
             switch (kind) {
                 case RESTORE_POINT -> {
                     if (records.restorePointLsn().isEmpty()) {
@@ -129,12 +139,13 @@ final class RecoveryPlanner {
             Optional<Base> chosen = backupId != null ? named(backupId) : newestBefore(stopLsn, stopTime);
             if (chosen.isEmpty()) {
                 if (backupId != null) {
-                    return refuse(
-                            PlanProblem.BACKUP_NOT_USABLE,
-                            "backup " + backupId + " is not a succeeded physical backup of source '" + records.source()
-                                    + "'; point-in-time restore starts from one",
-                            null,
-                            null);
+                    String why = records.unusable().stream()
+                            .filter(u -> u.backupId().equals(backupId))
+                            .map(u -> "backup " + backupId + " cannot be restored: " + u.reason())
+                            .findFirst()
+                            .orElse("backup " + backupId + " is not a succeeded physical backup of source '"
+                                    + records.source() + "'; point-in-time restore starts from one");
+                    return refuse(PlanProblem.BACKUP_NOT_USABLE, why, null, null);
                 }
                 Base first = bases.getFirst();
                 return refuse(
@@ -276,7 +287,23 @@ final class RecoveryPlanner {
                     needed,
                     bytes(run, needed),
                     missing,
-                    reachable);
+                    reachable,
+                    skipped(base));
+        }
+
+        /**
+         * The backups passed over: not usable, newer than {@code base} (all of them without a base) and ending
+         * before the target.
+         */
+        private List<SkippedBackup> skipped(Base base) {
+            return records.unusable().stream()
+                    .filter(u -> u.endLsn() != null && u.finishedAt() != null)
+                    .filter(u -> base == null || u.endLsn().compareTo(base.endLsn()) > 0)
+                    .filter(u -> stopLsn != null
+                            ? u.endLsn().compareTo(stopLsn) <= 0
+                            : stopTime == null || !u.finishedAt().isAfter(stopTime))
+                    .map(u -> new SkippedBackup(u.backupId(), u.reason()))
+                    .toList();
         }
 
         private Optional<Base> named(String backupId) {
@@ -315,7 +342,8 @@ final class RecoveryPlanner {
                     0,
                     0,
                     missing == null ? List.of() : missing,
-                    reachable);
+                    reachable,
+                    skipped(base));
         }
 
         private RecoveryPlan problemPlan(
@@ -338,7 +366,8 @@ final class RecoveryPlanner {
                     run.size(),
                     bytes(run, run.size()),
                     missing,
-                    reachable);
+                    reachable,
+                    skipped(base));
         }
 
         private static int indexOf(List<PlannedSegment> run, WalSegmentName segment) {

@@ -36,7 +36,11 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ConflictException.class)
     ProblemDetail conflict(ConflictException e) {
-        return problem(HttpStatus.CONFLICT, e.getMessage());
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, e.getMessage());
+        if (e.code() != null) {
+            problem.setProperty("code", e.code());
+        }
+        return problem;
     }
 
     /** Anything unforeseen: logged with its stack here, answered without internals. */

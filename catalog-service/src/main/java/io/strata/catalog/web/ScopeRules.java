@@ -28,6 +28,8 @@ final class ScopeRules {
     static final String CONNECTIONS_READ = "connections:read";
     /** Take archived WAL out of the catalog for cleanup. */
     static final String WAL_WRITE = "wal:write";
+    /** Forget deleted backups and record what VERIFY jobs found: the backup-workers that run those jobs. */
+    static final String BACKUPS_WRITE = "backups:write";
     /** Read the audit trail (the gateway serves it to admins). */
     static final String AUDIT_READ = "audit:read";
     /** Re-encrypt the stored secrets under the active key. */
@@ -43,6 +45,7 @@ final class ScopeRules {
             RESTORE_POINTS_WRITE,
             CONNECTIONS_READ,
             WAL_WRITE,
+            BACKUPS_WRITE,
             AUDIT_READ,
             SECRETS_ROTATE,
             INVALID_EVENTS_READ);
@@ -77,6 +80,9 @@ final class ScopeRules {
             rule(POST, "/internal/v1/jobs/{jobId}/heartbeat", JOBS_RUN),
             rule(GET, "/api/v1/backups", CATALOG_READ),
             rule(GET, "/api/v1/backups/{backupId}", CATALOG_READ),
+            // DELETE and VERIFY jobs: BackupIntegrityController
+            rule(POST, "/internal/v1/backups/{backupId}/deletion", BACKUPS_WRITE),
+            rule(POST, "/internal/v1/backups/{backupId}/verification", BACKUPS_WRITE),
             // audit trail: AuditController
             rule(GET, "/api/v1/audit", AUDIT_READ),
             // secrets: SecretsController

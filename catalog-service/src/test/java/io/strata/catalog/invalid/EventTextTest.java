@@ -68,6 +68,11 @@ class EventTextTest {
                 "shop/backups/x/manifest.json",
                 null,
                 null,
-                description);
+                description,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 }

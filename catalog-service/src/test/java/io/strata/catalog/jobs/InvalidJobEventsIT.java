@@ -252,7 +252,9 @@ class InvalidJobEventsIT extends CatalogIntegrationTest {
                 description,
                 Lsn.parse("0/3000028"),
                 Lsn.parse("0/3000028"),
-                timeline);
+                timeline,
+                null,
+                null);
     }
 
     private static ConsumerRecord<String, String> eventRecord(JobEvent event) {

@@ -114,6 +114,11 @@ class JobTransitionsTest {
                 "m",
                 T0,
                 T2,
+                null,
+                null,
+                null,
+                null,
+                null,
                 null);
 
         JobState done = applied(running, new JobSucceeded(1, JOB, T2, result));

@@ -69,6 +69,7 @@ class RecoveryPlannerTest {
                 point.map(lsn -> "strata/before-upgrade/abc").orElse(null),
                 List.of("before-upgrade"),
                 wal.isEmpty() ? null : SEGMENT,
+                List.of(),
                 (timeline, first) -> wal.stream()
                         .filter(s -> s.segment().compareTo(first) >= 0)
                         .toList());

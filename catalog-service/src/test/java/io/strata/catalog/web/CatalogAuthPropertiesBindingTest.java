@@ -37,12 +37,14 @@ class CatalogAuthPropertiesBindingTest {
                 .map(Caller::scopes)
                 .hasValueSatisfying(scopes -> assertThat(scopes)
                         .containsExactlyInAnyOrder("catalog:read", "connections:read", "wal:write", "jobs:run"));
-        for (String worker : new String[] {"backup-token-0123456789", "restore-token-0123456789"}) {
-            assertThat(callers.identify(worker))
-                    .map(Caller::scopes)
-                    .hasValueSatisfying(scopes -> assertThat(scopes)
-                            .containsExactlyInAnyOrder("catalog:read", "connections:read", "jobs:run"));
-        }
+        assertThat(callers.identify("backup-token-0123456789"))
+                .map(Caller::scopes)
+                .hasValueSatisfying(scopes -> assertThat(scopes)
+                        .containsExactlyInAnyOrder("catalog:read", "connections:read", "jobs:run", "backups:write"));
+        assertThat(callers.identify("restore-token-0123456789"))
+                .map(Caller::scopes)
+                .hasValueSatisfying(scopes ->
+                        assertThat(scopes).containsExactlyInAnyOrder("catalog:read", "connections:read", "jobs:run"));
     }
 
     @Test

@@ -39,6 +39,8 @@ class ScopeRulesTest {
         "POST, /internal/v1/jobs/0b6c1c1e-4f5e-4a57-9a57-0d6f1f2b3c4d/heartbeat, jobs:run",
         "GET,  /api/v1/backups,                                     catalog:read",
         "GET,  /api/v1/backups/b-1,                                 catalog:read",
+        "POST, /internal/v1/backups/b-1/deletion,                   backups:write",
+        "POST, /internal/v1/backups/b-1/verification,               backups:write",
         "GET,  /api/v1/audit,                                       audit:read",
         "POST, /internal/v1/secrets/rotate,                         secrets:rotate",
         "GET,  /internal/v1/invalid-events,                         invalid-events:read",

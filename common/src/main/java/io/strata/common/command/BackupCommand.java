@@ -9,9 +9,10 @@ import io.strata.common.model.JobId;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "command")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = TakeBackup.class, name = "TakeBackup"),
-    @JsonSubTypes.Type(value = VerifyBackup.class, name = "VerifyBackup")
+    @JsonSubTypes.Type(value = VerifyBackup.class, name = "VerifyBackup"),
+    @JsonSubTypes.Type(value = DeleteBackup.class, name = "DeleteBackup")
 })
-public sealed interface BackupCommand extends Message permits TakeBackup, VerifyBackup {
+public sealed interface BackupCommand extends Message permits TakeBackup, VerifyBackup, DeleteBackup {
     JobId jobId();
 
     String source();

@@ -6,7 +6,9 @@ import io.strata.common.model.BackupChain;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
 import io.strata.common.model.Lsn;
+import io.strata.common.storage.BackupManifest.StoredObject;
 import java.time.Instant;
+import java.util.List;
 
 /** What a succeeded job produced. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "resultType")
@@ -14,11 +16,17 @@ import java.time.Instant;
     @JsonSubTypes.Type(value = JobResult.BackupResult.class, name = "backup"),
     @JsonSubTypes.Type(value = JobResult.RestoreResult.class, name = "restore"),
     @JsonSubTypes.Type(value = JobResult.WalCleanupResult.class, name = "walCleanup"),
-    @JsonSubTypes.Type(value = JobResult.VerifyResult.class, name = "verify")
+    @JsonSubTypes.Type(value = JobResult.VerifyResult.class, name = "verify"),
+    @JsonSubTypes.Type(value = JobResult.DeleteResult.class, name = "delete")
 })
 public sealed interface JobResult {
 
-    /** A backup whose manifest has been written: it exists and can be restored. */
+    /**
+     * A backup whose manifest has been written: it exists and can be restored. {@code objectKey} and
+     * {@code sha256} are of its main data object (the dump, the tar or the block pack); {@code objects} lists
+     * every object of the backup, as its {@code manifest.json} does. Physical backups carry their WAL
+     * positions and their {@code chain}; logical ones have neither.
+     */
     record BackupResult(
             String backupId,
             BackupKind kind,
@@ -37,84 +45,11 @@ public sealed interface JobResult {
             Lsn startLsn,
             Lsn endLsn,
             Integer timeline,
-            BackupChain chain)
+            BackupChain chain,
+            List<StoredObject> objects)
             implements JobResult {
-
-        /** A physical backup outside any chain (taken before chains). */
-        public BackupResult(
-                String backupId,
-                BackupKind kind,
-                BackupType type,
-                boolean schemaOnly,
-                String database,
-                String serverVersion,
-                long sizeBytes,
-                long storedBytes,
-                String sha256,
-                String objectKey,
-                String manifestKey,
-                Instant startedAt,
-                Instant finishedAt,
-                String description,
-                Lsn startLsn,
-                Lsn endLsn,
-                Integer timeline) {
-            this(
-                    backupId,
-                    kind,
-                    type,
-                    schemaOnly,
-                    database,
-                    serverVersion,
-                    sizeBytes,
-                    storedBytes,
-                    sha256,
-                    objectKey,
-                    manifestKey,
-                    startedAt,
-                    finishedAt,
-                    description,
-                    startLsn,
-                    endLsn,
-                    timeline,
-                    null);
-        }
-
-        /** A backup without WAL positions (logical). */
-        public BackupResult(
-                String backupId,
-                BackupKind kind,
-                BackupType type,
-                boolean schemaOnly,
-                String database,
-                String serverVersion,
-                long sizeBytes,
-                long storedBytes,
-                String sha256,
-                String objectKey,
-                String manifestKey,
-                Instant startedAt,
-                Instant finishedAt,
-                String description) {
-            this(
-                    backupId,
-                    kind,
-                    type,
-                    schemaOnly,
-                    database,
-                    serverVersion,
-                    sizeBytes,
-                    storedBytes,
-                    sha256,
-                    objectKey,
-                    manifestKey,
-                    startedAt,
-                    finishedAt,
-                    description,
-                    null,
-                    null,
-                    null,
-                    null);
+        public BackupResult {
+            objects = objects == null ? List.of() : List.copyOf(objects);
         }
     }
 
@@ -163,6 +98,12 @@ public sealed interface JobResult {
      * A VERIFY that found every object of the backup's chain present and hashing to what its manifest says:
      * the backups checked (FULL first), how many objects and stored bytes.
      */
-    record VerifyResult(String backupId, java.util.List<String> chain, int objects, long storedBytes)
+    record VerifyResult(String backupId, List<String> chain, int objects, long storedBytes) implements JobResult {}
+
+    /**
+     * A DELETE that finished: the backups removed ({@code backupId} and, with cascade, its dependents, newest
+     * first), and the objects and stored bytes removed from storage.
+     */
+    record DeleteResult(String backupId, List<String> deletedBackupIds, int objects, long storedBytes)
             implements JobResult {}
 }

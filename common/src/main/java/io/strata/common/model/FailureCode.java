@@ -26,6 +26,11 @@ public enum FailureCode {
     BACKUP_NOT_FOUND,
     /** The stored backup does not hash to what its manifest says (or does not decompress). */
     CHECKSUM_MISMATCH,
+    /**
+     * A backup to delete has DIFFERENTIAL or INCREMENTAL backups built on it; the message lists them (delete
+     * with cascade to remove them too).
+     */
+    BACKUP_HAS_DEPENDENTS,
     /** The database a restore should create already exists. */
     TARGET_EXISTS,
     /** The restore target is not a name Strata may create. */

@@ -6,5 +6,7 @@ public enum JobKind {
     RESTORE,
     WAL_CLEANUP,
     VERIFY,
-    UPLOAD_RESTORE
+    UPLOAD_RESTORE,
+    /** Deletes a backup (and, asked with cascade, the backups that depend on it) from the catalog and storage. */
+    DELETE
 }

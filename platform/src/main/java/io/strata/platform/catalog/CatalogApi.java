@@ -129,7 +129,7 @@ public final class CatalogApi {
      * the first {@code segmentsToTarget} of {@code segments} (an estimate for time and xid targets, whose
      * position in the WAL is only known once replayed); the rest are the archive beyond, fetched only if
      * recovery asks for them. {@code problemCode}/{@code problem} say why the target cannot be reached,
-     * and {@code reachable} what can.
+     * and {@code reachable} what can; {@code skipped} the newer backups passed over as not usable, and why.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RecoveryPlan(
@@ -145,7 +145,12 @@ public final class CatalogApi {
             int segmentsToTarget,
             long walBytesToTarget,
             List<String> missingSegments,
-            ReachableRange reachable) {
+            ReachableRange reachable,
+            List<SkippedBackup> skipped) {
+
+        public RecoveryPlan {
+            skipped = skipped == null ? List.of() : List.copyOf(skipped);
+        }
 
         public boolean possible() {
             return problemCode == null;
@@ -156,6 +161,12 @@ public final class CatalogApi {
             return segments == null ? List.of() : segments.subList(0, Math.min(segmentsToTarget, segments.size()));
         }
     }
+
+    /**
+     * A physical backup the planner passed over although it is newer than the base it chose and ends before
+     * the target, because its chain is broken or damaged ({@code reason}).
+     */
+    public record SkippedBackup(String backupId, String reason) {}
 
     /** Why a target cannot be reached; the gateway answers each with a 422. */
     public enum PlanProblem {
@@ -526,9 +537,38 @@ public final class CatalogApi {
             String typeReason,
             List<String> chain,
             Long readBytes,
-            Long changedBytes) {}
+            Long changedBytes,
+            Boolean usable,
+            String unusableReason,
+            List<String> dependents,
+            Instant verifiedAt,
+            String corruption,
+            Instant deletedAt) {}
 
     public record BackupObject(String key, long sizeBytes, String sha256) {}
+
+    /**
+     * A DELETE job's request to forget a backup ({@code POST /internal/v1/backups/{id}/deletion}): with
+     * {@code cascade}, its dependents too. Answered with {@link ForgottenBackups}; 409 while it has dependents
+     * and no cascade was asked, or while it is still being taken.
+     */
+    public record BackupDeletion(String jobId, boolean cascade) {}
+
+    /**
+     * The backups a DELETE job forgot (the asked one and its dependents, newest first): the catalog no longer
+     * lists or plans from them; the caller deletes their objects. Asked again by the same job, the same list.
+     */
+    public record ForgottenBackups(String source, List<String> backupIds) {}
+
+    /**
+     * What a VERIFY job found ({@code POST /internal/v1/backups/{id}/verification}): the backups it checked
+     * (the chain, FULL first) and each missing or corrupt object. A checked backup without problems is
+     * recorded verified; one with problems is recorded corrupt, and every chain through it is not usable.
+     */
+    public record VerificationReport(String jobId, List<String> checkedBackupIds, List<VerificationProblem> problems) {}
+
+    /** One object a VERIFY found missing or corrupt, and the backup it belongs to. */
+    public record VerificationProblem(String backupId, String key, String problem) {}
 
     /**
      * One entry of the audit trail: {@code GET /api/v1/audit?since&actor&limit} answers them newest first

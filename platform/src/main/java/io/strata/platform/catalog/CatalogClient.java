@@ -1,9 +1,11 @@
 package io.strata.platform.catalog;
 
+import io.strata.platform.catalog.CatalogApi.BackupDeletion;
 import io.strata.platform.catalog.CatalogApi.BackupView;
 import io.strata.platform.catalog.CatalogApi.BaseBackupView;
 import io.strata.platform.catalog.CatalogApi.CancelAnswer;
 import io.strata.platform.catalog.CatalogApi.CancelRequest;
+import io.strata.platform.catalog.CatalogApi.ForgottenBackups;
 import io.strata.platform.catalog.CatalogApi.JobClaim;
 import io.strata.platform.catalog.CatalogApi.JobLease;
 import io.strata.platform.catalog.CatalogApi.JobView;
@@ -13,6 +15,7 @@ import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogApi.SourceView;
+import io.strata.platform.catalog.CatalogApi.VerificationReport;
 import io.strata.platform.catalog.CatalogApi.WalCleanup;
 import io.strata.platform.catalog.CatalogApi.WalCleanupRequest;
 import java.util.List;
@@ -80,6 +83,27 @@ public class CatalogClient {
                 .body(new WalCleanupRequest(keepDays))
                 .retrieve()
                 .body(WalCleanup.class);
+    }
+
+    /**
+     * Forgets a backup (and with cascade its dependents) for a DELETE job; the catalog's 409 (it has
+     * dependents, or is still being taken) and 404 are thrown.
+     */
+    public ForgottenBackups forgetBackup(String backupId, BackupDeletion deletion) {
+        return http.post()
+                .uri("/internal/v1/backups/{id}/deletion", backupId)
+                .body(deletion)
+                .retrieve()
+                .body(ForgottenBackups.class);
+    }
+
+    /** Records what a VERIFY job found about the backups of a chain. */
+    public void recordVerification(String backupId, VerificationReport report) {
+        http.post()
+                .uri("/internal/v1/backups/{id}/verification", backupId)
+                .body(report)
+                .retrieve()
+                .toBodilessEntity();
     }
 
     /** Asks the catalog to cancel a job; its 409 (ended, or not safely cancellable now) and 404 are thrown. */

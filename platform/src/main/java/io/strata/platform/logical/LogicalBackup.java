@@ -87,7 +87,14 @@ public final class LogicalBackup {
         String key = LogicalBackupLayout.dumpKey(request.source().name(), request.backupId());
         StoredDump dump = dump(key, request, facts.databaseSizeBytes(), reporter, keys);
         Instant finishedAt = clock.instant();
-        String manifestKey = writeManifest(request, facts, dump, startedAt, finishedAt, keys);
+        List<StoredObject> objects = List.of(new StoredObject(
+                dump.key(),
+                LogicalBackupLayout.FORMAT,
+                LogicalBackupLayout.COMPRESSION,
+                dump.rawBytes(),
+                dump.storedBytes(),
+                dump.sha256()));
+        String manifestKey = writeManifest(request, facts, dump, objects, startedAt, finishedAt, keys);
         return new BackupResult(
                 request.backupId().toString(),
                 BackupKind.LOGICAL,
@@ -102,7 +109,12 @@ public final class LogicalBackup {
                 manifestKey,
                 startedAt,
                 finishedAt,
-                request.description());
+                request.description(),
+                null,
+                null,
+                null,
+                null,
+                objects);
     }
 
     /** Percent of the estimate done, kept below 100 (the estimate is the database size, not the dump's). */
@@ -137,6 +149,7 @@ public final class LogicalBackup {
             LogicalBackupRequest request,
             ServerFacts facts,
             StoredDump dump,
+            List<StoredObject> objects,
             Instant startedAt,
             Instant finishedAt,
             Keyring keys) {
@@ -154,13 +167,7 @@ public final class LogicalBackup {
                 request.description(),
                 startedAt,
                 finishedAt,
-                List.of(new StoredObject(
-                        dump.key(),
-                        LogicalBackupLayout.FORMAT,
-                        LogicalBackupLayout.COMPRESSION,
-                        dump.rawBytes(),
-                        dump.storedBytes(),
-                        dump.sha256())));
+                objects);
         try {
             store.put(
                     manifestKey, ObjectEncryption.encrypt(Json.write(manifest).getBytes(StandardCharsets.UTF_8), keys));

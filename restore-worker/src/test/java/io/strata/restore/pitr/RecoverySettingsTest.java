@@ -110,6 +110,7 @@ class RecoverySettingsTest {
                 0,
                 0,
                 List.of(),
-                null);
+                null,
+                List.of());
     }
 }
