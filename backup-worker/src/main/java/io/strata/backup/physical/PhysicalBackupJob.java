@@ -144,7 +144,7 @@ public class PhysicalBackupJob {
             written.add(mapKey);
             CompressedUpload.Stored map = uploadMap(mapFile, mapKey, keys);
             String pgManifestKey =
-                    StorageLayout.backupObjectKey(source.name(), command.backupId(), TarManifestTap.MEMBER);
+                    StorageLayout.backupObjectKey(source.name(), command.backupId(), ManifestCapture.MEMBER);
             byte[] storedPgManifest = ObjectEncryption.encrypt(pgManifest, keys);
             written.add(pgManifestKey);
             put(pgManifestKey, storedPgManifest);
@@ -179,7 +179,7 @@ public class PhysicalBackupJob {
                             "none",
                             pgManifest.length,
                             storedPgManifest.length,
-                            sha256(storedPgManifest)));
+                            HashingOutputStream.sha256Hex(storedPgManifest)));
             String manifestKey = StorageLayout.manifestKey(source.name(), command.backupId());
             BackupManifest manifest = new BackupManifest(
                     BackupManifest.SCHEMA_VERSION,
@@ -231,7 +231,7 @@ public class PhysicalBackupJob {
         }
     }
 
-    private static byte[] requirePgManifest(TarManifestTap tap) {
+    private static byte[] requirePgManifest(ManifestCapture tap) {
         return tap.manifest().orElseThrow(() -> {
             return new JobFailureException(
                     FailureCode.PG_BASEBACKUP_FAILED,
@@ -323,7 +323,7 @@ public class PhysicalBackupJob {
     }
 
     /** What the copy produced: the stored data object, the tap that saw PostgreSQL's manifest, the block counts. */
-    private record Copied(CompressedUpload.Stored data, TarManifestTap tap, BlockDiffer differ) {}
+    private record Copied(CompressedUpload.Stored data, ManifestCapture tap, BlockDiffer differ) {}
 
     /**
      * Streams {@code pg_basebackup}'s tar past a {@link BlockDiffer} that writes the block map to {@code mapFile}.
@@ -345,7 +345,7 @@ public class PhysicalBackupJob {
             Copied copied;
             if (parent == null) {
                 String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), OBJECT);
-                BlockDiffer differ = new BlockDiffer(map, null, null, Set.of(TarManifestTap.MEMBER));
+                BlockDiffer differ = new BlockDiffer(map, null, null, Set.of(ManifestCapture.MEMBER));
                 copied = stream(source, estimate, reporter, differ, (raw, check) -> {
                     CompressedUpload.Stored stored =
                             CompressedUpload.write(store, key, raw, properties.zstdWorkers(), keys, check);
@@ -356,7 +356,7 @@ public class PhysicalBackupJob {
                 try (CompressedUpload.Sink sink = CompressedUpload.open(store, key, properties.zstdWorkers(), keys)) {
                     // whole blocks and their small headers: buffered, so zstd sees large writes
                     BlockPack.Writer pack = new BlockPack.Writer(new BufferedOutputStream(sink.stream(), 1 << 16));
-                    BlockDiffer differ = new BlockDiffer(map, parent, pack, Set.of(TarManifestTap.MEMBER));
+                    BlockDiffer differ = new BlockDiffer(map, parent, pack, Set.of(ManifestCapture.MEMBER));
                     copied = stream(source, estimate, reporter, differ, (raw, check) -> {
                         raw.transferTo(OutputStream.nullOutputStream());
                         check.producerSucceeded();
@@ -400,8 +400,10 @@ public class PhysicalBackupJob {
                     FailureCode.PG_BASEBACKUP_FAILED, "Could not start pg_basebackup: " + e.getMessage(), false, e);
         }
         ProcessOutput stderr = ProcessOutput.drain(process.getErrorStream());
-        TarManifestTap tap = new TarManifestTap(process.getInputStream());
-        CountingInputStream raw = new CountingInputStream(new TarFollower(tap, differ));
+        // one pass over the tar: PostgreSQL's manifest is kept, every file's blocks hashed (and diffed)
+        ManifestCapture tap = new ManifestCapture();
+        CountingInputStream raw = new CountingInputStream(
+                new TarFollower(process.getInputStream(), TarFollower.Listener.all(tap, differ)));
         Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
         try (ProgressTicker ticker = ProgressTicker.every(
                         properties.progressInterval(),
@@ -525,15 +527,5 @@ public class PhysicalBackupJob {
                     true,
                     e);
         }
-    }
-
-    private static String sha256(byte[] content) {
-        HashingOutputStream hash = new HashingOutputStream(OutputStream.nullOutputStream());
-        try {
-            hash.write(content);
-        } catch (IOException e) {
-            throw new IllegalStateException("a null stream does not fail", e);
-        }
-        return hash.sha256Hex();
     }
 }

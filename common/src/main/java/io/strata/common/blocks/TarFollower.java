@@ -36,6 +36,33 @@ public final class TarFollower extends FilterInputStream {
         void data(byte[] bytes, int offset, int length) throws IOException;
 
         void memberEnd(Member member) throws IOException;
+
+        /** One listener that tells each of {@code listeners}, in order, everything. */
+        static Listener all(Listener... listeners) {
+            Listener[] each = listeners.clone();
+            return new Listener() {
+                @Override
+                public void member(Member member) throws IOException {
+                    for (Listener l : each) {
+                        l.member(member);
+                    }
+                }
+
+                @Override
+                public void data(byte[] bytes, int offset, int length) throws IOException {
+                    for (Listener l : each) {
+                        l.data(bytes, offset, length);
+                    }
+                }
+
+                @Override
+                public void memberEnd(Member member) throws IOException {
+                    for (Listener l : each) {
+                        l.memberEnd(member);
+                    }
+                }
+            };
+        }
     }
 
     private final Listener listener;

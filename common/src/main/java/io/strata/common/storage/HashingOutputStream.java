@@ -43,6 +43,11 @@ public final class HashingOutputStream extends FilterOutputStream {
         return hex;
     }
 
+    /** The SHA-256 of {@code content}, in lowercase hex. */
+    public static String sha256Hex(byte[] content) {
+        return HexFormat.of().formatHex(sha256().digest(content));
+    }
+
     static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");

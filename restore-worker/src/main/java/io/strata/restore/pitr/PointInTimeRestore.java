@@ -417,9 +417,7 @@ public class PointInTimeRestore {
     private byte[] pgManifest(StoredObject object, boolean requireEncrypted) {
         try {
             byte[] stored = store.readAll(object.key());
-            String actual = java.util.HexFormat.of()
-                    .formatHex(
-                            java.security.MessageDigest.getInstance("SHA-256").digest(stored));
+            String actual = io.strata.common.storage.HashingOutputStream.sha256Hex(stored);
             if (!actual.equalsIgnoreCase(object.sha256())) {
                 throw new JobFailureException(
                         FailureCode.CHECKSUM_MISMATCH,
@@ -440,7 +438,7 @@ public class PointInTimeRestore {
                             + " another backup.",
                     false,
                     e);
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+        } catch (IOException e) {
             throw new JobFailureException(
                     FailureCode.STORAGE_ERROR, "Cannot read " + object.key() + ": " + e.getMessage(), true, e);
         }

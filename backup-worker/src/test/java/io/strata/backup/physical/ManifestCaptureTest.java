@@ -2,6 +2,7 @@ package io.strata.backup.physical;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.strata.common.blocks.TarFollower;
 import io.strata.common.model.Lsn;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -9,7 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class TarManifestTapTest {
+class ManifestCaptureTest {
     private static final String MANIFEST = """
             {"PostgreSQL-Backup-Manifest-Version": 1, "Files": [],
              "WAL-Ranges": [{"Timeline": 1, "Start-LSN": "0/2000028", "End-LSN": "0/2000100"}]}""";
@@ -17,12 +18,13 @@ class TarManifestTapTest {
     @Test
     void passesTheTarThroughUnchangedAndKeepsTheBackupManifestWhateverTheChunking() throws IOException {
         byte[] tar = tar("PG_VERSION", "15\n".repeat(300), "backup_manifest", MANIFEST);
-        TarManifestTap tap = new TarManifestTap(new ByteArrayInputStream(tar));
+        ManifestCapture tap = new ManifestCapture();
+        TarFollower follower = new TarFollower(new ByteArrayInputStream(tar), tap);
 
         ByteArrayOutputStream passed = new ByteArrayOutputStream();
         byte[] chunk = new byte[7];
         int n;
-        while ((n = tap.read(chunk, 0, chunk.length)) >= 0) {
+        while ((n = follower.read(chunk, 0, chunk.length)) >= 0) {
             passed.write(chunk, 0, n);
         }
 
@@ -34,8 +36,8 @@ class TarManifestTapTest {
 
     @Test
     void aTarWithoutManifestHasNone() throws IOException {
-        TarManifestTap tap = new TarManifestTap(new ByteArrayInputStream(tar("PG_VERSION", "15\n", "global/x", "y")));
-        tap.readAllBytes();
+        ManifestCapture tap = new ManifestCapture();
+        new TarFollower(new ByteArrayInputStream(tar("PG_VERSION", "15\n", "global/x", "y")), tap).readAllBytes();
 
         assertThat(tap.manifest()).isEmpty();
     }
