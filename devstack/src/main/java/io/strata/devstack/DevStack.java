@@ -210,7 +210,12 @@ public final class DevStack implements AutoCloseable {
                         Map.of(
                                 "STRATA_ADMIN_TOKEN", adminToken(),
                                 "STRATA_OPERATOR_TOKEN", operatorToken(),
-                                "STRATA_VIEWER_TOKEN", viewerToken()));
+                                "STRATA_VIEWER_TOKEN", viewerToken()),
+                // archiving switched on starts within a second, not up to five (the demo waits for it)
+                StrataServices.WAL_ARCHIVER,
+                        Map.of(
+                                "STRATA_WAL_POLL_INTERVAL",
+                                System.getenv().getOrDefault("STRATA_WAL_POLL_INTERVAL", "1s")));
         services = StrataServices.prepare(
                 options.repoRoot(),
                 instancePlan,
@@ -348,9 +353,7 @@ public final class DevStack implements AutoCloseable {
 
     /** Stops (immediately) a cluster Strata restored into {@code dataDir}, if it runs. */
     public void stopRestoredCluster(Path dataDir) {
-        if (Files.exists(dataDir.resolve("postmaster.pid"))) {
-            pg.run("pg_ctl", List.of("-D", dataDir.toString(), "-m", "immediate", "-w", "-t", "60", "stop"));
-        }
+        new RestoredClusters(pg).stop(dataDir);
     }
 
     public PgCluster sourceCluster() {

@@ -7,11 +7,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /** Free TCP ports on the loopback interface, where every dev stack component listens. */
-final class Ports {
+public final class Ports {
     private Ports() {}
 
     /** A port the kernel just handed out; another process could take it before we bind, but rarely does. */
-    static int free() {
+    public static int free() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

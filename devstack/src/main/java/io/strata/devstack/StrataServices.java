@@ -27,8 +27,9 @@ final class StrataServices {
     static final String CATALOG = "catalog-service";
     static final String BACKUP_WORKER = "backup-worker";
     static final String RESTORE_WORKER = "restore-worker";
+    static final String WAL_ARCHIVER = "wal-archiver";
     /** In contract order, so the default ports are 8080 + index. */
-    static final List<String> NAMES = List.of(GATEWAY, CATALOG, BACKUP_WORKER, RESTORE_WORKER, "wal-archiver");
+    static final List<String> NAMES = List.of(GATEWAY, CATALOG, BACKUP_WORKER, RESTORE_WORKER, WAL_ARCHIVER);
     /** The services that may run as several instances. */
     static final Set<String> SCALABLE = Set.of(BACKUP_WORKER, RESTORE_WORKER);
 

@@ -2,12 +2,10 @@ package io.strata.devstack.demo;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
 
 /** Follows a job by polling {@code GET /jobs/{id}}, printing a line whenever what a user sees changes. */
 final class JobWatcher {
-    private static final Duration POLL = Duration.ofMillis(300);
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
     private final StrataApi api;
@@ -18,13 +16,20 @@ final class JobWatcher {
         this.out = out;
     }
 
+    /** POSTs {@code request} to {@code path}, which starts a job (202), and follows the job to its success. */
+    Views.Job run(String label, String path, Object request) throws Exception {
+        Views.Accepted accepted = api.expect(api.post(path, request), 202, "requesting a " + label)
+                .as(Views.Accepted.class);
+        out.println("   job " + accepted.jobId());
+        return awaitSuccess(label, accepted.jobId());
+    }
+
     /** Returns the job once SUCCEEDED; a {@link DemoFailure} with the job's error otherwise. */
-    Views.Job awaitSuccess(String label, String jobId) throws Exception {
-        Instant deadline = Instant.now().plus(TIMEOUT);
+    private Views.Job awaitSuccess(String label, String jobId) throws Exception {
+        Deadline deadline = Deadline.in(TIMEOUT);
         Views.Job last = null;
-        while (Instant.now().isBefore(deadline)) {
-            Views.Job job = api.expect(api.get("/jobs/" + jobId), 200, "reading job " + jobId)
-                    .as(Views.Job.class);
+        while (true) {
+            Views.Job job = api.read("/jobs/" + jobId, Views.Job.class);
             if (job.differsFrom(last)) {
                 out.println(line(label, job));
                 last = job;
@@ -39,16 +44,14 @@ final class JobWatcher {
                 throw new DemoFailure("the " + label + " job " + jobId + " ended " + job.status() + " (" + why
                         + "); see the worker logs with ./strata logs backup-worker or ./strata logs restore-worker");
             }
-            Thread.sleep(POLL);
+            deadline.pause("the " + label + " job " + jobId + " did not finish", job.status());
         }
-        throw new DemoFailure("the " + label + " job " + jobId + " did not finish within " + TIMEOUT + "; last seen "
-                + (last == null ? "nothing" : last.status()));
     }
 
     static String line(String label, Views.Job job) {
         String bytes = job.bytesTotal() > 0
-                ? bytes(job.bytesDone()) + " / " + bytes(job.bytesTotal())
-                : job.bytesDone() > 0 ? bytes(job.bytesDone()) : "";
+                ? Bytes.of(job.bytesDone()) + " / " + Bytes.of(job.bytesTotal())
+                : job.bytesDone() > 0 ? Bytes.of(job.bytesDone()) : "";
         String step = job.currentStep() == null ? "" : job.currentStep();
         return String.format(
                         Locale.ROOT,
@@ -59,19 +62,5 @@ final class JobWatcher {
                         step,
                         bytes)
                 .stripTrailing();
-    }
-
-    static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KB", "MB", "GB", "TB"};
-        double value = n;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 }

@@ -33,10 +33,16 @@ final class StrataApi {
     }
 
     Response post(String path, Object body) throws IOException, InterruptedException {
-        return send(request(path)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)))
-                .build());
+        return send(withJson(request(path), "POST", body));
+    }
+
+    Response put(String path, Object body) throws IOException, InterruptedException {
+        return send(withJson(request(path), "PUT", body));
+    }
+
+    /** {@code GET path}, which must answer 200, read as {@code type}. */
+    <T> T read(String path, Class<T> type) throws IOException, InterruptedException {
+        return expect(get(path), 200, "reading " + path).as(type);
     }
 
     /** The answer when it has {@code expected} status, else a {@link DemoFailure} quoting the problem detail. */
@@ -52,6 +58,12 @@ final class StrataApi {
                 .timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json");
+    }
+
+    private static HttpRequest withJson(HttpRequest.Builder request, String method, Object body) {
+        return request.header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)))
+                .build();
     }
 
     private Response send(HttpRequest request) throws IOException, InterruptedException {
