@@ -21,18 +21,25 @@ import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 
 /**
- * The two connections a streamer holds to its source: a plain one for queries (settings, the slot)
- * and a physical replication one for {@code IDENTIFY_SYSTEM}, {@code TIMELINE_HISTORY} and the WAL
- * stream itself. Closing it ends the stream first, so no walsender is left behind on the source.
+ * The two connections a streamer holds to its source: a plain one for queries (settings, the slot, the
+ * server's clock against its flushed WAL) and a physical replication one for {@code IDENTIFY_SYSTEM},
+ * {@code TIMELINE_HISTORY} and the WAL stream itself. The query connection is an ordinary backend that the
+ * server may end while the stream goes on ({@code pg_terminate_backend}, {@code DROP DATABASE ... WITH
+ * (FORCE)}, a shutdown); it is then opened again on its next use. Closing the session ends the stream
+ * first, so no walsender is left behind on the source.
  */
 final class ReplicationSession implements AutoCloseable {
     private static final String APPLICATION_NAME = "strata-wal-archiver";
     private static final int REPLICATION_READ_TIMEOUT_SECONDS = 5;
-    private final Connection queries;
+    private final String url;
+    private final Properties queryProperties;
     private final Connection replication;
+    private Connection queries;
     private PGReplicationStream stream;
 
-    private ReplicationSession(Connection queries, Connection replication) {
+    private ReplicationSession(String url, Properties queryProperties, Connection queries, Connection replication) {
+        this.url = url;
+        this.queryProperties = queryProperties;
         this.queries = queries;
         this.replication = replication;
     }
@@ -49,12 +56,43 @@ final class ReplicationSession implements AutoCloseable {
         address.setPortNumbers(new int[] {source.port()});
         address.setDatabaseName(source.database());
         String url = address.getUrl();
-        Connection queries = DriverManager.getConnection(url, properties(source, false, caFile));
+        Properties queryProperties = properties(source, false, caFile);
+        Connection queries = DriverManager.getConnection(url, queryProperties);
         try {
-            return new ReplicationSession(queries, DriverManager.getConnection(url, properties(source, true, caFile)));
+            return new ReplicationSession(
+                    url, queryProperties, queries, DriverManager.getConnection(url, properties(source, true, caFile)));
         } catch (SQLException e) {
             queries.close();
             throw e;
+        }
+    }
+
+    /** The query connection, opened again if the server ended the last one. */
+    private Connection queries() throws SQLException {
+        if (queries == null) {
+            queries = DriverManager.getConnection(url, queryProperties);
+        }
+        return queries;
+    }
+
+    /**
+     * After a failed query: if the connection itself is gone (the server ended the backend), drop it so the
+     * next query opens a new one; a query that failed on a live connection leaves it as it is.
+     */
+    private void dropIfBroken() {
+        Connection current = queries;
+        if (current == null) {
+            return;
+        }
+        boolean alive;
+        try {
+            alive = !current.isClosed() && current.isValid(2);
+        } catch (SQLException e) {
+            alive = false;
+        }
+        if (!alive) {
+            closeQuietly(current);
+            queries = null;
         }
     }
 
@@ -108,20 +146,21 @@ final class ReplicationSession implements AutoCloseable {
      * holds the server's history up to that time. Empty on a server that cannot say (a standby).
      */
     Optional<WalCoverage.Sample> flushedAt() {
-        try (Statement statement = queries.createStatement();
+        try (Statement statement = queries().createStatement();
                 ResultSet row = statement.executeQuery("select pg_current_wal_flush_lsn()::text, clock_timestamp()")) {
             row.next();
             return Optional.of(new WalCoverage.Sample(
                     Lsn.parse(row.getString(1)),
                     row.getObject(2, java.time.OffsetDateTime.class).toInstant()));
         } catch (SQLException e) {
+            dropIfBroken();
             return Optional.empty();
         }
     }
 
     /** The server's WAL segment size in bytes (unit {@code B} since PostgreSQL 11, {@code 8kB} blocks in 10). */
     long segmentSize() throws SQLException {
-        try (Statement statement = queries.createStatement();
+        try (Statement statement = queries().createStatement();
                 ResultSet row = statement.executeQuery(
                         "select setting::bigint, unit from pg_settings where name = 'wal_segment_size'")) {
             if (!row.next()) {
@@ -139,8 +178,9 @@ final class ReplicationSession implements AutoCloseable {
 
     /** Finds the slot, creating it (reserving WAL at once) when missing or recreating it when invalidated. */
     SlotState ensureSlot(String slot) throws SQLException {
-        try (PreparedStatement statement = queries.prepareStatement(
-                "select slot_type, restart_lsn::text from pg_replication_slots where slot_name = ?")) {
+        try (PreparedStatement statement = queries()
+                .prepareStatement(
+                        "select slot_type, restart_lsn::text from pg_replication_slots where slot_name = ?")) {
             statement.setString(1, slot);
             try (ResultSet row = statement.executeQuery()) {
                 if (!row.next()) {
@@ -163,7 +203,7 @@ final class ReplicationSession implements AutoCloseable {
 
     private Lsn createSlot(String slot) throws SQLException {
         try (PreparedStatement statement =
-                queries.prepareStatement("select lsn::text from pg_create_physical_replication_slot(?, true)")) {
+                queries().prepareStatement("select lsn::text from pg_create_physical_replication_slot(?, true)")) {
             statement.setString(1, slot);
             try (ResultSet row = statement.executeQuery()) {
                 row.next();
@@ -173,7 +213,7 @@ final class ReplicationSession implements AutoCloseable {
     }
 
     private void dropSlot(String slot) throws SQLException {
-        try (PreparedStatement statement = queries.prepareStatement("select pg_drop_replication_slot(?)")) {
+        try (PreparedStatement statement = queries().prepareStatement("select pg_drop_replication_slot(?)")) {
             statement.setString(1, slot);
             statement.execute();
         }
@@ -184,13 +224,16 @@ final class ReplicationSession implements AutoCloseable {
      * has no WAL receiver. A change means the stream's timeline has ended.
      */
     Optional<Integer> currentTimeline() throws SQLException {
-        try (Statement statement = queries.createStatement();
+        try (Statement statement = queries().createStatement();
                 ResultSet row = statement.executeQuery("select case when pg_is_in_recovery()"
                         + " then (select received_tli from pg_stat_wal_receiver)"
                         + " else ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int end")) {
             row.next();
             int timeline = row.getInt(1);
             return row.wasNull() ? Optional.empty() : Optional.of(timeline);
+        } catch (SQLException e) {
+            dropIfBroken();
+            throw e;
         }
     }
 
@@ -231,7 +274,9 @@ final class ReplicationSession implements AutoCloseable {
             // the connection is closed below anyway, which ends the walsender just the same
         }
         closeQuietly(replication);
-        closeQuietly(queries);
+        if (queries != null) {
+            closeQuietly(queries);
+        }
     }
 
     private static void closeQuietly(Connection connection) {

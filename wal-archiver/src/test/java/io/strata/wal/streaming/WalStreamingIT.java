@@ -118,6 +118,34 @@ class WalStreamingIT {
         }
     }
 
+    /**
+     * The server may end the archiver's query connection while the stream goes on (pg_terminate_backend,
+     * DROP DATABASE ... WITH (FORCE)): it is opened again, so the archive's time coverage, read over it,
+     * keeps advancing instead of freezing at the moment it was ended.
+     */
+    @Test
+    void reopensTheQueryConnectionTheServerEndedSoCoverageKeepsAdvancing() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(archive);
+        SourceStreamer streamer = streamer("it-requery", store);
+        streamer.start();
+        try {
+            awaitStreaming(streamer);
+            postgres.execute("select pg_terminate_backend(pid) from pg_stat_activity"
+                    + " where application_name = 'strata-wal-archiver' and backend_type = 'client backend'");
+            java.time.Instant ended = java.time.Instant.now();
+            Thread.sleep(3_000); // coverage samples (one a second) fall on the ended connection, then a new one
+            postgres.execute(
+                    "create table requery as select g from generate_series(1, 10000) g", "select pg_switch_wal()");
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> !complete().isEmpty());
+            assertThat(complete().getLast().coveredUntil())
+                    .as("the archive's time coverage after the query connection was ended at %s", ended)
+                    .isAfter(ended.plusSeconds(1));
+        } finally {
+            streamer.stop(Duration.ofSeconds(20));
+        }
+    }
+
     @Test
     void resumesFromTheSlotAfterARestartWithoutAGap() throws Exception {
         LocalObjectStore store = new LocalObjectStore(archive);
