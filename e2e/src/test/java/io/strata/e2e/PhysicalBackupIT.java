@@ -73,7 +73,7 @@ class PhysicalBackupIT extends StackTestSupport {
         assertThat(operator.post(points, Map.of("name", "too-early")).status()).isEqualTo(201);
         JsonNode early = operator.post(points + "/too-early/verify", Map.of()).json();
         assertThat(early.get("restorable").asBoolean()).isFalse();
-        assertThat(early.get("reason").asString()).contains("no physical base backup");
+        assertThat(early.get("reason").asString()).contains("no usable physical base backup");
 
         Api.Response backup = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
         awaitSucceeded(backup.text("jobId"));
