@@ -66,59 +66,43 @@ class BackupCommands implements CommandHandler {
     @Override
     public ClaimableJob read(ConsumerRecord<String, String> record) {
         return switch (Json.read(record.value(), BackupCommand.class)) {
-            case TakeBackup take -> take(take);
-            case VerifyBackup verify -> verify(verify);
-            case DeleteBackup delete -> delete(delete);
+            case TakeBackup take ->
+                claimable(
+                        take,
+                        JobKind.BACKUP,
+                        take.requestId(),
+                        take.backupId() == null ? null : take.backupId().toString(),
+                        reporter -> take.kind() == BackupKind.PHYSICAL
+                                ? physicalBackups.run(take, reporter)
+                                : logicalBackups.run(take, reporter));
+            case VerifyBackup verify ->
+                claimable(
+                        verify,
+                        JobKind.VERIFY,
+                        verify.requestId(),
+                        verify.backupId().toString(),
+                        reporter -> verifier.run(verify, reporter));
+            case DeleteBackup delete ->
+                claimable(
+                        delete,
+                        JobKind.DELETE,
+                        delete.requestId(),
+                        delete.backupId().toString(),
+                        reporter -> deleter.run(delete, reporter));
         };
     }
 
-    private ClaimableJob delete(DeleteBackup command) {
-        JobRef ref = new JobRef(
-                command.jobId(),
-                JobKind.DELETE,
-                command.source(),
-                command.requestId(),
-                command.backupId().toString());
-        JobReporter reporter = reporters.forJob(ref);
+    /** The job a command runs: its reporter, and its run timed by the job metrics. */
+    private ClaimableJob claimable(
+            BackupCommand command,
+            JobKind kind,
+            String requestId,
+            String backupId,
+            java.util.function.Function<JobReporter, io.strata.common.event.JobResult> run) {
+        JobReporter reporter =
+                reporters.forJob(new JobRef(command.jobId(), kind, command.source(), requestId, backupId));
         Timer.Sample sample = metrics.start();
         return new ClaimableJob(
-                reporter,
-                "starting",
-                () -> deleter.run(command, reporter),
-                outcome -> metrics.finished(sample, outcome));
-    }
-
-    private ClaimableJob verify(VerifyBackup command) {
-        JobRef ref = new JobRef(
-                command.jobId(),
-                JobKind.VERIFY,
-                command.source(),
-                command.requestId(),
-                command.backupId().toString());
-        JobReporter reporter = reporters.forJob(ref);
-        Timer.Sample sample = metrics.start();
-        return new ClaimableJob(
-                reporter,
-                "starting",
-                () -> verifier.run(command, reporter),
-                outcome -> metrics.finished(sample, outcome));
-    }
-
-    private ClaimableJob take(TakeBackup command) {
-        JobRef ref = new JobRef(
-                command.jobId(),
-                JobKind.BACKUP,
-                command.source(),
-                command.requestId(),
-                command.backupId() == null ? null : command.backupId().toString());
-        JobReporter reporter = reporters.forJob(ref);
-        Timer.Sample sample = metrics.start();
-        return new ClaimableJob(
-                reporter,
-                "starting",
-                () -> command.kind() == BackupKind.PHYSICAL
-                        ? physicalBackups.run(command, reporter)
-                        : logicalBackups.run(command, reporter),
-                outcome -> metrics.finished(sample, outcome));
+                reporter, "starting", () -> run.apply(reporter), outcome -> metrics.finished(sample, outcome));
     }
 }

@@ -446,14 +446,6 @@ class BackupChainsIT extends StackTestSupport {
     }
 
     private long count(int port, String database, String from) throws SQLException {
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:postgresql://127.0.0.1:" + port + "/" + database,
-                        sourceCluster.superuser(),
-                        sourceCluster.password());
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT count(*) FROM " + from)) {
-            r.next();
-            return r.getLong(1);
-        }
+        return Long.parseLong(scalar(port, database, "SELECT count(*) FROM " + from));
     }
 }

@@ -11,6 +11,7 @@ import io.strata.common.command.VerifyBackup;
 import io.strata.common.event.JobEvent;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
+import io.strata.common.model.JobKind;
 import io.strata.platform.messaging.IncomingMessages;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.MDC;
@@ -47,8 +48,24 @@ class JobListeners {
             try (var ignored = MDC.putCloseable(MDC_JOB_ID, command.jobId().toString())) {
                 switch (command) {
                     case TakeBackup take -> registry.onTakeBackup(ceId, record, take);
-                    case VerifyBackup verify -> registry.onVerifyBackup(ceId, record, verify);
-                    case DeleteBackup delete -> registry.onDeleteBackup(ceId, record, delete);
+                    case VerifyBackup verify ->
+                        registry.onBackupJobCommand(
+                                ceId,
+                                record,
+                                verify,
+                                JobKind.VERIFY,
+                                verify.backupId().toString(),
+                                verify.requestId(),
+                                verify.requestedAt());
+                    case DeleteBackup delete ->
+                        registry.onBackupJobCommand(
+                                ceId,
+                                record,
+                                delete,
+                                JobKind.DELETE,
+                                delete.backupId().toString(),
+                                delete.requestId(),
+                                delete.requestedAt());
                 }
             }
         } catch (RuntimeException e) {

@@ -5,10 +5,9 @@ import io.strata.catalog.backups.BackupStore;
 import io.strata.catalog.idempotency.ProcessedMessages;
 import io.strata.catalog.jobs.Job.JobOrigin;
 import io.strata.catalog.outbox.Outbox;
-import io.strata.common.command.DeleteBackup;
+import io.strata.common.command.BackupCommand;
 import io.strata.common.command.RestoreBackup;
 import io.strata.common.command.TakeBackup;
-import io.strata.common.command.VerifyBackup;
 import io.strata.common.messaging.CloudEventHeaders;
 import io.strata.common.messaging.Message;
 import io.strata.common.model.JobKind;
@@ -100,39 +99,25 @@ class JobRegistry {
         }
     }
 
-    /** A VERIFY job's command seen on Kafka (normally the gateway stored it first): the job exists either way. */
+    /**
+     * A VERIFY or DELETE job's command seen on Kafka (normally the gateway stored it first): the job exists
+     * either way.
+     */
     @Transactional
-    void onVerifyBackup(String ceId, ConsumerRecord<String, String> record, VerifyBackup command) {
+    void onBackupJobCommand(
+            String ceId,
+            ConsumerRecord<String, String> record,
+            BackupCommand command,
+            JobKind kind,
+            String backupId,
+            String requestId,
+            Instant requestedAt) {
         if (!processed.markFirstDelivery(ceId, record.topic())) {
             log.debug("Skipping already applied {} {}", record.topic(), ceId);
             return;
         }
-        Instant at = Objects.requireNonNullElseGet(command.requestedAt(), clock::instant);
-        jobs.insertIfAbsent(new JobOrigin(
-                command.jobId().value(),
-                JobKind.VERIFY,
-                command.source(),
-                command.backupId().toString(),
-                command.requestId(),
-                at));
-        keepCommand(command.jobId().value(), record, command);
-    }
-
-    /** A DELETE job's command seen on Kafka (normally the gateway stored it first): the job exists either way. */
-    @Transactional
-    void onDeleteBackup(String ceId, ConsumerRecord<String, String> record, DeleteBackup command) {
-        if (!processed.markFirstDelivery(ceId, record.topic())) {
-            log.debug("Skipping already applied {} {}", record.topic(), ceId);
-            return;
-        }
-        Instant at = Objects.requireNonNullElseGet(command.requestedAt(), clock::instant);
-        jobs.insertIfAbsent(new JobOrigin(
-                command.jobId().value(),
-                JobKind.DELETE,
-                command.source(),
-                command.backupId().toString(),
-                command.requestId(),
-                at));
+        Instant at = Objects.requireNonNullElseGet(requestedAt, clock::instant);
+        jobs.insertIfAbsent(new JobOrigin(command.jobId().value(), kind, command.source(), backupId, requestId, at));
         keepCommand(command.jobId().value(), record, command);
     }
 
