@@ -121,9 +121,7 @@ class RecoveryPlanController {
                 serverName,
                 names,
                 segmentSize,
-                assessment.unusable().values().stream()
-                        .map(u -> new RecoveryPlanner.Unusable(u.backupId(), u.endLsn(), u.finishedAt(), u.reason()))
-                        .toList(),
+                List.copyOf(assessment.unusable().values()),
                 (timeline, first) -> segments(source, timeline, first));
     }
 

@@ -1,5 +1,6 @@
 package io.strata.catalog.recovery;
 
+import io.strata.catalog.backups.BaseBackups;
 import io.strata.common.command.RecoveryTarget;
 import io.strata.common.command.RecoveryTarget.Kind;
 import io.strata.common.model.Lsn;
@@ -38,11 +39,8 @@ final class RecoveryPlanner {
             String restorePointServerName,
             List<String> restorePointNames,
             Long segmentSize,
-            List<Unusable> unusable,
+            List<BaseBackups.Unusable> unusable,
             WalLoader wal) {}
-
-    /** A succeeded physical backup whose chain is broken or damaged, and why: never a base, but said so. */
-    record Unusable(String backupId, Lsn endLsn, Instant finishedAt, String reason) {}
 
     /** A succeeded physical backup of the source. */
     record Base(
