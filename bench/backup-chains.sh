@@ -42,7 +42,8 @@
 # (/tmp/strata-bench-chains-*) and restored clusters are removed on exit; the database and source stay.
 #
 # Usage: bench/backup-chains.sh [pgbench-scale, default 50] [scatter-seconds, default 30]
-# Environment: CONTIG_PERCENT (1), CHAIN_LOAD_SECONDS (5), FULL_ROUNDS (3), RESTORE_ROUNDS (1),
+# Environment: CONTIG_PERCENT (1), CHAIN_LOAD_SECONDS (5), FULL_ROUNDS (3), RESTORE_ROUNDS (1; rounds alternate which
+#   restore goes first),
 #   CLIENTS (pgbench clients, default min(scale, 8)), PITR_WAL_MB (0 = no PITR phase; e.g. 1024),
 #   WARMUP=0 (skip the untimed warm-up Strata backup), RESULTS_NAME (results file prefix).
 set -euo pipefail
@@ -568,7 +569,9 @@ END_STATE=$(fingerprint) # after the FULL: its count(*) prunes pages, so the FUL
 log "chain: $chain; FULL of the same end state $END_FULL_ID ${S_MS} ms; source state (accounts rows/balance sum, history rows, branch balance sum): $END_STATE"
 chain_all=(); full_all=()
 for r in $(seq 1 "$RESTORE_ROUNDS"); do
-  for which in chain full; do
+  # odd rounds restore the chain first, even rounds the FULL: neither always pays the worker's first restore
+  order="chain full"; (( r % 2 == 0 )) && order="full chain"
+  for which in $order; do
     id=$CHAIN_ID; [ "$which" = chain ] || id=$END_FULL_ID
     restore "$(restore_body "bench-chains-$which-$r-$(date +%s)" "$(free_port)" "$id" "")" "$which"
     state=$(fingerprint "$R_PORT") || fail "cannot query the cluster restored from $id"

@@ -135,8 +135,10 @@ public class PhysicalBackupJob {
         }
         List<String> written = new ArrayList<>();
         Path mapFile = scratchFile();
+        long copyStart = System.nanoTime();
         try {
             Copied copied = copy(source, command, facts.sizeBytes(), reporter, keys, mapFile, choice, requireEncrypted);
+            long copyEnd = System.nanoTime();
             written.add(copied.data().key());
             byte[] pgManifest = requirePgManifest(copied.tap());
             BaseBackupManifest positions = BaseBackupManifest.parse(pgManifest);
@@ -201,6 +203,19 @@ public class PhysicalBackupJob {
                     chain);
             written.add(manifestKey); // on a failed write, removed first: never a manifest without its objects
             put(manifestKey, ObjectEncryption.encrypt(Json.write(manifest).getBytes(StandardCharsets.UTF_8), keys));
+            long end = System.nanoTime();
+            log.info(
+                    "{} backup {} of {}: {} MiB read and {} MiB stored in {} ms ({} MiB/s), block map and manifests {} ms;"
+                            + " {} ms since the job began",
+                    type,
+                    command.backupId(),
+                    source.name(),
+                    copied.differ().readBytes() >> 20,
+                    (data.storedBytes() + map.storedBytes()) >> 20,
+                    (copyEnd - copyStart) / 1_000_000,
+                    Math.round(copied.differ().readBytes() / 1048576.0 / Math.max(1e-9, (copyEnd - copyStart) / 1e9)),
+                    (end - copyEnd) / 1_000_000,
+                    Duration.between(startedAt, clock.instant()).toMillis());
             return new BackupResult(
                     command.backupId().toString(),
                     BackupKind.PHYSICAL,
@@ -348,12 +363,12 @@ public class PhysicalBackupJob {
                 BlockDiffer differ = new BlockDiffer(map, null, null, Set.of(ManifestCapture.MEMBER));
                 copied = stream(source, estimate, reporter, differ, (raw, check) -> {
                     CompressedUpload.Stored stored =
-                            CompressedUpload.write(store, key, raw, properties.zstdWorkers(), keys, check);
+                            CompressedUpload.write(store, key, raw, properties.physicalZstd(), keys, check);
                     return stored;
                 });
             } else {
                 String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), PACK_OBJECT);
-                try (CompressedUpload.Sink sink = CompressedUpload.open(store, key, properties.zstdWorkers(), keys)) {
+                try (CompressedUpload.Sink sink = CompressedUpload.open(store, key, properties.physicalZstd(), keys)) {
                     // whole blocks and their small headers: buffered, so zstd sees large writes
                     BlockPack.Writer pack = new BlockPack.Writer(new BufferedOutputStream(sink.stream(), 1 << 16));
                     BlockDiffer differ = new BlockDiffer(map, parent, pack, Set.of(ManifestCapture.MEMBER));
@@ -453,7 +468,7 @@ public class PhysicalBackupJob {
 
     private CompressedUpload.Stored uploadMap(Path mapFile, String key, Keyring keys) {
         try (CountingInputStream in = new CountingInputStream(Files.newInputStream(mapFile))) {
-            return CompressedUpload.write(store, key, in, properties.zstdWorkers(), keys, () -> {});
+            return CompressedUpload.write(store, key, in, properties.physicalZstd(), keys, () -> {});
         } catch (IOException e) {
             throw new JobFailureException(
                     FailureCode.INTERNAL,

@@ -27,6 +27,14 @@ public final class ObjectEncryption {
     /** The largest chunk size a reader accepts, bounding its memory at about twice this. */
     public static final int MAX_CHUNK_SIZE = 16 << 20;
 
+    private static final int WARM_UP_CHUNKS = 10_000;
+    private static final int WARM_UP_CHUNK_BYTES = 512;
+    private static final int MEASURED_CHUNKS = 4;
+    private static final int WARM_UP_MAX_ROUNDS = 20;
+    private static final long WARM_UP_PAUSE_MILLIS = 500;
+    /** Interpreted or lightly compiled, AES-GCM runs at tens of MB/s here; compiled, at more than a GB/s. */
+    private static final double COMPILED_MEGABYTES_PER_SECOND = 400;
+
     private ObjectEncryption() {}
 
     /** Whether an object starting with {@code firstBytes} (at least 8 of them) is STRATA-ENC. */
@@ -110,5 +118,40 @@ public final class ObjectEncryption {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot happen: in-memory streams do not fail", e);
         }
+    }
+
+    /**
+     * What {@link #warmUp()} did: how long it took, how many rounds of small chunks, and the AES-GCM rate measured
+     * after the last (seal and open of 1 MiB chunks).
+     */
+    public record WarmUp(java.time.Duration took, int rounds, double megabytesPerSecond) {}
+
+    /**
+     * Gets the JDK's AES-GCM compiled to its CPU instructions before the first object needs it (see {@link
+     * ChunkCipher#warmUp}); a service that encrypts or decrypts calls this once at start-up, off its main path.
+     * The compiler works in the background, and slowly while a service starts, so rounds go on (a pause between
+     * them) until the measured rate is that of compiled code, or a bound is reached.
+     */
+    public static WarmUp warmUp() {
+        long start = System.nanoTime();
+        double rate = 0;
+        int round = 0;
+        while (round < WARM_UP_MAX_ROUNDS) {
+            round++;
+            ChunkCipher.warmUp(WARM_UP_CHUNKS, WARM_UP_CHUNK_BYTES);
+            long measuring = System.nanoTime();
+            long bytes = ChunkCipher.warmUp(MEASURED_CHUNKS, DEFAULT_CHUNK_SIZE);
+            rate = bytes * 2 / 1e6 / Math.max(1e-9, (System.nanoTime() - measuring) / 1e9);
+            if (rate >= COMPILED_MEGABYTES_PER_SECOND) {
+                break;
+            }
+            try {
+                Thread.sleep(WARM_UP_PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return new WarmUp(java.time.Duration.ofNanos(System.nanoTime() - start), round, rate);
     }
 }

@@ -142,4 +142,14 @@ class ObjectEncryptionTest {
         assertThatThrownBy(() -> ObjectEncryption.encryptedLength(1, 4096, "no spaces"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** The warm-up seals and opens real chunks (its own round trip must hold) and says what it did; no timing is asserted. */
+    @Test
+    void theWarmUpSealsAndOpensChunksAndReportsWhatItDid() {
+        assertThat(ChunkCipher.warmUp(3, 512)).isEqualTo(3 * 512);
+        ObjectEncryption.WarmUp warmUp = ObjectEncryption.warmUp();
+        assertThat(warmUp.rounds()).isBetween(1, 20);
+        assertThat(warmUp.megabytesPerSecond()).isPositive();
+        assertThat(warmUp.took()).isPositive();
+    }
 }

@@ -21,9 +21,16 @@ import java.io.OutputStream;
  */
 public final class CompressedUpload {
     static final int COPY_BUFFER_BYTES = 128 * 1024;
-    static final int ZSTD_LEVEL = 3;
+    /** zstd's own default; logical dumps are compressed at it. */
+    public static final int DEFAULT_LEVEL = 3;
 
     private CompressedUpload() {}
+
+    /**
+     * How to compress: zstd {@code level} (negative levels are zstd's fast ones) on {@code workers} threads
+     * besides the writing one (0: on the writing thread).
+     */
+    public record Zstd(int level, int workers) {}
 
     /** What was stored: raw bytes read, bytes stored, and the SHA-256 of the stored (compressed, encrypted) bytes. */
     public record Stored(String key, long rawBytes, long storedBytes, String sha256) {}
@@ -35,18 +42,13 @@ public final class CompressedUpload {
     }
 
     public static Stored write(
-            ObjectStore store,
-            String key,
-            CountingInputStream raw,
-            int zstdWorkers,
-            Keyring keys,
-            ProducerCheck check) {
+            ObjectStore store, String key, CountingInputStream raw, Zstd zstd, Keyring keys, ProducerCheck check) {
         try (ObjectUpload upload = store.create(key)) { // closing without complete() aborts
             HashingOutputStream hashing = new HashingOutputStream(upload);
             // closing zstd closes the encrypting stream, which seals its final chunk, but not the upload
-            try (OutputStream zstd =
-                    compressor(ObjectEncryption.encrypt(new NonClosingOutputStream(hashing), keys), zstdWorkers)) {
-                copy(raw, zstd);
+            try (OutputStream compressed =
+                    compressor(ObjectEncryption.encrypt(new NonClosingOutputStream(hashing), keys), zstd)) {
+                copy(raw, compressed);
             }
             check.producerSucceeded();
             upload.complete();
@@ -70,13 +72,13 @@ public final class CompressedUpload {
         private final OutputStream zstd;
         private boolean completed;
 
-        private Sink(ObjectStore store, String key, ObjectUpload upload, int zstdWorkers, Keyring keys)
+        private Sink(ObjectStore store, String key, ObjectUpload upload, Zstd compression, Keyring keys)
                 throws IOException {
             this.store = store;
             this.key = key;
             this.upload = upload;
             this.hashing = new HashingOutputStream(upload);
-            this.zstd = compressor(ObjectEncryption.encrypt(new NonClosingOutputStream(hashing), keys), zstdWorkers);
+            this.zstd = compressor(ObjectEncryption.encrypt(new NonClosingOutputStream(hashing), keys), compression);
             this.raw = new CountingOutputStream(zstd);
         }
 
@@ -111,9 +113,9 @@ public final class CompressedUpload {
     }
 
     /** Starts writing {@code key}; see {@link Sink}. */
-    public static Sink open(ObjectStore store, String key, int zstdWorkers, Keyring keys) {
+    public static Sink open(ObjectStore store, String key, Zstd zstd, Keyring keys) {
         try {
-            return new Sink(store, key, store.create(key), zstdWorkers, keys);
+            return new Sink(store, key, store.create(key), zstd, keys);
         } catch (IOException e) {
             throw storageError(store, key, e);
         }
@@ -153,11 +155,11 @@ public final class CompressedUpload {
         }
     }
 
-    private static OutputStream compressor(OutputStream target, int zstdWorkers) throws IOException {
-        ZstdOutputStream zstd = new ZstdOutputStream(target, ZSTD_LEVEL);
+    private static OutputStream compressor(OutputStream target, Zstd compression) throws IOException {
+        ZstdOutputStream zstd = new ZstdOutputStream(target, compression.level());
         zstd.setChecksum(true);
-        if (zstdWorkers > 0) {
-            zstd.setWorkers(zstdWorkers);
+        if (compression.workers() > 0) {
+            zstd.setWorkers(compression.workers());
         }
         return zstd;
     }

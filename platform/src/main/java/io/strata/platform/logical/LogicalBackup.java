@@ -141,7 +141,13 @@ public final class LogicalBackup {
 
     private StoredDump upload(
             String key, CountingInputStream raw, CompressedUpload.ProducerCheck awaitSuccess, Keyring keys) {
-        CompressedUpload.Stored stored = CompressedUpload.write(store, key, raw, zstdWorkers, keys, awaitSuccess);
+        CompressedUpload.Stored stored = CompressedUpload.write(
+                store,
+                key,
+                raw,
+                new CompressedUpload.Zstd(CompressedUpload.DEFAULT_LEVEL, zstdWorkers),
+                keys,
+                awaitSuccess);
         return new StoredDump(stored.key(), stored.rawBytes(), stored.storedBytes(), stored.sha256());
     }
 

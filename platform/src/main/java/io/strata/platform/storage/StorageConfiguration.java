@@ -1,9 +1,12 @@
 package io.strata.platform.storage;
 
+import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.storage.LocalObjectStore;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.S3ObjectStore;
 import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -22,6 +25,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 @AutoConfiguration
 @EnableConfigurationProperties({StorageProperties.class, EncryptionProperties.class})
 public class StorageConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(StorageConfiguration.class);
 
     @Bean
     @ConditionalOnMissingBean
@@ -42,7 +46,19 @@ public class StorageConfiguration {
     @ConditionalOnMissingBean
     StorageEncryption storageEncryption(
             EncryptionProperties properties, @Value("${spring.application.name:strata}") String service) {
-        return StorageEncryption.from(service, properties);
+        StorageEncryption encryption = StorageEncryption.from(service, properties);
+        if (properties != null && properties.configured()) {
+            // off the start-up path: a job that comes first is only slower until it is done
+            Thread.ofPlatform().daemon().name("strata-aes-gcm-warm-up").start(() -> {
+                ObjectEncryption.WarmUp warmUp = ObjectEncryption.warmUp();
+                log.info(
+                        "AES-GCM warmed up in {} ms ({} rounds); then {} MB/s (seal and open of 1 MiB chunks)",
+                        warmUp.took().toMillis(),
+                        warmUp.rounds(),
+                        Math.round(warmUp.megabytesPerSecond()));
+            });
+        }
+        return encryption;
     }
 
     private static ObjectStore s3(StorageProperties.S3 s3) {

@@ -102,7 +102,12 @@ class StoredObjectsTest {
 
     private static StoredObject write(LocalObjectStore store, byte[] plain) {
         CompressedUpload.Stored stored = CompressedUpload.write(
-                store, KEY, new CountingInputStream(new ByteArrayInputStream(plain)), 0, Keyring.none(), () -> {});
+                store,
+                KEY,
+                new CountingInputStream(new ByteArrayInputStream(plain)),
+                new CompressedUpload.Zstd(CompressedUpload.DEFAULT_LEVEL, 0),
+                Keyring.none(),
+                () -> {});
         return new StoredObject(
                 KEY, StoredObject.BLOCK_PACK, "zstd", stored.rawBytes(), stored.storedBytes(), stored.sha256());
     }
