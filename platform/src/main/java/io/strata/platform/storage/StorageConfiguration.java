@@ -52,7 +52,7 @@ public class StorageConfiguration {
             Thread.ofPlatform().daemon().name("strata-aes-gcm-warm-up").start(() -> {
                 ObjectEncryption.WarmUp warmUp = ObjectEncryption.warmUp();
                 log.info(
-                        "AES-GCM warmed up in {} ms ({} rounds); then {} MB/s (seal and open of 1 MiB chunks)",
+                        "AES-GCM warmed up in {} ms ({} rounds); then {} MB/s (seal and open of a 1 MiB chunk)",
                         warmUp.took().toMillis(),
                         warmUp.rounds(),
                         Math.round(warmUp.megabytesPerSecond()));
