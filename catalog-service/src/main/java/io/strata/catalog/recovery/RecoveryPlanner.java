@@ -200,8 +200,14 @@ final class RecoveryPlanner {
             if (run.isEmpty()) {
                 return refuse(
                         gap != null ? PlanProblem.WAL_GAP : PlanProblem.AFTER_ARCHIVE_END,
-                        "the WAL from base backup " + base.backupId() + "'s start (segment " + first + ") is not"
-                                + " archived; take a new physical backup",
+                        gap != null
+                                ? "the WAL from base backup " + base.backupId() + "'s start (segment " + first
+                                        + ") is not archived, and later WAL is: it was lost; take a new physical backup"
+                                : "the WAL from base backup " + base.backupId() + "'s start (segment " + first
+                                        + ") is not archived yet: if the archiver is behind (a large load), ask again"
+                                        + " once GET /api/v1/sources/" + records.source() + "/wal shows it archived"
+                                        + " past " + base.endLsn() + "; if archiving was off, take a new physical"
+                                        + " backup",
                         base,
                         List.of(first.toString()));
             }
