@@ -118,7 +118,13 @@ public class PointInTimeRestore {
         boolean requireEncrypted = Boolean.TRUE.equals(source.encrypt());
         Chain chain = chain(source.name(), plan.base().backupId(), requireEncrypted);
         StoredObject tar = chain.tar();
-        requireKeys(tar, plan, requireEncrypted);
+        RecoveryPlanRequest request =
+                new RecoveryPlanRequest(target, plan.base().backupId());
+        java.util.function.Function<String, java.util.Optional<PlannedSegment>> currentSegment =
+                name -> catalog.planRecovery(source.name(), request).segments().stream()
+                        .filter(segment -> segment.segment().equals(name))
+                        .findFirst();
+        requireKeys(tar, plan, requireEncrypted, currentSegment);
         for (StoredObject pack : chain.packs()) {
             encryption.requireReadable(store, pack.key(), requireEncrypted);
         }
@@ -127,15 +133,11 @@ public class PointInTimeRestore {
         RecoveringServer server = new RecoveringServer(pgTools, user, dataDir, port, source);
         boolean restored = false;
         boolean made = false;
-        RecoveryPlanRequest request =
-                new RecoveryPlanRequest(target, plan.base().backupId());
         try (WalPrefetcher wal = new WalPrefetcher(
                 store,
                 encryption,
                 requireEncrypted,
-                name -> catalog.planRecovery(source.name(), request).segments().stream()
-                        .filter(segment -> segment.segment().equals(name))
-                        .findFirst(),
+                currentSegment,
                 spool,
                 plan.segments(),
                 plan.segmentSize(),
@@ -295,12 +297,31 @@ public class PointInTimeRestore {
      * and that of the first and last WAL segment of the plan (keys rotate forwards, so these name the oldest
      * and newest key; a segment in between written with a key since removed still fails recovery clearly).
      */
-    private void requireKeys(StoredObject tar, RecoveryPlan plan, boolean requireEncrypted) {
+    private void requireKeys(
+            StoredObject tar,
+            RecoveryPlan plan,
+            boolean requireEncrypted,
+            java.util.function.Function<String, java.util.Optional<PlannedSegment>> currentSegment) {
         encryption.requireReadable(store, tar.key(), requireEncrypted);
         List<PlannedSegment> segments = plan.segments();
         if (!segments.isEmpty()) {
             encryption.requireReadable(store, segments.getFirst().key(), requireEncrypted);
-            encryption.requireReadable(store, segments.getLast().key(), requireEncrypted);
+            PlannedSegment last = segments.getLast();
+            try {
+                encryption.requireReadable(store, last.key(), requireEncrypted);
+            } catch (JobFailureException e) {
+                // the archive's newest segment may have been completed since the plan: its partial is gone,
+                // replaced by the complete segment (or a longer partial), which holds all that was planned
+                boolean replaced = last.partial()
+                        && e.code() == FailureCode.STORAGE_ERROR
+                        && e.getCause() instanceof NoSuchObjectException;
+                java.util.Optional<PlannedSegment> current =
+                        replaced ? currentSegment.apply(last.segment()) : java.util.Optional.empty();
+                if (current.isEmpty() || current.get().key().equals(last.key())) {
+                    throw e;
+                }
+                encryption.requireReadable(store, current.get().key(), requireEncrypted);
+            }
         }
     }
 
