@@ -130,24 +130,34 @@ class WalStreamingIT {
         streamer.start();
         try {
             awaitStreaming(streamer);
-            postgres.execute("select pg_terminate_backend(pid) from pg_stat_activity"
-                    + " where application_name = 'strata-wal-archiver' and backend_type = 'client backend'");
-            java.time.Instant ended = java.time.Instant.now();
-            Thread.sleep(3_000); // coverage samples (one a second) fall on the ended connection, then a new one
+            int ended = archiverQueryBackend();
+            assertThat(ended)
+                    .as("the archiver's query connection before it is ended")
+                    .isPositive();
+            postgres.execute("select pg_terminate_backend(" + ended + ")");
+            java.time.Instant endedAt = java.time.Instant.now();
+            // the next coverage sample (one a second) fails on the ended connection; the one after opens another
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                int now = archiverQueryBackend();
+                return now != 0 && now != ended;
+            });
             postgres.execute("create table requery as select g from generate_series(1, 10000) g");
             Lsn written = currentLsn();
             postgres.execute("select pg_switch_wal()");
 
             // the segment holding that write, not one the stream completed before the connection was ended
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> complete().stream().anyMatch(e -> e.endLsn().compareTo(written) >= 0));
-            WalSegmentArchived holding = complete().stream()
-                    .filter(e -> e.endLsn().compareTo(written) >= 0)
-                    .findFirst()
+            WalSegmentArchived holding = await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            () -> complete().stream()
+                                    .filter(e -> e.endLsn().compareTo(written) >= 0)
+                                    .findFirst(),
+                            Optional::isPresent)
                     .orElseThrow();
             assertThat(holding.coveredUntil())
-                    .as("the time coverage of %s, after the query connection was ended at %s", holding.segment(), ended)
-                    .isAfter(ended);
+                    .as(
+                            "the time coverage of %s, after the query connection was ended at %s",
+                            holding.segment(), endedAt)
+                    .isAfter(endedAt);
         } finally {
             streamer.stop(Duration.ofSeconds(20));
         }
@@ -296,6 +306,18 @@ class WalStreamingIT {
 
     private List<WalSegmentArchived> complete() {
         return events().stream().filter(event -> !event.partial()).toList();
+    }
+
+    /** The pid of the archiver's query connection (its replication connection is a walsender); 0 while it has none. */
+    private static int archiverQueryBackend() throws Exception {
+        try (Connection connection = postgres.connect();
+                PreparedStatement statement = connection.prepareStatement("select coalesce(max(pid), 0) from"
+                        + " pg_stat_activity where application_name = 'strata-wal-archiver'"
+                        + " and backend_type = 'client backend'");
+                ResultSet row = statement.executeQuery()) {
+            row.next();
+            return row.getInt(1);
+        }
     }
 
     private static Lsn currentLsn() throws Exception {
