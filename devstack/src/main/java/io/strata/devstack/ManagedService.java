@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,11 +23,14 @@ import java.util.concurrent.TimeUnit;
 public final class ManagedService {
     static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(120);
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** A training run's JVM writes its cache as it exits: 15 s alone on two cores, longer with others. */
+    static final Duration TRAINING_EXIT = Duration.ofMinutes(3);
+
     private static final int LOG_TAIL_LINES = 30;
 
     private final String name;
     private final String service;
-    private final Path jar;
+    private final ServiceLaunch launch;
     private final int port;
     private final Map<String, String> env;
     private final Path logFile;
@@ -34,10 +38,10 @@ public final class ManagedService {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
-    ManagedService(String name, String service, Path jar, int port, Map<String, String> env, Path logFile) {
+    ManagedService(String name, String service, ServiceLaunch launch, int port, Map<String, String> env, Path logFile) {
         this.name = name;
         this.service = service;
-        this.jar = jar;
+        this.launch = launch;
         this.port = port;
         this.env = Map.copyOf(env);
         this.logFile = logFile;
@@ -110,11 +114,37 @@ public final class ManagedService {
     }
 
     synchronized void start() throws IOException {
+        start(launch.options());
+    }
+
+    /**
+     * A training run for the service's ahead-of-time cache (see {@link ServiceLaunch}): starts, becomes
+     * healthy, stops gracefully with time for the JVM to write the cache, which later starts then use. Only
+     * when this instance is not running.
+     */
+    void train() throws Exception {
+        synchronized (this) {
+            start(launch.trainingOptions());
+        }
+        awaitHealthy();
+    }
+
+    /** Ends a {@link #train()}ing run: SIGTERM, time for the JVM to write its cache, then the cache is taken. */
+    void endTraining() throws IOException {
+        stop(TRAINING_EXIT);
+        launch.commitTraining();
+    }
+
+    boolean needsTraining() {
+        return launch.needsTraining();
+    }
+
+    private void start(List<String> javaOptions) throws IOException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(name + " is already running as pid " + process.pid());
         }
         Files.createDirectories(logFile.getParent());
-        ProcessBuilder builder = new ProcessBuilder(command())
+        ProcessBuilder builder = new ProcessBuilder(command(javaOptions))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         // the caller's own STRATA_*/SPRING_* settings must not leak into a service of this stack
@@ -136,9 +166,12 @@ public final class ManagedService {
         stop(STOP_GRACE);
     }
 
-    /** The command line: this JVM's java, the service's heap and jar. */
-    List<String> command() {
-        return List.of(javaBinary(), "-Xmx" + heap(service), "-XX:+UseSerialGC", "-jar", jar.toString());
+    /** The command line: this JVM's java, the service's heap, {@code javaOptions} and its launch jar. */
+    List<String> command(List<String> javaOptions) {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx" + heap(service), "-XX:+UseSerialGC"));
+        command.addAll(javaOptions);
+        command.addAll(List.of("-jar", launch.application().toString()));
+        return command;
     }
 
     /** SIGTERM, then SIGKILL when the service has not exited within {@code grace}. */

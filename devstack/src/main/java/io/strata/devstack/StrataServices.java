@@ -16,6 +16,8 @@ import java.util.concurrent.Future;
 import java.util.function.IntSupplier;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The five Strata services of a dev stack: their instances, ports, environments and start order. A
@@ -23,6 +25,7 @@ import java.util.stream.IntStream;
  * ({@code backup-worker-1} … {@code backup-worker-N}), each a process with its own port and logs.
  */
 final class StrataServices {
+    private static final Logger log = LoggerFactory.getLogger(StrataServices.class);
     static final String GATEWAY = "api-gateway";
     static final String CATALOG = "catalog-service";
     static final String BACKUP_WORKER = "backup-worker";
@@ -47,6 +50,8 @@ final class StrataServices {
 
     /** Every instance by name, in contract order. */
     private final Map<String, ManagedService> instances = new LinkedHashMap<>();
+    /** How each service is launched (shared by its instances). */
+    private final Map<String, ServiceLaunch> launches = new LinkedHashMap<>();
 
     private StrataServices() {}
 
@@ -165,6 +170,9 @@ final class StrataServices {
             Path logDir) {
         requireJars(repoRoot);
         StrataServices result = new StrataServices();
+        for (String service : NAMES) {
+            result.launches.put(service, new ServiceLaunch(service, jar(repoRoot, service)));
+        }
         for (Instance instance : plan) {
             String name = instance.name();
             Map<String, String> env = new HashMap<>(sharedEnv);
@@ -177,7 +185,7 @@ final class StrataServices {
                     new ManagedService(
                             name,
                             instance.service(),
-                            jar(repoRoot, instance.service()),
+                            result.launches.get(instance.service()),
                             instance.port(),
                             env,
                             logDir.resolve(name + ".out")));
@@ -188,28 +196,74 @@ final class StrataServices {
         return result;
     }
 
-    /** The catalog first, since every other service calls it; then every other instance at once. */
+    /**
+     * Extracts the jars and, where a service has no ahead-of-time cache for this build yet, trains one
+     * (see {@link ServiceLaunch}); then starts the catalog first, since every other service calls it, and
+     * every other instance at once.
+     */
     void startAll() throws Exception {
-        List<ManagedService> catalog = instances(CATALOG);
-        for (ManagedService service : catalog) {
+        for (ServiceLaunch launch : launches.values()) {
+            launch.prepare(ManagedService.javaBinary());
+        }
+        List<ManagedService> trainees = NAMES.stream()
+                .map(this::instances)
+                .filter(i -> !i.isEmpty() && i.getFirst().needsTraining())
+                .map(List::getFirst)
+                .toList();
+        if (!trainees.isEmpty()) {
+            log.info(
+                    "first start of this build: training the ahead-of-time caches of {} (once; later starts take"
+                            + " about a third of the CPU)",
+                    trainees.stream().map(ManagedService::service).toList());
+            startInOrder(trainees, ManagedService::train);
+            endTrainings(trainees);
+        }
+        startInOrder(List.copyOf(instances.values()), service -> {
             service.start();
             service.awaitHealthy();
+        });
+    }
+
+    /** What starts one instance and waits until it is healthy. */
+    @FunctionalInterface
+    private interface Starter {
+        void start(ManagedService service) throws Exception;
+    }
+
+    /** The catalog's instances first, one by one; then the others at once. */
+    private static void startInOrder(List<ManagedService> services, Starter starter) throws Exception {
+        for (ManagedService service : services) {
+            if (service.service().equals(CATALOG)) {
+                starter.start(service);
+            }
         }
-        List<ManagedService> rest = instances.values().stream()
-                .filter(s -> !s.service().equals(CATALOG))
-                .toList();
-        for (ManagedService service : rest) {
-            service.start();
+        try (ExecutorService starters = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> started = new ArrayList<>();
+            for (ManagedService service : services) {
+                if (!service.service().equals(CATALOG)) {
+                    started.add(starters.submit(() -> {
+                        starter.start(service);
+                        return null;
+                    }));
+                }
+            }
+            for (Future<?> f : started) {
+                DevStack.await(f);
+            }
         }
-        try (ExecutorService waiters = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> health = new ArrayList<>();
-            for (ManagedService service : rest) {
-                health.add(waiters.submit(() -> {
-                    service.awaitHealthy();
+    }
+
+    /** Stops every training run at once (their JVMs write the caches as they exit). */
+    private static void endTrainings(List<ManagedService> trainees) throws Exception {
+        try (ExecutorService stoppers = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> stopped = new ArrayList<>();
+            for (ManagedService trainee : trainees) {
+                stopped.add(stoppers.submit(() -> {
+                    trainee.endTraining();
                     return null;
                 }));
             }
-            for (Future<?> f : health) {
+            for (Future<?> f : stopped) {
                 DevStack.await(f);
             }
         }

@@ -41,7 +41,7 @@ class ControlChannelTest {
                     new ManagedService(
                             name,
                             service,
-                            temp.resolve(service + ".jar"),
+                            new ServiceLaunch(service, temp.resolve(service + ".jar")),
                             9000 + instances.size(),
                             Map.of(),
                             temp.resolve(name + ".out")));

@@ -150,10 +150,10 @@ class StrataServicesTest {
         assertThat(second.logFile()).isEqualTo(logs.resolve("backup-worker-2.out"));
         assertThat(restore.logFile()).isEqualTo(logs.resolve("restore-worker.out"));
         assertThat(second.service()).isEqualTo("backup-worker");
-        assertThat(second.command())
+        assertThat(second.command(List.of()))
                 .contains("-Xmx" + ManagedService.heap("backup-worker"))
                 .endsWith("-jar", StrataServices.jar(repoRoot, "backup-worker").toString());
-        assertThat(services.get("wal-archiver").command()).contains("-Xmx768m");
+        assertThat(services.get("wal-archiver").command(List.of())).contains("-Xmx768m");
         assertThat(second.name()).isEqualTo("backup-worker-2");
 
         List<String> ports = services.instanceNames().stream()
