@@ -30,6 +30,8 @@ import org.springframework.test.context.DynamicPropertySource;
             "strata.catalog.outbox.auto-startup=false",
             // jobs of every test share source "shop": the one-backup-per-source rule has its own test
             "strata.catalog.jobs.backups-per-source=0",
+            // the policy scheduler runs when a test calls it, with a clock of its own (PolicySchedulerIT)
+            "strata.scheduler.enabled=false",
             "STRATA_CATALOG_TOKEN_ADMIN=" + CatalogIntegrationTest.ADMIN_TOKEN,
             "STRATA_CATALOG_TOKEN_WAL=" + CatalogIntegrationTest.WAL_TOKEN,
             "STRATA_CATALOG_TOKEN_GATEWAY=" + CatalogIntegrationTest.GATEWAY_TOKEN,

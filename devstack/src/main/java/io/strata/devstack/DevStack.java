@@ -201,11 +201,20 @@ public final class DevStack implements AutoCloseable {
         Map<String, Map<String, String>> own = Map.of(
                 StrataServices.CATALOG,
                         Map.of(
-                                "STRATA_CATALOG_DB_URL", catalogCluster.jdbcUrl(CATALOG_DATABASE),
-                                "STRATA_CATALOG_DB_USER", catalogCluster.superuser(),
-                                "STRATA_CATALOG_DB_PASSWORD", catalogCluster.password(),
+                                "STRATA_CATALOG_DB_URL",
+                                catalogCluster.jdbcUrl(CATALOG_DATABASE),
+                                "STRATA_CATALOG_DB_USER",
+                                catalogCluster.superuser(),
+                                "STRATA_CATALOG_DB_PASSWORD",
+                                catalogCluster.password(),
                                 // a short grace, so the demo and the tests see an archiver outage alerted
-                                "STRATA_ALERT_ARCHIVING_STOPPED_AFTER", "20s"),
+                                "STRATA_ALERT_ARCHIVING_STOPPED_AFTER",
+                                "20s",
+                                // schedules are looked at every second, and a source's slots wait at most 5 s
+                                "STRATA_SCHEDULER_TICK",
+                                "1s",
+                                "STRATA_SCHEDULER_SPREAD",
+                                "5s"),
                 StrataServices.GATEWAY,
                         Map.of(
                                 "STRATA_ADMIN_TOKEN", adminToken(),

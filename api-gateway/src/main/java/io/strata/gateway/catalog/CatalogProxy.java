@@ -11,6 +11,11 @@ import io.strata.platform.catalog.CatalogApi.SourceView;
 import io.strata.platform.catalog.CatalogApi.WalArchiveSummary;
 import io.strata.platform.catalog.CatalogApi.WalArchivingChange;
 import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.catalog.PolicyApi.PolicyUpdate;
+import io.strata.platform.catalog.PolicyApi.PolicyView;
+import io.strata.platform.catalog.PolicyApi.RetentionPreview;
+import io.strata.platform.catalog.PolicyApi.ScheduleRunView;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +44,9 @@ public class CatalogProxy {
     private static final ParameterizedTypeReference<List<SourceView>> SOURCES = new ParameterizedTypeReference<>() {};
     private static final ParameterizedTypeReference<List<RestorePointView>> RESTORE_POINTS =
             new ParameterizedTypeReference<>() {};
+
+    private static final ParameterizedTypeReference<List<PolicyView>> POLICIES = new ParameterizedTypeReference<>() {};
+    private static final ParameterizedTypeReference<List<ScheduleRunView>> RUNS = new ParameterizedTypeReference<>() {};
 
     private final RestClient http;
 
@@ -131,6 +139,41 @@ public class CatalogProxy {
                 .uri("/api/v1/sources/{source}/restore-points/{name}/recovery-plan", source, name)
                 .retrieve()
                 .body(RecoveryPlan.class));
+    }
+
+    /** Sets a source's policy (checked by the caller); empty when the source is not registered. */
+    public Optional<PolicyView> putPolicy(String source, PolicyUpdate update) {
+        return one(() -> http.put()
+                .uri("/internal/v1/sources/{source}/policy", source)
+                .body(update)
+                .retrieve()
+                .body(PolicyView.class));
+    }
+
+    /** A source's policy with its next runs; empty when it has none (or the source is not registered). */
+    public Optional<PolicyView> policy(String source) {
+        return one(() -> http.get()
+                .uri("/api/v1/sources/{source}/policy", source)
+                .retrieve()
+                .body(PolicyView.class));
+    }
+
+    /** Every source's policy, by source name. */
+    public List<PolicyView> policies() {
+        return list("/api/v1/policies", Map.of(), POLICIES);
+    }
+
+    /** What became of a source's schedule slots, newest first. */
+    public List<ScheduleRunView> scheduleRuns(String source, Integer limit) {
+        return list("/api/v1/sources/" + source + "/schedule-runs", Collections.singletonMap("limit", limit), RUNS);
+    }
+
+    /** What the source's retention would keep and delete now; empty when the source has no policy. */
+    public Optional<RetentionPreview> previewRetention(String source) {
+        return one(() -> http.post()
+                .uri("/api/v1/sources/{source}/retention/preview", source)
+                .retrieve()
+                .body(RetentionPreview.class));
     }
 
     private <T> List<T> list(String path, Map<String, Object> filters, ParameterizedTypeReference<List<T>> type) {

@@ -53,6 +53,16 @@ class JobStore {
                 .optional();
     }
 
+    /** The oldest QUEUED or RUNNING job of {@code kind} of {@code source}. */
+    Optional<Job> oldestUnfinished(String source, JobKind kind) {
+        return jdbc.sql("SELECT " + COLUMNS + """
+                         FROM job WHERE source = ? AND kind = ? AND status IN ('QUEUED', 'RUNNING')
+                        ORDER BY created_at LIMIT 1""")
+                .params(source, kind.name())
+                .query(JobStore::job)
+                .optional();
+    }
+
     /** Reads the job and holds its row lock until the transaction ends, so events apply one at a time. */
     Optional<Job> lock(UUID jobId) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM job WHERE job_id = ? FOR UPDATE")

@@ -1,7 +1,6 @@
 package io.strata.catalog.wal;
 
-import io.strata.catalog.backups.BaseBackups;
-import io.strata.catalog.support.SqlLsn;
+import io.strata.catalog.wal.WalCleanupPlans.WalDeletion;
 import io.strata.catalog.web.InvalidRequestException;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.catalog.CatalogApi.WalCleanup;
@@ -9,9 +8,7 @@ import io.strata.platform.catalog.CatalogApi.WalCleanupRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -29,11 +26,11 @@ import org.springframework.web.bind.annotation.RestController;
 class WalCleanupController {
     private static final int MAX_KEEP_DAYS = 36_500;
     private final JdbcClient jdbc;
-    private final BaseBackups baseBackups;
+    private final WalCleanupPlans plans;
     private final Clock clock;
 
-    WalCleanupController(JdbcClient jdbc, BaseBackups baseBackups, Clock clock) {
-        this.baseBackups = baseBackups;
+    WalCleanupController(JdbcClient jdbc, WalCleanupPlans plans, Clock clock) {
+        this.plans = plans;
         this.jdbc = jdbc;
         this.clock = clock;
     }
@@ -45,39 +42,14 @@ class WalCleanupController {
             throw new InvalidRequestException("keepDays", "must be 0 to " + MAX_KEEP_DAYS);
         }
         Instant cutoff = clock.instant().minus(Duration.ofDays(request.keepDays()));
-        List<PlannedSegment> archived = jdbc.sql("""
-                        SELECT %s FROM wal_segment WHERE source = ? ORDER BY timeline, segment FOR UPDATE""".formatted(WalSegmentRows.COLUMNS))
-                .param(source)
-                .query(WalSegmentRows::planned)
-                .list();
-        if (archived.isEmpty()) {
-            return new WalCleanup(source, cutoff, List.of(), 0, null);
-        }
-        long segmentSize = jdbc.sql("SELECT max(segment_size) FROM wal_segment WHERE source = ?")
-                .param(source)
-                .query(Long.class)
-                .single();
-        List<WalRetention.Backup> backups = baseBackups.usable(source).stream()
-                .map(b -> new WalRetention.Backup(b.startLsn(), b.endLsn(), b.timeline(), b.finishedAt()))
-                .toList();
-        List<WalRetention.Point> points = jdbc.sql(
-                        "SELECT lsn::text AS lsn, timeline FROM restore_point WHERE source = ?")
-                .param(source)
-                .query((rs, row) -> new WalRetention.Point(SqlLsn.read(rs, "lsn"), rs.getInt("timeline")))
-                .list();
-        List<WalRetention.Segment> segments = archived.stream()
-                .map(s -> new WalRetention.Segment(s.segment(), s.archivedAt()))
-                .toList();
-        Set<String> deletable = new HashSet<>(WalRetention.deletable(segments, backups, points, cutoff, segmentSize));
-        List<PlannedSegment> removed =
-                archived.stream().filter(s -> deletable.contains(s.segment())).toList();
+        WalDeletion plan = plans.plan(source, backupId -> true, cutoff, true);
+        List<PlannedSegment> removed = plan.delete();
         for (PlannedSegment segment : removed) {
             jdbc.sql("DELETE FROM wal_segment WHERE source = ? AND segment = ?")
                     .params(source, segment.segment())
                     .update();
         }
-        List<PlannedSegment> kept =
-                archived.stream().filter(s -> !deletable.contains(s.segment())).toList();
+        List<PlannedSegment> kept = plan.keep();
         return new WalCleanup(
                 source,
                 cutoff,

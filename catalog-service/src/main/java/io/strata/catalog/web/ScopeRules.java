@@ -30,6 +30,8 @@ final class ScopeRules {
     static final String WAL_WRITE = "wal:write";
     /** Forget deleted backups and record what VERIFY jobs found: the backup-workers that run those jobs. */
     static final String BACKUPS_WRITE = "backups:write";
+    /** Set sources' backup policies (the gateway, which checks them first). */
+    static final String POLICIES_WRITE = "policies:write";
     /** Read the audit trail (the gateway serves it to admins). */
     static final String AUDIT_READ = "audit:read";
     /** Re-encrypt the stored secrets under the active key. */
@@ -47,6 +49,7 @@ final class ScopeRules {
             WAL_WRITE,
             BACKUPS_WRITE,
             AUDIT_READ,
+            POLICIES_WRITE,
             SECRETS_ROTATE,
             INVALID_EVENTS_READ);
 
@@ -83,6 +86,13 @@ final class ScopeRules {
             // DELETE and VERIFY jobs: BackupIntegrityController
             rule(POST, "/internal/v1/backups/{backupId}/deletion", BACKUPS_WRITE),
             rule(POST, "/internal/v1/backups/{backupId}/verification", BACKUPS_WRITE),
+            // backup policies and their schedules: PolicyController
+            rule(PUT, "/internal/v1/sources/{name}/policy", POLICIES_WRITE),
+            rule(GET, "/api/v1/sources/{name}/policy", CATALOG_READ),
+            rule(GET, "/api/v1/policies", CATALOG_READ),
+            rule(GET, "/api/v1/sources/{name}/schedule-runs", CATALOG_READ),
+            // planning only reads; POST because the contract names it so
+            rule(POST, "/api/v1/sources/{name}/retention/preview", CATALOG_READ),
             // audit trail: AuditController
             rule(GET, "/api/v1/audit", AUDIT_READ),
             // secrets: SecretsController

@@ -1,0 +1,128 @@
+package io.strata.gateway.policies;
+
+import io.strata.common.model.BackupKind;
+import io.strata.common.model.Names;
+import io.strata.gateway.catalog.CatalogProxy;
+import io.strata.gateway.problem.ApiException;
+import io.strata.gateway.problem.FieldProblem;
+import io.strata.platform.catalog.CatalogApi.SourceView;
+import io.strata.platform.catalog.PolicyApi.BackupPolicy;
+import io.strata.platform.catalog.PolicyApi.PolicySchedule;
+import io.strata.platform.catalog.PolicyApi.PolicyUpdate;
+import io.strata.platform.catalog.PolicyApi.PolicyView;
+import io.strata.platform.catalog.PolicyApi.RetentionPreview;
+import io.strata.platform.catalog.PolicyApi.ScheduleRunView;
+import io.strata.platform.policy.PolicyRules;
+import io.strata.platform.policy.PolicyRules.Problem;
+import java.security.Principal;
+import java.util.List;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Backup policies (issue #10): what a user sets once per source, so that Strata takes, verifies and prunes
+ * its backups on its own. Set by admins, read by viewers; the catalog stores them and runs their schedules.
+ */
+@RestController
+class PolicyController {
+    private final CatalogProxy catalog;
+
+    PolicyController(CatalogProxy catalog) {
+        this.catalog = catalog;
+    }
+
+    /**
+     * 400 naming every malformed field (cron, zone, counts); 422 when the policy asks for what the source
+     * cannot take (PHYSICAL schedules without WAL archiving, a LOGICAL schedule that is not FULL); nothing
+     * is stored then.
+     */
+    @PutMapping("/api/v1/sources/{name}/policy")
+    PolicyView put(@PathVariable String name, @RequestBody(required = false) BackupPolicy policy, Principal caller) {
+        requireSourceName(name);
+        List<Problem> problems = PolicyRules.check(policy);
+        List<FieldProblem> malformed = problems.stream()
+                .filter(p -> !p.unprocessable())
+                .map(p -> new FieldProblem(p.field(), p.message()))
+                .toList();
+        if (!malformed.isEmpty()) {
+            throw ApiException.badRequest(
+                    "the policy has " + malformed.size() + " invalid field(s); see errors",
+                    malformed.toArray(FieldProblem[]::new));
+        }
+        SourceView source = catalog.source(name).orElseThrow(() -> notRegistered(name));
+        List<FieldProblem> unprocessable = problems.stream()
+                .filter(Problem::unprocessable)
+                .map(p -> new FieldProblem(p.field(), p.message()))
+                .toList();
+        if (!unprocessable.isEmpty()) {
+            throw ApiException.unprocessable(
+                    unprocessable.getFirst().message(), unprocessable.toArray(FieldProblem[]::new));
+        }
+        requireArchivingForPhysical(source, policy.schedulesOrEmpty());
+        return catalog.putPolicy(name, new PolicyUpdate(caller.getName(), policy))
+                .orElseThrow(() -> notRegistered(name));
+    }
+
+    @GetMapping("/api/v1/sources/{name}/policy")
+    PolicyView get(@PathVariable String name) {
+        requireSourceName(name);
+        return catalog.policy(name).orElseThrow(() -> noPolicy(name));
+    }
+
+    @GetMapping("/api/v1/policies")
+    List<PolicyView> list() {
+        return catalog.policies();
+    }
+
+    /** What became of each slot of the source's schedules, newest first: FIRED (with its job), SKIPPED, MISSED. */
+    @GetMapping("/api/v1/sources/{name}/schedule-runs")
+    List<ScheduleRunView> runs(@PathVariable String name, @RequestParam(required = false) Integer limit) {
+        requireSourceName(name);
+        catalog.source(name).orElseThrow(() -> notRegistered(name));
+        return catalog.scheduleRuns(name, limit);
+    }
+
+    /**
+     * What the source's retention rules would delete if run now, and why each kept backup stays (operator:
+     * it only reads). 404 when the source has no policy.
+     */
+    @PostMapping("/api/v1/sources/{name}/retention/preview")
+    RetentionPreview previewRetention(@PathVariable String name) {
+        requireSourceName(name);
+        return catalog.previewRetention(name).orElseThrow(() -> noPolicy(name));
+    }
+
+    private static void requireArchivingForPhysical(SourceView source, List<PolicySchedule> schedules) {
+        if (source.walArchiving() != null && source.walArchiving().enabled()) {
+            return;
+        }
+        for (int i = 0; i < schedules.size(); i++) {
+            if (schedules.get(i).kind() == BackupKind.PHYSICAL) {
+                String detail = "PHYSICAL backups need continuous WAL archiving of source '" + source.name()
+                        + "': enable it with PUT /api/v1/sources/" + source.name()
+                        + "/wal-archiving {\"enabled\": true}, then set the policy again (or schedule LOGICAL backups)";
+                throw ApiException.unprocessable(detail, new FieldProblem("schedules[" + i + "].kind", detail));
+            }
+        }
+    }
+
+    private static void requireSourceName(String name) {
+        if (!Names.isSource(name)) {
+            throw ApiException.badRequest("bad source name", new FieldProblem("name", "must be " + Names.SOURCE_RULE));
+        }
+    }
+
+    private static ApiException noPolicy(String name) {
+        return ApiException.notFound("source '" + name + "' has no policy (or is not registered): set one with PUT"
+                + " /api/v1/sources/" + name + "/policy");
+    }
+
+    private static ApiException notRegistered(String name) {
+        return ApiException.notFound("source '" + name + "' is not registered");
+    }
+}
