@@ -42,3 +42,19 @@ CREATE TABLE schedule_run (
 );
 
 CREATE INDEX schedule_run_source_slot_idx ON schedule_run (source, slot DESC);
+
+-- RETENTION jobs that made the catalog forget their plan, and the archived WAL each forgot (its segment rows
+-- are deleted): the job, asking again after its worker was lost, is told the same objects to delete.
+CREATE TABLE retention_run (
+    job_id     uuid        PRIMARY KEY,
+    source     text        NOT NULL,
+    applied_at timestamptz NOT NULL
+);
+
+CREATE TABLE retention_forgotten_wal (
+    job_id       uuid   NOT NULL REFERENCES retention_run (job_id) ON DELETE CASCADE,
+    source       text   NOT NULL,
+    object_key   text   NOT NULL,
+    stored_bytes bigint NOT NULL,
+    PRIMARY KEY (job_id, object_key)
+);

@@ -2,9 +2,11 @@ package io.strata.backup;
 
 import io.micrometer.core.instrument.Timer;
 import io.strata.backup.delete.BackupDeleter;
+import io.strata.backup.delete.RetentionRunner;
 import io.strata.backup.logical.LogicalBackupJob;
 import io.strata.backup.physical.PhysicalBackupJob;
 import io.strata.backup.verify.BackupVerifier;
+import io.strata.common.command.ApplyRetention;
 import io.strata.common.command.BackupCommand;
 import io.strata.common.command.DeleteBackup;
 import io.strata.common.command.TakeBackup;
@@ -25,7 +27,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The backup-worker's commands ({@code TakeBackup}, {@code VerifyBackup}, {@code DeleteBackup}) from the {@code backup-worker} share group, run
+ * The backup-worker's commands ({@code TakeBackup}, {@code VerifyBackup}, {@code DeleteBackup},
+ * {@code ApplyRetention}) from the {@code backup-worker} share group, run
  * {@code strata.worker.concurrency} at a time by the {@link CommandQueue} (which claims each job first).
  */
 @Configuration(proxyBeanMethods = false)
@@ -37,6 +40,7 @@ class BackupCommands implements CommandHandler {
     private final JobMetrics metrics;
     private final BackupVerifier verifier;
     private final BackupDeleter deleter;
+    private final RetentionRunner retention;
 
     BackupCommands(
             JobReporters reporters,
@@ -44,8 +48,10 @@ class BackupCommands implements CommandHandler {
             PhysicalBackupJob physicalBackups,
             JobMetrics metrics,
             BackupVerifier verifier,
-            BackupDeleter deleter) {
+            BackupDeleter deleter,
+            RetentionRunner retention) {
         this.verifier = verifier;
+        this.retention = retention;
         this.deleter = deleter;
         this.reporters = reporters;
         this.logicalBackups = logicalBackups;
@@ -89,6 +95,9 @@ class BackupCommands implements CommandHandler {
                         delete.requestId(),
                         delete.backupId().toString(),
                         reporter -> deleter.run(delete, reporter));
+            case ApplyRetention apply ->
+                claimable(
+                        apply, JobKind.RETENTION, apply.requestId(), null, reporter -> retention.run(apply, reporter));
         };
     }
 

@@ -1,10 +1,19 @@
 package io.strata.gateway.policies;
 
+import io.strata.common.command.ApplyRetention;
+import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupKind;
+import io.strata.common.model.JobId;
+import io.strata.common.model.JobKind;
 import io.strata.common.model.Names;
+import io.strata.gateway.audit.AuditAttributes;
 import io.strata.gateway.catalog.CatalogProxy;
+import io.strata.gateway.jobs.JobAccepted;
+import io.strata.gateway.jobs.JobCommands;
 import io.strata.gateway.problem.ApiException;
 import io.strata.gateway.problem.FieldProblem;
+import io.strata.platform.catalog.CatalogApi.JobView;
+import io.strata.platform.catalog.CatalogApi.NewJob;
 import io.strata.platform.catalog.CatalogApi.SourceView;
 import io.strata.platform.catalog.PolicyApi.BackupPolicy;
 import io.strata.platform.catalog.PolicyApi.PolicySchedule;
@@ -14,8 +23,11 @@ import io.strata.platform.catalog.PolicyApi.RetentionPreview;
 import io.strata.platform.catalog.PolicyApi.ScheduleRunView;
 import io.strata.platform.policy.PolicyRules;
 import io.strata.platform.policy.PolicyRules.Problem;
+import java.net.URI;
 import java.security.Principal;
+import java.time.Clock;
 import java.util.List;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -31,9 +43,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class PolicyController {
     private final CatalogProxy catalog;
+    private final JobCommands jobs;
+    private final Clock clock;
 
-    PolicyController(CatalogProxy catalog) {
+    PolicyController(CatalogProxy catalog, JobCommands jobs, Clock clock) {
         this.catalog = catalog;
+        this.jobs = jobs;
+        this.clock = clock;
     }
 
     /**
@@ -95,6 +111,26 @@ class PolicyController {
     RetentionPreview previewRetention(@PathVariable String name) {
         requireSourceName(name);
         return catalog.previewRetention(name).orElseThrow(() -> noPolicy(name));
+    }
+
+    /**
+     * Starts a RETENTION job (admin): it deletes what the retention preview shows at the moment it runs (the
+     * plan is made again then). 404 when the source has no policy.
+     */
+    @PostMapping("/api/v1/sources/{name}/retention")
+    ResponseEntity<JobAccepted> applyRetention(@PathVariable String name) {
+        requireSourceName(name);
+        catalog.policy(name).orElseThrow(() -> noPolicy(name));
+        JobId jobId = JobId.random();
+        JobView job = jobs.enqueue(
+                new NewJob(jobId.toString(), JobKind.RETENTION, name, null, null),
+                Topics.BACKUP_COMMANDS,
+                new ApplyRetention(ApplyRetention.SCHEMA_VERSION, jobId, name, null, clock.instant()));
+        AuditAttributes.target(job.jobId());
+        JobAccepted accepted = JobAccepted.of(job, null);
+        return ResponseEntity.accepted()
+                .location(URI.create(accepted.statusUrl()))
+                .body(accepted);
     }
 
     private static void requireArchivingForPhysical(SourceView source, List<PolicySchedule> schedules) {

@@ -49,16 +49,27 @@ public class BackupDeleter {
                     "Backup " + backupId + " belongs to source " + forgotten.source() + ", not " + command.source(),
                     false);
         }
-        reporter.progress(STEP, 0, 0, forgotten.backupIds().size());
+        Removed removed = removeBackups(command.source(), forgotten.backupIds(), reporter);
+        return new DeleteResult(backupId, forgotten.backupIds(), removed.objects(), removed.bytes());
+    }
+
+    /** How many objects, and stored bytes, a removal deleted. */
+    record Removed(int objects, long bytes) {}
+
+    /**
+     * Removes the objects of backups the catalog has forgotten, each backup's manifest first (a backup
+     * half-deleted is then no backup, never a broken one), reporting progress by backup.
+     */
+    Removed removeBackups(String source, List<String> backupIds, JobReporter reporter) {
+        reporter.progress(STEP, 0, 0, backupIds.size());
         int objects = 0;
         long bytes = 0;
         int done = 0;
-        for (String id : forgotten.backupIds()) {
+        for (String id : backupIds) {
             BackupId forgottenId = BackupId.parse(id);
-            String manifest = StorageLayout.manifestKey(command.source(), forgottenId);
+            String manifest = StorageLayout.manifestKey(source, forgottenId);
             try {
-                List<ObjectInfo> stored = store.list(StorageLayout.backupPrefix(command.source(), forgottenId)).stream()
-                        // the manifest first: a backup half-deleted is then no backup, never a broken one
+                List<ObjectInfo> stored = store.list(StorageLayout.backupPrefix(source, forgottenId)).stream()
                         .sorted(Comparator.comparing((ObjectInfo o) -> !o.key().equals(manifest)))
                         .toList();
                 for (ObjectInfo object : stored) {
@@ -66,7 +77,7 @@ public class BackupDeleter {
                     objects++;
                     bytes += object.size();
                 }
-                log.info("Deleted backup {} of {}: {} objects", id, command.source(), stored.size());
+                log.info("Deleted backup {} of {}: {} objects", id, source, stored.size());
             } catch (IOException e) {
                 throw new JobFailureException(
                         FailureCode.STORAGE_ERROR,
@@ -76,13 +87,9 @@ public class BackupDeleter {
                         e);
             }
             done++;
-            reporter.progress(
-                    STEP,
-                    done * 100 / Math.max(1, forgotten.backupIds().size()),
-                    done,
-                    forgotten.backupIds().size());
+            reporter.progress(STEP, done * 100 / Math.max(1, backupIds.size()), done, backupIds.size());
         }
-        return new DeleteResult(backupId, forgotten.backupIds(), objects, bytes);
+        return new Removed(objects, bytes);
     }
 
     private ForgottenBackups forget(DeleteBackup command) {

@@ -42,11 +42,13 @@ class BackupIntegrityController {
     private static final int MAX_CORRUPTION = 8000;
     private final JdbcClient jdbc;
     private final BackupQueries queries;
+    private final BackupForgetting forgetting;
     private final Clock clock;
 
-    BackupIntegrityController(JdbcClient jdbc, BackupQueries queries, Clock clock) {
+    BackupIntegrityController(JdbcClient jdbc, BackupQueries queries, BackupForgetting forgetting, Clock clock) {
         this.jdbc = jdbc;
         this.queries = queries;
+        this.forgetting = forgetting;
         this.clock = clock;
     }
 
@@ -59,10 +61,7 @@ class BackupIntegrityController {
         UUID jobId = jobId(deletion.jobId());
         Stored backup = stored(backupId);
         // every backup of the source, locked: a concurrent result, deletion or verification waits for this one
-        jdbc.sql("SELECT backup_id FROM backup WHERE source = ? ORDER BY backup_id FOR UPDATE")
-                .param(backup.source())
-                .query(String.class)
-                .list();
+        forgetting.lockSource(backup.source());
         backup = stored(backupId);
         if ("DELETED".equals(backup.status())) {
             if (jobId.toString().equals(backup.deleteJobId())) {
@@ -76,14 +75,7 @@ class BackupIntegrityController {
                     + " (POST /api/v1/jobs/{jobId}/cancel) or delete it once it has ended.");
         }
         // jobs that may be reading the chain, or building a DIFFERENTIAL/INCREMENTAL on it
-        List<String> busy =
-                jdbc.sql("""
-                        SELECT j.job_id::text FROM job j
-                        WHERE j.source = ? AND j.status = 'RUNNING'
-                          AND (j.kind IN ('RESTORE', 'VERIFY')
-                               OR (j.kind = 'BACKUP' AND EXISTS (
-                                   SELECT 1 FROM backup b WHERE b.job_id = j.job_id AND b.kind = 'PHYSICAL')))
-                        ORDER BY j.created_at""").param(backup.source()).query(String.class).list();
+        List<String> busy = forgetting.busyJobs(backup.source());
         if (!busy.isEmpty()) {
             throw new ConflictException("Source " + backup.source() + " has running jobs that may read this backup's"
                     + " chain or build on it (" + String.join(", ", busy) + "); delete it once they have ended.");
@@ -98,13 +90,7 @@ class BackupIntegrityController {
         }
         List<String> ids = new ArrayList<>(dependents);
         ids.add(backupId);
-        for (String id : ids) {
-            jdbc.sql("""
-                            UPDATE backup SET status = 'DELETED', deleted_at = ?, delete_job_id = ?, updated_at = ?
-                            WHERE backup_id = ? AND source = ?""")
-                    .params(SqlTime.bind(clock.instant()), jobId, SqlTime.bind(clock.instant()), id, backup.source())
-                    .update();
-        }
+        forgetting.markDeleted(backup.source(), ids, jobId, clock.instant());
         return new ForgottenBackups(backup.source(), List.copyOf(ids));
     }
 
@@ -155,11 +141,7 @@ class BackupIntegrityController {
     }
 
     private ForgottenBackups forgottenBy(String source, UUID jobId) {
-        List<String> ids =
-                jdbc.sql("""
-                        SELECT backup_id FROM backup WHERE source = ? AND delete_job_id = ?
-                        ORDER BY created_at DESC, backup_id DESC""").params(source, jobId).query(String.class).list();
-        return new ForgottenBackups(source, ids);
+        return new ForgottenBackups(source, forgetting.deletedBy(source, jobId));
     }
 
     private Stored stored(String backupId) {

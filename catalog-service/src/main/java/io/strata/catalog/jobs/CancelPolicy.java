@@ -40,7 +40,7 @@ final class CancelPolicy {
         String step = job.state().currentStep();
         return switch (kind) {
             case BACKUP, VERIFY, WAL_CLEANUP -> Optional.empty();
-            case DELETE ->
+            case DELETE, RETENTION ->
                 step == null || "starting".equals(step)
                         ? Optional.empty()
                         : Optional.of("Job " + job.jobId() + " is deleting backups the catalog has already forgotten"

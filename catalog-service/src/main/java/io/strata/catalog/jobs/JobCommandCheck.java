@@ -3,6 +3,7 @@ package io.strata.catalog.jobs;
 import io.strata.catalog.invalid.EventText;
 import io.strata.catalog.invalid.InvalidContentException;
 import io.strata.catalog.web.InvalidRequestException.FieldProblem;
+import io.strata.common.command.ApplyRetention;
 import io.strata.common.command.BackupCommand;
 import io.strata.common.command.DeleteBackup;
 import io.strata.common.command.RestoreCommand;
@@ -34,7 +35,7 @@ final class JobCommandCheck {
     /** The topic commands of {@code kind} are consumed from; null for kinds not run from a command yet. */
     static String topicOf(JobKind kind) {
         return switch (kind) {
-            case BACKUP, VERIFY, DELETE -> Topics.BACKUP_COMMANDS;
+            case BACKUP, VERIFY, DELETE, RETENTION -> Topics.BACKUP_COMMANDS;
             case RESTORE -> Topics.RESTORE_COMMANDS;
             case WAL_CLEANUP -> Topics.WAL_COMMANDS;
             case UPLOAD_RESTORE -> null;
@@ -47,6 +48,7 @@ final class JobCommandCheck {
             case TakeBackup take -> JobKind.BACKUP;
             case VerifyBackup verify -> JobKind.VERIFY;
             case DeleteBackup delete -> JobKind.DELETE;
+            case ApplyRetention retention -> JobKind.RETENTION;
         };
     }
 
@@ -76,9 +78,10 @@ final class JobCommandCheck {
         Message parsed;
         try {
             parsed = switch (kind) {
-                case BACKUP, VERIFY, DELETE -> Json.read(command.payload(), BackupCommand.class);
+                case BACKUP, VERIFY, DELETE, RETENTION -> Json.read(command.payload(), BackupCommand.class);
                 case RESTORE -> Json.read(command.payload(), RestoreCommand.class);
-                default -> Json.read(command.payload(), WalCommand.class);
+                case WAL_CLEANUP -> Json.read(command.payload(), WalCommand.class);
+                case UPLOAD_RESTORE -> throw new IllegalStateException("no command topic for " + kind);
             };
             EventText.requireNoNul(parsed);
         } catch (InvalidContentException e) {

@@ -2,6 +2,7 @@ package io.strata.catalog.jobs;
 
 import io.strata.catalog.invalid.ContentErrors;
 import io.strata.catalog.invalid.EventText;
+import io.strata.common.command.ApplyRetention;
 import io.strata.common.command.BackupCommand;
 import io.strata.common.command.DeleteBackup;
 import io.strata.common.command.RestoreBackup;
@@ -66,6 +67,15 @@ class JobListeners {
                                 delete.backupId().toString(),
                                 delete.requestId(),
                                 delete.requestedAt());
+                    case ApplyRetention retention ->
+                        registry.onBackupJobCommand(
+                                ceId,
+                                record,
+                                retention,
+                                JobKind.RETENTION,
+                                null,
+                                retention.requestId(),
+                                retention.requestedAt());
                 }
             }
         } catch (RuntimeException e) {

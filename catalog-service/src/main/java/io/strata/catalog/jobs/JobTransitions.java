@@ -85,6 +85,7 @@ final class JobTransitions {
             case JobResult.WalCleanupResult cleanup -> cleanup.deletedBytes();
             case JobResult.VerifyResult verify -> verify.storedBytes();
             case JobResult.DeleteResult delete -> delete.storedBytes();
+            case JobResult.RetentionResult retention -> retention.storedBytes() + retention.walBytes();
             case null -> 0;
         };
     }

@@ -2,6 +2,7 @@ package io.strata.catalog.jobs;
 
 import io.strata.catalog.invalid.EventText;
 import io.strata.catalog.jobs.Job.JobOrigin;
+import io.strata.common.command.ApplyRetention;
 import io.strata.common.command.BackupCommand;
 import io.strata.common.command.DeleteBackup;
 import io.strata.common.command.RestoreBackup;
@@ -102,6 +103,19 @@ record NamedJob(String what, UUID jobId, JobOrigin origin) {
                                 delete.requestId(),
                                 now));
             case DeleteBackup delete -> null;
+            case ApplyRetention retention
+            when retention.jobId() != null && retention.source() != null ->
+                new NamedJob(
+                        "the ApplyRetention command",
+                        retention.jobId().value(),
+                        origin(
+                                retention.jobId().value(),
+                                JobKind.RETENTION,
+                                retention.source(),
+                                null,
+                                retention.requestId(),
+                                now));
+            case ApplyRetention retention -> null;
         };
     }
 

@@ -93,6 +93,8 @@ final class ScopeRules {
             rule(GET, "/api/v1/sources/{name}/schedule-runs", CATALOG_READ),
             // planning only reads; POST because the contract names it so
             rule(POST, "/api/v1/sources/{name}/retention/preview", CATALOG_READ),
+            // RETENTION jobs forget what the plan deletes, then delete the objects (backup-workers)
+            rule(POST, "/internal/v1/sources/{name}/retention/forgetting", BACKUPS_WRITE),
             // audit trail: AuditController
             rule(GET, "/api/v1/audit", AUDIT_READ),
             // secrets: SecretsController

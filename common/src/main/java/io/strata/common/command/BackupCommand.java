@@ -10,9 +10,10 @@ import io.strata.common.model.JobId;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = TakeBackup.class, name = "TakeBackup"),
     @JsonSubTypes.Type(value = VerifyBackup.class, name = "VerifyBackup"),
-    @JsonSubTypes.Type(value = DeleteBackup.class, name = "DeleteBackup")
+    @JsonSubTypes.Type(value = DeleteBackup.class, name = "DeleteBackup"),
+    @JsonSubTypes.Type(value = ApplyRetention.class, name = "ApplyRetention")
 })
-public sealed interface BackupCommand extends Message permits TakeBackup, VerifyBackup, DeleteBackup {
+public sealed interface BackupCommand extends Message permits TakeBackup, VerifyBackup, DeleteBackup, ApplyRetention {
     JobId jobId();
 
     String source();

@@ -17,7 +17,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = JobResult.RestoreResult.class, name = "restore"),
     @JsonSubTypes.Type(value = JobResult.WalCleanupResult.class, name = "walCleanup"),
     @JsonSubTypes.Type(value = JobResult.VerifyResult.class, name = "verify"),
-    @JsonSubTypes.Type(value = JobResult.DeleteResult.class, name = "delete")
+    @JsonSubTypes.Type(value = JobResult.DeleteResult.class, name = "delete"),
+    @JsonSubTypes.Type(value = JobResult.RetentionResult.class, name = "retention")
 })
 public sealed interface JobResult {
 
@@ -105,5 +106,12 @@ public sealed interface JobResult {
      * first), and the objects and stored bytes removed from storage.
      */
     record DeleteResult(String backupId, List<String> deletedBackupIds, int objects, long storedBytes)
+            implements JobResult {}
+
+    /**
+     * A RETENTION run that finished: the backups it deleted (newest first) with their objects and stored
+     * bytes, and the archived WAL segments it deleted.
+     */
+    record RetentionResult(List<String> deletedBackupIds, int objects, long storedBytes, int walSegments, long walBytes)
             implements JobResult {}
 }

@@ -8,5 +8,7 @@ public enum JobKind {
     VERIFY,
     UPLOAD_RESTORE,
     /** Deletes a backup (and, asked with cascade, the backups that depend on it) from the catalog and storage. */
-    DELETE
+    DELETE,
+    /** Applies a source's retention rules: deletes the backups and WAL they no longer keep. */
+    RETENTION
 }

@@ -97,6 +97,18 @@ public class CatalogClient {
                 .body(ForgottenBackups.class);
     }
 
+    /**
+     * Forgets what the source's retention plan deletes now, for a RETENTION job (the same answer when the job
+     * asks again); the catalog's 409 (jobs that read the chain are running) and 404 (no policy) are thrown.
+     */
+    public PolicyApi.RetentionForgotten forgetForRetention(String source, PolicyApi.RetentionForgetting request) {
+        return http.post()
+                .uri("/internal/v1/sources/{source}/retention/forgetting", source)
+                .body(request)
+                .retrieve()
+                .body(PolicyApi.RetentionForgotten.class);
+    }
+
     /** Records what a VERIFY job found about the backups of a chain. */
     public void recordVerification(String backupId, VerificationReport report) {
         http.post()

@@ -17,6 +17,7 @@ import java.util.List;
  * GET  /api/v1/policies                        PolicyView list, by source
  * GET  /api/v1/sources/{name}/schedule-runs    ScheduleRunView list, newest first
  * POST /api/v1/sources/{name}/retention/preview RetentionPreview (what the policy's retention would do now)
+ * POST /internal/v1/sources/{name}/retention/forgetting RetentionForgetting -> RetentionForgotten (RETENTION jobs)
  * </pre>
  */
 public final class PolicyApi {
@@ -141,4 +142,13 @@ public final class PolicyApi {
      * backup or restore point) and how many stay.
      */
     public record WalRetentionPreview(int deleteSegments, long deleteBytes, int keepSegments, Instant cutoff) {}
+
+    /** A RETENTION job's request to forget what the source's retention plan deletes now. */
+    public record RetentionForgetting(String jobId) {}
+
+    /**
+     * What a RETENTION job made the catalog forget (asked again by the same job, the same answer): the
+     * backups (newest first) whose objects to delete now, and the archived WAL objects.
+     */
+    public record RetentionForgotten(String source, List<String> backupIds, List<String> walKeys, long walBytes) {}
 }
