@@ -18,7 +18,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** An archiver that stops is alerted on strata.alerts (FIRING), and the alert resolves when it is back. */
+/**
+ * An archiver that stops is alerted on strata.alerts (FIRING), and the alert resolves when it is back; the
+ * catalog keeps both in {@code GET /api/v1/alerts}.
+ */
 class ArchivingAlertsIT extends StackTestSupport {
 
     @Test
@@ -67,6 +70,16 @@ class ArchivingAlertsIT extends StackTestSupport {
                 .findFirst()
                 .orElseThrow();
         assertThat(resolved.since()).isEqualTo(fired.since());
+        // the catalog keeps it: GET /api/v1/alerts shows it resolved, and none of the source's alerts open
+        JsonNode kept = viewer.get("/api/v1/alerts?source=" + source).json();
+        assertThat(kept).hasSize(1);
+        assertThat(kept.get(0).get("alert").asString()).isEqualTo("WAL_ARCHIVING_STOPPED");
+        assertThat(kept.get(0).get("state").asString()).isEqualTo("RESOLVED");
+        assertThat(kept.get(0).get("resolvedAt")).isNotNull();
+        assertThat(viewer.get("/api/v1/alerts?source=" + source + "&state=FIRING")
+                        .json())
+                .isEmpty();
+        assertProblem(viewer.get("/api/v1/alerts?state=BURNING"), 400);
     }
 
     private static boolean matches(Alert alert, String source, String status) {

@@ -59,6 +59,20 @@ class PolicySchedulesIT extends StackTestSupport {
                 .as("the source's first backup has no parent")
                 .isEqualTo("FULL");
         assertThat(backup.get("description").asString()).isEqualTo("scheduled: * * * * * (Europe/Madrid)");
+
+        JsonNode summary = viewer.get("/api/v1/sources/" + source + "/summary").json();
+        assertThat(summary.get("health").asString()).as(summary.toString()).isEqualTo("OK");
+        assertThat(summary.get("backups")).hasSize(1);
+        JsonNode full = summary.get("backups").get(0);
+        assertThat(full.get("kind").asString()).isEqualTo("PHYSICAL");
+        assertThat(full.get("type").asString()).isEqualTo("FULL");
+        assertThat(full.get("count").asInt()).isEqualTo(1);
+        assertThat(full.get("storedBytes").asLong()).isPositive();
+        assertThat(summary.get("storedBytes").asLong())
+                .isEqualTo(full.get("storedBytes").asLong());
+        assertThat(summary.get("nextRuns")).hasSize(1);
+        assertThat(summary.get("openAlerts")).isEmpty();
+        assertProblem(viewer.get("/api/v1/sources/no-such-source/summary"), 404);
     }
 
     @Test

@@ -11,10 +11,12 @@ import io.strata.platform.catalog.CatalogApi.SourceView;
 import io.strata.platform.catalog.CatalogApi.WalArchiveSummary;
 import io.strata.platform.catalog.CatalogApi.WalArchivingChange;
 import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.catalog.PolicyApi.AlertView;
 import io.strata.platform.catalog.PolicyApi.PolicyUpdate;
 import io.strata.platform.catalog.PolicyApi.PolicyView;
 import io.strata.platform.catalog.PolicyApi.RetentionPreview;
 import io.strata.platform.catalog.PolicyApi.ScheduleRunView;
+import io.strata.platform.catalog.PolicyApi.SourceSummary;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +47,7 @@ public class CatalogProxy {
     private static final ParameterizedTypeReference<List<RestorePointView>> RESTORE_POINTS =
             new ParameterizedTypeReference<>() {};
 
+    private static final ParameterizedTypeReference<List<AlertView>> ALERTS = new ParameterizedTypeReference<>() {};
     private static final ParameterizedTypeReference<List<PolicyView>> POLICIES = new ParameterizedTypeReference<>() {};
     private static final ParameterizedTypeReference<List<ScheduleRunView>> RUNS = new ParameterizedTypeReference<>() {};
 
@@ -174,6 +177,19 @@ public class CatalogProxy {
                 .uri("/api/v1/sources/{source}/retention/preview", source)
                 .retrieve()
                 .body(RetentionPreview.class));
+    }
+
+    /** The source at a glance; empty when it is not registered. */
+    public Optional<SourceSummary> summary(String source) {
+        return one(() -> http.get()
+                .uri("/api/v1/sources/{source}/summary", source)
+                .retrieve()
+                .body(SourceSummary.class));
+    }
+
+    /** {@code GET /api/v1/alerts} with the non-null {@code filters}, newest first. */
+    public List<AlertView> alerts(Map<String, Object> filters) {
+        return list("/api/v1/alerts", filters, ALERTS);
     }
 
     private <T> List<T> list(String path, Map<String, Object> filters, ParameterizedTypeReference<List<T>> type) {

@@ -15,18 +15,22 @@ import io.strata.gateway.problem.FieldProblem;
 import io.strata.platform.catalog.CatalogApi.JobView;
 import io.strata.platform.catalog.CatalogApi.NewJob;
 import io.strata.platform.catalog.CatalogApi.SourceView;
+import io.strata.platform.catalog.PolicyApi.AlertView;
 import io.strata.platform.catalog.PolicyApi.BackupPolicy;
 import io.strata.platform.catalog.PolicyApi.PolicySchedule;
 import io.strata.platform.catalog.PolicyApi.PolicyUpdate;
 import io.strata.platform.catalog.PolicyApi.PolicyView;
 import io.strata.platform.catalog.PolicyApi.RetentionPreview;
 import io.strata.platform.catalog.PolicyApi.ScheduleRunView;
+import io.strata.platform.catalog.PolicyApi.SourceSummary;
 import io.strata.platform.policy.PolicyRules;
 import io.strata.platform.policy.PolicyRules.Problem;
 import java.net.URI;
 import java.security.Principal;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -131,6 +135,35 @@ class PolicyController {
         return ResponseEntity.accepted()
                 .location(URI.create(accepted.statusUrl()))
                 .body(accepted);
+    }
+
+    /**
+     * The source at a glance: backups by kind and type with bytes and newest success, the point-in-time span
+     * and logical snapshots it can be restored to, next runs, open alerts, and a health word with why.
+     */
+    @GetMapping("/api/v1/sources/{name}/summary")
+    SourceSummary summary(@PathVariable String name) {
+        requireSourceName(name);
+        return catalog.summary(name).orElseThrow(() -> notRegistered(name));
+    }
+
+    /** Alerts (WAL archiving, stale backups), open and resolved, newest first; {@code state} FIRING or RESOLVED. */
+    @GetMapping("/api/v1/alerts")
+    List<AlertView> alerts(
+            @RequestParam(required = false) String source,
+            @RequestParam(required = false) String state,
+            @RequestParam(required = false) Integer limit) {
+        if (source != null) {
+            requireSourceName(source);
+        }
+        if (state != null && !state.equals("FIRING") && !state.equals("RESOLVED")) {
+            throw ApiException.badRequest("bad state", new FieldProblem("state", "must be FIRING or RESOLVED"));
+        }
+        Map<String, Object> filters = new HashMap<>();
+        filters.put("source", source);
+        filters.put("state", state);
+        filters.put("limit", limit);
+        return catalog.alerts(filters);
     }
 
     private static void requireArchivingForPhysical(SourceView source, List<PolicySchedule> schedules) {

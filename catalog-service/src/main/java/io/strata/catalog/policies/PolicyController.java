@@ -12,6 +12,7 @@ import io.strata.platform.catalog.PolicyApi.PolicyUpdate;
 import io.strata.platform.catalog.PolicyApi.PolicyView;
 import io.strata.platform.catalog.PolicyApi.RetentionPreview;
 import io.strata.platform.catalog.PolicyApi.ScheduleRunView;
+import io.strata.platform.catalog.PolicyApi.SourceSummary;
 import io.strata.platform.policy.PolicyRules;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,12 +31,19 @@ class PolicyController {
     private final PolicyStore policies;
     private final ScheduleRunStore runs;
     private final RetentionPreviews retention;
+    private final SourceSummaries summaries;
     private final Clock clock;
 
-    PolicyController(PolicyStore policies, ScheduleRunStore runs, RetentionPreviews retention, Clock clock) {
+    PolicyController(
+            PolicyStore policies,
+            ScheduleRunStore runs,
+            RetentionPreviews retention,
+            SourceSummaries summaries,
+            Clock clock) {
         this.policies = policies;
         this.runs = runs;
         this.retention = retention;
+        this.summaries = summaries;
         this.clock = clock;
     }
 
@@ -84,6 +92,16 @@ class PolicyController {
         StoredPolicy stored =
                 policies.find(name).orElseThrow(() -> new ResourceNotFoundException("policy of source", name));
         return retention.preview(name, stored.policy(), clock.instant());
+    }
+
+    /** The source at a glance; 404 for an unknown source. */
+    @GetMapping("/api/v1/sources/{name}/summary")
+    SourceSummary summary(@PathVariable String name) {
+        requireSourceName(name);
+        if (!policies.sourceExists(name)) {
+            throw new ResourceNotFoundException("source", name);
+        }
+        return summaries.summary(name, clock.instant());
     }
 
     /** The policy with the next slot of each of its schedules after {@code now}. */

@@ -110,6 +110,14 @@ class PolicyStore {
                          ORDER BY s.source, s.schedule_key""").query(PolicyStore::schedule).list();
     }
 
+    boolean sourceExists(String source) {
+        return !jdbc.sql("SELECT 1 FROM source WHERE name = ?")
+                .param(source)
+                .query()
+                .listOfRows()
+                .isEmpty();
+    }
+
     /** Whether the source's WAL is archived (false for an unknown source). */
     boolean walArchiving(String source) {
         return jdbc.sql("SELECT wal_archiving FROM source WHERE name = ?")

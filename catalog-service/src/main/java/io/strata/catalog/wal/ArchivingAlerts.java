@@ -1,8 +1,7 @@
 package io.strata.catalog.wal;
 
-import io.strata.catalog.outbox.Outbox;
+import io.strata.catalog.alerts.AlertBook;
 import io.strata.common.alert.Alert;
-import io.strata.common.messaging.Topics;
 import io.strata.common.wal.WalArchivingStatus;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,8 +28,10 @@ import org.springframework.stereotype.Component;
  *       {@code strata.alerts.archiving-behind-bytes}.
  * </ul>
  *
- * Each is published once when it starts (FIRING) and once when it ends (RESOLVED), through the outbox. The state lives in
- * memory: after a catalog restart a still-true condition fires again.
+ * Each is published once when it starts (FIRING) and once when it ends (RESOLVED), through the outbox. The
+ * alert state is kept in the catalog's database ({@link AlertBook}): a restarted catalog picks up the open
+ * alerts and neither fires them again nor forgets to resolve them. The heartbeats themselves are in memory,
+ * so after a restart a source gets the grace period again before it can be found stopped.
  */
 @Component
 public class ArchivingAlerts {
@@ -38,7 +39,7 @@ public class ArchivingAlerts {
     static final String BEHIND = "WAL_ARCHIVING_BEHIND";
     private static final Logger log = LoggerFactory.getLogger(ArchivingAlerts.class);
     private final JdbcClient jdbc;
-    private final Outbox outbox;
+    private final AlertBook book;
     private final Clock clock;
     private final Duration stoppedAfter;
     private final long behindBytes;
@@ -46,15 +47,16 @@ public class ArchivingAlerts {
     private final Map<String, Instant> lastStreaming = new ConcurrentHashMap<>();
     private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
     private final Map<String, Alert> firing = new ConcurrentHashMap<>();
+    private volatile boolean loaded;
 
     ArchivingAlerts(
             JdbcClient jdbc,
-            Outbox outbox,
+            AlertBook book,
             Clock clock,
             @Value("${strata.alerts.archiving-stopped-after:60s}") Duration stoppedAfter,
             @Value("${strata.alerts.archiving-behind-bytes:67108864}") long behindBytes) {
         this.jdbc = jdbc;
-        this.outbox = outbox;
+        this.book = book;
         this.clock = clock;
         this.stoppedAfter = stoppedAfter;
         this.behindBytes = behindBytes;
@@ -70,6 +72,12 @@ public class ArchivingAlerts {
     @Scheduled(fixedDelayString = "${strata.alerts.evaluate-every:5s}")
     void evaluate() {
         Instant now = clock.instant();
+        if (!loaded) {
+            book.open().stream()
+                    .filter(a -> a.alert().equals(STOPPED) || a.alert().equals(BEHIND))
+                    .forEach(a -> firing.put(a.source() + "|" + a.alert(), a));
+            loaded = true;
+        }
         List<String> archived = jdbc.sql("SELECT name FROM source WHERE wal_archiving ORDER BY name")
                 .query(String.class)
                 .list();
@@ -141,9 +149,7 @@ public class ArchivingAlerts {
                 alert.since(),
                 now);
         try {
-            outbox.add(Topics.ALERTS, event); // the relay sends it, retrying while Kafka is down
-            log.warn("alert {} {} for {}: {}", alert.alert(), status, alert.source(), message);
-            return true;
+            return book.record(event);
         } catch (RuntimeException e) {
             log.warn("cannot store alert {} for {} (will retry): {}", alert.alert(), alert.source(), e.toString());
             return false;

@@ -2,16 +2,13 @@ package io.strata.catalog.wal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import io.strata.catalog.MutableClock;
-import io.strata.catalog.outbox.Outbox;
+import io.strata.catalog.alerts.AlertBook;
 import io.strata.common.alert.Alert;
-import io.strata.common.messaging.Message;
-import io.strata.common.messaging.Topics;
 import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalArchivingStatus;
 import java.time.Duration;
@@ -25,13 +22,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 class ArchivingAlertsTest {
     private final JdbcClient jdbc = mock(JdbcClient.class, Answers.RETURNS_DEEP_STUBS);
-    private final Outbox outbox = mock(Outbox.class);
+    private final AlertBook book = mock(AlertBook.class);
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T15:00:00Z"));
-    private final ArchivingAlerts alerts = new ArchivingAlerts(jdbc, outbox, clock, Duration.ofSeconds(60), 64L << 20);
+    private final ArchivingAlerts alerts = new ArchivingAlerts(jdbc, book, clock, Duration.ofSeconds(60), 64L << 20);
 
     @BeforeEach
     void shopIsArchived() {
         when(jdbc.sql(anyString()).query(String.class).list()).thenReturn(List.of("shop"));
+        when(book.record(org.mockito.ArgumentMatchers.any())).thenReturn(true);
     }
 
     private WalArchivingStatus status(String state, long lag) {
@@ -48,9 +46,9 @@ class ArchivingAlertsTest {
     }
 
     private List<Alert> published() {
-        ArgumentCaptor<Message> sent = ArgumentCaptor.forClass(Message.class);
-        verify(outbox, org.mockito.Mockito.atLeast(0)).add(eq(Topics.ALERTS), sent.capture());
-        return sent.getAllValues().stream().map(Alert.class::cast).toList();
+        ArgumentCaptor<Alert> sent = ArgumentCaptor.forClass(Alert.class);
+        verify(book, org.mockito.Mockito.atLeast(0)).record(sent.capture());
+        return sent.getAllValues();
     }
 
     @Test

@@ -18,6 +18,8 @@ import java.util.List;
  * GET  /api/v1/sources/{name}/schedule-runs    ScheduleRunView list, newest first
  * POST /api/v1/sources/{name}/retention/preview RetentionPreview (what the policy's retention would do now)
  * POST /internal/v1/sources/{name}/retention/forgetting RetentionForgetting -> RetentionForgotten (RETENTION jobs)
+ * GET  /api/v1/alerts?source&state&limit      AlertView list, newest first
+ * GET  /api/v1/sources/{name}/summary          SourceSummary
  * </pre>
  */
 public final class PolicyApi {
@@ -151,4 +153,47 @@ public final class PolicyApi {
      * backups (newest first) whose objects to delete now, and the archived WAL objects.
      */
     public record RetentionForgotten(String source, List<String> backupIds, List<String> walKeys, long walBytes) {}
+
+    /**
+     * An alert as the catalog keeps it ({@code GET /api/v1/alerts}): {@code state} FIRING while open, RESOLVED
+     * with when and why once it ended.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AlertView(
+            long id,
+            String source,
+            String alert,
+            String state,
+            String severity,
+            String message,
+            Instant since,
+            Instant resolvedAt,
+            String resolution) {}
+
+    /**
+     * A source at a glance ({@code GET /api/v1/sources/{name}/summary}): its backups by kind and type, what
+     * they take in storage, what can be restored (the point-in-time span, the logical snapshots), the next
+     * runs of its schedules, its open alerts, and one word for its health with the reason.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SourceSummary(
+            String source,
+            Instant at,
+            String health,
+            String healthReason,
+            List<BackupSeries> backups,
+            long storedBytes,
+            PointInTimeSpan pointInTime,
+            LogicalSnapshots logicalSnapshots,
+            List<NextRun> nextRuns,
+            List<AlertView> openAlerts) {}
+
+    /** Successful, not deleted backups of one kind and type. */
+    public record BackupSeries(BackupKind kind, BackupType type, long count, long storedBytes, Instant newestSuccess) {}
+
+    /** The span a point-in-time restore can reach: from the end of the oldest usable physical backup on. */
+    public record PointInTimeSpan(Instant earliest, Instant latest) {}
+
+    /** The logical backups a restore can return to, oldest and newest. */
+    public record LogicalSnapshots(long count, Instant oldest, Instant newest) {}
 }
