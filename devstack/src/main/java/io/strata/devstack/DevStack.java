@@ -50,6 +50,7 @@ public final class DevStack implements AutoCloseable {
     private final Map<String, String> tokens = new LinkedHashMap<>();
     private final Map<String, String> catalogTokens = new LinkedHashMap<>();
     private final List<AutoCloseable> started = new ArrayList<>();
+    private AlertReceiver alerts;
     private final Thread shutdownHook = new Thread(this::close, "devstack-shutdown");
     private PgCluster catalogCluster;
     private PgCluster sourceCluster;
@@ -129,8 +130,10 @@ public final class DevStack implements AutoCloseable {
         }
         // the services reach S3 through a proxy that injects faults when a test asks for them (off by default)
         s3Faults = S3FaultProxy.start(s3.endpoint());
+        alerts = AlertReceiver.start();
         synchronized (started) {
             started.add(s3Faults);
+            started.add(alerts);
         }
         catalogCluster.createDatabase(CATALOG_DATABASE);
         log.info(
@@ -214,7 +217,10 @@ public final class DevStack implements AutoCloseable {
                                 "STRATA_SCHEDULER_TICK",
                                 "1s",
                                 "STRATA_SCHEDULER_SPREAD",
-                                "5s"),
+                                "5s",
+                                // every alert goes to the stack's own receiver (logged; tests read it)
+                                "STRATA_ALERTS_WEBHOOK_URL",
+                                alerts.url().toString()),
                 StrataServices.GATEWAY,
                         Map.of(
                                 "STRATA_ADMIN_TOKEN", adminToken(),
@@ -313,6 +319,11 @@ public final class DevStack implements AutoCloseable {
     }
 
     /** The S3 API itself (the services go through {@link #s3Faults()}). */
+    /** The stack's alert webhook: what the catalog POSTed to it. */
+    public AlertReceiver alertWebhook() {
+        return alerts;
+    }
+
     public URI s3Endpoint() {
         return s3.endpoint();
     }

@@ -80,6 +80,14 @@ class ArchivingAlertsIT extends StackTestSupport {
                         .json())
                 .isEmpty();
         assertProblem(viewer.get("/api/v1/alerts?state=BURNING"), 400);
+        // and the stack's webhook got both, as the JSON published on strata.alerts
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(stack.alertWebhook().received().stream()
+                                .map(body -> Json.read(body, Alert.class))
+                                .filter(a ->
+                                        a.source().equals(source) && a.alert().equals("WAL_ARCHIVING_STOPPED"))
+                                .map(Alert::status))
+                        .containsExactly(Alert.FIRING, Alert.RESOLVED));
     }
 
     private static boolean matches(Alert alert, String source, String status) {
