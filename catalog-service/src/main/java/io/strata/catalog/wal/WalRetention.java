@@ -57,12 +57,54 @@ final class WalRetention {
                 .filter(b -> !b.finishedAt().isAfter(cutoff))
                 .max(Comparator.comparing(Backup::finishedAt));
         windowBase.ifPresent(base -> kept.add(new Range(name(base.timeline(), base.startLsn(), segmentSize), null)));
+        List<Range> merged = merge(kept);
         return archived.stream()
                 .filter(segment -> segment.archivedAt().isBefore(cutoff))
                 .map(Segment::name)
-                .filter(name -> kept.stream().noneMatch(range -> range.contains(name)))
+                .filter(name -> !covered(merged, name))
                 .sorted()
                 .toList();
+    }
+
+    /**
+     * The kept ranges sorted by start and merged where they overlap, so a segment is looked up with a binary
+     * search instead of against every range (a source keeps hundreds of backups and has a million segments).
+     */
+    private static List<Range> merge(List<Range> ranges) {
+        List<Range> sorted =
+                ranges.stream().sorted(Comparator.comparing(Range::from)).toList();
+        List<Range> merged = new ArrayList<>();
+        for (Range range : sorted) {
+            if (!merged.isEmpty()) {
+                Range last = merged.getLast();
+                if (last.to() == null || range.from().compareTo(last.to()) <= 0) {
+                    String to = last.to() == null || range.to() == null
+                            ? null
+                            : (range.to().compareTo(last.to()) > 0 ? range.to() : last.to());
+                    merged.set(merged.size() - 1, new Range(last.from(), to));
+                    continue;
+                }
+            }
+            merged.add(range);
+        }
+        return merged;
+    }
+
+    /** Whether one of the disjoint, sorted {@code ranges} holds {@code name}. */
+    private static boolean covered(List<Range> ranges, String name) {
+        int low = 0;
+        int high = ranges.size() - 1;
+        int candidate = -1; // the last range starting at or before name
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            if (ranges.get(mid).from().compareTo(name) <= 0) {
+                candidate = mid;
+                low = mid + 1;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return candidate >= 0 && ranges.get(candidate).contains(name);
     }
 
     private static String name(int timeline, Lsn lsn, long segmentSize) {
