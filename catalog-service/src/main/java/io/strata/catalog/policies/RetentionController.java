@@ -6,21 +6,17 @@ import io.strata.catalog.policies.RetentionPlanner.Drop;
 import io.strata.catalog.policies.RetentionPlanner.Plan;
 import io.strata.catalog.support.SqlTime;
 import io.strata.catalog.wal.WalCleanupPlans;
-import io.strata.catalog.wal.WalCleanupPlans.WalDeletion;
 import io.strata.catalog.web.ConflictException;
 import io.strata.catalog.web.InvalidRequestException;
 import io.strata.catalog.web.QueryParams;
 import io.strata.catalog.web.ResourceNotFoundException;
-import io.strata.common.model.BackupKind;
 import io.strata.common.model.Names;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.catalog.PolicyApi.RetentionForgetting;
 import io.strata.platform.catalog.PolicyApi.RetentionForgotten;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,19 +83,14 @@ class RetentionController {
         jdbc.sql("INSERT INTO retention_run (job_id, source, applied_at) VALUES (?, ?, ?)")
                 .params(jobId, name, SqlTime.bind(now))
                 .update();
-        if (plan.walCutoff() != null) {
-            Set<String> kept = new HashSet<>(plan.keptIds(BackupKind.PHYSICAL));
-            WalDeletion wal = walPlans.plan(name, kept::contains, plan.walCutoff(), true);
-            for (PlannedSegment segment : wal.delete()) {
-                jdbc.sql("DELETE FROM wal_segment WHERE source = ? AND segment = ?")
-                        .params(name, segment.segment())
-                        .update();
-                jdbc.sql("""
-                                INSERT INTO retention_forgotten_wal (job_id, source, object_key, stored_bytes)
-                                VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""")
-                        .params(jobId, name, segment.key(), segment.storedBytes())
-                        .update();
-            }
+        List<PlannedSegment> wal = plans.walDeletion(name, plan, true).delete();
+        walPlans.forget(name, wal);
+        for (PlannedSegment segment : wal) {
+            jdbc.sql("""
+                            INSERT INTO retention_forgotten_wal (job_id, source, object_key, stored_bytes)
+                            VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""")
+                    .params(jobId, name, segment.key(), segment.storedBytes())
+                    .update();
         }
         RetentionForgotten forgotten = forgottenBy(name, jobId);
         log.info(
@@ -120,16 +111,19 @@ class RetentionController {
     }
 
     private RetentionForgotten forgottenBy(String source, UUID jobId) {
-        List<Object[]> wal = jdbc.sql("""
+        List<ForgottenObject> wal = jdbc.sql("""
                         SELECT object_key, stored_bytes FROM retention_forgotten_wal
                         WHERE job_id = ? AND source = ? ORDER BY object_key""")
                 .params(jobId, source)
-                .query((rs, row) -> new Object[] {rs.getString(1), rs.getLong(2)})
+                .query((rs, row) -> new ForgottenObject(rs.getString("object_key"), rs.getLong("stored_bytes")))
                 .list();
         return new RetentionForgotten(
                 source,
                 forgetting.deletedBy(source, jobId),
-                wal.stream().map(w -> (String) w[0]).toList(),
-                wal.stream().mapToLong(w -> (Long) w[1]).sum());
+                wal.stream().map(ForgottenObject::key).toList(),
+                wal.stream().mapToLong(ForgottenObject::storedBytes).sum());
     }
+
+    /** A WAL object a retention run made the catalog forget. */
+    private record ForgottenObject(String key, long storedBytes) {}
 }

@@ -39,10 +39,7 @@ class RetentionPreviews {
 
     RetentionPreview preview(String source, BackupPolicy policy, Instant now) {
         Plan plan = plan(source, policy, now);
-        Set<String> keptPhysical = new HashSet<>(plan.keptIds(BackupKind.PHYSICAL));
-        WalDeletion wal = plan.walCutoff() == null
-                ? walPlans.nothing(source)
-                : walPlans.plan(source, keptPhysical::contains, plan.walCutoff(), false);
+        WalDeletion wal = walDeletion(source, plan, false);
         List<DeletedBackup> delete = plan.delete().stream()
                 .map(d -> new DeletedBackup(d.backupId(), d.kind(), d.bytes()))
                 .toList();
@@ -56,6 +53,18 @@ class RetentionPreviews {
                 new WalRetentionPreview(
                         wal.delete().size(), wal.deleteBytes(), wal.keep().size(), plan.walCutoff()),
                 delete.stream().mapToLong(DeletedBackup::bytes).sum() + wal.deleteBytes());
+    }
+
+    /**
+     * The WAL that goes with {@code plan}: none without a recovery window, else what neither a kept backup nor
+     * a restore point needs. With {@code lock}, the segment rows stay locked until the transaction ends.
+     */
+    WalDeletion walDeletion(String source, Plan plan, boolean lock) {
+        if (plan.walCutoff() == null) {
+            return walPlans.nothing(source);
+        }
+        Set<String> keptPhysical = new HashSet<>(plan.keptIds(BackupKind.PHYSICAL));
+        return walPlans.plan(source, keptPhysical::contains, plan.walCutoff(), lock);
     }
 
     Plan plan(String source, BackupPolicy policy, Instant now) {

@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -25,13 +24,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class WalCleanupController {
     private static final int MAX_KEEP_DAYS = 36_500;
-    private final JdbcClient jdbc;
     private final WalCleanupPlans plans;
     private final Clock clock;
 
-    WalCleanupController(JdbcClient jdbc, WalCleanupPlans plans, Clock clock) {
+    WalCleanupController(WalCleanupPlans plans, Clock clock) {
         this.plans = plans;
-        this.jdbc = jdbc;
         this.clock = clock;
     }
 
@@ -44,11 +41,7 @@ class WalCleanupController {
         Instant cutoff = clock.instant().minus(Duration.ofDays(request.keepDays()));
         WalDeletion plan = plans.plan(source, backupId -> true, cutoff, true);
         List<PlannedSegment> removed = plan.delete();
-        for (PlannedSegment segment : removed) {
-            jdbc.sql("DELETE FROM wal_segment WHERE source = ? AND segment = ?")
-                    .params(source, segment.segment())
-                    .update();
-        }
+        plans.forget(source, removed);
         List<PlannedSegment> kept = plan.keep();
         return new WalCleanup(
                 source,

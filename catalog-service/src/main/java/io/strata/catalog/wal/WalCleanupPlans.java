@@ -32,6 +32,15 @@ public class WalCleanupPlans {
         }
     }
 
+    /** Forgets {@code segments} of the source: their rows go (the caller deletes the objects). */
+    public void forget(String source, List<PlannedSegment> segments) {
+        for (PlannedSegment segment : segments) {
+            jdbc.sql("DELETE FROM wal_segment WHERE source = ? AND segment = ?")
+                    .params(source, segment.segment())
+                    .update();
+        }
+    }
+
     /** A plan that deletes nothing: every segment of the source stays. */
     public WalDeletion nothing(String source) {
         return new WalDeletion(
