@@ -7,8 +7,9 @@ import java.nio.file.Path;
 
 /**
  * One dev stack for the whole test JVM: a real Kafka broker, S3 API and two PostgreSQL clusters in
- * process, and the Strata services as separate processes (two backup-worker instances). Started by the first test that needs it and
- * stopped by the stack's own shutdown hook when the JVM ends.
+ * process, and the Strata services as separate processes (three backup-worker instances). Started by the first test that
+ * needs it and stopped when the test session ends ({@link StackSessionListener}; the stack's own shutdown hook is the
+ * fallback).
  */
 final class SharedStack {
     private static DevStack stack;
@@ -31,5 +32,13 @@ final class SharedStack {
             }
         }
         return stack;
+    }
+
+    /** Stops the stack and removes its data, if a test started it; the next {@link #get()} would start another. */
+    static synchronized void closeIfStarted() {
+        if (stack != null) {
+            stack.close();
+            stack = null;
+        }
     }
 }
