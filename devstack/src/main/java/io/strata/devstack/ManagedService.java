@@ -21,7 +21,13 @@ import java.util.concurrent.TimeUnit;
  * <service>-<n>}.
  */
 public final class ManagedService {
-    static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(120);
+    /**
+     * How long a start may take before the stack gives up. A start takes 5-15 s; the first one after a build
+     * trains the ahead-of-time cache of all five services at once, and on two busy cores one of them was seen
+     * to need more than 120 s. A longer wait only delays a start that is stuck anyway.
+     */
+    static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(240);
+
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
     /** A training run's JVM writes its cache as it exits: 15 s alone on two cores, longer with others. */
     static final Duration TRAINING_EXIT = Duration.ofMinutes(3);

@@ -3,6 +3,7 @@ package io.strata.restore;
 import io.micrometer.core.instrument.Timer;
 import io.strata.common.command.RestoreBackup;
 import io.strata.common.command.RestoreCommand;
+import io.strata.common.command.RunRestoreDrill;
 import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
@@ -13,6 +14,7 @@ import io.strata.platform.jobs.CommandQueues;
 import io.strata.platform.jobs.JobMetrics;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.jobs.JobReporters;
+import io.strata.restore.drill.RestoreDrill;
 import io.strata.restore.logical.LogicalRestore;
 import io.strata.restore.pitr.PointInTimeRestore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,8 +22,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The restore-worker's commands: {@code RestoreBackup} (logical, or point-in-time into a new cluster) from
- * the {@code restore-worker} share group, run {@code strata.worker.concurrency} at a time by the
+ * The restore-worker's commands: {@code RestoreBackup} (logical, or point-in-time into a new cluster) and
+ * {@code RunRestoreDrill} from the {@code restore-worker} share group, run {@code strata.worker.concurrency} at a time by the
  * {@link CommandQueue}, which claims each job first: a restore is never run twice, so a command whose job
  * a live worker holds, or whose worker was lost, is not started again.
  */
@@ -31,16 +33,19 @@ class RestoreCommands implements CommandHandler {
     private final JobReporters reporters;
     private final LogicalRestore logicalRestore;
     private final PointInTimeRestore pointInTimeRestore;
+    private final RestoreDrill drill;
     private final JobMetrics metrics;
 
     RestoreCommands(
             JobReporters reporters,
             LogicalRestore logicalRestore,
             PointInTimeRestore pointInTimeRestore,
+            RestoreDrill drill,
             JobMetrics metrics) {
         this.reporters = reporters;
         this.logicalRestore = logicalRestore;
         this.pointInTimeRestore = pointInTimeRestore;
+        this.drill = drill;
         this.metrics = metrics;
     }
 
@@ -58,7 +63,21 @@ class RestoreCommands implements CommandHandler {
     public ClaimableJob read(ConsumerRecord<String, String> record) {
         return switch (Json.read(record.value(), RestoreCommand.class)) {
             case RestoreBackup restore -> restore(restore);
+            case RunRestoreDrill drillCommand -> drill(drillCommand);
         };
+    }
+
+    private ClaimableJob drill(RunRestoreDrill command) {
+        JobRef ref = new JobRef(
+                command.jobId(),
+                JobKind.RESTORE_DRILL,
+                command.source(),
+                command.requestId(),
+                command.backupId().toString());
+        JobReporter reporter = reporters.forJob(ref);
+        Timer.Sample sample = metrics.start();
+        return new ClaimableJob(
+                reporter, "starting", () -> drill.run(command, reporter), outcome -> metrics.finished(sample, outcome));
     }
 
     private ClaimableJob restore(RestoreBackup command) {

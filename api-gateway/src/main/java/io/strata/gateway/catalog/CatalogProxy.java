@@ -50,6 +50,8 @@ public class CatalogProxy {
     private static final ParameterizedTypeReference<List<AlertView>> ALERTS = new ParameterizedTypeReference<>() {};
     private static final ParameterizedTypeReference<List<PolicyView>> POLICIES = new ParameterizedTypeReference<>() {};
     private static final ParameterizedTypeReference<List<ScheduleRunView>> RUNS = new ParameterizedTypeReference<>() {};
+    private static final ParameterizedTypeReference<List<io.strata.platform.catalog.PolicyApi.DrillView>> DRILLS =
+            new ParameterizedTypeReference<>() {};
 
     private final RestClient http;
 
@@ -177,6 +179,23 @@ public class CatalogProxy {
                 .uri("/api/v1/sources/{source}/retention/preview", source)
                 .retrieve()
                 .body(RetentionPreview.class));
+    }
+
+    /**
+     * Queues a restore drill of the source (the catalog picks the backup when none is named); the catalog's
+     * 404 and 409 reach the caller as they are.
+     */
+    public JobView startDrill(String source, io.strata.platform.catalog.PolicyApi.DrillRequest request) {
+        return http.post()
+                .uri("/internal/v1/sources/{source}/drills", source)
+                .body(request)
+                .retrieve()
+                .body(JobView.class);
+    }
+
+    /** The source's restore drills, newest first. */
+    public List<io.strata.platform.catalog.PolicyApi.DrillView> drills(String source, Integer limit) {
+        return list("/api/v1/sources/" + source + "/drills", Collections.singletonMap("limit", limit), DRILLS);
     }
 
     /** The source at a glance; empty when it is not registered. */

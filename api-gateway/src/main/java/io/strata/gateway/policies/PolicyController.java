@@ -108,6 +108,42 @@ class PolicyController {
     }
 
     /**
+     * Starts a restore drill (operator): {@code backupId} restored into a throw-away cluster on a
+     * restore-worker, checked and removed; without one, the newest physical backup (else the newest logical
+     * one), recovered to the end of its WAL. 202 with the RESTORE_DRILL job; 404 for an unknown source or
+     * backup, 409 when the source has no backup yet or a drill of it is still running.
+     */
+    @PostMapping("/api/v1/sources/{name}/drills")
+    ResponseEntity<JobAccepted> startDrill(@PathVariable String name, @RequestBody(required = false) DrillBody body) {
+        requireSourceName(name);
+        String backupId = body == null ? null : body.backupId();
+        if (backupId != null && !io.strata.common.model.BackupId.isValid(backupId)) {
+            throw ApiException.badRequest(
+                    "backupId is not a backup id",
+                    new FieldProblem("backupId", "must be a backup id as GET /api/v1/backups lists them, or left out"));
+        }
+        catalog.source(name).orElseThrow(() -> notRegistered(name));
+        JobView job = catalog.startDrill(name, new io.strata.platform.catalog.PolicyApi.DrillRequest(backupId, null));
+        AuditAttributes.target(job.jobId());
+        JobAccepted accepted = JobAccepted.of(job, null);
+        return ResponseEntity.accepted()
+                .location(URI.create(accepted.statusUrl()))
+                .body(accepted);
+    }
+
+    /** The body of {@code POST /sources/{name}/drills}: which backup to drill (optional). */
+    record DrillBody(String backupId) {}
+
+    /** The source's restore drills, newest first: each passed one with its report, each failed one with its error. */
+    @GetMapping("/api/v1/sources/{name}/drills")
+    List<io.strata.platform.catalog.PolicyApi.DrillView> drills(
+            @PathVariable String name, @RequestParam(required = false) Integer limit) {
+        requireSourceName(name);
+        catalog.source(name).orElseThrow(() -> notRegistered(name));
+        return catalog.drills(name, limit);
+    }
+
+    /**
      * What the source's retention rules would delete if run now, and why each kept backup stays (operator:
      * it only reads). 404 when the source has no policy.
      */

@@ -15,7 +15,7 @@ import org.springframework.web.util.pattern.PathPatternParser;
 /**
  * The one table of which role each call under {@code /api/v1} needs: reads are for viewers (but the audit
  * trail, {@code GET /api/v1/audit}, is for admins), starting
- * and verifying backups, cancelling jobs, restore points and restore and retention previews for operators, everything else (restores, sources, uploads, deletes) for
+ * and verifying backups, restore drills, cancelling jobs, restore points and restore and retention previews for operators, everything else (restores, sources, uploads, deletes) for
  * admins. Both the authorization check and the 403 message read it, so they cannot disagree.
  */
 final class ApiAccessRules implements AuthorizationManager<RequestAuthorizationContext> {
@@ -25,6 +25,7 @@ final class ApiAccessRules implements AuthorizationManager<RequestAuthorizationC
             PathPatternParser.defaultInstance.parse("/api/v1/jobs/{jobId}/cancel"),
             PathPatternParser.defaultInstance.parse("/api/v1/restores/preview"),
             PathPatternParser.defaultInstance.parse("/api/v1/sources/{name}/retention/preview"),
+            PathPatternParser.defaultInstance.parse("/api/v1/sources/{name}/drills"),
             PathPatternParser.defaultInstance.parse("/api/v1/sources/{name}/restore-points"),
             PathPatternParser.defaultInstance.parse("/api/v1/sources/{name}/restore-points/{rp}/verify"));
     private static final PathPattern AUDIT = PathPatternParser.defaultInstance.parse("/api/v1/audit");

@@ -39,7 +39,8 @@ final class CancelPolicy {
         JobKind kind = job.origin().kind();
         String step = job.state().currentStep();
         return switch (kind) {
-            case BACKUP, VERIFY, WAL_CLEANUP -> Optional.empty();
+            // a drill touches nothing but its own throw-away cluster, which it removes however it ends
+            case BACKUP, VERIFY, WAL_CLEANUP, RESTORE_DRILL -> Optional.empty();
             case DELETE, RETENTION ->
                 step == null || "starting".equals(step)
                         ? Optional.empty()

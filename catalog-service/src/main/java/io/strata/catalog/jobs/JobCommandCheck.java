@@ -36,7 +36,7 @@ final class JobCommandCheck {
     static String topicOf(JobKind kind) {
         return switch (kind) {
             case BACKUP, VERIFY, DELETE, RETENTION -> Topics.BACKUP_COMMANDS;
-            case RESTORE -> Topics.RESTORE_COMMANDS;
+            case RESTORE, RESTORE_DRILL -> Topics.RESTORE_COMMANDS;
             case WAL_CLEANUP -> Topics.WAL_COMMANDS;
             case UPLOAD_RESTORE -> null;
         };
@@ -79,7 +79,7 @@ final class JobCommandCheck {
         try {
             parsed = switch (kind) {
                 case BACKUP, VERIFY, DELETE, RETENTION -> Json.read(command.payload(), BackupCommand.class);
-                case RESTORE -> Json.read(command.payload(), RestoreCommand.class);
+                case RESTORE, RESTORE_DRILL -> Json.read(command.payload(), RestoreCommand.class);
                 case WAL_CLEANUP -> Json.read(command.payload(), WalCommand.class);
                 case UPLOAD_RESTORE -> throw new IllegalStateException("no command topic for " + kind);
             };

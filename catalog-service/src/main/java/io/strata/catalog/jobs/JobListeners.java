@@ -92,6 +92,15 @@ class JobListeners {
             try (var ignored = MDC.putCloseable(MDC_JOB_ID, command.jobId().toString())) {
                 switch (command) {
                     case RestoreBackup restore -> registry.onRestoreBackup(ceId, record, restore);
+                    case io.strata.common.command.RunRestoreDrill drill ->
+                        registry.onRestoreJobCommand(
+                                ceId,
+                                record,
+                                drill,
+                                JobKind.RESTORE_DRILL,
+                                drill.backupId().toString(),
+                                drill.requestId(),
+                                drill.requestedAt());
                 }
             }
         } catch (RuntimeException e) {

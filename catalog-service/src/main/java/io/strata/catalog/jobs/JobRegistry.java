@@ -123,14 +123,26 @@ class JobRegistry {
 
     @Transactional
     void onRestoreBackup(String ceId, ConsumerRecord<String, String> record, RestoreBackup command) {
+        String backupId = command.backupId() == null ? null : command.backupId().toString();
+        onRestoreJobCommand(
+                ceId, record, command, JobKind.RESTORE, backupId, command.requestId(), command.requestedAt());
+    }
+
+    @Transactional
+    void onRestoreJobCommand(
+            String ceId,
+            ConsumerRecord<String, String> record,
+            io.strata.common.command.RestoreCommand command,
+            JobKind kind,
+            String backupId,
+            String requestId,
+            Instant requestedAt) {
         if (!processed.markFirstDelivery(ceId, record.topic())) {
             log.debug("Skipping already applied {} {}", record.topic(), ceId);
             return;
         }
-        Instant at = Objects.requireNonNullElseGet(command.requestedAt(), clock::instant);
-        String backupId = command.backupId() == null ? null : command.backupId().toString();
-        jobs.insertIfAbsent(new JobOrigin(
-                command.jobId().value(), JobKind.RESTORE, command.source(), backupId, command.requestId(), at));
+        Instant at = Objects.requireNonNullElseGet(requestedAt, clock::instant);
+        jobs.insertIfAbsent(new JobOrigin(command.jobId().value(), kind, command.source(), backupId, requestId, at));
         keepCommand(command.jobId().value(), record, command);
     }
 

@@ -86,6 +86,7 @@ final class JobTransitions {
             case JobResult.VerifyResult verify -> verify.storedBytes();
             case JobResult.DeleteResult delete -> delete.storedBytes();
             case JobResult.RetentionResult retention -> retention.storedBytes() + retention.walBytes();
+            case JobResult.DrillResult drill -> drill.restoredBytes();
             case null -> 0;
         };
     }

@@ -25,7 +25,7 @@ record LeasePolicy(int maxAttempts) {
      */
     static boolean isSafeToRepeat(JobKind kind) {
         return switch (kind) {
-            case BACKUP, VERIFY, WAL_CLEANUP, DELETE, RETENTION -> true;
+            case BACKUP, VERIFY, WAL_CLEANUP, DELETE, RETENTION, RESTORE_DRILL -> true;
             case RESTORE, UPLOAD_RESTORE -> false;
         };
     }
@@ -151,6 +151,8 @@ record LeasePolicy(int maxAttempts) {
                         + " source server: check and remove it. The original database is only replaced at the very"
                         + " end, so it is either fully replaced or untouched.";
             case BACKUP, VERIFY, WAL_CLEANUP -> "";
+            case RESTORE_DRILL ->
+                "Its throw-away cluster may still be on the lost worker's host; the next drill there removes it.";
             case DELETE, RETENTION ->
                 "The catalog had forgotten the backups; some of their objects may be left in storage (wasted space"
                         + " only: the orphan sweep removes objects without a manifest).";

@@ -137,6 +137,21 @@ record NamedJob(String what, UUID jobId, JobOrigin origin) {
                                 now));
             }
             case RestoreBackup restore -> null;
+            case io.strata.common.command.RunRestoreDrill drill
+            when drill.jobId() != null && drill.source() != null ->
+                new NamedJob(
+                        "the RunRestoreDrill command",
+                        drill.jobId().value(),
+                        origin(
+                                drill.jobId().value(),
+                                JobKind.RESTORE_DRILL,
+                                drill.source(),
+                                drill.backupId() == null
+                                        ? null
+                                        : drill.backupId().toString(),
+                                drill.requestId(),
+                                now));
+            case io.strata.common.command.RunRestoreDrill drill -> null;
         };
     }
 

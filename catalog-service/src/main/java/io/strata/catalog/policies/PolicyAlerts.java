@@ -28,7 +28,9 @@ import org.springframework.stereotype.Component;
  *   <li>{@code BACKUP_FAILED}: the newest scheduled backup of the source failed; resolves when a later one
  *       succeeds;
  *   <li>{@code VERIFY_FAILED}: the newest VERIFY job of the source failed (naming what it found); resolves
- *       when a later one succeeds.
+ *       when a later one succeeds;
+ *   <li>{@code DRILL_FAILED}: the newest restore drill of the source failed (its restore, or a check of the
+ *       restored cluster); resolves when a later one passes.
  * </ul>
  */
 @Component
@@ -36,6 +38,7 @@ class PolicyAlerts {
     static final String STALE = "BACKUP_STALE";
     static final String BACKUP_FAILED = "BACKUP_FAILED";
     static final String VERIFY_FAILED = "VERIFY_FAILED";
+    static final String DRILL_FAILED = "DRILL_FAILED";
     private static final Logger log = LoggerFactory.getLogger(PolicyAlerts.class);
     private final PolicyStore policies;
     private final AlertBook alerts;
@@ -62,6 +65,14 @@ class PolicyAlerts {
 
     void evaluate() {
         Instant now = clock.instant();
+        // drills may be asked for without a policy: every source that had one is followed
+        for (String source : jdbc.sql("SELECT DISTINCT source FROM job WHERE kind = 'RESTORE_DRILL'")
+                .query(String.class)
+                .list()) {
+            Set<String> openCodes = alerts.openCodes(source);
+            newestJob(source, "kind = 'RESTORE_DRILL'")
+                    .ifPresent(job -> follow(source, DRILL_FAILED, "restore drill", job, openCodes, now));
+        }
         for (StoredPolicy stored : policies.findAll()) {
             String source = stored.source();
             Set<String> openCodes = alerts.openCodes(source);

@@ -122,7 +122,7 @@ class PolicyController {
                 next);
     }
 
-    private static void requireSourceName(String name) {
+    static void requireSourceName(String name) {
         if (!Names.isSource(name)) {
             throw new InvalidRequestException("name", Names.SOURCE_RULE);
         }

@@ -39,7 +39,7 @@ class RetentionPreviews {
 
     RetentionPreview preview(String source, BackupPolicy policy, Instant now) {
         Plan plan = plan(source, policy, now);
-        WalDeletion wal = walDeletion(source, plan, false);
+        WalCleanupPlans.WalSummary wal = walSummary(source, plan);
         List<DeletedBackup> delete = plan.delete().stream()
                 .map(d -> new DeletedBackup(d.backupId(), d.kind(), d.bytes()))
                 .toList();
@@ -50,9 +50,17 @@ class RetentionPreviews {
                         .map(k -> new KeptBackup(k.backupId(), k.kind(), k.reasons()))
                         .toList(),
                 delete,
-                new WalRetentionPreview(
-                        wal.delete().size(), wal.deleteBytes(), wal.keep().size(), plan.walCutoff()),
+                new WalRetentionPreview(wal.deleteSegments(), wal.deleteBytes(), wal.keepSegments(), plan.walCutoff()),
                 delete.stream().mapToLong(DeletedBackup::bytes).sum() + wal.deleteBytes());
+    }
+
+    /** What {@link #walDeletion} would delete and keep, counted by the database (for previews). */
+    private WalCleanupPlans.WalSummary walSummary(String source, Plan plan) {
+        if (plan.walCutoff() == null) {
+            return walPlans.summary(source, id -> true, null);
+        }
+        Set<String> keptPhysical = new HashSet<>(plan.keptIds(BackupKind.PHYSICAL));
+        return walPlans.summary(source, keptPhysical::contains, plan.walCutoff());
     }
 
     /**

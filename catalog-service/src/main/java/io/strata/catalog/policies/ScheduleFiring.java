@@ -29,12 +29,17 @@ class ScheduleFiring {
 
     private final ScheduleRunStore runs;
     private final PolicyStore policies;
-    private final JobSubmissions jobs;
+    /** How the request id of a scheduled job starts: {@code schedule <slot> <schedule>}. */
+    static final String REQUEST_PREFIX = "schedule ";
 
-    ScheduleFiring(ScheduleRunStore runs, PolicyStore policies, JobSubmissions jobs) {
+    private final JobSubmissions jobs;
+    private final DrillController.Drills drills;
+
+    ScheduleFiring(ScheduleRunStore runs, PolicyStore policies, JobSubmissions jobs, DrillController.Drills drills) {
         this.runs = runs;
         this.policies = policies;
         this.jobs = jobs;
+        this.drills = drills;
     }
 
     @Transactional(propagation = Propagation.MANDATORY)
@@ -51,11 +56,12 @@ class ScheduleFiring {
             return; // another scheduler has it
         }
         // the slot names the job's request, so whoever follows it on strata.job.events knows where it came from
-        String requestId = "schedule " + slot + " " + entry.key();
+        String requestId = REQUEST_PREFIX + slot + " " + entry.key();
         JobView job = switch (entry.job()) {
             case BACKUP -> backup(source, entry, jobId, requestId, now);
             case VERIFY -> verify(source, jobId, requestId, now);
-            case RESTORE_DRILL -> throw new IllegalStateException("restore drills are skipped before this point");
+            case RESTORE_DRILL ->
+                drills.submit(jobId, source, drills.newest(source).orElseThrow(), requestId, now);
         };
         log.info("Schedule '{}' of {} fired for its slot {}: job {}", entry.key(), source, slot, job.jobId());
     }
@@ -78,7 +84,15 @@ class ScheduleFiring {
                 policies.newestBackupToVerify(source).isPresent()
                         ? Optional.empty()
                         : Optional.of("the source has no successful backup to verify yet");
-            case RESTORE_DRILL -> Optional.of("restore drills are not built yet (issue #10): nothing was restored");
+            case RESTORE_DRILL -> {
+                Optional<String> busy = drills.busy(source);
+                if (busy.isPresent()) {
+                    yield busy;
+                }
+                yield drills.newest(source).isPresent()
+                        ? Optional.empty()
+                        : Optional.of("the source has no successful backup to drill yet");
+            }
         };
     }
 

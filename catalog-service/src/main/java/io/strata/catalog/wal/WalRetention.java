@@ -30,7 +30,8 @@ final class WalRetention {
 
     record Segment(String name, Instant archivedAt) {}
 
-    private record Range(String from, String to) {
+    /** Segment names {@code from} to {@code to}, both included; {@code to} null: every later one. */
+    record Range(String from, String to) {
         boolean contains(String segment) {
             return segment.compareTo(from) >= 0 && (to == null || segment.compareTo(to) <= 0);
         }
@@ -39,6 +40,20 @@ final class WalRetention {
     /** The names of the segments that may be deleted, in order. */
     static List<String> deletable(
             List<Segment> archived, List<Backup> backups, List<Point> points, Instant cutoff, long segmentSize) {
+        List<Range> merged = keptRanges(backups, points, cutoff, segmentSize);
+        return archived.stream()
+                .filter(segment -> segment.archivedAt().isBefore(cutoff))
+                .map(Segment::name)
+                .filter(name -> !covered(merged, name))
+                .sorted()
+                .toList();
+    }
+
+    /**
+     * The ranges of segment names something kept needs, sorted and disjoint: a segment archived before the
+     * cutoff goes unless one of them holds it.
+     */
+    static List<Range> keptRanges(List<Backup> backups, List<Point> points, Instant cutoff, long segmentSize) {
         List<Range> kept = new ArrayList<>();
         for (Backup backup : backups) {
             kept.add(new Range(
@@ -57,13 +72,7 @@ final class WalRetention {
                 .filter(b -> !b.finishedAt().isAfter(cutoff))
                 .max(Comparator.comparing(Backup::finishedAt));
         windowBase.ifPresent(base -> kept.add(new Range(name(base.timeline(), base.startLsn(), segmentSize), null)));
-        List<Range> merged = merge(kept);
-        return archived.stream()
-                .filter(segment -> segment.archivedAt().isBefore(cutoff))
-                .map(Segment::name)
-                .filter(name -> !covered(merged, name))
-                .sorted()
-                .toList();
+        return merge(kept);
     }
 
     /**

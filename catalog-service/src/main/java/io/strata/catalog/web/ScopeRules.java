@@ -95,6 +95,9 @@ final class ScopeRules {
             rule(POST, "/api/v1/sources/{name}/retention/preview", CATALOG_READ),
             // RETENTION jobs forget what the plan deletes, then delete the objects (backup-workers)
             rule(POST, "/internal/v1/sources/{name}/retention/forgetting", BACKUPS_WRITE),
+            // restore drills: the gateway starts them (the catalog picks the backup and queues the job)
+            rule(POST, "/internal/v1/sources/{name}/drills", JOBS_WRITE),
+            rule(GET, "/api/v1/sources/{name}/drills", CATALOG_READ),
             // alerts: AlertController
             rule(GET, "/api/v1/alerts", CATALOG_READ),
             rule(GET, "/api/v1/sources/{name}/summary", CATALOG_READ),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.strata.catalog.CatalogIntegrationTest;
+import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.BackupType;
 import io.strata.platform.catalog.PolicyApi.BackupPolicy;
@@ -210,7 +211,7 @@ class PolicySchedulerIT extends CatalogIntegrationTest {
     }
 
     @Test
-    void aVerifyScheduleWithNothingToVerifyAndADrillScheduleAreSkippedSayingWhy() {
+    void verifyAndDrillSchedulesWithNothingToCheckAreSkippedSayingWhy() {
         String source = source("sched-verify", false);
         policies.save(
                 source,
@@ -224,9 +225,64 @@ class PolicySchedulerIT extends CatalogIntegrationTest {
                 .extracting(ScheduleRunView::state, ScheduleRunView::reason)
                 .containsExactlyInAnyOrder(
                         tuple(ScheduleRunState.SKIPPED, "the source has no successful backup to verify yet"),
-                        tuple(
-                                ScheduleRunState.SKIPPED,
-                                "restore drills are not built yet (issue #10): nothing was restored"));
+                        tuple(ScheduleRunState.SKIPPED, "the source has no successful backup to drill yet"));
+    }
+
+    @Test
+    void aDrillSlotQueuesARestoreDrillOfTheNewestPhysicalBackupAndIsSkippedWhileADrillRuns() {
+        String source = source("sched-drill", true);
+        String logical = backupRow(source, "LOGICAL", "2026-12-01T10:50:00Z");
+        String physical = backupRow(source, "PHYSICAL", "2026-12-01T09:00:00Z");
+        policies.save(
+                source,
+                new BackupPolicy(List.of(), "UTC", null, new VerifyPolicy(null, "0 * * * *"), null),
+                clock.instant(),
+                "test");
+        clock.set("2026-12-01T11:00:00Z");
+        scheduler(NO_SPREAD, Duration.ofHours(1)).runDue();
+        ScheduleRunView fired = runs.list(source, 10).getFirst();
+        assertThat(fired.state()).isEqualTo(ScheduleRunState.FIRED);
+        Map<String, Object> job = jdbc.sql("SELECT kind, status, backup_id, request_id FROM job WHERE job_id = ?")
+                .param(UUID.fromString(fired.jobId()))
+                .query()
+                .singleRow();
+        // the physical backup, though older: a drill of it replays the WAL up to now
+        assertThat(job)
+                .containsEntry("kind", "RESTORE_DRILL")
+                .containsEntry("status", "QUEUED")
+                .containsEntry("backup_id", physical);
+        assertThat(job.get("backup_id")).isNotEqualTo(logical);
+        assertThat((String) job.get("request_id")).startsWith(ScheduleFiring.REQUEST_PREFIX);
+        String command = jdbc.sql("SELECT topic FROM job_command WHERE job_id = ?")
+                .param(UUID.fromString(fired.jobId()))
+                .query(String.class)
+                .single();
+        assertThat(command).isEqualTo(Topics.RESTORE_COMMANDS);
+
+        clock.set("2026-12-01T12:00:00Z");
+        scheduler(NO_SPREAD, Duration.ofHours(1)).runDue();
+        ScheduleRunView skipped = runs.list(source, 10).getFirst();
+        assertThat(skipped.state()).isEqualTo(ScheduleRunState.SKIPPED);
+        assertThat(skipped.reason()).contains(fired.jobId()).contains("one drill per source");
+    }
+
+    private String backupRow(String source, String kind, String finishedAt) {
+        Instant finished = Instant.parse(finishedAt);
+        String id = io.strata.common.model.BackupId.newId(finished).toString();
+        jdbc.sql("""
+                        INSERT INTO backup (backup_id, source, kind, type, status, started_at, finished_at, created_at,
+                                            updated_at)
+                        VALUES (?, ?, ?, 'FULL', 'SUCCEEDED', ?, ?, ?, ?)""")
+                .params(
+                        id,
+                        source,
+                        kind,
+                        finished.minusSeconds(60).atOffset(java.time.ZoneOffset.UTC),
+                        finished.atOffset(java.time.ZoneOffset.UTC),
+                        finished.atOffset(java.time.ZoneOffset.UTC),
+                        finished.atOffset(java.time.ZoneOffset.UTC))
+                .update();
+        return id;
     }
 
     private PolicyScheduler scheduler(Duration spread, Duration grace) {

@@ -83,6 +83,19 @@ class RetentionPlanningBench extends CatalogIntegrationTest {
                     preview.wal().deleteSegments(),
                     preview.wal().keepSegments());
         }
+        // the preview counts in SQL; the RETENTION job plans segment by segment: both must agree
+        long start = System.nanoTime();
+        var plan = previews.plan(source, policy, now);
+        var wal = previews.walDeletion(source, plan, false);
+        System.out.printf(
+                "round job-plan: segment-by-segment plan in %.2f s: WAL delete %d, keep %d segments%n",
+                seconds(start), wal.delete().size(), wal.keep().size());
+        RetentionPreview last = previews.preview(source, policy, now);
+        org.assertj.core.api.Assertions.assertThat(last.wal().deleteSegments())
+                .isEqualTo(wal.delete().size());
+        org.assertj.core.api.Assertions.assertThat(last.wal().keepSegments())
+                .isEqualTo(wal.keep().size());
+        org.assertj.core.api.Assertions.assertThat(last.wal().deleteBytes()).isEqualTo(wal.deleteBytes());
     }
 
     private static double seconds(long startNanos) {

@@ -7,8 +7,11 @@ import io.strata.common.model.JobId;
 
 /** Commands on {@code strata.restore.commands}, keyed by source name. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "command")
-@JsonSubTypes({@JsonSubTypes.Type(value = RestoreBackup.class, name = "RestoreBackup")})
-public sealed interface RestoreCommand extends Message permits RestoreBackup {
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = RestoreBackup.class, name = "RestoreBackup"),
+    @JsonSubTypes.Type(value = RunRestoreDrill.class, name = "RunRestoreDrill")
+})
+public sealed interface RestoreCommand extends Message permits RestoreBackup, RunRestoreDrill {
     JobId jobId();
 
     String source();

@@ -18,7 +18,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = JobResult.WalCleanupResult.class, name = "walCleanup"),
     @JsonSubTypes.Type(value = JobResult.VerifyResult.class, name = "verify"),
     @JsonSubTypes.Type(value = JobResult.DeleteResult.class, name = "delete"),
-    @JsonSubTypes.Type(value = JobResult.RetentionResult.class, name = "retention")
+    @JsonSubTypes.Type(value = JobResult.RetentionResult.class, name = "retention"),
+    @JsonSubTypes.Type(value = JobResult.DrillResult.class, name = "drill")
 })
 public sealed interface JobResult {
 
@@ -114,4 +115,45 @@ public sealed interface JobResult {
      */
     record RetentionResult(List<String> deletedBackupIds, int objects, long storedBytes, int walSegments, long walBytes)
             implements JobResult {}
+
+    /**
+     * A restore drill that ran to the end: the backup it restored ({@code kind}, and for a physical one the
+     * point recovery reached, {@code recoveredTo}), how long it took, what the restored cluster held (per
+     * database, and each table's rows up to {@link DrillResult#TABLE_LIMIT} tables) and each check with its
+     * outcome ({@code comparison} says whether the counts were checked against ones the backup recorded). A
+     * drill whose restore or checks failed has no result: its job ends FAILED, its error naming what failed.
+     */
+    record DrillResult(
+            String backupId,
+            BackupKind kind,
+            String recoveredTo,
+            long restoredBytes,
+            long durationMillis,
+            int databases,
+            int tables,
+            long rows,
+            List<DrillDatabase> perDatabase,
+            List<DrillTable> tableRows,
+            boolean tableRowsTruncated,
+            List<DrillCheck> checks,
+            String comparison)
+            implements JobResult {
+        /** At most this many tables are listed one by one; the totals count them all. */
+        public static final int TABLE_LIMIT = 1000;
+
+        public DrillResult {
+            perDatabase = perDatabase == null ? List.of() : List.copyOf(perDatabase);
+            tableRows = tableRows == null ? List.of() : List.copyOf(tableRows);
+            checks = checks == null ? List.of() : List.copyOf(checks);
+        }
+    }
+
+    /** One database of a drilled cluster: its tables and their rows. */
+    record DrillDatabase(String name, int tables, long rows) {}
+
+    /** One table of a drilled cluster and its row count. */
+    record DrillTable(String database, String schema, String table, long rows) {}
+
+    /** One check of a drill: its name, whether it passed, and what it found. */
+    record DrillCheck(String name, boolean passed, String detail) {}
 }

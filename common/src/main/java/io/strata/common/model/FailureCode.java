@@ -74,6 +74,8 @@ public enum FailureCode {
      * job is not safe to run again on its own; the message says what may have been left behind.
      */
     WORKER_LOST,
+    /** A restore drill restored its backup, but a check of the restored cluster failed (pg_amcheck, row counts). */
+    DRILL_CHECK_FAILED,
     /**
      * Stopped on request ({@code POST /api/v1/jobs/{id}/cancel}): the job ends CANCELLED, and what it wrote
      * was removed (a backup leaves no manifest and no objects; a restore drops what it created).

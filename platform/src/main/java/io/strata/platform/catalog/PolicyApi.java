@@ -196,4 +196,24 @@ public final class PolicyApi {
 
     /** The logical backups a restore can return to, oldest and newest. */
     public record LogicalSnapshots(long count, Instant oldest, Instant newest) {}
+
+    /**
+     * One restore drill of a source: its job and state, the backup it restored, whether a schedule started it,
+     * and, once it passed, its report; a failed drill has its error instead.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DrillView(
+            String jobId,
+            String status,
+            String backupId,
+            boolean scheduled,
+            String requestId,
+            Instant createdAt,
+            Instant startedAt,
+            Instant finishedAt,
+            CatalogApi.JobError error,
+            io.strata.common.event.JobResult.DrillResult report) {}
+
+    /** Asks for a restore drill: of {@code backupId}, or (null) of the backup a drill takes by default. */
+    public record DrillRequest(String backupId, String requestId) {}
 }

@@ -4,6 +4,7 @@ import io.strata.common.command.RestoreBackup;
 import io.strata.common.command.RestoreBackup.RestoreInto;
 import io.strata.common.event.JobResult.RestoreResult;
 import io.strata.common.messaging.Json;
+import io.strata.common.model.BackupId;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.FailureCode;
 import io.strata.common.model.Names;
@@ -69,7 +70,7 @@ public class LogicalRestore {
             throw new JobFailureException(FailureCode.TARGET_EXISTS, DatabaseAdmin.targetExists(newDatabase), false);
         }
         boolean requireEncrypted = Boolean.TRUE.equals(source.encrypt());
-        StoredObject dump = dumpObject(command, requireEncrypted);
+        StoredObject dump = dumpObject(command.source(), command.backupId(), requireEncrypted);
         // a dump this worker cannot decrypt fails here, before any database is created or replaced
         encryption.requireReadable(store, dump.key(), requireEncrypted);
         Path archive = Files.createTempFile(Files.createDirectories(properties.workDir()), "strata-restore-", ".pgc");
@@ -92,6 +93,41 @@ public class LogicalRestore {
         }
     }
 
+    /**
+     * A restore drill of a logical backup: restores it into {@code database}, created in the throw-away
+     * {@code cluster} (nothing of the source is touched). Object owners and privileges are left out, since
+     * the source's roles do not exist there. Returns the dump's bytes.
+     */
+    public long drill(
+            String sourceName, BackupId backupId, SourceConnection cluster, String database, JobReporter reporter)
+            throws IOException {
+        boolean requireEncrypted = catalog.sourceConnection(sourceName)
+                .map(source -> Boolean.TRUE.equals(source.encrypt()))
+                .orElseThrow(() -> JobFailureException.sourceNotFound(sourceName));
+        StoredObject dump = dumpObject(sourceName, backupId, requireEncrypted);
+        encryption.requireReadable(store, dump.key(), requireEncrypted);
+        Path archive = Files.createTempFile(Files.createDirectories(properties.workDir()), "strata-drill-", ".pgc");
+        try {
+            long rawBytes = download(dump, archive, reporter, requireEncrypted);
+            int entries = pgRestore.countEntries(cluster, archive);
+            admin.create(cluster, database);
+            RestoreProgress.ItemCounter counter = new RestoreProgress.ItemCounter(properties.jobs() > 1);
+            reporter.step(RestoreProgress.RESTORING, RestoreProgress.DOWNLOAD_END);
+            try (ProgressTicker ticker = ProgressTicker.every(
+                    TICK,
+                    () -> reporter.progress(
+                            RestoreProgress.RESTORING,
+                            RestoreProgress.restoringPercent(counter.done(), entries),
+                            0,
+                            0))) {
+                pgRestore.restore(cluster, database, archive, properties.jobs(), false, counter);
+            }
+            return rawBytes;
+        } finally {
+            Files.deleteIfExists(archive);
+        }
+    }
+
     /** The database to create, or null when the source database is to be replaced. */
     static String newDatabase(RestoreInto into) {
         if (into != null && into.replace()) {
@@ -108,8 +144,8 @@ public class LogicalRestore {
         return name;
     }
 
-    private StoredObject dumpObject(RestoreBackup command, boolean requireEncrypted) throws IOException {
-        if (command.backupId() == null) {
+    private StoredObject dumpObject(String sourceName, BackupId backupId, boolean requireEncrypted) throws IOException {
+        if (backupId == null) {
             throw new JobFailureException(
                     FailureCode.BACKUP_NOT_FOUND,
                     "The restore command names no backupId; a logical restore needs one.",
@@ -118,21 +154,20 @@ public class LogicalRestore {
         BackupManifest manifest;
         try {
             manifest = Json.read(
-                    encryption.readAll(
-                            store, StorageLayout.manifestKey(command.source(), command.backupId()), requireEncrypted),
+                    encryption.readAll(store, StorageLayout.manifestKey(sourceName, backupId), requireEncrypted),
                     BackupManifest.class);
         } catch (NoSuchObjectException e) {
             throw new JobFailureException(
                     FailureCode.BACKUP_NOT_FOUND,
-                    "Backup " + command.backupId() + " of source '"
-                            + command.source() + "' has no manifest: it never completed (or was deleted). Pick a backup"
-                            + " listed by GET /api/v1/backups?source=" + command.source() + ".",
+                    "Backup " + backupId + " of source '"
+                            + sourceName + "' has no manifest: it never completed (or was deleted). Pick a backup"
+                            + " listed by GET /api/v1/backups?source=" + sourceName + ".",
                     false,
                     e);
         } catch (IOException e) {
             throw new JobFailureException(
                     FailureCode.STORAGE_ERROR,
-                    "Cannot read the manifest of backup " + command.backupId() + " from " + store.describe() + ": "
+                    "Cannot read the manifest of backup " + backupId + " from " + store.describe() + ": "
                             + e.getMessage(),
                     true,
                     e);
@@ -140,7 +175,7 @@ public class LogicalRestore {
         if (manifest.kind() != BackupKind.LOGICAL) {
             throw new JobFailureException(
                     FailureCode.UNSUPPORTED,
-                    "Backup " + command.backupId() + " is " + manifest.kind() + "; this restore-worker restores"
+                    "Backup " + backupId + " is " + manifest.kind() + "; this restore-worker restores"
                             + " LOGICAL backups only.",
                     false);
         }
@@ -149,7 +184,7 @@ public class LogicalRestore {
                 .findFirst()
                 .orElseThrow(() -> new JobFailureException(
                         FailureCode.BACKUP_NOT_FOUND,
-                        "Backup " + command.backupId() + "'s manifest lists no pg_dump archive.",
+                        "Backup " + backupId + "'s manifest lists no pg_dump archive.",
                         false));
     }
 
@@ -178,7 +213,7 @@ public class LogicalRestore {
                 TICK,
                 () -> reporter.progress(
                         RestoreProgress.RESTORING, RestoreProgress.restoringPercent(counter.done(), entries), 0, 0))) {
-            pgRestore.restore(source, database, archive, properties.jobs(), counter);
+            pgRestore.restore(source, database, archive, properties.jobs(), true, counter);
         } catch (RuntimeException e) {
             admin.dropQuietly(source, database);
             throw e;

@@ -49,19 +49,22 @@ class PgRestoreRunner {
 
     /**
      * Restores the archive into an existing, empty {@code database}, stopping at the first error;
-     * {@code progress} sees each line of pg_restore's verbose output.
+     * {@code progress} sees each line of pg_restore's verbose output. Without {@code privileges} no GRANT or
+     * REVOKE is restored (a cluster without the source's roles).
      */
-    void restore(SourceConnection source, String database, Path archive, int jobs, Consumer<String> progress) {
-        List<String> args = List.of(
-                "-v",
-                "-j",
-                Integer.toString(jobs),
-                "--exit-on-error",
-                "--no-owner",
-                "--no-password",
-                "-d",
-                database,
-                archive.toString());
+    void restore(
+            SourceConnection source,
+            String database,
+            Path archive,
+            int jobs,
+            boolean privileges,
+            Consumer<String> progress) {
+        List<String> args = new java.util.ArrayList<>(
+                List.of("-v", "-j", Integer.toString(jobs), "--exit-on-error", "--no-owner", "--no-password"));
+        if (!privileges) {
+            args.add("--no-privileges");
+        }
+        args.addAll(List.of("-d", database, archive.toString()));
         Process process = start(
                 pgTools.command(source, database, "pg_restore", args).redirectOutput(ProcessBuilder.Redirect.DISCARD));
         AtomicLong lines = new AtomicLong();

@@ -25,4 +25,9 @@ class PitrConfiguration {
         return new PointInTimeRestore(
                 catalog, store, encryption, pgTools, properties, roots, RestoreProgram.install(roots.first()), clock);
     }
+
+    @Bean
+    DrillClusters drillClusters(PointInTimeRestore pitr, PgTools pgTools, PitrProperties properties) {
+        return new DrillClusters(pitr, pgTools, properties, pitr.firstDataRoot());
+    }
 }

@@ -100,16 +100,65 @@ public class PointInTimeRestore {
         this.clock = clock;
     }
 
+    /** The first data root: restores named by a bare directory name go there, and drills under it. */
+    Path firstDataRoot() {
+        return roots.first();
+    }
+
     /** @throws JobFailureException with the code the job fails with */
     public RestoreResult run(RestoreBackup command, JobReporter reporter) throws IOException {
         SourceConnection source = catalog.sourceConnection(command.source())
                 .orElseThrow(() -> JobFailureException.sourceNotFound(command.source()));
         DataRoots.Target directory =
                 roots.resolve(command.into() == null ? null : command.into().dataDirectory(), user.name());
-        Path dataDir = directory.path();
         int port = freePort(command.into());
         RecoveryTarget target = command.target() != null ? command.target() : RecoveryTarget.immediateTarget();
         String backupId = command.backupId() == null ? null : command.backupId().toString();
+        return restore(source, directory, port, target, backupId, reporter);
+    }
+
+    /**
+     * A restore drill's cluster: {@code backupId} with its chain, recovered to the end of the archived WAL, in
+     * a new directory {@code drillDir} on a free loopback port. The server is left running for the drill's
+     * checks; closing the returned cluster stops it and removes the directory. Nothing else is touched.
+     */
+    public DrillCluster drill(SourceConnection source, String backupId, Path drillDir, JobReporter reporter)
+            throws IOException {
+        int port = anyFreePort();
+        RestoreResult restored = restore(
+                source, new DataRoots.Target(drillDir, true), port, RecoveryTarget.latestTarget(), backupId, reporter);
+        RecoveringServer server = new RecoveringServer(pgTools, user, drillDir, port, source);
+        return new DrillCluster(
+                new SourceConnection(
+                        source.name(), "127.0.0.1", port, source.database(), source.username(), source.password()),
+                restored,
+                () -> {
+                    server.stopImmediately();
+                    deleteTree(drillDir, true);
+                });
+    }
+
+    /**
+     * A cluster a drill restored, running: how to reach it (the source's own login, on loopback), what the
+     * restore reported, and how to throw it away.
+     */
+    public record DrillCluster(SourceConnection connection, RestoreResult restored, Runnable discard)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            discard.run();
+        }
+    }
+
+    private RestoreResult restore(
+            SourceConnection source,
+            DataRoots.Target directory,
+            int port,
+            RecoveryTarget target,
+            String backupId,
+            JobReporter reporter)
+            throws IOException {
+        Path dataDir = directory.path();
         RecoveryPlan plan = catalog.planRecovery(source.name(), new RecoveryPlanRequest(target, backupId));
         if (!plan.possible()) {
             throw new JobFailureException(FailureCode.TARGET_UNREACHABLE, plan.problem(), false);
@@ -465,6 +514,19 @@ public class PointInTimeRestore {
         }
     }
 
+    /** A loopback port nothing listens on right now (a drill's cluster takes it a moment later). */
+    static int anyFreePort() {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new JobFailureException(
+                    FailureCode.INTERNAL,
+                    "Found no free loopback port for the drill's cluster: " + e.getMessage(),
+                    true,
+                    e);
+        }
+    }
+
     static int freePort(RestoreInto into) {
         Integer port = into == null ? null : into.port();
         if (port == null || port < 1024 || port > 65535) {
@@ -513,7 +575,7 @@ public class PointInTimeRestore {
     }
 
     /** Deletes a directory's contents, and the directory itself when {@code itself}. */
-    private static void deleteTree(Path root, boolean itself) {
+    static void deleteTree(Path root, boolean itself) {
         if (!Files.exists(root)) {
             return;
         }
