@@ -19,9 +19,9 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * What a drill checks in the cluster it restored: pg_amcheck over every database (heap and B-tree index
- * structure, the amcheck extension installed where missing), then the rows of every table in every database
- * that accepts connections. Table names are never put into SQL text: each count is built by the server
+ * What a drill checks in the cluster it restored, in the source's database (the one a source is; a physical
+ * backup holds the whole cluster, whose other databases are other sources' or nobody's): pg_amcheck (heap and
+ * B-tree index structure, the amcheck extension installed where missing), then the rows of every table. Table names are never put into SQL text: each count is built by the server
  * ({@code format('%I.%I')}) from bound parameters.
  */
 final class DrillChecks {
@@ -37,12 +37,13 @@ final class DrillChecks {
         this.pgTools = pgTools;
     }
 
-    /** pg_amcheck over every database of the cluster, as its login; passed when it exits 0. */
-    DrillCheck amcheck(SourceConnection cluster) {
-        List<String> args = List.of("--all", "--install-missing", "--no-password");
+    /** pg_amcheck over {@code database} of the cluster, as its login; passed when it exits 0. */
+    DrillCheck amcheck(SourceConnection cluster, String database) {
+        // no --all: pg_amcheck checks the one database it connects to (PGDATABASE), no name pattern involved
+        List<String> args = List.of("--install-missing", "--no-password");
         Process process;
         try {
-            process = pgTools.command(cluster, cluster.database(), AMCHECK, args)
+            process = pgTools.command(cluster, database, AMCHECK, args)
                     .redirectErrorStream()
                     .start();
         } catch (IOException e) {
@@ -70,8 +71,7 @@ final class DrillChecks {
     }
 
     /** Every table's rows, per database; {@code cancelled} is asked between tables. */
-    Counts count(SourceConnection cluster, List<String> onlyDatabases, BooleanSupplier cancelled) throws SQLException {
-        List<String> databases = onlyDatabases != null ? onlyDatabases : databases(cluster);
+    Counts count(SourceConnection cluster, List<String> databases, BooleanSupplier cancelled) throws SQLException {
         List<DrillDatabase> perDatabase = new ArrayList<>();
         List<DrillTable> tables = new ArrayList<>();
         List<String> failures = new ArrayList<>();
@@ -108,20 +108,6 @@ final class DrillChecks {
             rows += rowsInDatabase;
         }
         return new Counts(perDatabase, tables, tableCount, rows, failures);
-    }
-
-    /** The databases that accept connections, templates left out. */
-    private List<String> databases(SourceConnection cluster) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (Connection connection = pgTools.connect(cluster, cluster.database());
-                Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery(
-                        "select datname from pg_database where datallowconn and not datistemplate order by datname")) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        }
-        return names;
     }
 
     /** The ordinary tables (partitions included, their parents not, so no row counts twice) outside the system schemas. */

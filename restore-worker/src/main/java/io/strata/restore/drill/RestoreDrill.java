@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * A RESTORE_DRILL job: restores one backup into a throw-away cluster on this host, checks it, and removes
  * it. A physical backup is restored with its chain (every object's SHA-256, then pg_verifybackup against the
  * backup's PostgreSQL manifest) and recovered to the end of the archived WAL, as a point-in-time restore to
- * "latest" would; a logical one is pg_restored into a fresh cluster. Then pg_amcheck runs over every database
- * and every table's rows are counted. The job succeeds with the report when every check passed, and fails
+ * "latest" would; a logical one is pg_restored into a fresh cluster. Then pg_amcheck checks the source's
+ * database and every table's rows in it are counted. The job succeeds with the report when every check passed, and fails
  * with {@code DRILL_CHECK_FAILED} naming what did not when one failed; a restore that fails fails the job
  * with its own code. The cluster is removed in every case.
  */
@@ -78,7 +78,6 @@ public class RestoreDrill {
         DrillChecks.Counts counts;
         try (DrillCluster cluster =
                 physical ? clusters.restore(source, backupId, dir, reporter) : clusters.fresh(dir)) {
-            List<String> databases;
             if (physical) {
                 RestoreResult restored = cluster.restored();
                 restoredBytes = restored.restoredBytes();
@@ -92,7 +91,6 @@ public class RestoreDrill {
                         true,
                         "the chain's objects matched their SHA-256, pg_verifybackup accepted the base backup, "
                                 + restored.walSegments() + " WAL segments were replayed and the cluster promoted"));
-                databases = null; // every database of the cluster
             } else {
                 restoredBytes = logical.drill(
                         command.source(), command.backupId(), cluster.connection(), source.database(), reporter);
@@ -101,12 +99,12 @@ public class RestoreDrill {
                         RESTORE,
                         true,
                         "the dump matched its SHA-256 and pg_restore restored it into a fresh cluster without error"));
-                databases = List.of(source.database());
             }
             reporter.step(AMCHECKING, 99);
-            found.add(checks.amcheck(cluster.connection()));
+            // the source is one database: a physical backup's other databases are other sources' (or nobody's)
+            found.add(checks.amcheck(cluster.connection(), source.database()));
             reporter.step(COUNTING, 99);
-            counts = checks.count(cluster.connection(), databases, JobCancellation::isRequested);
+            counts = checks.count(cluster.connection(), List.of(source.database()), JobCancellation::isRequested);
             found.add(counts.check());
             reporter.step(REMOVING, 99);
         } catch (SQLException e) {

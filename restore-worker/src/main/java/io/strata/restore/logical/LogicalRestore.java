@@ -78,7 +78,7 @@ public class LogicalRestore {
             long rawBytes = download(dump, archive, reporter, requireEncrypted);
             int entries = pgRestore.countEntries(source, archive);
             if (newDatabase != null) {
-                restoreInto(source, newDatabase, archive, entries, reporter);
+                restoreInto(source, newDatabase, archive, entries, true, reporter);
                 return new RestoreResult(command.backupId().toString(), newDatabase, false, null, rawBytes);
             }
             reporter.step(RestoreProgress.SAFETY_BACKUP, RestoreProgress.DOWNLOAD_END);
@@ -110,18 +110,7 @@ public class LogicalRestore {
         try {
             long rawBytes = download(dump, archive, reporter, requireEncrypted);
             int entries = pgRestore.countEntries(cluster, archive);
-            admin.create(cluster, database);
-            RestoreProgress.ItemCounter counter = new RestoreProgress.ItemCounter(properties.jobs() > 1);
-            reporter.step(RestoreProgress.RESTORING, RestoreProgress.DOWNLOAD_END);
-            try (ProgressTicker ticker = ProgressTicker.every(
-                    TICK,
-                    () -> reporter.progress(
-                            RestoreProgress.RESTORING,
-                            RestoreProgress.restoringPercent(counter.done(), entries),
-                            0,
-                            0))) {
-                pgRestore.restore(cluster, database, archive, properties.jobs(), false, counter);
-            }
+            restoreInto(cluster, database, archive, entries, false, reporter);
             return rawBytes;
         } finally {
             Files.deleteIfExists(archive);
@@ -203,9 +192,17 @@ public class LogicalRestore {
         }
     }
 
-    /** Creates {@code database} and restores into it; drops it again if the restore fails. */
+    /**
+     * Creates {@code database} and restores into it (with GRANTs and REVOKEs when {@code privileges}); drops it
+     * again if the restore fails.
+     */
     private void restoreInto(
-            SourceConnection source, String database, Path archive, int entries, JobReporter reporter) {
+            SourceConnection source,
+            String database,
+            Path archive,
+            int entries,
+            boolean privileges,
+            JobReporter reporter) {
         admin.create(source, database);
         RestoreProgress.ItemCounter counter = new RestoreProgress.ItemCounter(properties.jobs() > 1);
         reporter.step(RestoreProgress.RESTORING, RestoreProgress.DOWNLOAD_END);
@@ -213,7 +210,7 @@ public class LogicalRestore {
                 TICK,
                 () -> reporter.progress(
                         RestoreProgress.RESTORING, RestoreProgress.restoringPercent(counter.done(), entries), 0, 0))) {
-            pgRestore.restore(source, database, archive, properties.jobs(), true, counter);
+            pgRestore.restore(source, database, archive, properties.jobs(), privileges, counter);
         } catch (RuntimeException e) {
             admin.dropQuietly(source, database);
             throw e;
@@ -223,7 +220,7 @@ public class LogicalRestore {
     private void replace(SourceConnection source, Path archive, int entries, JobReporter reporter) {
         String hex = DatabaseNames.randomHex();
         String temporary = DatabaseNames.temporary(source.database(), hex);
-        restoreInto(source, temporary, archive, entries, reporter);
+        restoreInto(source, temporary, archive, entries, true, reporter);
         // from here the restored copy is renamed into place: a cancel now is not applied
         JobCancellation.pointOfNoReturn("the restored copy is being renamed into place; the restore finishes");
         reporter.step(RestoreProgress.SWAPPING, 99);
