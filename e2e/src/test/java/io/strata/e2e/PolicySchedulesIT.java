@@ -73,6 +73,25 @@ class PolicySchedulesIT extends StackTestSupport {
         assertThat(summary.get("nextRuns")).hasSize(1);
         assertThat(summary.get("openAlerts")).isEmpty();
         assertProblem(viewer.get("/api/v1/sources/no-such-source/summary"), 404);
+        // the policy's retention follows the scheduled backup on its own (keepLast 3: nothing to delete yet)
+        String after = "retention after " + job.get("jobId").asString();
+        JsonNode retention = await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> retentionJob(source, after),
+                        r -> r != null && TERMINAL.contains(r.get("status").asString()));
+        assertThat(retention.get("status").asString()).as(retention.toString()).isEqualTo("SUCCEEDED");
+    }
+
+    /** The source's RETENTION job asked for by {@code requestId}, if it exists yet. */
+    private JsonNode retentionJob(String source, String requestId) {
+        for (JsonNode j :
+                viewer.get("/api/v1/jobs?source=" + source + "&kind=RETENTION").json()) {
+            if (requestId.equals(j.get("requestId").asString())) {
+                return j;
+            }
+        }
+        return null;
     }
 
     @Test

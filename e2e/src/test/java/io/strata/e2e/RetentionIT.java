@@ -6,20 +6,37 @@ import static org.awaitility.Awaitility.await;
 import io.strata.common.model.BackupId;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Issue #10's retention on the real stack: the preview says what the policy keeps and why, and a RETENTION
  * job deletes exactly that (backups and their objects, and WAL no kept backup needs), never the FULL an
- * INCREMENTAL it keeps is built on.
+ * INCREMENTAL it keeps is built on, nor WAL inside the recovery window: a PITR to a second inside it works
+ * after the job, proven by the rows of the restored cluster.
  */
 class RetentionIT extends StackTestSupport {
+    private final List<Path> restored = new ArrayList<>();
+
+    @AfterEach
+    void stopRestoredClusters() {
+        restored.forEach(stack::stopRestoredCluster);
+    }
 
     @Test
     void retentionDeletesWhatThePreviewSaidAndKeepsTheChainOfWhatItKeeps() throws Exception {
@@ -30,43 +47,31 @@ class RetentionIT extends StackTestSupport {
             logical.add(backupAndWait(source));
         }
         String full = physical(source, "FULL");
+        // T, between the FULL and the INCREMENTAL: 12 invoices exist at T and are deleted after it
+        SampleDatabase.execute(sourceCluster, database, """
+                INSERT INTO invoices(number, customer_id, amount, issued_at, status)
+                SELECT 'WINDOW-' || g, 1, 10, now(), 'open' FROM generate_series(1, 12) g""");
+        Thread.sleep(1_200);
+        Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Thread.sleep(1_200);
+        SampleDatabase.execute(sourceCluster, database, "DELETE FROM invoices WHERE number LIKE 'WINDOW-%'");
         SampleDatabase.execute(sourceCluster, database, "UPDATE invoices SET amount = amount + 1 WHERE id % 7 = 0");
         SampleDatabase.execute(sourceCluster, database, "SELECT pg_switch_wal()");
         SampleDatabase.execute(sourceCluster, database, "CHECKPOINT");
         SampleDatabase.execute(sourceCluster, database, "SELECT pg_switch_wal()");
         String incremental = physical(source, "INCREMENTAL");
+
+        // first with a recovery window of a day: every segment is inside it, only the old snapshots go
         assertThat(admin.put("/api/v1/sources/" + source + "/policy", """
-                        {"retention":{"keepLast":1,"recoveryWindowDays":0}}""").status())
+                        {"retention":{"keepLast":1,"recoveryWindowDays":1}}""").status())
                 .isEqualTo(200);
-
-        JsonNode preview = awaitStablePreview(source);
-        Map<String, List<String>> kept = new HashMap<>();
-        preview.get("keep").forEach(k -> {
-            List<String> reasons = new ArrayList<>();
-            k.get("reasons").forEach(r -> reasons.add(r.asString()));
-            kept.put(k.get("backupId").asString(), reasons);
-        });
+        // (WAL from before the FULL may go: no backup can replay it; the PITR below proves what stays)
+        JsonNode windowed = awaitStablePreview(source);
         List<String> deleted = new ArrayList<>();
-        preview.get("delete").forEach(d -> deleted.add(d.get("backupId").asString()));
-        assertThat(kept.get(incremental)).containsExactly("last snapshot");
-        assertThat(kept.get(full)).containsExactly("parent of " + incremental);
-        assertThat(kept.get(logical.get(2))).containsExactly("last snapshot");
+        windowed.get("delete").forEach(d -> deleted.add(d.get("backupId").asString()));
         assertThat(deleted).containsExactlyInAnyOrder(logical.get(0), logical.get(1));
-        int walToDelete = preview.get("wal").get("deleteSegments").asInt();
-        assertThat(walToDelete)
-                .as("the WAL between the FULL's end and the INCREMENTAL's start")
-                .isPositive();
-        int walBefore = viewer.get("/api/v1/sources/" + source + "/wal")
-                .json()
-                .get("segments")
-                .asInt();
-
         assertProblem(operator.post("/api/v1/sources/" + source + "/retention", "{}"), 403);
-        Api.Response accepted = admin.post("/api/v1/sources/" + source + "/retention", "{}");
-        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
-        JsonNode job = awaitSucceeded(accepted.text("jobId"));
-        assertThat(job.get("kind").asString()).isEqualTo("RETENTION");
-
+        runRetention(source);
         ObjectStore store = objectStore();
         for (String id : deleted) {
             assertThat(viewer.get("/api/v1/backups/" + id).json().get("status").asString())
@@ -75,6 +80,35 @@ class RetentionIT extends StackTestSupport {
                     .as("objects of deleted " + id)
                     .isEmpty();
         }
+        // a second inside the window is still restorable after the RETENTION job: the FULL and the WAL to T
+        JsonNode pitr = restoreTo(source, database, Map.of("time", t.toString()));
+        assertThat(pitr.get("result").get("recoveryStop").asString()).contains("recovery stopping before commit");
+
+        // then without a window: the WAL between the FULL's end and the INCREMENTAL's start goes too
+        assertThat(admin.put("/api/v1/sources/" + source + "/policy", """
+                        {"retention":{"keepLast":1,"recoveryWindowDays":0}}""").status())
+                .isEqualTo(200);
+        JsonNode preview = awaitStablePreview(source);
+        Map<String, List<String>> kept = new HashMap<>();
+        preview.get("keep").forEach(k -> {
+            List<String> reasons = new ArrayList<>();
+            k.get("reasons").forEach(r -> reasons.add(r.asString()));
+            kept.put(k.get("backupId").asString(), reasons);
+        });
+        assertThat(kept.get(incremental)).containsExactly("last snapshot");
+        assertThat(kept.get(full)).containsExactly("parent of " + incremental);
+        assertThat(kept.get(logical.get(2))).containsExactly("last snapshot");
+        assertThat(preview.get("delete")).isEmpty();
+        int walToDelete = preview.get("wal").get("deleteSegments").asInt();
+        assertThat(walToDelete)
+                .as("the WAL between the FULL's end and the INCREMENTAL's start")
+                .isPositive();
+        int walBefore = viewer.get("/api/v1/sources/" + source + "/wal")
+                .json()
+                .get("segments")
+                .asInt();
+        runRetention(source);
+
         for (String id : List.of(full, incremental, logical.get(2))) {
             assertThat(viewer.get("/api/v1/backups/" + id).json().get("status").asString())
                     .isEqualTo("SUCCEEDED");
@@ -85,15 +119,67 @@ class RetentionIT extends StackTestSupport {
                 .get("segments")
                 .asInt();
         assertThat(walAfter).isLessThanOrEqualTo(walBefore - walToDelete + 2); // the archiver may add a segment or two
-        // the kept INCREMENTAL still plans a restore to the latest point: its chain and its WAL are there
-        Api.Response latest = operator.post(
-                "/api/v1/restores/preview",
+        // T is gone with its WAL, and said so; the kept INCREMENTAL still restores to the latest point
+        Api.Response gone =
+                operator.post("/api/v1/restores/preview", restoreBody(source, Map.of("time", t.toString())));
+        assertProblem(gone, 422);
+        JsonNode latest = restoreTo(source, database, Map.of("latest", true));
+        assertThat(latest.get("result").toString()).contains(incremental);
+        assertThat(count(latest.get("result").get("port").asInt(), database, "invoices WHERE number LIKE 'WINDOW-%'"))
+                .isZero();
+    }
+
+    private void runRetention(String source) {
+        Api.Response accepted = admin.post("/api/v1/sources/" + source + "/retention", "{}");
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        JsonNode job = awaitSucceeded(accepted.text("jobId"));
+        assertThat(job.get("kind").asString()).isEqualTo("RETENTION");
+    }
+
+    /** A PITR of the source into a new cluster; at T it holds the 12 invoices deleted after T. */
+    private JsonNode restoreTo(String source, String database, Map<String, Object> target) throws Exception {
+        Map<String, Object> body = restoreBody(source, target);
+        Api.Response accepted = admin.post("/api/v1/restores", body);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> into = (Map<String, Object>) body.get("into");
+        restored.add(Path.of((String) into.get("dataDirectory")));
+        JsonNode job = awaitSucceeded(accepted.text("jobId"));
+        if (target.containsKey("time")) {
+            int port = job.get("result").get("port").asInt();
+            assertThat(count(port, database, "invoices WHERE number LIKE 'WINDOW-%'"))
+                    .isEqualTo(12);
+            assertThat(count(port, database, "invoices")).isEqualTo(312);
+        }
+        return job;
+    }
+
+    private Map<String, Object> restoreBody(String source, Map<String, Object> target) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("source", source);
+        body.put("target", target);
+        body.put(
+                "into",
                 Map.of(
-                        "source", source,
-                        "target", Map.of("latest", true),
-                        "into", Map.of("dataDirectory", "retention-check", "port", freePort())));
-        assertThat(latest.status()).as(latest.toString()).isEqualTo(200);
-        assertThat(latest.json().toString()).contains(incremental);
+                        "dataDirectory",
+                        stack.restoreRoot()
+                                .resolve("restored-" + unique("retention"))
+                                .toString(),
+                        "port",
+                        freePort()));
+        return body;
+    }
+
+    private long count(int port, String database, String from) throws SQLException {
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + port + "/" + database,
+                        sourceCluster.superuser(),
+                        sourceCluster.password());
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT count(*) FROM " + from)) {
+            r.next();
+            return r.getLong(1);
+        }
     }
 
     private String physical(String source, String type) {

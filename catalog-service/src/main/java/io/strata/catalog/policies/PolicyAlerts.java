@@ -112,6 +112,12 @@ class PolicyAlerts {
         }
     }
 
+    /** {@code text} ending in one full stop, whether or not it already had one. */
+    static String sentence(String text) {
+        String trimmed = text == null ? "" : text.strip();
+        return trimmed.endsWith(".") ? trimmed : trimmed + ".";
+    }
+
     /** A finished job: its id, whether it failed, and its error. */
     private record Finished(String jobId, boolean failed, String error, Instant finishedAt) {}
 
@@ -124,8 +130,8 @@ class PolicyAlerts {
                     code,
                     Alert.FIRING,
                     "critical",
-                    "The newest " + what + " of " + source + " (job " + job.jobId() + ") failed: " + job.error()
-                            + ". See GET /api/v1/jobs/" + job.jobId() + ".",
+                    "The newest " + what + " of " + source + " (job " + job.jobId() + ") failed: "
+                            + sentence(job.error()) + " See GET /api/v1/jobs/" + job.jobId() + ".",
                     job.finishedAt(),
                     now));
         } else if (!job.failed() && open.contains(code)) {

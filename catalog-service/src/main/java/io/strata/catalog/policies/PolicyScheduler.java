@@ -27,6 +27,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>After an outage only the newest missed slot of a schedule runs, and only when it is at most {@code
  * strata.scheduler.grace} late; the others are recorded MISSED (as far back as {@code missed-lookback}):
  * never a burst of catch-up backups.
+ *
+ * <p>Each tick also queues the retention that follows a source's newest scheduled backup ({@link
+ * RetentionAfterBackups}).
  */
 @Component
 class PolicyScheduler {
@@ -39,6 +42,7 @@ class PolicyScheduler {
     private final PolicyStore policies;
     private final ScheduleRunStore runs;
     private final ScheduleFiring firing;
+    private final RetentionAfterBackups retention;
     private final SchedulerProperties properties;
     private final JdbcClient jdbc;
     private final TransactionTemplate tick;
@@ -49,6 +53,7 @@ class PolicyScheduler {
             PolicyStore policies,
             ScheduleRunStore runs,
             ScheduleFiring firing,
+            RetentionAfterBackups retention,
             SchedulerProperties properties,
             JdbcClient jdbc,
             PlatformTransactionManager transactions,
@@ -56,6 +61,7 @@ class PolicyScheduler {
         this.policies = policies;
         this.runs = runs;
         this.firing = firing;
+        this.retention = retention;
         this.properties = properties;
         this.jdbc = jdbc;
         this.tick = new TransactionTemplate(transactions);
@@ -97,6 +103,11 @@ class PolicyScheduler {
                             row.source(),
                             e);
                 }
+            }
+            try {
+                schedule.executeWithoutResult(s -> retention.queueDue(now));
+            } catch (RuntimeException e) {
+                log.error("Queueing the retention due after scheduled backups failed; tried again next tick", e);
             }
             return true;
         });

@@ -45,6 +45,9 @@ class PolicySchedulerIT extends CatalogIntegrationTest {
     ScheduleFiring firing;
 
     @Autowired
+    RetentionAfterBackups retention;
+
+    @Autowired
     PlatformTransactionManager transactions;
 
     @Autowired
@@ -266,6 +269,78 @@ class PolicySchedulerIT extends CatalogIntegrationTest {
         assertThat(skipped.reason()).contains(fired.jobId()).contains("one drill per source");
     }
 
+    @Test
+    void aSucceededScheduledBackupIsFollowedByOneRetentionJobAndAFailedOneByNone() {
+        String source = source("sched-retention", false);
+        assertThat(policies.save(
+                        source,
+                        new BackupPolicy(
+                                List.of(schedule(BackupKind.LOGICAL, BackupType.FULL, "@hourly")),
+                                "UTC",
+                                new io.strata.platform.catalog.PolicyApi.RetentionRules(
+                                        3, null, null, null, null, null, 0),
+                                null,
+                                null),
+                        clock.instant(),
+                        "test"))
+                .isTrue();
+        PolicyScheduler first = scheduler(NO_SPREAD, Duration.ofHours(1));
+        PolicyScheduler second = scheduler(NO_SPREAD, Duration.ofHours(1));
+
+        clock.set("2026-12-01T11:00:00Z");
+        first.runDue();
+        String backupJob = runs.list(source, 10).getFirst().jobId();
+        first.runDue();
+        assertThat(retentionJobs(source))
+                .as("nothing while the backup is queued")
+                .isEmpty();
+
+        finish(backupJob, "SUCCEEDED", "2026-12-01T11:03:00Z");
+        clock.set("2026-12-01T11:03:05Z");
+        first.runDue();
+        second.runDue();
+        List<Map<String, Object>> queued = retentionJobs(source);
+        assertThat(queued).hasSize(1);
+        assertThat(queued.getFirst())
+                .containsEntry("status", "QUEUED")
+                .containsEntry("request_id", RetentionAfterBackups.REQUEST_PREFIX + backupJob);
+        UUID retentionJob = (UUID) queued.getFirst().get("job_id");
+        assertThat(jdbc.sql("SELECT topic FROM job_command WHERE job_id = ?")
+                        .param(retentionJob)
+                        .query(String.class)
+                        .single())
+                .isEqualTo(Topics.BACKUP_COMMANDS);
+
+        // once it ran, the same backup never queues another, whichever scheduler looks
+        finish(retentionJob.toString(), "SUCCEEDED", "2026-12-01T11:03:30Z");
+        clock.set("2026-12-01T11:04:00Z");
+        first.runDue();
+        second.runDue();
+        assertThat(retentionJobs(source)).hasSize(1);
+
+        // a failed scheduled backup deletes nothing
+        clock.set("2026-12-01T12:00:00Z");
+        first.runDue();
+        String failedJob = runs.list(source, 10).getFirst().jobId();
+        finish(failedJob, "FAILED", "2026-12-01T12:01:00Z");
+        clock.set("2026-12-01T12:02:00Z");
+        first.runDue();
+        assertThat(retentionJobs(source)).hasSize(1);
+    }
+
+    private List<Map<String, Object>> retentionJobs(String source) {
+        return jdbc.sql("SELECT job_id, status, request_id FROM job WHERE source = ? AND kind = 'RETENTION'")
+                .param(source)
+                .query()
+                .listOfRows();
+    }
+
+    private void finish(String jobId, String status, String at) {
+        jdbc.sql("UPDATE job SET status = ?, finished_at = ? WHERE job_id = ?")
+                .params(status, Instant.parse(at).atOffset(ZoneOffset.UTC), UUID.fromString(jobId))
+                .update();
+    }
+
     private String backupRow(String source, String kind, String finishedAt) {
         Instant finished = Instant.parse(finishedAt);
         String id = io.strata.common.model.BackupId.newId(finished).toString();
@@ -286,7 +361,8 @@ class PolicySchedulerIT extends CatalogIntegrationTest {
     }
 
     private PolicyScheduler scheduler(Duration spread, Duration grace) {
-        return new PolicyScheduler(policies, runs, firing, properties(spread, grace), jdbc, transactions, clock);
+        return new PolicyScheduler(
+                policies, runs, firing, retention, properties(spread, grace), jdbc, transactions, clock);
     }
 
     private static SchedulerProperties properties(Duration spread, Duration grace) {

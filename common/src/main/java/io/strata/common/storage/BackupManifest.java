@@ -29,8 +29,58 @@ public record BackupManifest(
         Lsn startLsn,
         Lsn endLsn,
         Integer timeline,
-        BackupChain chain) {
+        BackupChain chain,
+        List<TableRows> tableRows) {
     public static final int SCHEMA_VERSION = 1;
+
+    /**
+     * A manifest with no row counts: a physical backup (a copy of files, read while the database changes, has
+     * no single moment to count in), or a logical one taken without them.
+     */
+    public BackupManifest(
+            int schemaVersion,
+            BackupId backupId,
+            String source,
+            BackupKind kind,
+            BackupType type,
+            boolean schemaOnly,
+            String database,
+            String serverVersion,
+            String jobId,
+            String description,
+            Instant startedAt,
+            Instant finishedAt,
+            List<StoredObject> objects,
+            Lsn startLsn,
+            Lsn endLsn,
+            Integer timeline,
+            BackupChain chain) {
+        this(
+                schemaVersion,
+                backupId,
+                source,
+                kind,
+                type,
+                schemaOnly,
+                database,
+                serverVersion,
+                jobId,
+                description,
+                startedAt,
+                finishedAt,
+                objects,
+                startLsn,
+                endLsn,
+                timeline,
+                chain,
+                null);
+    }
+
+    /**
+     * The rows of one table of a logical backup's database, counted in the snapshot pg_dump dumped: what a
+     * restore drill of the backup must find again.
+     */
+    public record TableRows(String schema, String table, long rows) {}
 
     /** A physical manifest of a backup taken before chains (or a full one that records none). */
     public BackupManifest(
@@ -70,7 +120,7 @@ public record BackupManifest(
                 null);
     }
 
-    /** A manifest without WAL positions (logical backups). */
+    /** A manifest without WAL positions (logical backups), with the rows counted in the dump's snapshot. */
     public BackupManifest(
             int schemaVersion,
             BackupId backupId,
@@ -84,7 +134,8 @@ public record BackupManifest(
             String description,
             Instant startedAt,
             Instant finishedAt,
-            List<StoredObject> objects) {
+            List<StoredObject> objects,
+            List<TableRows> tableRows) {
         this(
                 schemaVersion,
                 backupId,
@@ -102,7 +153,8 @@ public record BackupManifest(
                 null,
                 null,
                 null,
-                null);
+                null,
+                tableRows);
     }
 
     /**

@@ -8,8 +8,10 @@ import io.strata.common.model.BackupKind;
 import io.strata.common.model.FailureCode;
 import io.strata.common.storage.BackupManifest;
 import io.strata.common.storage.BackupManifest.StoredObject;
+import io.strata.common.storage.BackupManifest.TableRows;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
+import io.strata.platform.jobs.JobCancellation;
 import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.postgres.PgTools;
@@ -17,23 +19,32 @@ import io.strata.platform.postgres.StallWatchdog;
 import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes a logical backup: {@code pg_dump -Fc} streamed through zstd and SHA-256 into one object, then the
- * manifest, written last. Memory stays bounded: nothing is buffered beyond a copy buffer, the compressor's
+ * manifest, written last, with the rows of every table counted in the snapshot pg_dump dumped ({@link
+ * DumpSnapshots}) for restore drills to compare with. Memory stays bounded: nothing is buffered beyond a copy buffer, the compressor's
  * window and the object store's upload parts; no temporary file holds the dump.
  */
 public final class LogicalBackup {
     public static final String STEP = "dumping";
+    private static final Logger log = LoggerFactory.getLogger(LogicalBackup.class);
 
     private final PgTools pgTools;
     private final ObjectStore store;
     private final StorageEncryption encryption;
     private final SourceInspector inspector;
+    private final DumpSnapshots snapshots;
     private final Clock clock;
     private final Duration progressInterval;
     private final int zstdWorkers;
@@ -49,6 +60,7 @@ public final class LogicalBackup {
                 store,
                 encryption,
                 SourceInspector.jdbc(pgTools),
+                properties.countRows() ? DumpSnapshots.jdbc(pgTools) : DumpSnapshots.none(),
                 clock,
                 properties.progressInterval(),
                 properties.zstdWorkers());
@@ -62,10 +74,23 @@ public final class LogicalBackup {
             Clock clock,
             Duration progressInterval,
             int zstdWorkers) {
+        this(pgTools, store, encryption, inspector, DumpSnapshots.none(), clock, progressInterval, zstdWorkers);
+    }
+
+    public LogicalBackup(
+            PgTools pgTools,
+            ObjectStore store,
+            StorageEncryption encryption,
+            SourceInspector inspector,
+            DumpSnapshots snapshots,
+            Clock clock,
+            Duration progressInterval,
+            int zstdWorkers) {
         this.pgTools = pgTools;
         this.store = store;
         this.encryption = encryption;
         this.inspector = inspector;
+        this.snapshots = snapshots;
         this.clock = clock;
         this.progressInterval = progressInterval;
         this.zstdWorkers = zstdWorkers;
@@ -95,6 +120,13 @@ public final class LogicalBackup {
                 dump.storedBytes(),
                 dump.sha256()));
         String manifestKey = writeManifest(request, facts, dump, objects, startedAt, finishedAt, keys);
+        if (dump.tableRows() != null) {
+            log.info(
+                    "Backup {} of {} recorded the rows of {} tables, counted in the snapshot it dumped",
+                    request.backupId(),
+                    request.source().name(),
+                    dump.tableRows().size());
+        }
         return new BackupResult(
                 request.backupId().toString(),
                 BackupKind.LOGICAL,
@@ -124,18 +156,62 @@ public final class LogicalBackup {
 
     private StoredDump dump(
             String key, LogicalBackupRequest request, long estimate, JobReporter reporter, Keyring keys) {
-        PgDumpProcess pgDump = PgDumpProcess.start(pgTools, request);
-        CountingInputStream raw = new CountingInputStream(pgDump.stdout());
-        Duration silence =
-                Duration.ofSeconds(request.source().timeoutsOrDefault().io());
-        try (ProgressTicker ticker = ProgressTicker.every(
-                        progressInterval,
-                        () -> reporter.progress(STEP, percent(raw.count(), estimate), raw.count(), estimate));
-                StallWatchdog watchdog = StallWatchdog.watch(raw::count, silence, pgDump::destroy)) {
-            return upload(key, raw, () -> pgDump.awaitSuccess(watchdog), keys);
+        // a schema-only dump has no rows to count; otherwise the rows are counted in the snapshot pg_dump dumps
+        Optional<DumpSnapshots.Snapshot> snapshot =
+                request.schemaOnly() ? Optional.empty() : snapshots.export(request.source(), request.database());
+        try {
+            PgDumpProcess pgDump = PgDumpProcess.start(
+                    pgTools, request, snapshot.map(DumpSnapshots.Snapshot::id).orElse(null));
+            CompletableFuture<List<TableRows>> counting =
+                    snapshot.map(LogicalBackup::count).orElse(CompletableFuture.completedFuture(null));
+            CountingInputStream raw = new CountingInputStream(pgDump.stdout());
+            Duration silence =
+                    Duration.ofSeconds(request.source().timeoutsOrDefault().io());
+            StoredDump stored;
+            try (ProgressTicker ticker = ProgressTicker.every(
+                            progressInterval,
+                            () -> reporter.progress(STEP, percent(raw.count(), estimate), raw.count(), estimate));
+                    StallWatchdog watchdog = StallWatchdog.watch(raw::count, silence, pgDump::destroy)) {
+                stored = upload(key, raw, () -> pgDump.awaitSuccess(watchdog), keys);
+            } finally {
+                // Whatever failed on our side, no pg_dump may outlive its backup.
+                pgDump.destroy();
+            }
+            return stored.withTableRows(rowsCounted(counting, request));
         } finally {
-            // Whatever failed on our side, no pg_dump may outlive its backup.
-            pgDump.destroy();
+            snapshot.ifPresent(DumpSnapshots.Snapshot::close);
+        }
+    }
+
+    /** Counts the snapshot's rows on a thread of its own, while pg_dump dumps the same snapshot. */
+    private static CompletableFuture<List<TableRows>> count(DumpSnapshots.Snapshot snapshot) {
+        CompletableFuture<List<TableRows>> rows = new CompletableFuture<>();
+        Thread.ofVirtual().name("strata-row-count").start(() -> {
+            try {
+                rows.complete(snapshot.countRows(JobCancellation::isRequested));
+            } catch (SQLException | RuntimeException e) {
+                rows.completeExceptionally(e);
+            }
+        });
+        return rows;
+    }
+
+    /** The counts, once the dump is stored; none (and a warning) when they could not be made. */
+    private static List<TableRows> rowsCounted(
+            CompletableFuture<List<TableRows>> counting, LogicalBackupRequest request) {
+        try {
+            return counting.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JobFailureException(FailureCode.CANCELLED, "Interrupted while counting rows", false, e);
+        } catch (ExecutionException e) {
+            log.warn(
+                    "Backup {} of {}: counting its rows failed ({}); its manifest records none, and a restore drill"
+                            + " of it will report counts without comparing them",
+                    request.backupId(),
+                    request.source().name(),
+                    e.getCause().getMessage());
+            return null;
         }
     }
 
@@ -148,7 +224,7 @@ public final class LogicalBackup {
                 new CompressedUpload.Zstd(CompressedUpload.DEFAULT_LEVEL, zstdWorkers),
                 keys,
                 awaitSuccess);
-        return new StoredDump(stored.key(), stored.rawBytes(), stored.storedBytes(), stored.sha256());
+        return new StoredDump(stored.key(), stored.rawBytes(), stored.storedBytes(), stored.sha256(), null);
     }
 
     private String writeManifest(
@@ -173,7 +249,8 @@ public final class LogicalBackup {
                 request.description(),
                 startedAt,
                 finishedAt,
-                objects);
+                objects,
+                dump.tableRows());
         try {
             store.put(
                     manifestKey, ObjectEncryption.encrypt(Json.write(manifest).getBytes(StandardCharsets.UTF_8), keys));
@@ -189,5 +266,9 @@ public final class LogicalBackup {
         }
     }
 
-    record StoredDump(String key, long rawBytes, long storedBytes, String sha256) {}
+    record StoredDump(String key, long rawBytes, long storedBytes, String sha256, List<TableRows> tableRows) {
+        StoredDump withTableRows(List<TableRows> rows) {
+            return new StoredDump(key, rawBytes, storedBytes, sha256, rows);
+        }
+    }
 }

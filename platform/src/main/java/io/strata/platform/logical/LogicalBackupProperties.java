@@ -18,13 +18,17 @@ import org.springframework.validation.annotation.Validated;
  * @param physicalZstdLevel the zstd level of physical backups (base backup tars, block packs, block maps);
  *     negative levels are zstd's fast ones. Physical backups read at the server's speed, so compression is
  *     what a FULL waits for: see the README's benchmarks for what each level costs and saves.
+ * @param countRows whether a logical backup counts every table's rows in the snapshot it dumps (a second
+ *     read of the tables, alongside pg_dump's) and records them in its manifest, for restore drills to
+ *     compare with
  */
 @Validated
 @ConfigurationProperties("strata.backup")
 public record LogicalBackupProperties(
         @DefaultValue("2") @Min(0) @Max(64) int zstdWorkers,
         @DefaultValue("1s") @NotNull Duration progressInterval,
-        @DefaultValue("1") @Min(-7) @Max(19) int physicalZstdLevel) {
+        @DefaultValue("1") @Min(-7) @Max(19) int physicalZstdLevel,
+        @DefaultValue("true") boolean countRows) {
 
     /** How physical backups are compressed. */
     public CompressedUpload.Zstd physicalZstd() {

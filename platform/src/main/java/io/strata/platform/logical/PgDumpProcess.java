@@ -24,12 +24,16 @@ final class PgDumpProcess {
         this.request = request;
     }
 
-    static PgDumpProcess start(PgTools pgTools, LogicalBackupRequest request) {
+    /** Starts pg_dump; with {@code snapshot} (an id {@link DumpSnapshots} checked), it dumps that snapshot. */
+    static PgDumpProcess start(PgTools pgTools, LogicalBackupRequest request, String snapshot) {
         // -Z0: zstd compresses better and faster than pg_dump's gzip. The database comes from PGDATABASE
         // (set by PgTools), which, unlike -d, is never parsed as a connection string.
         List<String> args = new ArrayList<>(List.of("-Fc", "-Z0", "--no-password"));
         if (request.schemaOnly()) {
             args.add("--schema-only");
+        }
+        if (snapshot != null) {
+            args.add("--snapshot=" + snapshot);
         }
         try {
             Process process = pgTools.command(request.source(), request.database(), "pg_dump", args)

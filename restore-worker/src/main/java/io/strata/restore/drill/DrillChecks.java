@@ -4,33 +4,32 @@ import io.strata.common.event.JobResult.DrillCheck;
 import io.strata.common.event.JobResult.DrillDatabase;
 import io.strata.common.event.JobResult.DrillResult;
 import io.strata.common.event.JobResult.DrillTable;
+import io.strata.common.storage.BackupManifest.TableRows;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.logical.ToolProcesses;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.ProcessOutput;
+import io.strata.platform.postgres.TableRowCounts;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
  * What a drill checks in the cluster it restored, in the source's database (the one a source is; a physical
  * backup holds the whole cluster, whose other databases are other sources' or nobody's): pg_amcheck (heap and
- * B-tree index structure, the amcheck extension installed where missing), then the rows of every table. Table names are never put into SQL text: each count is built by the server
- * ({@code format('%I.%I')}) from bound parameters.
+ * B-tree index structure, the amcheck extension installed where missing), then the rows of every table
+ * ({@link TableRowCounts}: no table name is put into SQL text), compared, for a logical backup, with the rows
+ * the backup counted in the snapshot it dumped.
  */
 final class DrillChecks {
     static final String AMCHECK = "pg_amcheck";
     static final String ROW_COUNTS = "row counts";
-    private static final String COUNT = """
-            select (xpath('/row/c/text()',
-                          query_to_xml(format('select count(*) as c from %I.%I', ?::text, ?::text), false, true, '')
-                   ))[1]::text::bigint""";
+    static final String RECORDED_ROWS = "rows the backup recorded";
     private final PgTools pgTools;
 
     DrillChecks(PgTools pgTools) {
@@ -74,6 +73,7 @@ final class DrillChecks {
     Counts count(SourceConnection cluster, List<String> databases, BooleanSupplier cancelled) throws SQLException {
         List<DrillDatabase> perDatabase = new ArrayList<>();
         List<DrillTable> tables = new ArrayList<>();
+        Map<String, Long> byTable = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         int tableCount = 0;
         long rows = 0;
@@ -81,25 +81,23 @@ final class DrillChecks {
             int inDatabase = 0;
             long rowsInDatabase = 0;
             try (Connection connection = pgTools.connect(cluster, database);
-                    PreparedStatement count = connection.prepareStatement(COUNT)) {
-                for (String[] table : tables(connection)) {
+                    TableRowCounts.Counter counter = TableRowCounts.counter(connection)) {
+                for (TableRowCounts.Table table : TableRowCounts.tables(connection)) {
                     if (cancelled.getAsBoolean()) {
                         throw new SQLException("the drill was cancelled while counting rows");
                     }
-                    count.setString(1, table[0]);
-                    count.setString(2, table[1]);
                     long n;
-                    try (ResultSet rs = count.executeQuery()) {
-                        rs.next();
-                        n = rs.getLong(1);
+                    try {
+                        n = counter.rows(table);
                     } catch (SQLException e) {
-                        failures.add(database + "." + table[0] + "." + table[1] + ": " + e.getMessage());
+                        failures.add(database + "." + table.schema() + "." + table.name() + ": " + e.getMessage());
                         continue;
                     }
                     inDatabase++;
                     rowsInDatabase += n;
+                    byTable.put(qualified(database, table.schema(), table.name()), n);
                     if (tables.size() < DrillResult.TABLE_LIMIT) {
-                        tables.add(new DrillTable(database, table[0], table[1], n));
+                        tables.add(new DrillTable(database, table.schema(), table.name(), n));
                     }
                 }
             }
@@ -107,29 +105,55 @@ final class DrillChecks {
             tableCount += inDatabase;
             rows += rowsInDatabase;
         }
-        return new Counts(perDatabase, tables, tableCount, rows, failures);
+        return new Counts(perDatabase, tables, byTable, tableCount, rows, failures);
     }
 
-    /** The ordinary tables (partitions included, their parents not, so no row counts twice) outside the system schemas. */
-    private static List<String[]> tables(Connection connection) throws SQLException {
-        List<String[]> tables = new ArrayList<>();
-        try (Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("""
-                        select n.nspname, c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                         where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema')
-                           and n.nspname not like 'pg_toast%' and n.nspname not like 'pg_temp%'
-                         order by n.nspname, c.relname""")) {
-            while (rs.next()) {
-                tables.add(new String[] {rs.getString(1), rs.getString(2)});
+    /**
+     * The restored rows of {@code database} against the counts the backup recorded in the snapshot it dumped:
+     * passed when every recorded table is there with exactly its rows and no other table is.
+     */
+    static DrillCheck compare(String database, List<TableRows> recorded, Counts counts) {
+        List<String> differences = new ArrayList<>();
+        Map<String, Long> restored = new LinkedHashMap<>(counts.byTable());
+        long recordedRows = 0;
+        for (TableRows table : recorded) {
+            recordedRows += table.rows();
+            String name = table.schema() + "." + table.table();
+            Long found = restored.remove(qualified(database, table.schema(), table.table()));
+            if (found == null) {
+                differences.add(name + " (" + table.rows() + " rows recorded) is missing or could not be counted");
+            } else if (found != table.rows()) {
+                differences.add(name + " has " + found + " rows, the backup recorded " + table.rows());
             }
         }
-        return tables;
+        restored.keySet().stream()
+                .filter(key -> key.startsWith(database + "."))
+                .forEach(key -> differences.add(
+                        key.substring(database.length() + 1) + " was restored but the backup recorded no such table"));
+        if (differences.isEmpty()) {
+            return new DrillCheck(
+                    RECORDED_ROWS,
+                    true,
+                    "all " + recorded.size() + " tables hold the rows the backup counted in the snapshot it dumped ("
+                            + recordedRows + " rows)");
+        }
+        return new DrillCheck(
+                RECORDED_ROWS,
+                false,
+                differences.size() + " of the tables differ from what the backup recorded: "
+                        + String.join("; ", differences.subList(0, Math.min(5, differences.size())))
+                        + (differences.size() > 5 ? "; …" : ""));
+    }
+
+    private static String qualified(String database, String schema, String table) {
+        return database + "." + schema + "." + table;
     }
 
     /** What {@link #count} found. */
     record Counts(
             List<DrillDatabase> perDatabase,
             List<DrillTable> tables,
+            Map<String, Long> byTable,
             int tableCount,
             long rows,
             List<String> failures) {

@@ -6,6 +6,7 @@ import io.strata.common.event.JobResult.DrillResult;
 import io.strata.common.event.JobResult.RestoreResult;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.FailureCode;
+import io.strata.common.storage.BackupManifest.TableRows;
 import io.strata.platform.catalog.CatalogApi.BackupView;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogClient;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * it. A physical backup is restored with its chain (every object's SHA-256, then pg_verifybackup against the
  * backup's PostgreSQL manifest) and recovered to the end of the archived WAL, as a point-in-time restore to
  * "latest" would; a logical one is pg_restored into a fresh cluster. Then pg_amcheck checks the source's
- * database and every table's rows in it are counted. The job succeeds with the report when every check passed, and fails
+ * database and every table's rows in it are counted, and for a logical backup compared with the counts the
+ * backup recorded in the snapshot it dumped. The job succeeds with the report when every check passed, and fails
  * with {@code DRILL_CHECK_FAILED} naming what did not when one failed; a restore that fails fails the job
  * with its own code. The cluster is removed in every case.
  */
@@ -75,6 +77,7 @@ public class RestoreDrill {
         List<DrillCheck> found = new ArrayList<>();
         String recoveredTo;
         long restoredBytes;
+        List<TableRows> recordedRows = null;
         DrillChecks.Counts counts;
         try (DrillCluster cluster =
                 physical ? clusters.restore(source, backupId, dir, reporter) : clusters.fresh(dir)) {
@@ -92,8 +95,10 @@ public class RestoreDrill {
                         "the chain's objects matched their SHA-256, pg_verifybackup accepted the base backup, "
                                 + restored.walSegments() + " WAL segments were replayed and the cluster promoted"));
             } else {
-                restoredBytes = logical.drill(
+                LogicalRestore.DrilledDump drilled = logical.drill(
                         command.source(), command.backupId(), cluster.connection(), source.database(), reporter);
+                restoredBytes = drilled.rawBytes();
+                recordedRows = drilled.recordedRows();
                 recoveredTo = "the dump's snapshot, taken " + backup.startedAt();
                 found.add(new DrillCheck(
                         RESTORE,
@@ -106,6 +111,9 @@ public class RestoreDrill {
             reporter.step(COUNTING, 99);
             counts = checks.count(cluster.connection(), List.of(source.database()), JobCancellation::isRequested);
             found.add(counts.check());
+            if (recordedRows != null) {
+                found.add(DrillChecks.compare(source.database(), recordedRows, counts));
+            }
             reporter.step(REMOVING, 99);
         } catch (SQLException e) {
             throw new JobFailureException(
@@ -153,7 +161,21 @@ public class RestoreDrill {
                 counts.tables(),
                 counts.tableCount() > counts.tables().size(),
                 found,
-                "not compared: Strata's backups do not record row counts yet, so the counts are reported, not"
-                        + " checked against the backup");
+                comparison(physical, recordedRows));
+    }
+
+    /** Whether the counts were checked against the backup's, and why not when they were not. */
+    private static String comparison(boolean physical, List<TableRows> recorded) {
+        if (physical) {
+            return "not compared: a physical backup copies files while the database changes and the drill recovers"
+                    + " it to the end of the archived WAL, so no count of the backup's could match; the counts are"
+                    + " reported";
+        }
+        if (recorded == null) {
+            return "not compared: this backup recorded no row counts (taken before Strata recorded them, with"
+                    + " strata.backup.count-rows off, or its counting failed); the counts are reported";
+        }
+        return "compared: every table's rows against the " + recorded.size()
+                + " tables' counts the backup made in the snapshot it dumped";
     }
 }

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -96,26 +97,30 @@ public class LogicalRestore {
     /**
      * A restore drill of a logical backup: restores it into {@code database}, created in the throw-away
      * {@code cluster} (nothing of the source is touched). Object owners and privileges are left out, since
-     * the source's roles do not exist there. Returns the dump's bytes.
+     * the source's roles do not exist there. Returns the dump's bytes and the row counts the backup recorded.
      */
-    public long drill(
+    public DrilledDump drill(
             String sourceName, BackupId backupId, SourceConnection cluster, String database, JobReporter reporter)
             throws IOException {
         boolean requireEncrypted = catalog.sourceConnection(sourceName)
                 .map(source -> Boolean.TRUE.equals(source.encrypt()))
                 .orElseThrow(() -> JobFailureException.sourceNotFound(sourceName));
-        StoredObject dump = dumpObject(sourceName, backupId, requireEncrypted);
+        BackupManifest manifest = manifest(sourceName, backupId, requireEncrypted);
+        StoredObject dump = dumpObject(manifest, backupId);
         encryption.requireReadable(store, dump.key(), requireEncrypted);
         Path archive = Files.createTempFile(Files.createDirectories(properties.workDir()), "strata-drill-", ".pgc");
         try {
             long rawBytes = download(dump, archive, reporter, requireEncrypted);
             int entries = pgRestore.countEntries(cluster, archive);
             restoreInto(cluster, database, archive, entries, false, reporter);
-            return rawBytes;
+            return new DrilledDump(rawBytes, manifest.tableRows());
         } finally {
             Files.deleteIfExists(archive);
         }
     }
+
+    /** What a drill restored: the dump's bytes, and the rows the backup recorded (null when it recorded none). */
+    public record DrilledDump(long rawBytes, List<BackupManifest.TableRows> recordedRows) {}
 
     /** The database to create, or null when the source database is to be replaced. */
     static String newDatabase(RestoreInto into) {
@@ -134,6 +139,10 @@ public class LogicalRestore {
     }
 
     private StoredObject dumpObject(String sourceName, BackupId backupId, boolean requireEncrypted) throws IOException {
+        return dumpObject(manifest(sourceName, backupId, requireEncrypted), backupId);
+    }
+
+    private BackupManifest manifest(String sourceName, BackupId backupId, boolean requireEncrypted) throws IOException {
         if (backupId == null) {
             throw new JobFailureException(
                     FailureCode.BACKUP_NOT_FOUND,
@@ -161,6 +170,10 @@ public class LogicalRestore {
                     true,
                     e);
         }
+        return manifest;
+    }
+
+    private static StoredObject dumpObject(BackupManifest manifest, BackupId backupId) {
         if (manifest.kind() != BackupKind.LOGICAL) {
             throw new JobFailureException(
                     FailureCode.UNSUPPORTED,
