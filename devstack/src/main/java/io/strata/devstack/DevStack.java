@@ -213,9 +213,11 @@ public final class DevStack implements AutoCloseable {
                                 // a short grace, so the demo and the tests see an archiver outage alerted
                                 "STRATA_ALERT_ARCHIVING_STOPPED_AFTER",
                                 "20s",
-                                // schedules are looked at every second, and a source's slots wait at most 5 s
+                                // schedules are looked at every second (unless the caller's environment sets
+                                // the production 5s, as bench/schedule-fanout.sh does), and a source's slots
+                                // wait at most 5 s
                                 "STRATA_SCHEDULER_TICK",
-                                "1s",
+                                System.getenv().getOrDefault("STRATA_SCHEDULER_TICK", "1s"),
                                 "STRATA_SCHEDULER_SPREAD",
                                 "5s",
                                 // every alert goes to the stack's own receiver (logged; tests read it)

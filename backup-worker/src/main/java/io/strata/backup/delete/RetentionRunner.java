@@ -88,8 +88,8 @@ public class RetentionRunner {
                     false,
                     e);
         } catch (HttpClientErrorException.Conflict e) {
-            throw new JobFailureException(
-                    FailureCode.INVALID_REQUEST, Problem.of(e).detail(), false, e);
+            // nothing forgotten or deleted; a policy's retention is queued again once the source is idle
+            throw new JobFailureException(FailureCode.SOURCE_BUSY, Problem.of(e).detail(), true, e);
         }
     }
 }

@@ -1,12 +1,14 @@
 package io.strata.catalog.policies;
 
 import io.strata.catalog.alerts.AlertBook;
-import io.strata.catalog.policies.PolicyStore.StoredPolicy;
 import io.strata.catalog.support.SqlTime;
 import io.strata.common.alert.Alert;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -40,13 +42,11 @@ class PolicyAlerts {
     static final String VERIFY_FAILED = "VERIFY_FAILED";
     static final String DRILL_FAILED = "DRILL_FAILED";
     private static final Logger log = LoggerFactory.getLogger(PolicyAlerts.class);
-    private final PolicyStore policies;
     private final AlertBook alerts;
     private final JdbcClient jdbc;
     private final Clock clock;
 
-    PolicyAlerts(PolicyStore policies, AlertBook alerts, JdbcClient jdbc, Clock clock) {
-        this.policies = policies;
+    PolicyAlerts(AlertBook alerts, JdbcClient jdbc, Clock clock) {
         this.alerts = alerts;
         this.jdbc = jdbc;
         this.clock = clock;
@@ -63,33 +63,115 @@ class PolicyAlerts {
         }
     }
 
+    /**
+     * What one evaluation needs of a source, read for every source in one query: its open alerts, its newest
+     * finished drill, scheduled backup and verification, its newest successful backup, and its policy's
+     * staleness threshold ({@code policyUpdatedAt} null when it has no policy).
+     */
+    private record SourceState(
+            String source,
+            Set<String> openCodes,
+            Instant policyUpdatedAt,
+            Integer staleAfterHours,
+            Finished drill,
+            Finished scheduledBackup,
+            Finished verify,
+            Instant newestSuccess) {}
+
+    private static final String NEWEST_JOB = """
+            LEFT JOIN LATERAL (
+                SELECT j.job_id::text AS job_id, j.status, j.error_code, j.error_message, j.finished_at FROM job j
+                 WHERE j.source = s.name AND j.kind = '%s' AND j.status IN ('SUCCEEDED', 'FAILED') %s
+                 ORDER BY j.finished_at DESC NULLS LAST
+                 LIMIT 1) %s ON true
+            """;
+
+    /** Every source with a policy or a drill, and what {@link #evaluate()} needs of it. */
+    private List<SourceState> sources() {
+        String sql = """
+                SELECT s.name AS source, p.updated_at AS policy_updated_at,
+                       (p.policy ->> 'staleAfterHours')::int AS stale_after_hours,
+                       ARRAY(SELECT a.alert FROM alert a WHERE a.source = s.name AND a.resolved_at IS NULL) AS open_codes,
+                       d.job_id AS d_job_id, d.status AS d_status, d.error_code AS d_error_code,
+                       d.error_message AS d_error_message, d.finished_at AS d_finished_at,
+                       b.job_id AS b_job_id, b.status AS b_status, b.error_code AS b_error_code,
+                       b.error_message AS b_error_message, b.finished_at AS b_finished_at,
+                       v.job_id AS v_job_id, v.status AS v_status, v.error_code AS v_error_code,
+                       v.error_message AS v_error_message, v.finished_at AS v_finished_at,
+                       (SELECT max(k.finished_at) FROM backup k
+                         WHERE k.source = s.name AND k.status = 'SUCCEEDED' AND k.deleted_at IS NULL) AS newest_success
+                  FROM source s
+                  LEFT JOIN source_policy p ON p.source = s.name
+                """
+                + NEWEST_JOB.formatted("RESTORE_DRILL", "", "d")
+                + NEWEST_JOB.formatted("BACKUP", "AND p.source IS NOT NULL AND j.request_id LIKE 'schedule %'", "b")
+                + NEWEST_JOB.formatted("VERIFY", "AND p.source IS NOT NULL", "v")
+                + " WHERE p.source IS NOT NULL OR d.job_id IS NOT NULL ORDER BY s.name";
+        return jdbc.sql(sql)
+                .query((rs, row) -> {
+                    java.sql.Array codes = rs.getArray("open_codes");
+                    int hours = rs.getInt("stale_after_hours");
+                    Integer staleAfterHours = rs.wasNull() ? null : hours;
+                    return new SourceState(
+                            rs.getString("source"),
+                            Set.of((String[]) codes.getArray()),
+                            SqlTime.read(rs, "policy_updated_at"),
+                            staleAfterHours,
+                            finished(rs, "d_"),
+                            finished(rs, "b_"),
+                            finished(rs, "v_"),
+                            SqlTime.read(rs, "newest_success"));
+                })
+                .list();
+    }
+
+    private Finished finished(ResultSet rs, String prefix) throws SQLException {
+        String jobId = rs.getString(prefix + "job_id");
+        if (jobId == null) {
+            return null;
+        }
+        return new Finished(
+                jobId,
+                "FAILED".equals(rs.getString(prefix + "status")),
+                error(rs.getString(prefix + "error_code"), rs.getString(prefix + "error_message")),
+                Objects.requireNonNullElse(SqlTime.read(rs, prefix + "finished_at"), clock.instant()));
+    }
+
+    private static String error(String code, String message) {
+        if (code == null && message == null) {
+            return "it recorded no error";
+        }
+        return Objects.requireNonNullElse(code, "UNKNOWN") + ": " + Objects.requireNonNullElse(message, "");
+    }
+
     void evaluate() {
         Instant now = clock.instant();
-        // drills may be asked for without a policy: every source that had one is followed
-        for (String source : jdbc.sql("SELECT DISTINCT source FROM job WHERE kind = 'RESTORE_DRILL'")
-                .query(String.class)
-                .list()) {
-            Set<String> openCodes = alerts.openCodes(source);
-            newestJob(source, "kind = 'RESTORE_DRILL'")
-                    .ifPresent(job -> follow(source, DRILL_FAILED, "restore drill", job, openCodes, now));
-        }
-        for (StoredPolicy stored : policies.findAll()) {
-            String source = stored.source();
-            Set<String> openCodes = alerts.openCodes(source);
-            newestJob(source, "kind = 'BACKUP' AND request_id LIKE 'schedule %'")
-                    .ifPresent(job -> follow(source, BACKUP_FAILED, "scheduled backup", job, openCodes, now));
-            newestJob(source, "kind = 'VERIFY'")
-                    .ifPresent(job -> follow(source, VERIFY_FAILED, "verification", job, openCodes, now));
+        for (SourceState state : sources()) {
+            String source = state.source();
+            Set<String> openCodes = state.openCodes();
+            // drills may be asked for without a policy: every source that had one is followed
+            if (state.drill() != null) {
+                follow(source, DRILL_FAILED, "restore drill", state.drill(), openCodes, now);
+            }
+            if (state.policyUpdatedAt() == null) {
+                continue;
+            }
+            if (state.scheduledBackup() != null) {
+                follow(source, BACKUP_FAILED, "scheduled backup", state.scheduledBackup(), openCodes, now);
+            }
+            if (state.verify() != null) {
+                follow(source, VERIFY_FAILED, "verification", state.verify(), openCodes, now);
+            }
             boolean open = openCodes.contains(STALE);
-            Integer hours = stored.policy().staleAfterHours();
+            Integer hours = state.staleAfterHours();
             if (hours == null) {
                 if (open) {
                     resolve(source, "the policy of " + source + " no longer sets staleAfterHours", now);
                 }
                 continue;
             }
-            Optional<Instant> newest = newestSuccess(source);
-            Instant since = newest.orElse(stored.updatedAt());
+            Optional<Instant> newest = Optional.ofNullable(state.newestSuccess());
+            Instant since = newest.orElse(state.policyUpdatedAt());
             Duration age = Duration.between(since, now);
             boolean stale = age.compareTo(Duration.ofHours(hours)) > 0;
             if (stale && !open) {
@@ -147,29 +229,7 @@ class PolicyAlerts {
         }
     }
 
-    private Optional<Finished> newestJob(String source, String condition) {
-        return jdbc.sql("SELECT job_id::text AS job_id, status, error_code, error_message, finished_at FROM job"
-                        + " WHERE source = ? AND status IN ('SUCCEEDED', 'FAILED') AND " + condition
-                        + " ORDER BY finished_at DESC NULLS LAST LIMIT 1")
-                .param(source)
-                .query((rs, row) -> new Finished(
-                        rs.getString("job_id"),
-                        "FAILED".equals(rs.getString("status")),
-                        rs.getString("error_code") + ": " + rs.getString("error_message"),
-                        Objects.requireNonNullElse(SqlTime.read(rs, "finished_at"), clock.instant())))
-                .optional();
-    }
-
     private void resolve(String source, String why, Instant now) {
         alerts.record(new Alert(Alert.SCHEMA_VERSION, source, STALE, Alert.RESOLVED, "critical", why, now, now));
-    }
-
-    private Optional<Instant> newestSuccess(String source) {
-        return jdbc.sql("""
-                        SELECT max(finished_at) AS newest FROM backup
-                         WHERE source = ? AND status = 'SUCCEEDED' AND deleted_at IS NULL""")
-                .param(source)
-                .query((rs, row) -> Optional.ofNullable(SqlTime.read(rs, "newest")))
-                .single();
     }
 }

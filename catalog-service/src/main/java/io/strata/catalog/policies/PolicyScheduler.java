@@ -6,7 +6,10 @@ import io.strata.platform.policy.CronSchedule.Slot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -48,6 +51,8 @@ class PolicyScheduler {
     private final TransactionTemplate tick;
     private final TransactionTemplate schedule;
     private final Clock clock;
+    /** Each schedule's first slot after its cursor, as found by the last tick (only the leader's ticks). */
+    private volatile Map<NextKey, Instant> nextSlot = Map.of();
 
     PolicyScheduler(
             PolicyStore policies,
@@ -93,7 +98,11 @@ class PolicyScheduler {
                 return false;
             }
             Instant now = clock.instant();
+            Map<NextKey, Instant> nextSlots = new HashMap<>();
             for (ScheduleRow row : policies.schedules()) {
+                if (!due(row, now, nextSlots)) {
+                    continue;
+                }
                 try {
                     schedule.executeWithoutResult(s -> handle(row, now));
                 } catch (RuntimeException e) {
@@ -104,6 +113,7 @@ class PolicyScheduler {
                             e);
                 }
             }
+            nextSlot = nextSlots;
             try {
                 schedule.executeWithoutResult(s -> retention.queueDue(now));
             } catch (RuntimeException e) {
@@ -112,6 +122,47 @@ class PolicyScheduler {
             return true;
         });
         return Boolean.TRUE.equals(led);
+    }
+
+    /** What a schedule's next slot depends on: the schedule (its key holds its cron), its zone and cursor. */
+    private record NextKey(String source, String key, ZoneId zone, Instant cursor) {}
+
+    /**
+     * Whether a slot of {@code row} may be due: its first slot after its cursor is not later than now (less
+     * the source's spread). That slot is remembered from tick to tick for as long as the schedule and its
+     * cursor stay the same, so an idle tick neither parses a cron again nor opens a savepoint per schedule;
+     * {@code nextSlots} becomes the memory for the next tick, without the schedules that went.
+     */
+    private boolean due(ScheduleRow row, Instant now, Map<NextKey, Instant> nextSlots) {
+        NextKey key = new NextKey(row.source(), row.entry().key(), row.entry().zone(), row.cursor());
+        Instant next = nextSlot.get(key);
+        if (next == null) {
+            try {
+                next = row.entry()
+                        .schedule()
+                        .next(row.cursor(), row.entry().zone())
+                        .map(Slot::at)
+                        .orElse(Instant.MAX);
+            } catch (RuntimeException e) {
+                log.error(
+                        "Schedule '{}' of source {} cannot be read", row.entry().key(), row.source(), e);
+                return false;
+            }
+        }
+        nextSlots.put(key, next);
+        Instant dueUntil = now.minus(properties.offset(row.source()));
+        if (next.isBefore(dueUntil.minus(properties.missedLookback()))) {
+            // slots older than the look-back are not recorded, so the cursor stays where it is: ask again from
+            // the look-back (rare: a schedule with no slot since long before it)
+            next = row.entry()
+                    .schedule()
+                    .next(
+                            dueUntil.minus(properties.missedLookback()),
+                            row.entry().zone())
+                    .map(Slot::at)
+                    .orElse(Instant.MAX);
+        }
+        return !next.isAfter(dueUntil);
     }
 
     private void handle(ScheduleRow row, Instant now) {

@@ -21,13 +21,17 @@ import org.springframework.transaction.annotation.Transactional;
  * when none of the source's jobs is queued or running (retention does not forget backups a job may read).
  * Its request id names the backup job ({@code retention after <jobId>}), and the leader checks for it under
  * the scheduler's lock in the transaction that queues it: one RETENTION per scheduled backup, whatever the
- * number of replicas or restarts. Backups taken by hand do not trigger it; {@code POST
+ * number of replicas or restarts. A run that found the source busy after all (a job started between the
+ * queueing and the run: {@code SOURCE_BUSY}, nothing changed) is queued again once the source is idle, at
+ * most {@value #MAX_ATTEMPTS} runs in all. Backups taken by hand do not trigger it; {@code POST
  * /sources/{name}/retention} runs it at any time.
  */
 @Component
 class RetentionAfterBackups {
     private static final Logger log = LoggerFactory.getLogger(RetentionAfterBackups.class);
     static final String REQUEST_PREFIX = "retention after ";
+    /** Runs of one backup's retention that found the source busy ({@code SOURCE_BUSY}) before it gives up. */
+    static final int MAX_ATTEMPTS = 3;
 
     private final JdbcClient jdbc;
     private final JobSubmissions jobs;
@@ -56,11 +60,15 @@ class RetentionAfterBackups {
                            AND b.status = 'SUCCEEDED'
                            AND NOT EXISTS (SELECT 1 FROM job r
                                             WHERE r.source = p.source AND r.kind = 'RETENTION'
-                                              AND r.request_id = ? || b.job_id::text)
+                                              AND r.request_id = ? || b.job_id::text
+                                              AND (r.status <> 'FAILED' OR r.error_code IS DISTINCT FROM 'SOURCE_BUSY'))
+                           AND (SELECT count(*) FROM job r
+                                 WHERE r.source = p.source AND r.kind = 'RETENTION'
+                                   AND r.request_id = ? || b.job_id::text) < ?
                            AND NOT EXISTS (SELECT 1 FROM job u
                                             WHERE u.source = p.source AND u.status IN ('QUEUED', 'RUNNING'))
                          ORDER BY p.source""")
-                .params(ScheduleFiring.REQUEST_PREFIX + "%", REQUEST_PREFIX)
+                .params(ScheduleFiring.REQUEST_PREFIX + "%", REQUEST_PREFIX, REQUEST_PREFIX, MAX_ATTEMPTS)
                 .query((rs, row) -> new Due(rs.getString("source"), rs.getString("job_id")))
                 .list();
         for (Due d : due) {

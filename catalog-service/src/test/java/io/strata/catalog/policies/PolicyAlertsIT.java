@@ -43,7 +43,7 @@ class PolicyAlertsIT extends CatalogIntegrationTest {
         String source = source("stale");
         policies.save(source, new BackupPolicy(List.of(), "UTC", null, null, 24), T0, "test");
         backup(source, T0.minus(Duration.ofHours(1)));
-        PolicyAlerts staleness = new PolicyAlerts(policies, book, jdbc, clock);
+        PolicyAlerts staleness = new PolicyAlerts(book, jdbc, clock);
 
         clock.set(T0.plus(Duration.ofHours(22)));
         staleness.evaluate();
@@ -52,7 +52,7 @@ class PolicyAlertsIT extends CatalogIntegrationTest {
         clock.set(T0.plus(Duration.ofHours(23)).plusSeconds(1));
         staleness.evaluate();
         staleness.evaluate();
-        new PolicyAlerts(policies, book, jdbc, clock).evaluate(); // a restarted catalog
+        new PolicyAlerts(book, jdbc, clock).evaluate(); // a restarted catalog
         List<AlertView> alerts = book.list(source, Alert.FIRING, 10);
         assertThat(alerts).singleElement().satisfies(alert -> {
             assertThat(alert.alert()).isEqualTo(PolicyAlerts.STALE);
@@ -75,7 +75,7 @@ class PolicyAlertsIT extends CatalogIntegrationTest {
     void aSourceThatNeverHadABackupIsStaleCountingFromItsPolicy() {
         String source = source("never");
         policies.save(source, new BackupPolicy(List.of(), "UTC", null, null, 1), T0, "test");
-        PolicyAlerts staleness = new PolicyAlerts(policies, book, jdbc, clock);
+        PolicyAlerts staleness = new PolicyAlerts(book, jdbc, clock);
 
         clock.set(T0.plus(Duration.ofMinutes(59)));
         staleness.evaluate();
@@ -130,7 +130,7 @@ class PolicyAlertsIT extends CatalogIntegrationTest {
     void aFailedScheduledBackupAndAFailedVerifyFireUntilALaterOneSucceeds() {
         String source = source("failing");
         policies.save(source, new BackupPolicy(List.of(), "UTC", null, null, null), T0, "test");
-        PolicyAlerts evaluator = new PolicyAlerts(policies, book, jdbc, clock);
+        PolicyAlerts evaluator = new PolicyAlerts(book, jdbc, clock);
         job(
                 source,
                 "BACKUP",

@@ -311,21 +311,66 @@ class PolicySchedulerIT extends CatalogIntegrationTest {
                         .single())
                 .isEqualTo(Topics.BACKUP_COMMANDS);
 
-        // once it ran, the same backup never queues another, whichever scheduler looks
+        // a run that found the source busy (a job started between its queueing and its run) is queued again
+        failBusy(retentionJob);
+        clock.set("2026-12-01T11:03:10Z");
+        first.runDue();
+        second.runDue();
+        assertThat(retentionJobs(source)).as("queued again after a busy run").hasSize(2);
+        retentionJob = newestRetentionJob(source);
+
+        // once one ran, the same backup never queues another, whichever scheduler looks
         finish(retentionJob.toString(), "SUCCEEDED", "2026-12-01T11:03:30Z");
         clock.set("2026-12-01T11:04:00Z");
         first.runDue();
         second.runDue();
-        assertThat(retentionJobs(source)).hasSize(1);
+        assertThat(retentionJobs(source)).hasSize(2);
 
-        // a failed scheduled backup deletes nothing
+        // the next scheduled backup's retention, busy every time: MAX_ATTEMPTS runs, no more
         clock.set("2026-12-01T12:00:00Z");
         first.runDue();
-        String failedJob = runs.list(source, 10).getFirst().jobId();
-        finish(failedJob, "FAILED", "2026-12-01T12:01:00Z");
-        clock.set("2026-12-01T12:02:00Z");
+        String nextBackup = runs.list(source, 10).getFirst().jobId();
+        finish(nextBackup, "SUCCEEDED", "2026-12-01T12:01:00Z");
+        for (int attempt = 1; attempt <= RetentionAfterBackups.MAX_ATTEMPTS; attempt++) {
+            clock.set("2026-12-01T12:02:0" + attempt + "Z");
+            first.runDue();
+            assertThat(retentionJobs(source, nextBackup)).as("run " + attempt).hasSize(attempt);
+            failBusy(newestRetentionJob(source));
+        }
+        clock.set("2026-12-01T12:03:00Z");
         first.runDue();
-        assertThat(retentionJobs(source)).hasSize(1);
+        second.runDue();
+        assertThat(retentionJobs(source, nextBackup)).hasSize(RetentionAfterBackups.MAX_ATTEMPTS);
+
+        // a failed scheduled backup deletes nothing
+        clock.set("2026-12-01T13:00:00Z");
+        first.runDue();
+        String failedJob = runs.list(source, 10).getFirst().jobId();
+        finish(failedJob, "FAILED", "2026-12-01T13:01:00Z");
+        clock.set("2026-12-01T13:02:00Z");
+        first.runDue();
+        assertThat(retentionJobs(source, failedJob)).isEmpty();
+        assertThat(retentionJobs(source)).hasSize(2 + RetentionAfterBackups.MAX_ATTEMPTS);
+    }
+
+    private List<Map<String, Object>> retentionJobs(String source, String backupJob) {
+        return jdbc.sql("SELECT job_id FROM job WHERE source = ? AND kind = 'RETENTION' AND request_id = ?")
+                .params(source, RetentionAfterBackups.REQUEST_PREFIX + backupJob)
+                .query()
+                .listOfRows();
+    }
+
+    private void failBusy(UUID jobId) {
+        jdbc.sql("UPDATE job SET status = 'FAILED', error_code = 'SOURCE_BUSY', finished_at = now() WHERE job_id = ?")
+                .param(jobId)
+                .update();
+    }
+
+    private UUID newestRetentionJob(String source) {
+        return jdbc.sql("SELECT job_id FROM job WHERE source = ? AND kind = 'RETENTION' AND status = 'QUEUED'")
+                .param(source)
+                .query(UUID.class)
+                .single();
     }
 
     private List<Map<String, Object>> retentionJobs(String source) {

@@ -81,6 +81,11 @@ public enum FailureCode {
      * was removed (a backup leaves no manifest and no objects; a restore drops what it created).
      */
     CANCELLED,
+    /**
+     * The source had running jobs this one must not overlap (a retention run would delete backups they may
+     * read): nothing was changed; a retention queued by a policy is queued again once they end.
+     */
+    SOURCE_BUSY,
     /** Anything unforeseen; the message says what. */
     INTERNAL
 }
