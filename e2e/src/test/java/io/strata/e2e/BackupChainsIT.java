@@ -143,18 +143,6 @@ class BackupChainsIT extends StackTestSupport {
                 .isEqualTo(expected);
     }
 
-    private String scalar(int port, String database, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:postgresql://127.0.0.1:" + port + "/" + database,
-                        sourceCluster.superuser(),
-                        sourceCluster.password());
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getString(1);
-        }
-    }
-
     /**
      * A point-in-time restore to a moment between two INCREMENTAL backups starts from the older one (so it
      * replays only the WAL after it): the preview lists its chain, FULL first, and the rows prove the target.
@@ -458,9 +446,5 @@ class BackupChainsIT extends StackTestSupport {
             }
         }
         return result;
-    }
-
-    private long count(int port, String database, String from) throws SQLException {
-        return Long.parseLong(scalar(port, database, "SELECT count(*) FROM " + from));
     }
 }

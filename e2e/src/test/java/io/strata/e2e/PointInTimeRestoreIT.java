@@ -336,10 +336,6 @@ class PointInTimeRestoreIT extends StackTestSupport {
         return job;
     }
 
-    private long count(int port, String database, String from) throws SQLException {
-        return count(port, database, from, sourceCluster.superuser(), sourceCluster.password());
-    }
-
     private static long count(int port, String database, String from, String user, String password)
             throws SQLException {
         return Long.parseLong(query(port, database, "SELECT count(*)::text FROM " + from, user, password));

@@ -18,7 +18,7 @@ import tools.jackson.databind.JsonNode;
 class PolicySchedulesIT extends StackTestSupport {
 
     @Test
-    void anEveryMinuteIncrementalScheduleTakesItsFirstBackupAsFullOnItsOwn() throws Exception {
+    void anEveryMinuteIncrementalScheduleTakesItsFirstBackupAsFullThenIncrementalsOnItsOwn() throws Exception {
         String source = registerArchivedSource(unique("policy"), 500);
         Api.Response set = admin.put("/api/v1/sources/" + source + "/policy", """
                 {"schedules":[{"kind":"PHYSICAL","type":"INCREMENTAL","cron":"* * * * *"}],
@@ -81,13 +81,51 @@ class PolicySchedulesIT extends StackTestSupport {
                         () -> retentionJob(source, after),
                         r -> r != null && TERMINAL.contains(r.get("status").asString()));
         assertThat(retention.get("status").asString()).as(retention.toString()).isEqualTo("SUCCEEDED");
+
+        // a later minute's slot (the next one, unless the FULL still ran then: SKIPPED), on time, is an
+        // INCREMENTAL on top of that FULL
+        JsonNode second = await().atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> firedAfter(source, nextAt), run -> run != null);
+        Instant secondSlot = Instant.parse(second.get("slot").asString());
+        assertThat(secondSlot.getEpochSecond() % 60).as("a whole minute").isZero();
+        JsonNode secondJob = awaitSucceeded(second.get("jobId").asString());
+        assertThat(Duration.between(
+                        secondSlot, Instant.parse(secondJob.get("startedAt").asString())))
+                .as("started within the spread and a dispatch of its slot")
+                .isLessThan(Duration.ofSeconds(30));
+        JsonNode incremental = viewer.get(
+                        "/api/v1/backups/" + secondJob.get("backupId").asString())
+                .json();
+        assertThat(incremental.get("type").asString()).isEqualTo("INCREMENTAL");
+        assertThat(incremental.get("parentBackupId").asString())
+                .isEqualTo(job.get("backupId").asString());
     }
 
-    /** The source's RETENTION job asked for by {@code requestId}, if it exists yet. */
+    /** The oldest FIRED schedule run of a slot after {@code slot}, once there is one. */
+    private JsonNode firedAfter(String source, Instant slot) {
+        JsonNode oldest = null;
+        for (JsonNode run :
+                viewer.get("/api/v1/sources/" + source + "/schedule-runs").json()) {
+            if ("FIRED".equals(run.get("state").asString())
+                    && Instant.parse(run.get("slot").asString()).isAfter(slot)) {
+                oldest = run; // newest first: the last one found is the oldest
+            }
+        }
+        return oldest;
+    }
+
+    /**
+     * The source's RETENTION job asked for by {@code requestId} that ended other than {@code SOURCE_BUSY} (a
+     * run that found the source's next backup running is queued again), if there is one yet.
+     */
     private JsonNode retentionJob(String source, String requestId) {
         for (JsonNode j :
                 viewer.get("/api/v1/jobs?source=" + source + "&kind=RETENTION").json()) {
-            if (requestId.equals(j.get("requestId").asString())) {
+            boolean busy = j.get("error") != null
+                    && !j.get("error").isNull()
+                    && "SOURCE_BUSY".equals(j.get("error").get("code").asString());
+            if (requestId.equals(j.get("requestId").asString()) && !busy) {
                 return j;
             }
         }

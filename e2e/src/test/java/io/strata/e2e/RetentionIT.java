@@ -7,11 +7,6 @@ import io.strata.common.model.BackupId;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -168,18 +163,6 @@ class RetentionIT extends StackTestSupport {
                         "port",
                         freePort()));
         return body;
-    }
-
-    private long count(int port, String database, String from) throws SQLException {
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:postgresql://127.0.0.1:" + port + "/" + database,
-                        sourceCluster.superuser(),
-                        sourceCluster.password());
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT count(*) FROM " + from)) {
-            r.next();
-            return r.getLong(1);
-        }
     }
 
     private String physical(String source, String type) {

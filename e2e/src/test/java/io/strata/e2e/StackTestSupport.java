@@ -184,6 +184,24 @@ abstract class StackTestSupport {
     }
 
     /** A free TCP port on the loopback interface (for a restored cluster). */
+    /** The first column of the first row {@code sql} answers in {@code database} of the cluster on {@code port}. */
+    String scalar(int port, String database, String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + port + "/" + database,
+                        sourceCluster.superuser(),
+                        sourceCluster.password());
+                java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
+    /** {@code SELECT count(*) FROM <from>} in {@code database} of the cluster on {@code port}. */
+    long count(int port, String database, String from) throws java.sql.SQLException {
+        return Long.parseLong(scalar(port, database, "SELECT count(*) FROM " + from));
+    }
+
     static int freePort() {
         try (java.net.ServerSocket socket =
                 new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -200,7 +200,8 @@ public class PhysicalBackupJob {
                     positions.startLsn(),
                     positions.endLsn(),
                     positions.timeline(),
-                    chain);
+                    chain,
+                    null); // no row counts: the files were read while the database changed
             written.add(manifestKey); // on a failed write, removed first: never a manifest without its objects
             put(manifestKey, ObjectEncryption.encrypt(Json.write(manifest).getBytes(StandardCharsets.UTF_8), keys));
             long end = System.nanoTime();

@@ -11,6 +11,10 @@ import java.util.List;
 /**
  * {@code manifest.json}, written last: a backup without one does not exist. It lists every object of
  * the backup with its SHA-256 so a restore can prove what it reads before it touches anything.
+ *
+ * <p>{@code startLsn}, {@code endLsn}, {@code timeline} and {@code chain} are a physical backup's (null in a
+ * logical one); {@code tableRows} is a logical backup's row counts (null in a physical one, whose files are
+ * read while the database changes, and in a logical one taken without counting).
  */
 public record BackupManifest(
         int schemaVersion,
@@ -34,128 +38,10 @@ public record BackupManifest(
     public static final int SCHEMA_VERSION = 1;
 
     /**
-     * A manifest with no row counts: a physical backup (a copy of files, read while the database changes, has
-     * no single moment to count in), or a logical one taken without them.
-     */
-    public BackupManifest(
-            int schemaVersion,
-            BackupId backupId,
-            String source,
-            BackupKind kind,
-            BackupType type,
-            boolean schemaOnly,
-            String database,
-            String serverVersion,
-            String jobId,
-            String description,
-            Instant startedAt,
-            Instant finishedAt,
-            List<StoredObject> objects,
-            Lsn startLsn,
-            Lsn endLsn,
-            Integer timeline,
-            BackupChain chain) {
-        this(
-                schemaVersion,
-                backupId,
-                source,
-                kind,
-                type,
-                schemaOnly,
-                database,
-                serverVersion,
-                jobId,
-                description,
-                startedAt,
-                finishedAt,
-                objects,
-                startLsn,
-                endLsn,
-                timeline,
-                chain,
-                null);
-    }
-
-    /**
      * The rows of one table of a logical backup's database, counted in the snapshot pg_dump dumped: what a
      * restore drill of the backup must find again.
      */
     public record TableRows(String schema, String table, long rows) {}
-
-    /** A physical manifest of a backup taken before chains (or a full one that records none). */
-    public BackupManifest(
-            int schemaVersion,
-            BackupId backupId,
-            String source,
-            BackupKind kind,
-            BackupType type,
-            boolean schemaOnly,
-            String database,
-            String serverVersion,
-            String jobId,
-            String description,
-            Instant startedAt,
-            Instant finishedAt,
-            List<StoredObject> objects,
-            Lsn startLsn,
-            Lsn endLsn,
-            Integer timeline) {
-        this(
-                schemaVersion,
-                backupId,
-                source,
-                kind,
-                type,
-                schemaOnly,
-                database,
-                serverVersion,
-                jobId,
-                description,
-                startedAt,
-                finishedAt,
-                objects,
-                startLsn,
-                endLsn,
-                timeline,
-                null);
-    }
-
-    /** A manifest without WAL positions (logical backups), with the rows counted in the dump's snapshot. */
-    public BackupManifest(
-            int schemaVersion,
-            BackupId backupId,
-            String source,
-            BackupKind kind,
-            BackupType type,
-            boolean schemaOnly,
-            String database,
-            String serverVersion,
-            String jobId,
-            String description,
-            Instant startedAt,
-            Instant finishedAt,
-            List<StoredObject> objects,
-            List<TableRows> tableRows) {
-        this(
-                schemaVersion,
-                backupId,
-                source,
-                kind,
-                type,
-                schemaOnly,
-                database,
-                serverVersion,
-                jobId,
-                description,
-                startedAt,
-                finishedAt,
-                objects,
-                null,
-                null,
-                null,
-                null,
-                tableRows);
-    }
 
     /**
      * One object of a backup. {@code sha256} and {@code storedBytes} are of the bytes as stored

@@ -250,6 +250,10 @@ public final class LogicalBackup {
                 startedAt,
                 finishedAt,
                 objects,
+                null, // WAL positions, timeline and chain: a physical backup's
+                null,
+                null,
+                null,
                 dump.tableRows());
         try {
             store.put(
