@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.strata.common.model.Lsn;
+import io.strata.devstack.PgCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,19 +24,25 @@ class RestoreDrillIT extends StackTestSupport {
 
     @Test
     void aPhysicalDrillRecoversTheChainToTheEndOfTheWalAndACorruptChainFailsAndAlerts() throws Exception {
+        // a cluster of its own: each of the three drills restores the whole cluster, and the shared source
+        // cluster holds every other test's databases. A second database stands for the other sources' ones.
+        PgCluster cluster = stack.newCluster(unique("drillpg"));
         String database = unique("drill");
-        String source = registerArchivedSource(database, 300);
+        SampleDatabase.create(cluster, database, 300);
+        SampleDatabase.execute(cluster, "postgres", "CREATE DATABASE another_source");
+        SampleDatabase.execute(
+                cluster, "another_source", "CREATE TABLE elsewhere AS SELECT g AS id FROM generate_series(1, 10) g");
+        String source = registerArchivedSource(cluster, database, database.replace('_', '-'));
         physical(source, "FULL");
-        SampleDatabase.execute(sourceCluster, database, """
+        SampleDatabase.execute(cluster, database, """
                 INSERT INTO invoices(number, customer_id, amount, issued_at, status)
                 SELECT 'D1-' || g, 1, 10, now(), 'open' FROM generate_series(1, 50) g""");
         String incremental = physical(source, "INCREMENTAL");
         // rows written after the newest backup reach the drill only through the archived WAL
-        SampleDatabase.execute(sourceCluster, database, """
+        SampleDatabase.execute(cluster, database, """
                 INSERT INTO invoices(number, customer_id, amount, issued_at, status)
                 SELECT 'D2-' || g, 2, 20, now(), 'open' FROM generate_series(1, 25) g""");
-        awaitArchivedUpTo(
-                source, Lsn.parse(SampleDatabase.queryOne(sourceCluster, database, "SELECT pg_current_wal_lsn()")));
+        awaitArchivedUpTo(source, Lsn.parse(SampleDatabase.queryOne(cluster, database, "SELECT pg_current_wal_lsn()")));
 
         assertProblem(viewer.post("/api/v1/sources/" + source + "/drills", "{}"), 403);
         JsonNode passed = drill(source, "{}");
@@ -49,7 +56,7 @@ class RestoreDrillIT extends StackTestSupport {
         assertThat(report.get("recoveredTo").asString()).contains("end of the archived WAL");
         Map<String, Long> rows = tableRows(report, database);
         assertThat(rows).containsEntry("public.invoices", 375L).containsEntry("public.customers", 200L);
-        // the source's database only: the cluster's other databases are other sources'
+        // the source's database only: the cluster's other databases (another_source) are other sources'
         assertThat(report.get("databases").asInt()).isEqualTo(1);
         assertThat(report.get("tables").asInt()).isEqualTo(2);
         assertThat(report.get("rows").asLong()).isEqualTo(575L);

@@ -10,8 +10,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -48,17 +46,6 @@ public class AlertBook {
             log.warn("alert {} {} for {}: {}", alert.alert(), alert.status(), alert.source(), alert.message());
         }
         return true;
-    }
-
-    /** The codes of the source's open alerts. */
-    public Set<String> openCodes(String source) {
-        return jdbc
-                .sql("SELECT alert FROM alert WHERE source = ? AND resolved_at IS NULL")
-                .param(source)
-                .query(String.class)
-                .list()
-                .stream()
-                .collect(Collectors.toSet());
     }
 
     /** Every open alert, as FIRING records (to pick up where a restarted catalog left off). */
