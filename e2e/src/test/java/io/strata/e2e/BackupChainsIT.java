@@ -183,10 +183,7 @@ class BackupChainsIT extends StackTestSupport {
                         b.get("backupId").asString() + ":" + b.get("type").asString()));
         assertThat(chain).containsExactly(id(full) + ":FULL", id(incremental) + ":INCREMENTAL");
 
-        Api.Response accepted = admin.post("/api/v1/restores", body);
-        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
-        restored.add(dir);
-        JsonNode job = awaitSucceeded(accepted.text("jobId"));
+        JsonNode job = restoreAndAwait(body, restored);
         assertThat(job.get("result").get("backupId").asString()).isEqualTo(id(incremental));
         int port = job.get("result").get("port").asInt();
         assertThat(count(port, database, "invoices WHERE number LIKE 'BETWEEN-%'"))
@@ -414,10 +411,7 @@ class BackupChainsIT extends StackTestSupport {
                 .atMost(java.time.Duration.ofSeconds(120))
                 .pollInterval(java.time.Duration.ofMillis(500))
                 .until(() -> operator.post("/api/v1/restores/preview", body), r -> r.status() == 200);
-        Api.Response accepted = admin.post("/api/v1/restores", body);
-        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
-        restored.add(dir);
-        JsonNode job = awaitSucceeded(accepted.text("jobId"));
+        JsonNode job = restoreAndAwait(body, restored);
         return job.get("result").get("port").asInt();
     }
 

@@ -326,12 +326,9 @@ class PointInTimeRestoreIT extends StackTestSupport {
     private JsonNode restore(String source, Map<String, Object> target, String user, String password) {
         awaitArchived(source, target);
         Map<String, Object> body = body(source, target, freePort());
-        Api.Response accepted = admin.post("/api/v1/restores", body);
-        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         @SuppressWarnings("unchecked")
         Map<String, Object> into = (Map<String, Object>) body.get("into");
-        restored.add(Path.of((String) into.get("dataDirectory")));
-        JsonNode job = awaitSucceeded(accepted.text("jobId"));
+        JsonNode job = restoreAndAwait(body, restored);
         assertThat(job.get("result").get("dataDirectory").asString()).isEqualTo(into.get("dataDirectory"));
         return job;
     }

@@ -133,13 +133,7 @@ class RetentionIT extends StackTestSupport {
 
     /** A PITR of the source into a new cluster; at T it holds the 12 invoices deleted after T. */
     private JsonNode restoreTo(String source, String database, Map<String, Object> target) throws Exception {
-        Map<String, Object> body = restoreBody(source, target);
-        Api.Response accepted = admin.post("/api/v1/restores", body);
-        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> into = (Map<String, Object>) body.get("into");
-        restored.add(Path.of((String) into.get("dataDirectory")));
-        JsonNode job = awaitSucceeded(accepted.text("jobId"));
+        JsonNode job = restoreAndAwait(restoreBody(source, target), restored);
         if (target.containsKey("time")) {
             int port = job.get("result").get("port").asInt();
             assertThat(count(port, database, "invoices WHERE number LIKE 'WINDOW-%'"))

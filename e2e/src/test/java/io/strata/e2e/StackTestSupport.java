@@ -184,6 +184,19 @@ abstract class StackTestSupport {
     }
 
     /** A free TCP port on the loopback interface (for a restored cluster). */
+    /**
+     * Asks for the restore {@code body} describes, remembers its {@code into.dataDirectory} in {@code restored}
+     * (for the test's clean-up) and waits for the job to succeed.
+     */
+    JsonNode restoreAndAwait(Map<String, Object> body, List<java.nio.file.Path> restored) {
+        Api.Response accepted = admin.post("/api/v1/restores", body);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> into = (Map<String, Object>) body.get("into");
+        restored.add(java.nio.file.Path.of(String.valueOf(into.get("dataDirectory"))));
+        return awaitSucceeded(accepted.text("jobId"));
+    }
+
     /** The first column of the first row {@code sql} answers in {@code database} of the cluster on {@code port}. */
     String scalar(int port, String database, String sql) throws java.sql.SQLException {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(
