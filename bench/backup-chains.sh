@@ -45,7 +45,7 @@
 # Environment: CONTIG_PERCENT (1), CHAIN_LOAD_SECONDS (5), FULL_ROUNDS (3), RESTORE_ROUNDS (1; rounds alternate which
 #   restore goes first),
 #   CLIENTS (pgbench clients, default min(scale, 8)), PITR_WAL_MB (0 = no PITR phase; e.g. 1024),
-#   WARMUP=0 (skip the untimed warm-up Strata backup), RESULTS_NAME (results file prefix).
+#   WARMUP=0 (skip the untimed warm-up Strata backup and restores), RESULTS_NAME (results file prefix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -567,6 +567,16 @@ s_backup FULL
 END_FULL_ID=$S_ID
 END_STATE=$(fingerprint) # after the FULL: its count(*) prunes pages, so the FULL would not hold the chain's pages
 log "chain: $chain; FULL of the same end state $END_FULL_ID ${S_MS} ms; source state (accounts rows/balance sum, history rows, branch balance sum): $END_STATE"
+if [ "${WARMUP:-1}" != 0 ]; then
+  # the restore-worker's first restores pay class loading and compilation of the code they run: one of
+  # each, not counted, as the warm-up FULL backup above
+  for which in chain full; do
+    id=$CHAIN_ID; [ "$which" = chain ] || id=$END_FULL_ID
+    restore "$(restore_body "bench-chains-warmup-$which-$(date +%s)" "$(free_port)" "$id" "")" "warm-up $which"
+    log "warm-up restore, $which ($id; not counted): ${R_MS} ms"
+    drop_cluster "$R_DIR"; undrop "$R_DIR"
+  done
+fi
 chain_all=(); full_all=()
 for r in $(seq 1 "$RESTORE_ROUNDS"); do
   # odd rounds restore the chain first, even rounds the FULL: neither always pays the worker's first restore

@@ -72,7 +72,72 @@ abstract class StackTestSupport {
 
     private String registerSampleSource(String database, int invoices, boolean walArchiving) throws Exception {
         SampleDatabase.create(sourceCluster, database, invoices);
-        return register(sourceCluster, database, database.replace('_', '-'), walArchiving);
+        String source = database.replace('_', '-');
+        MADE.add(new Made(database, source, walArchiving));
+        return register(sourceCluster, database, source, walArchiving);
+    }
+
+    /** A database a test class made on the shared source cluster, and its source. */
+    private record Made(String database, String source, boolean archived) {}
+
+    private static final List<Made> MADE = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * When a class ends, what it made on the shared source cluster goes: its sources' WAL archiving is
+     * switched off in the catalog (the archiver stops their streamers at its next look, and their slots are
+     * dropped), and its databases are dropped. Otherwise every later physical backup copies them, and every
+     * archived source streams and stores all the WAL every later test writes (29 sources did, 2,828
+     * segments, in one run). Best effort: what cannot be removed is reported and left.
+     */
+    @org.junit.jupiter.api.AfterAll
+    static void retireWhatTheClassMade() {
+        List<Made> made = List.copyOf(MADE);
+        MADE.removeAll(made);
+        if (made.isEmpty()) {
+            return;
+        }
+        DevStack stack = SharedStack.get();
+        List<String> archived =
+                made.stream().filter(Made::archived).map(Made::source).toList();
+        try {
+            if (!archived.isEmpty()) {
+                try (java.sql.Connection catalog = stack.catalogCluster().connect("strata_catalog");
+                        java.sql.PreparedStatement off = catalog.prepareStatement(
+                                "UPDATE source SET wal_archiving = false WHERE name = ANY (?)")) {
+                    off.setArray(1, catalog.createArrayOf("text", archived.toArray()));
+                    off.executeUpdate();
+                }
+                String[] slots = archived.stream()
+                        .map(source -> io.strata.common.wal.SlotNames.forSource("strata_", source))
+                        .toArray(String[]::new);
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> dropInactiveSlots(stack.sourceCluster(), slots) == 0);
+            }
+            for (Made m : made) {
+                SampleDatabase.execute(
+                        stack.sourceCluster(), "postgres", "DROP DATABASE IF EXISTS " + m.database() + " WITH (FORCE)");
+            }
+        } catch (Exception | AssertionError e) {
+            System.err.println("could not retire what the class made (" + made + "): " + e);
+        }
+    }
+
+    /** Drops those of {@code slots} no walsender uses; how many are left. */
+    private static int dropInactiveSlots(PgCluster cluster, String[] slots) throws java.sql.SQLException {
+        try (java.sql.Connection c = cluster.connect("postgres");
+                java.sql.PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name)"
+                        + " FROM pg_replication_slots WHERE slot_name = ANY (?) AND NOT active");
+                java.sql.PreparedStatement left =
+                        c.prepareStatement("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ANY (?)")) {
+            drop.setArray(1, c.createArrayOf("text", slots));
+            drop.execute();
+            left.setArray(1, c.createArrayOf("text", slots));
+            try (java.sql.ResultSet rows = left.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
     }
 
     /** Registers {@code database} of another cluster as source {@code source}, WAL archived. */

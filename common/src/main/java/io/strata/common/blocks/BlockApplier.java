@@ -1,82 +1,284 @@
 package io.strata.common.blocks;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Rebuilds a data directory from a backup chain: after the chain's full backup is unpacked, each later
- * backup's {@link BlockPack} is applied in chain order (every block written where it belongs, so each file
- * ends with the newest block of each position), then {@link #shape} gives the directory the exact shape of
- * the backup being restored: its directories, every file at its size, and nothing it does not have.
+ * Rebuilds a data directory from a backup chain, writing every block once: the chain's full backup tar
+ * ({@link #untar}) and the later backups' {@link BlockPack}s ({@link #packs}, newest first) are written at
+ * the same time, from two threads, and each block position ends with the block of the newest backup that
+ * holds it. A pack's block is written unless a newer pack already wrote that position; a tar byte is
+ * written unless a pack wrote (or writes later: the pack's write lands after it) its block. Then
+ * {@link #shape} gives the directory the exact shape of the backup being restored: its directories, every
+ * file at its size, and nothing it does not have.
+ *
+ * <p>Memory: per file a pack wrote to, one bit per block up to the highest written (16 KiB for a 1 GiB
+ * segment), and one small entry per file of the tar.
  *
  * <p>Paths come from stored objects and are treated as hostile: a path that is absolute, climbs out with
- * {@code ..}, or leads through a symbolic link is refused.
+ * {@code ..}, or leads through a symbolic link is refused, files are opened without following a link, and
+ * links in the tar (tablespaces) are refused. Files are created {@code rw-------}, directories
+ * {@code rwx------}, as PostgreSQL keeps them.
  */
-public final class BlockApplier implements BlockPack.BlockSink, AutoCloseable {
+public final class BlockApplier implements AutoCloseable {
+    private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final FileAttribute<Set<PosixFilePermission>> DIRECTORY_MODE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    private static final Set<OpenOption> OPEN =
+            Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+
     private final Path root;
-    private FileChannel open;
-    private String openPath;
-    private long blocks;
-    private long bytes;
+    private final ConcurrentHashMap<String, Claims> files = new ConcurrentHashMap<>();
+    private final AtomicLong tarBytes = new AtomicLong();
+    private final AtomicLong packBytes = new AtomicLong();
+    private final AtomicLong packBlocks = new AtomicLong();
+    private final AtomicLong skippedBytes = new AtomicLong();
+    private final List<Writer> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean stopped;
+
+    /** Which blocks of one file packs wrote; guarded by itself, held while a write checks and lands. */
+    private static final class Claims {
+        private final BitSet packed = new BitSet();
+    }
+
+    /** Thrown by a write after {@link #stop()}: the other half of the chain failed. */
+    public static final class StoppedException extends IOException {
+        StoppedException() {
+            super("stopped: another part of the backup chain failed");
+        }
+    }
 
     public BlockApplier(Path root) {
         this.root = root.toAbsolutePath().normalize();
     }
 
-    @Override
-    public void file(String path) throws IOException {
-        closeOpen();
-        Path target = resolve(root, path);
-        Files.createDirectories(target.getParent());
-        open = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        openPath = path;
-    }
-
-    @Override
-    public void block(int index, byte[] bytes, int length) throws IOException {
-        if (open == null) {
-            throw new IOException("a block before its file");
+    /**
+     * Writes the full backup's tar stream, to its end (the two zero blocks), skipping the blocks packs hold.
+     *
+     * @return the tar's bytes
+     */
+    public long untar(InputStream tar) throws IOException {
+        TarFollower follower = new TarFollower(tar, register(new TarWriter()));
+        long bytes;
+        try {
+            bytes = follower.transferTo(OutputStream.nullOutputStream());
+        } catch (RuntimeException e) { // a header that does not parse (a size that is not a number...)
+            throw new IOException("the base backup's tar is malformed: " + e.getMessage(), e);
         }
-        ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, length);
-        long position = (long) index * BlockMap.BLOCK_SIZE;
-        while (buffer.hasRemaining()) {
-            position += open.write(buffer, position);
+        if (!follower.ended()) {
+            throw new IOException("the base backup's tar ends before its end marker (cut short?)");
         }
-        blocks++;
-        this.bytes += length;
-    }
-
-    public long blocks() {
-        return blocks;
-    }
-
-    public long bytes() {
         return bytes;
     }
 
-    @Override
-    public void close() throws IOException {
-        closeOpen();
+    /** Where the packs go, newest backup first, from one thread at a time. */
+    public BlockPack.BlockSink packs() {
+        return register(new PackWriter());
     }
 
-    private void closeOpen() throws IOException {
-        if (open != null) {
-            FileChannel closing = open;
-            open = null;
-            openPath = null;
-            closing.close();
+    /** Makes every later write fail with {@link StoppedException}. */
+    public void stop() {
+        stopped = true;
+    }
+
+    /** Bytes of the tar's files written. */
+    public long tarBytes() {
+        return tarBytes.get();
+    }
+
+    /** Bytes of the packs' blocks written (a block a newer pack wrote first is not counted). */
+    public long packBytes() {
+        return packBytes.get();
+    }
+
+    public long packBlocks() {
+        return packBlocks.get();
+    }
+
+    /** Bytes not written because a newer backup's block was (or was to be) written there. */
+    public long skippedBytes() {
+        return skippedBytes.get();
+    }
+
+    /** Stops every write and closes the files still open (after a failure, some are). */
+    @Override
+    public void close() throws IOException {
+        stopped = true;
+        IOException failure = null;
+        for (Writer writer : writers) {
+            try {
+                writer.closeOpen();
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private <W extends Writer> W register(W writer) {
+        writers.add(writer);
+        return writer;
+    }
+
+    /** One thread's open file. */
+    private abstract static class Writer {
+        FileChannel channel;
+        Claims claims;
+
+        final synchronized void closeOpen() throws IOException {
+            if (channel != null) {
+                FileChannel closing = channel;
+                channel = null;
+                claims = null;
+                closing.close();
+            }
+        }
+    }
+
+    private Claims claims(String path) {
+        return files.computeIfAbsent(path, p -> new Claims());
+    }
+
+    private FileChannel open(String path) throws IOException {
+        if (stopped) {
+            throw new StoppedException();
+        }
+        Path target = resolve(root, path);
+        Files.createDirectories(target.getParent(), DIRECTORY_MODE);
+        return FileChannel.open(target, OPEN, FILE_MODE);
+    }
+
+    private static void write(FileChannel channel, byte[] bytes, int offset, int length, long position)
+            throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+        long at = position;
+        while (buffer.hasRemaining()) {
+            at += channel.write(buffer, at);
+        }
+    }
+
+    /** The tar's members: directories made, files written but for the blocks packs claimed. */
+    private final class TarWriter extends Writer implements TarFollower.Listener {
+        private long position;
+
+        @Override
+        public void member(TarFollower.Member member) throws IOException {
+            switch (member.type()) {
+                case FILE -> {
+                    claims = claims(member.name());
+                    channel = open(member.name());
+                    position = 0;
+                }
+                case DIRECTORY -> {
+                    String name = member.name().endsWith("/")
+                            ? member.name().substring(0, member.name().length() - 1)
+                            : member.name();
+                    Files.createDirectories(resolve(root, name), DIRECTORY_MODE);
+                }
+                case SYMLINK ->
+                    throw new IOException(member.name() + " is a link to " + member.linkTarget()
+                            + " (a tablespace): restoring tablespaces is not supported");
+                case OTHER ->
+                    throw new IOException(
+                            "the base backup holds " + member.name() + ", neither a file, a directory nor a link");
+            }
+        }
+
+        @Override
+        public void data(byte[] bytes, int offset, int length) throws IOException {
+            if (stopped) {
+                throw new StoppedException();
+            }
+            if (channel == null) {
+                throw new IOException("file data outside a file");
+            }
+            synchronized (claims) {
+                BitSet packed = claims.packed;
+                long at = position;
+                long end = position + length;
+                while (at < end) {
+                    int block = Math.toIntExact(at / BlockMap.BLOCK_SIZE);
+                    long blockEnd = Math.min(end, (long) (block + 1) * BlockMap.BLOCK_SIZE);
+                    if (packed.get(block)) {
+                        skippedBytes.addAndGet(blockEnd - at);
+                        at = blockEnd;
+                        continue;
+                    }
+                    // a run of unclaimed blocks, written at once
+                    int next = packed.nextSetBit(block);
+                    long runEnd = next < 0 ? end : Math.min(end, (long) next * BlockMap.BLOCK_SIZE);
+                    int from = offset + (int) (at - position);
+                    write(channel, bytes, from, (int) (runEnd - at), at);
+                    tarBytes.addAndGet(runEnd - at);
+                    at = runEnd;
+                }
+            }
+            position += length;
+        }
+
+        @Override
+        public void memberEnd(TarFollower.Member member) throws IOException {
+            closeOpen();
+        }
+    }
+
+    /** The packs' blocks, newest backup first: a position a newer pack wrote is left alone. */
+    private final class PackWriter extends Writer implements BlockPack.BlockSink {
+
+        @Override
+        public void file(String path) throws IOException {
+            closeOpen();
+            claims = claims(path);
+            channel = open(path);
+        }
+
+        @Override
+        public void block(int index, byte[] bytes, int length) throws IOException {
+            if (channel == null) {
+                throw new IOException("a block before its file");
+            }
+            if (stopped) {
+                throw new StoppedException();
+            }
+            synchronized (claims) {
+                if (claims.packed.get(index)) {
+                    skippedBytes.addAndGet(length);
+                    return;
+                }
+                write(channel, bytes, 0, length, (long) index * BlockMap.BLOCK_SIZE);
+                claims.packed.set(index);
+            }
+            packBlocks.incrementAndGet();
+            packBytes.addAndGet(length);
+        }
+
+        @Override
+        public void end() throws IOException {
+            closeOpen();
         }
     }
 

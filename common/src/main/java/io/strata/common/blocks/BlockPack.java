@@ -87,6 +87,9 @@ public final class BlockPack {
         void file(String path) throws IOException;
 
         void block(int index, byte[] bytes, int length) throws IOException;
+
+        /** After the pack's last block, once its end marker was read and checked. */
+        default void end() throws IOException {}
     }
 
     /** Reads a whole pack into {@code sink}; a pack cut short or malformed is an error. */
@@ -110,6 +113,7 @@ public final class BlockPack {
                         throw new IOException(name + " says it holds " + expectedFiles + " files and " + expectedBlocks
                                 + " blocks, but " + files + " and " + blocks + " were read");
                     }
+                    sink.end();
                     return;
                 }
                 if (marker != 'F') {

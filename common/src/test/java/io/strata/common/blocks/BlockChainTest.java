@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -86,18 +87,7 @@ class BlockChainTest {
             assertThat(left).as("the parent's hashes are removed").isEmpty();
         }
 
-        // restore: unpack the full tar, apply the pack, shape by the increment's map
-        Path data = Files.createDirectory(dir.resolve("data"));
-        untar(before, data);
-        try (BlockApplier applier = new BlockApplier(data)) {
-            BlockPack.read(new ByteArrayInputStream(pack.toByteArray()), "pack", applier);
-        }
-        BlockApplier.Shaped shaped = BlockApplier.shape(
-                data,
-                new BlockMap.Reader(new ByteArrayInputStream(incrementMap.toByteArray()), "map"),
-                Set.of("backup_manifest", "pg_wal"));
-        assertThat(shaped.removed()).isEqualTo(1); // the dropped table
-
+        // restore: the full tar and the pack written once each, in either order, shaped by the increment's map
         Map<String, byte[]> expected = new TreeMap<>();
         after.forEach((name, content) -> {
             if (content != null && !name.equals("backup_manifest")) {
@@ -105,9 +95,121 @@ class BlockChainTest {
             }
         });
         expected.put("backup_manifest", before.get("backup_manifest")); // kept: the restore writes the right one
-        assertThat(files(data)).containsOnlyKeys(expected.keySet());
-        expected.forEach(
-                (name, content) -> assertThat(files(data).get(name)).as(name).isEqualTo(content));
+        for (boolean packFirst : new boolean[] {false, true}) {
+            Path data = Files.createDirectory(dir.resolve("data-" + packFirst));
+            try (BlockApplier applier = new BlockApplier(data)) {
+                if (packFirst) {
+                    BlockPack.read(new ByteArrayInputStream(pack.toByteArray()), "pack", applier.packs());
+                }
+                assertThat(applier.untar(new ByteArrayInputStream(tar(before)))).isEqualTo(tar(before).length);
+                if (!packFirst) {
+                    BlockPack.read(new ByteArrayInputStream(pack.toByteArray()), "pack", applier.packs());
+                }
+                assertThat(applier.packBlocks()).isEqualTo(packWriter.blocks());
+            }
+            BlockApplier.Shaped shaped = BlockApplier.shape(
+                    data,
+                    new BlockMap.Reader(new ByteArrayInputStream(incrementMap.toByteArray()), "map"),
+                    Set.of("backup_manifest", "pg_wal"));
+            assertThat(shaped.removed()).isEqualTo(1); // the dropped table
+            assertThat(files(data)).as("pack first: " + packFirst).containsOnlyKeys(expected.keySet());
+            expected.forEach((name, content) ->
+                    assertThat(files(data).get(name)).as(name).isEqualTo(content));
+        }
+    }
+
+    /**
+     * Three backups change the same pages: whatever order the two threads' writes land in, each page ends as
+     * the newest backup has it, and each page of a pack a newer pack also holds is not written at all.
+     */
+    @Test
+    void theNewestBackupsBlockWinsWhateverTheOrderOfWrites(@TempDir Path dir) throws Exception {
+        byte[] v0 = bytes(40 * B + 300);
+        byte[] v1 = v0.clone();
+        for (int page : new int[] {3, 4, 5, 20, 39}) {
+            v1[page * B + 11] ^= 1;
+        }
+        byte[] v2 = java.util.Arrays.copyOf(v1, 45 * B); // grown, and pages 4 and 20 change again
+        v2[4 * B + 99] ^= 1;
+        v2[20 * B] ^= 1;
+        for (int i = 40 * B; i < v2.length; i++) {
+            v2[i] = (byte) (i * 7);
+        }
+        Map<String, byte[]> s0 = Map.of("base/1/2000", v0);
+        Map<String, byte[]> s1 = Map.of("base/1/2000", v1);
+        Map<String, byte[]> s2 = Map.of("base/1/2000", v2);
+        Chained full = chained(s0, null, dir);
+        Chained first = chained(s1, full, dir);
+        Chained second = chained(s2, first, dir);
+        assertThat(first.blocks()).isEqualTo(5);
+        assertThat(second.blocks()).isEqualTo(2 + 1 + 4); // pages 4 and 20, the once-partial page 40, and 41-44
+
+        for (String order : List.of("tar, newest pack, older pack", "packs, then tar", "at once")) {
+            Path data = Files.createDirectory(
+                    dir.resolve("data-" + order.replace(' ', '_').replace(",", "")));
+            try (BlockApplier applier = new BlockApplier(data)) {
+                Runnable packs = () -> {
+                    try {
+                        BlockPack.read(new ByteArrayInputStream(second.pack()), "second", applier.packs());
+                        BlockPack.read(new ByteArrayInputStream(first.pack()), "first", applier.packs());
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                };
+                switch (order) {
+                    case "tar, newest pack, older pack" -> {
+                        applier.untar(new ByteArrayInputStream(tar(s0)));
+                        packs.run();
+                    }
+                    case "packs, then tar" -> {
+                        packs.run();
+                        applier.untar(new ByteArrayInputStream(tar(s0)));
+                    }
+                    default -> {
+                        java.util.concurrent.CompletableFuture<Void> other =
+                                java.util.concurrent.CompletableFuture.runAsync(packs);
+                        applier.untar(new ByteArrayInputStream(tar(s0)));
+                        other.get();
+                    }
+                }
+                // pages 4 and 20 of the first pack are left to the second: written once
+                assertThat(applier.packBlocks()).as(order).isEqualTo(7 + 3);
+                assertThat(applier.packBytes() + applier.tarBytes()).as(order).isLessThanOrEqualTo(v0.length + 10L * B);
+            }
+            BlockApplier.shape(data, new BlockMap.Reader(new ByteArrayInputStream(second.map()), "map"), Set.of());
+            assertThat(Files.readAllBytes(data.resolve("base/1/2000")))
+                    .as(order)
+                    .isEqualTo(v2);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(data.resolve("base/1/2000"))))
+                    .isEqualTo("rw-------");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(data.resolve("base/1"))))
+                    .isEqualTo("rwx------");
+        }
+    }
+
+    /** One backup of a chain: its map, and its pack when it has a parent. */
+    private record Chained(byte[] map, byte[] pack, long blocks) {}
+
+    private Chained chained(Map<String, byte[]> members, Chained parent, Path scratch) throws IOException {
+        ByteArrayOutputStream map = new ByteArrayOutputStream();
+        BlockMap.Writer mapWriter = new BlockMap.Writer(map);
+        ByteArrayOutputStream pack = new ByteArrayOutputStream();
+        if (parent == null) {
+            drain(new TarFollower(
+                    new ByteArrayInputStream(tar(members)), new BlockDiffer(mapWriter, null, null, Set.of())));
+            mapWriter.finish();
+            return new Chained(map.toByteArray(), null, 0);
+        }
+        BlockPack.Writer packWriter = new BlockPack.Writer(pack);
+        try (ParentBlocks blocks = ParentBlocks.load(new ByteArrayInputStream(parent.map()), "parent map", scratch)) {
+            drain(new TarFollower(
+                    new ByteArrayInputStream(tar(members)), new BlockDiffer(mapWriter, blocks, packWriter, Set.of())));
+        }
+        packWriter.finish();
+        mapWriter.finish();
+        return new Chained(map.toByteArray(), pack.toByteArray(), packWriter.blocks());
     }
 
     @Test
@@ -149,12 +251,29 @@ class BlockChainTest {
     void storedPathsThatLeaveTheDataDirectoryAreRefused(@TempDir Path dir) throws IOException {
         Files.createDirectories(dir.resolve("data/base"));
         Files.createSymbolicLink(dir.resolve("data/link"), dir);
+        Path outside = Files.writeString(dir.resolve("outside"), "not the backup's");
+        Files.createSymbolicLink(dir.resolve("data/base/planted"), outside);
         try (BlockApplier applier = new BlockApplier(dir.resolve("data"))) {
-            assertThatThrownBy(() -> applier.file("../escape")).hasMessageContaining("leaves the data directory");
-            assertThatThrownBy(() -> applier.file("/etc/passwd")).hasMessageContaining("refusing");
-            assertThatThrownBy(() -> applier.file("link/x")).hasMessageContaining("passes the link");
+            BlockPack.BlockSink packs = applier.packs();
+            assertThatThrownBy(() -> packs.file("../escape")).hasMessageContaining("leaves the data directory");
+            assertThatThrownBy(() -> packs.file("/etc/passwd")).hasMessageContaining("refusing");
+            assertThatThrownBy(() -> packs.file("link/x")).hasMessageContaining("passes the link");
+            assertThatThrownBy(() -> packs.file("base/planted")).isInstanceOf(IOException.class);
+            Map<String, byte[]> tablespace = new LinkedHashMap<>();
+            tablespace.put("base/1/", null);
+            assertThatThrownBy(() -> applier.untar(new ByteArrayInputStream(withLink(tar(tablespace)))))
+                    .hasMessageContaining("restoring tablespaces is not supported");
         }
         assertThat(dir.resolve("escape")).doesNotExist();
+        assertThat(Files.readString(outside)).isEqualTo("not the backup's");
+    }
+
+    /** The tar with its first member turned into a link to /etc (as a tablespace's link in pg_tblspc). */
+    private static byte[] withLink(byte[] tar) {
+        byte[] changed = tar.clone();
+        changed[156] = '2';
+        put(changed, 157, "/etc");
+        return changed;
     }
 
     private byte[] bytes(int length) {
@@ -205,18 +324,6 @@ class BlockChainTest {
     private static void put(byte[] header, int offset, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(bytes, 0, header, offset, bytes.length);
-    }
-
-    private static void untar(Map<String, byte[]> members, Path root) throws IOException {
-        for (Map.Entry<String, byte[]> member : members.entrySet()) {
-            Path path = root.resolve(member.getKey());
-            if (member.getValue() == null) {
-                Files.createDirectories(path);
-            } else {
-                Files.createDirectories(path.getParent());
-                Files.write(path, member.getValue());
-            }
-        }
     }
 
     private static Map<String, byte[]> files(Path root) {

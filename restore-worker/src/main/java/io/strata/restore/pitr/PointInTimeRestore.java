@@ -44,7 +44,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +80,7 @@ public class PointInTimeRestore {
     private final PgTools pgTools;
     private final PitrProperties properties;
     private final OsUser user;
-    private final BaseBackupExtractor extractor;
+    private final BaseBackupVerifier verifier;
     private final DataRoots roots;
     private final RestoreProgram program;
     private final Clock clock;
@@ -96,7 +102,7 @@ public class PointInTimeRestore {
         this.pgTools = pgTools;
         this.properties = properties;
         this.user = new OsUser(properties.osUser());
-        this.extractor = new BaseBackupExtractor(store, encryption, pgTools, user, properties);
+        this.verifier = new BaseBackupVerifier(pgTools, user);
         this.clock = clock;
     }
 
@@ -173,10 +179,17 @@ public class PointInTimeRestore {
                 name -> catalog.planRecovery(source.name(), request).segments().stream()
                         .filter(segment -> segment.segment().equals(name))
                         .findFirst();
-        requireKeys(tar, plan, requireEncrypted, currentSegment);
+        List<Runnable> probes = new java.util.ArrayList<>();
+        probes.add(() -> requireKeys(tar, plan, requireEncrypted, currentSegment));
         for (StoredObject pack : chain.packs()) {
-            encryption.requireReadable(store, pack.key(), requireEncrypted);
+            probes.add(() -> encryption.requireReadable(store, pack.key(), requireEncrypted));
         }
+        concurrently(probes.stream()
+                .<java.util.function.Supplier<Void>>map(probe -> () -> {
+                    probe.run();
+                    return null;
+                })
+                .toList());
         boolean created = directory.create();
         Path spool = dataDir.resolveSibling("." + dataDir.getFileName() + ".strata-wal");
         RecoveringServer server = new RecoveringServer(pgTools, user, dataDir, port, source);
@@ -200,12 +213,9 @@ public class PointInTimeRestore {
             }
             deleteTree(spool, true); // left by a worker that died mid-restore: never reuse its WAL
             user.own(Files.createDirectories(spool), "rwx------");
-            long rawBytes = unpack(tar, dataDir, reporter, requireEncrypted);
-            if (chain.incremental()) {
-                rawBytes += applyChain(chain, dataDir, reporter, requireEncrypted);
-            }
+            long rawBytes = assemble(chain, dataDir, reporter, requireEncrypted);
             reporter.step(VERIFYING, 40);
-            extractor.verify(dataDir);
+            verifier.verify(dataDir);
             ensureConfigFiles(dataDir);
             wal.prepare(user);
             wal.start();
@@ -256,16 +266,6 @@ public class PointInTimeRestore {
                     Thread.currentThread().interrupt();
                 }
             }
-        }
-    }
-
-    private long unpack(StoredObject tar, Path dataDir, JobReporter reporter, boolean requireEncrypted) {
-        AtomicLong read = new AtomicLong();
-        long total = tar.storedBytes();
-        reporter.progress(DOWNLOADING, 0, 0, total);
-        try (ProgressTicker ticker = ProgressTicker.every(
-                TICK, () -> reporter.progress(DOWNLOADING, percent(read.get(), total, 0, 40), read.get(), total))) {
-            return extractor.extract(tar, dataDir, read, requireEncrypted);
         }
     }
 
@@ -398,7 +398,12 @@ public class PointInTimeRestore {
                             + " restored: restore from another one.",
                     false);
         }
-        BackupManifest full = physicalManifest(source, ids.getFirst(), requireEncrypted);
+        // the chain's other manifests, read at once: the FULL's and those of the backups between
+        List<BackupManifest> links = concurrently(ids.subList(0, ids.size() - 1).stream()
+                .<java.util.function.Supplier<BackupManifest>>map(
+                        id -> () -> physicalManifest(source, id, requireEncrypted))
+                .toList());
+        BackupManifest full = links.getFirst();
         if (full.type() != BackupType.FULL) {
             throw new JobFailureException(
                     FailureCode.BACKUP_NOT_FOUND,
@@ -407,15 +412,44 @@ public class PointInTimeRestore {
                     false);
         }
         List<StoredObject> packs = new java.util.ArrayList<>();
-        for (String id : ids.subList(1, ids.size())) {
-            BackupManifest link = id.equals(backupId) ? target : physicalManifest(source, id, requireEncrypted);
+        for (BackupManifest link : links.subList(1, links.size())) {
             packs.add(object(link, StoredObject.BLOCK_PACK));
         }
+        packs.add(object(target, StoredObject.BLOCK_PACK));
         return new Chain(
                 object(full, StoredObject.TAR),
                 List.copyOf(packs),
                 object(target, StoredObject.BLOCK_MAP),
                 object(target, StoredObject.PG_MANIFEST));
+    }
+
+    /**
+     * Runs {@code tasks} (reads of small objects: manifests, headers) at once, on virtual threads; their
+     * results in order. The first failure, in task order, is thrown as it was.
+     */
+    private static <T> List<T> concurrently(List<java.util.function.Supplier<T>> tasks) {
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<T>> futures =
+                    tasks.stream().map(task -> threads.submit(task::get)).toList();
+            List<T> results = new java.util.ArrayList<>();
+            for (Future<T> future : futures) {
+                try {
+                    results.add(future.get());
+                } catch (ExecutionException e) {
+                    futures.forEach(f -> f.cancel(true));
+                    if (e.getCause() instanceof RuntimeException failure) {
+                        throw failure;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    futures.forEach(f -> f.cancel(true));
+                    Thread.currentThread().interrupt();
+                    throw new JobFailureException(
+                            FailureCode.INTERNAL, "interrupted while reading the backup's manifests", true, e);
+                }
+            }
+            return results;
+        }
     }
 
     private BackupManifest physicalManifest(String source, String backupId, boolean requireEncrypted) {
@@ -439,48 +473,111 @@ public class PointInTimeRestore {
     }
 
     /**
-     * After the chain's FULL tar is unpacked: writes each later backup's changed blocks in chain order, gives
-     * the directory the restored backup's exact shape (file sizes, no file it lacks), puts its PostgreSQL
-     * manifest where pg_verifybackup reads it, and hands what the worker wrote to the cluster's user. Every
-     * object's SHA-256 is checked; pg_verifybackup then proves the files byte for byte.
+     * Rebuilds the data directory from the backup's chain, writing each block once, from the newest backup
+     * that holds it: this thread unpacks the FULL's tar while another reads the later backups' packs, newest
+     * first ({@link BlockApplier}). A chain then gets the restored backup's exact shape (file sizes, no file
+     * it lacks) and its PostgreSQL manifest, where pg_verifybackup reads it. What the worker wrote is handed
+     * to the cluster's user. Every object's SHA-256 is checked as it streams; the first failure stops both
+     * readers. pg_verifybackup then proves the files byte for byte.
      *
-     * @return the bytes of the blocks written
+     * @return the bytes written (the tar's files and the packs' blocks)
      */
-    private long applyChain(Chain chain, Path dataDir, JobReporter reporter, boolean requireEncrypted)
+    private long assemble(Chain chain, Path dataDir, JobReporter reporter, boolean requireEncrypted)
             throws IOException {
-        reporter.step(APPLYING, 38);
+        String step = chain.incremental() ? APPLYING : DOWNLOADING;
         AtomicLong read = new AtomicLong();
+        long total = chain.tar().storedBytes()
+                + chain.packs().stream().mapToLong(StoredObject::storedBytes).sum();
+        reporter.progress(step, 0, 0, total);
         long written;
-        try (BlockApplier applier = new BlockApplier(dataDir)) {
-            for (StoredObject pack : chain.packs()) {
-                StoredObjects.read(
-                        store,
-                        encryption,
-                        pack,
-                        requireEncrypted,
-                        properties.downloadChunkBytes(),
-                        properties.downloadConnections(),
-                        read,
-                        "block pack",
-                        plain -> BlockPack.read(plain, pack.key(), applier));
+        AtomicReference<RuntimeException> first = new AtomicReference<>();
+        try (BlockApplier applier = new BlockApplier(dataDir);
+                ProgressTicker ticker = ProgressTicker.every(
+                        TICK, () -> reporter.progress(step, percent(read.get(), total, 0, 38), read.get(), total));
+                ExecutorService packReader = Executors.newSingleThreadExecutor(
+                        Thread.ofPlatform().name("chain-packs").daemon().factory())) {
+            Future<?> packs = packReader.submit(() -> {
+                try {
+                    BlockPack.BlockSink sink = applier.packs();
+                    for (StoredObject pack : chain.packs().reversed()) {
+                        readObject(
+                                pack,
+                                "block pack",
+                                requireEncrypted,
+                                read,
+                                plain -> BlockPack.read(plain, pack.key(), sink));
+                    }
+                } catch (RuntimeException e) {
+                    first.compareAndSet(null, e);
+                    applier.stop();
+                }
+            });
+            try {
+                readObject(chain.tar(), "base backup object", requireEncrypted, read, plain -> applier.untar(plain));
+            } catch (RuntimeException e) {
+                first.compareAndSet(null, e);
+                applier.stop();
+                packs.cancel(true);
             }
-            written = applier.bytes();
+            try {
+                packs.get();
+            } catch (CancellationException e) {
+                // cancelled after the tar failed: that failure is reported
+            } catch (ExecutionException e) {
+                first.compareAndSet(null, new IllegalStateException("reading the block packs failed", e.getCause()));
+            } catch (InterruptedException e) {
+                packs.cancel(true);
+                Thread.currentThread().interrupt();
+                first.compareAndSet(
+                        null,
+                        new JobFailureException(
+                                FailureCode.INTERNAL, "interrupted while the base backup was being written", true, e));
+            }
+            if (first.get() != null) {
+                throw first.get();
+            }
+            written = applier.tarBytes() + applier.packBytes();
+            if (chain.incremental()) {
+                log.info(
+                        "backup chain written: {} bytes of the FULL's tar and {} of {} packs' blocks; {} bytes left"
+                                + " to newer backups",
+                        applier.tarBytes(),
+                        applier.packBytes(),
+                        chain.packs().size(),
+                        applier.skippedBytes());
+            }
         }
-        StoredObject map = chain.targetMap();
+        if (chain.incremental()) {
+            StoredObject map = chain.targetMap();
+            readObject(
+                    map,
+                    "block map",
+                    requireEncrypted,
+                    read,
+                    plain -> BlockApplier.shape(
+                            dataDir, new BlockMap.Reader(plain, map.key()), Set.of(PG_MANIFEST_FILE, "pg_wal")));
+            Files.write(dataDir.resolve(PG_MANIFEST_FILE), pgManifest(chain.targetPgManifest(), requireEncrypted));
+        }
+        user.ownTree(dataDir);
+        return written;
+    }
+
+    private void readObject(
+            StoredObject object,
+            String what,
+            boolean requireEncrypted,
+            AtomicLong read,
+            StoredObjects.PlainReader reader) {
         StoredObjects.read(
                 store,
                 encryption,
-                map,
+                object,
                 requireEncrypted,
                 properties.downloadChunkBytes(),
                 properties.downloadConnections(),
                 read,
-                "block map",
-                plain -> BlockApplier.shape(
-                        dataDir, new BlockMap.Reader(plain, map.key()), Set.of(PG_MANIFEST_FILE, "pg_wal")));
-        Files.write(dataDir.resolve(PG_MANIFEST_FILE), pgManifest(chain.targetPgManifest(), requireEncrypted));
-        user.ownTree(dataDir);
-        return written;
+                what,
+                reader);
     }
 
     /** The restored backup's PostgreSQL manifest, its stored bytes checked against their SHA-256. */
