@@ -84,8 +84,8 @@ abstract class StackTestSupport {
 
     /**
      * When a class ends, what it made on the shared source cluster goes: its sources' WAL archiving is
-     * switched off in the catalog (the archiver stops their streamers at its next look, and their slots are
-     * dropped), and its databases are dropped. Otherwise every later physical backup copies them, and every
+     * switched off ({@code PUT .../wal-archiving}; the archiver stops their streamers at its next look, and
+     * the test drops their slots, which the archiver keeps), and its databases are dropped. Otherwise every later physical backup copies them, and every
      * archived source streams and stores all the WAL every later test writes (29 sources did, 2,828
      * segments, in one run). Best effort: what cannot be removed is reported and left.
      */
@@ -101,11 +101,11 @@ abstract class StackTestSupport {
                 made.stream().filter(Made::archived).map(Made::source).toList();
         try {
             if (!archived.isEmpty()) {
-                try (java.sql.Connection catalog = stack.catalogCluster().connect("strata_catalog");
-                        java.sql.PreparedStatement off = catalog.prepareStatement(
-                                "UPDATE source SET wal_archiving = false WHERE name = ANY (?)")) {
-                    off.setArray(1, catalog.createArrayOf("text", archived.toArray()));
-                    off.executeUpdate();
+                Api admin = new Api(stack.gatewayUrl(), stack.adminToken());
+                for (String source : archived) {
+                    Api.Response off =
+                            admin.put("/api/v1/sources/" + source + "/wal-archiving", Map.of("enabled", false));
+                    assertThat(off.status()).as(off.toString()).isEqualTo(200);
                 }
                 String[] slots = archived.stream()
                         .map(source -> io.strata.common.wal.SlotNames.forSource("strata_", source))
