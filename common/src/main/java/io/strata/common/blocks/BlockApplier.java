@@ -2,7 +2,6 @@ package io.strata.common.blocks;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -28,13 +27,14 @@ import java.util.stream.Stream;
  * Rebuilds a data directory from a backup chain, writing every block once: the chain's full backup tar
  * ({@link #untar}) and the later backups' {@link BlockPack}s ({@link #packs}, newest first) are written at
  * the same time, from two threads, and each block position ends with the block of the newest backup that
- * holds it. A pack's block is written unless a newer pack already wrote that position; a tar byte is
- * written unless a pack wrote (or writes later: the pack's write lands after it) its block. Then
+ * holds it. A pack's block is claimed, then written, unless a newer pack already claimed that position; a
+ * tar byte is written unless a pack claimed its block (a pack that claims it later writes after it). Then
  * {@link #shape} gives the directory the exact shape of the backup being restored: its directories, every
  * file at its size, and nothing it does not have.
  *
  * <p>Memory: per file a pack wrote to, one bit per block up to the highest written (16 KiB for a 1 GiB
- * segment), and one small entry per file of the tar.
+ * segment), one small entry per file of the tar, and a 1 MiB buffer per thread (the tar is read, and a
+ * pack's consecutive blocks written, up to 1 MiB at a time).
  *
  * <p>Paths come from stored objects and are treated as hostile: a path that is absolute, climbs out with
  * {@code ..}, or leads through a symbolic link is refused, files are opened without following a link, and
@@ -48,6 +48,9 @@ public final class BlockApplier implements AutoCloseable {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final Set<OpenOption> OPEN =
             Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+
+    /** The largest write: tar data read at once, or a run of a pack's consecutive blocks. */
+    private static final int WRITE_BATCH = 1 << 20;
 
     private final Path root;
     private final ConcurrentHashMap<String, Claims> files = new ConcurrentHashMap<>();
@@ -81,9 +84,13 @@ public final class BlockApplier implements AutoCloseable {
      */
     public long untar(InputStream tar) throws IOException {
         TarFollower follower = new TarFollower(tar, register(new TarWriter()));
-        long bytes;
+        long bytes = 0;
         try {
-            bytes = follower.transferTo(OutputStream.nullOutputStream());
+            // large reads: each file's bytes reach the disk in few large writes
+            byte[] buffer = new byte[WRITE_BATCH];
+            for (int n = follower.read(buffer); n >= 0; n = follower.read(buffer)) {
+                bytes += n;
+            }
         } catch (RuntimeException e) { // a header that does not parse (a size that is not a number...)
             throw new IOException("the base backup's tar is malformed: " + e.getMessage(), e);
         }
@@ -246,11 +253,20 @@ public final class BlockApplier implements AutoCloseable {
         }
     }
 
-    /** The packs' blocks, newest backup first: a position a newer pack wrote is left alone. */
+    /**
+     * The packs' blocks, newest backup first: a position a newer pack claimed is left alone. A block is
+     * claimed under its file's lock (the tar then skips it), and consecutive claimed blocks are written
+     * together, after the lock: nothing older can land on a claimed block.
+     */
     private final class PackWriter extends Writer implements BlockPack.BlockSink {
+        private final byte[] run = new byte[WRITE_BATCH];
+        private int runFirst = -1;
+        private int runBlocks;
+        private int runBytes;
 
         @Override
         public void file(String path) throws IOException {
+            flush();
             closeOpen();
             claims = claims(path);
             channel = open(path);
@@ -269,16 +285,36 @@ public final class BlockApplier implements AutoCloseable {
                     skippedBytes.addAndGet(length);
                     return;
                 }
-                write(channel, bytes, 0, length, (long) index * BlockMap.BLOCK_SIZE);
                 claims.packed.set(index);
             }
+            boolean follows = runFirst >= 0
+                    && index == runFirst + runBlocks
+                    && runBytes == runBlocks * BlockMap.BLOCK_SIZE // no short block before it
+                    && runBytes + length <= run.length;
+            if (!follows) {
+                flush();
+                runFirst = index;
+            }
+            System.arraycopy(bytes, 0, run, runBytes, length);
+            runBlocks++;
+            runBytes += length;
             packBlocks.incrementAndGet();
             packBytes.addAndGet(length);
         }
 
         @Override
         public void end() throws IOException {
+            flush();
             closeOpen();
+        }
+
+        private void flush() throws IOException {
+            if (runBlocks > 0) {
+                write(channel, run, 0, runBytes, (long) runFirst * BlockMap.BLOCK_SIZE);
+            }
+            runFirst = -1;
+            runBlocks = 0;
+            runBytes = 0;
         }
     }
 
