@@ -45,7 +45,10 @@
 # Environment: CONTIG_PERCENT (1), CHAIN_LOAD_SECONDS (5), FULL_ROUNDS (3), RESTORE_ROUNDS (1; rounds alternate which
 #   restore goes first),
 #   CLIENTS (pgbench clients, default min(scale, 8)), PITR_WAL_MB (0 = no PITR phase; e.g. 1024),
-#   WARMUP=0 (skip the untimed warm-up Strata backup and restores), RESULTS_NAME (results file prefix).
+#   WARMUP=0 (skip the untimed warm-up Strata backup and restores), RESULTS_NAME (results file prefix),
+#   DATASET=shop (only step 1, FULL backups, on realistic invoice rows instead of pgbench: database bench_shop of
+#   SHOP_GB GB (default 1; bench/lib.sh, created once and kept), source bench-shop; bench_chains is dropped first so
+#   the cluster is mostly invoices; the scale argument is then ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -94,8 +97,14 @@ if ! command -v pgbackrest >/dev/null; then
     || die "apt-get could not install pgbackrest"
 fi
 
-DB=bench_chains
-SOURCE=bench-chains
+DATASET=${DATASET:-pgbench}
+SHOP_GB=${SHOP_GB:-1}
+case $DATASET in
+  pgbench) DB=bench_chains; SOURCE=bench-chains ;;
+  shop) DB=bench_shop; SOURCE=bench-shop
+    [[ $SHOP_GB =~ ^[1-9][0-9]*$ ]] || die "SHOP_GB is a whole number of GB; got '$SHOP_GB'" ;;
+  *) die "DATASET is pgbench or shop; got '$DATASET'" ;;
+esac
 RESULTS=bench/results/${RESULTS_NAME:-backup-chains}-$(date -u +%Y%m%dT%H%M%SZ).txt
 mkdir -p bench/results
 OUT=$(mktemp -d /tmp/strata-bench-chains-XXXX) # root's: scratch, page snapshots, request headers
@@ -297,6 +306,12 @@ SAMPLER_PID=$!
 # --- the database and the source --------------------------------------------------------------------
 PGDATA_SRC=$(sql 'show data_directory') || die "cannot query the source cluster at $PGHOST:$PGPORT"
 [ -d "$PGDATA_SRC" ] || die "the source cluster's data directory $PGDATA_SRC is not on this host (the page counts read it)"
+if [ "$DATASET" = shop ]; then
+  # physical backups copy the whole cluster: the pgbench database of other runs would be half of it
+  PGOPTIONS="-c client_min_messages=warning" sql "DROP DATABASE IF EXISTS bench_chains WITH (FORCE)"
+  . bench/lib.sh
+  ensure_shop_db "$DB" "$SHOP_GB"
+else
 [ "$(sql "select count(*) from pg_database where datname='$DB'")" = 1 ] || sql "CREATE DATABASE $DB"
 say "initialising $DB with pgbench -i -s $SCALE (~$(( SCALE * 15 )) MB)..."
 "$BIN/pgbench" -i -q -s "$SCALE" "$DB" >"$OUT/init.log" 2>&1 || { cat "$OUT/init.log" >&2; die "pgbench -i failed"; }
@@ -306,6 +321,7 @@ for t in pgbench_accounts pgbench_branches pgbench_tellers pgbench_history; do
   sql "ALTER TABLE $t SET (autovacuum_enabled = off)" "$DB"
 done
 PGOPTIONS="-c client_min_messages=warning" sql "CREATE TABLE IF NOT EXISTS bench_marker (at timestamptz)" "$DB"
+fi
 
 password_json=$("$PY" -c 'import json, sys; print(json.dumps(sys.stdin.read()[:-1]))' <<<"$STRATA_SOURCE_PG_PASSWORD")
 body="{\"name\":\"$SOURCE\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$DB\",\"username\":\"$PGUSER\",\"password\":$password_json,\"walArchiving\":true}"
@@ -323,16 +339,21 @@ esac
 
 db_bytes=$(sql "select pg_database_size('$DB')")
 cluster_bytes=$(sql "select sum(pg_database_size(datname)) from pg_database")
-ACCOUNTS_FILE=$(sql "select pg_relation_filepath('pgbench_accounts')" "$DB")
+BIG_TABLE=pgbench_accounts; [ "$DATASET" = pgbench ] || BIG_TABLE=invoices
+ACCOUNTS_FILE=$(sql "select pg_relation_filepath('$BIG_TABLE')" "$DB")
 log "# Strata backup chains benchmark (issue #9) $(date -u +%FT%TZ)"
 log "# machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f", $2/1048576}' /proc/meminfo) GiB RAM;" \
   "PostgreSQL, Kafka, S3Proxy, the five services and the compared tools all share these cores; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 log "# Strata $(git rev-parse --short HEAD 2>/dev/null || echo '?') ($(git rev-parse --abbrev-ref HEAD 2>/dev/null || echo '?')), PostgreSQL $(sql 'show server_version'), $(pgbackrest version), zstd $(zstd -V | grep -o 'v[0-9.]*' | head -1)"
-log "# database $DB: pgbench scale $SCALE = $(mib "$db_bytes") MiB; whole source cluster $(mib "$cluster_bytes") MiB ($PGDATA_SRC; physical backups copy all of it)"
+log "# database $DB: $([ "$DATASET" = shop ] && echo "realistic invoice rows (bench/lib.sh, $SHOP_GB GB asked)" || echo "pgbench scale $SCALE") = $(mib "$db_bytes") MiB; whole source cluster $(mib "$cluster_bytes") MiB ($PGDATA_SRC; physical backups copy all of it)"
 others=$(sql "select string_agg(datname || ' ' || pg_size_pretty(pg_database_size(datname)), ', ') from pg_database where datname not in ('$DB','template0','template1','postgres') and pg_database_size(datname) > 50000000")
 [ -z "$others" ] || log "# note: other large databases in the cluster (read by every physical backup alike): $others"
+if [ "$DATASET" = shop ]; then
+  log "# settings: FULL backups only, $FULL_ROUNDS rounds"
+else
 log "# settings: contiguous change $CONTIG_PERCENT % of pgbench_accounts; scattered pgbench -n -N -c $CLIENTS -j $THREADS -T $SCATTER_SECONDS;" \
   "chain loads pgbench -n -N -T $CHAIN_LOAD_SECONDS; autovacuum off on the pgbench tables; $FULL_ROUNDS FULL rounds; $RESTORE_ROUNDS restore rounds; PITR phase: $([ "$PITR_WAL_MB" = 0 ] && echo off || echo "$PITR_WAL_MB MiB of WAL")"
+fi
 log "# Strata times: the client's POST to the job's finishedAt (same host clock). Stored bytes: Strata storedBytes (GET /backups/{id}: data object + block map);"
 log "#   'all objects' adds PostgreSQL's backup_manifest and manifest.json (S3Proxy's files). pgBackRest: info's repository delta (bundles, block maps); 'dir' adds backup.manifest and its copy."
 
@@ -496,7 +517,15 @@ FULL_SP=$(ratio "$FULL_S" "$FULL_P"); FULL_SB=$(ratio "$FULL_S" "$FULL_B")
 FULL_S_STORED=$S_STORED; FULL_S_ALL=$S_ALL; FULL_P_DELTA=$P_DELTA; FULL_P_DIR=$P_DIR; FULL_READ=$S_READ
 log "FULL medians: B ${FULL_B} ms, P ${FULL_P} ms, S ${FULL_S} ms; Strata / pgBackRest = $FULL_SP, Strata / raw = $FULL_SB"
 log "FULL stored: Strata $(mib "$FULL_S_STORED") MiB (tar $(mib_or_na "$S_PACK") + block map $(mib_or_na "$S_MAP"); all objects $(mib_or_na "$FULL_S_ALL") MiB)," \
-  "pgBackRest $(mib "$FULL_P_DELTA") MiB (dir $(mib "$FULL_P_DIR") MiB; block size for pgbench_accounts $(p_block_size "$P_FULL_LABEL")); read $(mib "$FULL_READ") MiB"
+  "pgBackRest $(mib "$FULL_P_DELTA") MiB (dir $(mib "$FULL_P_DIR") MiB; block size for $BIG_TABLE $(p_block_size "$P_FULL_LABEL")); read $(mib "$FULL_READ") MiB"
+if [ "$DATASET" = shop ]; then
+  log ""
+  log "==== summary ($(date -u +%FT%TZ), realistic invoices, cluster $(mib "$cluster_bytes") MiB; load average now $(cut -d' ' -f1-3 /proc/loadavg)) ===="
+  log "FULL: Strata / pgBackRest time = $FULL_SP (S ${FULL_S} ms, P ${FULL_P} ms, medians of $FULL_ROUNDS); Strata / raw pg_basebackup = $FULL_SB (raw ${FULL_B} ms);" \
+    "stored Strata $(mib "$FULL_S_STORED") MiB, pgBackRest $(mib "$FULL_P_DELTA") MiB"
+  echo "results written to $RESULTS"
+  exit 0
+fi
 snapshot full
 
 # --- 2 and 3: a change, then INCREMENTALs of both tools --------------------------------------------------
@@ -522,7 +551,7 @@ increment() {
   log "$name: Strata INCREMENTAL $S_ID ${S_MS} ms; changedBytes $(mib "$S_CHANGED") MiB of $(mib "$S_READ") MiB read;" \
     "stored $(mib "$S_STORED") MiB (pack $(mib_or_na "$S_PACK") + block map $(mib_or_na "$S_MAP")); all objects $(mib_or_na "$S_ALL") MiB"
   log "$name: pgBackRest incr $P_LABEL ${P_MS} ms (max RSS $(( P_KB / 1024 )) MiB); repository delta $(mib "$P_DELTA") MiB (of which block maps $(mib "$P_DELTA_MAP") MiB);" \
-    "dir $(mib "$P_DIR") MiB; block size for pgbench_accounts $(p_block_size "$P_LABEL")"
+    "dir $(mib "$P_DIR") MiB; block size for $BIG_TABLE $(p_block_size "$P_LABEL")"
   log "$name: raw pg_basebackup >/dev/null right after: ${B_MS} ms"
   log "$name: stored/changed: disk $(ratio "$S_STORED" "$D_CHANGED"), Strata's changedBytes $(ratio "$S_STORED" "$S_CHANGED"), zstd -3 of the changed pages $(ratio "$S_STORED" "$D_ZSTD") (pack alone $(ratio "${S_PACK:-}" "$D_ZSTD"));" \
     "changedBytes/disk $(ratio "$S_CHANGED" "$D_CHANGED"); Strata/pgBackRest stored $(ratio "$S_STORED" "$P_DELTA") (all objects/dir $(ratio "${S_ALL:-}" "$P_DIR"));" \
