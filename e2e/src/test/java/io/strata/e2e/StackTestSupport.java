@@ -84,8 +84,9 @@ abstract class StackTestSupport {
 
     /**
      * When a class ends, what it made on the shared source cluster goes: its sources' WAL archiving is
-     * switched off ({@code PUT .../wal-archiving}; the archiver stops their streamers at its next look, and
-     * the test drops their slots, which the archiver keeps), and its databases are dropped. Otherwise every later physical backup copies them, and every
+     * switched off ({@code PUT .../wal-archiving}; the archiver stops their streamers at its next look and
+     * drops their slots; this waits for that, and drops a slot left inactive itself), and its databases are
+     * dropped. Otherwise every later physical backup copies them, and every
      * archived source streams and stores all the WAL every later test writes (29 sources did, 2,828
      * segments, in one run). Best effort: what cannot be removed is reported and left.
      */

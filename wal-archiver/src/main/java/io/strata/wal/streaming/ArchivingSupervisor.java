@@ -28,10 +28,14 @@ import org.springframework.stereotype.Component;
 class ArchivingSupervisor implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ArchivingSupervisor.class);
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    private static final int SLOT_DROP_LOOKS = 30;
     private final SourceDirectory directory;
     private final StreamerFactory factory;
     private final WalProperties properties;
     private final Map<String, SourceStreamer> streamers = new ConcurrentHashMap<>();
+    /** Sources switched off whose slot is still to drop, and how many looks are left for it. */
+    private final Map<String, Integer> slotsToDrop = new ConcurrentHashMap<>();
+
     private volatile ScheduledExecutorService scheduler;
     private final MessagePublisher publisher;
     private final Clock clock;
@@ -93,7 +97,15 @@ class ArchivingSupervisor implements SmartLifecycle {
 
     private void reconcileQuietly() {
         try {
-            reconcile(directory.archivedSources());
+            Map<String, Boolean> sources = directory.sources();
+            Set<String> wanted = new java.util.LinkedHashSet<>();
+            sources.forEach((name, archived) -> {
+                if (archived) {
+                    wanted.add(name);
+                }
+            });
+            reconcile(wanted);
+            dropSlots(sources);
         } catch (RuntimeException e) {
             log.warn(
                     "cannot read the sources from the catalog, keeping the {} running WAL streamers: {}",
@@ -122,6 +134,7 @@ class ArchivingSupervisor implements SmartLifecycle {
             if (!wanted.contains(source)) {
                 log.info("WAL archiving of {} was switched off or the source removed; stopping its streamer", source);
                 stopStreamer(source);
+                slotsToDrop.put(source, SLOT_DROP_LOOKS);
             } else if (!streamers.get(source).isAlive()) {
                 log.error("the WAL streamer of {} died; starting a new one", source);
                 stopStreamer(source);
@@ -134,6 +147,30 @@ class ArchivingSupervisor implements SmartLifecycle {
                 streamer.start();
                 return streamer;
             });
+        }
+    }
+
+    /**
+     * Drops the slots of sources whose archiving was switched off (their streamers stopped): a slot nobody
+     * reads makes the source keep all its WAL, without limit. A source switched on again keeps its slot;
+     * one that cannot be reached, or whose walsender still holds the slot, is tried again at the next looks.
+     */
+    void dropSlots(Map<String, Boolean> sources) {
+        for (String source : new ArrayList<>(slotsToDrop.keySet())) {
+            if (!Boolean.FALSE.equals(sources.get(source)) || streamers.containsKey(source)) {
+                slotsToDrop.remove(source); // switched on again (its streamer owns the slot), or removed
+                continue;
+            }
+            if (factory.dropSlot(source)) {
+                slotsToDrop.remove(source);
+                log.info("dropped the replication slot of {}: its server no longer keeps WAL for Strata", source);
+            } else if (slotsToDrop.merge(source, -1, Integer::sum) <= 0) {
+                slotsToDrop.remove(source);
+                log.warn(
+                        "could not drop the replication slot of {}, whose WAL archiving was switched off: its server"
+                                + " keeps all WAL while the slot exists. Drop it there (pg_drop_replication_slot).",
+                        source);
+            }
         }
     }
 

@@ -67,6 +67,33 @@ final class ReplicationSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops {@code slot} on the source if it exists and no walsender uses it (a streamer just stopped may
+     * hold it a moment longer). Opens one query connection, with the same checks as {@link #open}.
+     *
+     * @return whether the source has no such slot now
+     */
+    static boolean dropSlotIfIdle(SourceConnection source, PgTools pg, String slot) throws SQLException {
+        java.util.Optional<java.nio.file.Path> caFile = pg.prepareConnection(source);
+        PGSimpleDataSource address = new PGSimpleDataSource();
+        address.setServerNames(new String[] {source.host()});
+        address.setPortNumbers(new int[] {source.port()});
+        address.setDatabaseName(source.database());
+        try (Connection connection = DriverManager.getConnection(address.getUrl(), properties(source, false, caFile));
+                PreparedStatement drop = connection.prepareStatement("select pg_drop_replication_slot(slot_name)"
+                        + " from pg_replication_slots where slot_name = ? and not active");
+                PreparedStatement left =
+                        connection.prepareStatement("select count(*) from pg_replication_slots where slot_name = ?")) {
+            drop.setString(1, slot);
+            drop.execute();
+            left.setString(1, slot);
+            try (ResultSet row = left.executeQuery()) {
+                row.next();
+                return row.getInt(1) == 0;
+            }
+        }
+    }
+
     /** The query connection, opened again if the server ended the last one. */
     private Connection queries() throws SQLException {
         if (queries == null) {

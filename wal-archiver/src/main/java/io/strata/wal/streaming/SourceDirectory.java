@@ -19,14 +19,25 @@ class SourceDirectory {
     }
 
     Set<String> archivedSources() {
+        Set<String> names = new LinkedHashSet<>();
+        sources().forEach((name, archived) -> {
+            if (archived) {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+
+    /** Every registered source, and whether its WAL archiving is on. */
+    java.util.Map<String, Boolean> sources() {
         List<SourceView> sources =
                 catalog.http().get().uri("/api/v1/sources").retrieve().body(SOURCES);
-        Set<String> names = new LinkedHashSet<>();
+        java.util.Map<String, Boolean> all = new java.util.LinkedHashMap<>();
         for (SourceView source : sources == null ? List.<SourceView>of() : sources) {
-            if (source.walArchiving() != null && source.walArchiving().enabled()) {
-                names.add(source.name());
-            }
+            all.put(
+                    source.name(),
+                    source.walArchiving() != null && source.walArchiving().enabled());
         }
-        return names;
+        return all;
     }
 }

@@ -41,6 +41,27 @@ class StreamerFactory {
         this.registry = registry;
     }
 
+    /**
+     * Drops the replication slot of {@code source}, whose archiving was switched off, so that its server
+     * does not keep its WAL from now on. False while a walsender still holds the slot, or when the source
+     * cannot be reached or is no longer registered (the caller tries again later).
+     */
+    boolean dropSlot(String source) {
+        java.util.Optional<io.strata.platform.catalog.CatalogApi.SourceConnection> connection =
+                catalog.sourceConnection(source);
+        if (connection.isEmpty()) {
+            return false;
+        }
+        try {
+            return ReplicationSession.dropSlotIfIdle(
+                    connection.get(), pg, SlotNames.forSource(properties.slotPrefix(), source));
+        } catch (java.sql.SQLException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(StreamerFactory.class)
+                    .debug("cannot drop the slot of {} yet: {}", source, e.toString());
+            return false;
+        }
+    }
+
     SourceStreamer create(String source) {
         StreamerState state = new StreamerState(source, SlotNames.forSource(properties.slotPrefix(), source), registry);
         return new SourceStreamer(

@@ -228,6 +228,56 @@ class WalStreamingIT {
         }
     }
 
+    /**
+     * Switching archiving off must not leave the slot behind: a slot nobody reads makes the source keep all
+     * its WAL. Switched on again before the drop, the slot stays (its new streamer owns it).
+     */
+    @Test
+    void switchingArchivingOffDropsTheSlotOnceTheStreamerHasStopped() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(archive);
+        CatalogClient catalog = new CatalogClient(null) {
+            @Override
+            public Optional<SourceConnection> sourceConnection(String name) {
+                return Optional.of(
+                        new SourceConnection(name, "127.0.0.1", postgres.port(), "postgres", "postgres", null));
+            }
+        };
+        PgTools pg = new PgTools(
+                new PostgresProperties(java.nio.file.Path.of("/usr/lib/postgresql/15/bin")),
+                SourceNetworks.of(java.util.List.of()),
+                "strata-test");
+        StreamerFactory factory = new StreamerFactory(
+                catalog,
+                store,
+                StorageEncryption.off("test"),
+                pg,
+                publisher,
+                PROPERTIES,
+                Clock.systemUTC(),
+                new SimpleMeterRegistry());
+        ArchivingSupervisor supervisor = new ArchivingSupervisor(
+                new SourceDirectory(catalog), factory, PROPERTIES, publisher, Clock.systemUTC());
+
+        supervisor.reconcile(java.util.Set.of("it-off"));
+        await().atMost(PATIENCE)
+                .until(() -> supervisor.status("it-off").map(WalStatus::running).orElse(false));
+        assertThat(slotRestartLsn("strata_it_off")).isNotNull();
+
+        supervisor.reconcile(java.util.Set.of()); // switched off: the streamer stops
+        supervisor.dropSlots(java.util.Map.of("it-off", true)); // and on again before the drop: kept
+        assertThat(slotExists("strata_it_off")).isTrue();
+
+        supervisor.reconcile(java.util.Set.of());
+        supervisor.reconcile(java.util.Set.of("it-off"));
+        await().atMost(PATIENCE)
+                .until(() -> supervisor.status("it-off").map(WalStatus::running).orElse(false));
+        supervisor.reconcile(java.util.Set.of());
+        await().atMost(PATIENCE).until(() -> {
+            supervisor.dropSlots(java.util.Map.of("it-off", false));
+            return !slotExists("strata_it_off");
+        });
+    }
+
     @Test
     void followsAPromotionOntoTheNewTimelineAndArchivesItsHistory(@TempDir Path standbyBase) throws Exception {
         LocalObjectStore store = new LocalObjectStore(archive);
@@ -326,6 +376,18 @@ class WalStreamingIT {
                 ResultSet row = statement.executeQuery()) {
             row.next();
             return Lsn.parse(row.getString(1));
+        }
+    }
+
+    private static boolean slotExists(String slot) throws Exception {
+        try (Connection connection = postgres.connect();
+                PreparedStatement statement =
+                        connection.prepareStatement("select count(*) from pg_replication_slots where slot_name = ?")) {
+            statement.setString(1, slot);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getInt(1) == 1;
+            }
         }
     }
 
