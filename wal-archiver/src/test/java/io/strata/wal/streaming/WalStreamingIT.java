@@ -235,22 +235,12 @@ class WalStreamingIT {
     @Test
     void switchingArchivingOffDropsTheSlotOnceTheStreamerHasStopped() throws Exception {
         LocalObjectStore store = new LocalObjectStore(archive);
-        CatalogClient catalog = new CatalogClient(null) {
-            @Override
-            public Optional<SourceConnection> sourceConnection(String name) {
-                return Optional.of(
-                        new SourceConnection(name, "127.0.0.1", postgres.port(), "postgres", "postgres", null));
-            }
-        };
-        PgTools pg = new PgTools(
-                new PostgresProperties(java.nio.file.Path.of("/usr/lib/postgresql/15/bin")),
-                SourceNetworks.of(java.util.List.of()),
-                "strata-test");
+        CatalogClient catalog = catalogOf(postgres);
         StreamerFactory factory = new StreamerFactory(
                 catalog,
                 store,
                 StorageEncryption.off("test"),
-                pg,
+                pgTools(),
                 publisher,
                 PROPERTIES,
                 Clock.systemUTC(),
@@ -322,26 +312,34 @@ class WalStreamingIT {
     }
 
     private SourceStreamer streamer(String source, LocalObjectStore store, ThrowawayPostgres server) {
-        CatalogClient catalog = new CatalogClient(null) {
+        StreamerState state = new StreamerState(
+                source, SlotNames.forSource(PROPERTIES.slotPrefix(), source), new SimpleMeterRegistry());
+        return new SourceStreamer(
+                source,
+                catalogOf(server),
+                new SegmentShipper(source, store, StorageEncryption.off("test"), publisher, Clock.systemUTC()),
+                pgTools(),
+                PROPERTIES,
+                Clock.systemUTC(),
+                state);
+    }
+
+    /** A catalog that knows every source as {@code server}'s postgres database. */
+    private static CatalogClient catalogOf(ThrowawayPostgres server) {
+        return new CatalogClient(null) {
             @Override
             public Optional<SourceConnection> sourceConnection(String name) {
                 return Optional.of(
                         new SourceConnection(name, "127.0.0.1", server.port(), "postgres", "postgres", null));
             }
         };
-        StreamerState state = new StreamerState(
-                source, SlotNames.forSource(PROPERTIES.slotPrefix(), source), new SimpleMeterRegistry());
-        return new SourceStreamer(
-                source,
-                catalog,
-                new SegmentShipper(source, store, StorageEncryption.off("test"), publisher, Clock.systemUTC()),
-                new PgTools(
-                        new PostgresProperties(java.nio.file.Path.of("/usr/lib/postgresql/15/bin")),
-                        SourceNetworks.of(java.util.List.of()),
-                        "strata-test"),
-                PROPERTIES,
-                Clock.systemUTC(),
-                state);
+    }
+
+    private static PgTools pgTools() {
+        return new PgTools(
+                new PostgresProperties(java.nio.file.Path.of("/usr/lib/postgresql/15/bin")),
+                SourceNetworks.of(java.util.List.of()),
+                "strata-test");
     }
 
     private static void awaitStreaming(SourceStreamer streamer) {
