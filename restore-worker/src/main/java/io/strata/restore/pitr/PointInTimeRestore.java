@@ -44,6 +44,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -179,17 +180,18 @@ public class PointInTimeRestore {
                 name -> catalog.planRecovery(source.name(), request).segments().stream()
                         .filter(segment -> segment.segment().equals(name))
                         .findFirst();
-        List<Runnable> probes = new java.util.ArrayList<>();
-        probes.add(() -> requireKeys(tar, plan, requireEncrypted, currentSegment));
+        List<Callable<Void>> probes = new java.util.ArrayList<>();
+        probes.add(() -> {
+            requireKeys(tar, plan, requireEncrypted, currentSegment);
+            return null;
+        });
         for (StoredObject pack : chain.packs()) {
-            probes.add(() -> encryption.requireReadable(store, pack.key(), requireEncrypted));
+            probes.add(() -> {
+                encryption.requireReadable(store, pack.key(), requireEncrypted);
+                return null;
+            });
         }
-        concurrently(probes.stream()
-                .<java.util.function.Supplier<Void>>map(probe -> () -> {
-                    probe.run();
-                    return null;
-                })
-                .toList());
+        concurrently(probes);
         boolean created = directory.create();
         Path spool = dataDir.resolveSibling("." + dataDir.getFileName() + ".strata-wal");
         RecoveringServer server = new RecoveringServer(pgTools, user, dataDir, port, source);
@@ -400,8 +402,7 @@ public class PointInTimeRestore {
         }
         // the chain's other manifests, read at once: the FULL's and those of the backups between
         List<BackupManifest> links = concurrently(ids.subList(0, ids.size() - 1).stream()
-                .<java.util.function.Supplier<BackupManifest>>map(
-                        id -> () -> physicalManifest(source, id, requireEncrypted))
+                .<Callable<BackupManifest>>map(id -> () -> physicalManifest(source, id, requireEncrypted))
                 .toList());
         BackupManifest full = links.getFirst();
         if (full.type() != BackupType.FULL) {
@@ -427,10 +428,9 @@ public class PointInTimeRestore {
      * Runs {@code tasks} (reads of small objects: manifests, headers) at once, on virtual threads; their
      * results in order. The first failure, in task order, is thrown as it was.
      */
-    private static <T> List<T> concurrently(List<java.util.function.Supplier<T>> tasks) {
+    private static <T> List<T> concurrently(List<Callable<T>> tasks) {
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<T>> futures =
-                    tasks.stream().map(task -> threads.submit(task::get)).toList();
+            List<Future<T>> futures = tasks.stream().map(threads::submit).toList();
             List<T> results = new java.util.ArrayList<>();
             for (Future<T> future : futures) {
                 try {
