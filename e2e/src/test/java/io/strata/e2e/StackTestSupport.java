@@ -249,7 +249,6 @@ abstract class StackTestSupport {
         return accepted.text("backupId");
     }
 
-    /** A free TCP port on the loopback interface (for a restored cluster). */
     /**
      * Asks for the restore {@code body} describes, remembers its {@code into.dataDirectory} in {@code restored}
      * (for the test's clean-up) and waits for the job to succeed.
@@ -281,6 +280,7 @@ abstract class StackTestSupport {
         return Long.parseLong(scalar(port, database, "SELECT count(*) FROM " + from));
     }
 
+    /** A free TCP port on the loopback interface (for a restored cluster). */
     static int freePort() {
         try (java.net.ServerSocket socket =
                 new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

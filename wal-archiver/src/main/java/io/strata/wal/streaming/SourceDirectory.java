@@ -2,13 +2,11 @@ package io.strata.wal.streaming;
 
 import io.strata.platform.catalog.CatalogApi.SourceView;
 import io.strata.platform.catalog.CatalogClient;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.stereotype.Component;
 
-/** Which sources the catalog wants archived: those whose {@code walArchiving.enabled} is true. */
+/** The registered sources and which of them the catalog wants archived ({@code walArchiving.enabled}). */
 @Component
 class SourceDirectory {
     private static final ParameterizedTypeReference<List<SourceView>> SOURCES = new ParameterizedTypeReference<>() {};
@@ -16,16 +14,6 @@ class SourceDirectory {
 
     SourceDirectory(CatalogClient catalog) {
         this.catalog = catalog;
-    }
-
-    Set<String> archivedSources() {
-        Set<String> names = new LinkedHashSet<>();
-        sources().forEach((name, archived) -> {
-            if (archived) {
-                names.add(name);
-            }
-        });
-        return names;
     }
 
     /** Every registered source, and whether its WAL archiving is on. */
