@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One instance of a Strata service running as its own JVM, launched from the service's executable jar.
@@ -21,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  * <service>-<n>}.
  */
 public final class ManagedService {
+    private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
     /**
      * How long a start may take before the stack gives up. A start takes 5-15 s; the first one after a build
      * trains the ahead-of-time cache of all five services at once, and on two busy cores one of them was seen
@@ -33,6 +37,9 @@ public final class ManagedService {
     static final Duration TRAINING_EXIT = Duration.ofMinutes(3);
 
     private static final int LOG_TAIL_LINES = 30;
+    /** The JVM's lines about its ahead-of-time cache (unified logging's {@code [aot]} and the cache assembly). */
+    private static final Pattern AOT_LINE = Pattern.compile(
+            "^\\[[0-9.]+s\\]\\[\\w+\\s*\\]\\[aot|AOTConfiguration|AOTCache|JAVA_TOOL_OPTIONS|AOT cache|AOT configuration");
 
     private final String name;
     private final String service;
@@ -126,13 +133,27 @@ public final class ManagedService {
     /**
      * A training run for the service's ahead-of-time cache (see {@link ServiceLaunch}): starts, becomes
      * healthy, stops gracefully with time for the JVM to write the cache, which later starts then use. Only
-     * when this instance is not running.
+     * when this instance is not running. Returns false, the run stopped and its output discarded, when it
+     * did not become healthy.
      */
-    void train() throws Exception {
+    boolean train() throws Exception {
         synchronized (this) {
             start(launch.trainingOptions());
         }
-        awaitHealthy();
+        try {
+            awaitHealthy();
+            return true;
+        } catch (DevStackException e) {
+            // The cache only saves CPU: a training run that failed (all five train at once on two busy cores)
+            // must not fail the stack. The plain start that follows says what is wrong if it fails too.
+            log.warn(
+                    "the training run of {} failed; it starts without an ahead-of-time cache: {}",
+                    name,
+                    e.getMessage());
+            stop(STOP_GRACE);
+            launch.discardTraining();
+            return false;
+        }
     }
 
     /** Ends a {@link #train()}ing run: SIGTERM, time for the JVM to write its cache, then the cache is taken. */
@@ -225,9 +246,15 @@ public final class ManagedService {
         }
     }
 
+    /**
+     * The log's last lines, without the JVM's own lines about its ahead-of-time cache: a JVM that trains one
+     * writes it as it exits, also after a failed start, and its dozens of lines would hide why it failed.
+     */
     String tail() {
         try {
-            List<String> lines = Files.readAllLines(logFile);
+            List<String> lines = Files.readAllLines(logFile).stream()
+                    .filter(line -> !AOT_LINE.matcher(line).find())
+                    .toList();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";

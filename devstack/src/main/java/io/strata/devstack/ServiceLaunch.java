@@ -122,6 +122,11 @@ final class ServiceLaunch {
         return true;
     }
 
+    /** After a training run that failed: whatever it wrote is deleted, and the service has no cache yet. */
+    synchronized void discardTraining() throws IOException {
+        Files.deleteIfExists(trainingOutput());
+    }
+
     private boolean hasCache() {
         Path stamp = dir.resolve(service + ".aot.source");
         try {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -215,8 +216,13 @@ final class StrataServices {
                     "first start of this build: training the ahead-of-time caches of {} (once; later starts take"
                             + " about a third of the CPU)",
                     trainees.stream().map(ManagedService::service).toList());
-            startInOrder(trainees, ManagedService::train);
-            endTrainings(trainees);
+            List<ManagedService> trained = new CopyOnWriteArrayList<>();
+            startInOrder(trainees, service -> {
+                if (service.train()) {
+                    trained.add(service);
+                }
+            });
+            endTrainings(trained);
         }
         startInOrder(List.copyOf(instances.values()), service -> {
             service.start();
