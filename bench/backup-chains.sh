@@ -49,6 +49,10 @@
 #   DATASET=shop (only step 1, FULL backups, on realistic invoice rows instead of pgbench: database bench_shop of
 #   SHOP_GB GB (default 1; bench/lib.sh, created once and kept), source bench-shop; bench_chains is dropped first so
 #   the cluster is mostly invoices; the scale argument is then ignored).
+# Storage: Strata stores where the stack does: its S3 API by default (plain HTTP, through the stack's fault
+#   proxy), or on disk beside pgBackRest's repository when the stack was started with
+#   STRATA_STORAGE_TYPE=local ./strata up. Both tools encrypt: the stack's Strata with AES-256-GCM, pgBackRest
+#   with repo1-cipher-type=aes-256-cbc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -354,6 +358,7 @@ else
 log "# settings: contiguous change $CONTIG_PERCENT % of pgbench_accounts; scattered pgbench -n -N -c $CLIENTS -j $THREADS -T $SCATTER_SECONDS;" \
   "chain loads pgbench -n -N -T $CHAIN_LOAD_SECONDS; autovacuum off on the pgbench tables; $FULL_ROUNDS FULL rounds; $RESTORE_ROUNDS restore rounds; PITR phase: $([ "$PITR_WAL_MB" = 0 ] && echo off || echo "$PITR_WAL_MB MiB of WAL")"
 fi
+log "# storage: Strata ${STRATA_STORAGE_TYPE:-s3} ($([ "${STRATA_STORAGE_TYPE:-s3}" = local ] && echo "$STRATA_STORAGE_ROOT" || echo "$STRATA_S3_ENDPOINT")), encrypted (AES-256-GCM); pgBackRest posix repository $PBR/repo, encrypted (aes-256-cbc)"
 log "# Strata times: the client's POST to the job's finishedAt (same host clock). Stored bytes: Strata storedBytes (GET /backups/{id}: data object + block map);"
 log "#   'all objects' adds PostgreSQL's backup_manifest and manifest.json (S3Proxy's files). pgBackRest: info's repository delta (bundles, block maps); 'dir' adds backup.manifest and its copy."
 
@@ -362,12 +367,16 @@ took=$(wait_archived "$(sql 'select pg_current_wal_lsn()')" 900)
 log "archive caught up with the setup's WAL in $took s"
 
 # --- the tools ------------------------------------------------------------------------------------------
+# pgBackRest encrypts its repository, as the dev stack's Strata encrypts every object it stores (AES-256-GCM)
+PBR_CIPHER_PASS=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 cat >"$PBR/pgbackrest.conf" <<CONF
 [global]
 repo1-path=$PBR/repo
 repo1-retention-full=99
 repo1-bundle=y
 repo1-block=y
+repo1-cipher-type=aes-256-cbc
+repo1-cipher-pass=$PBR_CIPHER_PASS
 beta=y
 lock-path=$PBR/lock
 log-path=$PBR/log
@@ -415,7 +424,8 @@ print(b["label"], b["type"], r["delta"], r.get("delta-map", 0))' <<<"$info") || 
 }
 p_block_size() { # label -> the block size pgBackRest chose for pgbench_accounts' first segment, e.g. "16 KiB"
   local bi
-  bi=$(grep -o "^pg_data/$ACCOUNTS_FILE={[^}]*" "$PBR/repo/backup/bench/$1/backup.manifest" 2>/dev/null | grep -o '"bi":[0-9]*' | cut -d: -f2 || true)
+  # the repository is encrypted (as Strata's objects are): repo-get decrypts the manifest
+  bi=$(pgbr repo-get "backup/bench/$1/backup.manifest" 2>/dev/null | grep -o "^pg_data/$ACCOUNTS_FILE={[^}]*" | grep -o '"bi":[0-9]*' | cut -d: -f2 || true)
   if [ -n "$bi" ]; then echo "$(( bi * 8 )) KiB"; else echo "none (whole file)"; fi
 }
 s_backup() { # FULL|DIFFERENTIAL|INCREMENTAL -> S_MS S_ID S_* of GET /backups/{id}; fails unless it succeeded as that type
@@ -435,6 +445,7 @@ s_backup() { # FULL|DIFFERENTIAL|INCREMENTAL -> S_MS S_ID S_* of GET /backups/{i
   [ "$type" = "$1" ] || fail "Strata took backup $S_ID as $type, not $1: $reason"
   # the objects' sizes from S3Proxy's files (GET /backups/{id} gives the data object storedBytes, map included)
   local dir=$STATE_DIR/s3/$STRATA_S3_BUCKET/$SOURCE/backups/$S_ID
+  [ "${STRATA_STORAGE_TYPE:-s3}" != local ] || dir=$STRATA_STORAGE_ROOT/$SOURCE/backups/$S_ID
   S_ALL=$(file_bytes "$dir"); S_PACK=$(( $(file_bytes "$dir/blocks.pack.zst") + $(file_bytes "$dir/base.tar.zst") )); S_MAP=$(file_bytes "$dir/blockmap.zst")
   [ "$S_ALL" != 0 ] || { S_ALL=; S_PACK=; S_MAP=; } # another object store than the dev stack's S3Proxy: not on this disk
 }

@@ -175,7 +175,9 @@ public final class DevStack implements AutoCloseable {
         Map<String, String> shared = new LinkedHashMap<>();
         shared.put("STRATA_KAFKA_BOOTSTRAP", kafka.bootstrap());
         shared.put("STRATA_CATALOG_URL", catalogUrl().toString());
-        shared.put("STRATA_STORAGE_TYPE", "s3");
+        // the stack's S3 API, unless the caller's environment says STRATA_STORAGE_TYPE=local: the services
+        // then store in <stateDir>/storage (bench/backup-chains.sh compares with pgBackRest writing to disk)
+        shared.put("STRATA_STORAGE_TYPE", storageType());
         shared.put("STRATA_S3_ENDPOINT", s3Faults.endpoint().toString());
         shared.put("STRATA_S3_BUCKET", S3Server.BUCKET);
         shared.put("STRATA_S3_ACCESS_KEY", s3.accessKey());
@@ -275,6 +277,16 @@ public final class DevStack implements AutoCloseable {
         return env;
     }
 
+    /** Where the services store: {@code s3} (the stack's S3 API, the default) or {@code local}. */
+    static String storageType() {
+        String type = System.getenv().getOrDefault("STRATA_STORAGE_TYPE", "s3");
+        if (!type.equals("s3") && !type.equals("local")) {
+            throw new DevStackException("STRATA_STORAGE_TYPE is '" + type + "'; the dev stack stores in s3 (its S3"
+                    + " API, the default) or local (the directory <state dir>/storage). Unset it or set one of them.");
+        }
+        return type;
+    }
+
     private void writeStackFiles() throws IOException {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("STRATA_GATEWAY_URL", gatewayUrl().toString());
@@ -292,6 +304,8 @@ public final class DevStack implements AutoCloseable {
         env.put("STRATA_S3_ACCESS_KEY", s3AccessKey());
         env.put("STRATA_S3_SECRET_KEY", s3SecretKey());
         env.put("STRATA_S3_BUCKET", s3Bucket());
+        env.put("STRATA_STORAGE_TYPE", storageType());
+        env.put("STRATA_STORAGE_ROOT", options.stateDir().resolve("storage").toString());
         env.putAll(StrataServices.stackEnv(instancePlan));
         StackFiles.writeSecret(options.stateDir().resolve(StackFiles.ADMIN_TOKEN), adminToken() + "\n");
         StackFiles.writeSecret(options.stateDir().resolve(StackFiles.STACK_ENV), StackFiles.format(env));
