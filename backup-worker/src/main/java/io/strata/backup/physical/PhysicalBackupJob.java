@@ -37,7 +37,9 @@ import io.strata.platform.postgres.StallWatchdog;
 import io.strata.platform.storage.StorageEncryption;
 import io.strata.platform.storage.StoredObjects;
 import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,6 +79,9 @@ public class PhysicalBackupJob {
     static final String BLOCK_MAP_OBJECT = "blockmap.zst";
     private static final int MAP_DOWNLOAD_CHUNK = 8 << 20;
     private static final int MAP_DOWNLOAD_CONNECTIONS = 2;
+    /** A pipe holds 64 KiB by default on Linux: an incremental backup reads what it holds at once. */
+    private static final int PIPE_READ_BYTES = 64 * 1024;
+
     private static final Logger log = LoggerFactory.getLogger(PhysicalBackupJob.class);
     private static final String FACTS = "select (select sum(pg_database_size(oid)) from pg_database)::bigint as size,"
             + " current_setting('server_version') as version,"
@@ -206,8 +211,8 @@ public class PhysicalBackupJob {
             put(manifestKey, ObjectEncryption.encrypt(Json.write(manifest).getBytes(StandardCharsets.UTF_8), keys));
             long end = System.nanoTime();
             log.info(
-                    "{} backup {} of {}: {} MiB read and {} MiB stored in {} ms ({} MiB/s), block map and manifests {} ms;"
-                            + " {} ms since the job began",
+                    "{} backup {} of {}: {} MiB read and {} MiB stored in {} ms ({} MiB/s: {}), block map and manifests"
+                            + " {} ms; {} ms since the job began",
                     type,
                     command.backupId(),
                     source.name(),
@@ -215,6 +220,7 @@ public class PhysicalBackupJob {
                     (data.storedBytes() + map.storedBytes()) >> 20,
                     (copyEnd - copyStart) / 1_000_000,
                     Math.round(copied.differ().readBytes() / 1048576.0 / Math.max(1e-9, (copyEnd - copyStart) / 1e9)),
+                    copied.phases(),
                     (end - copyEnd) / 1_000_000,
                     Duration.between(startedAt, clock.instant()).toMillis());
             return new BackupResult(
@@ -339,7 +345,24 @@ public class PhysicalBackupJob {
     }
 
     /** What the copy produced: the stored data object, the tap that saw PostgreSQL's manifest, the block counts. */
-    private record Copied(CompressedUpload.Stored data, ManifestCapture tap, BlockDiffer differ) {}
+    private record Copied(CompressedUpload.Stored data, ManifestCapture tap, BlockDiffer differ, Phases phases) {
+        Copied withParentMs(long parentMs) {
+            return new Copied(data, tap, differ, new Phases(parentMs, phases.startMs, phases.streamMs, phases.endMs));
+        }
+    }
+
+    /**
+     * Where a copy's time went, logged with every backup: reading the parent's block map; pg_basebackup's start
+     * until its first byte (the server's checkpoint, mostly); the stream; its end until the data object was
+     * stored.
+     */
+    private record Phases(long parentMs, long startMs, long streamMs, long endMs) {
+        @Override
+        public String toString() {
+            return "parent's map " + parentMs + " ms, checkpoint and start " + startMs + " ms, stream " + streamMs
+                    + " ms, end " + endMs + " ms";
+        }
+    }
 
     /**
      * Streams {@code pg_basebackup}'s tar past a {@link BlockDiffer} that writes the block map to {@code mapFile}.
@@ -355,8 +378,10 @@ public class PhysicalBackupJob {
             Path mapFile,
             ParentChooser.Choice choice,
             boolean requireEncrypted) {
+        long parentStart = System.nanoTime();
         try (OutputStream mapOut = new BufferedOutputStream(Files.newOutputStream(mapFile), 1 << 16);
                 ParentBlocks parent = choice.found() ? loadParent(choice, requireEncrypted) : null) {
+            long parentMs = (System.nanoTime() - parentStart) / 1_000_000;
             BlockMap.Writer map = new BlockMap.Writer(mapOut);
             Copied copied;
             if (parent == null) {
@@ -374,7 +399,11 @@ public class PhysicalBackupJob {
                     BlockPack.Writer pack = new BlockPack.Writer(new BufferedOutputStream(sink.stream(), 1 << 16));
                     BlockDiffer differ = new BlockDiffer(map, parent, pack, Set.of(ManifestCapture.MEMBER));
                     copied = stream(source, estimate, reporter, differ, (raw, check) -> {
-                        raw.transferTo(OutputStream.nullOutputStream());
+                        // only the differ's blocks are kept; reads as large as the pipe holds
+                        byte[] buffer = new byte[PIPE_READ_BYTES];
+                        while (raw.read(buffer) >= 0) {
+                            // the differ saw them
+                        }
                         check.producerSucceeded();
                         pack.finish();
                         return sink.complete();
@@ -382,7 +411,7 @@ public class PhysicalBackupJob {
                 }
             }
             map.finish();
-            return copied;
+            return copied.withParentMs(parentMs);
         } catch (IOException e) {
             throw new JobFailureException(
                     FailureCode.INTERNAL,
@@ -403,6 +432,7 @@ public class PhysicalBackupJob {
     private Copied stream(
             SourceConnection source, long estimate, JobReporter reporter, BlockDiffer differ, TarConsumer consumer)
             throws IOException {
+        long start = System.nanoTime();
         Process process;
         try {
             process = pg.command(
@@ -418,8 +448,9 @@ public class PhysicalBackupJob {
         ProcessOutput stderr = ProcessOutput.drain(process.getErrorStream());
         // one pass over the tar: PostgreSQL's manifest is kept, every file's blocks hashed (and diffed)
         ManifestCapture tap = new ManifestCapture();
-        CountingInputStream raw = new CountingInputStream(
-                new TarFollower(process.getInputStream(), TarFollower.Listener.all(tap, differ)));
+        StreamTimes times = new StreamTimes(process.getInputStream());
+        CountingInputStream raw =
+                new CountingInputStream(new TarFollower(times, TarFollower.Listener.all(tap, differ)));
         Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
         try (ProgressTicker ticker = ProgressTicker.every(
                         properties.progressInterval(),
@@ -433,9 +464,47 @@ public class PhysicalBackupJob {
             reporter.progress(STEP, 0, 0, estimate);
             CompressedUpload.Stored stored =
                     consumer.consume(raw, () -> requireSucceeded(source, process, stderr, watchdog));
-            return new Copied(stored, tap, differ);
+            return new Copied(stored, tap, differ, times.phases(start, System.nanoTime()));
         } finally {
             ToolProcesses.destroy(process);
+        }
+    }
+
+    /** When a stream's first byte came and when it ended. */
+    private static final class StreamTimes extends FilterInputStream {
+        private long first;
+        private long end;
+
+        StreamTimes(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            note(b < 0 ? -1 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return note(in.read(b, off, len));
+        }
+
+        private int note(int n) {
+            if (n > 0 && first == 0) {
+                first = System.nanoTime();
+            } else if (n < 0 && end == 0) {
+                end = System.nanoTime();
+            }
+            return n;
+        }
+
+        /** The phases of a copy that began at {@code start} and whose data object was stored at {@code stored}. */
+        Phases phases(long start, long stored) {
+            long f = first == 0 ? stored : first;
+            long e = end == 0 ? stored : end;
+            return new Phases(0, (f - start) / 1_000_000, (e - f) / 1_000_000, (stored - e) / 1_000_000);
         }
     }
 

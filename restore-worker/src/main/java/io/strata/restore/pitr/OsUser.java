@@ -3,7 +3,9 @@ package io.strata.restore.pitr;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
@@ -42,9 +44,23 @@ final class OsUser {
         if (switching) {
             UserPrincipal owner =
                     FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
-            Files.setOwner(path, owner);
+            Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setOwner(owner);
         }
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+    }
+
+    /**
+     * Gives {@code path} itself to the user (when the worker runs as root), never what a link there points to:
+     * for files the worker creates in a directory the user owns, where the user may have replaced them.
+     */
+    void give(Path path) throws IOException {
+        if (switching) {
+            Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setOwner(FileSystems.getDefault()
+                            .getUserPrincipalLookupService()
+                            .lookupPrincipalByName(name));
+        }
     }
 
     /**
@@ -60,8 +76,10 @@ final class OsUser {
                 FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
         try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
             for (Path path : (Iterable<Path>) walk::iterator) {
-                if (!Files.isSymbolicLink(path) && !owner.equals(Files.getOwner(path))) {
-                    Files.setOwner(path, owner);
+                if (!Files.isSymbolicLink(path) && !owner.equals(Files.getOwner(path, LinkOption.NOFOLLOW_LINKS))) {
+                    // the link itself, should one replace the file after the look above (lchown)
+                    Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                            .setOwner(owner);
                     Files.setPosixFilePermissions(
                             path, PosixFilePermissions.fromString(Files.isDirectory(path) ? "rwx------" : "rw-------"));
                 }

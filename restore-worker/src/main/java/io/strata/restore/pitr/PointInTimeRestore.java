@@ -37,6 +37,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -214,7 +215,10 @@ public class PointInTimeRestore {
                 user.own(dataDir, "rwx------");
             }
             deleteTree(spool, true); // left by a worker that died mid-restore: never reuse its WAL
-            user.own(Files.createDirectories(spool), "rwx------");
+            // created here or not at all (never a link or a directory someone else made), then given to the
+            // cluster's user without following anything
+            user.give(Files.createDirectory(
+                    spool, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
             long rawBytes = assemble(chain, dataDir, reporter, requireEncrypted);
             reporter.step(VERIFYING, 40);
             verifier.verify(dataDir);

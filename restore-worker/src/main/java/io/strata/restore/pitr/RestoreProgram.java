@@ -14,14 +14,17 @@ import java.nio.file.attribute.PosixFilePermissions;
  * a request is ever written into it or into the command. PostgreSQL runs it in the data directory, so it
  * finds the spool the worker fills as the sibling {@code .<name>.strata-wal}. It answers "not archived"
  * (exit 1) for a segment outside the plan, which is how recovery learns the archive ends, and makes recovery
- * abort (exit 126) when a fetch failed or never came, so recovery never stops early at the wrong point.
+ * abort (exit 126) when a fetch failed or never came, when the plan cannot be read, or when the segment
+ * cannot be copied into {@code pg_wal}, so recovery never stops early at the wrong point. A segment it waits
+ * for is announced with a {@code .want} marker, which the worker fetches even outside its window.
  */
 final class RestoreProgram {
     static final String DIRECTORY = ".strata-bin";
     static final String NAME = "strata-restore-wal";
     private static final int WAIT_TICKS = 900 * 20; // 15 minutes of 50 ms sleeps
 
-    private static final String TEXT = """
+    private static final String TEXT =
+            """
             #!/bin/sh
             # restore_command of Strata's point-in-time restores, written by the restore-worker (fixed text).
             # Hands PostgreSQL the WAL the worker fetched ahead. $1 is %%f, $2 is %%p; the working directory is
@@ -30,8 +33,14 @@ final class RestoreProgram {
             dir=$(pwd -P) || exit 126
             spool="${dir%%/*}/.${dir##*/}.strata-wal"
             [ -d "$spool" ] || { echo "strata: no WAL spool at $spool" >&2; exit 126; }
-            grep -qxF "$1" "$spool/%1$s" || exit 1         # not archived: the end of the WAL recovery may read
+            grep -qxF "$1" "$spool/%1$s"
+            case $? in
+                0) ;;
+                1) exit 1 ;;                               # not archived: the end of the WAL recovery may read
+                *) echo "strata: cannot read the WAL plan $spool/%1$s" >&2; exit 126 ;;
+            esac
             [ -e "$spool/$1.done" ] && exit 1              # handed over already; pg_wal keeps a copy
+            : > "$spool/$1%4$s" 2>/dev/null                # tells the worker which segment recovery waits for
             waited=0
             while [ ! -e "$spool/$1" ]; do
                 if [ -e "$spool/%2$s" ]; then cat "$spool/%2$s" >&2; exit 126; fi   # abort: never stop early
@@ -39,8 +48,12 @@ final class RestoreProgram {
                 if [ "$waited" -gt %3$d ]; then echo "strata: gave up waiting for $1" >&2; exit 126; fi
                 sleep 0.05
             done
-            cp "$spool/$1" "$2" && : > "$spool/$1.done" && rm -f "$spool/$1"
-            """.formatted(WalPrefetcher.PLANNED, WalPrefetcher.FAILED, WAIT_TICKS);
+            # any failure from here aborts recovery: exit 1 would tell PostgreSQL the archive ends here
+            cp "$spool/$1" "$2" || { echo "strata: could not copy $1 to $2 (is the disk of pg_wal full?)" >&2; exit 126; }
+            : > "$spool/$1.done" || { echo "strata: could not mark $1 handed over in $spool" >&2; exit 126; }
+            rm -f "$spool/$1" "$spool/$1%4$s"
+            exit 0
+            """.formatted(WalPrefetcher.PLANNED, WalPrefetcher.FAILED, WAIT_TICKS, WalPrefetcher.WANTED);
 
     private final Path program;
 

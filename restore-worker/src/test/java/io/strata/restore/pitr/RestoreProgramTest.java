@@ -1,12 +1,15 @@
 package io.strata.restore.pitr;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +64,35 @@ class RestoreProgramTest {
     }
 
     @Test
+    void aSegmentThatCannotBeCopiedIntoPgWalAbortsRecoveryInsteadOfEndingIt() throws Exception {
+        Files.writeString(spool.resolve(SEGMENT), "wal bytes");
+
+        // exit 1 would tell PostgreSQL the archive ends here: it would promote early, silently
+        assertThat(run(SEGMENT, "no-such-directory/RECOVERYXLOG")).isEqualTo(126);
+        assertThat(spool.resolve(SEGMENT + ".done")).doesNotExist();
+        assertThat(spool.resolve(SEGMENT)).exists();
+    }
+
+    @Test
+    void aPlanThatCannotBeReadAbortsRecovery() throws Exception {
+        Files.delete(spool.resolve(WalPrefetcher.PLANNED));
+
+        assertThat(run(SEGMENT, "pg_wal/RECOVERYXLOG")).isEqualTo(126);
+    }
+
+    @Test
+    void aSegmentRecoveryWaitsForIsAnnouncedAndTheMarkerGoesWithIt() throws Exception {
+        Process waiting = start(SEGMENT, "pg_wal/RECOVERYXLOG");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve(SEGMENT + WalPrefetcher.WANTED)));
+        Files.writeString(spool.resolve(SEGMENT), "wal bytes");
+
+        assertThat(waiting.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(waiting.exitValue()).isZero();
+        assertThat(Files.readString(dataDir.resolve("pg_wal/RECOVERYXLOG"))).isEqualTo("wal bytes");
+        assertThat(spool.resolve(SEGMENT + WalPrefetcher.WANTED)).doesNotExist();
+    }
+
+    @Test
     void refusesFileNamesThatCouldLeaveTheSpool() throws Exception {
         Files.writeString(root.resolve("secret"), "not WAL");
 
@@ -70,14 +102,18 @@ class RestoreProgramTest {
         assertThat(dataDir.resolve("pwned")).doesNotExist();
     }
 
-    private int run(String file, String path) throws Exception {
-        Process process = new ProcessBuilder(
+    private Process start(String file, String path) throws IOException {
+        return new ProcessBuilder(
                         "sh",
                         "-c",
                         program.command().replace("%f", "'" + file + "'").replace("%p", path))
                 .directory(dataDir.toFile())
                 .redirectErrorStream(true)
                 .start();
+    }
+
+    private int run(String file, String path) throws Exception {
+        Process process = start(file, path);
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();
         return exit == 0 && !output.isEmpty() ? -1 : exit;

@@ -40,6 +40,112 @@ class WalPrefetcherTest {
         return new PlannedSegment(NAME, key, sha, partial, Lsn.parse("0/3000100"), compressed.length, Instant.now());
     }
 
+    private static PlannedSegment segment(LocalObjectStore store, String name, byte[] raw, boolean partial)
+            throws Exception {
+        String key = "shop/wal/00000001/" + name + (partial ? ".partial.zst" : ".zst");
+        byte[] compressed = Zstd.compress(raw, 3);
+        store.put(key, compressed);
+        String sha =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(compressed));
+        return new PlannedSegment(name, key, sha, partial, Lsn.parse("0/3000100"), compressed.length, Instant.now());
+    }
+
+    private static WalPrefetcher prefetcher(LocalObjectStore store, Path spool, List<PlannedSegment> plan, int ahead)
+            throws Exception {
+        WalPrefetcher wal = new WalPrefetcher(
+                store,
+                StorageEncryption.off("test"),
+                false,
+                name -> Optional.empty(),
+                spool,
+                plan,
+                SEGMENT_SIZE,
+                2,
+                ahead);
+        wal.prepare(new OsUser(System.getProperty("user.name")));
+        return wal;
+    }
+
+    /** Zeros would read as the end of WAL: recovery would stop early and the restore look fine. */
+    @Test
+    void aCompleteSegmentShorterThanASegmentStopsRecoveryInsteadOfBeingPadded(@TempDir Path dir) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+        Path spool = Files.createDirectories(dir.resolve("spool"));
+        PlannedSegment shortOne = segment(store, NAME, new byte[1000], false);
+
+        try (WalPrefetcher wal = prefetcher(store, spool, List.of(shortOne), 4)) {
+            wal.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> wal.failure() != null);
+            assertThat(wal.failure()).contains(NAME, "1000 bytes", "not a whole segment");
+        }
+        assertThat(spool.resolve(NAME)).doesNotExist();
+        assertThat(spool.resolve(NAME + ".tmp")).doesNotExist();
+        assertThat(Files.readString(spool.resolve(WalPrefetcher.FAILED))).contains("not a whole segment");
+    }
+
+    @Test
+    void aSegmentThatInflatesBeyondASegmentIsCutOffAndStopsRecovery(@TempDir Path dir) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+        Path spool = Files.createDirectories(dir.resolve("spool"));
+        PlannedSegment big = segment(store, NAME, new byte[(int) SEGMENT_SIZE * 8], false); // 8 MiB of zeros
+
+        try (WalPrefetcher wal = prefetcher(store, spool, List.of(big), 4)) {
+            wal.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> wal.failure() != null);
+            assertThat(wal.failure()).contains(NAME, "more than a segment");
+        }
+        try (var left = Files.list(spool)) {
+            assertThat(left.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder(WalPrefetcher.PLANNED, WalPrefetcher.FAILED);
+        }
+    }
+
+    /**
+     * PostgreSQL reads the base backup's checkpoint record before going back to its redo point; on a busy
+     * server that record lies beyond the window of segments fetched ahead, and nothing may wait on nothing.
+     */
+    @Test
+    void aSegmentRecoveryWaitsForIsFetchedOutsideTheWindow(@TempDir Path dir) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+        Path spool = Files.createDirectories(dir.resolve("spool"));
+        List<PlannedSegment> plan = new java.util.ArrayList<>();
+        for (int i = 1; i <= 8; i++) {
+            plan.add(segment(store, "00000001000000000000000" + i, new byte[(int) SEGMENT_SIZE], false));
+        }
+        String checkpoint = plan.get(6).segment();
+
+        try (WalPrefetcher wal = prefetcher(store, spool, plan, 2)) {
+            wal.start();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.exists(spool.resolve(plan.get(1).segment())));
+            assertThat(spool.resolve(checkpoint)).doesNotExist(); // outside the window of 2
+
+            Files.createFile(spool.resolve(checkpoint + WalPrefetcher.WANTED)); // as RestoreProgram does
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve(checkpoint)));
+            assertThat(wal.failure()).isNull();
+            assertThat(spool.resolve(plan.get(2).segment())).doesNotExist(); // the window itself did not move
+        }
+    }
+
+    /** The spool belongs to the cluster's user; the worker (root) must never write through a link there. */
+    @Test
+    void aLinkPlantedInTheSpoolIsNeverWrittenThrough(@TempDir Path dir) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+        Path spool = Files.createDirectories(dir.resolve("spool"));
+        Path victim = Files.writeString(dir.resolve("victim"), "precious");
+        Files.createSymbolicLink(spool.resolve(NAME + ".tmp"), victim);
+        PlannedSegment planned = segment(store, NAME, new byte[(int) SEGMENT_SIZE], false);
+
+        try (WalPrefetcher wal = prefetcher(store, spool, List.of(planned), 4)) {
+            wal.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve(NAME)));
+            assertThat(wal.failure()).isNull();
+        }
+        assertThat(Files.readString(victim)).isEqualTo("precious");
+        assertThat(Files.isSymbolicLink(spool.resolve(NAME))).isFalse();
+        assertThat(Files.size(spool.resolve(NAME))).isEqualTo(SEGMENT_SIZE);
+    }
+
     @Test
     void aPartialReplacedWhileRecoveryRunsIsFetchedInItsNewerFormPaddedToTheSegmentSize(@TempDir Path dir)
             throws Exception {
