@@ -150,9 +150,18 @@ public final class ManagedService {
                     "the training run of {} failed; it starts without an ahead-of-time cache: {}",
                     name,
                     e.getMessage());
-            stop(STOP_GRACE);
+            killWithDescendants(); // no graceful stop: the JVM would start assembling a cache nobody takes
             launch.discardTraining();
             return false;
+        }
+    }
+
+    /** SIGKILL to the instance and to what it started (a JVM that exits may start one to write its cache). */
+    private synchronized void killWithDescendants() {
+        if (process != null) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            waitFor(process, Duration.ofSeconds(30));
         }
     }
 

@@ -125,6 +125,7 @@ final class ServiceLaunch {
     /** After a training run that failed: whatever it wrote is deleted, and the service has no cache yet. */
     synchronized void discardTraining() throws IOException {
         Files.deleteIfExists(trainingOutput());
+        Files.deleteIfExists(trainingOutput().resolveSibling(trainingOutput().getFileName() + ".config"));
     }
 
     private boolean hasCache() {

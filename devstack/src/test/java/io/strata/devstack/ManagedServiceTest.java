@@ -62,6 +62,8 @@ class ManagedServiceTest {
         Path partial = launchDir.resolve(
                 "backup-worker.aot.training-" + ProcessHandle.current().pid());
         Files.writeString(partial, "partial");
+        Files.writeString(
+                partial.resolveSibling(partial.getFileName() + ".config"), "the JVM's temporary configuration");
 
         assertThat(worker.train()).isFalse();
 

@@ -37,9 +37,7 @@ import io.strata.platform.postgres.StallWatchdog;
 import io.strata.platform.storage.StorageEncryption;
 import io.strata.platform.storage.StoredObjects;
 import java.io.BufferedOutputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -345,22 +343,9 @@ public class PhysicalBackupJob {
     }
 
     /** What the copy produced: the stored data object, the tap that saw PostgreSQL's manifest, the block counts. */
-    private record Copied(CompressedUpload.Stored data, ManifestCapture tap, BlockDiffer differ, Phases phases) {
+    private record Copied(CompressedUpload.Stored data, ManifestCapture tap, BlockDiffer differ, CopyPhases phases) {
         Copied withParentMs(long parentMs) {
-            return new Copied(data, tap, differ, new Phases(parentMs, phases.startMs, phases.streamMs, phases.endMs));
-        }
-    }
-
-    /**
-     * Where a copy's time went, logged with every backup: reading the parent's block map; pg_basebackup's start
-     * until its first byte (the server's checkpoint, mostly); the stream; its end until the data object was
-     * stored.
-     */
-    private record Phases(long parentMs, long startMs, long streamMs, long endMs) {
-        @Override
-        public String toString() {
-            return "parent's map " + parentMs + " ms, checkpoint and start " + startMs + " ms, stream " + streamMs
-                    + " ms, end " + endMs + " ms";
+            return new Copied(data, tap, differ, phases.withParentMs(parentMs));
         }
     }
 
@@ -448,7 +433,7 @@ public class PhysicalBackupJob {
         ProcessOutput stderr = ProcessOutput.drain(process.getErrorStream());
         // one pass over the tar: PostgreSQL's manifest is kept, every file's blocks hashed (and diffed)
         ManifestCapture tap = new ManifestCapture();
-        StreamTimes times = new StreamTimes(process.getInputStream());
+        CopyPhases.StreamTimes times = new CopyPhases.StreamTimes(process.getInputStream());
         CountingInputStream raw =
                 new CountingInputStream(new TarFollower(times, TarFollower.Listener.all(tap, differ)));
         Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
@@ -467,44 +452,6 @@ public class PhysicalBackupJob {
             return new Copied(stored, tap, differ, times.phases(start, System.nanoTime()));
         } finally {
             ToolProcesses.destroy(process);
-        }
-    }
-
-    /** When a stream's first byte came and when it ended. */
-    private static final class StreamTimes extends FilterInputStream {
-        private long first;
-        private long end;
-
-        StreamTimes(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            note(b < 0 ? -1 : 1);
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            return note(in.read(b, off, len));
-        }
-
-        private int note(int n) {
-            if (n > 0 && first == 0) {
-                first = System.nanoTime();
-            } else if (n < 0 && end == 0) {
-                end = System.nanoTime();
-            }
-            return n;
-        }
-
-        /** The phases of a copy that began at {@code start} and whose data object was stored at {@code stored}. */
-        Phases phases(long start, long stored) {
-            long f = first == 0 ? stored : first;
-            long e = end == 0 ? stored : end;
-            return new Phases(0, (f - start) / 1_000_000, (e - f) / 1_000_000, (stored - e) / 1_000_000);
         }
     }
 

@@ -54,6 +54,7 @@ public final class JobLeases {
     public Optional<Lease> claim(JobId jobId, Duration unreachablePatience) {
         long started = System.nanoTime();
         Duration pause = Duration.ofMillis(200);
+        boolean known = false; // whether the catalog knew the job before the last claim was refused
         while (true) {
             try {
                 Optional<JobLease> granted =
@@ -61,8 +62,15 @@ public final class JobLeases {
                 if (granted.isPresent()) {
                     return Optional.of(new Lease(jobId, granted.get()));
                 }
-                if (catalog.job(jobId.toString()).isPresent() || waited(started, UNKNOWN_JOB_PATIENCE)) {
+                // A refusal counts only for a job the catalog knew before the claim: a command taken from
+                // Kafka can reach a worker before the catalog has recorded its job, and a job recorded
+                // between the claim and this look must be claimed again, not dropped.
+                if (known || waited(started, UNKNOWN_JOB_PATIENCE)) {
                     return Optional.empty();
+                }
+                known = catalog.job(jobId.toString()).isPresent();
+                if (known) {
+                    continue;
                 }
             } catch (RuntimeException e) {
                 if (waited(started, unreachablePatience)) {

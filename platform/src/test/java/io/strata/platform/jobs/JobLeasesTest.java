@@ -60,6 +60,9 @@ class JobLeasesTest {
         assertThat(outcome).isEmpty();
         assertThat(ran).isFalse();
         assertThat(published.all).isEmpty();
+        assertThat(catalog.claims)
+                .as("refused, looked up, refused again: final")
+                .hasSize(2);
     }
 
     @Test
@@ -141,6 +144,21 @@ class JobLeasesTest {
     }
 
     /** A catalog that grants claims with a fixed token and renews (or refuses to renew) leases. */
+    /** The command reached the worker before the catalog recorded its job, which it did during the claim. */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void aJobTheCatalogRecordsWhileItIsClaimedIsClaimedAgainNotDropped() {
+        FakeCatalog catalog = new FakeCatalog(4, true);
+        catalog.grant = false; // unknown at the first claim
+        catalog.onJobLookup = () -> catalog.grant = true; // recorded by the time the worker looks
+        JobLeases leases = new JobLeases(catalog, "w", Duration.ofSeconds(30));
+
+        Optional<Outcome> outcome = leases.runClaimed(reporter(), "dumping", () -> null);
+
+        assertThat(outcome).containsInstanceOf(Outcome.Succeeded.class);
+        assertThat(catalog.claims).hasSize(2);
+    }
+
     private final class FakeCatalog extends CatalogClient {
         final List<JobClaim> claims = new CopyOnWriteArrayList<>();
         final List<LeaseRenewal> renewals = new CopyOnWriteArrayList<>();
@@ -148,6 +166,7 @@ class JobLeasesTest {
         private final boolean renew;
         volatile boolean grant = true;
         volatile boolean cancel;
+        volatile Runnable onJobLookup = () -> {};
 
         FakeCatalog(long token, boolean renew) {
             super(null);
@@ -176,6 +195,7 @@ class JobLeasesTest {
 
         @Override
         public Optional<JobView> job(String id) {
+            onJobLookup.run();
             return Optional.of(new JobView(
                     id, JobKind.BACKUP, "shop", null, 0, null, 0, 0, Instant.now(), null, null, null, null, null));
         }

@@ -41,12 +41,7 @@ final class OsUser {
 
     /** Gives {@code path} to the user (when the worker runs as root) and sets its permissions. */
     void own(Path path, String permissions) throws IOException {
-        if (switching) {
-            UserPrincipal owner =
-                    FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
-            Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setOwner(owner);
-        }
+        give(path);
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
     }
 
@@ -56,10 +51,9 @@ final class OsUser {
      */
     void give(Path path) throws IOException {
         if (switching) {
-            Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setOwner(FileSystems.getDefault()
-                            .getUserPrincipalLookupService()
-                            .lookupPrincipalByName(name));
+            lchown(
+                    path,
+                    FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name));
         }
     }
 
@@ -77,13 +71,16 @@ final class OsUser {
         try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
             for (Path path : (Iterable<Path>) walk::iterator) {
                 if (!Files.isSymbolicLink(path) && !owner.equals(Files.getOwner(path, LinkOption.NOFOLLOW_LINKS))) {
-                    // the link itself, should one replace the file after the look above (lchown)
-                    Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                            .setOwner(owner);
+                    lchown(path, owner); // the link itself, should one replace the file after the look above
                     Files.setPosixFilePermissions(
                             path, PosixFilePermissions.fromString(Files.isDirectory(path) ? "rwx------" : "rw-------"));
                 }
             }
         }
+    }
+
+    private static void lchown(Path path, UserPrincipal owner) throws IOException {
+        Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setOwner(owner);
     }
 }

@@ -205,6 +205,7 @@ public class PointInTimeRestore {
                 currentSegment,
                 spool,
                 plan.segments(),
+                plan.segmentsToTarget(),
                 plan.segmentSize(),
                 properties.walFetchers(),
                 properties.walAhead())) {
@@ -297,15 +298,17 @@ public class PointInTimeRestore {
         int logFrom = 0; // after a restart, only its own log lines count
         reporter.progress(REPLAYING, 45, 0, span);
         while (true) {
+            // promoted first: recovery only promotes once it has read all it asked for, and a fetch failed
+            // meanwhile (of a segment it never asked for) takes nothing from that
+            Optional<State> state = server.state();
+            if (state.isPresent() && !state.get().inRecovery()) {
+                return fallback;
+            }
             if (wal.failure() != null) {
                 throw new JobFailureException(
                         FailureCode.RECOVERY_FAILED,
                         "Recovery was stopped because archived WAL could not be fetched: " + wal.failure(),
                         true);
-            }
-            Optional<State> state = server.state();
-            if (state.isPresent() && !state.get().inRecovery()) {
-                return fallback;
             }
             if (state.isPresent() && state.get().lsn() != null) {
                 long done = Math.max(0, state.get().lsn().value() - from.value());

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -83,13 +84,34 @@ class RestoreProgramTest {
     @Test
     void aSegmentRecoveryWaitsForIsAnnouncedAndTheMarkerGoesWithIt() throws Exception {
         Process waiting = start(SEGMENT, "pg_wal/RECOVERYXLOG");
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve(SEGMENT + WalPrefetcher.WANTED)));
-        Files.writeString(spool.resolve(SEGMENT), "wal bytes");
+        try {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.exists(spool.resolve(SEGMENT + WalPrefetcher.WANTED)));
+            arrive("wal bytes");
 
-        assertThat(waiting.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(waiting.exitValue()).isZero();
+            assertThat(waiting.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(waiting.exitValue()).isZero();
+        } finally {
+            waiting.destroyForcibly();
+        }
         assertThat(Files.readString(dataDir.resolve("pg_wal/RECOVERYXLOG"))).isEqualTo("wal bytes");
         assertThat(spool.resolve(SEGMENT + WalPrefetcher.WANTED)).doesNotExist();
+    }
+
+    /** The marker is a hint: a failure to write it (here a directory in its place) must not end recovery. */
+    @Test
+    void aMarkerThatCannotBeWrittenIsNoReasonToStop() throws Exception {
+        Files.createDirectory(spool.resolve(SEGMENT + WalPrefetcher.WANTED));
+        arrive("wal bytes");
+
+        assertThat(run(SEGMENT, "pg_wal/RECOVERYXLOG")).isZero();
+        assertThat(Files.readString(dataDir.resolve("pg_wal/RECOVERYXLOG"))).isEqualTo("wal bytes");
+    }
+
+    /** As the worker makes a segment appear: whole, at once (the script may look at any moment). */
+    private void arrive(String content) throws IOException {
+        Path staged = Files.writeString(spool.resolve(SEGMENT + ".tmp"), content);
+        Files.move(staged, spool.resolve(SEGMENT), StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Test

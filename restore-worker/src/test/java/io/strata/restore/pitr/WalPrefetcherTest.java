@@ -33,25 +33,33 @@ class WalPrefetcherTest {
 
     private static PlannedSegment store(LocalObjectStore store, String key, byte[] raw, boolean partial, Keyring keys)
             throws Exception {
-        byte[] compressed = ObjectEncryption.encrypt(Zstd.compress(raw, 3), keys);
-        store.put(key, compressed);
-        String sha =
-                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(compressed));
-        return new PlannedSegment(NAME, key, sha, partial, Lsn.parse("0/3000100"), compressed.length, Instant.now());
+        return planned(store, NAME, key, raw, partial, keys);
     }
 
-    private static PlannedSegment segment(LocalObjectStore store, String name, byte[] raw, boolean partial)
+    /** Stores {@code raw} as the archiver does (zstd, encrypted with {@code keys}) and plans it as {@code name}. */
+    private static PlannedSegment planned(
+            LocalObjectStore store, String name, String key, byte[] raw, boolean partial, Keyring keys)
             throws Exception {
-        String key = "shop/wal/00000001/" + name + (partial ? ".partial.zst" : ".zst");
-        byte[] compressed = Zstd.compress(raw, 3);
+        byte[] compressed = ObjectEncryption.encrypt(Zstd.compress(raw, 3), keys);
         store.put(key, compressed);
         String sha =
                 HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(compressed));
         return new PlannedSegment(name, key, sha, partial, Lsn.parse("0/3000100"), compressed.length, Instant.now());
     }
 
+    private static PlannedSegment segment(LocalObjectStore store, String name, byte[] raw, boolean partial)
+            throws Exception {
+        String key = "shop/wal/00000001/" + name + (partial ? ".partial.zst" : ".zst");
+        return planned(store, name, key, raw, partial, Keyring.none());
+    }
+
     private static WalPrefetcher prefetcher(LocalObjectStore store, Path spool, List<PlannedSegment> plan, int ahead)
             throws Exception {
+        return prefetcher(store, spool, plan, plan.size(), ahead);
+    }
+
+    private static WalPrefetcher prefetcher(
+            LocalObjectStore store, Path spool, List<PlannedSegment> plan, int needed, int ahead) throws Exception {
         WalPrefetcher wal = new WalPrefetcher(
                 store,
                 StorageEncryption.off("test"),
@@ -59,6 +67,7 @@ class WalPrefetcherTest {
                 name -> Optional.empty(),
                 spool,
                 plan,
+                needed,
                 SEGMENT_SIZE,
                 2,
                 ahead);
@@ -127,6 +136,37 @@ class WalPrefetcherTest {
         }
     }
 
+    /**
+     * Past the target only what recovery asks for is fetched: a segment there that cannot be fetched fails
+     * nothing until recovery wants it, and once it goes past the estimate the rest is fetched ahead too.
+     */
+    @Test
+    void segmentsPastTheTargetAreFetchedOnlyWhenRecoveryAsks(@TempDir Path dir) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+        Path spool = Files.createDirectories(dir.resolve("spool"));
+        List<PlannedSegment> plan = new java.util.ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            plan.add(segment(store, "00000001000000000000000" + i, new byte[(int) SEGMENT_SIZE], false));
+        }
+        store.delete(plan.get(5).key()); // gone from the archive, past the target
+
+        try (WalPrefetcher wal = prefetcher(store, spool, plan, 2, 8)) {
+            wal.start();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.exists(spool.resolve(plan.get(1).segment())));
+            // ten rounds of the coordinator (it looks every 50 ms): nothing past the target comes
+            await().during(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(2))
+                    .until(() -> !Files.exists(spool.resolve(plan.get(2).segment())) && wal.failure() == null);
+
+            Files.createFile(spool.resolve(plan.get(2).segment() + WalPrefetcher.WANTED)); // recovery goes on
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.exists(spool.resolve(plan.get(4).segment())));
+            await().atMost(Duration.ofSeconds(10)).until(() -> wal.failure() != null);
+            assertThat(wal.failure()).contains(plan.get(5).segment(), "is gone");
+        }
+    }
+
     /** The spool belongs to the cluster's user; the worker (root) must never write through a link there. */
     @Test
     void aLinkPlantedInTheSpoolIsNeverWrittenThrough(@TempDir Path dir) throws Exception {
@@ -163,6 +203,7 @@ class WalPrefetcherTest {
                 name -> Optional.of(newer),
                 spool,
                 List.of(planned),
+                1,
                 SEGMENT_SIZE,
                 2,
                 4)) {
@@ -196,6 +237,7 @@ class WalPrefetcherTest {
                 name -> Optional.empty(),
                 spool,
                 List.of(planned),
+                1,
                 SEGMENT_SIZE,
                 2,
                 4)) {
@@ -209,7 +251,7 @@ class WalPrefetcherTest {
         Path otherSpool = Files.createDirectories(dir.resolve("other"));
         StorageEncryption wrong = StorageEncryption.of("test", Keyring.of("k9", EncryptionKey.generate("k9")));
         try (WalPrefetcher wal = new WalPrefetcher(
-                store, wrong, false, name -> Optional.empty(), otherSpool, List.of(planned), SEGMENT_SIZE, 2, 4)) {
+                store, wrong, false, name -> Optional.empty(), otherSpool, List.of(planned), 1, SEGMENT_SIZE, 2, 4)) {
             wal.prepare(new OsUser(System.getProperty("user.name")));
             wal.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> wal.failure() != null);
@@ -233,6 +275,7 @@ class WalPrefetcherTest {
                 name -> Optional.empty(),
                 spool,
                 List.of(planned),
+                1,
                 SEGMENT_SIZE,
                 2,
                 4)) {

@@ -1,0 +1,225 @@
+package io.strata.restore.pitr;
+
+import com.github.luben.zstd.ZstdInputStream;
+import io.strata.common.crypto.EncryptedObjectException;
+import io.strata.common.storage.HashingInputStream;
+import io.strata.common.storage.NoSuchObjectException;
+import io.strata.common.storage.ObjectStore;
+import io.strata.platform.catalog.CatalogApi.PlannedSegment;
+import io.strata.platform.storage.StorageEncryption;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Fetches one archived WAL segment into a restore's spool for {@link WalPrefetcher}: checked against its
+ * archived SHA-256, decrypted (when encrypted), decompressed, and (a partial segment, the archive's newest
+ * WAL) padded with zeros to the segment size, which PostgreSQL reads as the end of WAL. A complete segment
+ * must be exactly a segment. The spool belongs to the cluster's user, so files are created there only as
+ * new files, never through a link, and then handed to that user with lchown ({@link OsUser#give}).
+ */
+final class SegmentFetcher {
+    /** Fetches of a partial segment that keeps being replaced while it is read (not retries of a request). */
+    private static final int ATTEMPTS = 3;
+
+    private static final int REFRESH_LOOKS = 10;
+    private static final long REFRESH_PAUSE_MILLIS = 300;
+    private static final Set<OpenOption> CREATE =
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    private final ObjectStore store;
+    private final StorageEncryption encryption;
+    private final boolean requireEncrypted;
+    private final Function<String, Optional<PlannedSegment>> refresh;
+    private final Path spool;
+    private final long segmentSize;
+    private final AtomicLong fetchedBytes = new AtomicLong();
+    private volatile OsUser user;
+
+    SegmentFetcher(
+            ObjectStore store,
+            StorageEncryption encryption,
+            boolean requireEncrypted,
+            Function<String, Optional<PlannedSegment>> refresh,
+            Path spool,
+            long segmentSize) {
+        this.store = store;
+        this.encryption = encryption;
+        this.requireEncrypted = requireEncrypted;
+        this.refresh = refresh;
+        this.spool = spool;
+        this.segmentSize = segmentSize;
+    }
+
+    /** The cluster's user, who gets every file this fetcher creates. */
+    void handTo(OsUser user) {
+        this.user = user;
+    }
+
+    long fetchedBytes() {
+        return fetchedBytes.get();
+    }
+
+    /** Creates {@code file} in the spool with {@code text}, for the cluster's user. */
+    void write(Path file, String text) throws IOException {
+        try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(file, CREATE, OWNER_ONLY))) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        user.give(file);
+    }
+
+    /** A failure's message, or what it is when it has none. */
+    static String describe(Throwable e) {
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.toString() : e.getMessage();
+    }
+
+    /** Fetches {@code planned} into the spool, checked, under its own name; throws saying what failed. */
+    void fetch(PlannedSegment planned) throws IOException {
+        PlannedSegment segment = planned;
+        IOException last = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            try {
+                fetchOnce(segment);
+                return;
+            } catch (EncryptedObjectException e) {
+                // a key this worker lacks, or bytes that fail authentication: fetching again cannot help
+                throw new IOException(encryption.unreadable(segment.key(), e).getMessage(), e);
+            } catch (NoSuchObjectException | CorruptSegmentException e) {
+                if (!segment.partial()) {
+                    throw e instanceof NoSuchObjectException
+                            ? new IOException(
+                                    "WAL segment " + segment.segment() + " (" + segment.key() + ") is gone from "
+                                            + store.describe(),
+                                    e)
+                            : e;
+                }
+                // The archive's newest segment grows while we read it: its partial was replaced by a longer
+                // one (same key) or by the complete segment. Either holds all we planned for, and more.
+                last = e;
+                segment = newer(segment);
+            } catch (IOException | RuntimeException e) {
+                // any other failure ends the fetch: the object store retried the request and resumed the body
+                // already (one retry layer per remote call)
+                throw new IOException(
+                        "cannot fetch WAL segment " + segment.segment() + " (" + segment.key() + ") from "
+                                + store.describe() + " into " + spool + ": " + describe(e)
+                                + ". Check the object store and the free space of the restore's data root.",
+                        e);
+            }
+        }
+        throw new IOException(
+                "cannot fetch WAL segment " + planned.segment() + " from " + store.describe() + ": "
+                        + last.getMessage(),
+                last);
+    }
+
+    /** The catalog's current record of a segment whose partial changed under us (waits for the event). */
+    private PlannedSegment newer(PlannedSegment stale) throws IOException {
+        for (int look = 0; look < REFRESH_LOOKS; look++) {
+            Optional<PlannedSegment> current = refresh.apply(stale.segment());
+            if (current.isPresent() && !current.get().sha256().equals(stale.sha256())) {
+                return current.get();
+            }
+            try {
+                Thread.sleep(REFRESH_PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for a newer " + stale.segment());
+            }
+        }
+        return stale;
+    }
+
+    private void fetchOnce(PlannedSegment segment) throws IOException {
+        Path partialFile = spool.resolve(segment.segment() + ".tmp");
+        Files.deleteIfExists(partialFile); // an earlier attempt's, or anything else there: removed, never followed
+        boolean moved = false;
+        try {
+            long raw;
+            String actual;
+            long stored;
+            try (InputStream in = store.open(segment.key());
+                    HashingInputStream hashing = new HashingInputStream(in)) {
+                InputStream plain = encryption.plaintext(hashing, requireEncrypted); // leaves the rest to be hashed
+                try (InputStream zstd = new ZstdInputStream(StorageEncryption.keepOpen(plain));
+                        OutputStream out =
+                                Channels.newOutputStream(Files.newByteChannel(partialFile, CREATE, OWNER_ONLY))) {
+                    raw = copyAtMost(zstd, out, segmentSize + 1); // at most a byte past a segment on disk
+                    if (raw > segmentSize) {
+                        throw new CorruptSegmentException(
+                                "archived WAL segment " + segment.segment() + " (" + segment.key()
+                                        + ") is corrupt: it holds more than a segment (" + segmentSize + " bytes)");
+                    }
+                    plain.transferTo(OutputStream.nullOutputStream()); // authenticates up to the final chunk
+                    if (raw < segmentSize) {
+                        if (!segment.partial()) {
+                            // zeros would read as the end of WAL: recovery would stop early, silently
+                            throw new CorruptSegmentException("archived WAL segment " + segment.segment() + " ("
+                                    + segment.key() + ") is corrupt: it holds " + raw + " bytes, not a whole segment ("
+                                    + segmentSize + ")");
+                        }
+                        pad(out, segmentSize - raw); // a partial segment: zeros are where WAL ends
+                    }
+                }
+                hashing.transferTo(OutputStream.nullOutputStream());
+                actual = hashing.sha256Hex();
+                stored = hashing.count();
+            }
+            fetchedBytes.addAndGet(stored);
+            if (!actual.equalsIgnoreCase(segment.sha256())) {
+                throw new CorruptSegmentException("archived WAL segment " + segment.segment() + " is corrupt: SHA-256 "
+                        + actual + ", archived as " + segment.sha256());
+            }
+            user.give(partialFile);
+            // a rename replaces whatever is at the name, a link included, and follows nothing
+            Files.move(partialFile, spool.resolve(segment.segment()), StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(partialFile);
+            }
+        }
+    }
+
+    /** Copies {@code in} to {@code out} up to {@code limit} bytes; returns how many were copied. */
+    private static long copyAtMost(InputStream in, OutputStream out, long limit) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long copied = 0;
+        int n;
+        while (copied < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - copied))) >= 0) {
+            out.write(buffer, 0, n);
+            copied += n;
+        }
+        return copied;
+    }
+
+    private static void pad(OutputStream out, long zeros) throws IOException {
+        byte[] block = new byte[64 * 1024];
+        for (long left = zeros; left > 0; left -= block.length) {
+            out.write(block, 0, (int) Math.min(block.length, left));
+        }
+    }
+
+    static final class CorruptSegmentException extends IOException {
+        CorruptSegmentException(String message) {
+            super(message);
+        }
+    }
+}
