@@ -53,6 +53,15 @@ class WalPrefetcherTest {
         return planned(store, name, key, raw, partial, Keyring.none());
     }
 
+    /** {@code count} whole segments, 000000010000000000000001 on, archived and planned. */
+    private static List<PlannedSegment> plan(LocalObjectStore store, int count) throws Exception {
+        List<PlannedSegment> plan = new java.util.ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            plan.add(segment(store, "00000001000000000000000" + i, new byte[(int) SEGMENT_SIZE], false));
+        }
+        return plan;
+    }
+
     private static WalPrefetcher prefetcher(LocalObjectStore store, Path spool, List<PlannedSegment> plan, int ahead)
             throws Exception {
         return prefetcher(store, spool, plan, plan.size(), ahead);
@@ -117,10 +126,7 @@ class WalPrefetcherTest {
     void aSegmentRecoveryWaitsForIsFetchedOutsideTheWindow(@TempDir Path dir) throws Exception {
         LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
         Path spool = Files.createDirectories(dir.resolve("spool"));
-        List<PlannedSegment> plan = new java.util.ArrayList<>();
-        for (int i = 1; i <= 8; i++) {
-            plan.add(segment(store, "00000001000000000000000" + i, new byte[(int) SEGMENT_SIZE], false));
-        }
+        List<PlannedSegment> plan = plan(store, 8);
         String checkpoint = plan.get(6).segment();
 
         try (WalPrefetcher wal = prefetcher(store, spool, plan, 2)) {
@@ -144,10 +150,7 @@ class WalPrefetcherTest {
     void segmentsPastTheTargetAreFetchedOnlyWhenRecoveryAsks(@TempDir Path dir) throws Exception {
         LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
         Path spool = Files.createDirectories(dir.resolve("spool"));
-        List<PlannedSegment> plan = new java.util.ArrayList<>();
-        for (int i = 1; i <= 6; i++) {
-            plan.add(segment(store, "00000001000000000000000" + i, new byte[(int) SEGMENT_SIZE], false));
-        }
+        List<PlannedSegment> plan = plan(store, 6);
         store.delete(plan.get(5).key()); // gone from the archive, past the target
 
         try (WalPrefetcher wal = prefetcher(store, spool, plan, 2, 8)) {
