@@ -183,7 +183,7 @@ public final class DevStack implements AutoCloseable {
         shared.put("STRATA_S3_ACCESS_KEY", s3.accessKey());
         shared.put("STRATA_S3_SECRET_KEY", s3.secretKey());
         shared.put("STRATA_S3_CREATE_BUCKET", "true");
-        shared.put("STRATA_STORAGE_ROOT", options.stateDir().resolve("storage").toString());
+        shared.put("STRATA_STORAGE_ROOT", storageRoot().toString());
         shared.put("STRATA_PG_BIN", PgCommands.defaultBinDir().toString());
         // point-in-time restores write only here (the gateway checks requests against it too)
         shared.put("STRATA_RESTORE_DATA_ROOTS", restoreRoot().toString());
@@ -277,6 +277,11 @@ public final class DevStack implements AutoCloseable {
         return env;
     }
 
+    /** The directory the services store in when {@link #storageType()} is {@code local}. */
+    private Path storageRoot() {
+        return options.stateDir().resolve("storage");
+    }
+
     /** Where the services store: {@code s3} (the stack's S3 API, the default) or {@code local}. */
     static String storageType() {
         String type = System.getenv().getOrDefault("STRATA_STORAGE_TYPE", "s3");
@@ -305,7 +310,7 @@ public final class DevStack implements AutoCloseable {
         env.put("STRATA_S3_SECRET_KEY", s3SecretKey());
         env.put("STRATA_S3_BUCKET", s3Bucket());
         env.put("STRATA_STORAGE_TYPE", storageType());
-        env.put("STRATA_STORAGE_ROOT", options.stateDir().resolve("storage").toString());
+        env.put("STRATA_STORAGE_ROOT", storageRoot().toString());
         env.putAll(StrataServices.stackEnv(instancePlan));
         StackFiles.writeSecret(options.stateDir().resolve(StackFiles.ADMIN_TOKEN), adminToken() + "\n");
         StackFiles.writeSecret(options.stateDir().resolve(StackFiles.STACK_ENV), StackFiles.format(env));

@@ -160,9 +160,8 @@ public final class ManagedService {
     private synchronized void killWithDescendants() {
         if (process != null) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            waitFor(process, Duration.ofSeconds(30));
         }
+        kill();
     }
 
     /** Ends a {@link #train()}ing run: SIGTERM, time for the JVM to write its cache, then the cache is taken. */
