@@ -178,9 +178,10 @@ class JobRuntimeIT extends StackTestSupport {
     }
 
     /**
-     * A running physical backup is cancelled while pg_basebackup streams: the object store stops answering
-     * for this source (the dev stack's S3 proxy holds its requests), so pg_basebackup blocks on a full pipe,
-     * as it would behind a slow store. Its pg_basebackup is gone within five seconds, the job ends CANCELLED,
+     * A running physical backup is cancelled while the base backup streams: the object store stops answering
+     * for this source (the dev stack's S3 proxy holds its requests), so the worker stops reading and the
+     * server's walsender blocks on a full socket, as it would behind a slow store. The server's base backup
+     * is gone within five seconds (the worker closed its replication session), the job ends CANCELLED,
      * and once the store answers again neither an object nor an unfinished multipart upload of it is left
      * (the worker aborts its upload; the orphan sweep would catch what it could not).
      */
@@ -204,7 +205,7 @@ class JobRuntimeIT extends StackTestSupport {
             jobId = accepted.text("jobId");
             backupId = BackupId.parse(accepted.text("backupId"));
             awaitStep(jobId, "copying");
-            await().atMost(Duration.ofSeconds(30)).until(() -> tools("pg_basebackup") > 0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> runningBaseBackups() > 0);
 
             long asked = System.nanoTime();
             Api.Response cancelling = operator.post("/api/v1/jobs/" + jobId + "/cancel", Map.of());
@@ -212,7 +213,7 @@ class JobRuntimeIT extends StackTestSupport {
             assertThat(cancelling.text("status")).isEqualTo("RUNNING");
             await().atMost(Duration.ofSeconds(5))
                     .pollInterval(Duration.ofMillis(100))
-                    .until(() -> tools("pg_basebackup") == 0);
+                    .until(() -> runningBaseBackups() == 0);
             toStop = Duration.ofNanos(System.nanoTime() - asked);
         }
         JsonNode job = awaitJob(jobId);
@@ -279,6 +280,12 @@ class JobRuntimeIT extends StackTestSupport {
     }
 
     /** {@code tool} processes running under any backup-worker instance. */
+    /** Base backups the source's server is sending (to a worker's replication session or a pg_basebackup). */
+    private long runningBaseBackups() throws Exception {
+        return Long.parseLong(
+                SampleDatabase.queryOne(sourceCluster, "postgres", "select count(*) from pg_stat_progress_basebackup"));
+    }
+
     private long tools(String tool) {
         return stack.instances("backup-worker").stream()
                 .filter(ManagedService::isAlive)

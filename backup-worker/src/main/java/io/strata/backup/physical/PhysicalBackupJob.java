@@ -27,11 +27,8 @@ import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.logical.CompressedUpload;
 import io.strata.platform.logical.CountingInputStream;
 import io.strata.platform.logical.LogicalBackupProperties;
-import io.strata.platform.logical.PgErrorHints;
 import io.strata.platform.logical.ProgressTicker;
-import io.strata.platform.logical.ToolProcesses;
 import io.strata.platform.postgres.PgTools;
-import io.strata.platform.postgres.ProcessOutput;
 import io.strata.platform.postgres.SourceErrors;
 import io.strata.platform.postgres.StallWatchdog;
 import io.strata.platform.storage.StorageEncryption;
@@ -60,8 +57,9 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * A {@link TakeBackup} of kind PHYSICAL: {@code pg_basebackup} writing a tar of the whole cluster to
- * stdout, streamed through zstd and SHA-256 into the object store, then the manifest (with the start
+ * A {@link TakeBackup} of kind PHYSICAL: a tar of the whole cluster, read from a BASE_BACKUP the worker
+ * speaks itself ({@link TarSource}: or {@code pg_basebackup} writing it to stdout), streamed through zstd and
+ * SHA-256 into the object store, then the manifest (with the start
  * and end LSN and timeline) written last. WAL is not copied ({@code -X none}): it comes from the
  * continuous archive, which must therefore be on for the source.
  */
@@ -93,6 +91,7 @@ public class PhysicalBackupJob {
     private final Clock clock;
     private final LogicalBackupProperties properties;
     private final ParentChooser parents;
+    private final String client;
 
     public PhysicalBackupJob(
             CatalogClient catalog,
@@ -102,8 +101,14 @@ public class PhysicalBackupJob {
             Clock clock,
             LogicalBackupProperties properties,
             ParentChooser parents,
+            @Value("${strata.backup.base-backup-client:" + TarSource.BUILT_IN + "}") String client,
             @Value("${strata.wal.slot-prefix:" + SlotNames.DEFAULT_PREFIX + "}") String slotPrefix) {
         this.slotPrefix = slotPrefix;
+        if (!TarSource.BUILT_IN.equals(client) && !TarSource.PG_BASEBACKUP.equals(client)) {
+            throw new IllegalArgumentException("strata.backup.base-backup-client is '" + client + "': use "
+                    + TarSource.BUILT_IN + " (the worker reads BASE_BACKUP itself) or " + TarSource.PG_BASEBACKUP);
+        }
+        this.client = client;
         this.catalog = catalog;
         this.pg = pg;
         this.store = store;
@@ -255,8 +260,8 @@ public class PhysicalBackupJob {
         return tap.manifest().orElseThrow(() -> {
             return new JobFailureException(
                     FailureCode.PG_BASEBACKUP_FAILED,
-                    "pg_basebackup's tar holds no backup_manifest (run with --no-manifest, or a server older than"
-                            + " PostgreSQL 13?); without it the backup cannot be verified, so it was discarded",
+                    "the base backup's tar holds no backup_manifest (a server older than PostgreSQL 13?); without it"
+                            + " the backup cannot be verified, so it was discarded",
                     false);
         });
     }
@@ -350,7 +355,7 @@ public class PhysicalBackupJob {
     }
 
     /**
-     * Streams {@code pg_basebackup}'s tar past a {@link BlockDiffer} that writes the block map to {@code mapFile}.
+     * Streams the base backup's tar past a {@link BlockDiffer} that writes the block map to {@code mapFile}.
      * A full backup stores the tar itself; a differential or incremental one stores only the blocks that differ
      * from its parent's, packed into one object, and drops the rest of the stream.
      */
@@ -418,40 +423,25 @@ public class PhysicalBackupJob {
             SourceConnection source, long estimate, JobReporter reporter, BlockDiffer differ, TarConsumer consumer)
             throws IOException {
         long start = System.nanoTime();
-        Process process;
-        try {
-            process = pg.command(
-                            source,
-                            source.database(),
-                            "pg_basebackup",
-                            List.of("-D", "-", "-Ft", "-X", "none", "--checkpoint=fast", "--no-password", "-v"))
-                    .start();
-        } catch (IOException e) {
-            throw new JobFailureException(
-                    FailureCode.PG_BASEBACKUP_FAILED, "Could not start pg_basebackup: " + e.getMessage(), false, e);
-        }
-        ProcessOutput stderr = ProcessOutput.drain(process.getErrorStream());
-        // one pass over the tar: PostgreSQL's manifest is kept, every file's blocks hashed (and diffed)
-        ManifestCapture tap = new ManifestCapture();
-        CopyPhases.StreamTimes times = new CopyPhases.StreamTimes(process.getInputStream());
-        CountingInputStream raw =
-                new CountingInputStream(new TarFollower(times, TarFollower.Listener.all(tap, differ)));
-        Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
-        try (ProgressTicker ticker = ProgressTicker.every(
-                        properties.progressInterval(),
-                        () -> reporter.progress(
-                                STEP,
-                                estimate <= 0 ? 0 : (int) Math.min(99, raw.count() * 100 / estimate),
-                                raw.count(),
-                                estimate));
-                StallWatchdog watchdog =
-                        StallWatchdog.watch(raw::count, silence, () -> ToolProcesses.destroy(process))) {
-            reporter.progress(STEP, 0, 0, estimate);
-            CompressedUpload.Stored stored =
-                    consumer.consume(raw, () -> requireSucceeded(source, process, stderr, watchdog));
-            return new Copied(stored, tap, differ, times.phases(start, System.nanoTime()));
-        } finally {
-            ToolProcesses.destroy(process);
+        try (TarSource tar = TarSource.open(pg, source, client, clock)) {
+            // one pass over the tar: PostgreSQL's manifest is kept, every file's blocks hashed (and diffed)
+            ManifestCapture tap = new ManifestCapture();
+            CopyPhases.StreamTimes times = new CopyPhases.StreamTimes(tar.stream());
+            CountingInputStream raw =
+                    new CountingInputStream(new TarFollower(times, TarFollower.Listener.all(tap, differ)));
+            Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
+            try (ProgressTicker ticker = ProgressTicker.every(
+                            properties.progressInterval(),
+                            () -> reporter.progress(
+                                    STEP,
+                                    estimate <= 0 ? 0 : (int) Math.min(99, raw.count() * 100 / estimate),
+                                    raw.count(),
+                                    estimate));
+                    StallWatchdog watchdog = StallWatchdog.watch(raw::count, silence, tar::stall)) {
+                reporter.progress(STEP, 0, 0, estimate);
+                CompressedUpload.Stored stored = consumer.consume(raw, () -> tar.requireSucceeded(STEP));
+                return new Copied(stored, tap, differ, times.phases(start, System.nanoTime()));
+            }
         }
     }
 
@@ -517,35 +507,6 @@ public class PhysicalBackupJob {
         } catch (IOException ignored) {
             // a temporary file left behind
         }
-    }
-
-    private static void requireSucceeded(
-            SourceConnection source, Process process, ProcessOutput stderr, StallWatchdog watchdog) {
-        int exit = ToolProcesses.awaitExit(process, "pg_basebackup");
-        if (watchdog.stalled()) {
-            throw new JobFailureException(
-                    FailureCode.SOURCE_TIMEOUT,
-                    SourceErrors.stalledMessage(
-                            source, STEP, source.timeoutsOrDefault().io()),
-                    true);
-        }
-        if (exit == 0) {
-            return;
-        }
-        String errors = stderr.tail();
-        if (SourceErrors.toolCannotConnect(errors)) {
-            throw new JobFailureException(
-                    FailureCode.SOURCE_TIMEOUT,
-                    SourceErrors.cannotConnectMessage(source, "starting pg_basebackup"),
-                    true);
-        }
-        throw new JobFailureException(
-                FailureCode.PG_BASEBACKUP_FAILED,
-                PgErrorHints.withHint(
-                        "pg_basebackup of source '" + source.name() + "' " + ToolProcesses.describeExit(exit) + ": "
-                                + errors.strip(),
-                        PgErrorHints.hint(errors, source.host(), source.port(), source.database(), source.username())),
-                PgErrorHints.isTransient(errors));
     }
 
     private void put(String objectKey, byte[] content) {

@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stops one running job when it is cancelled: the child processes it started (pg_dump, pg_basebackup,
- * pg_restore, tar, a recovering server's pg_ctl) are killed, with their own children, and the job's thread
+ * pg_restore, tar, a recovering server's pg_ctl) are killed, with their own children, the connections it
+ * registered (a base backup's replication session) are closed, and the job's thread
  * is interrupted, so a job blocked reading a tool's output ends within moments. The job's code then fails
  * as it would on any error and removes what it wrote; the runtime reports it CANCELLED.
  *
@@ -21,6 +22,7 @@ public final class JobCancellation implements AutoCloseable {
     private static final InheritableThreadLocal<JobCancellation> CURRENT = new InheritableThreadLocal<>();
     private final Thread runner;
     private final Set<Process> processes = ConcurrentHashMap.newKeySet();
+    private final Set<java.io.Closeable> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean requested;
     private volatile String beyond;
 
@@ -46,6 +48,22 @@ public final class JobCancellation implements AutoCloseable {
         if (current.requested) {
             kill(process); // cancelled while it was being started
         }
+    }
+
+    /**
+     * Closes {@code connection} if the job running on this thread is cancelled (a socket read does not end
+     * on an interrupt); closing the returned handle stops watching it.
+     */
+    public static AutoCloseable closeOnCancel(java.io.Closeable connection) {
+        JobCancellation current = CURRENT.get();
+        if (current == null) {
+            return () -> {};
+        }
+        current.connections.add(connection);
+        if (current.requested) {
+            closeQuietly(connection); // cancelled while it was being opened
+        }
+        return () -> current.connections.remove(connection);
     }
 
     /** From here on the job on this thread finishes even if cancelled ({@code why} is logged then). */
@@ -78,9 +96,18 @@ public final class JobCancellation implements AutoCloseable {
         if (!requested) {
             requested = true;
             processes.forEach(JobCancellation::kill);
+            connections.forEach(JobCancellation::closeQuietly);
             runner.interrupt();
         }
         return true;
+    }
+
+    private static void closeQuietly(java.io.Closeable connection) {
+        try {
+            connection.close();
+        } catch (java.io.IOException e) {
+            log.debug("closing a cancelled job's connection failed", e);
+        }
     }
 
     private static void kill(Process process) {

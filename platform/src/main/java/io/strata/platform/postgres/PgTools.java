@@ -72,6 +72,14 @@ public class PgTools {
         return new ToolCommand(builder, source.password(), privateDir);
     }
 
+    /**
+     * A physical replication session with the source, logged in, or empty when it needs TLS (which only
+     * libpq's programs speak here).
+     */
+    public Optional<ReplicationConnection> replication(SourceConnection source) throws java.io.IOException {
+        return ReplicationConnection.open(source, networks, applicationName);
+    }
+
     /** A connection with the source's own deadlines. */
     public Connection connect(SourceConnection source, String database) throws SQLException {
         int connect = source.timeoutsOrDefault().connect();

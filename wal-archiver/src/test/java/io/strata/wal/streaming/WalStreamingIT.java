@@ -15,6 +15,7 @@ import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.PostgresProperties;
 import io.strata.platform.postgres.SourceNetworks;
 import io.strata.platform.storage.StorageEncryption;
+import io.strata.platform.testing.ThrowawayPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

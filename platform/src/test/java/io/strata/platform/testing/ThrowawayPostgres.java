@@ -1,4 +1,4 @@
-package io.strata.wal.streaming;
+package io.strata.platform.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A PostgreSQL 15 cluster for one test class, run as the {@code postgres} OS user (the server
- * refuses root), trusting TCP from 127.0.0.1 including replication connections.
+ * refuses root), trusting TCP from 127.0.0.1 including replication connections until {@link #hba} says
+ * otherwise. Shared by the modules' tests through platform's test jar.
  */
-final class ThrowawayPostgres implements AutoCloseable {
+public final class ThrowawayPostgres implements AutoCloseable {
     private static final Path BIN =
             Path.of(System.getenv().getOrDefault("STRATA_PG_BIN", "/usr/lib/postgresql/15/bin"));
     private final Path dataDir;
@@ -27,7 +28,7 @@ final class ThrowawayPostgres implements AutoCloseable {
         this.port = port;
     }
 
-    static ThrowawayPostgres start(Path baseDir, String... settings) throws IOException, InterruptedException {
+    public static ThrowawayPostgres start(Path baseDir, String... settings) throws IOException, InterruptedException {
         run("chown", "postgres", baseDir.toString());
         Path dataDir = baseDir.resolve("data");
         runAsPostgres(
@@ -62,7 +63,7 @@ final class ThrowawayPostgres implements AutoCloseable {
     }
 
     /** A streaming standby of {@code primary} in {@code baseDir/data}, started. */
-    static ThrowawayPostgres standbyOf(ThrowawayPostgres primary, Path baseDir)
+    public static ThrowawayPostgres standbyOf(ThrowawayPostgres primary, Path baseDir)
             throws IOException, InterruptedException {
         run("chown", "postgres", baseDir.toString());
         Path dataDir = baseDir.resolve("data");
@@ -92,28 +93,55 @@ final class ThrowawayPostgres implements AutoCloseable {
         return new ThrowawayPostgres(dataDir, port);
     }
 
-    void promote() throws IOException, InterruptedException {
+    public void promote() throws IOException, InterruptedException {
         runAsPostgres(BIN.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-w", "promote");
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    Path dataDir() {
+    public Path dataDir() {
         return dataDir;
     }
 
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
     }
 
-    void execute(String... statements) throws SQLException {
+    public void execute(String... statements) throws SQLException {
         try (Connection connection = connect();
                 var statement = connection.createStatement()) {
             for (String sql : statements) {
                 statement.execute(sql);
             }
+        }
+    }
+
+    /**
+     * Replaces pg_hba.conf with {@code lines} and waits until the server has reread its configuration. The
+     * lines must still let user {@code postgres} in from 127.0.0.1 without a password (this waits through it).
+     */
+    public void hba(String... lines) throws IOException, InterruptedException, SQLException {
+        Files.writeString(dataDir.resolve("pg_hba.conf"), String.join("\n", lines) + "\n");
+        try (Connection connection = connect();
+                var statement = connection.createStatement()) {
+            java.sql.Timestamp before = loadTime(statement);
+            statement.execute("select pg_reload_conf()");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!loadTime(statement).after(before)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the server did not reload pg_hba.conf within 30 s");
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static java.sql.Timestamp loadTime(java.sql.Statement statement) throws SQLException {
+        try (var row = statement.executeQuery("select pg_conf_load_time()")) {
+            row.next();
+            return row.getTimestamp(1);
         }
     }
 

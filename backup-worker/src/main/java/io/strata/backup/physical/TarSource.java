@@ -1,0 +1,284 @@
+package io.strata.backup.physical;
+
+import io.strata.common.model.FailureCode;
+import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.jobs.JobCancellation;
+import io.strata.platform.jobs.JobFailureException;
+import io.strata.platform.logical.PgErrorHints;
+import io.strata.platform.logical.ToolProcesses;
+import io.strata.platform.postgres.PgTools;
+import io.strata.platform.postgres.ProcessOutput;
+import io.strata.platform.postgres.ReplicationConnection;
+import io.strata.platform.postgres.SourceErrors;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where a physical backup's tar comes from: the worker's own replication session ({@link BaseBackupStream}),
+ * or {@code pg_basebackup}'s stdout where that session cannot be had (TLS, a server older than 15, or
+ * {@code strata.backup.base-backup-client=pg_basebackup}). Both give the same tar; failures of either end the
+ * job with the same codes: SOURCE_TIMEOUT for a source that cannot be reached or stopped answering,
+ * PG_BASEBACKUP_FAILED with PostgreSQL's words and a hint otherwise.
+ */
+abstract sealed class TarSource implements AutoCloseable {
+    static final String BUILT_IN = "built-in";
+    static final String PG_BASEBACKUP = "pg_basebackup";
+    private static final Logger log = LoggerFactory.getLogger(TarSource.class);
+
+    protected final SourceConnection source;
+    private volatile boolean stalled;
+
+    private TarSource(SourceConnection source) {
+        this.source = source;
+    }
+
+    /** Opens the tar of {@code source}: logged in (built-in) or started (pg_basebackup). */
+    static TarSource open(PgTools pg, SourceConnection source, String client, Clock clock) {
+        if (BUILT_IN.equals(client)) {
+            Optional<ReplicationConnection> session = session(pg, source);
+            if (session.isPresent()) {
+                int major = major(session.get().serverVersion());
+                if (major >= BaseBackupStream.MIN_SERVER_VERSION) {
+                    return new Session(source, session.get(), clock);
+                }
+                closeQuietly(session.get());
+                log.info(
+                        "source {} runs PostgreSQL {}: its base backup is read through pg_basebackup",
+                        source.name(),
+                        major);
+            } else {
+                log.info("source {} is reached over TLS: its base backup is read through pg_basebackup", source.name());
+            }
+        }
+        return new Tool(pg, source);
+    }
+
+    /** The tar's bytes; a failure of the source is thrown as a {@link JobFailureException}. */
+    abstract InputStream stream();
+
+    /** The stall watchdog's action: stops the source; the job then fails as SOURCE_TIMEOUT. */
+    final void stall() {
+        stalled = true;
+        stop();
+    }
+
+    abstract void stop();
+
+    /** Called once the stream ended: throws if the source did not end well. */
+    abstract void requireSucceeded(String step);
+
+    @Override
+    public abstract void close();
+
+    protected final JobFailureException stalledFailure(String step) {
+        return new JobFailureException(
+                FailureCode.SOURCE_TIMEOUT,
+                SourceErrors.stalledMessage(
+                        source, step, source.timeoutsOrDefault().io()),
+                true);
+    }
+
+    protected final boolean stalled() {
+        return stalled;
+    }
+
+    static int major(String serverVersion) {
+        int end = 0;
+        while (end < serverVersion.length() && Character.isDigit(serverVersion.charAt(end))) {
+            end++;
+        }
+        return end == 0 ? 0 : Integer.parseInt(serverVersion.substring(0, end));
+    }
+
+    private static Optional<ReplicationConnection> session(PgTools pg, SourceConnection source) {
+        try {
+            return pg.replication(source);
+        } catch (ReplicationConnection.ServerError e) {
+            throw refused(source, e, "logging in for the base backup");
+        } catch (ConnectException | SocketTimeoutException | UnknownHostException | NoRouteToHostException e) {
+            throw new JobFailureException(
+                    FailureCode.SOURCE_TIMEOUT,
+                    SourceErrors.cannotConnectMessage(source, "starting the base backup") + " (" + e.getMessage() + ")",
+                    true,
+                    e);
+        } catch (IOException e) {
+            throw new JobFailureException(
+                    FailureCode.PG_BASEBACKUP_FAILED,
+                    "Could not open a replication session with source '" + source.name() + "' at " + source.host() + ":"
+                            + source.port() + ": " + e.getMessage(),
+                    true,
+                    e);
+        }
+    }
+
+    private static JobFailureException refused(
+            SourceConnection source, ReplicationConnection.ServerError e, String step) {
+        String text = e.getMessage();
+        return new JobFailureException(
+                FailureCode.PG_BASEBACKUP_FAILED,
+                PgErrorHints.withHint(
+                        "The base backup of source '" + source.name() + "' failed while " + step + ": " + text,
+                        PgErrorHints.hint(text, source.host(), source.port(), source.database(), source.username())),
+                PgErrorHints.isTransient(text),
+                e);
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.debug("closing failed", e);
+        }
+    }
+
+    /** BASE_BACKUP read by the worker itself. */
+    private static final class Session extends TarSource {
+        private final ReplicationConnection connection;
+        private final BaseBackupStream backup;
+        private final AutoCloseable cancelHook;
+
+        Session(SourceConnection source, ReplicationConnection connection, Clock clock) {
+            super(source);
+            this.connection = connection;
+            this.backup = new BaseBackupStream(connection, clock.instant().getEpochSecond());
+            this.cancelHook = JobCancellation.closeOnCancel(connection);
+        }
+
+        @Override
+        InputStream stream() {
+            return new FilterInputStream(backup) {
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    try {
+                        return in.read(b, off, len);
+                    } catch (IOException e) {
+                        throw failure(e);
+                    }
+                }
+
+                @Override
+                public int read() {
+                    try {
+                        return in.read();
+                    } catch (IOException e) {
+                        throw failure(e);
+                    }
+                }
+            };
+        }
+
+        private JobFailureException failure(IOException e) {
+            if (stalled()) {
+                return stalledFailure(PhysicalBackupJob.STEP);
+            }
+            if (e instanceof ReplicationConnection.ServerError error) {
+                return refused(source, error, "copying");
+            }
+            if (e instanceof BaseBackupStream.Refused) {
+                return new JobFailureException(
+                        FailureCode.PG_BASEBACKUP_FAILED,
+                        "The base backup of source '" + source.name() + "' was stopped: " + e.getMessage(),
+                        false,
+                        e);
+            }
+            return new JobFailureException(
+                    FailureCode.PG_BASEBACKUP_FAILED,
+                    "The replication session with source '" + source.name() + "' at " + source.host() + ":"
+                            + source.port() + " broke during the base backup: " + e.getMessage(),
+                    true,
+                    e);
+        }
+
+        @Override
+        void stop() {
+            closeQuietly(connection);
+        }
+
+        @Override
+        void requireSucceeded(String step) {
+            // the stream ends only after the server reported the backup's end; a stall ends it with a failure
+            if (stalled()) {
+                throw stalledFailure(step);
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(cancelHook);
+            closeQuietly(connection);
+        }
+    }
+
+    /** {@code pg_basebackup -D - -Ft -X none --checkpoint=fast}. */
+    private static final class Tool extends TarSource {
+        private final Process process;
+        private final ProcessOutput stderr;
+
+        Tool(PgTools pg, SourceConnection source) {
+            super(source);
+            try {
+                process = pg.command(
+                                source,
+                                source.database(),
+                                PG_BASEBACKUP,
+                                List.of("-D", "-", "-Ft", "-X", "none", "--checkpoint=fast", "--no-password", "-v"))
+                        .start();
+            } catch (IOException e) {
+                throw new JobFailureException(
+                        FailureCode.PG_BASEBACKUP_FAILED, "Could not start pg_basebackup: " + e.getMessage(), false, e);
+            }
+            stderr = ProcessOutput.drain(process.getErrorStream());
+        }
+
+        @Override
+        InputStream stream() {
+            return process.getInputStream();
+        }
+
+        @Override
+        void stop() {
+            ToolProcesses.destroy(process);
+        }
+
+        @Override
+        void requireSucceeded(String step) {
+            int exit = ToolProcesses.awaitExit(process, PG_BASEBACKUP);
+            if (stalled()) {
+                throw stalledFailure(step);
+            }
+            if (exit == 0) {
+                return;
+            }
+            String errors = stderr.tail();
+            if (SourceErrors.toolCannotConnect(errors)) {
+                throw new JobFailureException(
+                        FailureCode.SOURCE_TIMEOUT,
+                        SourceErrors.cannotConnectMessage(source, "starting pg_basebackup"),
+                        true);
+            }
+            throw new JobFailureException(
+                    FailureCode.PG_BASEBACKUP_FAILED,
+                    PgErrorHints.withHint(
+                            "pg_basebackup of source '" + source.name() + "' " + ToolProcesses.describeExit(exit) + ": "
+                                    + errors.strip(),
+                            PgErrorHints.hint(
+                                    errors, source.host(), source.port(), source.database(), source.username())),
+                    PgErrorHints.isTransient(errors));
+        }
+
+        @Override
+        public void close() {
+            ToolProcesses.destroy(process);
+        }
+    }
+}

@@ -1,0 +1,379 @@
+package io.strata.platform.postgres;
+
+import com.ongres.scram.client.ScramClient;
+import com.ongres.scram.common.exception.ScramException;
+import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A physical replication session with a source, spoken by the worker itself (PostgreSQL's frontend/backend
+ * protocol 3.0 with {@code replication=true}): what a BASE_BACKUP needs, without a {@code pg_basebackup}
+ * process between the server and the worker.
+ *
+ * <p>Logs in with the source's registered user and password: trust, password, MD5 or SCRAM-SHA-256 (the
+ * ongres SCRAM client, as pgjdbc uses). TLS is not spoken here: {@link #open} gives an empty answer when the
+ * source's {@code sslMode} asks for TLS or the server offers it under {@code prefer}, and the caller then uses
+ * {@code pg_basebackup} (libpq), which does. The host is checked against the allowed networks first; the
+ * connect deadline bounds the TCP connect and the login. Only the simple query protocol is used, with
+ * commands the caller composes from constants.
+ */
+public final class ReplicationConnection implements Closeable {
+    private static final int PROTOCOL_3_0 = 196608;
+    private static final int SSL_REQUEST = 80877103;
+    private static final int BUFFER_BYTES = 256 * 1024;
+    private static final String SCRAM = "SCRAM-SHA-256";
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReplicationConnection.class);
+
+    private final Socket socket;
+    private final String host;
+    private final int port;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private String serverVersion = "";
+    private int length;
+
+    private ReplicationConnection(Socket socket, String host, int port) throws IOException {
+        this.socket = socket;
+        this.host = host;
+        this.port = port;
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), BUFFER_BYTES));
+        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 8192));
+    }
+
+    /**
+     * A logged-in replication session, or empty when TLS would be needed (use libpq then).
+     *
+     * @throws ServerError when the server refuses the login (its own words)
+     * @throws IOException when the server cannot be reached, or the login takes longer than the deadline
+     */
+    public static Optional<ReplicationConnection> open(
+            SourceConnection source, SourceNetworks networks, String applicationName) throws IOException {
+        networks.requireAllowed(source.host());
+        String mode = source.tlsOrDefault().modeOrDefault();
+        if (!mode.equals("disable") && !mode.equals("allow") && !mode.equals("prefer")) {
+            return Optional.empty();
+        }
+        int deadlineMillis = source.timeoutsOrDefault().connect() * 1000;
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+            socket.connect(new InetSocketAddress(source.host(), source.port()), deadlineMillis);
+            socket.setSoTimeout(deadlineMillis);
+            ReplicationConnection connection = new ReplicationConnection(socket, source.host(), source.port());
+            if (!mode.equals("disable") && connection.serverOffersTls()) {
+                socket.close();
+                return Optional.empty();
+            }
+            connection.login(source, applicationName);
+            socket.setSoTimeout(0); // from here the caller's stall watchdog bounds silences
+            return Optional.of(connection);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** The server's {@code server_version}, as it reported it at login. */
+    public String serverVersion() {
+        return serverVersion;
+    }
+
+    /** Sends {@code command} as a simple query. */
+    public void query(String command) throws IOException {
+        byte[] text = cString(command);
+        out.writeByte('Q');
+        out.writeInt(4 + text.length);
+        out.write(text);
+        out.flush();
+    }
+
+    /**
+     * Reads the next message's type and length: its payload ({@link #length()} bytes) is next on
+     * {@link #in()}. Notices (a base backup's checksum warnings) are logged, parameter reports kept; an error
+     * is thrown as {@link ServerError}.
+     */
+    public int next() throws IOException {
+        while (true) {
+            int type = in.read();
+            if (type < 0) {
+                throw new EOFException("the server closed the connection");
+            }
+            length = in.readInt() - 4;
+            if (length < 0) {
+                throw new IOException(
+                        "malformed message from the server (type '" + (char) type + "', length " + (length + 4) + ")");
+            }
+            switch (type) {
+                case 'E' -> throw ServerError.parse(payload());
+                case 'N' ->
+                    log.warn(
+                            "{}:{} says: {}",
+                            host,
+                            port,
+                            ServerError.parse(payload()).getMessage());
+                case 'S' -> parameter(payload());
+                default -> {
+                    return type;
+                }
+            }
+        }
+    }
+
+    /** The payload length of the message {@link #next()} returned. */
+    public int length() {
+        return length;
+    }
+
+    public DataInputStream in() {
+        return in;
+    }
+
+    /** The rest of the current message (of at most {@code length} bytes). */
+    public byte[] payload() throws IOException {
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
+    }
+
+    public void skip(int bytes) throws IOException {
+        in.skipNBytes(bytes);
+    }
+
+    /** Closes the socket; a read blocked on it in another thread ends with an exception. */
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    private boolean serverOffersTls() throws IOException {
+        out.writeInt(8);
+        out.writeInt(SSL_REQUEST);
+        out.flush();
+        int answer = in.read();
+        if (answer == 'S') {
+            return true;
+        }
+        if (answer == 'N') {
+            return false;
+        }
+        throw new IOException("the server answered a TLS request with " + answer + ", not 'S' or 'N'");
+    }
+
+    private void login(SourceConnection source, String applicationName) throws IOException {
+        ByteArrayOutputStream startup = new ByteArrayOutputStream();
+        DataOutputStream body = new DataOutputStream(startup);
+        body.writeInt(PROTOCOL_3_0);
+        for (String s :
+                List.of("user", source.username(), "replication", "true", "application_name", applicationName)) {
+            body.write(cString(s));
+        }
+        body.writeByte(0);
+        out.writeInt(4 + startup.size());
+        startup.writeTo(out);
+        out.flush();
+        ScramClient scram = null;
+        while (true) {
+            int type = next();
+            if (type == 'R') {
+                int code = in.readInt();
+                byte[] data = new byte[length - 4];
+                in.readFully(data);
+                scram = authenticate(code, data, source, scram);
+            } else if (type == 'Z') {
+                skip(length);
+                return;
+            } else {
+                skip(length); // BackendKeyData: a cancel would close the socket instead
+            }
+        }
+    }
+
+    /** Answers one authentication request; returns the SCRAM exchange under way, if any. */
+    private ScramClient authenticate(int code, byte[] data, SourceConnection source, ScramClient scram)
+            throws IOException {
+        switch (code) {
+            case 0 -> {
+                return scram; // logged in
+            }
+            case 3 -> sendPassword(cString(requirePassword(source)));
+            case 5 -> sendPassword(cString(md5(requirePassword(source), source.username(), data)));
+            case 10 -> {
+                List<String> mechanisms = cStrings(data);
+                if (!mechanisms.contains(SCRAM)) {
+                    throw new IOException("the server offers SASL mechanisms " + mechanisms + ", not " + SCRAM);
+                }
+                ScramClient client = ScramClient.builder()
+                        .advertisedMechanisms(List.of(SCRAM)) // no channel binding: TLS is not spoken here
+                        .username("*") // the server takes the startup packet's user
+                        .password(requirePassword(source).toCharArray())
+                        .build();
+                byte[] first = client.clientFirstMessage().toString().getBytes(StandardCharsets.UTF_8);
+                byte[] name = cString(SCRAM);
+                out.writeByte('p');
+                out.writeInt(4 + name.length + 4 + first.length);
+                out.write(name);
+                out.writeInt(first.length);
+                out.write(first);
+                out.flush();
+                return client;
+            }
+            case 11 -> {
+                try {
+                    requireScram(scram).serverFirstMessage(new String(data, StandardCharsets.UTF_8));
+                } catch (ScramException e) {
+                    throw new IOException("the server's SCRAM message does not parse: " + e.getMessage(), e);
+                }
+                byte[] last = scram.clientFinalMessage().toString().getBytes(StandardCharsets.UTF_8);
+                out.writeByte('p');
+                out.writeInt(4 + last.length);
+                out.write(last);
+                out.flush();
+            }
+            case 12 -> {
+                try {
+                    requireScram(scram).serverFinalMessage(new String(data, StandardCharsets.UTF_8));
+                } catch (ScramException e) {
+                    throw new IOException(
+                            "the server did not prove it knows the password (SCRAM): " + e.getMessage(), e);
+                }
+            }
+            default ->
+                throw new IOException("the server asks for authentication method " + code
+                        + " (Kerberos, GSSAPI or SSPI), which the built-in replication client does not speak; set"
+                        + " strata.backup.base-backup-client=pg_basebackup");
+        }
+        return scram;
+    }
+
+    private static ScramClient requireScram(ScramClient scram) throws IOException {
+        if (scram == null) {
+            throw new IOException("the server continued a SCRAM exchange that was never begun");
+        }
+        return scram;
+    }
+
+    private static String requirePassword(SourceConnection source) throws ServerError {
+        if (source.password() == null) {
+            throw new ServerError("FATAL", "28P01", "no password supplied", null, null);
+        }
+        return source.password();
+    }
+
+    private void sendPassword(byte[] text) throws IOException {
+        out.writeByte('p');
+        out.writeInt(4 + text.length);
+        out.write(text);
+        out.flush();
+    }
+
+    /** PostgreSQL's MD5 answer: "md5" + md5(md5(password + user) + salt), in hex. */
+    static String md5(String password, String user, byte[] salt) {
+        try {
+            MessageDigest md5 = MessageDigest.getInstance("MD5");
+            byte[] inner = md5.digest((password + user).getBytes(StandardCharsets.UTF_8));
+            md5.update(HexFormat.of().formatHex(inner).getBytes(StandardCharsets.US_ASCII));
+            md5.update(salt);
+            return "md5" + HexFormat.of().formatHex(md5.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no MD5", e);
+        }
+    }
+
+    private void parameter(byte[] data) {
+        List<String> pair = cStrings(data);
+        if (pair.size() >= 2 && pair.get(0).equals("server_version")) {
+            serverVersion = pair.get(1);
+        }
+    }
+
+    static byte[] cString(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        byte[] text = new byte[bytes.length + 1];
+        System.arraycopy(bytes, 0, text, 0, bytes.length);
+        return text;
+    }
+
+    /** The NUL-terminated strings of {@code data}, up to an empty one or the end. */
+    public static List<String> cStrings(byte[] data) {
+        List<String> strings = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < data.length; i++) {
+            if (data[i] == 0) {
+                if (i == start) {
+                    break;
+                }
+                strings.add(new String(data, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        return strings;
+    }
+
+    /** An ErrorResponse: the server's own words, which {@code PgErrorHints} understands like libpq's. */
+    public static final class ServerError extends IOException {
+        private final String severity;
+        private final String sqlState;
+
+        ServerError(String severity, String sqlState, String message, String detail, String hint) {
+            super(severity + ":  " + message + (detail == null ? "" : " DETAIL:  " + detail)
+                    + (hint == null ? "" : " HINT:  " + hint));
+            this.severity = severity;
+            this.sqlState = sqlState;
+        }
+
+        static ServerError parse(byte[] data) {
+            String severity = "ERROR";
+            String code = null;
+            String message = "(no message)";
+            String detail = null;
+            String hint = null;
+            int i = 0;
+            while (i < data.length && data[i] != 0) {
+                byte field = data[i];
+                int end = i + 1;
+                while (end < data.length && data[end] != 0) {
+                    end++;
+                }
+                String value = new String(data, i + 1, end - i - 1, StandardCharsets.UTF_8);
+                switch (field) {
+                    case 'V' -> severity = value;
+                    case 'C' -> code = value;
+                    case 'M' -> message = value;
+                    case 'D' -> detail = value;
+                    case 'H' -> hint = value;
+                    default -> {
+                        // position, file, line, routine...: not for a person
+                    }
+                }
+                i = end + 1;
+            }
+            return new ServerError(severity, code, message, detail, hint);
+        }
+
+        public String severity() {
+            return severity;
+        }
+
+        public String sqlState() {
+            return sqlState;
+        }
+    }
+}
