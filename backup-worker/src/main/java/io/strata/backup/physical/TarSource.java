@@ -19,14 +19,13 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Where a physical backup's tar comes from: the worker's own replication session ({@link BaseBackupStream}),
- * or {@code pg_basebackup}'s stdout where that session cannot be had (TLS, a server older than 15, or
- * {@code strata.backup.base-backup-client=pg_basebackup}). Both give the same tar; failures of either end the
+ * or {@code pg_basebackup}'s stdout for a server older than 15 (whose BASE_BACKUP speaks an older protocol)
+ * or with {@code strata.backup.base-backup-client=pg_basebackup}. Both give the same tar; failures of either end the
  * job with the same codes: SOURCE_TIMEOUT for a source that cannot be reached or stopped answering,
  * PG_BASEBACKUP_FAILED with PostgreSQL's words and a hint otherwise.
  */
@@ -45,20 +44,16 @@ abstract sealed class TarSource implements AutoCloseable {
     /** Opens the tar of {@code source}: logged in (built-in) or started (pg_basebackup). */
     static TarSource open(PgTools pg, SourceConnection source, String client, Clock clock) {
         if (BUILT_IN.equals(client)) {
-            Optional<ReplicationConnection> session = session(pg, source);
-            if (session.isPresent()) {
-                int major = major(session.get().serverVersion());
-                if (major >= BaseBackupStream.MIN_SERVER_VERSION) {
-                    return new Session(source, session.get(), clock);
-                }
-                closeQuietly(session.get());
-                log.info(
-                        "source {} runs PostgreSQL {}: its base backup is read through pg_basebackup",
-                        source.name(),
-                        major);
-            } else {
-                log.info("source {} is reached over TLS: its base backup is read through pg_basebackup", source.name());
+            ReplicationConnection session = session(pg, source);
+            int major = major(session.serverVersion());
+            if (major >= BaseBackupStream.MIN_SERVER_VERSION) {
+                return new Session(source, session, clock);
             }
+            closeQuietly(session);
+            log.info(
+                    "source {} runs PostgreSQL {}: its base backup is read through pg_basebackup",
+                    source.name(),
+                    major);
         }
         return new Tool(pg, source);
     }
@@ -100,11 +95,19 @@ abstract sealed class TarSource implements AutoCloseable {
         return end == 0 ? 0 : Integer.parseInt(serverVersion.substring(0, end));
     }
 
-    private static Optional<ReplicationConnection> session(PgTools pg, SourceConnection source) {
+    private static ReplicationConnection session(PgTools pg, SourceConnection source) {
         try {
             return pg.replication(source);
         } catch (ReplicationConnection.ServerError e) {
             throw refused(source, e, "logging in for the base backup");
+        } catch (javax.net.ssl.SSLException e) {
+            throw new JobFailureException(
+                    FailureCode.PG_BASEBACKUP_FAILED,
+                    "TLS with source '" + source.name() + "' at " + source.host() + ":" + source.port() + " failed: "
+                            + e.getMessage() + ". Check the source's tls.sslMode and tls.caCertificate against the"
+                            + " server's certificate.",
+                    false,
+                    e);
         } catch (ConnectException | SocketTimeoutException | UnknownHostException | NoRouteToHostException e) {
             throw new JobFailureException(
                     FailureCode.SOURCE_TIMEOUT,

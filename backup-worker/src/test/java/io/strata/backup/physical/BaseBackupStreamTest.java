@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The worker's own BASE_BACKUP against a real PostgreSQL 15: the tar it yields, extracted, passes
  * {@code pg_verifybackup} against the manifest in it (every file's size and CRC, so the stream is the server's
- * backup byte for byte), and each way of logging in PostgreSQL offers over plain TCP works, or fails with the
- * server's words.
+ * backup byte for byte), each way of logging in works or fails with the server's words, and TLS follows libpq's
+ * sslmode (the server has TLS on; one role may only come in over it).
  */
 class BaseBackupStreamTest {
     private static final Path VERIFY =
@@ -38,10 +38,27 @@ class BaseBackupStreamTest {
     @TempDir
     static Path base;
 
+    @TempDir
+    static Path tls;
+
+    private static String serverCertificate;
+    private static String otherCertificate;
+
     @BeforeAll
     static void start() throws Exception {
-        postgres = ThrowawayPostgres.start(base);
+        // a self-signed certificate for 127.0.0.1 (its own CA), and another that signed nothing here
+        certificate("server", "subjectAltName=IP:127.0.0.1");
+        certificate("other", "subjectAltName=IP:127.0.0.1");
+        run("chown", "-R", "postgres", tls.toString());
+        serverCertificate = Files.readString(tls.resolve("server.crt"));
+        otherCertificate = Files.readString(tls.resolve("other.crt"));
+        postgres = ThrowawayPostgres.start(
+                base,
+                "ssl = on",
+                "ssl_cert_file = '" + tls.resolve("server.crt") + "'",
+                "ssl_key_file = '" + tls.resolve("server.key") + "'");
         postgres.execute(
+                "CREATE ROLE tls_user LOGIN REPLICATION PASSWORD 'tls secret'",
                 "CREATE ROLE scram_user LOGIN REPLICATION PASSWORD 'scram secret'",
                 "SET password_encryption = 'md5'",
                 "CREATE ROLE md5_user LOGIN REPLICATION PASSWORD 'md5 secret'",
@@ -50,6 +67,7 @@ class BaseBackupStreamTest {
         postgres.hba(
                 "host all postgres 127.0.0.1/32 trust",
                 "host replication postgres 127.0.0.1/32 trust",
+                "hostssl replication tls_user 127.0.0.1/32 scram-sha-256",
                 "host replication scram_user 127.0.0.1/32 scram-sha-256",
                 "host replication md5_user 127.0.0.1/32 md5",
                 "host replication plain_user 127.0.0.1/32 password");
@@ -113,16 +131,35 @@ class BaseBackupStreamTest {
     }
 
     @Test
-    void tlsIsLeftToLibpq() throws Exception {
-        assertThat(ReplicationConnection.open(source("scram_user", "scram secret", "require"), ANYWHERE, "test"))
-                .isEmpty();
-        assertThat(ReplicationConnection.open(source("scram_user", "scram secret", "verify-full"), ANYWHERE, "test"))
-                .isEmpty();
-        // prefer, against a server without TLS: spoken here
-        try (ReplicationConnection connection = ReplicationConnection.open(
-                        source("scram_user", "scram secret", "prefer"), ANYWHERE, "test")
-                .orElseThrow()) {
-            assertThat(connection.serverVersion()).startsWith("15");
+    void tlsIsSpokenAsLibpqsSslModesSay() throws Exception {
+        // tls_user may only come in over TLS (hostssl): each login that works below was encrypted
+        for (String mode : List.of("prefer", "require")) {
+            try (ReplicationConnection connection = open("127.0.0.1", "tls_user", mode, null)) {
+                assertThat(connection.serverVersion()).as(mode).startsWith("15");
+            }
+        }
+        try (ReplicationConnection connection = open("127.0.0.1", "tls_user", "verify-full", serverCertificate);
+                BaseBackupStream backup = new BaseBackupStream(connection, 0)) {
+            assertThat(backup.read(new byte[65536]))
+                    .as("a BASE_BACKUP streams over TLS")
+                    .isPositive();
+        }
+        assertThatThrownBy(() -> open("127.0.0.1", "tls_user", "disable", null))
+                .isInstanceOf(ReplicationConnection.ServerError.class)
+                .hasMessageContaining("no pg_hba.conf entry");
+        assertThatThrownBy(() -> open("127.0.0.1", "tls_user", "verify-ca", otherCertificate))
+                .as("a certificate the registered CA did not sign")
+                .isInstanceOf(SSLException.class);
+        assertThatThrownBy(() -> open("127.0.0.1", "tls_user", "require", otherCertificate))
+                .as("require checks the certificate when a CA is registered, as libpq does")
+                .isInstanceOf(SSLException.class);
+        assertThatThrownBy(() -> open("localhost", "tls_user", "verify-full", serverCertificate))
+                .as("verify-full: the certificate names 127.0.0.1, not localhost")
+                .isInstanceOf(SSLException.class);
+        try (ReplicationConnection connection = open("localhost", "tls_user", "verify-ca", serverCertificate)) {
+            assertThat(connection.serverVersion())
+                    .as("verify-ca does not check the name")
+                    .startsWith("15");
         }
     }
 
@@ -150,27 +187,55 @@ class BaseBackupStreamTest {
     }
 
     private static ReplicationConnection login(String user, String password) throws IOException {
-        Optional<ReplicationConnection> connection =
-                ReplicationConnection.open(source(user, password, "disable"), ANYWHERE, "strata-test");
-        return connection.orElseThrow();
-    }
-
-    private static SourceConnection source(String user, String password, String sslMode) {
-        return new SourceConnection(
+        SourceConnection source = new SourceConnection(
                 "test",
                 "127.0.0.1",
                 postgres.port(),
                 "postgres",
                 user,
                 password,
-                new SourceTls(sslMode, null),
+                new SourceTls("disable", null),
                 null,
                 null);
+        return ReplicationConnection.open(source, ANYWHERE, "strata-test");
+    }
+
+    private static ReplicationConnection open(String host, String user, String sslMode, String ca) throws IOException {
+        SourceConnection source = new SourceConnection(
+                "test", host, postgres.port(), "postgres", user, "tls secret", new SourceTls(sslMode, ca), null, null);
+        return ReplicationConnection.open(source, ANYWHERE, "strata-test");
+    }
+
+    private static void certificate(String name, String extension) throws Exception {
+        run(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=" + name,
+                "-addext",
+                extension,
+                "-keyout",
+                tls.resolve(name + ".key").toString(),
+                "-out",
+                tls.resolve(name + ".crt").toString());
+    }
+
+    private static void run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue())
+                .as(String.join(" ", command) + ": " + output)
+                .isZero();
     }
 
     private static void chownToPostgres(Path path) throws Exception {
-        Process chown = new ProcessBuilder("chown", "postgres", path.toString()).start();
-        assertThat(chown.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(chown.exitValue()).isZero();
+        run("chown", "postgres", path.toString());
     }
 }

@@ -72,11 +72,8 @@ public class PgTools {
         return new ToolCommand(builder, source.password(), privateDir);
     }
 
-    /**
-     * A physical replication session with the source, logged in, or empty when it needs TLS (which only
-     * libpq's programs speak here).
-     */
-    public Optional<ReplicationConnection> replication(SourceConnection source) throws java.io.IOException {
+    /** A physical replication session with the source, logged in (over TLS as its {@code sslMode} says). */
+    public ReplicationConnection replication(SourceConnection source) throws java.io.IOException {
         return ReplicationConnection.open(source, networks, applicationName);
     }
 

@@ -19,19 +19,20 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A physical replication session with a source, spoken by the worker itself (PostgreSQL's frontend/backend
  * protocol 3.0 with {@code replication=true}): what a BASE_BACKUP needs, without a {@code pg_basebackup}
  * process between the server and the worker.
  *
- * <p>Logs in with the source's registered user and password: trust, password, MD5 or SCRAM-SHA-256 (the
- * ongres SCRAM client, as pgjdbc uses). TLS is not spoken here: {@link #open} gives an empty answer when the
- * source's {@code sslMode} asks for TLS or the server offers it under {@code prefer}, and the caller then uses
- * {@code pg_basebackup} (libpq), which does. The host is checked against the allowed networks first; the
- * connect deadline bounds the TCP connect and the login. Only the simple query protocol is used, with
- * commands the caller composes from constants.
+ * <p>TLS as libpq's {@code sslmode}: {@code disable} never asks for it; {@code allow} and {@code prefer}
+ * use it when the server offers it, without checking its certificate; {@code require} insists on it and
+ * checks the certificate against the source's CA only when one is registered (as libpq does with a root
+ * certificate); {@code verify-ca} checks the chain against the source's CA, {@code verify-full} the host
+ * name too. Then logs in with the source's registered user and password: trust, password, MD5 or
+ * SCRAM-SHA-256 (the ongres SCRAM client, as pgjdbc uses; without channel binding). The host is checked
+ * against the allowed networks first; the connect deadline bounds the TCP connect, the TLS handshake and
+ * the login. Only the simple query protocol is used, with commands the caller composes from constants.
  */
 public final class ReplicationConnection implements Closeable {
     private static final int PROTOCOL_3_0 = 196608;
@@ -58,18 +59,17 @@ public final class ReplicationConnection implements Closeable {
     }
 
     /**
-     * A logged-in replication session, or empty when TLS would be needed (use libpq then).
+     * A logged-in replication session.
      *
      * @throws ServerError when the server refuses the login (its own words)
-     * @throws IOException when the server cannot be reached, or the login takes longer than the deadline
+     * @throws javax.net.ssl.SSLException when TLS fails (a certificate the CA did not sign, another host name)
+     * @throws IOException when the server cannot be reached, insists on or refuses TLS against the source's
+     *     {@code sslMode}, or the login takes longer than the deadline
      */
-    public static Optional<ReplicationConnection> open(
-            SourceConnection source, SourceNetworks networks, String applicationName) throws IOException {
+    public static ReplicationConnection open(SourceConnection source, SourceNetworks networks, String applicationName)
+            throws IOException {
         networks.requireAllowed(source.host());
         String mode = source.tlsOrDefault().modeOrDefault();
-        if (!mode.equals("disable") && !mode.equals("allow") && !mode.equals("prefer")) {
-            return Optional.empty();
-        }
         int deadlineMillis = source.timeoutsOrDefault().connect() * 1000;
         Socket socket = new Socket();
         try {
@@ -78,13 +78,18 @@ public final class ReplicationConnection implements Closeable {
             socket.connect(new InetSocketAddress(source.host(), source.port()), deadlineMillis);
             socket.setSoTimeout(deadlineMillis);
             ReplicationConnection connection = new ReplicationConnection(socket, source.host(), source.port());
-            if (!mode.equals("disable") && connection.serverOffersTls()) {
-                socket.close();
-                return Optional.empty();
+            if (!mode.equals("disable")) {
+                if (connection.serverOffersTls()) {
+                    socket = SourceTlsSockets.wrap(socket, source);
+                    connection = new ReplicationConnection(socket, source.host(), source.port());
+                } else if (!mode.equals("allow") && !mode.equals("prefer")) {
+                    throw new IOException(
+                            "the server does not accept TLS connections, but the source's sslMode is " + mode);
+                }
             }
             connection.login(source, applicationName);
             socket.setSoTimeout(0); // from here the caller's stall watchdog bounds silences
-            return Optional.of(connection);
+            return connection;
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
