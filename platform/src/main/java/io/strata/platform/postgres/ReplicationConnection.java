@@ -188,6 +188,9 @@ public final class ReplicationConnection implements Closeable {
         body.writeInt(PROTOCOL_3_0);
         for (String s :
                 List.of("user", source.username(), "replication", "true", "application_name", applicationName)) {
+            if (s.indexOf('\0') >= 0) { // would end the value early and begin another startup parameter
+                throw new IllegalArgumentException("a login value holds NUL: " + s.replace('\0', '?'));
+            }
             body.write(cString(s));
         }
         body.writeByte(0);
@@ -226,7 +229,7 @@ public final class ReplicationConnection implements Closeable {
                     throw new IOException("the server offers SASL mechanisms " + mechanisms + ", not " + SCRAM);
                 }
                 ScramClient client = ScramClient.builder()
-                        .advertisedMechanisms(List.of(SCRAM)) // no channel binding: TLS is not spoken here
+                        .advertisedMechanisms(List.of(SCRAM)) // without channel binding (SCRAM-SHA-256-PLUS)
                         .username("*") // the server takes the startup packet's user
                         .password(requirePassword(source).toCharArray())
                         .build();
