@@ -6,7 +6,7 @@ import java.io.InputStream;
 
 /**
  * Where a copy's time went, logged with every physical backup: reading the parent's block map;
- * pg_basebackup's start until its first byte (the server's checkpoint, mostly); the stream; its end until
+ * the base backup's start until its first byte (the server's checkpoint, mostly); the stream; its end until
  * the data object was stored.
  */
 record CopyPhases(long parentMs, long startMs, long streamMs, long endMs) {

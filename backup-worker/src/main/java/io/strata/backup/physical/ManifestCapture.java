@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * Keeps a copy of the tar member named {@code backup_manifest} as the stream passes a {@link TarFollower}:
- * PostgreSQL's own manifest, which {@code pg_basebackup -D - -Ft} appends to the tar. Only that member is
+ * PostgreSQL's own manifest, which {@code pg_basebackup -D - -Ft} and {@link BaseBackupStream} append to the tar. Only that member is
  * held in memory (up to 256 MiB; a larger one is not kept, and the backup then fails for want of it).
  */
 final class ManifestCapture implements TarFollower.Listener {

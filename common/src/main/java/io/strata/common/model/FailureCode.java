@@ -16,7 +16,7 @@ public enum FailureCode {
     SOURCE_NOT_FOUND,
     /** pg_dump (or the connection it needs) failed; the message carries PostgreSQL's own words. */
     PG_DUMP_FAILED,
-    /** pg_basebackup (or the replication connection it needs) failed; the message carries its own words. */
+    /** The base backup (the worker's replication session, or pg_basebackup) failed; the message carries PostgreSQL's words. */
     PG_BASEBACKUP_FAILED,
     /** A physical backup was asked of a source whose WAL is not archived: it could never be restored. */
     WAL_ARCHIVING_REQUIRED,

@@ -49,7 +49,7 @@ final class PointInTimeRoundTrip {
         steps.next("Switching on continuous WAL archiving for " + Demo.SOURCE);
         enableArchiving();
 
-        steps.next("Taking a FULL physical backup (pg_basebackup)");
+        steps.next("Taking a FULL physical backup (BASE_BACKUP over the replication protocol)");
         Views.Backup full = physicalBackup("FULL");
 
         steps.next("Writing " + INVOICES_BEFORE_INCREMENTAL + " new invoices, then an INCREMENTAL physical backup");
