@@ -4,17 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.common.blocks.BlockApplier;
+import io.strata.common.model.FailureCode;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogApi.SourceTls;
+import io.strata.platform.jobs.JobFailureException;
+import io.strata.platform.postgres.PgTools;
+import io.strata.platform.postgres.PostgresProperties;
 import io.strata.platform.postgres.ReplicationConnection;
 import io.strata.platform.postgres.SourceNetworks;
 import io.strata.platform.testing.ThrowawayPostgres;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -22,6 +28,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The worker's own BASE_BACKUP against a real PostgreSQL 15: the tar it yields, extracted, passes
@@ -86,8 +94,72 @@ class BaseBackupStreamTest {
             tarBytes = applier.untar(inVaryingPieces(backup));
         }
         assertThat(tarBytes).isGreaterThan(10L << 20);
-        assertThat(restored.resolve("backup_manifest")).exists();
         assertThat(restored.resolve("backup_label")).content().contains("LABEL: strata base backup");
+        assertVerifies(restored);
+    }
+
+    /** Both readers a job may use give a tar that verifies, and end it only once the server is done. */
+    @ParameterizedTest
+    @ValueSource(strings = {TarSource.BUILT_IN, TarSource.PG_BASEBACKUP})
+    void eitherTarSourceGivesABackupThatVerifies(String client, @TempDir Path restored) throws Exception {
+        try (TarSource tar =
+                        TarSource.open(tools(), source("scram_user", "scram secret", 0), client, Clock.systemUTC());
+                BlockApplier applier = new BlockApplier(restored)) {
+            assertThat(applier.untar(tar.stream())).isGreaterThan(10L << 20);
+            tar.requireSucceeded("copying");
+        }
+        assertVerifies(restored);
+    }
+
+    /** A refused login and a closed port read alike through both readers: the same codes and advice. */
+    @ParameterizedTest
+    @ValueSource(strings = {TarSource.BUILT_IN, TarSource.PG_BASEBACKUP})
+    void eitherTarSourceFailsWithTheSameCodes(String client) throws Exception {
+        assertThat(failure(client, source("scram_user", "not it", 0)))
+                .satisfies(e -> assertThat(e.code()).isEqualTo(FailureCode.PG_BASEBACKUP_FAILED))
+                .hasMessageContaining("password authentication failed")
+                .hasMessageContaining("Check the username 'scram_user' and password");
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        assertThat(failure(client, source("scram_user", "scram secret", closed)))
+                .satisfies(e -> assertThat(e.code()).isEqualTo(FailureCode.SOURCE_TIMEOUT))
+                .hasMessageContaining("cannot connect to 127.0.0.1:" + closed);
+    }
+
+    private static JobFailureException failure(String client, SourceConnection source) {
+        // pg_basebackup fails after it started: its exit is judged once its (empty) output has been read
+        try (TarSource tar = TarSource.open(tools(), source, client, Clock.systemUTC())) {
+            tar.stream().readAllBytes();
+            tar.requireSucceeded("copying");
+        } catch (JobFailureException e) {
+            return e;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError(client + " did not fail");
+    }
+
+    private static PgTools tools() {
+        return new PgTools(new PostgresProperties(VERIFY.getParent()), ANYWHERE, "strata-test");
+    }
+
+    private static SourceConnection source(String user, String password, int port) {
+        return new SourceConnection(
+                "test",
+                "127.0.0.1",
+                port == 0 ? postgres.port() : port,
+                "postgres",
+                user,
+                password,
+                new SourceTls("disable", null),
+                null,
+                null);
+    }
+
+    private static void assertVerifies(Path restored) throws Exception {
+        assertThat(restored.resolve("backup_manifest")).exists();
         Process verify = new ProcessBuilder(VERIFY.toString(), "--no-parse-wal", restored.toString())
                 .redirectErrorStream(true)
                 .start();
@@ -187,17 +259,7 @@ class BaseBackupStreamTest {
     }
 
     private static ReplicationConnection login(String user, String password) throws IOException {
-        SourceConnection source = new SourceConnection(
-                "test",
-                "127.0.0.1",
-                postgres.port(),
-                "postgres",
-                user,
-                password,
-                new SourceTls("disable", null),
-                null,
-                null);
-        return ReplicationConnection.open(source, ANYWHERE, "strata-test");
+        return ReplicationConnection.open(source(user, password, 0), ANYWHERE, "strata-test");
     }
 
     private static ReplicationConnection open(String host, String user, String sslMode, String ca) throws IOException {
