@@ -195,8 +195,7 @@ final class BaseBackupStream extends InputStream {
         int rest = length - 1;
         switch (kind) {
             case 'n' -> {
-                byte[] names = new byte[rest];
-                in.readFully(names);
+                byte[] names = connection.bytes(rest);
                 if (++archives > 1) {
                     throw new Refused("the server sent a second archive ("
                             + String.join(" for ", ReplicationConnection.cStrings(names))

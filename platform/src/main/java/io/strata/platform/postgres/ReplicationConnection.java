@@ -39,6 +39,8 @@ public final class ReplicationConnection implements Closeable {
     private static final int SSL_REQUEST = 80877103;
     private static final int BUFFER_BYTES = 256 * 1024;
     private static final String SCRAM = "SCRAM-SHA-256";
+    /** The largest message held in memory whole: errors, notices, parameters, authentication, names. */
+    public static final int MAX_HELD_MESSAGE = 1 << 20;
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReplicationConnection.class);
 
@@ -151,9 +153,18 @@ public final class ReplicationConnection implements Closeable {
         return in;
     }
 
-    /** The rest of the current message (of at most {@code length} bytes). */
+    /** The rest of the current message (at most {@link #MAX_HELD_MESSAGE} bytes: a server cannot make it hold more). */
     public byte[] payload() throws IOException {
-        byte[] bytes = new byte[length];
+        return bytes(length);
+    }
+
+    /** The next {@code count} bytes of the current message, which must be at most {@link #MAX_HELD_MESSAGE}. */
+    public byte[] bytes(int count) throws IOException {
+        if (count < 0 || count > MAX_HELD_MESSAGE) {
+            throw new IOException("the server sent a message of " + count + " bytes where 0 to " + MAX_HELD_MESSAGE
+                    + " are expected");
+        }
+        byte[] bytes = new byte[count];
         in.readFully(bytes);
         return bytes;
     }
@@ -202,8 +213,7 @@ public final class ReplicationConnection implements Closeable {
             int type = next();
             if (type == 'R') {
                 int code = in.readInt();
-                byte[] data = new byte[length - 4];
-                in.readFully(data);
+                byte[] data = bytes(length - 4);
                 scram = authenticate(code, data, source, scram);
             } else if (type == 'Z') {
                 skip(length);
