@@ -183,8 +183,13 @@ final class BaseBackupStream extends InputStream {
     private void inCopy(int type, int length) throws IOException {
         if (type == 'c') {
             connection.skip(length);
+            if (archives != 1 || manifest == null) {
+                throw new IOException("the server ended the backup's stream after " + archives + " archive(s) and "
+                        + (manifest == null ? "no" : "a") + " manifest; one of each was expected");
+            }
             awaitEnd();
             trailer = trailer();
+            manifest = null;
             phase = Phase.DONE;
             return;
         }

@@ -100,6 +100,14 @@ abstract sealed class TarSource implements AutoCloseable {
             return pg.replication(source);
         } catch (ReplicationConnection.ServerError e) {
             throw refused(source, e, "logging in for the base backup");
+        } catch (ReplicationConnection.ConfigurationError e) {
+            throw new JobFailureException(
+                    FailureCode.PG_BASEBACKUP_FAILED,
+                    "The base backup of source '" + source.name() + "' at " + source.host() + ":" + source.port()
+                            + " cannot begin: " + e.getMessage()
+                            + ". Check the source's registration (tls, username) against the server.",
+                    false,
+                    e);
         } catch (javax.net.ssl.SSLException e) {
             throw new JobFailureException(
                     FailureCode.PG_BASEBACKUP_FAILED,
@@ -132,8 +140,17 @@ abstract sealed class TarSource implements AutoCloseable {
                 PgErrorHints.withHint(
                         "The base backup of source '" + source.name() + "' failed while " + step + ": " + text,
                         PgErrorHints.hint(text, source.host(), source.port(), source.database(), source.username())),
-                PgErrorHints.isTransient(text),
+                PgErrorHints.isTransient(text) || transientState(e.sqlState()),
                 e);
+    }
+
+    /** Too many connections or WAL senders (class 53), a server starting or shutting down (57P01-57P03). */
+    static boolean transientState(String sqlState) {
+        return sqlState != null
+                && (sqlState.startsWith("53")
+                        || sqlState.equals("57P01")
+                        || sqlState.equals("57P02")
+                        || sqlState.equals("57P03"));
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

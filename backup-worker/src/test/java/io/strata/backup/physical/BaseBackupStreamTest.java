@@ -284,6 +284,152 @@ class BaseBackupStreamTest {
         }
     }
 
+    /** The server reports a failure after the COPY (as a checksum failure is reported): never a whole tar. */
+    @Test
+    void anErrorAfterTheCopyFailsTheStreamInsteadOfEndingIt() throws Exception {
+        byte[] script = concat(
+                loggedIn(),
+                resultSets(),
+                copy(true),
+                message('c', new byte[0]),
+                message('E', error("XX001", "checksum verification failure during base backup")));
+        assertThatThrownBy(() -> readAllFrom(script, false))
+                .isInstanceOf(ReplicationConnection.ServerError.class)
+                .hasMessageContaining("checksum verification failure");
+    }
+
+    @Test
+    void aCopyWithoutTheManifestOrCutShortFails() throws Exception {
+        byte[] noManifest = concat(loggedIn(), resultSets(), copy(false), message('c', new byte[0]));
+        assertThatThrownBy(() -> readAllFrom(noManifest, false)).hasMessageContaining("one of each was expected");
+        byte[] cut = concat(
+                loggedIn(),
+                resultSets(),
+                message('H', new byte[3]),
+                copyData('n', names()),
+                java.util.Arrays.copyOf(copyData('d', new byte[4096]), 2000));
+        assertThatThrownBy(() -> readAllFrom(cut, true)).isInstanceOf(java.io.EOFException.class);
+    }
+
+    @Test
+    void aServerThatSaysReadyWithoutALoginOrStallsTheLoginIsRefused() throws Exception {
+        assertThatThrownBy(() -> readAllFrom(message('Z', new byte[] {'I'}), false))
+                .hasMessageContaining("ready before the login ended");
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> readAllFrom(message('S', cStrings("server_version", "15.0")), false))
+                .isInstanceOf(java.net.SocketTimeoutException.class);
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+    }
+
+    /**
+     * Logs in to a fake server that sends {@code script} (then hangs up, if {@code hangUp}, or waits for the
+     * client to), then reads the base backup to its end.
+     */
+    private static void readAllFrom(byte[] script, boolean hangUp) throws Exception {
+        try (ServerSocket fake = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread server = Thread.ofVirtual().start(() -> {
+                try (java.net.Socket client = fake.accept()) {
+                    java.io.DataInputStream in = new java.io.DataInputStream(client.getInputStream());
+                    in.readNBytes(in.readInt() - 4); // the startup packet
+                    client.getOutputStream().write(script);
+                    client.getOutputStream().flush();
+                    if (hangUp) {
+                        client.shutdownOutput();
+                    }
+                    in.readAllBytes(); // until the client hangs up
+                } catch (IOException ignored) {
+                    // the client closed first
+                }
+            });
+            SourceConnection source = new SourceConnection(
+                    "fake",
+                    "127.0.0.1",
+                    fake.getLocalPort(),
+                    "postgres",
+                    "u",
+                    "p",
+                    new SourceTls("disable", null),
+                    new io.strata.platform.catalog.CatalogApi.SourceTimeouts(1, null),
+                    null);
+            try (BaseBackupStream backup =
+                    new BaseBackupStream(ReplicationConnection.open(source, ANYWHERE, "strata-test"), 0)) {
+                byte[] buffer = new byte[8192];
+                while (backup.read(buffer) >= 0) {
+                    // to the end, or the failure
+                }
+            } finally {
+                server.join(10_000);
+            }
+        }
+    }
+
+    private static byte[] loggedIn() throws IOException {
+        return concat(message('R', new byte[4]), message('Z', new byte[] {'I'}));
+    }
+
+    /** The start position, then one tablespace row (the data directory), each with its CommandComplete. */
+    private static byte[] resultSets() throws IOException {
+        return concat(
+                message('T', new byte[2]),
+                message('D', new byte[2]),
+                message('C', cStrings("SELECT")),
+                message('T', new byte[2]),
+                message('D', new byte[2]),
+                message('C', cStrings("SELECT")));
+    }
+
+    private static byte[] copy(boolean withManifest) throws IOException {
+        byte[] archive =
+                concat(BaseBackupStream.header("PG_VERSION", 3, 0), "15\n".getBytes(), new byte[509], new byte[1024]);
+        byte[] body = concat(message('H', new byte[3]), copyData('n', names()), copyData('d', archive));
+        return withManifest ? concat(body, copyData('m', new byte[0]), copyData('d', "{}".getBytes())) : body;
+    }
+
+    private static byte[] names() {
+        return cStrings("base.tar", "");
+    }
+
+    private static byte[] copyData(char kind, byte[] payload) throws IOException {
+        return message('d', concat(new byte[] {(byte) kind}, payload));
+    }
+
+    private static byte[] error(String sqlState, String text) {
+        return concat(
+                new byte[] {'S'},
+                cStrings("ERROR"),
+                new byte[] {'C'},
+                cStrings(sqlState),
+                new byte[] {'M'},
+                cStrings(text),
+                new byte[1]);
+    }
+
+    private static byte[] message(char type, byte[] payload) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.writeByte(type);
+        out.writeInt(4 + payload.length);
+        out.write(payload);
+        return bytes.toByteArray();
+    }
+
+    private static byte[] cStrings(String... strings) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (String string : strings) {
+            bytes.writeBytes(string.getBytes(StandardCharsets.UTF_8));
+            bytes.write(0);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            bytes.writeBytes(part);
+        }
+        return bytes.toByteArray();
+    }
+
     @Test
     void theMajorVersionIsReadFromServerVersion() {
         assertThat(TarSource.major("15.10 (Debian 15.10-0+deb12u1)")).isEqualTo(15);

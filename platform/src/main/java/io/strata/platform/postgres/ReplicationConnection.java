@@ -1,6 +1,7 @@
 package io.strata.platform.postgres;
 
 import com.ongres.scram.client.ScramClient;
+import com.ongres.scram.common.StringPreparation;
 import com.ongres.scram.common.exception.ScramException;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import java.io.BufferedInputStream;
@@ -13,12 +14,14 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A physical replication session with a source, spoken by the worker itself (PostgreSQL's frontend/backend
@@ -41,19 +44,28 @@ public final class ReplicationConnection implements Closeable {
     private static final String SCRAM = "SCRAM-SHA-256";
     /** The largest message held in memory whole: errors, notices, parameters, authentication, names. */
     public static final int MAX_HELD_MESSAGE = 1 << 20;
+    /** PostgreSQL's default is 4096; a server asking far more would keep a core busy for minutes. */
+    private static final int MAX_SCRAM_ITERATIONS = 10_000_000;
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReplicationConnection.class);
 
     private final Socket socket;
+    /** The TCP socket under TLS (or the socket itself): what another thread closes, without a TLS goodbye. */
+    private final Socket plain;
+
     private final String host;
     private final int port;
     private final DataInputStream in;
     private final DataOutputStream out;
     private String serverVersion = "";
+    private ScramClient scram;
+    private boolean authenticated;
+    private boolean scramVerified;
     private int length;
 
-    private ReplicationConnection(Socket socket, String host, int port) throws IOException {
+    private ReplicationConnection(Socket socket, Socket plain, String host, int port) throws IOException {
         this.socket = socket;
+        this.plain = plain;
         this.host = host;
         this.port = port;
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), BUFFER_BYTES));
@@ -73,28 +85,65 @@ public final class ReplicationConnection implements Closeable {
         networks.requireAllowed(source.host());
         String mode = source.tlsOrDefault().modeOrDefault();
         int deadlineMillis = source.timeoutsOrDefault().connect() * 1000;
-        Socket socket = new Socket();
+        Socket plain = new Socket();
+        AtomicBoolean expired = new AtomicBoolean();
+        Thread deadline = null;
         try {
-            socket.setTcpNoDelay(true);
-            socket.setKeepAlive(true);
-            socket.connect(new InetSocketAddress(source.host(), source.port()), deadlineMillis);
-            socket.setSoTimeout(deadlineMillis);
-            ReplicationConnection connection = new ReplicationConnection(socket, source.host(), source.port());
+            plain.setTcpNoDelay(true);
+            plain.setKeepAlive(true);
+            plain.connect(new InetSocketAddress(source.host(), source.port()), deadlineMillis);
+            plain.setSoTimeout(deadlineMillis);
+            // each read has the deadline; the whole handshake and login too (a server may answer byte by byte)
+            deadline = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(deadlineMillis);
+                    expired.set(true);
+                    plain.close();
+                } catch (InterruptedException | IOException e) {
+                    // logged in in time, or already closed
+                }
+            });
+            Socket socket = plain;
+            ReplicationConnection connection = new ReplicationConnection(socket, plain, source.host(), source.port());
             if (!mode.equals("disable")) {
                 if (connection.serverOffersTls()) {
-                    socket = SourceTlsSockets.wrap(socket, source);
-                    connection = new ReplicationConnection(socket, source.host(), source.port());
+                    socket = SourceTlsSockets.wrap(plain, source);
+                    connection = new ReplicationConnection(socket, plain, source.host(), source.port());
                 } else if (!mode.equals("allow") && !mode.equals("prefer")) {
-                    throw new IOException(
+                    throw new ConfigurationError(
                             "the server does not accept TLS connections, but the source's sslMode is " + mode);
                 }
             }
             connection.login(source, applicationName);
+            deadline.interrupt();
+            deadline.join();
+            if (expired.get()) {
+                throw new SocketTimeoutException("logging in took longer than " + deadlineMillis / 1000 + " s");
+            }
             socket.setSoTimeout(0); // from here the caller's stall watchdog bounds silences
             return connection;
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            closeQuietly(plain, e);
+            if (expired.get() && !(e instanceof SocketTimeoutException)) {
+                throw new SocketTimeoutException("logging in took longer than " + deadlineMillis / 1000 + " s");
+            }
             throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(plain, e);
+            throw new java.io.InterruptedIOException("interrupted while logging in");
+        } finally {
+            if (deadline != null) {
+                deadline.interrupt();
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket socket, Exception cause) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -176,7 +225,7 @@ public final class ReplicationConnection implements Closeable {
     /** Closes the socket; a read blocked on it in another thread ends with an exception. */
     @Override
     public void close() throws IOException {
-        socket.close();
+        plain.close();
     }
 
     private boolean serverOffersTls() throws IOException {
@@ -185,12 +234,19 @@ public final class ReplicationConnection implements Closeable {
         out.flush();
         int answer = in.read();
         if (answer == 'S') {
+            if (in.available() > 0) { // bytes before the handshake were not sent by the server (CVE-2021-23222)
+                throw new IOException("unencrypted data followed the server's consent to TLS; refused");
+            }
             return true;
         }
         if (answer == 'N') {
             return false;
         }
-        throw new IOException("the server answered a TLS request with " + answer + ", not 'S' or 'N'");
+        throw new IOException(
+                answer < 0
+                        ? "the server closed the connection when asked for TLS"
+                        : "the server answered a TLS request with " + (answer == 'E' ? "an error" : "byte " + answer)
+                                + " (not a PostgreSQL 15 server?)");
     }
 
     private void login(SourceConnection source, String applicationName) throws IOException {
@@ -200,7 +256,7 @@ public final class ReplicationConnection implements Closeable {
         for (String s :
                 List.of("user", source.username(), "replication", "true", "application_name", applicationName)) {
             if (s.indexOf('\0') >= 0) { // would end the value early and begin another startup parameter
-                throw new IllegalArgumentException("a login value holds NUL: " + s.replace('\0', '?'));
+                throw new ConfigurationError("a login value holds NUL: " + s.replace('\0', '?'));
             }
             body.write(cString(s));
         }
@@ -208,15 +264,21 @@ public final class ReplicationConnection implements Closeable {
         out.writeInt(4 + startup.size());
         startup.writeTo(out);
         out.flush();
-        ScramClient scram = null;
         while (true) {
             int type = next();
             if (type == 'R') {
+                if (length < 4) {
+                    throw new IOException("malformed authentication request from the server");
+                }
                 int code = in.readInt();
                 byte[] data = bytes(length - 4);
-                scram = authenticate(code, data, source, scram);
+                authenticate(code, data, source);
             } else if (type == 'Z') {
                 skip(length);
+                if (!authenticated || (scram != null && !scramVerified)) {
+                    throw new IOException("the server declared the session ready before the login ended"
+                            + (scram != null ? " (it never proved it knows the password)" : ""));
+                }
                 return;
             } else {
                 skip(length); // BackendKeyData: a cancel would close the socket instead
@@ -224,24 +286,27 @@ public final class ReplicationConnection implements Closeable {
         }
     }
 
-    /** Answers one authentication request; returns the SCRAM exchange under way, if any. */
-    private ScramClient authenticate(int code, byte[] data, SourceConnection source, ScramClient scram)
-            throws IOException {
+    /** Answers one authentication request. */
+    private void authenticate(int code, byte[] data, SourceConnection source) throws IOException {
         switch (code) {
             case 0 -> {
-                return scram; // logged in
+                if (scram != null && !scramVerified) {
+                    throw new IOException("the server accepted the login without proving it knows the password");
+                }
+                authenticated = true;
             }
             case 3 -> sendPassword(cString(requirePassword(source)));
             case 5 -> sendPassword(cString(md5(requirePassword(source), source.username(), data)));
             case 10 -> {
                 List<String> mechanisms = cStrings(data);
                 if (!mechanisms.contains(SCRAM)) {
-                    throw new IOException("the server offers SASL mechanisms " + mechanisms + ", not " + SCRAM);
+                    throw new ConfigurationError("the server offers SASL mechanisms " + mechanisms + ", not " + SCRAM);
                 }
                 ScramClient client = ScramClient.builder()
                         .advertisedMechanisms(List.of(SCRAM)) // without channel binding (SCRAM-SHA-256-PLUS)
                         .username("*") // the server takes the startup packet's user
                         .password(requirePassword(source).toCharArray())
+                        .stringPreparation(StringPreparation.POSTGRESQL_PREPARATION) // as the server prepares it
                         .build();
                 byte[] first = client.clientFirstMessage().toString().getBytes(StandardCharsets.UTF_8);
                 byte[] name = cString(SCRAM);
@@ -251,15 +316,26 @@ public final class ReplicationConnection implements Closeable {
                 out.writeInt(first.length);
                 out.write(first);
                 out.flush();
-                return client;
+                scram = client;
             }
             case 11 -> {
+                byte[] last;
                 try {
-                    requireScram(scram).serverFirstMessage(new String(data, StandardCharsets.UTF_8));
+                    int iterations = requireScram(scram)
+                            .serverFirstMessage(new String(data, StandardCharsets.UTF_8))
+                            .getIterationCount();
+                    if (iterations > MAX_SCRAM_ITERATIONS) {
+                        throw new IOException("the server asks for " + iterations + " SCRAM iterations, more than "
+                                + MAX_SCRAM_ITERATIONS);
+                    }
+                    last = scram.clientFinalMessage().toString().getBytes(StandardCharsets.UTF_8);
                 } catch (ScramException e) {
                     throw new IOException("the server's SCRAM message does not parse: " + e.getMessage(), e);
+                } catch (RuntimeException e) {
+                    // the client's own message may quote the password (a character it would not prepare)
+                    throw new ConfigurationError("the SCRAM exchange failed on the client's side ("
+                            + e.getClass().getSimpleName() + ")");
                 }
-                byte[] last = scram.clientFinalMessage().toString().getBytes(StandardCharsets.UTF_8);
                 out.writeByte('p');
                 out.writeInt(4 + last.length);
                 out.write(last);
@@ -268,17 +344,17 @@ public final class ReplicationConnection implements Closeable {
             case 12 -> {
                 try {
                     requireScram(scram).serverFinalMessage(new String(data, StandardCharsets.UTF_8));
+                    scramVerified = true;
                 } catch (ScramException e) {
                     throw new IOException(
                             "the server did not prove it knows the password (SCRAM): " + e.getMessage(), e);
                 }
             }
             default ->
-                throw new IOException("the server asks for authentication method " + code
+                throw new ConfigurationError("the server asks for authentication method " + code
                         + " (Kerberos, GSSAPI or SSPI), which the built-in replication client does not speak; set"
                         + " strata.backup.base-backup-client=pg_basebackup");
         }
-        return scram;
     }
 
     private static ScramClient requireScram(ScramClient scram) throws IOException {
@@ -343,6 +419,16 @@ public final class ReplicationConnection implements Closeable {
             }
         }
         return strings;
+    }
+
+    /**
+     * The source's settings and the server cannot agree (TLS refused where required, no CA for a verify mode,
+     * an authentication method not spoken here): retrying will not help.
+     */
+    public static final class ConfigurationError extends IOException {
+        public ConfigurationError(String message) {
+            super(message);
+        }
     }
 
     /** An ErrorResponse: the server's own words, which {@code PgErrorHints} understands like libpq's. */
