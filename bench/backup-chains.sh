@@ -499,6 +499,17 @@ restore_body() { # name port backupId|"" target-json|"" -> the POST /restores bo
   [ -z "$4" ] || extra+=",\"target\":$4"
   echo "{\"source\":\"$SOURCE\"$extra,\"into\":{\"dataDirectory\":\"$1\",\"port\":$2}}"
 }
+stop_cluster() { # data directory of a restored cluster: stopped, its files kept until drop_kept
+  if [ -f "$1/postmaster.pid" ]; then
+    runuser -u postgres -- "$BIN/pg_ctl" -D "$1" -m fast -w stop >/dev/null 2>&1 \
+      || runuser -u postgres -- "$BIN/pg_ctl" -D "$1" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+}
+drop_kept() { # removes every restored cluster still listed
+  local d
+  for d in "${RESTORED[@]}"; do drop_cluster "$d"; done
+  RESTORED=()
+}
 undrop() { # the directory just dropped leaves the list, so cleanup does not stop it twice
   local keep=() d
   for d in "${RESTORED[@]}"; do [ "$d" = "$1" ] || keep+=("$d"); done
@@ -607,6 +618,10 @@ s_backup FULL
 END_FULL_ID=$S_ID
 END_STATE=$(fingerprint) # after the FULL: its count(*) prunes pages, so the FULL would not hold the chain's pages
 log "chain: $chain; FULL of the same end state $END_FULL_ID ${S_MS} ms; source state (accounts rows/balance sum, history rows, branch balance sum): $END_STATE"
+# Restored clusters are stopped after each round but removed only after the last: on this machine's ext4
+# (no journal), creating a file soon after thousands were removed scans past the recently deleted inodes
+# (recently_deleted() in find_inode_bit: about 60 % of the CPU of creating files in `perf record`), which made the
+# next restore's file creation, and so its time, depend on what the previous round removed.
 if [ "${WARMUP:-1}" != 0 ]; then
   # the restore-worker's first restores pay class loading and compilation of the code they run: one of
   # each, not counted, as the warm-up FULL backup above
@@ -614,7 +629,7 @@ if [ "${WARMUP:-1}" != 0 ]; then
     id=$CHAIN_ID; [ "$which" = chain ] || id=$END_FULL_ID
     restore "$(restore_body "bench-chains-warmup-$which-$(date +%s)" "$(free_port)" "$id" "")" "warm-up $which"
     log "warm-up restore, $which ($id; not counted): ${R_MS} ms"
-    drop_cluster "$R_DIR"; undrop "$R_DIR"
+    stop_cluster "$R_DIR"
   done
 fi
 chain_all=(); full_all=()
@@ -627,10 +642,11 @@ for r in $(seq 1 "$RESTORE_ROUNDS"); do
     state=$(fingerprint "$R_PORT") || fail "cannot query the cluster restored from $id"
     [ "$state" = "$END_STATE" ] || fail "the cluster restored from $id holds '$state', the source held '$END_STATE'"
     log "restore round $r, $which ($id): ${R_MS} ms; rows equal the source's; $R_STEPS"
-    drop_cluster "$R_DIR"; undrop "$R_DIR"
+    stop_cluster "$R_DIR"
     if [ "$which" = chain ]; then chain_all+=("$R_MS"); else full_all+=("$R_MS"); fi
   done
 done
+drop_kept
 RESTORE_CHAIN=$(median "${chain_all[@]}"); RESTORE_FULL=$(median "${full_all[@]}")
 RESTORE_RATIO=$(ratio "$RESTORE_CHAIN" "$RESTORE_FULL")
 log "restore medians: chain (FULL + DIFFERENTIAL + 3 INCREMENTALs) ${RESTORE_CHAIN} ms, FULL ${RESTORE_FULL} ms; chain/FULL = $RESTORE_RATIO"

@@ -60,7 +60,7 @@ final class BaseBackupStream extends InputStream {
     private byte[] trailer;
     private int trailerAt;
 
-    /** Sends nothing yet: the first read sends the command (so the server's checkpoint counts as the stream's). */
+    /** Sends nothing yet: {@link #begin()} or the first read sends the command. */
     BaseBackupStream(ReplicationConnection connection, long mtimeSeconds) {
         this.connection = connection;
         this.in = connection.in();
@@ -138,12 +138,20 @@ final class BaseBackupStream extends InputStream {
         return total - keep;
     }
 
-    /** Reads messages until archive data or the tar's end is next. */
-    private void advance() throws IOException {
+    /**
+     * Sends the command now, without waiting for an answer: the server's checkpoint then runs while the caller
+     * prepares (the first read waits for it). Reading without calling this sends it too.
+     */
+    void begin() throws IOException {
         if (phase == Phase.COMMAND_NOT_SENT) {
             connection.query(COMMAND);
             phase = Phase.RESULTS;
         }
+    }
+
+    /** Reads messages until archive data or the tar's end is next. */
+    private void advance() throws IOException {
+        begin();
         int type = connection.next();
         int length = connection.length();
         if (phase == Phase.RESULTS) {

@@ -120,14 +120,29 @@ public class PhysicalBackupJob {
 
     /** @throws JobFailureException when the source cannot be backed up or the backup fails */
     public BackupResult run(TakeBackup command, JobReporter reporter) {
-        BackupType requested = command.type() == null ? BackupType.FULL : command.type();
         SourceConnection source = requireArchivedSource(command.source());
         // a source that requires encryption on a worker without a key fails before anything is written
         Keyring keys = encryption.forWriting(source.name(), source.encrypt());
         boolean requireEncrypted = Boolean.TRUE.equals(source.encrypt());
-        awaitArchiverSlot(source, reporter);
+        Facts facts = awaitArchiverSlot(source, reporter);
         Instant startedAt = clock.instant();
-        Facts facts = facts(source);
+        try (TarSource tar = TarSource.open(pg, source, client, clock)) {
+            // the server checkpoints while the parent is chosen and its block map loaded
+            tar.begin();
+            return run(command, reporter, source, keys, requireEncrypted, facts, startedAt, tar);
+        }
+    }
+
+    private BackupResult run(
+            TakeBackup command,
+            JobReporter reporter,
+            SourceConnection source,
+            Keyring keys,
+            boolean requireEncrypted,
+            Facts facts,
+            Instant startedAt,
+            TarSource tar) {
+        BackupType requested = command.type() == null ? BackupType.FULL : command.type();
         ParentChooser.Choice choice = requested == BackupType.FULL
                 ? ParentChooser.Choice.none(null)
                 : parents.choose(
@@ -145,7 +160,8 @@ public class PhysicalBackupJob {
         Path mapFile = scratchFile();
         long copyStart = System.nanoTime();
         try {
-            Copied copied = copy(source, command, facts.sizeBytes(), reporter, keys, mapFile, choice, requireEncrypted);
+            Copied copied =
+                    copy(tar, source, command, facts.sizeBytes(), reporter, keys, mapFile, choice, requireEncrypted);
             long copyEnd = System.nanoTime();
             written.add(copied.data().key());
             byte[] pgManifest = requirePgManifest(copied.tap());
@@ -288,9 +304,10 @@ public class PhysicalBackupJob {
     /**
      * Waits until the wal-archiver streams the source through its slot. The base backup's WAL (from its
      * start checkpoint on) comes from the archive, so a backup begun before the slot existed, just after
-     * archiving was switched on, would need WAL that is never archived.
+     * archiving was switched on, would need WAL that is never archived. Returns the server's {@link Facts},
+     * read on the connection that found the slot.
      */
-    private void awaitArchiverSlot(SourceConnection source, JobReporter reporter) {
+    private Facts awaitArchiverSlot(SourceConnection source, JobReporter reporter) {
         String slot = SlotNames.forSource(slotPrefix, source.name());
         Instant deadline = clock.instant().plus(SLOT_WAIT);
         reporter.step(WAITING_FOR_ARCHIVER, 0);
@@ -301,7 +318,7 @@ public class PhysicalBackupJob {
                 query.setString(1, slot);
                 try (ResultSet row = query.executeQuery()) {
                     if (row.next()) {
-                        return;
+                        return facts(connection);
                     }
                 }
             } catch (SQLException e) {
@@ -331,9 +348,8 @@ public class PhysicalBackupJob {
     /** The whole cluster's size (the progress estimate), its version, and which cluster and timeline it is. */
     record Facts(long sizeBytes, String version, String systemIdentifier, int timeline) {}
 
-    private Facts facts(SourceConnection source) {
-        try (Connection connection = pg.connect(source, source.database());
-                Statement statement = connection.createStatement();
+    private static Facts facts(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery(FACTS)) {
             row.next();
             return new Facts(
@@ -341,9 +357,6 @@ public class PhysicalBackupJob {
                     row.getString("version"),
                     row.getString("system_identifier"),
                     row.getInt("timeline"));
-        } catch (SQLException e) {
-            throw SourceErrors.jobFailure(
-                    source, source.database(), "checking the server", e, FailureCode.PG_BASEBACKUP_FAILED);
         }
     }
 
@@ -360,6 +373,7 @@ public class PhysicalBackupJob {
      * from its parent's, packed into one object, and drops the rest of the stream.
      */
     private Copied copy(
+            TarSource tar,
             SourceConnection source,
             TakeBackup command,
             long estimate,
@@ -377,7 +391,7 @@ public class PhysicalBackupJob {
             if (parent == null) {
                 String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), OBJECT);
                 BlockDiffer differ = new BlockDiffer(map, null, null, Set.of(ManifestCapture.MEMBER));
-                copied = stream(source, estimate, reporter, differ, (raw, check) -> {
+                copied = stream(tar, source, estimate, reporter, differ, (raw, check) -> {
                     CompressedUpload.Stored stored =
                             CompressedUpload.write(store, key, raw, properties.physicalZstd(), keys, check);
                     return stored;
@@ -388,7 +402,7 @@ public class PhysicalBackupJob {
                     // whole blocks and their small headers: buffered, so zstd sees large writes
                     BlockPack.Writer pack = new BlockPack.Writer(new BufferedOutputStream(sink.stream(), 1 << 16));
                     BlockDiffer differ = new BlockDiffer(map, parent, pack, Set.of(ManifestCapture.MEMBER));
-                    copied = stream(source, estimate, reporter, differ, (raw, check) -> {
+                    copied = stream(tar, source, estimate, reporter, differ, (raw, check) -> {
                         // only the differ's blocks are kept; reads as large as the pipe holds
                         byte[] buffer = new byte[PIPE_READ_BYTES];
                         while (raw.read(buffer) >= 0) {
@@ -420,28 +434,31 @@ public class PhysicalBackupJob {
     }
 
     private Copied stream(
-            SourceConnection source, long estimate, JobReporter reporter, BlockDiffer differ, TarConsumer consumer)
+            TarSource tar,
+            SourceConnection source,
+            long estimate,
+            JobReporter reporter,
+            BlockDiffer differ,
+            TarConsumer consumer)
             throws IOException {
         long start = System.nanoTime();
-        try (TarSource tar = TarSource.open(pg, source, client, clock)) {
-            // one pass over the tar: PostgreSQL's manifest is kept, every file's blocks hashed (and diffed)
-            ManifestCapture tap = new ManifestCapture();
-            CopyPhases.StreamTimes times = new CopyPhases.StreamTimes(tar.stream());
-            CountingInputStream raw =
-                    new CountingInputStream(new TarFollower(times, TarFollower.Listener.all(tap, differ)));
-            Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
-            try (ProgressTicker ticker = ProgressTicker.every(
-                            properties.progressInterval(),
-                            () -> reporter.progress(
-                                    STEP,
-                                    estimate <= 0 ? 0 : (int) Math.min(99, raw.count() * 100 / estimate),
-                                    raw.count(),
-                                    estimate));
-                    StallWatchdog watchdog = StallWatchdog.watch(raw::count, silence, tar::stall)) {
-                reporter.progress(STEP, 0, 0, estimate);
-                CompressedUpload.Stored stored = consumer.consume(raw, () -> tar.requireSucceeded(STEP));
-                return new Copied(stored, tap, differ, times.phases(start, System.nanoTime()));
-            }
+        // one pass over the tar: PostgreSQL's manifest is kept, every file's blocks hashed (and diffed)
+        ManifestCapture tap = new ManifestCapture();
+        CopyPhases.StreamTimes times = new CopyPhases.StreamTimes(tar.stream());
+        CountingInputStream raw =
+                new CountingInputStream(new TarFollower(times, TarFollower.Listener.all(tap, differ)));
+        Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
+        try (ProgressTicker ticker = ProgressTicker.every(
+                        properties.progressInterval(),
+                        () -> reporter.progress(
+                                STEP,
+                                estimate <= 0 ? 0 : (int) Math.min(99, raw.count() * 100 / estimate),
+                                raw.count(),
+                                estimate));
+                StallWatchdog watchdog = StallWatchdog.watch(raw::count, silence, tar::stall)) {
+            reporter.progress(STEP, 0, 0, estimate);
+            CompressedUpload.Stored stored = consumer.consume(raw, () -> tar.requireSucceeded(STEP));
+            return new Copied(stored, tap, differ, times.phases(start, System.nanoTime()));
         }
     }
 

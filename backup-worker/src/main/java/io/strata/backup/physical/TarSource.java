@@ -58,6 +58,12 @@ abstract sealed class TarSource implements AutoCloseable {
         return new Tool(pg, source);
     }
 
+    /**
+     * Asks the server to begin the backup (its checkpoint) without waiting for it: what the job prepares
+     * meanwhile (the parent's block map) costs no time of its own. {@link #stream()} waits for the data.
+     */
+    abstract void begin();
+
     /** The tar's bytes; a failure of the source is thrown as a {@link JobFailureException}. */
     abstract InputStream stream();
 
@@ -175,6 +181,15 @@ abstract sealed class TarSource implements AutoCloseable {
         }
 
         @Override
+        void begin() {
+            try {
+                backup.begin();
+            } catch (IOException e) {
+                throw failure(e);
+            }
+        }
+
+        @Override
         InputStream stream() {
             return new FilterInputStream(backup) {
                 @Override
@@ -258,6 +273,11 @@ abstract sealed class TarSource implements AutoCloseable {
                         FailureCode.PG_BASEBACKUP_FAILED, "Could not start pg_basebackup: " + e.getMessage(), false, e);
             }
             stderr = ProcessOutput.drain(process.getErrorStream());
+        }
+
+        @Override
+        void begin() {
+            // pg_basebackup began when it was started
         }
 
         @Override

@@ -98,6 +98,47 @@ class BaseBackupStreamTest {
         assertVerifies(restored);
     }
 
+    /**
+     * begin() asks for the backup at once: the server runs its checkpoint and starts the backup while the job
+     * prepares, before anything is read; what is read later is still the whole backup.
+     */
+    @Test
+    void beginStartsTheServersBackupBeforeAnythingIsRead(@TempDir Path restored) throws Exception {
+        try (BaseBackupStream backup = new BaseBackupStream(login("scram_user", "scram secret"), 1_700_000_000L);
+                BlockApplier applier = new BlockApplier(restored)) {
+            // an earlier test's backup, cut off, may still be ending on the server
+            assertThat(awaitBackupsRunning(0))
+                    .as("base backups the server runs before begin()")
+                    .isZero();
+            backup.begin();
+            assertThat(awaitBackupsRunning(1))
+                    .as("base backups the server runs after begin()")
+                    .isEqualTo(1);
+            applier.untar(inVaryingPieces(backup));
+        }
+        assertVerifies(restored);
+    }
+
+    /** The server's running base backups, once they are {@code expected} or after 10 s. */
+    private static int awaitBackupsRunning(int expected) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        int running = backupsRunning();
+        while (running != expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            running = backupsRunning();
+        }
+        return running;
+    }
+
+    private static int backupsRunning() throws java.sql.SQLException {
+        try (java.sql.Connection connection = postgres.connect();
+                java.sql.ResultSet row =
+                        connection.createStatement().executeQuery("select count(*) from pg_stat_progress_basebackup")) {
+            row.next();
+            return row.getInt(1);
+        }
+    }
+
     /** Both readers a job may use give a tar that verifies, and end it only once the server is done. */
     @ParameterizedTest
     @ValueSource(strings = {TarSource.BUILT_IN, TarSource.PG_BASEBACKUP})

@@ -179,17 +179,24 @@ public final class ReplicationConnection implements Closeable {
             }
             switch (type) {
                 case 'E' -> throw ServerError.parse(payload());
-                case 'N' ->
-                    log.warn(
-                            "{}:{} says: {}",
-                            host,
-                            port,
-                            ServerError.parse(payload()).getMessage());
+                case 'N' -> notice(ServerError.parse(payload()));
                 case 'S' -> parameter(payload());
                 default -> {
                     return type;
                 }
             }
+        }
+    }
+
+    /**
+     * A server's WARNING (a base backup's checksum failures) is logged as one; a NOTICE, such as the one every
+     * base backup of a server without archive_mode gets (Strata archives through its slot), is information.
+     */
+    private void notice(ServerError notice) {
+        if ("WARNING".equals(notice.severity())) {
+            log.warn("{}:{} says: {}", host, port, notice.getMessage());
+        } else {
+            log.info("{}:{} says: {}", host, port, notice.getMessage());
         }
     }
 

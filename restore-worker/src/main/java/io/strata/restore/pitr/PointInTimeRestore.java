@@ -220,9 +220,12 @@ public class PointInTimeRestore {
             // cluster's user without following anything
             user.give(Files.createDirectory(
                     spool, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
+            long assembleStart = System.nanoTime();
             long rawBytes = assemble(chain, dataDir, reporter, requireEncrypted);
+            long verifyStart = System.nanoTime();
             reporter.step(VERIFYING, 40);
             verifier.verify(dataDir);
+            long recoveryStart = System.nanoTime();
             ensureConfigFiles(dataDir);
             wal.prepare(user);
             wal.start();
@@ -237,6 +240,14 @@ public class PointInTimeRestore {
                     port);
             server.start();
             String fallback = awaitPromotion(server, wal, plan, target, dataDir, reporter);
+            long promoted = System.nanoTime();
+            log.info(
+                    "{} of {} backup(s) written in {} ms, verified in {} ms, recovered and promoted in {} ms",
+                    chain.incremental() ? "chain" : "base backup",
+                    chain.packs().size() + 1,
+                    (verifyStart - assembleStart) / 1_000_000,
+                    (recoveryStart - verifyStart) / 1_000_000,
+                    (promoted - recoveryStart) / 1_000_000);
             // promoted: a cancel now would throw away a finished restore
             JobCancellation.pointOfNoReturn("the restored cluster has promoted; the restore finishes");
             RecoverySettings.removeRecoveryBlock(dataDir);
@@ -497,12 +508,15 @@ public class PointInTimeRestore {
                 + chain.packs().stream().mapToLong(StoredObject::storedBytes).sum();
         reporter.progress(step, 0, 0, total);
         long written;
+        long tarMs = 0;
         AtomicReference<RuntimeException> first = new AtomicReference<>();
         try (BlockApplier applier = new BlockApplier(dataDir);
                 ProgressTicker ticker = ProgressTicker.every(
                         TICK, () -> reporter.progress(step, percent(read.get(), total, 0, 38), read.get(), total));
                 ExecutorService packReader = Executors.newSingleThreadExecutor(
                         Thread.ofPlatform().name("chain-packs").daemon().factory())) {
+            long start = System.nanoTime();
+            AtomicLong packsMs = new AtomicLong();
             Future<?> packs = packReader.submit(() -> {
                 try {
                     BlockPack.BlockSink sink = applier.packs();
@@ -514,6 +528,7 @@ public class PointInTimeRestore {
                                 read,
                                 plain -> BlockPack.read(plain, pack.key(), sink));
                     }
+                    packsMs.set((System.nanoTime() - start) / 1_000_000);
                 } catch (RuntimeException e) {
                     first.compareAndSet(null, e);
                     applier.stop();
@@ -521,6 +536,7 @@ public class PointInTimeRestore {
             });
             try {
                 readObject(chain.tar(), "base backup object", requireEncrypted, read, plain -> applier.untar(plain));
+                tarMs = (System.nanoTime() - start) / 1_000_000;
             } catch (RuntimeException e) {
                 first.compareAndSet(null, e);
                 applier.stop();
@@ -546,11 +562,13 @@ public class PointInTimeRestore {
             written = applier.tarBytes() + applier.packBytes();
             if (chain.incremental()) {
                 log.info(
-                        "backup chain written: {} bytes of the FULL's tar and {} of {} packs' blocks; {} bytes left"
-                                + " to newer backups",
+                        "backup chain written: {} bytes of the FULL's tar ({} ms) and {} of {} packs' blocks ({} ms);"
+                                + " {} bytes left to newer backups",
                         applier.tarBytes(),
+                        tarMs,
                         applier.packBytes(),
                         chain.packs().size(),
+                        packsMs.get(),
                         applier.skippedBytes());
             }
         }
