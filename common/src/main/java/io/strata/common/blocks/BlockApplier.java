@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * holds it. A pack's block is claimed, then written, unless a newer pack already claimed that position; a
  * tar byte is written unless a pack claimed its block (a pack that claims it later writes after it). Then
  * {@link #shape} gives the directory the exact shape of the backup being restored: its directories, every
- * file at its size, and nothing it does not have.
+ * file at its size, and nothing it does not have. Given a {@link TarPlan}, the tar does not write what that
+ * backup no longer has: dropped files, and bytes past a file's size there.
  *
  * <p>Memory: per file a pack wrote to, one bit per block up to the highest written (16 KiB for a 1 GiB
  * segment), one small entry per file of the tar, and a 1 MiB buffer per thread (the tar is read, and a
@@ -59,6 +60,7 @@ public final class BlockApplier implements AutoCloseable {
     private final AtomicLong packBlocks = new AtomicLong();
     private final AtomicLong skippedBytes = new AtomicLong();
     private final List<Writer> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final TarPlan plan;
     private volatile boolean stopped;
 
     /** Which blocks of one file packs wrote; guarded by itself, held while a write checks and lands. */
@@ -74,7 +76,13 @@ public final class BlockApplier implements AutoCloseable {
     }
 
     public BlockApplier(Path root) {
+        this(root, null);
+    }
+
+    /** @param plan what of the tar the restored backup still has ({@link TarPlan}); null writes all of it */
+    public BlockApplier(Path root, TarPlan plan) {
         this.root = root.toAbsolutePath().normalize();
+        this.plan = plan;
     }
 
     /**
@@ -191,14 +199,19 @@ public final class BlockApplier implements AutoCloseable {
     /** The tar's members: directories made, files written but for the blocks packs claimed. */
     private final class TarWriter extends Writer implements TarFollower.Listener {
         private long position;
+        /** The bytes of the current file to write (its size in the restored backup); -1: none. */
+        private long limit = Long.MAX_VALUE;
 
         @Override
         public void member(TarFollower.Member member) throws IOException {
             switch (member.type()) {
                 case FILE -> {
-                    claims = claims(member.name());
-                    channel = open(member.name());
                     position = 0;
+                    limit = plan == null ? Long.MAX_VALUE : plan.limit(member.name());
+                    if (limit >= 0) {
+                        claims = claims(member.name());
+                        channel = open(member.name());
+                    }
                 }
                 case DIRECTORY -> {
                     String name = member.name().endsWith("/")
@@ -220,13 +233,20 @@ public final class BlockApplier implements AutoCloseable {
             if (stopped) {
                 throw new StoppedException();
             }
+            long end = Math.min(position + length, Math.max(limit, position));
+            if (end < position + length) { // a dropped file, or bytes past its restored size
+                skippedBytes.addAndGet(position + length - end);
+            }
+            if (end == position) {
+                position += length;
+                return;
+            }
             if (channel == null) {
                 throw new IOException("file data outside a file");
             }
             synchronized (claims) {
                 BitSet packed = claims.packed;
                 long at = position;
-                long end = position + length;
                 while (at < end) {
                     int block = Math.toIntExact(at / BlockMap.BLOCK_SIZE);
                     long blockEnd = Math.min(end, (long) (block + 1) * BlockMap.BLOCK_SIZE);
@@ -249,6 +269,7 @@ public final class BlockApplier implements AutoCloseable {
 
         @Override
         public void memberEnd(TarFollower.Member member) throws IOException {
+            limit = Long.MAX_VALUE;
             closeOpen();
         }
     }

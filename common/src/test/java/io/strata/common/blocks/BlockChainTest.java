@@ -95,6 +95,44 @@ class BlockChainTest {
             }
         });
         expected.put("backup_manifest", before.get("backup_manifest")); // kept: the restore writes the right one
+        // planned from the increment's map, the tar does not write the dropped table, nor the truncated file's
+        // blocks past its new size, while the pack is written at the same time
+        Path planned = Files.createDirectory(dir.resolve("data-planned"));
+        TarPlan plan = TarPlan.of(new BlockMap.Reader(new ByteArrayInputStream(incrementMap.toByteArray()), "map"));
+        try (BlockApplier applier = new BlockApplier(planned, plan)) {
+            java.util.concurrent.CompletableFuture<Void> packs = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    BlockPack.read(new ByteArrayInputStream(pack.toByteArray()), "pack", applier.packs());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            applier.untar(new ByteArrayInputStream(tar(before)));
+            packs.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(applier.packBlocks()).isEqualTo(packWriter.blocks());
+            // at most the table, the truncated file's first two blocks, the grown file, pg_control, backup_label:
+            // what the pack claimed first is not written again
+            assertThat(applier.tarBytes()).isLessThanOrEqualTo(100L * B + 2 * B + (3 * B + 100) + B + 30);
+            assertThat(applier.skippedBytes()).isGreaterThanOrEqualTo(10L * B + 4 * B + 14); // and backup_manifest
+        } catch (InterruptedException
+                | java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError(e);
+        }
+        BlockApplier.Shaped plannedShape = BlockApplier.shape(
+                planned,
+                new BlockMap.Reader(new ByteArrayInputStream(incrementMap.toByteArray()), "map"),
+                Set.of("backup_manifest", "pg_wal"));
+        assertThat(plannedShape.removed())
+                .as("the dropped table was never written")
+                .isZero();
+        Map<String, byte[]> plannedFiles = files(planned);
+        assertThat(plannedFiles)
+                .containsOnlyKeys(after.keySet().stream()
+                        .filter(name -> after.get(name) != null && !name.equals("backup_manifest"))
+                        .toList());
+        plannedFiles.forEach((name, content) -> assertThat(content).as(name).isEqualTo(after.get(name)));
+
         for (boolean packFirst : new boolean[] {false, true}) {
             Path data = Files.createDirectory(dir.resolve("data-" + packFirst));
             try (BlockApplier applier = new BlockApplier(data)) {

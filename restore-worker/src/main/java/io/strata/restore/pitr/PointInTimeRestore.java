@@ -3,6 +3,7 @@ package io.strata.restore.pitr;
 import io.strata.common.blocks.BlockApplier;
 import io.strata.common.blocks.BlockMap;
 import io.strata.common.blocks.BlockPack;
+import io.strata.common.blocks.TarPlan;
 import io.strata.common.command.RecoveryTarget;
 import io.strata.common.command.RecoveryTarget.Kind;
 import io.strata.common.command.RestoreBackup;
@@ -510,7 +511,11 @@ public class PointInTimeRestore {
         long written;
         long tarMs = 0;
         AtomicReference<RuntimeException> first = new AtomicReference<>();
-        try (BlockApplier applier = new BlockApplier(dataDir);
+        // the files the restored backup has, and their sizes: the tar writes nothing else
+        long planStart = System.nanoTime();
+        TarPlan plan = chain.incremental() ? plan(chain, requireEncrypted) : null;
+        long planMs = (System.nanoTime() - planStart) / 1_000_000;
+        try (BlockApplier applier = new BlockApplier(dataDir, plan);
                 ProgressTicker ticker = ProgressTicker.every(
                         TICK, () -> reporter.progress(step, percent(read.get(), total, 0, 38), read.get(), total));
                 ExecutorService packReader = Executors.newSingleThreadExecutor(
@@ -562,10 +567,11 @@ public class PointInTimeRestore {
             written = applier.tarBytes() + applier.packBytes();
             if (chain.incremental()) {
                 log.info(
-                        "backup chain written: {} bytes of the FULL's tar ({} ms) and {} of {} packs' blocks ({} ms);"
-                                + " {} bytes left to newer backups",
+                        "backup chain written: {} bytes of the FULL's tar ({} ms; its plan read in {} ms) and {} of {}"
+                                + " packs' blocks ({} ms); {} bytes not written (newer, dropped or cut)",
                         applier.tarBytes(),
                         tarMs,
+                        planMs,
                         applier.packBytes(),
                         chain.packs().size(),
                         packsMs.get(),
@@ -585,6 +591,19 @@ public class PointInTimeRestore {
         }
         user.ownTree(dataDir);
         return written;
+    }
+
+    /** What of the FULL's tar the restored backup still has: its files and their sizes, from its block map. */
+    private TarPlan plan(Chain chain, boolean requireEncrypted) {
+        List<TarPlan> plan = new java.util.ArrayList<>();
+        readObject(
+                chain.targetMap(),
+                "block map",
+                requireEncrypted,
+                new AtomicLong(),
+                plain -> plan.add(
+                        TarPlan.of(new BlockMap.Reader(plain, chain.targetMap().key()))));
+        return plan.getFirst();
     }
 
     private void readObject(
