@@ -90,7 +90,8 @@ public class DrillClusters {
             Files.createDirectory(dir);
             user.own(dir, "rwx------");
             initdb(dir, password);
-            Files.writeString(
+            // initdb ran as the cluster's user, in a directory it owns: appended without following a link
+            ClusterFiles.append(
                     dir.resolve(RecoverySettings.AUTO_CONF),
                     String.join(
                             "\n",
@@ -101,8 +102,7 @@ public class DrillClusters {
                             "fsync = 'off'",
                             "lc_messages = 'C'",
                             ""),
-                    StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.APPEND);
+                    user);
             server.start();
             awaitStarted(server);
             started = true;

@@ -39,10 +39,16 @@ final class OsUser {
         return full;
     }
 
-    /** Gives {@code path} to the user (when the worker runs as root) and sets its permissions. */
+    /**
+     * Sets {@code path}'s permissions and gives it to the user (when the worker runs as root): the path
+     * itself, never what a link there points to (a link fails). Done relative to the open parent directory:
+     * the JDK's chmod of a path follows a link even when asked not to.
+     */
     void own(Path path, String permissions) throws IOException {
-        give(path);
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+        Path absolute = path.toAbsolutePath();
+        try (java.nio.file.DirectoryStream<Path> parent = Files.newDirectoryStream(absolute.getParent())) {
+            set(secure(parent), absolute.getFileName(), permissions, switching ? owner() : null);
+        }
     }
 
     /**
@@ -51,32 +57,79 @@ final class OsUser {
      */
     void give(Path path) throws IOException {
         if (switching) {
-            lchown(
-                    path,
-                    FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name));
+            lchown(path, owner());
         }
     }
 
     /**
      * Gives every file and directory under {@code root} that is not the user's to the user (when the worker
      * runs as root): what the worker itself wrote while applying a backup chain. Files get {@code rw-------},
-     * directories {@code rwx------}, as PostgreSQL keeps them.
+     * directories {@code rwx------}, as PostgreSQL keeps them. Each directory is handed over only after
+     * everything in it, {@code root} last, and every entry is reached relative to its open parent without
+     * following links (links are left alone): the user, who may act on what is already theirs, cannot redirect
+     * a change to a file of root's.
      */
     void ownTree(Path root) throws IOException {
         if (!switching) {
             return;
         }
-        UserPrincipal owner =
-                FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
-        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) walk::iterator) {
-                if (!Files.isSymbolicLink(path) && !owner.equals(Files.getOwner(path, LinkOption.NOFOLLOW_LINKS))) {
-                    lchown(path, owner); // the link itself, should one replace the file after the look above
-                    Files.setPosixFilePermissions(
-                            path, PosixFilePermissions.fromString(Files.isDirectory(path) ? "rwx------" : "rw-------"));
+        UserPrincipal owner = owner();
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+            ownContents(secure(entries), owner);
+        }
+        if (!owner.equals(Files.getOwner(root, LinkOption.NOFOLLOW_LINKS))) {
+            own(root, "rwx------");
+        }
+    }
+
+    private static void ownContents(java.nio.file.SecureDirectoryStream<Path> directory, UserPrincipal owner)
+            throws IOException {
+        List<Path> names = new ArrayList<>();
+        for (Path entry : directory) {
+            names.add(entry.getFileName());
+        }
+        for (Path name : names) {
+            java.nio.file.attribute.PosixFileAttributes attributes = directory
+                    .getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .readAttributes();
+            if (attributes.isSymbolicLink()) {
+                continue;
+            }
+            if (attributes.isDirectory()) {
+                try (java.nio.file.SecureDirectoryStream<Path> child =
+                        directory.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                    ownContents(child, owner);
                 }
             }
+            if (!owner.equals(attributes.owner())) {
+                set(directory, name, attributes.isDirectory() ? "rwx------" : "rw-------", owner);
+            }
         }
+    }
+
+    /** Permissions, then owner (when given), of {@code name} in {@code directory}; a link there fails. */
+    private static void set(
+            java.nio.file.SecureDirectoryStream<Path> directory, Path name, String permissions, UserPrincipal owner)
+            throws IOException {
+        PosixFileAttributeView view =
+                directory.getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        view.setPermissions(PosixFilePermissions.fromString(permissions));
+        if (owner != null) {
+            view.setOwner(owner);
+        }
+    }
+
+    private static java.nio.file.SecureDirectoryStream<Path> secure(java.nio.file.DirectoryStream<Path> stream)
+            throws IOException {
+        if (stream instanceof java.nio.file.SecureDirectoryStream<Path> secure) {
+            return secure;
+        }
+        throw new IOException("this platform cannot change files relative to an open directory (no"
+                + " SecureDirectoryStream): the restore-worker needs Linux");
+    }
+
+    private UserPrincipal owner() throws IOException {
+        return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
     }
 
     private static void lchown(Path path, UserPrincipal owner) throws IOException {

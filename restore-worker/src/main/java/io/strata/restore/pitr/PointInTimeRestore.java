@@ -36,13 +36,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -54,7 +55,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,10 +211,12 @@ public class PointInTimeRestore {
                 properties.walFetchers(),
                 properties.walAhead())) {
             if (created) {
-                // fails if anything appeared there since the check: never adopts what someone else made
-                Files.createDirectory(dataDir);
+                // fails if anything appeared there since the check: never adopts what someone else made. It stays
+                // the worker's until the backup is written in it (ownTree hands it over last): the cluster's user
+                // cannot swap a directory the worker writes into for a link meanwhile
+                Files.createDirectory(
+                        dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 made = true;
-                user.own(dataDir, "rwx------");
             }
             deleteTree(spool, true); // left by a worker that died mid-restore: never reuse its WAL
             // created here or not at all (never a link or a directory someone else made), then given to the
@@ -251,7 +253,7 @@ public class PointInTimeRestore {
                     (promoted - recoveryStart) / 1_000_000);
             // promoted: a cancel now would throw away a finished restore
             JobCancellation.pointOfNoReturn("the restored cluster has promoted; the restore finishes");
-            RecoverySettings.removeRecoveryBlock(dataDir);
+            RecoverySettings.removeRecoveryBlock(dataDir, user);
             reporter.step(CHECKING, 99);
             Sanity sanity = server.sanity();
             String stop = server.recoveryStop() + (fallback == null ? "" : "; " + fallback);
@@ -337,7 +339,7 @@ public class PointInTimeRestore {
                 fallback = "no transaction committed after " + target.time() + " in the archived WAL, so its end"
                         + " is the state at that time: recovered to the end";
                 log.info("{}; starting again without the time target", fallback);
-                RecoverySettings.append(dataDir, List.of("recovery_target_time = ''"));
+                RecoverySettings.append(dataDir, List.of("recovery_target_time = ''"), user);
                 logFrom = server.logLength();
                 server.start();
                 started = clock.instant();
@@ -587,7 +589,8 @@ public class PointInTimeRestore {
                     read,
                     plain -> BlockApplier.shape(
                             dataDir, new BlockMap.Reader(plain, map.key()), Set.of(PG_MANIFEST_FILE, "pg_wal")));
-            Files.write(dataDir.resolve(PG_MANIFEST_FILE), pgManifest(chain.targetPgManifest(), requireEncrypted));
+            ClusterFiles.replace(
+                    dataDir.resolve(PG_MANIFEST_FILE), pgManifest(chain.targetPgManifest(), requireEncrypted), user);
         }
         user.ownTree(dataDir);
         return written;
@@ -684,14 +687,17 @@ public class PointInTimeRestore {
         // A source whose configuration lives outside its data directory (Debian's /etc/postgresql) has none
         // in the backup: the restored cluster gets defaults plus Strata's settings, and password logins.
         Path conf = dataDir.resolve("postgresql.conf");
-        if (!Files.exists(conf)) {
-            user.own(
-                    Files.writeString(conf, "# created by Strata: the source keeps its configuration elsewhere\n"),
-                    "rw-------");
+        if (!ClusterFiles.exists(conf)) {
+            ClusterFiles.replace(
+                    conf,
+                    "# created by Strata: the source keeps its configuration elsewhere\n"
+                            .getBytes(StandardCharsets.UTF_8),
+                    user);
         }
         Path hba = dataDir.resolve("pg_hba.conf");
-        if (!Files.exists(hba)) {
-            user.own(Files.writeString(hba, "host all all 127.0.0.1/32 scram-sha-256\n"), "rw-------");
+        if (!ClusterFiles.exists(hba)) {
+            ClusterFiles.replace(
+                    hba, "host all all 127.0.0.1/32 scram-sha-256\n".getBytes(StandardCharsets.UTF_8), user);
         }
     }
 
@@ -715,23 +721,62 @@ public class PointInTimeRestore {
         }
     }
 
-    /** Deletes a directory's contents, and the directory itself when {@code itself}. */
+    /**
+     * Deletes a directory's contents, and the directory itself when {@code itself}. The directory may be the
+     * cluster's user's, who may change it meanwhile: every entry is opened, listed and removed relative to
+     * its open parent directory (openat, unlinkat), never through a path a link could redirect, so a
+     * directory swapped for a link to one of root's loses nothing but the link.
+     */
     static void deleteTree(Path root, boolean itself) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder())
-                    .filter(path -> itself || !path.equals(root))
-                    .forEach(path -> {
-                        try {
-                            Files.deleteIfExists(path);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    });
+        try {
+            if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+                try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+                    if (!(entries instanceof java.nio.file.SecureDirectoryStream<Path> secure)) {
+                        throw new IOException("this platform cannot remove a directory without following links");
+                    }
+                    deleteContents(secure);
+                }
+            }
+            if (itself) {
+                Files.deleteIfExists(root);
+            }
         } catch (IOException | UncheckedIOException e) {
             log.warn("could not remove {}: {}", root, e.toString());
+        }
+    }
+
+    private static void deleteContents(java.nio.file.SecureDirectoryStream<Path> directory) throws IOException {
+        List<Path> names = new java.util.ArrayList<>();
+        for (Path entry : directory) {
+            names.add(entry.getFileName());
+        }
+        for (Path name : names) {
+            try {
+                deleteEntry(directory, name);
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // removed meanwhile (by the cluster's server, as it stopped)
+            }
+        }
+    }
+
+    private static void deleteEntry(java.nio.file.SecureDirectoryStream<Path> directory, Path name) throws IOException {
+        boolean isDirectory = directory
+                .getFileAttributeView(
+                        name, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .readAttributes()
+                .isDirectory();
+        if (isDirectory) {
+            // opened without following: a directory swapped for a link since the look above fails here
+            try (java.nio.file.SecureDirectoryStream<Path> child =
+                    directory.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                deleteContents(child);
+            }
+            directory.deleteDirectory(name);
+        } else {
+            directory.deleteFile(name);
         }
     }
 }

@@ -4,9 +4,7 @@ import io.strata.common.command.RecoveryTarget;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -75,22 +73,17 @@ final class RecoverySettings {
         lines.add("recovery_target_timeline = 'current'");
         lines.add("recovery_target_action = 'promote'");
         lines.addAll(targetLines);
-        Path autoConf = dataDir.resolve(AUTO_CONF);
-        boolean existed = Files.exists(autoConf);
-        Files.write(autoConf, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        if (!existed) {
-            user.own(autoConf, "rw-------");
-        }
-        Path signal = Files.write(dataDir.resolve("recovery.signal"), new byte[0]);
-        user.own(signal, "rw-------");
+        // the data directory is the cluster's user's: nothing there is written in place or through a link
+        ClusterFiles.appendLines(dataDir.resolve(AUTO_CONF), lines, user);
+        ClusterFiles.replace(dataDir.resolve("recovery.signal"), new byte[0], user);
     }
 
     /** Recovery is over: drops the recovery block, so a later restart does not look for the restore script. */
-    static void removeRecoveryBlock(Path dataDir) throws IOException {
+    static void removeRecoveryBlock(Path dataDir, OsUser user) throws IOException {
         Path autoConf = dataDir.resolve(AUTO_CONF);
         List<String> kept = new ArrayList<>();
         boolean inRecovery = false;
-        for (String line : Files.readAllLines(autoConf, StandardCharsets.UTF_8)) {
+        for (String line : ClusterFiles.readLines(autoConf)) {
             if (line.equals(RECOVERY_MARK)) {
                 inRecovery = true;
             } else if (line.startsWith("# ")) {
@@ -100,12 +93,12 @@ final class RecoverySettings {
                 kept.add(line);
             }
         }
-        Files.write(autoConf, kept, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+        ClusterFiles.replace(autoConf, (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8), user);
     }
 
     /** Appends lines that override earlier ones (the last setting of a name wins). */
-    static void append(Path dataDir, List<String> lines) throws IOException {
-        Files.write(dataDir.resolve(AUTO_CONF), lines, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    static void append(Path dataDir, List<String> lines, OsUser user) throws IOException {
+        ClusterFiles.appendLines(dataDir.resolve(AUTO_CONF), lines, user);
     }
 
     /**

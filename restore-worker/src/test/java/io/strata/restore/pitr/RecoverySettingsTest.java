@@ -86,10 +86,11 @@ class RecoverySettingsTest {
         String during = Files.readString(dataDir.resolve("postgresql.auto.conf"), StandardCharsets.UTF_8);
         assertThat(during)
                 .contains("lc_messages = 'C'", "restore_command = '''/roots/.strata-bin/strata-restore-wal'' %f %p'");
-        RecoverySettings.append(dataDir, List.of("recovery_target_time = ''"));
+        RecoverySettings.append(
+                dataDir, List.of("recovery_target_time = ''"), new OsUser(System.getProperty("user.name")));
         assertThat(dataDir.resolve("recovery.signal")).exists();
 
-        RecoverySettings.removeRecoveryBlock(dataDir);
+        RecoverySettings.removeRecoveryBlock(dataDir, new OsUser(System.getProperty("user.name")));
 
         String conf = Files.readString(dataDir.resolve("postgresql.auto.conf"), StandardCharsets.UTF_8);
         assertThat(conf).contains("work_mem = '8MB'", "port = 5999", "listen_addresses = '127.0.0.1'");

@@ -1,0 +1,130 @@
+package io.strata.restore.pitr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The worker (root, in production) writes into a data directory the cluster's user owns: a link that user
+ * planted at a name the worker writes is replaced, never followed, and never read through.
+ */
+class ClusterFilesTest {
+    private final OsUser user = new OsUser(System.getProperty("user.name"));
+
+    @Test
+    void aPlantedLinkIsReplacedAndItsTargetLeftAlone(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("shadow"), "root's secret\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r-----"));
+        Path data = Files.createDirectory(dir.resolve("data"));
+        Path signal = Files.createSymbolicLink(data.resolve("recovery.signal"), secret);
+
+        ClusterFiles.replace(signal, new byte[0], user);
+
+        assertThat(Files.isSymbolicLink(signal)).isFalse();
+        assertThat(signal).isEmptyFile();
+        assertThat(secret).hasContent("root's secret");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)))
+                .isEqualTo("rw-r-----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(signal)))
+                .isEqualTo("rw-------");
+        try (var left = Files.list(data)) {
+            assertThat(left).containsExactly(signal); // no temporary file left beside it
+        }
+    }
+
+    @Test
+    void appendingNeverReadsThroughALinkNorWritesItsTarget(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("shadow"), "root's secret\n");
+        Path data = Files.createDirectory(dir.resolve("data"));
+        Path conf = Files.createSymbolicLink(data.resolve(RecoverySettings.AUTO_CONF), secret);
+
+        assertThatThrownBy(() -> ClusterFiles.appendLines(conf, List.of("port = 5999"), user))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("tampered");
+        assertThat(secret).hasContent("root's secret");
+        assertThat(Files.isSymbolicLink(conf)).isTrue();
+
+        // a hard link is another name of someone else's file: refused too
+        Files.delete(conf);
+        Files.createLink(conf, secret);
+        assertThatThrownBy(() -> RecoverySettings.removeRecoveryBlock(data, user))
+                .hasMessageContaining("tampered");
+        assertThat(secret).hasContent("root's secret");
+    }
+
+    @Test
+    void appendKeepsWhatWasThere(@TempDir Path dir) throws IOException {
+        Path conf = Files.writeString(dir.resolve(RecoverySettings.AUTO_CONF), "work_mem = '8MB'\n");
+        ClusterFiles.appendLines(conf, List.of("", "port = 5999"), user);
+        assertThat(Files.readString(conf, StandardCharsets.UTF_8)).isEqualTo("work_mem = '8MB'\n\nport = 5999\n");
+        assertThat(Files.isRegularFile(conf, LinkOption.NOFOLLOW_LINKS)).isTrue();
+    }
+
+    @Test
+    void removingATreeRemovesLinksNotWhatTheyPointTo(@TempDir Path dir) throws IOException {
+        Path outside = Files.createDirectory(dir.resolve("etc"));
+        Path victim = Files.writeString(outside.resolve("passwd"), "root:x:0:0\n");
+        Path data = Files.createDirectories(dir.resolve("data/base/1"));
+        Files.writeString(data.resolve("1259"), "a table");
+        Files.createSymbolicLink(dir.resolve("data/base/2"), outside);
+        Files.createSymbolicLink(dir.resolve("data/PG_VERSION"), victim);
+
+        PointInTimeRestore.deleteTree(dir.resolve("data"), false);
+
+        try (var left = Files.list(dir.resolve("data"))) {
+            assertThat(left).isEmpty();
+        }
+        assertThat(victim).hasContent("root:x:0:0");
+        PointInTimeRestore.deleteTree(dir.resolve("data"), true);
+        assertThat(dir.resolve("data")).doesNotExist();
+        assertThat(victim).exists();
+    }
+
+    @Test
+    void handingATreeOverLeavesWhatItsLinksPointToAlone(@TempDir Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                "root".equals(System.getProperty("user.name")), "only a worker running as root hands files over");
+        Path secret = Files.writeString(dir.resolve("shadow"), "root's secret\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r-----"));
+        Path data = Files.createDirectories(dir.resolve("data/base/1"));
+        Path table = Files.writeString(data.resolve("1259"), "a table");
+        Files.createSymbolicLink(dir.resolve("data/base/1/1260"), secret);
+        Files.createSymbolicLink(dir.resolve("data/global"), dir);
+
+        new OsUser("postgres").ownTree(dir.resolve("data"));
+
+        assertThat(Files.getOwner(table).getName()).isEqualTo("postgres");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(table)))
+                .isEqualTo("rw-------");
+        assertThat(Files.getOwner(dir.resolve("data/base"), LinkOption.NOFOLLOW_LINKS)
+                        .getName())
+                .isEqualTo("postgres");
+        assertThat(Files.getOwner(dir.resolve("data"), LinkOption.NOFOLLOW_LINKS)
+                        .getName())
+                .isEqualTo("postgres");
+        assertThat(Files.getOwner(secret).getName()).isEqualTo("root");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)))
+                .isEqualTo("rw-r-----");
+        assertThat(Files.getOwner(dir).getName()).isEqualTo("root");
+    }
+
+    @Test
+    void owningALinkFailsAndLeavesItsTargetAlone(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("shadow"), "root's secret\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
+        Path link = Files.createSymbolicLink(dir.resolve("postgresql.conf"), secret);
+
+        assertThatThrownBy(() -> user.own(link, "rw-------")).isInstanceOf(IOException.class);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)))
+                .isEqualTo("rw-r--r--");
+    }
+}
