@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  */
 final class RecoveringServer {
     static final String LOG = "strata-restore.log";
+    private static final int LOG_CAP = 8 << 20;
+    private static final int LOG_READ_SECONDS = 10;
     private static final Pattern NEW_TIMELINE = Pattern.compile("selected new timeline ID: (\\d+)");
     private final PgTools pgTools;
     private final OsUser user;
@@ -171,11 +173,45 @@ final class RecoveringServer {
         }
     }
 
+    /**
+     * The server's log (its first {@value #LOG_CAP} bytes). It lies in the data directory, which is the
+     * cluster's user's: it is read as that user ({@code head}, through runuser when the worker is root), so a
+     * link planted there reaches only what that user may read, and a FIFO or a file that never ends stalls
+     * only that process, which is stopped after {@value #LOG_READ_SECONDS} s.
+     */
     private String log() {
+        Path out = null;
         try {
-            return Files.exists(logFile()) ? Files.readString(logFile(), StandardCharsets.UTF_8) : "";
+            out = Files.createTempFile("strata-restore-log-", ".txt"); // the worker's own, rw-------
+            Process head = new ProcessBuilder(user.command(List.of(
+                            "head",
+                            "-c",
+                            Integer.toString(LOG_CAP),
+                            "--",
+                            logFile().toString())))
+                    .redirectOutput(out.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!head.waitFor(LOG_READ_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                head.destroyForcibly();
+                head.waitFor(LOG_READ_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            try (java.io.InputStream in = Files.newInputStream(out)) {
+                return new String(in.readNBytes(LOG_CAP), StandardCharsets.UTF_8); // none when it is missing
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new java.io.InterruptedIOException("interrupted reading the server's log"));
+        } finally {
+            if (out != null) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException ignored) {
+                    // a temporary file left behind
+                }
+            }
         }
     }
 
