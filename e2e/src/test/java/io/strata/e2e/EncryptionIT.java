@@ -81,6 +81,21 @@ class EncryptionIT extends StackTestSupport {
         return null;
     }
 
+    /**
+     * The object's bytes, or null when it went between the listing and the read: the archiver replaces the
+     * partial WAL segment of a source it still streams (a new .partial object, the old one removed).
+     */
+    private static byte[] readIfStill(ObjectStore store, ObjectInfo object) throws java.io.IOException {
+        try {
+            return store.readAll(object.key());
+        } catch (io.strata.common.storage.NoSuchObjectException gone) {
+            assertThat(object.key())
+                    .as("only a partial WAL segment is replaced while the test reads")
+                    .contains(".partial");
+            return null;
+        }
+    }
+
     @Test
     @Order(1)
     void nothingStoredForAnEncryptedSourceRevealsItsDataWhileTheClearControlDoes() throws Exception {
@@ -96,7 +111,10 @@ class EncryptionIT extends StackTestSupport {
                 .anyMatch(key -> key.endsWith("blockmap.zst"))
                 .anyMatch(key -> key.contains("/wal/"));
         for (ObjectInfo object : sealed) {
-            byte[] bytes = store.readAll(object.key());
+            byte[] bytes = readIfStill(store, object);
+            if (bytes == null) {
+                continue;
+            }
             assertThat(ObjectEncryption.isEncrypted(bytes)).as(object.key()).isTrue();
             assertThat(readable(bytes))
                     .as(object.key() + " read as an attacker would")
@@ -105,7 +123,10 @@ class EncryptionIT extends StackTestSupport {
 
         List<String> revealing = new ArrayList<>();
         for (ObjectInfo object : store.list(clear + "/")) {
-            byte[] bytes = store.readAll(object.key());
+            byte[] bytes = readIfStill(store, object);
+            if (bytes == null) {
+                continue;
+            }
             assertThat(ObjectEncryption.isEncrypted(bytes)).as(object.key()).isFalse();
             if (readable(bytes).contains(marker)) {
                 revealing.add(object.key());
