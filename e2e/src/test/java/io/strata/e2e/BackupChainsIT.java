@@ -405,12 +405,7 @@ class BackupChainsIT extends StackTestSupport {
         body.put("source", source);
         body.put("backupId", backupId);
         body.put("into", Map.of("dataDirectory", dir.toString(), "port", port));
-        // the archive must hold the WAL from the backup's start to its end (a gigabyte after a big load): wait
-        // for the preview to answer 200, as a user previewing first would, instead of racing the archiver
-        org.awaitility.Awaitility.await()
-                .atMost(java.time.Duration.ofSeconds(120))
-                .pollInterval(java.time.Duration.ofMillis(500))
-                .until(() -> operator.post("/api/v1/restores/preview", body), r -> r.status() == 200);
+        awaitRestorable(body); // a gigabyte of WAL after a big load
         JsonNode job = restoreAndAwait(body, restored);
         return job.get("result").get("port").asInt();
     }

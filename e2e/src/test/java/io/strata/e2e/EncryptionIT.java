@@ -241,6 +241,7 @@ class EncryptionIT extends StackTestSupport {
             body.put("source", encrypted);
             body.put("backupId", chained);
             body.put("into", Map.of("dataDirectory", dir.toString(), "port", freePort()));
+            awaitRestorable(body);
             Api.Response accepted = admin.post("/api/v1/restores", body);
             assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
             int port = awaitSucceeded(accepted.text("jobId"))

@@ -189,6 +189,17 @@ abstract class StackTestSupport {
         return job;
     }
 
+    /**
+     * Waits until a physical restore {@code body} would be accepted: the archive must hold the WAL from the
+     * backup's start to its end (and to the target), which the archiver writes a moment after the backup
+     * ends. A user previews first; the test does the same instead of racing the archiver.
+     */
+    void awaitRestorable(Map<String, Object> body) {
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> operator.post("/api/v1/restores/preview", body), r -> r.status() == 200);
+    }
+
     /** Holds an ACCESS EXCLUSIVE lock on {@code invoices} until the connection rolls back: pg_dump waits on it. */
     static void holdLock(java.sql.Connection connection) throws java.sql.SQLException {
         connection.setAutoCommit(false);

@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * holds it. A pack's block is claimed, then written, unless a newer pack already claimed that position; a
  * tar byte is written unless a pack claimed its block (a pack that claims it later writes after it). Then
  * {@link #shape} gives the directory the exact shape of the backup being restored: its directories, every
- * file at its size, and nothing it does not have. Given a {@link TarPlan}, the tar does not write what that
+ * file at its size, and nothing it does not have. Given a {@link TargetLayout}, the tar does not write what that
  * backup no longer has: dropped files, and bytes past a file's size there.
  *
  * <p>Memory: per file a pack wrote to, one bit per block up to the highest written (16 KiB for a 1 GiB
@@ -60,7 +60,7 @@ public final class BlockApplier implements AutoCloseable {
     private final AtomicLong packBlocks = new AtomicLong();
     private final AtomicLong skippedBytes = new AtomicLong();
     private final List<Writer> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final TarPlan plan;
+    private final TargetLayout plan;
     private volatile boolean stopped;
 
     /** Which blocks of one file packs wrote; guarded by itself, held while a write checks and lands. */
@@ -79,8 +79,8 @@ public final class BlockApplier implements AutoCloseable {
         this(root, null);
     }
 
-    /** @param plan what of the tar the restored backup still has ({@link TarPlan}); null writes all of it */
-    public BlockApplier(Path root, TarPlan plan) {
+    /** @param plan what of the tar the restored backup still has ({@link TargetLayout}); null writes all of it */
+    public BlockApplier(Path root, TargetLayout plan) {
         this.root = root.toAbsolutePath().normalize();
         this.plan = plan;
     }
@@ -343,17 +343,17 @@ public final class BlockApplier implements AutoCloseable {
     public record Shaped(long files, long bytes, long removed) {}
 
     /**
-     * Makes {@code root} exactly the backup whose map {@code target} reads: its directories exist, each of
+     * Makes {@code root} exactly the backup whose layout is {@code target}: its directories exist, each of
      * its files has its size (a file shrunk since the full backup is cut, one the chain never wrote is made
      * empty first), and every file or directory it lacks is removed, except those under {@code kept} (paths
      * relative to the root, e.g. {@code pg_wal} and {@code backup_manifest}).
      */
-    public static Shaped shape(Path root, BlockMap.Reader target, Set<String> kept) throws IOException {
+    public static Shaped shape(Path root, TargetLayout target, Set<String> kept) throws IOException {
         Path base = root.toAbsolutePath().normalize();
         Set<Path> wanted = new HashSet<>();
         long files = 0;
         long bytes = 0;
-        for (BlockMap.Entry entry = target.next(); entry != null; entry = target.next()) {
+        for (BlockMap.Entry entry : target.entries()) {
             Path path = resolve(base, entry.path());
             for (Path step = path; step != null && !step.equals(base); step = step.getParent()) {
                 wanted.add(step); // a file's directories are the backup's too, listed or not

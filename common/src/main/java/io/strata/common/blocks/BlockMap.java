@@ -40,7 +40,10 @@ public final class BlockMap {
         return Math.toIntExact((size + BLOCK_SIZE - 1) / BLOCK_SIZE);
     }
 
-    /** One member: a file ({@code hashes} per block), a directory or a symbolic link. */
+    /**
+     * One member: a file ({@code hashes} per block; null in a {@link TargetLayout}, which keeps the layout
+     * only), a directory or a symbolic link.
+     */
     public record Entry(char kind, String path, int mode, long size, long[] hashes, String linkTarget) {
         public static final char FILE = 'f';
         public static final char DIRECTORY = 'd';

@@ -98,7 +98,8 @@ class BlockChainTest {
         // planned from the increment's map, the tar does not write the dropped table, nor the truncated file's
         // blocks past its new size, while the pack is written at the same time
         Path planned = Files.createDirectory(dir.resolve("data-planned"));
-        TarPlan plan = TarPlan.of(new BlockMap.Reader(new ByteArrayInputStream(incrementMap.toByteArray()), "map"));
+        TargetLayout plan =
+                TargetLayout.of(new BlockMap.Reader(new ByteArrayInputStream(incrementMap.toByteArray()), "map"));
         try (BlockApplier applier = new BlockApplier(planned, plan)) {
             java.util.concurrent.CompletableFuture<Void> packs = java.util.concurrent.CompletableFuture.runAsync(() -> {
                 try {
@@ -119,10 +120,7 @@ class BlockChainTest {
                 | java.util.concurrent.TimeoutException e) {
             throw new AssertionError(e);
         }
-        BlockApplier.Shaped plannedShape = BlockApplier.shape(
-                planned,
-                new BlockMap.Reader(new ByteArrayInputStream(incrementMap.toByteArray()), "map"),
-                Set.of("backup_manifest", "pg_wal"));
+        BlockApplier.Shaped plannedShape = BlockApplier.shape(planned, plan, Set.of("backup_manifest", "pg_wal"));
         assertThat(plannedShape.removed())
                 .as("the dropped table was never written")
                 .isZero();
@@ -147,7 +145,7 @@ class BlockChainTest {
             }
             BlockApplier.Shaped shaped = BlockApplier.shape(
                     data,
-                    new BlockMap.Reader(new ByteArrayInputStream(incrementMap.toByteArray()), "map"),
+                    TargetLayout.of(new BlockMap.Reader(new ByteArrayInputStream(incrementMap.toByteArray()), "map")),
                     Set.of("backup_manifest", "pg_wal"));
             assertThat(shaped.removed()).isEqualTo(1); // the dropped table
             assertThat(files(data)).as("pack first: " + packFirst).containsOnlyKeys(expected.keySet());
@@ -217,7 +215,10 @@ class BlockChainTest {
                         .as(order)
                         .isLessThanOrEqualTo(v0.length + 205L * B);
             }
-            BlockApplier.shape(data, new BlockMap.Reader(new ByteArrayInputStream(second.map()), "map"), Set.of());
+            BlockApplier.shape(
+                    data,
+                    TargetLayout.of(new BlockMap.Reader(new ByteArrayInputStream(second.map()), "map")),
+                    Set.of());
             assertThat(Files.readAllBytes(data.resolve("base/1/2000")))
                     .as(order)
                     .isEqualTo(v2);

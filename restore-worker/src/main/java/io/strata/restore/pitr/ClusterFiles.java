@@ -3,18 +3,26 @@ package io.strata.restore.pitr;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -94,8 +102,78 @@ final class ClusterFiles {
         append(file, text.toString(), user);
     }
 
-    /** {@code file}'s lines, read as {@link #read} does. */
+    /** {@code file}'s lines, read as {@link #read} does; bytes that are not UTF-8 fail, as they did before. */
     static List<String> readLines(Path file) throws IOException {
-        return new String(read(file), StandardCharsets.UTF_8).lines().toList();
+        return StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(read(file)))
+                .toString()
+                .lines()
+                .toList();
+    }
+
+    /** What {@link #walk} does to one entry, relative to its open parent directory. */
+    @FunctionalInterface
+    interface EntryAction {
+        void apply(SecureDirectoryStream<Path> parent, Path name, PosixFileAttributes attributes) throws IOException;
+    }
+
+    /**
+     * Walks the tree under {@code root} (not {@code root} itself), each directory's entries before the
+     * directory: the action gets every entry, a link included (its attributes are the link's own). Every
+     * entry is reached relative to its open parent and a directory is opened without following links, so a
+     * user who swaps a directory for a link while the walk runs cannot lead it out of the tree. An entry that
+     * vanished meanwhile is skipped; one that fails does not stop the walk, which throws the first failure
+     * (the others suppressed in it) at its end.
+     */
+    static void walk(Path root, EntryAction action) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+            walk(secure(entries), action);
+        }
+    }
+
+    private static void walk(SecureDirectoryStream<Path> directory, EntryAction action) throws IOException {
+        List<Path> names = new ArrayList<>();
+        for (Path entry : directory) {
+            names.add(entry.getFileName());
+        }
+        IOException failed = null;
+        for (Path name : names) {
+            try {
+                PosixFileAttributes attributes = directory
+                        .getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .readAttributes();
+                if (attributes.isDirectory()) {
+                    // a directory swapped for a link since the look above fails here
+                    try (SecureDirectoryStream<Path> child =
+                            directory.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                        walk(child, action);
+                    }
+                }
+                action.apply(directory, name, attributes);
+            } catch (NoSuchFileException gone) {
+                // removed meanwhile (by the cluster's server, as it stopped)
+            } catch (IOException e) {
+                if (failed == null) {
+                    failed = e;
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /** The stream as one that acts relative to its open directory; Linux has it, some platforms do not. */
+    static SecureDirectoryStream<Path> secure(DirectoryStream<Path> stream) throws IOException {
+        if (stream instanceof SecureDirectoryStream<Path> secure) {
+            return secure;
+        }
+        throw new IOException("this platform cannot change files relative to an open directory (no"
+                + " SecureDirectoryStream): the restore-worker needs Linux");
     }
 }

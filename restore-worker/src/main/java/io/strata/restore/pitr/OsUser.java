@@ -47,7 +47,7 @@ final class OsUser {
     void own(Path path, String permissions) throws IOException {
         Path absolute = path.toAbsolutePath();
         try (java.nio.file.DirectoryStream<Path> parent = Files.newDirectoryStream(absolute.getParent())) {
-            set(secure(parent), absolute.getFileName(), permissions, switching ? owner() : null);
+            set(ClusterFiles.secure(parent), absolute.getFileName(), permissions, switching ? owner() : null);
         }
     }
 
@@ -74,36 +74,13 @@ final class OsUser {
             return;
         }
         UserPrincipal owner = owner();
-        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
-            ownContents(secure(entries), owner);
-        }
+        ClusterFiles.walk(root, (parent, name, attributes) -> {
+            if (!attributes.isSymbolicLink() && !owner.equals(attributes.owner())) {
+                set(parent, name, attributes.isDirectory() ? "rwx------" : "rw-------", owner);
+            }
+        });
         if (!owner.equals(Files.getOwner(root, LinkOption.NOFOLLOW_LINKS))) {
             own(root, "rwx------");
-        }
-    }
-
-    private static void ownContents(java.nio.file.SecureDirectoryStream<Path> directory, UserPrincipal owner)
-            throws IOException {
-        List<Path> names = new ArrayList<>();
-        for (Path entry : directory) {
-            names.add(entry.getFileName());
-        }
-        for (Path name : names) {
-            java.nio.file.attribute.PosixFileAttributes attributes = directory
-                    .getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .readAttributes();
-            if (attributes.isSymbolicLink()) {
-                continue;
-            }
-            if (attributes.isDirectory()) {
-                try (java.nio.file.SecureDirectoryStream<Path> child =
-                        directory.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
-                    ownContents(child, owner);
-                }
-            }
-            if (!owner.equals(attributes.owner())) {
-                set(directory, name, attributes.isDirectory() ? "rwx------" : "rw-------", owner);
-            }
         }
     }
 
@@ -117,15 +94,6 @@ final class OsUser {
         if (owner != null) {
             view.setOwner(owner);
         }
-    }
-
-    private static java.nio.file.SecureDirectoryStream<Path> secure(java.nio.file.DirectoryStream<Path> stream)
-            throws IOException {
-        if (stream instanceof java.nio.file.SecureDirectoryStream<Path> secure) {
-            return secure;
-        }
-        throw new IOException("this platform cannot change files relative to an open directory (no"
-                + " SecureDirectoryStream): the restore-worker needs Linux");
     }
 
     private UserPrincipal owner() throws IOException {

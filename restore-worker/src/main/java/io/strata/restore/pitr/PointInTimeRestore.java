@@ -3,7 +3,7 @@ package io.strata.restore.pitr;
 import io.strata.common.blocks.BlockApplier;
 import io.strata.common.blocks.BlockMap;
 import io.strata.common.blocks.BlockPack;
-import io.strata.common.blocks.TarPlan;
+import io.strata.common.blocks.TargetLayout;
 import io.strata.common.command.RecoveryTarget;
 import io.strata.common.command.RecoveryTarget.Kind;
 import io.strata.common.command.RestoreBackup;
@@ -513,9 +513,10 @@ public class PointInTimeRestore {
         long written;
         long tarMs = 0;
         AtomicReference<RuntimeException> first = new AtomicReference<>();
-        // the files the restored backup has, and their sizes: the tar writes nothing else
+        // the restored backup's files and their sizes, read once: the tar writes nothing else, and the result
+        // gets that shape
         long planStart = System.nanoTime();
-        TarPlan plan = chain.incremental() ? plan(chain, requireEncrypted) : null;
+        TargetLayout plan = chain.incremental() ? plan(chain, requireEncrypted) : null;
         long planMs = (System.nanoTime() - planStart) / 1_000_000;
         try (BlockApplier applier = new BlockApplier(dataDir, plan);
                 ProgressTicker ticker = ProgressTicker.every(
@@ -580,15 +581,8 @@ public class PointInTimeRestore {
                         applier.skippedBytes());
             }
         }
-        if (chain.incremental()) {
-            StoredObject map = chain.targetMap();
-            readObject(
-                    map,
-                    "block map",
-                    requireEncrypted,
-                    read,
-                    plain -> BlockApplier.shape(
-                            dataDir, new BlockMap.Reader(plain, map.key()), Set.of(PG_MANIFEST_FILE, "pg_wal")));
+        if (plan != null) {
+            BlockApplier.shape(dataDir, plan, Set.of(PG_MANIFEST_FILE, "pg_wal"));
             ClusterFiles.replace(
                     dataDir.resolve(PG_MANIFEST_FILE), pgManifest(chain.targetPgManifest(), requireEncrypted), user);
         }
@@ -596,16 +590,16 @@ public class PointInTimeRestore {
         return written;
     }
 
-    /** What of the FULL's tar the restored backup still has: its files and their sizes, from its block map. */
-    private TarPlan plan(Chain chain, boolean requireEncrypted) {
-        List<TarPlan> plan = new java.util.ArrayList<>();
+    /** The restored backup's layout (its files and their sizes), from its block map. */
+    private TargetLayout plan(Chain chain, boolean requireEncrypted) {
+        List<TargetLayout> plan = new java.util.ArrayList<>();
         readObject(
                 chain.targetMap(),
                 "block map",
                 requireEncrypted,
                 new AtomicLong(),
-                plain -> plan.add(
-                        TarPlan.of(new BlockMap.Reader(plain, chain.targetMap().key()))));
+                plain -> plan.add(TargetLayout.of(
+                        new BlockMap.Reader(plain, chain.targetMap().key()))));
         return plan.getFirst();
     }
 
@@ -733,50 +727,19 @@ public class PointInTimeRestore {
                 return;
             }
             if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-                try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
-                    if (!(entries instanceof java.nio.file.SecureDirectoryStream<Path> secure)) {
-                        throw new IOException("this platform cannot remove a directory without following links");
+                ClusterFiles.walk(root, (parent, name, attributes) -> {
+                    if (attributes.isDirectory()) {
+                        parent.deleteDirectory(name);
+                    } else {
+                        parent.deleteFile(name);
                     }
-                    deleteContents(secure);
-                }
+                });
             }
             if (itself) {
                 Files.deleteIfExists(root);
             }
         } catch (IOException | UncheckedIOException e) {
             log.warn("could not remove {}: {}", root, e.toString());
-        }
-    }
-
-    private static void deleteContents(java.nio.file.SecureDirectoryStream<Path> directory) throws IOException {
-        List<Path> names = new java.util.ArrayList<>();
-        for (Path entry : directory) {
-            names.add(entry.getFileName());
-        }
-        for (Path name : names) {
-            try {
-                deleteEntry(directory, name);
-            } catch (java.nio.file.NoSuchFileException gone) {
-                // removed meanwhile (by the cluster's server, as it stopped)
-            }
-        }
-    }
-
-    private static void deleteEntry(java.nio.file.SecureDirectoryStream<Path> directory, Path name) throws IOException {
-        boolean isDirectory = directory
-                .getFileAttributeView(
-                        name, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .readAttributes()
-                .isDirectory();
-        if (isDirectory) {
-            // opened without following: a directory swapped for a link since the look above fails here
-            try (java.nio.file.SecureDirectoryStream<Path> child =
-                    directory.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
-                deleteContents(child);
-            }
-            directory.deleteDirectory(name);
-        } else {
-            directory.deleteFile(name);
         }
     }
 }

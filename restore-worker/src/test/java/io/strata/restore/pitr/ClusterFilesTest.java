@@ -127,4 +127,34 @@ class ClusterFilesTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)))
                 .isEqualTo("rw-r--r--");
     }
+
+    @Test
+    void linesThatAreNotUtf8FailInsteadOfBecomingReplacementCharacters(@TempDir Path dir) throws IOException {
+        Path conf = Files.write(dir.resolve("postgresql.auto.conf"), new byte[] {'a', '=', (byte) 0xff, '\n'});
+        assertThatThrownBy(() -> ClusterFiles.readLines(conf))
+                .isInstanceOf(java.nio.charset.CharacterCodingException.class);
+        Files.writeString(conf, "work_mem = '4MB'\nrestore_command = 'x'\n");
+        assertThat(ClusterFiles.readLines(conf)).containsExactly("work_mem = '4MB'", "restore_command = 'x'");
+    }
+
+    @Test
+    void aWalkGoesOnPastAnEntryItCannotActOnAndThenReportsIt(@TempDir Path dir) throws IOException {
+        Path root = Files.createDirectory(dir.resolve("tree"));
+        Files.createDirectories(root.resolve("a/b"));
+        Files.writeString(root.resolve("a/b/file"), "x");
+        Files.writeString(root.resolve("c"), "y");
+        Files.writeString(root.resolve("d"), "z");
+        List<String> reached = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> ClusterFiles.walk(root, (parent, name, attributes) -> {
+                    reached.add(name.toString());
+                    if (name.toString().equals("c")) {
+                        throw new IOException("cannot act on c");
+                    }
+                }))
+                .hasMessage("cannot act on c");
+        // entries before their directory, and every entry reached though one failed
+        assertThat(reached).containsExactlyInAnyOrder("file", "b", "a", "c", "d");
+        assertThat(reached.indexOf("file")).isLessThan(reached.indexOf("b"));
+        assertThat(reached.indexOf("b")).isLessThan(reached.indexOf("a"));
+    }
 }
