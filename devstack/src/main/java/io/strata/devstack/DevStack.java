@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -164,11 +165,15 @@ public final class DevStack implements AutoCloseable {
         if (pg.canTraverse(options.stateDir())) {
             return inState;
         }
+        // the clusters' base inside a directory of the stack's own (root's, 0755), beside the restore root:
+        // a restore-worker running as root refuses a data root inside a directory of the postgres user's
         Path outside = Path.of(
                 System.getProperty("java.io.tmpdir"),
                 "strata-pg-" + Secrets.random(10).toLowerCase());
+        Files.createDirectory(
+                outside, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Files.writeString(options.stateDir().resolve(StackFiles.PG_LOCATION), outside + "\n");
-        return outside;
+        return outside.resolve("pg");
     }
 
     private void startServices() throws Exception {
@@ -387,9 +392,13 @@ public final class DevStack implements AutoCloseable {
         return pgBase;
     }
 
-    /** The data root point-in-time restores write into (reachable by the postgres user). */
+    /**
+     * The data root point-in-time restores write into: reachable by the postgres user, beside (not inside)
+     * the clusters' base, which that user owns. A restore-worker running as root refuses a data root that
+     * anyone but root could rename or replace.
+     */
     public Path restoreRoot() {
-        return pgBase.resolve("restores");
+        return pgBase.resolveSibling("restores");
     }
 
     /** Stops (immediately) a cluster Strata restored into {@code dataDir}, if it runs. */

@@ -38,6 +38,7 @@ public final class StackFiles {
             "kafka",
             "s3",
             "pg",
+            "restores",
             "logs",
             "storage",
             STACK_ENV,

@@ -3,7 +3,9 @@ package io.strata.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -143,7 +145,23 @@ class PointInTimeRestoreIT extends StackTestSupport {
         String checkpoint = shutdownCheckpoint(cluster.dataDir());
         awaitArchived(source, Map.of("lsn", checkpoint));
 
-        JsonNode job = restore(source, Map.of("latest", true), cluster.superuser(), cluster.password());
+        // into a directory the operator made (a volume, say): empty, the cluster's user's, rwx------. The worker
+        // takes it while it writes and gives it back with the cluster in it
+        java.nio.file.attribute.UserPrincipal clusterUser = Files.getOwner(cluster.dataDir());
+        Path given = Files.createDirectory(
+                stack.restoreRoot().resolve("restored-" + unique("given")),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.setOwner(given, clusterUser);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("source", source);
+        body.put("target", Map.of("latest", true));
+        body.put("into", Map.of("dataDirectory", given.toString(), "port", freePort()));
+        awaitArchived(source, Map.of("latest", true));
+        JsonNode job = restoreAndAwait(body, restored);
+        assertThat(Files.getOwner(given, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                .isEqualTo(clusterUser);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(given)))
+                .isEqualTo("rwx------");
 
         int port = job.get("result").get("port").asInt();
         assertThat(count(port, database, "customers WHERE name = 'late'", cluster.superuser(), cluster.password()))

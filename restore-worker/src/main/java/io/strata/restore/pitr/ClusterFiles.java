@@ -3,9 +3,7 @@ package io.strata.restore.pitr;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import java.nio.channels.Channels;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -13,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
@@ -29,17 +26,21 @@ import java.util.Set;
 
 /**
  * Files the worker writes into a directory its cluster's user owns (a restored data directory: the user
- * may put anything there at any time, and a worker running as root must not be made to write, truncate
- * or read a file of root's through a link the user planted). A file is never written in place: a new one
- * is made beside it ({@code O_CREAT|O_EXCL|O_NOFOLLOW}), given to the user, and renamed over the name,
- * which replaces whatever is there, a link included, without following it. A file is read only if it is
- * a regular file with one link, opened with {@code O_NOFOLLOW}.
+ * may put anything there at any time, and a worker running as root must not be made to write, truncate,
+ * chown or read a file of root's through a link the user planted). A file is never written in place: a new
+ * one is made in a directory of the worker's, given to the user there and renamed over the name, which
+ * replaces whatever is there, a link included, without following it ({@link #replace}). A file is read
+ * only if it is a regular file with one link, opened with {@code O_NOFOLLOW}, and only while the directory
+ * is still the worker's alone ({@link RecoverySettings#of}). Trees are walked relative to open directories
+ * ({@link #walk}).
  */
 final class ClusterFiles {
     private static final Set<OpenOption> CREATE_NEW =
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final FileAttribute<Set<PosixFilePermission>> WORKER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private ClusterFiles() {}
@@ -49,24 +50,69 @@ final class ClusterFiles {
         return Files.exists(file, LinkOption.NOFOLLOW_LINKS);
     }
 
+    /** Writes a file's content; {@link #replace} gives it the stream of a file nothing of the user's can reach. */
+    @FunctionalInterface
+    interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     /** Puts {@code content} at {@code file}, {@code rw-------} and the user's, replacing what was there. */
     static void replace(Path file, byte[] content, OsUser user) throws IOException {
-        byte[] name = new byte[8];
-        RANDOM.nextBytes(name);
-        Path fresh = file.resolveSibling(
-                "." + file.getFileName() + ".strata-" + HexFormat.of().formatHex(name));
-        boolean moved = false;
-        try {
-            try (OutputStream out =
-                    java.nio.channels.Channels.newOutputStream(Files.newByteChannel(fresh, CREATE_NEW, OWNER_ONLY))) {
-                out.write(content);
-            }
-            user.give(fresh);
-            Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE);
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(fresh);
+        replace(file, user, out -> out.write(content));
+    }
+
+    /**
+     * Puts what {@code content} writes at {@code file}, {@code rw-------} and the user's, replacing what was
+     * there; if {@code content} throws, nothing changes at {@code file}. The new file is made in a directory
+     * of the worker's own inside {@code file}'s (so the rename stays on one filesystem), written and handed to
+     * the user there, where nothing of the user's can reach it, and renamed over the name: every step acts
+     * relative to an open directory, none through a path the user could change meanwhile (before, the
+     * hand-over went by path, and where hard links to others' files are allowed, {@code
+     * fs.protected_hardlinks=0}, the user could have slipped a link to a file of root's under it).
+     */
+    static void replace(Path file, OsUser user, Content content) throws IOException {
+        Path directory = file.toAbsolutePath().getParent();
+        Path name = file.getFileName();
+        byte[] random = new byte[8];
+        RANDOM.nextBytes(random);
+        Path stageName = Path.of(".strata-stage-" + HexFormat.of().formatHex(random));
+        Files.createDirectory(directory.resolve(stageName), WORKER_ONLY);
+        try (DirectoryStream<Path> opened = Files.newDirectoryStream(directory)) {
+            SecureDirectoryStream<Path> parent = secure(opened);
+            try (SecureDirectoryStream<Path> stage = parent.newDirectoryStream(stageName, LinkOption.NOFOLLOW_LINKS)) {
+                // the user may have swapped the name for a directory of theirs since it was made: refused
+                String owner = stage.getFileAttributeView(PosixFileAttributeView.class)
+                        .readAttributes()
+                        .owner()
+                        .getName();
+                if (!owner.equals(System.getProperty("user.name"))) {
+                    throw new IOException("refusing to write " + file + ": the worker's staging directory there was"
+                            + " replaced by one of " + owner + "'s; the directory was tampered with");
+                }
+                boolean moved = false;
+                try {
+                    try (OutputStream out =
+                            Channels.newOutputStream(stage.newByteChannel(name, CREATE_NEW, OWNER_ONLY))) {
+                        content.writeTo(out);
+                    }
+                    user.give(stage, name);
+                    stage.move(name, parent, name);
+                    moved = true;
+                } finally {
+                    if (!moved) {
+                        try {
+                            stage.deleteFile(name);
+                        } catch (NoSuchFileException never) {
+                            // not made
+                        }
+                    }
+                }
+            } finally {
+                try {
+                    parent.deleteDirectory(stageName);
+                } catch (IOException e) {
+                    // moved or filled by the user meanwhile: an empty directory of root's, or theirs, is left
+                }
             }
         }
     }
@@ -83,35 +129,6 @@ final class ClusterFiles {
         try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             return in.readAllBytes();
         }
-    }
-
-    /** Appends {@code text} to {@code file} (made when missing) by replacing it with its bytes and the text. */
-    static void append(Path file, String text, OsUser user) throws IOException {
-        byte[] before = exists(file) ? read(file) : new byte[0];
-        byte[] added = text.getBytes(StandardCharsets.UTF_8);
-        byte[] after = new byte[before.length + added.length];
-        System.arraycopy(before, 0, after, 0, before.length);
-        System.arraycopy(added, 0, after, before.length, added.length);
-        replace(file, after, user);
-    }
-
-    /** Appends each line and a newline, as {@code Files.write(file, lines, APPEND)} did. */
-    static void appendLines(Path file, List<String> lines, OsUser user) throws IOException {
-        StringBuilder text = new StringBuilder();
-        lines.forEach(line -> text.append(line).append('\n'));
-        append(file, text.toString(), user);
-    }
-
-    /** {@code file}'s lines, read as {@link #read} does; bytes that are not UTF-8 fail, as they did before. */
-    static List<String> readLines(Path file) throws IOException {
-        return StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(read(file)))
-                .toString()
-                .lines()
-                .toList();
     }
 
     /** What {@link #walk} does to one entry, relative to its open parent directory. */

@@ -22,8 +22,9 @@ import java.util.stream.Stream;
  * restore's {@code into.dataDirectory} is a bare name (made in the first root) or an absolute path
  * directly inside a root; its last element must be a plain name ({@link Names#DIRECTORY}). The directory is
  * looked at without following links: it must not exist (the restore makes it) or be an empty directory
- * that already belongs to the cluster's user with no access for others — the worker never changes the
- * owner or mode of a directory it did not make. Roots are operator settings; they must be plain absolute
+ * that already belongs to the cluster's user with no access for others. The worker takes such a directory
+ * while it writes there and gives it back as it was ({@link OsUser#takeOver}): its owner and mode end as
+ * they began. Roots are operator settings; they must be plain absolute
  * paths, because the fixed restore program's path is under the first one.
  */
 final class DataRoots {
@@ -53,12 +54,37 @@ final class DataRoots {
                     throw new IllegalStateException("data root " + root + " resolves to " + real
                             + ", which is not a plain path of letters, digits and '/._-'");
                 }
+                requireOnlyRootCanChange(real);
                 roots.add(real);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot prepare data root " + root + ": " + e.getMessage(), e);
             }
         }
         return new DataRoots(List.copyOf(roots));
+    }
+
+    /**
+     * When the worker runs as root, the root and every directory above it must be root's and not writable
+     * by group or others (one with the sticky bit, such as /tmp, may be: nobody can rename another's entries
+     * there). Everything the worker does by path in a data root (making a data directory, taking one over,
+     * the restore program under the first root) assumes that nobody else can rename or replace those names.
+     */
+    private static void requireOnlyRootCanChange(Path real) throws IOException {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return; // the worker has no more rights than the cluster's user: nothing to be led into
+        }
+        for (Path step = real; step != null; step = step.getParent()) {
+            int uid = (Integer) Files.getAttribute(step, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) Files.getAttribute(step, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            boolean othersWrite = (mode & 0022) != 0;
+            boolean sticky = (mode & 01000) != 0;
+            if (uid != 0 || (othersWrite && (step.equals(real) || !sticky))) {
+                throw new IllegalStateException("data root " + real + " is not safe for a worker running as root: "
+                        + step + " belongs to uid " + uid + " with mode " + Integer.toOctalString(mode & 07777)
+                        + "; make it and every directory above it root's and not writable by group or others"
+                        + " (chown root: " + step + "; chmod go-w " + step + ")");
+            }
+        }
     }
 
     Path first() {

@@ -52,6 +52,40 @@ final class OsUser {
     }
 
     /**
+     * Takes {@code dir}, an existing empty directory of the user's given for a restore, for the worker while
+     * it writes there (when the worker runs as root): root's and {@code rwx------}, changed through the
+     * directory's own descriptor (opened relative to its parent without following a link), so nothing running
+     * as the user can add to it or swap what the worker writes there until {@link #ownTree} hands it back. It
+     * is then looked at again: anything the user put there before is refused, never written over.
+     *
+     * @return false when it is no longer empty (nothing was changed but its owner and mode)
+     */
+    boolean takeOver(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath();
+        try (java.nio.file.DirectoryStream<Path> parent = Files.newDirectoryStream(absolute.getParent());
+                java.nio.file.SecureDirectoryStream<Path> self = ClusterFiles.secure(parent)
+                        .newDirectoryStream(absolute.getFileName(), LinkOption.NOFOLLOW_LINKS)) {
+            if (switching) {
+                PosixFileAttributeView view = self.getFileAttributeView(PosixFileAttributeView.class);
+                view.setOwner(FileSystems.getDefault()
+                        .getUserPrincipalLookupService()
+                        .lookupPrincipalByName(System.getProperty("user.name")));
+                view.setPermissions(PosixFilePermissions.fromString("rwx------"));
+            }
+            return !self.iterator().hasNext();
+        }
+    }
+
+    /** Gives {@code name} in {@code directory} to the user (when the worker runs as root); a link there fails. */
+    void give(java.nio.file.SecureDirectoryStream<Path> directory, Path name) throws IOException {
+        if (switching) {
+            directory
+                    .getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setOwner(owner());
+        }
+    }
+
+    /**
      * Gives {@code path} itself to the user (when the worker runs as root), never what a link there points to:
      * for files the worker creates in a directory the user owns, where the user may have replaced them.
      */

@@ -199,6 +199,8 @@ public class PointInTimeRestore {
         RecoveringServer server = new RecoveringServer(pgTools, user, dataDir, port, source);
         boolean restored = false;
         boolean made = false;
+        boolean taken = false;
+        boolean adopted = false;
         try (WalPrefetcher wal = new WalPrefetcher(
                 store,
                 encryption,
@@ -217,6 +219,18 @@ public class PointInTimeRestore {
                 Files.createDirectory(
                         dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 made = true;
+            } else {
+                taken = true; // given back below if the restore fails, even half taken
+                if (user.takeOver(dataDir)) {
+                    adopted = true;
+                } else {
+                    throw new JobFailureException(
+                            FailureCode.INVALID_TARGET,
+                            "into.dataDirectory " + dataDir + " is no longer empty: something was put there after the"
+                                    + " restore looked at it, and a restore never writes over files. Name a new or"
+                                    + " empty directory",
+                            false);
+                }
             }
             deleteTree(spool, true); // left by a worker that died mid-restore: never reuse its WAL
             // created here or not at all (never a link or a directory someone else made), then given to the
@@ -225,6 +239,9 @@ public class PointInTimeRestore {
                     spool, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
             long assembleStart = System.nanoTime();
             long rawBytes = assemble(chain, dataDir, reporter, requireEncrypted);
+            // read while the directory is the worker's alone, never read back once it is the cluster's user's
+            RecoverySettings settings = RecoverySettings.of(dataDir, user);
+            user.ownTree(dataDir);
             long verifyStart = System.nanoTime();
             reporter.step(VERIFYING, 40);
             verifier.verify(dataDir);
@@ -232,7 +249,7 @@ public class PointInTimeRestore {
             ensureConfigFiles(dataDir);
             wal.prepare(user);
             wal.start();
-            RecoverySettings.write(dataDir, port, program.command(), RecoverySettings.targetLines(target, plan), user);
+            settings.write(port, program.command(), RecoverySettings.targetLines(target, plan));
             log.info(
                     "recovering {} to {} from base backup {} with {} WAL segments into {} (port {})",
                     source.name(),
@@ -242,7 +259,7 @@ public class PointInTimeRestore {
                     dataDir,
                     port);
             server.start();
-            String fallback = awaitPromotion(server, wal, plan, target, dataDir, reporter);
+            String fallback = awaitPromotion(server, wal, plan, target, settings, reporter);
             long promoted = System.nanoTime();
             log.info(
                     "{} of {} backup(s) written in {} ms, verified in {} ms, recovered and promoted in {} ms",
@@ -253,7 +270,7 @@ public class PointInTimeRestore {
                     (promoted - recoveryStart) / 1_000_000);
             // promoted: a cancel now would throw away a finished restore
             JobCancellation.pointOfNoReturn("the restored cluster has promoted; the restore finishes");
-            RecoverySettings.removeRecoveryBlock(dataDir, user);
+            settings.removeRecoveryBlock();
             reporter.step(CHECKING, 99);
             Sanity sanity = server.sanity();
             String stop = server.recoveryStop() + (fallback == null ? "" : "; " + fallback);
@@ -278,8 +295,11 @@ public class PointInTimeRestore {
                 deleteTree(spool, true);
                 if (!restored) {
                     server.stopImmediately();
-                    if (made || !created) { // an empty directory given to us gets its contents removed, not itself
+                    if (made || adopted) { // an empty directory given to us gets its contents removed, not itself
                         deleteTree(dataDir, made);
+                    }
+                    if (taken) {
+                        giveBack(dataDir);
                     }
                 }
             } finally {
@@ -299,7 +319,7 @@ public class PointInTimeRestore {
             WalPrefetcher wal,
             RecoveryPlan plan,
             RecoveryTarget target,
-            Path dataDir,
+            RecoverySettings settings,
             JobReporter reporter)
             throws IOException {
         Lsn from = plan.base().startLsn();
@@ -339,7 +359,7 @@ public class PointInTimeRestore {
                 fallback = "no transaction committed after " + target.time() + " in the archived WAL, so its end"
                         + " is the state at that time: recovered to the end";
                 log.info("{}; starting again without the time target", fallback);
-                RecoverySettings.append(dataDir, List.of("recovery_target_time = ''"), user);
+                settings.overrideRecovery(List.of("recovery_target_time = ''"));
                 logFrom = server.logLength();
                 server.start();
                 started = clock.instant();
@@ -497,8 +517,7 @@ public class PointInTimeRestore {
      * Rebuilds the data directory from the backup's chain, writing each block once, from the newest backup
      * that holds it: this thread unpacks the FULL's tar while another reads the later backups' packs, newest
      * first ({@link BlockApplier}). A chain then gets the restored backup's exact shape (file sizes, no file
-     * it lacks) and its PostgreSQL manifest, where pg_verifybackup reads it. What the worker wrote is handed
-     * to the cluster's user. Every object's SHA-256 is checked as it streams; the first failure stops both
+     * it lacks) and its PostgreSQL manifest, where pg_verifybackup reads it. Every object's SHA-256 is checked as it streams; the first failure stops both
      * readers. pg_verifybackup then proves the files byte for byte.
      *
      * @return the bytes written (the tar's files and the packs' blocks)
@@ -586,7 +605,6 @@ public class PointInTimeRestore {
             ClusterFiles.replace(
                     dataDir.resolve(PG_MANIFEST_FILE), pgManifest(chain.targetPgManifest(), requireEncrypted), user);
         }
-        user.ownTree(dataDir);
         return written;
     }
 
@@ -712,6 +730,15 @@ public class PointInTimeRestore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JobFailureException(FailureCode.INTERNAL, "Interrupted while waiting for recovery", true, e);
+        }
+    }
+
+    /** An empty directory given to a restore that failed: the cluster's user's again, as it was. */
+    private void giveBack(Path dataDir) {
+        try {
+            user.own(dataDir, "rwx------");
+        } catch (IOException e) {
+            log.warn("could not give {} back to {}: {}", dataDir, user.name(), e.toString());
         }
     }
 

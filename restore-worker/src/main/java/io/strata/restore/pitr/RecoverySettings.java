@@ -15,6 +15,13 @@ import java.util.List;
  * postgresql.conf, so they win): where recovery stops and that it then promotes, how WAL is fetched, and
  * where the new cluster listens (loopback only, on the requested port, no Unix socket, no archiving, so it
  * never mistakes itself for the source). Once recovery is over the recovery block is removed again.
+ *
+ * <p>The file as the backup brought it is read once, while the data directory is still the worker's alone
+ * ({@link #of}, before it is handed to the cluster's user), and kept here: every later change writes that
+ * content and the blocks anew ({@link ClusterFiles#replace}), so the worker never reads what the cluster's
+ * user may have put there since (a link, a hard link to a file of root's, a FIFO). A setting the restored
+ * server's {@code ALTER SYSTEM} wrote between its promotion and the removal of the recovery block would be
+ * lost; nothing connects to it in that moment but the worker.
  */
 final class RecoverySettings {
     static final String AUTO_CONF = "postgresql.auto.conf";
@@ -23,7 +30,26 @@ final class RecoverySettings {
 
     private static final DateTimeFormatter POSTGRES_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
 
-    private RecoverySettings() {}
+    private final Path file;
+    private final OsUser user;
+    private final byte[] original;
+    private final List<String> server = new ArrayList<>();
+    private final List<String> recovery = new ArrayList<>();
+
+    private RecoverySettings(Path file, OsUser user, byte[] original) {
+        this.file = file;
+        this.user = user;
+        this.original = original;
+    }
+
+    /**
+     * The settings of the cluster in {@code dataDir}, from its {@code postgresql.auto.conf} as it is now (the
+     * backup's, or none): call it before the directory is handed to the cluster's user.
+     */
+    static RecoverySettings of(Path dataDir, OsUser user) throws IOException {
+        Path file = dataDir.resolve(AUTO_CONF);
+        return new RecoverySettings(file, user, ClusterFiles.exists(file) ? ClusterFiles.read(file) : new byte[0]);
+    }
 
     /**
      * The {@code recovery_target*} lines for a target (none for latest: recover to the end of the WAL). A
@@ -53,52 +79,58 @@ final class RecoverySettings {
     }
 
     /** Writes both blocks and {@code recovery.signal}. */
-    static void write(Path dataDir, int port, String restoreCommand, List<String> targetLines, OsUser user)
-            throws IOException {
-        List<String> lines = new ArrayList<>();
-        lines.add("");
-        lines.add(SERVER_MARK);
-        lines.add("port = " + port);
-        lines.add("listen_addresses = '127.0.0.1'");
-        lines.add("unix_socket_directories = ''");
-        lines.add("archive_mode = 'off'");
-        lines.add("logging_collector = 'off'");
-        lines.add("primary_conninfo = ''");
-        lines.add("primary_slot_name = ''");
-        lines.add("hot_standby = 'on'");
-        lines.add(RECOVERY_MARK);
+    void write(int port, String restoreCommand, List<String> targetLines) throws IOException {
+        server.clear();
+        server.add(SERVER_MARK);
+        server.add("port = " + port);
+        server.add("listen_addresses = '127.0.0.1'");
+        server.add("unix_socket_directories = ''");
+        server.add("archive_mode = 'off'");
+        server.add("logging_collector = 'off'");
+        server.add("primary_conninfo = ''");
+        server.add("primary_slot_name = ''");
+        server.add("hot_standby = 'on'");
+        recovery.clear();
+        recovery.add(RECOVERY_MARK);
         // recovery's outcome is judged partly by its log: PostgreSQL's own words, untranslated
-        lines.add("lc_messages = 'C'");
-        lines.add("restore_command = " + quote(restoreCommand));
-        lines.add("recovery_target_timeline = 'current'");
-        lines.add("recovery_target_action = 'promote'");
-        lines.addAll(targetLines);
-        // the data directory is the cluster's user's: nothing there is written in place or through a link
-        ClusterFiles.appendLines(dataDir.resolve(AUTO_CONF), lines, user);
-        ClusterFiles.replace(dataDir.resolve("recovery.signal"), new byte[0], user);
+        recovery.add("lc_messages = 'C'");
+        recovery.add("restore_command = " + quote(restoreCommand));
+        recovery.add("recovery_target_timeline = 'current'");
+        recovery.add("recovery_target_action = 'promote'");
+        recovery.addAll(targetLines);
+        save();
+        ClusterFiles.replace(file.resolveSibling("recovery.signal"), new byte[0], user);
+    }
+
+    /** Adds lines to the recovery block that override earlier ones (the last setting of a name wins). */
+    void overrideRecovery(List<String> lines) throws IOException {
+        recovery.addAll(lines);
+        save();
     }
 
     /** Recovery is over: drops the recovery block, so a later restart does not look for the restore script. */
-    static void removeRecoveryBlock(Path dataDir, OsUser user) throws IOException {
-        Path autoConf = dataDir.resolve(AUTO_CONF);
-        List<String> kept = new ArrayList<>();
-        boolean inRecovery = false;
-        for (String line : ClusterFiles.readLines(autoConf)) {
-            if (line.equals(RECOVERY_MARK)) {
-                inRecovery = true;
-            } else if (line.startsWith("# ")) {
-                inRecovery = false;
-            }
-            if (!inRecovery) {
-                kept.add(line);
-            }
-        }
-        ClusterFiles.replace(autoConf, (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8), user);
+    void removeRecoveryBlock() throws IOException {
+        recovery.clear();
+        save();
     }
 
-    /** Appends lines that override earlier ones (the last setting of a name wins). */
-    static void append(Path dataDir, List<String> lines, OsUser user) throws IOException {
-        ClusterFiles.appendLines(dataDir.resolve(AUTO_CONF), lines, user);
+    /** The file's content: the backup's bytes as they were, then a blank line and the blocks. */
+    byte[] content() {
+        StringBuilder text = new StringBuilder();
+        if (!server.isEmpty() || !recovery.isEmpty()) {
+            text.append('\n');
+        }
+        server.forEach(line -> text.append(line).append('\n'));
+        recovery.forEach(line -> text.append(line).append('\n'));
+        byte[] added = text.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] all = java.util.Arrays.copyOf(original, original.length + added.length);
+        System.arraycopy(added, 0, all, original.length, added.length);
+        return all;
+    }
+
+    private void save() throws IOException {
+        // the data directory is the cluster's user's: nothing there is written in place or through a link
+        ClusterFiles.replace(file, content(), user);
     }
 
     /**

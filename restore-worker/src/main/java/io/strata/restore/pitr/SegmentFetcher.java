@@ -10,19 +10,9 @@ import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -30,8 +20,8 @@ import java.util.function.Function;
  * Fetches one archived WAL segment into a restore's spool for {@link WalPrefetcher}: checked against its
  * archived SHA-256, decrypted (when encrypted), decompressed, and (a partial segment, the archive's newest
  * WAL) padded with zeros to the segment size, which PostgreSQL reads as the end of WAL. A complete segment
- * must be exactly a segment. The spool belongs to the cluster's user, so files are created there only as
- * new files, never through a link, and then handed to that user with lchown ({@link OsUser#give}).
+ * must be exactly a segment. The spool belongs to the cluster's user, so files reach it only through
+ * {@link ClusterFiles#replace}: made and handed over where that user cannot reach, then renamed in.
  */
 final class SegmentFetcher {
     /** Fetches of a partial segment that keeps being replaced while it is read (not retries of a request). */
@@ -39,10 +29,6 @@ final class SegmentFetcher {
 
     private static final int REFRESH_LOOKS = 10;
     private static final long REFRESH_PAUSE_MILLIS = 300;
-    private static final Set<OpenOption> CREATE =
-            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final ObjectStore store;
     private final StorageEncryption encryption;
@@ -77,12 +63,9 @@ final class SegmentFetcher {
         return fetchedBytes.get();
     }
 
-    /** Creates {@code file} in the spool with {@code text}, for the cluster's user. */
+    /** Puts {@code text} at {@code file} in the spool, for the cluster's user. */
     void write(Path file, String text) throws IOException {
-        try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(file, CREATE, OWNER_ONLY))) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-        }
-        user.give(file);
+        ClusterFiles.replace(file, text.getBytes(StandardCharsets.UTF_8), user);
     }
 
     /** A failure's message, or what it is when it has none. */
@@ -148,19 +131,16 @@ final class SegmentFetcher {
     }
 
     private void fetchOnce(PlannedSegment segment) throws IOException {
-        Path partialFile = spool.resolve(segment.segment() + ".tmp");
-        Files.deleteIfExists(partialFile); // an earlier attempt's, or anything else there: removed, never followed
-        boolean moved = false;
-        try {
+        // written where nothing of the cluster's user can reach it, handed over there, renamed into the spool
+        // only once checked: a rename replaces whatever is at the name, a link included, and follows nothing
+        ClusterFiles.replace(spool.resolve(segment.segment()), user, out -> {
             long raw;
             String actual;
             long stored;
             try (InputStream in = store.open(segment.key());
                     HashingInputStream hashing = new HashingInputStream(in)) {
                 InputStream plain = encryption.plaintext(hashing, requireEncrypted); // leaves the rest to be hashed
-                try (InputStream zstd = new ZstdInputStream(StorageEncryption.keepOpen(plain));
-                        OutputStream out =
-                                Channels.newOutputStream(Files.newByteChannel(partialFile, CREATE, OWNER_ONLY))) {
+                try (InputStream zstd = new ZstdInputStream(StorageEncryption.keepOpen(plain))) {
                     raw = copyAtMost(zstd, out, segmentSize + 1); // at most a byte past a segment on disk
                     if (raw > segmentSize) {
                         throw new CorruptSegmentException(
@@ -187,15 +167,7 @@ final class SegmentFetcher {
                 throw new CorruptSegmentException("archived WAL segment " + segment.segment() + " is corrupt: SHA-256 "
                         + actual + ", archived as " + segment.sha256());
             }
-            user.give(partialFile);
-            // a rename replaces whatever is at the name, a link included, and follows nothing
-            Files.move(partialFile, spool.resolve(segment.segment()), StandardCopyOption.ATOMIC_MOVE);
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(partialFile);
-            }
-        }
+        });
     }
 
     /** Copies {@code in} to {@code out} up to {@code limit} bytes; returns how many were copied. */

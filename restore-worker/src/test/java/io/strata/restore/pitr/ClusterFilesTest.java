@@ -42,31 +42,56 @@ class ClusterFilesTest {
     }
 
     @Test
-    void appendingNeverReadsThroughALinkNorWritesItsTarget(@TempDir Path dir) throws IOException {
+    void settingsAreReadOnceAndNeverReadBackThroughALink(@TempDir Path dir) throws IOException {
         Path secret = Files.writeString(dir.resolve("shadow"), "root's secret\n");
         Path data = Files.createDirectory(dir.resolve("data"));
         Path conf = Files.createSymbolicLink(data.resolve(RecoverySettings.AUTO_CONF), secret);
-
-        assertThatThrownBy(() -> ClusterFiles.appendLines(conf, List.of("port = 5999"), user))
+        assertThatThrownBy(() -> RecoverySettings.of(data, user))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("tampered");
-        assertThat(secret).hasContent("root's secret");
-        assertThat(Files.isSymbolicLink(conf)).isTrue();
 
         // a hard link is another name of someone else's file: refused too
         Files.delete(conf);
         Files.createLink(conf, secret);
-        assertThatThrownBy(() -> RecoverySettings.removeRecoveryBlock(data, user))
-                .hasMessageContaining("tampered");
+        assertThatThrownBy(() -> RecoverySettings.of(data, user)).hasMessageContaining("tampered");
+        assertThat(secret).hasContent("root's secret");
+
+        // read while the directory was the worker's; a link planted later is replaced, its target never read
+        Files.delete(conf);
+        Files.writeString(conf, "work_mem = '8MB'\n");
+        RecoverySettings settings = RecoverySettings.of(data, user);
+        settings.write(5999, "x %f %p", List.of());
+        Files.delete(conf);
+        Files.createSymbolicLink(conf, secret);
+        settings.removeRecoveryBlock();
+        assertThat(Files.isSymbolicLink(conf)).isFalse();
+        assertThat(Files.readString(conf)).startsWith("work_mem = '8MB'\n").doesNotContain("secret", "x %f");
         assertThat(secret).hasContent("root's secret");
     }
 
     @Test
-    void appendKeepsWhatWasThere(@TempDir Path dir) throws IOException {
-        Path conf = Files.writeString(dir.resolve(RecoverySettings.AUTO_CONF), "work_mem = '8MB'\n");
-        ClusterFiles.appendLines(conf, List.of("", "port = 5999"), user);
-        assertThat(Files.readString(conf, StandardCharsets.UTF_8)).isEqualTo("work_mem = '8MB'\n\nport = 5999\n");
-        assertThat(Files.isRegularFile(conf, LinkOption.NOFOLLOW_LINKS)).isTrue();
+    void theBackupsBytesAreKeptAsTheyAre(@TempDir Path dir) throws IOException {
+        byte[] latin1 = {'a', ' ', '=', ' ', '\'', (byte) 0xe9, '\'', '\n'}; // not UTF-8: kept, not re-encoded
+        Files.write(dir.resolve(RecoverySettings.AUTO_CONF), latin1);
+        RecoverySettings settings = RecoverySettings.of(dir, user);
+        settings.write(5999, "x %f %p", List.of());
+        settings.removeRecoveryBlock();
+        byte[] after = Files.readAllBytes(dir.resolve(RecoverySettings.AUTO_CONF));
+        assertThat(java.util.Arrays.copyOf(after, latin1.length)).isEqualTo(latin1);
+        assertThat(new String(after, latin1.length, after.length - latin1.length, StandardCharsets.UTF_8))
+                .startsWith("\n# strata point-in-time restore: the restored cluster\nport = 5999\n");
+        assertThat(Files.isRegularFile(dir.resolve(RecoverySettings.AUTO_CONF), LinkOption.NOFOLLOW_LINKS))
+                .isTrue();
+    }
+
+    @Test
+    void anExistingDirectoryIsTakenOnlyWhileEmpty(@TempDir Path dir) throws IOException {
+        Path given = Files.createDirectory(dir.resolve("given"));
+        assertThat(user.takeOver(given)).isTrue();
+        Files.writeString(given.resolve("planted"), "x");
+        assertThat(user.takeOver(given)).isFalse();
+        Path link = Files.createSymbolicLink(dir.resolve("link"), given);
+        assertThatThrownBy(() -> user.takeOver(link)).isInstanceOf(IOException.class); // never through a link
     }
 
     @Test
@@ -126,15 +151,6 @@ class ClusterFilesTest {
         assertThatThrownBy(() -> user.own(link, "rw-------")).isInstanceOf(IOException.class);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)))
                 .isEqualTo("rw-r--r--");
-    }
-
-    @Test
-    void linesThatAreNotUtf8FailInsteadOfBecomingReplacementCharacters(@TempDir Path dir) throws IOException {
-        Path conf = Files.write(dir.resolve("postgresql.auto.conf"), new byte[] {'a', '=', (byte) 0xff, '\n'});
-        assertThatThrownBy(() -> ClusterFiles.readLines(conf))
-                .isInstanceOf(java.nio.charset.CharacterCodingException.class);
-        Files.writeString(conf, "work_mem = '4MB'\nrestore_command = 'x'\n");
-        assertThat(ClusterFiles.readLines(conf)).containsExactly("work_mem = '4MB'", "restore_command = 'x'");
     }
 
     @Test

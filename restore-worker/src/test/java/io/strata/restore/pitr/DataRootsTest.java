@@ -94,6 +94,19 @@ class DataRootsTest {
     }
 
     @Test
+    void aRootThatOthersCouldRenameIsRefusedWhenTheWorkerIsRoot() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(ME), "only a worker running as root checks this");
+        Path shared = Files.createDirectory(temp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxr-x"));
+        assertThatThrownBy(() -> DataRoots.prepare(List.of(shared.resolve("restores"))))
+                .hasMessageContaining(shared + " belongs to uid 0 with mode 775")
+                .hasMessageContaining("chmod go-w");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(DataRoots.prepare(List.of(shared.resolve("restores"))).first())
+                .isEqualTo(shared.resolve("restores").toRealPath()); // under /tmp, whose sticky bit makes it safe
+    }
+
+    @Test
     void rootsMustBePlainAbsolutePaths() {
         assertThatThrownBy(() -> DataRoots.prepare(List.of(Path.of("relative"))))
                 .hasMessageContaining("absolute path");
