@@ -162,7 +162,13 @@ public final class DevStack implements AutoCloseable {
      */
     private Path postgresBaseDir(PgCommands pg) throws IOException {
         Path inState = options.stateDir().resolve("pg");
-        if (pg.canTraverse(options.stateDir())) {
+        // a restore-worker running as root refuses a data root (beside the clusters' base) that anyone but
+        // root could rename: a state directory in a user's home, used through sudo, sends the data outside
+        boolean rootOnly = !pg.runsAsRoot()
+                || io.strata.common.files.RootOnly.whyNot(
+                                options.stateDir().toAbsolutePath().normalize())
+                        .isEmpty();
+        if (pg.canTraverse(options.stateDir()) && rootOnly) {
             return inState;
         }
         // the clusters' base inside a directory of the stack's own (root's, 0755), beside the restore root:
@@ -170,8 +176,8 @@ public final class DevStack implements AutoCloseable {
         Path outside = Path.of(
                 System.getProperty("java.io.tmpdir"),
                 "strata-pg-" + Secrets.random(10).toLowerCase());
-        Files.createDirectory(
-                outside, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Files.createDirectory(outside);
+        Files.setPosixFilePermissions(outside, PosixFilePermissions.fromString("rwxr-xr-x")); // whatever the umask
         Files.writeString(options.stateDir().resolve(StackFiles.PG_LOCATION), outside + "\n");
         return outside.resolve("pg");
     }

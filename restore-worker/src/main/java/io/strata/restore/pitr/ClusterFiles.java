@@ -39,80 +39,136 @@ final class ClusterFiles {
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-    private static final FileAttribute<Set<PosixFilePermission>> WORKER_ONLY =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    /** The name every staging directory starts with; a hand-over of the tree leaves such a directory alone. */
+    static final String STAGE_PREFIX = ".strata-stage-";
+
+    private static final int WORKER_UID = workerUid();
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private ClusterFiles() {}
+
+    private static int workerUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1; // not Linux: Staging.open refuses, as SecureDirectoryStream is missing there too
+        }
+    }
 
     /** Whether anything (a link included, never followed) is at {@code file}. */
     static boolean exists(Path file) {
         return Files.exists(file, LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Writes a file's content; {@link #replace} gives it the stream of a file nothing of the user's can reach. */
+    /** Writes a file's content; {@link Staging#replace} gives it the stream of a file nothing of the user's can reach. */
     @FunctionalInterface
     interface Content {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Puts {@code content} at {@code file}, {@code rw-------} and the user's, replacing what was there. */
-    static void replace(Path file, byte[] content, OsUser user) throws IOException {
-        replace(file, user, out -> out.write(content));
-    }
-
     /**
-     * Puts what {@code content} writes at {@code file}, {@code rw-------} and the user's, replacing what was
-     * there; if {@code content} throws, nothing changes at {@code file}. The new file is made in a directory
-     * of the worker's own inside {@code file}'s (so the rename stays on one filesystem), written and handed to
-     * the user there, where nothing of the user's can reach it, and renamed over the name: every step acts
-     * relative to an open directory, none through a path the user could change meanwhile (before, the
-     * hand-over went by path, and where hard links to others' files are allowed, {@code
-     * fs.protected_hardlinks=0}, the user could have slipped a link to a file of root's under it).
+     * A directory that is, or is about to be, the cluster's user's, opened with a staging directory of the
+     * worker's inside it. Both are made and opened while the directory is still the worker's alone ({@link
+     * #open}), and then never reached by name again: the user can do anything in the directory later (remove
+     * the staging directory, put a link or a FIFO at its name) without redirecting or stalling a write. A
+     * file is made in the staging directory, written, handed to the user there, and renamed over its name
+     * relative to the open directory, which replaces whatever is there, a link included, without following
+     * it (before, the hand-over went by path: where hard links to others' files are allowed, {@code
+     * fs.protected_hardlinks=0}, the user could have slipped one to a file of root's under it).
      */
-    static void replace(Path file, OsUser user, Content content) throws IOException {
-        Path directory = file.toAbsolutePath().getParent();
-        Path name = file.getFileName();
-        byte[] random = new byte[8];
-        RANDOM.nextBytes(random);
-        Path stageName = Path.of(".strata-stage-" + HexFormat.of().formatHex(random));
-        Files.createDirectory(directory.resolve(stageName), WORKER_ONLY);
-        try (DirectoryStream<Path> opened = Files.newDirectoryStream(directory)) {
-            SecureDirectoryStream<Path> parent = secure(opened);
-            try (SecureDirectoryStream<Path> stage = parent.newDirectoryStream(stageName, LinkOption.NOFOLLOW_LINKS)) {
-                // the user may have swapped the name for a directory of theirs since it was made: refused
-                String owner = stage.getFileAttributeView(PosixFileAttributeView.class)
-                        .readAttributes()
-                        .owner()
-                        .getName();
-                if (!owner.equals(System.getProperty("user.name"))) {
-                    throw new IOException("refusing to write " + file + ": the worker's staging directory there was"
-                            + " replaced by one of " + owner + "'s; the directory was tampered with");
+    static final class Staging implements java.io.Closeable {
+        private final DirectoryStream<Path> opened;
+        private final SecureDirectoryStream<Path> directory;
+        private final Path stageName;
+        private final SecureDirectoryStream<Path> stage;
+
+        private Staging(
+                DirectoryStream<Path> opened,
+                SecureDirectoryStream<Path> directory,
+                Path stageName,
+                SecureDirectoryStream<Path> stage) {
+            this.opened = opened;
+            this.directory = directory;
+            this.stageName = stageName;
+            this.stage = stage;
+        }
+
+        /**
+         * Opens {@code dir}, which must still be the worker's own and no one else's to write (it is checked),
+         * and makes its staging directory ({@value #STAGE_PREFIX}..., the worker's, {@code rwxr-xr-x}).
+         */
+        static Staging open(Path dir) throws IOException {
+            Path absolute = dir.toAbsolutePath();
+            int uid = (Integer) Files.getAttribute(absolute, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) Files.getAttribute(absolute, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if (uid != WORKER_UID || (mode & 0022) != 0 || Files.isSymbolicLink(absolute)) {
+                throw new IOException("refusing to stage files in " + absolute + ": it must still be the worker's"
+                        + " alone (uid " + WORKER_UID + ", not writable by others), but is uid " + uid + " with mode "
+                        + Integer.toOctalString(mode & 07777));
+            }
+            byte[] random = new byte[8];
+            RANDOM.nextBytes(random);
+            Path stageName = Path.of(STAGE_PREFIX + HexFormat.of().formatHex(random));
+            // rwxr-xr-x: the user may look in (pg_verifybackup walks the data directory as that user) but never
+            // add, rename or remove a thing there
+            Path made = Files.createDirectory(absolute.resolve(stageName));
+            Files.setPosixFilePermissions(made, PosixFilePermissions.fromString("rwxr-xr-x"));
+            DirectoryStream<Path> opened = Files.newDirectoryStream(absolute);
+            try {
+                SecureDirectoryStream<Path> directory = secure(opened);
+                return new Staging(
+                        opened,
+                        directory,
+                        stageName,
+                        directory.newDirectoryStream(stageName, LinkOption.NOFOLLOW_LINKS));
+            } catch (IOException | RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+        }
+
+        /** Puts {@code content} at {@code name}, {@code rw-------} and the user's, replacing what was there. */
+        void replace(String name, byte[] content, OsUser user) throws IOException {
+            replace(name, user, out -> out.write(content));
+        }
+
+        /**
+         * Puts what {@code content} writes at {@code name}, {@code rw-------} and the user's, replacing what
+         * was there; if {@code content} throws, nothing changes at {@code name}.
+         */
+        void replace(String name, OsUser user, Content content) throws IOException {
+            Path file = Path.of(name);
+            if (file.getNameCount() != 1 || name.startsWith(".")) {
+                throw new IllegalArgumentException("not a plain file name: " + name);
+            }
+            boolean moved = false;
+            try {
+                try (OutputStream out = Channels.newOutputStream(stage.newByteChannel(file, CREATE_NEW, OWNER_ONLY))) {
+                    content.writeTo(out);
                 }
-                boolean moved = false;
-                try {
-                    try (OutputStream out =
-                            Channels.newOutputStream(stage.newByteChannel(name, CREATE_NEW, OWNER_ONLY))) {
-                        content.writeTo(out);
-                    }
-                    user.give(stage, name);
-                    stage.move(name, parent, name);
-                    moved = true;
-                } finally {
-                    if (!moved) {
-                        try {
-                            stage.deleteFile(name);
-                        } catch (NoSuchFileException never) {
-                            // not made
-                        }
-                    }
-                }
+                user.give(stage, file);
+                stage.move(file, directory, file);
+                moved = true;
             } finally {
-                try {
-                    parent.deleteDirectory(stageName);
-                } catch (IOException e) {
-                    // moved or filled by the user meanwhile: an empty directory of root's, or theirs, is left
+                if (!moved) {
+                    try {
+                        stage.deleteFile(file);
+                    } catch (NoSuchFileException never) {
+                        // not made
+                    }
                 }
+            }
+        }
+
+        /** Removes the staging directory (if the user moved it, an empty directory of the worker's is left). */
+        @Override
+        public void close() throws IOException {
+            try (opened;
+                    stage) {
+                directory.deleteDirectory(stageName);
+            } catch (java.nio.file.FileSystemException replaced) {
+                // gone, or replaced by the user (a file, a FIFO, a directory of theirs with something in it):
+                // nothing of the worker's is at that name, and what is there is left alone
             }
         }
     }

@@ -48,7 +48,12 @@ final class DataRoots {
                         + " path of letters, digits and '/._-'");
             }
             try {
-                Files.createDirectories(root);
+                if (!Files.exists(root)) {
+                    Files.createDirectories(root);
+                    // 0755 whatever the umask: the cluster's user must reach its directories, nobody else write
+                    Files.setPosixFilePermissions(
+                            root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
                 Path real = root.toRealPath();
                 if (!SAFE_PATH.matcher(real.toString()).matches()) {
                     throw new IllegalStateException("data root " + root + " resolves to " + real
@@ -73,17 +78,11 @@ final class DataRoots {
         if (!"root".equals(System.getProperty("user.name"))) {
             return; // the worker has no more rights than the cluster's user: nothing to be led into
         }
-        for (Path step = real; step != null; step = step.getParent()) {
-            int uid = (Integer) Files.getAttribute(step, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            int mode = (Integer) Files.getAttribute(step, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            boolean othersWrite = (mode & 0022) != 0;
-            boolean sticky = (mode & 01000) != 0;
-            if (uid != 0 || (othersWrite && (step.equals(real) || !sticky))) {
-                throw new IllegalStateException("data root " + real + " is not safe for a worker running as root: "
-                        + step + " belongs to uid " + uid + " with mode " + Integer.toOctalString(mode & 07777)
-                        + "; make it and every directory above it root's and not writable by group or others"
-                        + " (chown root: " + step + "; chmod go-w " + step + ")");
-            }
+        java.util.Optional<String> why = io.strata.common.files.RootOnly.whyNot(real);
+        if (why.isPresent()) {
+            throw new IllegalStateException("data root " + real + " is not safe for a worker running as root: "
+                    + why.get() + "; make it and every directory above it root's and not writable by group or"
+                    + " others (chown root, chmod go-w)");
         }
     }
 

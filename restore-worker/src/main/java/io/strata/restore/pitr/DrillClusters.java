@@ -91,8 +91,8 @@ public class DrillClusters {
             user.own(dir, "rwx------");
             initdb(dir, password);
             // initdb ran as the cluster's user, in a directory it owns: its postgresql.auto.conf (initdb's two
-            // comment lines) is replaced, never read nor written through a link
-            ClusterFiles.replace(
+            // comment lines) is written as that user, never by root
+            user.writeAsUser(
                     dir.resolve(RecoverySettings.AUTO_CONF),
                     String.join(
                                     "\n",
@@ -105,8 +105,7 @@ public class DrillClusters {
                                     "fsync = 'off'",
                                     "lc_messages = 'C'",
                                     "")
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    user);
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             server.start();
             awaitStarted(server);
             started = true;

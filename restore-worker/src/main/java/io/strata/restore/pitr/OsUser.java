@@ -19,6 +19,7 @@ import java.util.List;
 final class OsUser {
     private final String name;
     private final boolean switching;
+    private static final int WRITE_SECONDS = 10;
 
     OsUser(String name) {
         this.name = name;
@@ -52,29 +53,64 @@ final class OsUser {
     }
 
     /**
+     * Writes {@code content} to {@code file} as the user ({@code dd}, through runuser when the worker is
+     * root), for a directory that is already the user's: a link there reaches only what the user may write,
+     * and a FIFO stalls only that process, which is stopped after {@value #WRITE_SECONDS} s.
+     */
+    void writeAsUser(Path file, byte[] content) throws IOException {
+        Process dd = new ProcessBuilder(
+                        command(List.of("dd", "of=" + file.toAbsolutePath(), "bs=65536", "status=none")))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.PIPE)
+                .start();
+        try {
+            try (java.io.OutputStream in = dd.getOutputStream()) {
+                in.write(content);
+            }
+            if (!dd.waitFor(WRITE_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                dd.destroyForcibly();
+                throw new IOException("writing " + file + " as " + name + " did not finish in " + WRITE_SECONDS + " s");
+            }
+            if (dd.exitValue() != 0) {
+                String said = new String(dd.getInputStream().readNBytes(2048), java.nio.charset.StandardCharsets.UTF_8);
+                throw new IOException("writing " + file + " as " + name + " failed: " + said.strip());
+            }
+        } catch (InterruptedException e) {
+            dd.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted writing " + file);
+        }
+    }
+
+    /**
      * Takes {@code dir}, an existing empty directory of the user's given for a restore, for the worker while
      * it writes there (when the worker runs as root): root's and {@code rwx------}, changed through the
      * directory's own descriptor (opened relative to its parent without following a link), so nothing running
      * as the user can add to it or swap what the worker writes there until {@link #ownTree} hands it back. It
      * is then looked at again: anything the user put there before is refused, never written over.
      *
-     * @return false when it is no longer empty (nothing was changed but its owner and mode)
+     * @return whether it was still empty (if not, nothing was changed but its owner and mode), and its mode
+     *     before, to give it back with
      */
-    boolean takeOver(Path dir) throws IOException {
+    Taken takeOver(Path dir) throws IOException {
         Path absolute = dir.toAbsolutePath();
         try (java.nio.file.DirectoryStream<Path> parent = Files.newDirectoryStream(absolute.getParent());
                 java.nio.file.SecureDirectoryStream<Path> self = ClusterFiles.secure(parent)
                         .newDirectoryStream(absolute.getFileName(), LinkOption.NOFOLLOW_LINKS)) {
+            PosixFileAttributeView view = self.getFileAttributeView(PosixFileAttributeView.class);
+            String before = PosixFilePermissions.toString(view.readAttributes().permissions());
             if (switching) {
-                PosixFileAttributeView view = self.getFileAttributeView(PosixFileAttributeView.class);
                 view.setOwner(FileSystems.getDefault()
                         .getUserPrincipalLookupService()
                         .lookupPrincipalByName(System.getProperty("user.name")));
                 view.setPermissions(PosixFilePermissions.fromString("rwx------"));
             }
-            return !self.iterator().hasNext();
+            return new Taken(!self.iterator().hasNext(), before);
         }
     }
+
+    /** What {@link #takeOver} found: whether the directory was still empty, and its mode before. */
+    record Taken(boolean empty, String permissions) {}
 
     /** Gives {@code name} in {@code directory} to the user (when the worker runs as root); a link there fails. */
     void give(java.nio.file.SecureDirectoryStream<Path> directory, Path name) throws IOException {
@@ -109,7 +145,9 @@ final class OsUser {
         }
         UserPrincipal owner = owner();
         ClusterFiles.walk(root, (parent, name, attributes) -> {
-            if (!attributes.isSymbolicLink() && !owner.equals(attributes.owner())) {
+            if (!attributes.isSymbolicLink()
+                    && !owner.equals(attributes.owner())
+                    && !name.toString().startsWith(ClusterFiles.STAGE_PREFIX)) { // the worker's own, and empty
                 set(parent, name, attributes.isDirectory() ? "rwx------" : "rw-------", owner);
             }
         });

@@ -33,7 +33,6 @@ import io.strata.platform.storage.StoredObjects;
 import io.strata.restore.pitr.RecoveringServer.Sanity;
 import io.strata.restore.pitr.RecoveringServer.State;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -199,7 +198,8 @@ public class PointInTimeRestore {
         RecoveringServer server = new RecoveringServer(pgTools, user, dataDir, port, source);
         boolean restored = false;
         boolean made = false;
-        boolean taken = false;
+        String givenMode = null; // an existing directory's mode, once taken: it ends as it began
+        ClusterFiles.Staging dataFiles = null;
         boolean adopted = false;
         try (WalPrefetcher wal = new WalPrefetcher(
                 store,
@@ -220,8 +220,10 @@ public class PointInTimeRestore {
                         dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 made = true;
             } else {
-                taken = true; // given back below if the restore fails, even half taken
-                if (user.takeOver(dataDir)) {
+                givenMode = "rwx------"; // given back below if the restore fails, even half taken
+                OsUser.Taken taken = user.takeOver(dataDir);
+                givenMode = taken.permissions();
+                if (taken.empty()) {
                     adopted = true;
                 } else {
                     throw new JobFailureException(
@@ -233,20 +235,28 @@ public class PointInTimeRestore {
                 }
             }
             deleteTree(spool, true); // left by a worker that died mid-restore: never reuse its WAL
-            // created here or not at all (never a link or a directory someone else made), then given to the
-            // cluster's user without following anything
-            user.give(Files.createDirectory(
-                    spool, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
+            // created here or not at all (never a link or a directory someone else made); the worker's until
+            // wal.prepare hands it to the cluster's user
+            Files.createDirectory(
+                    spool, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             long assembleStart = System.nanoTime();
             long rawBytes = assemble(chain, dataDir, reporter, requireEncrypted);
+            // files reach the data directory only through a staging directory made while it is the worker's
+            dataFiles = ClusterFiles.Staging.open(dataDir);
+            if (chain.incremental()) { // the restored backup's own manifest, where pg_verifybackup reads it
+                dataFiles.replace(PG_MANIFEST_FILE, pgManifest(chain.targetPgManifest(), requireEncrypted), user);
+            }
             // read while the directory is the worker's alone, never read back once it is the cluster's user's
-            RecoverySettings settings = RecoverySettings.of(dataDir, user);
+            RecoverySettings settings = RecoverySettings.of(dataDir, dataFiles, user);
             user.ownTree(dataDir);
+            if (givenMode != null) {
+                user.own(dataDir, givenMode);
+            }
             long verifyStart = System.nanoTime();
             reporter.step(VERIFYING, 40);
             verifier.verify(dataDir);
             long recoveryStart = System.nanoTime();
-            ensureConfigFiles(dataDir);
+            ensureConfigFiles(dataDir, dataFiles);
             wal.prepare(user);
             wal.start();
             settings.write(port, program.command(), RecoverySettings.targetLines(target, plan));
@@ -292,17 +302,18 @@ public class PointInTimeRestore {
             // a cancelled or lost job arrives interrupted: clean up first (pg_ctl stop must be waited for)
             boolean interrupted = Thread.interrupted();
             try {
+                closeQuietly(dataFiles);
                 deleteTree(spool, true);
                 if (!restored) {
                     server.stopImmediately();
                     if (made || adopted) { // an empty directory given to us gets its contents removed, not itself
                         deleteTree(dataDir, made);
                     }
-                    if (taken) {
-                        giveBack(dataDir);
-                    }
                 }
             } finally {
+                if (!restored && givenMode != null) {
+                    giveBack(dataDir, givenMode);
+                }
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
@@ -517,7 +528,7 @@ public class PointInTimeRestore {
      * Rebuilds the data directory from the backup's chain, writing each block once, from the newest backup
      * that holds it: this thread unpacks the FULL's tar while another reads the later backups' packs, newest
      * first ({@link BlockApplier}). A chain then gets the restored backup's exact shape (file sizes, no file
-     * it lacks) and its PostgreSQL manifest, where pg_verifybackup reads it. Every object's SHA-256 is checked as it streams; the first failure stops both
+     * it lacks) (its PostgreSQL manifest is written after, by the caller). Every object's SHA-256 is checked as it streams; the first failure stops both
      * readers. pg_verifybackup then proves the files byte for byte.
      *
      * @return the bytes written (the tar's files and the packs' blocks)
@@ -602,8 +613,6 @@ public class PointInTimeRestore {
         }
         if (plan != null) {
             BlockApplier.shape(dataDir, plan, Set.of(PG_MANIFEST_FILE, "pg_wal"));
-            ClusterFiles.replace(
-                    dataDir.resolve(PG_MANIFEST_FILE), pgManifest(chain.targetPgManifest(), requireEncrypted), user);
         }
         return written;
     }
@@ -695,21 +704,21 @@ public class PointInTimeRestore {
         }
     }
 
-    private void ensureConfigFiles(Path dataDir) throws IOException {
+    private void ensureConfigFiles(Path dataDir, ClusterFiles.Staging dataFiles) throws IOException {
         // A source whose configuration lives outside its data directory (Debian's /etc/postgresql) has none
         // in the backup: the restored cluster gets defaults plus Strata's settings, and password logins.
         Path conf = dataDir.resolve("postgresql.conf");
         if (!ClusterFiles.exists(conf)) {
-            ClusterFiles.replace(
-                    conf,
+            dataFiles.replace(
+                    "postgresql.conf",
                     "# created by Strata: the source keeps its configuration elsewhere\n"
                             .getBytes(StandardCharsets.UTF_8),
                     user);
         }
         Path hba = dataDir.resolve("pg_hba.conf");
         if (!ClusterFiles.exists(hba)) {
-            ClusterFiles.replace(
-                    hba, "host all all 127.0.0.1/32 scram-sha-256\n".getBytes(StandardCharsets.UTF_8), user);
+            dataFiles.replace(
+                    "pg_hba.conf", "host all all 127.0.0.1/32 scram-sha-256\n".getBytes(StandardCharsets.UTF_8), user);
         }
     }
 
@@ -733,11 +742,21 @@ public class PointInTimeRestore {
         }
     }
 
+    private static void closeQuietly(ClusterFiles.Staging files) {
+        if (files != null) {
+            try {
+                files.close();
+            } catch (IOException e) {
+                log.warn("cannot remove a staging directory: {}", e.toString());
+            }
+        }
+    }
+
     /** An empty directory given to a restore that failed: the cluster's user's again, as it was. */
-    private void giveBack(Path dataDir) {
+    private void giveBack(Path dataDir, String mode) {
         try {
-            user.own(dataDir, "rwx------");
-        } catch (IOException e) {
+            user.own(dataDir, mode);
+        } catch (IOException | RuntimeException e) {
             log.warn("could not give {} back to {}: {}", dataDir, user.name(), e.toString());
         }
     }
@@ -765,7 +784,7 @@ public class PointInTimeRestore {
             if (itself) {
                 Files.deleteIfExists(root);
             }
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | RuntimeException e) {
             log.warn("could not remove {}: {}", root, e.toString());
         }
     }

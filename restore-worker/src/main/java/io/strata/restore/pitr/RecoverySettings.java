@@ -30,14 +30,14 @@ final class RecoverySettings {
 
     private static final DateTimeFormatter POSTGRES_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
 
-    private final Path file;
+    private final ClusterFiles.Staging files;
     private final OsUser user;
     private final byte[] original;
     private final List<String> server = new ArrayList<>();
     private final List<String> recovery = new ArrayList<>();
 
-    private RecoverySettings(Path file, OsUser user, byte[] original) {
-        this.file = file;
+    private RecoverySettings(ClusterFiles.Staging files, OsUser user, byte[] original) {
+        this.files = files;
         this.user = user;
         this.original = original;
     }
@@ -46,9 +46,9 @@ final class RecoverySettings {
      * The settings of the cluster in {@code dataDir}, from its {@code postgresql.auto.conf} as it is now (the
      * backup's, or none): call it before the directory is handed to the cluster's user.
      */
-    static RecoverySettings of(Path dataDir, OsUser user) throws IOException {
+    static RecoverySettings of(Path dataDir, ClusterFiles.Staging files, OsUser user) throws IOException {
         Path file = dataDir.resolve(AUTO_CONF);
-        return new RecoverySettings(file, user, ClusterFiles.exists(file) ? ClusterFiles.read(file) : new byte[0]);
+        return new RecoverySettings(files, user, ClusterFiles.exists(file) ? ClusterFiles.read(file) : new byte[0]);
     }
 
     /**
@@ -99,7 +99,7 @@ final class RecoverySettings {
         recovery.add("recovery_target_action = 'promote'");
         recovery.addAll(targetLines);
         save();
-        ClusterFiles.replace(file.resolveSibling("recovery.signal"), new byte[0], user);
+        files.replace("recovery.signal", new byte[0], user);
     }
 
     /** Adds lines to the recovery block that override earlier ones (the last setting of a name wins). */
@@ -130,7 +130,7 @@ final class RecoverySettings {
 
     private void save() throws IOException {
         // the data directory is the cluster's user's: nothing there is written in place or through a link
-        ClusterFiles.replace(file, content(), user);
+        files.replace(AUTO_CONF, content(), user);
     }
 
     /**

@@ -38,6 +38,7 @@ final class SegmentFetcher {
     private final long segmentSize;
     private final AtomicLong fetchedBytes = new AtomicLong();
     private volatile OsUser user;
+    private volatile ClusterFiles.Staging files;
 
     SegmentFetcher(
             ObjectStore store,
@@ -54,18 +55,19 @@ final class SegmentFetcher {
         this.segmentSize = segmentSize;
     }
 
-    /** The cluster's user, who gets every file this fetcher creates. */
-    void handTo(OsUser user) {
+    /** The cluster's user, who gets every file this fetcher creates, and the spool's staging directory. */
+    void handTo(OsUser user, ClusterFiles.Staging files) {
         this.user = user;
+        this.files = files;
     }
 
     long fetchedBytes() {
         return fetchedBytes.get();
     }
 
-    /** Puts {@code text} at {@code file} in the spool, for the cluster's user. */
-    void write(Path file, String text) throws IOException {
-        ClusterFiles.replace(file, text.getBytes(StandardCharsets.UTF_8), user);
+    /** Puts {@code text} at {@code name} in the spool, for the cluster's user. */
+    void write(String name, String text) throws IOException {
+        files.replace(name, text.getBytes(StandardCharsets.UTF_8), user);
     }
 
     /** A failure's message, or what it is when it has none. */
@@ -133,7 +135,7 @@ final class SegmentFetcher {
     private void fetchOnce(PlannedSegment segment) throws IOException {
         // written where nothing of the cluster's user can reach it, handed over there, renamed into the spool
         // only once checked: a rename replaces whatever is at the name, a link included, and follows nothing
-        ClusterFiles.replace(spool.resolve(segment.segment()), user, out -> {
+        files.replace(segment.segment(), user, out -> {
             long raw;
             String actual;
             long stored;

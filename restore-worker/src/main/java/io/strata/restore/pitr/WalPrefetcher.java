@@ -45,6 +45,7 @@ final class WalPrefetcher implements AutoCloseable {
     static final String WANTED = ".want";
 
     private final SegmentFetcher fetcher;
+    private volatile ClusterFiles.Staging files;
     private final Path spool;
     private final List<PlannedSegment> segments;
     private final int needed;
@@ -81,12 +82,18 @@ final class WalPrefetcher implements AutoCloseable {
         this.coordinator = Thread.ofPlatform().name("wal-prefetch").daemon().unstarted(this::coordinate);
     }
 
-    /** Writes the plan into the spool (which the cluster's user owns), for {@link RestoreProgram} to read. */
+    /**
+     * Opens the spool's staging directory while the spool is still the worker's alone ({@link
+     * ClusterFiles.Staging}), writes the plan for {@link RestoreProgram} to read, and hands the spool to the
+     * cluster's user.
+     */
     void prepare(OsUser user) throws IOException {
-        fetcher.handTo(user);
+        files = ClusterFiles.Staging.open(spool);
+        fetcher.handTo(user, files);
         StringBuilder names = new StringBuilder();
         segments.forEach(s -> names.append(s.segment()).append('\n'));
-        fetcher.write(spool.resolve(PLANNED), names.toString());
+        fetcher.write(PLANNED, names.toString());
+        user.give(spool);
     }
 
     void start() {
@@ -120,6 +127,13 @@ final class WalPrefetcher implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (files != null) {
+            try {
+                files.close();
+            } catch (IOException e) {
+                log.warn("cannot remove the staging directory in {}: {}", spool, e.toString());
+            }
         }
     }
 
@@ -203,7 +217,7 @@ final class WalPrefetcher implements AutoCloseable {
         failure = why;
         log.warn("WAL prefetch failed: {}", why);
         try {
-            fetcher.write(spool.resolve(FAILED), "strata: " + why + "\n");
+            fetcher.write(FAILED, "strata: " + why + "\n");
         } catch (IOException | RuntimeException e) {
             log.warn("cannot write {}: {}", spool.resolve(FAILED), e.toString());
         }

@@ -27,7 +27,9 @@ class ClusterFilesTest {
         Path data = Files.createDirectory(dir.resolve("data"));
         Path signal = Files.createSymbolicLink(data.resolve("recovery.signal"), secret);
 
-        ClusterFiles.replace(signal, new byte[0], user);
+        try (ClusterFiles.Staging files = ClusterFiles.Staging.open(data)) {
+            files.replace("recovery.signal", new byte[0], user);
+        }
 
         assertThat(Files.isSymbolicLink(signal)).isFalse();
         assertThat(signal).isEmptyFile();
@@ -37,7 +39,29 @@ class ClusterFilesTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(signal)))
                 .isEqualTo("rw-------");
         try (var left = Files.list(data)) {
-            assertThat(left).containsExactly(signal); // no temporary file left beside it
+            assertThat(left).containsExactly(signal); // no temporary file left beside it, nor the staging directory
+        }
+    }
+
+    /** Made and opened while the directory was the worker's: the user removing it or planting a FIFO there stalls nothing. */
+    @Test
+    void aStagingDirectorySwappedForAFifoFailsTheWriteAndNeverStallsIt(@TempDir Path dir) throws Exception {
+        Path data = Files.createDirectory(dir.resolve("data"));
+        try (ClusterFiles.Staging files = ClusterFiles.Staging.open(data)) {
+            Path stage;
+            try (var entries = Files.list(data)) {
+                stage = entries.filter(p -> p.getFileName().toString().startsWith(ClusterFiles.STAGE_PREFIX))
+                        .findFirst()
+                        .orElseThrow();
+            }
+            Files.delete(stage);
+            assertThat(new ProcessBuilder("mkfifo", stage.toString()).start().waitFor())
+                    .isZero();
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    java.time.Duration.ofSeconds(10),
+                    () -> assertThatThrownBy(() -> files.replace("recovery.signal", new byte[0], user))
+                            .isInstanceOf(IOException.class));
+            assertThat(data.resolve("recovery.signal")).doesNotExist();
         }
     }
 
@@ -46,24 +70,26 @@ class ClusterFilesTest {
         Path secret = Files.writeString(dir.resolve("shadow"), "root's secret\n");
         Path data = Files.createDirectory(dir.resolve("data"));
         Path conf = Files.createSymbolicLink(data.resolve(RecoverySettings.AUTO_CONF), secret);
-        assertThatThrownBy(() -> RecoverySettings.of(data, user))
+        assertThatThrownBy(() -> RecoverySettings.of(data, null, user))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("tampered");
 
         // a hard link is another name of someone else's file: refused too
         Files.delete(conf);
         Files.createLink(conf, secret);
-        assertThatThrownBy(() -> RecoverySettings.of(data, user)).hasMessageContaining("tampered");
+        assertThatThrownBy(() -> RecoverySettings.of(data, null, user)).hasMessageContaining("tampered");
         assertThat(secret).hasContent("root's secret");
 
         // read while the directory was the worker's; a link planted later is replaced, its target never read
         Files.delete(conf);
         Files.writeString(conf, "work_mem = '8MB'\n");
-        RecoverySettings settings = RecoverySettings.of(data, user);
-        settings.write(5999, "x %f %p", List.of());
-        Files.delete(conf);
-        Files.createSymbolicLink(conf, secret);
-        settings.removeRecoveryBlock();
+        try (ClusterFiles.Staging files = ClusterFiles.Staging.open(data)) {
+            RecoverySettings settings = RecoverySettings.of(data, files, user);
+            settings.write(5999, "x %f %p", List.of());
+            Files.delete(conf);
+            Files.createSymbolicLink(conf, secret);
+            settings.removeRecoveryBlock();
+        }
         assertThat(Files.isSymbolicLink(conf)).isFalse();
         assertThat(Files.readString(conf)).startsWith("work_mem = '8MB'\n").doesNotContain("secret", "x %f");
         assertThat(secret).hasContent("root's secret");
@@ -73,9 +99,11 @@ class ClusterFilesTest {
     void theBackupsBytesAreKeptAsTheyAre(@TempDir Path dir) throws IOException {
         byte[] latin1 = {'a', ' ', '=', ' ', '\'', (byte) 0xe9, '\'', '\n'}; // not UTF-8: kept, not re-encoded
         Files.write(dir.resolve(RecoverySettings.AUTO_CONF), latin1);
-        RecoverySettings settings = RecoverySettings.of(dir, user);
-        settings.write(5999, "x %f %p", List.of());
-        settings.removeRecoveryBlock();
+        try (ClusterFiles.Staging files = ClusterFiles.Staging.open(dir)) {
+            RecoverySettings settings = RecoverySettings.of(dir, files, user);
+            settings.write(5999, "x %f %p", List.of());
+            settings.removeRecoveryBlock();
+        }
         byte[] after = Files.readAllBytes(dir.resolve(RecoverySettings.AUTO_CONF));
         assertThat(java.util.Arrays.copyOf(after, latin1.length)).isEqualTo(latin1);
         assertThat(new String(after, latin1.length, after.length - latin1.length, StandardCharsets.UTF_8))
@@ -87,9 +115,14 @@ class ClusterFilesTest {
     @Test
     void anExistingDirectoryIsTakenOnlyWhileEmpty(@TempDir Path dir) throws IOException {
         Path given = Files.createDirectory(dir.resolve("given"));
-        assertThat(user.takeOver(given)).isTrue();
+        Files.setPosixFilePermissions(given, PosixFilePermissions.fromString("rwxr-x---"));
+        OsUser.Taken taken = user.takeOver(given);
+        assertThat(taken.empty()).isTrue();
+        assertThat(taken.permissions()).as("the mode it is given back with").isEqualTo("rwxr-x---");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(given)))
+                .isEqualTo("rwx------");
         Files.writeString(given.resolve("planted"), "x");
-        assertThat(user.takeOver(given)).isFalse();
+        assertThat(user.takeOver(given).empty()).isFalse();
         Path link = Files.createSymbolicLink(dir.resolve("link"), given);
         assertThatThrownBy(() -> user.takeOver(link)).isInstanceOf(IOException.class); // never through a link
     }
