@@ -165,8 +165,7 @@ public final class DevStack implements AutoCloseable {
         // a restore-worker running as root refuses a data root (beside the clusters' base) that anyone but
         // root could rename: a state directory in a user's home, used through sudo, sends the data outside
         boolean rootOnly = !pg.runsAsRoot()
-                || io.strata.common.files.RootOnly.whyNot(
-                                options.stateDir().toAbsolutePath().normalize())
+                || io.strata.common.files.RootOnly.whyNot(options.stateDir().toRealPath())
                         .isEmpty();
         if (pg.canTraverse(options.stateDir()) && rootOnly) {
             return inState;

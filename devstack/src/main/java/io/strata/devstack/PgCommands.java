@@ -78,15 +78,15 @@ final class PgCommands {
         }
     }
 
-    /**
-     * Whether the postgres user can reach {@code dir}: every ancestor must let others through.
-     * Irrelevant when we are not root, since then the server runs as us.
-     */
     /** Whether this process runs as root (and hands the clusters to the postgres user). */
     boolean runsAsRoot() {
         return root;
     }
 
+    /**
+     * Whether the postgres user can reach {@code dir}: every ancestor must let others through.
+     * Irrelevant when we are not root, since then the server runs as us.
+     */
     boolean canTraverse(Path dir) throws IOException {
         if (!root) {
             return true;

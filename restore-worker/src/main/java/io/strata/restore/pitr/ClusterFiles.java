@@ -127,6 +127,11 @@ final class ClusterFiles {
             }
         }
 
+        /** The staging directory's name in its directory (random: a backup cannot hold it by design). */
+        Path name() {
+            return stageName;
+        }
+
         /** Puts {@code content} at {@code name}, {@code rw-------} and the user's, replacing what was there. */
         void replace(String name, byte[] content, OsUser user) throws IOException {
             replace(name, user, out -> out.write(content));

@@ -58,16 +58,26 @@ final class OsUser {
      * and a FIFO stalls only that process, which is stopped after {@value #WRITE_SECONDS} s.
      */
     void writeAsUser(Path file, byte[] content) throws IOException {
-        Process dd = new ProcessBuilder(
-                        command(List.of("dd", "of=" + file.toAbsolutePath(), "bs=65536", "status=none")))
+        // timeout (inside runuser) kills dd itself: killing runuser would leave a dd stuck on a FIFO behind
+        Process dd = new ProcessBuilder(command(List.of(
+                        "timeout",
+                        "-s",
+                        "KILL",
+                        Integer.toString(WRITE_SECONDS),
+                        "dd",
+                        "of=" + file.toAbsolutePath(),
+                        "bs=65536",
+                        "status=none")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .start();
         try {
             try (java.io.OutputStream in = dd.getOutputStream()) {
                 in.write(content);
+            } catch (IOException broken) {
+                // dd ended before taking it all (it could not open the file): its exit status and words say why
             }
-            if (!dd.waitFor(WRITE_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!dd.waitFor(WRITE_SECONDS + 5, java.util.concurrent.TimeUnit.SECONDS)) {
                 dd.destroyForcibly();
                 throw new IOException("writing " + file + " as " + name + " did not finish in " + WRITE_SECONDS + " s");
             }
@@ -90,7 +100,9 @@ final class OsUser {
      * is then looked at again: anything the user put there before is refused, never written over.
      *
      * @return whether it was still empty (if not, nothing was changed but its owner and mode), and its mode
-     *     before, to give it back with
+     *     before, to give it back with (without write for its group or anything for others, which PostgreSQL
+     *     refuses and the restore's check refused: a change since that check is not kept). When it fails
+     *     after taking the directory, it gives it back itself.
      */
     Taken takeOver(Path dir) throws IOException {
         Path absolute = dir.toAbsolutePath();
@@ -98,12 +110,27 @@ final class OsUser {
                 java.nio.file.SecureDirectoryStream<Path> self = ClusterFiles.secure(parent)
                         .newDirectoryStream(absolute.getFileName(), LinkOption.NOFOLLOW_LINKS)) {
             PosixFileAttributeView view = self.getFileAttributeView(PosixFileAttributeView.class);
-            String before = PosixFilePermissions.toString(view.readAttributes().permissions());
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> kept =
+                    java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+            kept.addAll(view.readAttributes().permissions());
+            kept.remove(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE);
+            kept.removeIf(p -> p.name().startsWith("OTHERS_"));
+            String before = PosixFilePermissions.toString(kept);
             if (switching) {
-                view.setOwner(FileSystems.getDefault()
-                        .getUserPrincipalLookupService()
-                        .lookupPrincipalByName(System.getProperty("user.name")));
-                view.setPermissions(PosixFilePermissions.fromString("rwx------"));
+                try {
+                    view.setOwner(FileSystems.getDefault()
+                            .getUserPrincipalLookupService()
+                            .lookupPrincipalByName(System.getProperty("user.name")));
+                    view.setPermissions(PosixFilePermissions.fromString("rwx------"));
+                } catch (IOException | RuntimeException e) {
+                    try {
+                        view.setPermissions(kept);
+                        view.setOwner(owner());
+                    } catch (IOException | RuntimeException back) {
+                        e.addSuppressed(back);
+                    }
+                    throw e;
+                }
             }
             return new Taken(!self.iterator().hasNext(), before);
         }
@@ -139,7 +166,7 @@ final class OsUser {
      * following links (links are left alone): the user, who may act on what is already theirs, cannot redirect
      * a change to a file of root's.
      */
-    void ownTree(Path root) throws IOException {
+    void ownTree(Path root, Path staging) throws IOException {
         if (!switching) {
             return;
         }
@@ -147,7 +174,7 @@ final class OsUser {
         ClusterFiles.walk(root, (parent, name, attributes) -> {
             if (!attributes.isSymbolicLink()
                     && !owner.equals(attributes.owner())
-                    && !name.toString().startsWith(ClusterFiles.STAGE_PREFIX)) { // the worker's own, and empty
+                    && !name.equals(staging)) { // the worker's own staging directory (a random name), kept its
                 set(parent, name, attributes.isDirectory() ? "rwx------" : "rw-------", owner);
             }
         });

@@ -220,9 +220,8 @@ public class PointInTimeRestore {
                         dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 made = true;
             } else {
-                givenMode = "rwx------"; // given back below if the restore fails, even half taken
-                OsUser.Taken taken = user.takeOver(dataDir);
-                givenMode = taken.permissions();
+                OsUser.Taken taken = user.takeOver(dataDir); // gives it back itself if it fails half way
+                givenMode = taken.permissions(); // given back below if the restore fails
                 if (taken.empty()) {
                     adopted = true;
                 } else {
@@ -248,7 +247,7 @@ public class PointInTimeRestore {
             }
             // read while the directory is the worker's alone, never read back once it is the cluster's user's
             RecoverySettings settings = RecoverySettings.of(dataDir, dataFiles, user);
-            user.ownTree(dataDir);
+            user.ownTree(dataDir, dataFiles.name());
             if (givenMode != null) {
                 user.own(dataDir, givenMode);
             }

@@ -114,26 +114,36 @@ final class WalPrefetcher implements AutoCloseable {
         return failure;
     }
 
-    /** Stops fetching and waits for the fetches under way, so the spool can be removed after. */
+    /**
+     * Stops fetching and waits for the fetches under way, so the spool can be removed after; the spool's
+     * staging directory is closed only once no fetch can still use it. A cancelled job arrives interrupted:
+     * the waits here clear that and set it again at the end.
+     */
     @Override
     public void close() {
         closed = true;
+        boolean interrupted = Thread.interrupted();
         coordinator.interrupt();
         fetchers.shutdownNow();
+        boolean stopped = false;
         try {
             coordinator.join(5_000);
-            if (!fetchers.awaitTermination(10, TimeUnit.SECONDS)) {
+            stopped = fetchers.awaitTermination(10, TimeUnit.SECONDS);
+            if (!stopped) {
                 log.warn("WAL fetches into {} still run after 10 s", spool);
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true;
         }
-        if (files != null) {
+        if (files != null && stopped) {
             try {
                 files.close();
             } catch (IOException e) {
                 log.warn("cannot remove the staging directory in {}: {}", spool, e.toString());
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

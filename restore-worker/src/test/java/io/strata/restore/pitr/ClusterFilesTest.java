@@ -158,7 +158,7 @@ class ClusterFilesTest {
         Files.createSymbolicLink(dir.resolve("data/base/1/1260"), secret);
         Files.createSymbolicLink(dir.resolve("data/global"), dir);
 
-        new OsUser("postgres").ownTree(dir.resolve("data"));
+        new OsUser("postgres").ownTree(dir.resolve("data"), Path.of(ClusterFiles.STAGE_PREFIX + "none"));
 
         assertThat(Files.getOwner(table).getName()).isEqualTo("postgres");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(table)))
