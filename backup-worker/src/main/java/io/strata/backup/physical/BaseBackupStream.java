@@ -24,8 +24,9 @@ import java.util.Arrays;
  * other {@link IOException} for a lost connection.
  */
 final class BaseBackupStream extends InputStream {
+    /** PROGRESS: the server adds up the files' sizes first and reports them (the job's progress estimate). */
     static final String COMMAND = "BASE_BACKUP (LABEL 'strata base backup', CHECKPOINT 'fast', TABLESPACE_MAP,"
-            + " MANIFEST 'yes', TARGET 'client')";
+            + " MANIFEST 'yes', TARGET 'client', PROGRESS)";
     /** The oldest server whose BASE_BACKUP speaks the COPY sub-protocol read here. */
     static final int MIN_SERVER_VERSION = 15;
 
@@ -49,6 +50,7 @@ final class BaseBackupStream extends InputStream {
     private Phase phase = Phase.COMMAND_NOT_SENT;
     private int resultSets;
     private int tablespaceRows;
+    private volatile long estimatedBytes;
     private int archives;
     private long dataLeft;
     private final byte[] held = new byte[HELD];
@@ -168,8 +170,10 @@ final class BaseBackupStream extends InputStream {
             case 'D' -> {
                 if (resultSets == 1) {
                     tablespaceRows++;
+                    estimatedBytes += sizeKiB(connection.payload()) * 1024;
+                } else {
+                    connection.skip(length);
                 }
-                connection.skip(length);
             }
             case 'C' -> {
                 connection.skip(length);
@@ -186,6 +190,35 @@ final class BaseBackupStream extends InputStream {
             case 'T' -> connection.skip(length);
             default -> throw unexpected(type);
         }
+    }
+
+    /** A tablespace row's third column, its size in KiB (0 when the row lacks it or it is NULL). */
+    private static long sizeKiB(byte[] row) throws IOException {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(row));
+        int columns = in.readUnsignedShort();
+        for (int i = 0; i < columns; i++) {
+            int length = in.readInt();
+            if (length < 0) {
+                continue; // NULL
+            }
+            byte[] value = in.readNBytes(length);
+            if (i == 2) {
+                try {
+                    return Math.max(0, Long.parseLong(new String(value, StandardCharsets.US_ASCII)));
+                } catch (NumberFormatException e) {
+                    throw new IOException("the server gave a tablespace size that is not a number", e);
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * What the server said it will send (its files' sizes added up before the data began); 0 until the data
+     * began.
+     */
+    long estimatedBytes() {
+        return estimatedBytes;
     }
 
     private void inCopy(int type, int length) throws IOException {

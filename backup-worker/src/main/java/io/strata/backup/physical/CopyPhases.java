@@ -5,7 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Where a copy's time went, logged with every physical backup: reading the parent's block map;
+ * Where a copy's time went, logged with every physical backup: waiting for the parent's block map (loaded
+ * beside the checks before the copy) once the base backup was asked for;
  * the base backup's start until its first byte (the server's checkpoint, mostly); the stream; its end until
  * the data object was stored.
  */
@@ -16,8 +17,8 @@ record CopyPhases(long parentMs, long startMs, long streamMs, long endMs) {
 
     @Override
     public String toString() {
-        return "parent's map " + parentMs + " ms, checkpoint and start " + startMs + " ms, stream " + streamMs
-                + " ms, end " + endMs + " ms";
+        return "waiting for the parent's map " + parentMs + " ms, checkpoint and start " + startMs + " ms, stream "
+                + streamMs + " ms, end " + endMs + " ms";
     }
 
     /** When a stream's first byte came and when it ended. */

@@ -40,15 +40,30 @@ class ParentChooser {
         boolean found() {
             return parent != null;
         }
+
+        /** Whether the parent is of the cluster and timeline a backup is taken of (none found: false). */
+        boolean fits(String systemIdentifier, int timeline) {
+            return found() && systemIdentifier.equals(parent.systemIdentifier()) && parent.timeline() == timeline;
+        }
     }
 
+    /**
+     * The newest usable parent of any cluster and timeline: chosen (and its block map loaded) while the server's
+     * facts are still being read, then kept only if it {@link Choice#fits} them.
+     */
+    Choice likely(String source, BackupType requested, boolean requireEncrypted) {
+        return choose(source, requested, null, 0, requireEncrypted);
+    }
+
+    /** @param systemIdentifier the cluster's (null: any cluster and timeline, see {@link #likely}) */
     Choice choose(
             String source, BackupType requested, String systemIdentifier, int timeline, boolean requireEncrypted) {
         List<BaseBackupView> usable = catalog.baseBackups(source);
         String wanted = requested == BackupType.DIFFERENTIAL ? "FULL backup" : "backup";
         Optional<BaseBackupView> newest = usable.stream()
                 .filter(b -> requested != BackupType.DIFFERENTIAL || b.type() == BackupType.FULL)
-                .filter(b -> systemIdentifier.equals(b.systemIdentifier()) && b.timeline() == timeline)
+                .filter(b -> systemIdentifier == null
+                        || (systemIdentifier.equals(b.systemIdentifier()) && b.timeline() == timeline))
                 .max(Comparator.comparing(BaseBackupView::finishedAt).thenComparing(BaseBackupView::backupId));
         if (newest.isEmpty()) {
             return Choice.none("source '" + source + "' has no usable physical " + wanted + " of this cluster (system"

@@ -29,6 +29,7 @@ import io.strata.platform.logical.CountingInputStream;
 import io.strata.platform.logical.LogicalBackupProperties;
 import io.strata.platform.logical.ProgressTicker;
 import io.strata.platform.postgres.PgTools;
+import io.strata.platform.postgres.ReplicationConnection;
 import io.strata.platform.postgres.SourceErrors;
 import io.strata.platform.postgres.StallWatchdog;
 import io.strata.platform.storage.StorageEncryption;
@@ -49,7 +50,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +84,13 @@ public class PhysicalBackupJob {
     private static final int PIPE_READ_BYTES = 64 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(PhysicalBackupJob.class);
+    /** What PostgreSQL allows as a slot's name: only such a name goes into a replication command. */
+    private static final java.util.regex.Pattern REPLICATION_SLOT_NAME =
+            java.util.regex.Pattern.compile("[a-z0-9_]{1,63}");
+    /** Runs a job's side task (a login, an upload) while the job's thread does something else. */
+    private static final Executor SIDE_THREAD =
+            task -> Thread.ofPlatform().name("backup-side-task").daemon().start(task);
+
     private static final String FACTS = "select (select sum(pg_database_size(oid)) from pg_database)::bigint as size,"
             + " current_setting('server_version') as version,"
             + " (select system_identifier from pg_control_system())::text as system_identifier,"
@@ -120,16 +132,204 @@ public class PhysicalBackupJob {
 
     /** @throws JobFailureException when the source cannot be backed up or the backup fails */
     public BackupResult run(TakeBackup command, JobReporter reporter) {
+        long began = System.nanoTime();
         SourceConnection source = requireArchivedSource(command.source());
         // a source that requires encryption on a worker without a key fails before anything is written
         Keyring keys = encryption.forWriting(source.name(), source.encrypt());
         boolean requireEncrypted = Boolean.TRUE.equals(source.encrypt());
-        Facts facts = awaitArchiverSlot(source, reporter);
-        Instant startedAt = clock.instant();
-        try (TarSource tar = TarSource.open(pg, source, client, clock)) {
-            // the server checkpoints while the parent is chosen and its block map loaded
-            tar.begin();
-            return run(command, reporter, source, keys, requireEncrypted, facts, startedAt, tar);
+        BackupType requested = command.type() == null ? BackupType.FULL : command.type();
+        long lookupNanos = System.nanoTime() - began;
+        // the likely parent is chosen and its block map loaded while the server is checked and the session logs in
+        CompletableFuture<Parent> likely = requested == BackupType.FULL
+                ? CompletableFuture.completedFuture(Parent.NONE)
+                : CompletableFuture.supplyAsync(
+                        () -> loadParent(parents.likely(source.name(), requested, requireEncrypted), requireEncrypted),
+                        SIDE_THREAD);
+        try {
+            Prepared prepared = prepare(source, reporter, lookupNanos);
+            Instant startedAt = clock.instant();
+            try (TarSource tar = TarSource.open(pg, source, prepared.session(), clock)) {
+                // the server checkpoints while the parent is settled
+                tar.begin();
+                long settling = System.nanoTime();
+                try (Parent parent = settle(likely, source, requested, prepared.facts(), requireEncrypted)) {
+                    long waitedMs = (System.nanoTime() - settling) / 1_000_000;
+                    return run(command, reporter, source, keys, prepared, startedAt, tar, parent, waitedMs);
+                }
+            }
+        } finally {
+            discard(likely); // closed once loaded, unless settled (closing twice does nothing)
+        }
+    }
+
+    /** A parent chosen and its block map loaded (NONE for a full backup), and how long that took. */
+    private record Parent(ParentChooser.Choice choice, ParentBlocks blocks, long loadMs) implements AutoCloseable {
+        static final Parent NONE = new Parent(ParentChooser.Choice.none(null), null, 0);
+
+        @Override
+        public void close() {
+            if (blocks != null) {
+                try {
+                    blocks.close();
+                } catch (IOException ignored) {
+                    // a temporary file left behind
+                }
+            }
+        }
+    }
+
+    /** The likely parent if it fits the server's facts, else the parent chosen again for them. */
+    private Parent settle(
+            CompletableFuture<Parent> likely,
+            SourceConnection source,
+            BackupType requested,
+            Facts facts,
+            boolean requireEncrypted) {
+        if (requested == BackupType.FULL) {
+            return Parent.NONE;
+        }
+        try {
+            Parent parent = await(likely, "loading the parent's block map");
+            if (parent.choice().fits(facts.systemIdentifier(), facts.timeline())) {
+                return parent;
+            }
+            parent.close(); // none found, or of another cluster or timeline: chosen again among those that fit
+        } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            // it could not be loaded: chosen again for this cluster (the same one fails the same way)
+        }
+        return loadParent(
+                parents.choose(source.name(), requested, facts.systemIdentifier(), facts.timeline(), requireEncrypted),
+                requireEncrypted);
+    }
+
+    /**
+     * What the checks before the copy found: the server's {@link Facts} and the logged-in replication session
+     * (null for {@code pg_basebackup}), and how long the checks took.
+     */
+    private record Prepared(Facts facts, ReplicationConnection session, String timings) {}
+
+    /**
+     * Checks the archiver's slot and reads the server's facts. With the built-in client and PostgreSQL 15 or
+     * later, all on the replication session the backup then uses (IDENTIFY_SYSTEM, READ_REPLICATION_SLOT; the
+     * server estimates the size itself when the backup begins): one login, no second connection. Otherwise over
+     * SQL, while the session (if any) logs in beside it: the login asks nothing of the server, so no backup
+     * begins before the slot is found. No WAL sender is held while the archiver has yet to make its slot: the
+     * session is closed then, and opened again once the slot is there.
+     */
+    private Prepared prepare(SourceConnection source, JobReporter reporter, long lookupNanos) {
+        reporter.step(WAITING_FOR_ARCHIVER, 0);
+        long start = System.nanoTime();
+        String slot = SlotNames.forSource(slotPrefix, source.name());
+        if (TarSource.BUILT_IN.equals(client)
+                && REPLICATION_SLOT_NAME.matcher(slot).matches()) {
+            ReplicationConnection session = TarSource.login(pg, source, client);
+            if (TarSource.major(session.serverVersion()) >= BaseBackupStream.MIN_SERVER_VERSION) {
+                long loggedIn = System.nanoTime();
+                Optional<Facts> found;
+                try {
+                    found = sessionFacts(session, source, slot);
+                } catch (RuntimeException e) {
+                    TarSource.closeQuietly(session);
+                    throw e;
+                }
+                if (found.isPresent()) {
+                    return new Prepared(
+                            found.get(),
+                            session,
+                            "the catalog's source " + lookupNanos / 1_000_000 + " ms, the login "
+                                    + (loggedIn - start) / 1_000_000
+                                    + " ms, the archiver's slot and the server's facts "
+                                    + (System.nanoTime() - loggedIn) / 1_000_000 + " ms");
+                }
+                TarSource.closeQuietly(session);
+                Facts facts = awaitArchiverSlot(source, reporter);
+                return new Prepared(
+                        facts, TarSource.login(pg, source, client), "after waiting for the archiver's slot");
+            }
+            TarSource.closeQuietly(session); // an older server: over SQL, then pg_basebackup
+        }
+        CompletableFuture<ReplicationConnection> login =
+                CompletableFuture.supplyAsync(() -> TarSource.login(pg, source, client), SIDE_THREAD);
+        Optional<Facts> found;
+        try {
+            found = archiverSlotFacts(source);
+        } catch (RuntimeException e) {
+            discard(login);
+            throw e;
+        }
+        if (found.isEmpty()) {
+            discard(login);
+            Facts facts = awaitArchiverSlot(source, reporter);
+            return new Prepared(facts, TarSource.login(pg, source, client), "after waiting for the archiver's slot");
+        }
+        long checked = System.nanoTime();
+        ReplicationConnection session = await(login, "logging in for the base backup");
+        long end = System.nanoTime();
+        return new Prepared(
+                found.get(),
+                session,
+                "the catalog's source " + lookupNanos / 1_000_000 + " ms, the archiver's slot and the server's facts "
+                        + (checked - start) / 1_000_000 + " ms, the login " + (end - checked) / 1_000_000
+                        + " ms more");
+    }
+
+    /**
+     * The server's {@link Facts} from the replication session, if the archiver's {@code slot} is there and
+     * holds WAL; the size is left to the server's own estimate when the backup begins (0 here).
+     */
+    private static Optional<Facts> sessionFacts(ReplicationConnection session, SourceConnection source, String slot) {
+        try {
+            // the slot's name is Strata's own and checked against REPLICATION_SLOT_NAME: never the request's text
+            List<List<String>> slotRows = session.rows("READ_REPLICATION_SLOT " + slot);
+            if (slotRows.size() != 1
+                    || slotRows.get(0).size() < 2
+                    || slotRows.get(0).get(1) == null) {
+                return Optional.empty(); // no such slot, or it holds no WAL yet
+            }
+            List<List<String>> system = session.rows("IDENTIFY_SYSTEM");
+            if (system.size() != 1 || system.get(0).size() < 2) {
+                throw new IOException("IDENTIFY_SYSTEM answered " + system);
+            }
+            return Optional.of(new Facts(
+                    0,
+                    session.serverVersion(),
+                    system.get(0).get(0),
+                    Integer.parseInt(system.get(0).get(1))));
+        } catch (IOException | NumberFormatException e) {
+            throw new JobFailureException(
+                    FailureCode.PG_BASEBACKUP_FAILED,
+                    "Could not read the archiver's slot and the cluster's identity from source '" + source.name()
+                            + "' at " + source.host() + ":" + source.port() + ": " + e.getMessage(),
+                    true,
+                    e);
+        }
+    }
+
+    /** Closes what {@code pending} opens, once it has (a session not wanted after all). */
+    private static void discard(CompletableFuture<? extends AutoCloseable> pending) {
+        pending.whenComplete((opened, failure) -> {
+            if (opened != null) {
+                TarSource.closeQuietly(opened);
+            }
+        });
+    }
+
+    /** The result of a side task, its failure thrown as this thread's; an interrupt (a cancel) ends the wait. */
+    private static <T> T await(CompletableFuture<T> pending, String step) {
+        try {
+            return pending.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JobFailureException(FailureCode.INTERNAL, "Interrupted while " + step, true, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new JobFailureException(
+                    FailureCode.INTERNAL, "Failed while " + step + ": " + e.getCause(), true, e.getCause());
         }
     }
 
@@ -138,15 +338,14 @@ public class PhysicalBackupJob {
             JobReporter reporter,
             SourceConnection source,
             Keyring keys,
-            boolean requireEncrypted,
-            Facts facts,
+            Prepared prepared,
             Instant startedAt,
-            TarSource tar) {
+            TarSource tar,
+            Parent parent,
+            long parentWaitMs) {
+        Facts facts = prepared.facts();
         BackupType requested = command.type() == null ? BackupType.FULL : command.type();
-        ParentChooser.Choice choice = requested == BackupType.FULL
-                ? ParentChooser.Choice.none(null)
-                : parents.choose(
-                        source.name(), requested, facts.systemIdentifier(), facts.timeline(), requireEncrypted);
+        ParentChooser.Choice choice = parent.choice();
         BackupType type = choice.found() ? requested : BackupType.FULL;
         if (requested != type) {
             log.info(
@@ -160,20 +359,29 @@ public class PhysicalBackupJob {
         Path mapFile = scratchFile();
         long copyStart = System.nanoTime();
         try {
-            Copied copied =
-                    copy(tar, source, command, facts.sizeBytes(), reporter, keys, mapFile, choice, requireEncrypted);
+            Copied copied = copy(
+                    tar, source, command, facts.sizeBytes(), reporter, keys, mapFile, parent.blocks(), parentWaitMs);
             long copyEnd = System.nanoTime();
             written.add(copied.data().key());
             byte[] pgManifest = requirePgManifest(copied.tap());
             BaseBackupManifest positions = BaseBackupManifest.parse(pgManifest);
             String mapKey = StorageLayout.backupObjectKey(source.name(), command.backupId(), BLOCK_MAP_OBJECT);
-            written.add(mapKey);
-            CompressedUpload.Stored map = uploadMap(mapFile, mapKey, keys);
             String pgManifestKey =
                     StorageLayout.backupObjectKey(source.name(), command.backupId(), ManifestCapture.MEMBER);
-            byte[] storedPgManifest = ObjectEncryption.encrypt(pgManifest, keys);
+            written.add(mapKey);
             written.add(pgManifestKey);
-            put(pgManifestKey, storedPgManifest);
+            // the block map and PostgreSQL's manifest are stored side by side (each write waits for its sync)
+            CompletableFuture<CompressedUpload.Stored> mapUpload =
+                    CompletableFuture.supplyAsync(() -> uploadMap(mapFile, mapKey, keys), SIDE_THREAD);
+            byte[] storedPgManifest;
+            try {
+                storedPgManifest = ObjectEncryption.encrypt(pgManifest, keys);
+                put(pgManifestKey, storedPgManifest);
+            } catch (RuntimeException e) {
+                mapUpload.exceptionally(failure -> null).join(); // its object is removed with the others
+                throw e;
+            }
+            CompressedUpload.Stored map = await(mapUpload, "storing the block map");
             Instant finishedAt = clock.instant();
             CompressedUpload.Stored data = copied.data();
             List<String> chainIds =
@@ -231,7 +439,8 @@ public class PhysicalBackupJob {
             long end = System.nanoTime();
             log.info(
                     "{} backup {} of {}: {} MiB read and {} MiB stored in {} ms ({} MiB/s: {}), block map and manifests"
-                            + " {} ms; {} ms since the job began",
+                            + " {} ms; {} ms since the job began; checks before it: {}; the parent chosen and its block"
+                            + " map loaded in {} ms beside them",
                     type,
                     command.backupId(),
                     source.name(),
@@ -241,7 +450,9 @@ public class PhysicalBackupJob {
                     Math.round(copied.differ().readBytes() / 1048576.0 / Math.max(1e-9, (copyEnd - copyStart) / 1e9)),
                     copied.phases(),
                     (end - copyEnd) / 1_000_000,
-                    Duration.between(startedAt, clock.instant()).toMillis());
+                    Duration.between(startedAt, clock.instant()).toMillis(),
+                    prepared.timings(),
+                    parent.loadMs());
             return new BackupResult(
                     command.backupId().toString(),
                     BackupKind.PHYSICAL,
@@ -283,6 +494,9 @@ public class PhysicalBackupJob {
     }
 
     private SourceConnection requireArchivedSource(String name) {
+        // both asked of the catalog at once
+        CompletableFuture<Optional<SourceConnection>> connection =
+                CompletableFuture.supplyAsync(() -> catalog.sourceConnection(name), SIDE_THREAD);
         boolean archived = catalog.source(name)
                 .map(view -> view.walArchiving() != null && view.walArchiving().enabled())
                 .orElseThrow(() -> new JobFailureException(
@@ -298,7 +512,11 @@ public class PhysicalBackupJob {
                             + name + "/wal-archiving {\"enabled\": true} and ask again.",
                     false);
         }
-        return catalog.sourceConnection(name).orElseThrow();
+        return await(connection, "asking the catalog for the source's connection")
+                .orElseThrow(() -> new JobFailureException(
+                        FailureCode.SOURCE_NOT_FOUND,
+                        "Source '" + name + "' was removed while its backup began.",
+                        false));
     }
 
     /**
@@ -308,24 +526,14 @@ public class PhysicalBackupJob {
      * read on the connection that found the slot.
      */
     private Facts awaitArchiverSlot(SourceConnection source, JobReporter reporter) {
-        String slot = SlotNames.forSource(slotPrefix, source.name());
         Instant deadline = clock.instant().plus(SLOT_WAIT);
-        reporter.step(WAITING_FOR_ARCHIVER, 0);
         while (true) {
-            try (Connection connection = pg.connect(source, source.database());
-                    PreparedStatement query = connection.prepareStatement(
-                            "select 1 from pg_replication_slots where slot_name = ? and restart_lsn is not null")) {
-                query.setString(1, slot);
-                try (ResultSet row = query.executeQuery()) {
-                    if (row.next()) {
-                        return facts(connection);
-                    }
-                }
-            } catch (SQLException e) {
-                throw SourceErrors.jobFailure(
-                        source, source.database(), "waiting for WAL archiving", e, FailureCode.PG_BASEBACKUP_FAILED);
+            Optional<Facts> facts = archiverSlotFacts(source);
+            if (facts.isPresent()) {
+                return facts.get();
             }
             if (clock.instant().isAfter(deadline)) {
+                String slot = SlotNames.forSource(slotPrefix, source.name());
                 throw new JobFailureException(
                         FailureCode.WAL_ARCHIVING_REQUIRED,
                         "WAL archiving of source '" + source.name() + "' is switched on but the wal-archiver has not"
@@ -342,6 +550,21 @@ public class PhysicalBackupJob {
                 throw new JobFailureException(
                         FailureCode.INTERNAL, "Interrupted while waiting for the archiver", true, e);
             }
+        }
+    }
+
+    /** The server's {@link Facts} if the archiver's slot is there (and has begun to hold WAL). */
+    private Optional<Facts> archiverSlotFacts(SourceConnection source) {
+        try (Connection connection = pg.connect(source, source.database());
+                PreparedStatement query = connection.prepareStatement(
+                        "select 1 from pg_replication_slots where slot_name = ? and restart_lsn is not null")) {
+            query.setString(1, SlotNames.forSource(slotPrefix, source.name()));
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? Optional.of(facts(connection)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw SourceErrors.jobFailure(
+                    source, source.database(), "waiting for WAL archiving", e, FailureCode.PG_BASEBACKUP_FAILED);
         }
     }
 
@@ -380,12 +603,9 @@ public class PhysicalBackupJob {
             JobReporter reporter,
             Keyring keys,
             Path mapFile,
-            ParentChooser.Choice choice,
-            boolean requireEncrypted) {
-        long parentStart = System.nanoTime();
-        try (OutputStream mapOut = new BufferedOutputStream(Files.newOutputStream(mapFile), 1 << 16);
-                ParentBlocks parent = choice.found() ? loadParent(choice, requireEncrypted) : null) {
-            long parentMs = (System.nanoTime() - parentStart) / 1_000_000;
+            ParentBlocks parent,
+            long parentWaitMs) {
+        try (OutputStream mapOut = new BufferedOutputStream(Files.newOutputStream(mapFile), 1 << 16)) {
             BlockMap.Writer map = new BlockMap.Writer(mapOut);
             Copied copied;
             if (parent == null) {
@@ -415,7 +635,7 @@ public class PhysicalBackupJob {
                 }
             }
             map.finish();
-            return copied.withParentMs(parentMs);
+            return copied.withParentMs(parentWaitMs);
         } catch (IOException e) {
             throw new JobFailureException(
                     FailureCode.INTERNAL,
@@ -448,22 +668,26 @@ public class PhysicalBackupJob {
         CountingInputStream raw =
                 new CountingInputStream(new TarFollower(times, TarFollower.Listener.all(tap, differ)));
         Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
-        try (ProgressTicker ticker = ProgressTicker.every(
-                        properties.progressInterval(),
-                        () -> reporter.progress(
-                                STEP,
-                                estimate <= 0 ? 0 : (int) Math.min(99, raw.count() * 100 / estimate),
-                                raw.count(),
-                                estimate));
+        // the server's own estimate when it gave one (read on the replication session), else the facts' one
+        java.util.function.LongSupplier total = () -> estimate > 0 ? estimate : tar.estimatedBytes();
+        try (ProgressTicker ticker = ProgressTicker.every(properties.progressInterval(), () -> {
+                    long bytes = total.getAsLong();
+                    reporter.progress(
+                            STEP, bytes <= 0 ? 0 : (int) Math.min(99, raw.count() * 100 / bytes), raw.count(), bytes);
+                });
                 StallWatchdog watchdog = StallWatchdog.watch(raw::count, silence, tar::stall)) {
-            reporter.progress(STEP, 0, 0, estimate);
+            reporter.progress(STEP, 0, 0, total.getAsLong());
             CompressedUpload.Stored stored = consumer.consume(raw, () -> tar.requireSucceeded(STEP));
             return new Copied(stored, tap, differ, times.phases(start, System.nanoTime()));
         }
     }
 
-    /** The parent's block hashes, from its block map (SHA-256 checked). */
-    private ParentBlocks loadParent(ParentChooser.Choice choice, boolean requireEncrypted) {
+    /** {@code choice}'s block hashes, from its block map (SHA-256 checked); none when no parent was found. */
+    private Parent loadParent(ParentChooser.Choice choice, boolean requireEncrypted) {
+        if (!choice.found()) {
+            return new Parent(choice, null, 0);
+        }
+        long start = System.nanoTime();
         ParentBlocks[] loaded = new ParentBlocks[1];
         try {
             StoredObjects.read(
@@ -477,15 +701,9 @@ public class PhysicalBackupJob {
                     "block map",
                     plain -> loaded[0] =
                             ParentBlocks.load(plain, choice.blockMap().key(), scratch()));
-            return loaded[0];
+            return new Parent(choice, loaded[0], (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException e) {
-            if (loaded[0] != null) {
-                try {
-                    loaded[0].close();
-                } catch (IOException ignored) {
-                    // a temporary file left behind
-                }
-            }
+            new Parent(choice, loaded[0], 0).close();
             throw e;
         }
     }

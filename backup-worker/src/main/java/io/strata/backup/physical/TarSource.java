@@ -41,10 +41,25 @@ abstract sealed class TarSource implements AutoCloseable {
         this.source = source;
     }
 
-    /** Opens the tar of {@code source}: logged in (built-in) or started (pg_basebackup). */
+    /**
+     * Logs in for the built-in client; null for {@code pg_basebackup}. Nothing is asked of the server yet, so
+     * the login may run while the job checks other things; {@link #open} then starts the backup's source.
+     */
+    static ReplicationConnection login(PgTools pg, SourceConnection source, String client) {
+        return BUILT_IN.equals(client) ? session(pg, source) : null;
+    }
+
+    /** {@link #login} then {@link #open}: the tar of {@code source} with {@code client}. */
     static TarSource open(PgTools pg, SourceConnection source, String client, Clock clock) {
-        if (BUILT_IN.equals(client)) {
-            ReplicationConnection session = session(pg, source);
+        return open(pg, source, login(pg, source, client), clock);
+    }
+
+    /**
+     * Opens the tar of {@code source}: on the {@code session} {@link #login} gave, or through a started
+     * {@code pg_basebackup} when there is none or the server is older than {@link BaseBackupStream#MIN_SERVER_VERSION}.
+     */
+    static TarSource open(PgTools pg, SourceConnection source, ReplicationConnection session, Clock clock) {
+        if (session != null) {
             int major = major(session.serverVersion());
             if (major >= BaseBackupStream.MIN_SERVER_VERSION) {
                 return new Session(source, session, clock);
@@ -74,6 +89,9 @@ abstract sealed class TarSource implements AutoCloseable {
     }
 
     abstract void stop();
+
+    /** The bytes the server said it will send, once the data began; 0 when it does not say (pg_basebackup). */
+    abstract long estimatedBytes();
 
     /** Called once the stream ended: throws if the source did not end well. */
     abstract void requireSucceeded(String step);
@@ -159,7 +177,7 @@ abstract sealed class TarSource implements AutoCloseable {
                         || sqlState.equals("57P03"));
     }
 
-    private static void closeQuietly(AutoCloseable closeable) {
+    static void closeQuietly(AutoCloseable closeable) {
         try {
             closeable.close();
         } catch (Exception e) {
@@ -240,6 +258,11 @@ abstract sealed class TarSource implements AutoCloseable {
         }
 
         @Override
+        long estimatedBytes() {
+            return backup.estimatedBytes();
+        }
+
+        @Override
         void requireSucceeded(String step) {
             // the stream ends only after the server reported the backup's end; a stall ends it with a failure
             if (stalled()) {
@@ -288,6 +311,11 @@ abstract sealed class TarSource implements AutoCloseable {
         @Override
         void stop() {
             ToolProcesses.destroy(process);
+        }
+
+        @Override
+        long estimatedBytes() {
+            return 0;
         }
 
         @Override

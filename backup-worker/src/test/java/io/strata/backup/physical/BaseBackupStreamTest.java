@@ -89,11 +89,18 @@ class BaseBackupStreamTest {
     @Test
     void theTarIsTheServersBackupAndItsManifestVerifies(@TempDir Path restored) throws Exception {
         long tarBytes;
+        long estimated;
         try (BaseBackupStream backup = new BaseBackupStream(login("scram_user", "scram secret"), 1_700_000_000L);
                 BlockApplier applier = new BlockApplier(restored)) {
+            assertThat(backup.estimatedBytes())
+                    .as("nothing said before the data began")
+                    .isZero();
             tarBytes = applier.untar(inVaryingPieces(backup));
+            estimated = backup.estimatedBytes();
         }
         assertThat(tarBytes).isGreaterThan(10L << 20);
+        // the server's own estimate (PROGRESS): its files' sizes, without the tar's headers and the manifest
+        assertThat(estimated).isBetween(tarBytes / 2, tarBytes);
         assertThat(restored.resolve("backup_label")).content().contains("LABEL: strata base backup");
         assertVerifies(restored);
     }
@@ -222,6 +229,21 @@ class BaseBackupStreamTest {
                 return in.read(b, off, piece);
             }
         };
+    }
+
+    @Test
+    void replicationCommandsAnswerInRows() throws Exception {
+        try (ReplicationConnection session = login("scram_user", "scram secret")) {
+            List<List<String>> system = session.rows("IDENTIFY_SYSTEM");
+            assertThat(system).hasSize(1);
+            assertThat(system.get(0).get(0)).matches("[0-9]+"); // the system identifier
+            assertThat(system.get(0).get(1)).isEqualTo("1"); // the timeline
+            List<List<String>> slot = session.rows("READ_REPLICATION_SLOT no_such_slot");
+            assertThat(slot).hasSize(1);
+            assertThat(slot.get(0)).containsOnlyNulls(); // no such slot: one row of NULLs
+            assertThatThrownBy(() -> session.rows("NO_SUCH_COMMAND"))
+                    .isInstanceOf(ReplicationConnection.ServerError.class);
+        }
     }
 
     @Test

@@ -250,11 +250,18 @@ public final class CommandQueue implements SmartLifecycle {
             return;
         }
         Runnable job = null;
+        boolean started = false;
         try {
             ConsumerRecords<String, String> records = shared.poll(Duration.ofSeconds(1));
             for (ConsumerRecord<String, String> record : records) {
                 Runnable next = take(shared, record);
                 job = job == null ? next : job; // max.poll.records=1: at most one
+            }
+            if (job != null) {
+                // the lease holds the job: it starts while its acknowledgement is committed (a second delivery
+                // of an unsettled record is dropped as running here, or refused its claim elsewhere)
+                executor.execute(job);
+                started = true;
             }
             if (!records.isEmpty()) {
                 commit(shared);
@@ -265,12 +272,9 @@ public final class CommandQueue implements SmartLifecycle {
             log.warn("polling {} failed, retrying: {}", topic, e.toString());
             pause(Duration.ofSeconds(1));
         } finally {
-            if (job == null) {
+            if (!started) {
                 slots.release();
             }
-        }
-        if (job != null) {
-            executor.execute(job);
         }
     }
 

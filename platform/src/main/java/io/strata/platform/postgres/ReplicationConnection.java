@@ -162,6 +162,38 @@ public final class ReplicationConnection implements Closeable {
     }
 
     /**
+     * Runs {@code command}, a replication command whose answer is small (IDENTIFY_SYSTEM,
+     * READ_REPLICATION_SLOT), and returns its rows: each column's text, null for NULL. An error is thrown as
+     * {@link ServerError}; the session should then be closed.
+     */
+    public List<List<String>> rows(String command) throws IOException {
+        query(command);
+        List<List<String>> rows = new ArrayList<>();
+        while (true) {
+            int type = next();
+            switch (type) {
+                case 'D' -> {
+                    DataInputStream row = new DataInputStream(new java.io.ByteArrayInputStream(payload()));
+                    int columns = row.readUnsignedShort();
+                    List<String> values = new ArrayList<>(columns);
+                    for (int i = 0; i < columns; i++) {
+                        int length = row.readInt();
+                        values.add(length < 0 ? null : new String(row.readNBytes(length), StandardCharsets.UTF_8));
+                    }
+                    rows.add(java.util.Collections.unmodifiableList(values));
+                }
+                case 'T', 'C', 'I' -> skip(length);
+                case 'Z' -> {
+                    skip(length);
+                    return rows;
+                }
+                default ->
+                    throw new IOException("unexpected message '" + (char) type + "' in the answer to " + command);
+            }
+        }
+    }
+
+    /**
      * Reads the next message's type and length: its payload ({@link #length()} bytes) is next on
      * {@link #in()}. Notices (a base backup's checksum warnings) are logged, parameter reports kept; an error
      * is thrown as {@link ServerError}.

@@ -82,7 +82,7 @@ public class DrillClusters {
         RecoveringServer server = new RecoveringServer(pgTools, user, dir, port, login);
         Runnable discard = () -> {
             server.stopImmediately();
-            PointInTimeRestore.deleteTree(dir, true);
+            PointInTimeRestore.deleteTree(dir, true, user);
             deleteMarker(dir);
         };
         boolean started = false;
@@ -212,7 +212,7 @@ public class DrillClusters {
             new RecoveringServer(pgTools, user, dir, 0, new SourceConnection("drill", "127.0.0.1", 0, "x", "x", null))
                     .stopImmediately();
         }
-        PointInTimeRestore.deleteTree(dir, true);
+        PointInTimeRestore.deleteTree(dir, true, user);
         Files.deleteIfExists(dir.resolveSibling(dir.getFileName() + ".pw"));
         deleteMarker(dir);
     }

@@ -20,6 +20,7 @@ final class OsUser {
     private final String name;
     private final boolean switching;
     private static final int WRITE_SECONDS = 10;
+    private static final int REMOVE_SECONDS = 300;
 
     OsUser(String name) {
         this.name = name;
@@ -28,6 +29,53 @@ final class OsUser {
 
     String name() {
         return name;
+    }
+
+    /** Whether the worker runs as root, and so hands files to the user and runs programs as it. */
+    boolean switching() {
+        return switching;
+    }
+
+    /**
+     * Removes everything inside {@code dir}, a directory of the user's, as the user: {@code find -delete}
+     * (through runuser when the worker is root), stopped after {@value #REMOVE_SECONDS} s. find neither opens
+     * a FIFO nor follows a link, and running as the user it can remove nothing the user could not, so a tree
+     * the user changes meanwhile never stalls root or reaches root's files. What it could not remove is left
+     * and named in the exception.
+     */
+    void removeContentsAsUser(Path dir) throws IOException {
+        // an absolute path begins with '/': find never reads it as an option or an expression
+        Process find = new ProcessBuilder(command(List.of(
+                        "timeout",
+                        "-s",
+                        "KILL",
+                        Integer.toString(REMOVE_SECONDS),
+                        "find",
+                        dir.toAbsolutePath().toString(),
+                        "-xdev",
+                        "-mindepth",
+                        "1",
+                        "-delete")))
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        io.strata.platform.postgres.ProcessOutput said =
+                io.strata.platform.postgres.ProcessOutput.drain(find.getInputStream());
+        try {
+            if (!find.waitFor(REMOVE_SECONDS + 5, java.util.concurrent.TimeUnit.SECONDS)) {
+                find.destroyForcibly();
+                throw new IOException(
+                        "removing what " + dir + " holds as " + name + " did not finish in " + REMOVE_SECONDS + " s");
+            }
+        } catch (InterruptedException e) {
+            find.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted removing what " + dir + " holds");
+        }
+        if (find.exitValue() != 0) {
+            throw new IOException("removing what " + dir + " holds as " + name + " left some of it (find exited with "
+                    + find.exitValue() + "): " + said.tail().strip());
+        }
     }
 
     /** {@code command} prefixed with {@code runuser -u <user> --} when the worker runs as root. */

@@ -142,7 +142,7 @@ public class PointInTimeRestore {
                 restored,
                 () -> {
                     server.stopImmediately();
-                    deleteTree(drillDir, true);
+                    deleteTree(drillDir, true, user);
                 });
     }
 
@@ -233,7 +233,7 @@ public class PointInTimeRestore {
                             false);
                 }
             }
-            deleteTree(spool, true); // left by a worker that died mid-restore: never reuse its WAL
+            deleteTree(spool, true, user); // left by a worker that died mid-restore: never reuse its WAL
             // created here or not at all (never a link or a directory someone else made); the worker's until
             // wal.prepare hands it to the cluster's user
             Files.createDirectory(
@@ -302,11 +302,11 @@ public class PointInTimeRestore {
             boolean interrupted = Thread.interrupted();
             try {
                 closeQuietly(dataFiles);
-                deleteTree(spool, true);
+                deleteTree(spool, true, user);
                 if (!restored) {
                     server.stopImmediately();
                     if (made || adopted) { // an empty directory given to us gets its contents removed, not itself
-                        deleteTree(dataDir, made);
+                        deleteTree(dataDir, made, user);
                     }
                 }
             } finally {
@@ -761,24 +761,33 @@ public class PointInTimeRestore {
     }
 
     /**
-     * Deletes a directory's contents, and the directory itself when {@code itself}. The directory may be the
-     * cluster's user's, who may change it meanwhile: every entry is opened, listed and removed relative to
-     * its open parent directory (openat, unlinkat), never through a path a link could redirect, so a
-     * directory swapped for a link to one of root's loses nothing but the link.
+     * Deletes a directory's contents, and the directory itself when {@code itself}. A directory of the
+     * cluster's user's (handed over, or made by the user's initdb) is emptied as that user
+     * ({@link OsUser#removeContentsAsUser}): root never opens a directory in it, which the user could swap for
+     * a FIFO whose open would stall the worker. A directory of the worker's own (not yet handed over,
+     * {@code rwx------}: nothing running as the user can reach inside it) is emptied by the worker, every entry
+     * opened, listed and removed relative to its open parent directory (openat, unlinkat), never through a
+     * path a link could redirect. The directory itself sits in a data root that is root's alone: it is
+     * removed by the worker.
      */
-    static void deleteTree(Path root, boolean itself) {
+    static void deleteTree(Path root, boolean itself, OsUser user) {
         try {
             if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
                 return;
             }
             if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-                ClusterFiles.walk(root, (parent, name, attributes) -> {
-                    if (attributes.isDirectory()) {
-                        parent.deleteDirectory(name);
-                    } else {
-                        parent.deleteFile(name);
-                    }
-                });
+                int owner = (Integer) Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+                if (user.switching() && owner != 0) {
+                    user.removeContentsAsUser(root);
+                } else {
+                    ClusterFiles.walk(root, (parent, name, attributes) -> {
+                        if (attributes.isDirectory()) {
+                            parent.deleteDirectory(name);
+                        } else {
+                            parent.deleteFile(name);
+                        }
+                    });
+                }
             }
             if (itself) {
                 Files.deleteIfExists(root);

@@ -136,15 +136,61 @@ class ClusterFilesTest {
         Files.createSymbolicLink(dir.resolve("data/base/2"), outside);
         Files.createSymbolicLink(dir.resolve("data/PG_VERSION"), victim);
 
-        PointInTimeRestore.deleteTree(dir.resolve("data"), false);
+        PointInTimeRestore.deleteTree(dir.resolve("data"), false, user);
 
         try (var left = Files.list(dir.resolve("data"))) {
             assertThat(left).isEmpty();
         }
         assertThat(victim).hasContent("root:x:0:0");
-        PointInTimeRestore.deleteTree(dir.resolve("data"), true);
+        PointInTimeRestore.deleteTree(dir.resolve("data"), true, user);
         assertThat(dir.resolve("data")).doesNotExist();
         assertThat(victim).exists();
+    }
+
+    @Test
+    void aTreeOfTheUsersIsRemovedAsTheUser(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                "root".equals(System.getProperty("user.name")), "only a worker running as root hands files over");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // a data root's mode
+        Path outside = Files.createDirectory(dir.resolve("etc"));
+        Path victim = Files.writeString(outside.resolve("passwd"), "root:x:0:0\n");
+        Path data = Files.createDirectories(dir.resolve("data/base/1"));
+        Files.writeString(data.resolve("1259"), "a table");
+        Files.createSymbolicLink(dir.resolve("data/base/2"), outside);
+        OsUser postgres = new OsUser("postgres");
+        postgres.ownTree(dir.resolve("data"), Path.of(ClusterFiles.STAGE_PREFIX + "none"));
+        // what the user may do to its own tree: a FIFO where a directory was
+        Process mkfifo = new ProcessBuilder(
+                        "runuser",
+                        "-u",
+                        "postgres",
+                        "--",
+                        "mkfifo",
+                        dir.resolve("data/base/3").toString())
+                .inheritIO()
+                .start();
+        assertThat(mkfifo.waitFor()).isZero();
+
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(60),
+                () -> PointInTimeRestore.deleteTree(dir.resolve("data"), true, postgres));
+
+        assertThat(dir.resolve("data")).doesNotExist();
+        assertThat(victim).hasContent("root:x:0:0\n");
+
+        // run as the user: what the user may not remove stays (and is reported in the log), root's directory too
+        Path again = Files.createDirectories(dir.resolve("again/base"));
+        postgres.ownTree(dir.resolve("again"), Path.of(ClusterFiles.STAGE_PREFIX + "none"));
+        Path roots = Files.createDirectory(again.resolve("roots"));
+        Files.setPosixFilePermissions(roots, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path kept = Files.writeString(roots.resolve("kept"), "root's\n");
+        Files.writeString(again.resolve("gone"), "x");
+        Files.setOwner(again.resolve("gone"), Files.getOwner(dir.resolve("again")));
+
+        PointInTimeRestore.deleteTree(dir.resolve("again"), true, postgres);
+
+        assertThat(kept).exists();
+        assertThat(again.resolve("gone")).doesNotExist();
     }
 
     @Test
