@@ -22,6 +22,7 @@ import io.strata.common.storage.StorageLayout;
 import io.strata.common.wal.SlotNames;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogClient;
+import io.strata.platform.jobs.JobCancellation;
 import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.logical.CompressedUpload;
@@ -229,11 +230,12 @@ public class PhysicalBackupJob {
             if (TarSource.major(session.serverVersion()) >= BaseBackupStream.MIN_SERVER_VERSION) {
                 long loggedIn = System.nanoTime();
                 Optional<Facts> found;
-                try {
+                // a cancel closes the session until the tar's source watches it; each answer has the io deadline
+                try (AutoCloseable watched = JobCancellation.closeOnCancel(session)) {
                     found = sessionFacts(session, source, slot);
-                } catch (RuntimeException e) {
+                } catch (Exception e) {
                     TarSource.closeQuietly(session);
-                    throw e;
+                    throw e instanceof RuntimeException failure ? failure : new IllegalStateException(e);
                 }
                 if (found.isPresent()) {
                     return new Prepared(
@@ -266,7 +268,13 @@ public class PhysicalBackupJob {
             return new Prepared(facts, TarSource.login(pg, source, client), "after waiting for the archiver's slot");
         }
         long checked = System.nanoTime();
-        ReplicationConnection session = await(login, "logging in for the base backup");
+        ReplicationConnection session;
+        try {
+            session = await(login, "logging in for the base backup");
+        } catch (RuntimeException e) {
+            discard(login); // interrupted: the login may still finish, and is closed then
+            throw e;
+        }
         long end = System.nanoTime();
         return new Prepared(
                 found.get(),
@@ -281,15 +289,17 @@ public class PhysicalBackupJob {
      * holds WAL; the size is left to the server's own estimate when the backup begins (0 here).
      */
     private static Optional<Facts> sessionFacts(ReplicationConnection session, SourceConnection source, String slot) {
+        int io = source.timeoutsOrDefault().io();
         try {
-            // the slot's name is Strata's own and checked against REPLICATION_SLOT_NAME: never the request's text
-            List<List<String>> slotRows = session.rows("READ_REPLICATION_SLOT " + slot);
+            // the slot's name is Strata's own and checked against REPLICATION_SLOT_NAME (no quote can be in it);
+            // quoted, as a name such as "1db" or "timeline" must be in a replication command
+            List<List<String>> slotRows = session.rows("READ_REPLICATION_SLOT \"" + slot + "\"", io);
             if (slotRows.size() != 1
                     || slotRows.get(0).size() < 2
                     || slotRows.get(0).get(1) == null) {
                 return Optional.empty(); // no such slot, or it holds no WAL yet
             }
-            List<List<String>> system = session.rows("IDENTIFY_SYSTEM");
+            List<List<String>> system = session.rows("IDENTIFY_SYSTEM", io);
             if (system.size() != 1 || system.get(0).size() < 2) {
                 throw new IOException("IDENTIFY_SYSTEM answered " + system);
             }
@@ -298,12 +308,22 @@ public class PhysicalBackupJob {
                     session.serverVersion(),
                     system.get(0).get(0),
                     Integer.parseInt(system.get(0).get(1))));
-        } catch (IOException | NumberFormatException e) {
+        } catch (ReplicationConnection.ServerError e) {
+            throw TarSource.refused(source, e, "reading the archiver's slot and the cluster's identity");
+        } catch (IOException e) {
+            throw new JobFailureException(
+                    FailureCode.SOURCE_TIMEOUT,
+                    "The replication session with source '" + source.name() + "' at " + source.host() + ":"
+                            + source.port() + " broke or stayed silent for " + io + " s while reading the archiver's"
+                            + " slot and the cluster's identity: " + e.getMessage(),
+                    true,
+                    e);
+        } catch (NumberFormatException e) {
             throw new JobFailureException(
                     FailureCode.PG_BASEBACKUP_FAILED,
-                    "Could not read the archiver's slot and the cluster's identity from source '" + source.name()
-                            + "' at " + source.host() + ":" + source.port() + ": " + e.getMessage(),
-                    true,
+                    "Source '" + source.name() + "' answered IDENTIFY_SYSTEM with a timeline that is not a number: "
+                            + e.getMessage(),
+                    false,
                     e);
         }
     }
@@ -374,14 +394,16 @@ public class PhysicalBackupJob {
             CompletableFuture<CompressedUpload.Stored> mapUpload =
                     CompletableFuture.supplyAsync(() -> uploadMap(mapFile, mapKey, keys), SIDE_THREAD);
             byte[] storedPgManifest;
+            CompressedUpload.Stored map;
             try {
                 storedPgManifest = ObjectEncryption.encrypt(pgManifest, keys);
                 put(pgManifestKey, storedPgManifest);
+                map = await(mapUpload, "storing the block map");
             } catch (RuntimeException e) {
-                mapUpload.exceptionally(failure -> null).join(); // its object is removed with the others
+                // ended before its object is removed with the others (its own deadlines bound the wait)
+                mapUpload.exceptionally(failure -> null).join();
                 throw e;
             }
-            CompressedUpload.Stored map = await(mapUpload, "storing the block map");
             Instant finishedAt = clock.instant();
             CompressedUpload.Stored data = copied.data();
             List<String> chainIds =

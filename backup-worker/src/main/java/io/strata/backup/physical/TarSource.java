@@ -156,8 +156,7 @@ abstract sealed class TarSource implements AutoCloseable {
         }
     }
 
-    private static JobFailureException refused(
-            SourceConnection source, ReplicationConnection.ServerError e, String step) {
+    static JobFailureException refused(SourceConnection source, ReplicationConnection.ServerError e, String step) {
         String text = e.getMessage();
         return new JobFailureException(
                 FailureCode.PG_BASEBACKUP_FAILED,

@@ -163,10 +163,20 @@ public final class ReplicationConnection implements Closeable {
 
     /**
      * Runs {@code command}, a replication command whose answer is small (IDENTIFY_SYSTEM,
-     * READ_REPLICATION_SLOT), and returns its rows: each column's text, null for NULL. An error is thrown as
-     * {@link ServerError}; the session should then be closed.
+     * READ_REPLICATION_SLOT), and returns its rows: each column's text, null for NULL. Each read waits at most
+     * {@code timeoutSeconds} (a {@link SocketTimeoutException} then). An error is thrown as {@link ServerError};
+     * the session should then be closed.
      */
-    public List<List<String>> rows(String command) throws IOException {
+    public List<List<String>> rows(String command, int timeoutSeconds) throws IOException {
+        socket.setSoTimeout(Math.max(1, timeoutSeconds) * 1000);
+        try {
+            return rows(command);
+        } finally {
+            socket.setSoTimeout(0); // the caller's stall watchdog bounds what follows
+        }
+    }
+
+    private List<List<String>> rows(String command) throws IOException {
         query(command);
         List<List<String>> rows = new ArrayList<>();
         while (true) {

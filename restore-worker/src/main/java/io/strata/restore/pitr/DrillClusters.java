@@ -82,8 +82,9 @@ public class DrillClusters {
         RecoveringServer server = new RecoveringServer(pgTools, user, dir, port, login);
         Runnable discard = () -> {
             server.stopImmediately();
-            PointInTimeRestore.deleteTree(dir, true, user);
-            deleteMarker(dir);
+            if (PointInTimeRestore.deleteTree(dir, true, user)) {
+                deleteMarker(dir); // else kept: the next look for abandoned drills tries again
+            }
         };
         boolean started = false;
         try {
@@ -212,9 +213,10 @@ public class DrillClusters {
             new RecoveringServer(pgTools, user, dir, 0, new SourceConnection("drill", "127.0.0.1", 0, "x", "x", null))
                     .stopImmediately();
         }
-        PointInTimeRestore.deleteTree(dir, true, user);
         Files.deleteIfExists(dir.resolveSibling(dir.getFileName() + ".pw"));
-        deleteMarker(dir);
+        if (PointInTimeRestore.deleteTree(dir, true, user)) {
+            deleteMarker(dir); // else kept: the next look for abandoned drills tries again
+        }
     }
 
     private static Path marker(Path dir) {

@@ -58,6 +58,8 @@ final class OsUser {
                         "-delete")))
                 .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                // find goes back to where it started: from a directory the user cannot enter it would exit 1
+                .directory(new java.io.File("/"))
                 .start();
         io.strata.platform.postgres.ProcessOutput said =
                 io.strata.platform.postgres.ProcessOutput.drain(find.getInputStream());
@@ -71,6 +73,10 @@ final class OsUser {
             find.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted removing what " + dir + " holds");
+        }
+        if (find.exitValue() == 124 || find.exitValue() == 137) { // timeout's own exit, and find killed by it
+            throw new IOException(
+                    "removing what " + dir + " holds as " + name + " did not finish in " + REMOVE_SECONDS + " s");
         }
         if (find.exitValue() != 0) {
             throw new IOException("removing what " + dir + " holds as " + name + " left some of it (find exited with "

@@ -768,12 +768,15 @@ public class PointInTimeRestore {
      * {@code rwx------}: nothing running as the user can reach inside it) is emptied by the worker, every entry
      * opened, listed and removed relative to its open parent directory (openat, unlinkat), never through a
      * path a link could redirect. The directory itself sits in a data root that is root's alone: it is
-     * removed by the worker.
+     * removed by the worker, also when emptying it failed.
+     *
+     * @return whether it is gone ({@code itself}) or emptied (not {@code itself}); a failure is logged
      */
-    static void deleteTree(Path root, boolean itself, OsUser user) {
+    static boolean deleteTree(Path root, boolean itself, OsUser user) {
+        IOException failure = null;
         try {
             if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-                return;
+                return true;
             }
             if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
                 int owner = (Integer) Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS);
@@ -789,11 +792,25 @@ public class PointInTimeRestore {
                     });
                 }
             }
-            if (itself) {
-                Files.deleteIfExists(root);
-            }
-        } catch (IOException | RuntimeException e) {
-            log.warn("could not remove {}: {}", root, e.toString());
+        } catch (IOException e) {
+            failure = e;
+        } catch (RuntimeException e) {
+            failure = new IOException(e.toString(), e);
         }
+        if (itself) {
+            try {
+                Files.deleteIfExists(root); // also after a failure above: it may have left nothing
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            log.warn("could not remove {}: {}", root, failure.toString());
+        }
+        return itself ? !Files.exists(root, LinkOption.NOFOLLOW_LINKS) : failure == null;
     }
 }

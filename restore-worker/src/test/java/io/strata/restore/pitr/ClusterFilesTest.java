@@ -159,7 +159,7 @@ class ClusterFilesTest {
         Files.createSymbolicLink(dir.resolve("data/base/2"), outside);
         OsUser postgres = new OsUser("postgres");
         postgres.ownTree(dir.resolve("data"), Path.of(ClusterFiles.STAGE_PREFIX + "none"));
-        // what the user may do to its own tree: a FIFO where a directory was
+        // what the user may put in its own tree: a FIFO (find removes it unopened)
         Process mkfifo = new ProcessBuilder(
                         "runuser",
                         "-u",
@@ -171,14 +171,15 @@ class ClusterFilesTest {
                 .start();
         assertThat(mkfifo.waitFor()).isZero();
 
-        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
-                java.time.Duration.ofSeconds(60),
-                () -> PointInTimeRestore.deleteTree(dir.resolve("data"), true, postgres));
+        assertThat(org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                        java.time.Duration.ofSeconds(60),
+                        () -> PointInTimeRestore.deleteTree(dir.resolve("data"), true, postgres)))
+                .isTrue();
 
         assertThat(dir.resolve("data")).doesNotExist();
         assertThat(victim).hasContent("root:x:0:0\n");
 
-        // run as the user: what the user may not remove stays (and is reported in the log), root's directory too
+        // run as the user (root's walk would remove it all): what the user may not remove stays, and is logged
         Path again = Files.createDirectories(dir.resolve("again/base"));
         postgres.ownTree(dir.resolve("again"), Path.of(ClusterFiles.STAGE_PREFIX + "none"));
         Path roots = Files.createDirectory(again.resolve("roots"));
@@ -187,7 +188,9 @@ class ClusterFilesTest {
         Files.writeString(again.resolve("gone"), "x");
         Files.setOwner(again.resolve("gone"), Files.getOwner(dir.resolve("again")));
 
-        PointInTimeRestore.deleteTree(dir.resolve("again"), true, postgres);
+        assertThat(PointInTimeRestore.deleteTree(dir.resolve("again"), true, postgres))
+                .as("not gone")
+                .isFalse();
 
         assertThat(kept).exists();
         assertThat(again.resolve("gone")).doesNotExist();
