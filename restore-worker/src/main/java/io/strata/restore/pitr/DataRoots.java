@@ -35,7 +35,30 @@ final class DataRoots {
         this.roots = roots;
     }
 
-    /** Creates missing roots (0755, so the cluster's user can reach its directories) and resolves links. */
+    /**
+     * Makes {@code root} and every missing directory above it, each 0755 whatever the umask: the cluster's
+     * user must reach its directories, and nobody else may write there (a group-writable parent would be
+     * refused at the next start).
+     */
+    private static void makeMissing(Path root) throws java.io.IOException {
+        java.util.Deque<Path> missing = new java.util.ArrayDeque<>();
+        for (Path at = root;
+                at != null && !Files.exists(at, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                at = at.getParent()) {
+            missing.push(at);
+        }
+        while (!missing.isEmpty()) {
+            Path next = missing.pop();
+            try {
+                Files.createDirectory(next);
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                continue; // made meanwhile: checked with the rest below
+            }
+            Files.setPosixFilePermissions(next, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    /** Creates missing roots (0755, and their missing parents too) and resolves links. */
     static DataRoots prepare(List<Path> configured) {
         if (configured == null || configured.isEmpty()) {
             throw new IllegalStateException("strata.restore.pitr.data-roots is empty: name at least one directory"
@@ -48,12 +71,7 @@ final class DataRoots {
                         + " path of letters, digits and '/._-'");
             }
             try {
-                if (!Files.exists(root)) {
-                    Files.createDirectories(root);
-                    // 0755 whatever the umask: the cluster's user must reach its directories, nobody else write
-                    Files.setPosixFilePermissions(
-                            root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-                }
+                makeMissing(root);
                 Path real = root.toRealPath();
                 if (!SAFE_PATH.matcher(real.toString()).matches()) {
                     throw new IllegalStateException("data root " + root + " resolves to " + real
