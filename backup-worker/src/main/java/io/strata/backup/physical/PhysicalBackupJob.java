@@ -301,7 +301,11 @@ public class PhysicalBackupJob {
             }
             List<List<String>> system = session.rows("IDENTIFY_SYSTEM", io);
             if (system.size() != 1 || system.get(0).size() < 2) {
-                throw new IOException("IDENTIFY_SYSTEM answered " + system);
+                throw new JobFailureException(
+                        FailureCode.PG_BASEBACKUP_FAILED,
+                        "Source '" + source.name() + "' answered IDENTIFY_SYSTEM with " + system
+                                + ", not one row of the cluster's identifier and timeline",
+                        false);
             }
             return Optional.of(new Facts(
                     0,
