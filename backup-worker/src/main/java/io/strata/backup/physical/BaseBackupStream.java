@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The tar {@code pg_basebackup -D - -Ft -X none --checkpoint=fast} writes, read by the worker itself from a
@@ -194,23 +195,15 @@ final class BaseBackupStream extends InputStream {
 
     /** A tablespace row's third column, its size in KiB (0 when the row lacks it or it is NULL). */
     private static long sizeKiB(byte[] row) throws IOException {
-        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(row));
-        int columns = in.readUnsignedShort();
-        for (int i = 0; i < columns; i++) {
-            int length = in.readInt();
-            if (length < 0) {
-                continue; // NULL
-            }
-            byte[] value = in.readNBytes(length);
-            if (i == 2) {
-                try {
-                    return Math.max(0, Long.parseLong(new String(value, StandardCharsets.US_ASCII)));
-                } catch (NumberFormatException e) {
-                    throw new IOException("the server gave a tablespace size that is not a number", e);
-                }
-            }
+        List<String> columns = ReplicationConnection.dataRow(row);
+        if (columns.size() < 3 || columns.get(2) == null) {
+            return 0;
         }
-        return 0;
+        try {
+            return Math.max(0, Long.parseLong(columns.get(2)));
+        } catch (NumberFormatException e) {
+            throw new IOException("the server gave a tablespace size that is not a number", e);
+        }
     }
 
     /**

@@ -247,9 +247,7 @@ public class PhysicalBackupJob {
                                     + (System.nanoTime() - loggedIn) / 1_000_000 + " ms");
                 }
                 TarSource.closeQuietly(session);
-                Facts facts = awaitArchiverSlot(source, reporter);
-                return new Prepared(
-                        facts, TarSource.login(pg, source, client), "after waiting for the archiver's slot");
+                return afterTheSlot(source, reporter);
             }
             TarSource.closeQuietly(session); // an older server: over SQL, then pg_basebackup
         }
@@ -264,8 +262,7 @@ public class PhysicalBackupJob {
         }
         if (found.isEmpty()) {
             discard(login);
-            Facts facts = awaitArchiverSlot(source, reporter);
-            return new Prepared(facts, TarSource.login(pg, source, client), "after waiting for the archiver's slot");
+            return afterTheSlot(source, reporter);
         }
         long checked = System.nanoTime();
         ReplicationConnection session;
@@ -282,6 +279,12 @@ public class PhysicalBackupJob {
                 "the catalog's source " + lookupNanos / 1_000_000 + " ms, the archiver's slot and the server's facts "
                         + (checked - start) / 1_000_000 + " ms, the login " + (end - checked) / 1_000_000
                         + " ms more");
+    }
+
+    /** Waits for the archiver's slot (no session held meanwhile), then logs in. */
+    private Prepared afterTheSlot(SourceConnection source, JobReporter reporter) {
+        Facts facts = awaitArchiverSlot(source, reporter);
+        return new Prepared(facts, TarSource.login(pg, source, client), "after waiting for the archiver's slot");
     }
 
     /**

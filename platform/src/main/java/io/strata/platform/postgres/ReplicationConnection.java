@@ -182,16 +182,7 @@ public final class ReplicationConnection implements Closeable {
         while (true) {
             int type = next();
             switch (type) {
-                case 'D' -> {
-                    DataInputStream row = new DataInputStream(new java.io.ByteArrayInputStream(payload()));
-                    int columns = row.readUnsignedShort();
-                    List<String> values = new ArrayList<>(columns);
-                    for (int i = 0; i < columns; i++) {
-                        int length = row.readInt();
-                        values.add(length < 0 ? null : new String(row.readNBytes(length), StandardCharsets.UTF_8));
-                    }
-                    rows.add(java.util.Collections.unmodifiableList(values));
-                }
+                case 'D' -> rows.add(dataRow(payload()));
                 case 'T', 'C', 'I' -> skip(length);
                 case 'Z' -> {
                     skip(length);
@@ -201,6 +192,18 @@ public final class ReplicationConnection implements Closeable {
                     throw new IOException("unexpected message '" + (char) type + "' in the answer to " + command);
             }
         }
+    }
+
+    /** A DataRow message's columns as text, null for NULL. */
+    public static List<String> dataRow(byte[] payload) throws IOException {
+        DataInputStream row = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+        int columns = row.readUnsignedShort();
+        List<String> values = new ArrayList<>(columns);
+        for (int i = 0; i < columns; i++) {
+            int length = row.readInt();
+            values.add(length < 0 ? null : new String(row.readNBytes(length), StandardCharsets.UTF_8));
+        }
+        return java.util.Collections.unmodifiableList(values);
     }
 
     /**

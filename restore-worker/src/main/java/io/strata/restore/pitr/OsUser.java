@@ -45,42 +45,54 @@ final class OsUser {
      */
     void removeContentsAsUser(Path dir) throws IOException {
         // an absolute path begins with '/': find never reads it as an option or an expression
-        Process find = new ProcessBuilder(command(List.of(
-                        "timeout",
-                        "-s",
-                        "KILL",
-                        Integer.toString(REMOVE_SECONDS),
-                        "find",
-                        dir.toAbsolutePath().toString(),
-                        "-xdev",
-                        "-mindepth",
-                        "1",
-                        "-delete")))
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                // find goes back to where it started: from a directory the user cannot enter it would exit 1
-                .directory(new java.io.File("/"))
-                .start();
+        runAsUser(
+                "removing what " + dir + " holds",
+                REMOVE_SECONDS,
+                List.of("find", dir.toAbsolutePath().toString(), "-xdev", "-mindepth", "1", "-delete"),
+                null);
+    }
+
+    /**
+     * Runs {@code command} as the user under {@code timeout -s KILL seconds} (inside runuser, so the command
+     * itself is killed: killing runuser would leave one stuck on a FIFO behind), from {@code /} (find goes
+     * back to where it started, and from a directory the user cannot enter it would exit 1), with {@code
+     * input} on its stdin (none: /dev/null). Throws, saying {@code what} failed, unless it exits 0 in time.
+     */
+    private void runAsUser(String what, int seconds, List<String> command, byte[] input) throws IOException {
+        List<String> bounded = new ArrayList<>(List.of("timeout", "-s", "KILL", Integer.toString(seconds)));
+        bounded.addAll(command);
+        ProcessBuilder builder =
+                new ProcessBuilder(command(bounded)).redirectErrorStream(true).directory(new java.io.File("/"));
+        if (input == null) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        Process process = builder.start();
         io.strata.platform.postgres.ProcessOutput said =
-                io.strata.platform.postgres.ProcessOutput.drain(find.getInputStream());
+                io.strata.platform.postgres.ProcessOutput.drain(process.getInputStream());
         try {
-            if (!find.waitFor(REMOVE_SECONDS + 5, java.util.concurrent.TimeUnit.SECONDS)) {
-                find.destroyForcibly();
-                throw new IOException(
-                        "removing what " + dir + " holds as " + name + " did not finish in " + REMOVE_SECONDS + " s");
+            if (input != null) {
+                try (java.io.OutputStream in = process.getOutputStream()) {
+                    in.write(input);
+                } catch (IOException broken) {
+                    // it ended before taking it all (it could not open its file): its exit and words say why
+                }
+            }
+            if (!process.waitFor(seconds + 5, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException(what + " as " + name + " did not finish in " + seconds + " s");
             }
         } catch (InterruptedException e) {
-            find.destroyForcibly();
+            process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted removing what " + dir + " holds");
+            throw new java.io.InterruptedIOException("interrupted " + what);
         }
-        if (find.exitValue() == 124 || find.exitValue() == 137) { // timeout's own exit, and find killed by it
-            throw new IOException(
-                    "removing what " + dir + " holds as " + name + " did not finish in " + REMOVE_SECONDS + " s");
+        int exit = process.exitValue();
+        if (exit == 124 || exit == 137) { // timeout's own exit, and the command killed by it
+            throw new IOException(what + " as " + name + " did not finish in " + seconds + " s");
         }
-        if (find.exitValue() != 0) {
-            throw new IOException("removing what " + dir + " holds as " + name + " left some of it (find exited with "
-                    + find.exitValue() + "): " + said.tail().strip());
+        if (exit != 0) {
+            throw new IOException(what + " as " + name + " failed (exit " + exit + "): "
+                    + said.tail().strip());
         }
     }
 
@@ -112,38 +124,11 @@ final class OsUser {
      * and a FIFO stalls only that process, which is stopped after {@value #WRITE_SECONDS} s.
      */
     void writeAsUser(Path file, byte[] content) throws IOException {
-        // timeout (inside runuser) kills dd itself: killing runuser would leave a dd stuck on a FIFO behind
-        Process dd = new ProcessBuilder(command(List.of(
-                        "timeout",
-                        "-s",
-                        "KILL",
-                        Integer.toString(WRITE_SECONDS),
-                        "dd",
-                        "of=" + file.toAbsolutePath(),
-                        "bs=65536",
-                        "status=none")))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.PIPE)
-                .start();
-        try {
-            try (java.io.OutputStream in = dd.getOutputStream()) {
-                in.write(content);
-            } catch (IOException broken) {
-                // dd ended before taking it all (it could not open the file): its exit status and words say why
-            }
-            if (!dd.waitFor(WRITE_SECONDS + 5, java.util.concurrent.TimeUnit.SECONDS)) {
-                dd.destroyForcibly();
-                throw new IOException("writing " + file + " as " + name + " did not finish in " + WRITE_SECONDS + " s");
-            }
-            if (dd.exitValue() != 0) {
-                String said = new String(dd.getInputStream().readNBytes(2048), java.nio.charset.StandardCharsets.UTF_8);
-                throw new IOException("writing " + file + " as " + name + " failed: " + said.strip());
-            }
-        } catch (InterruptedException e) {
-            dd.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted writing " + file);
-        }
+        runAsUser(
+                "writing " + file,
+                WRITE_SECONDS,
+                List.of("dd", "of=" + file.toAbsolutePath(), "bs=65536", "status=none"),
+                content);
     }
 
     /**
