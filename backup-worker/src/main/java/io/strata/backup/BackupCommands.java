@@ -16,6 +16,7 @@ import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.JobKind;
+import io.strata.common.model.Names;
 import io.strata.platform.jobs.CommandHandler;
 import io.strata.platform.jobs.CommandQueue;
 import io.strata.platform.jobs.CommandQueues;
@@ -72,6 +73,17 @@ class BackupCommands implements CommandHandler {
     @Override
     public ClaimableJob read(ConsumerRecord<String, String> record) {
         return switch (Json.read(record.value(), BackupCommand.class)) {
+            case TakeBackup take
+            when take.kind() == BackupKind.PHYSICAL && Names.isSource(take.source()) -> {
+                // the catalog is asked about the source while the job is claimed
+                PhysicalBackupJob.SourceLookup early = physicalBackups.lookUp(take.source());
+                yield claimable(
+                        take,
+                        JobKind.BACKUP,
+                        take.requestId(),
+                        take.backupId() == null ? null : take.backupId().toString(),
+                        reporter -> physicalBackups.run(take, reporter, early));
+            }
             case TakeBackup take ->
                 claimable(
                         take,

@@ -131,10 +131,45 @@ public class PhysicalBackupJob {
         this.parents = parents;
     }
 
+    /**
+     * The catalog's answer about a source (registered, archiving WAL, how to connect), asked for when the command
+     * arrives: the claim takes about as long. Only read; a job that is not claimed drops it.
+     */
+    public static final class SourceLookup {
+        /** An answer older than this when the job starts is asked for again (a claim that waited for the catalog). */
+        static final Duration FRESH = Duration.ofSeconds(5);
+
+        private final CompletableFuture<SourceConnection> answer;
+        private final long askedNanos = System.nanoTime();
+
+        private SourceLookup(CompletableFuture<SourceConnection> answer) {
+            this.answer = answer;
+        }
+
+        boolean fresh() {
+            return System.nanoTime() - askedNanos < FRESH.toNanos();
+        }
+    }
+
+    /** Starts asking the catalog about {@code source} for a job about to be claimed. */
+    public SourceLookup lookUp(String source) {
+        return new SourceLookup(CompletableFuture.supplyAsync(() -> requireArchivedSource(source), SIDE_THREAD));
+    }
+
     /** @throws JobFailureException when the source cannot be backed up or the backup fails */
     public BackupResult run(TakeBackup command, JobReporter reporter) {
+        return run(command, reporter, null);
+    }
+
+    /**
+     * As {@link #run(TakeBackup, JobReporter)}, with the catalog's answer about the source asked for {@code early}
+     * (null: asked now).
+     */
+    public BackupResult run(TakeBackup command, JobReporter reporter, SourceLookup early) {
         long began = System.nanoTime();
-        SourceConnection source = requireArchivedSource(command.source());
+        SourceConnection source = early != null && early.fresh()
+                ? await(early.answer, "asking the catalog about the source")
+                : requireArchivedSource(command.source());
         // a source that requires encryption on a worker without a key fails before anything is written
         Keyring keys = encryption.forWriting(source.name(), source.encrypt());
         boolean requireEncrypted = Boolean.TRUE.equals(source.encrypt());
@@ -385,11 +420,13 @@ public class PhysicalBackupJob {
         List<String> written = new ArrayList<>();
         Path mapFile = scratchFile();
         long copyStart = System.nanoTime();
+        Copied copied = null;
         try {
-            Copied copied = copy(
+            copied = copy(
                     tar, source, command, facts.sizeBytes(), reporter, keys, mapFile, parent.blocks(), parentWaitMs);
             long copyEnd = System.nanoTime();
-            written.add(copied.data().key());
+            CompressedUpload.Unpublished unpublished = copied.data();
+            written.add(unpublished.stored().key());
             byte[] pgManifest = requirePgManifest(copied.tap());
             BaseBackupManifest positions = BaseBackupManifest.parse(pgManifest);
             String mapKey = StorageLayout.backupObjectKey(source.name(), command.backupId(), BLOCK_MAP_OBJECT);
@@ -397,22 +434,27 @@ public class PhysicalBackupJob {
                     StorageLayout.backupObjectKey(source.name(), command.backupId(), ManifestCapture.MEMBER);
             written.add(mapKey);
             written.add(pgManifestKey);
-            // the block map and PostgreSQL's manifest are stored side by side (each write waits for its sync)
+            // the data object is published (synced, or its multipart upload completed) while the block map and
+            // PostgreSQL's manifest are stored, side by side: each write waits for its own sync
+            CompletableFuture<CompressedUpload.Stored> dataPublish =
+                    CompletableFuture.supplyAsync(unpublished::publish, SIDE_THREAD);
             CompletableFuture<CompressedUpload.Stored> mapUpload =
                     CompletableFuture.supplyAsync(() -> uploadMap(mapFile, mapKey, keys), SIDE_THREAD);
             byte[] storedPgManifest;
+            CompressedUpload.Stored data;
             CompressedUpload.Stored map;
             try {
                 storedPgManifest = ObjectEncryption.encrypt(pgManifest, keys);
                 put(pgManifestKey, storedPgManifest);
+                data = await(dataPublish, "publishing the backup's data object");
                 map = await(mapUpload, "storing the block map");
             } catch (RuntimeException e) {
-                // ended before its object is removed with the others (its own deadlines bound the wait)
+                // both ended before their objects are removed with the others (their own deadlines bound the wait)
+                dataPublish.exceptionally(failure -> null).join();
                 mapUpload.exceptionally(failure -> null).join();
                 throw e;
             }
             Instant finishedAt = clock.instant();
-            CompressedUpload.Stored data = copied.data();
             List<String> chainIds =
                     new ArrayList<>(choice.found() ? choice.parent().chain() : List.of());
             chainIds.add(command.backupId().toString());
@@ -508,6 +550,9 @@ public class PhysicalBackupJob {
             written.forEach(store::deleteQuietly);
             throw e;
         } finally {
+            if (copied != null) {
+                copied.data().close(); // aborts the data object's upload unless it was published
+            }
             deleteQuietly(mapFile);
         }
     }
@@ -613,7 +658,8 @@ public class PhysicalBackupJob {
     }
 
     /** What the copy produced: the stored data object, the tap that saw PostgreSQL's manifest, the block counts. */
-    private record Copied(CompressedUpload.Stored data, ManifestCapture tap, BlockDiffer differ, CopyPhases phases) {
+    private record Copied(
+            CompressedUpload.Unpublished data, ManifestCapture tap, BlockDiffer differ, CopyPhases phases) {
         Copied withParentMs(long parentMs) {
             return new Copied(data, tap, differ, phases.withParentMs(parentMs));
         }
@@ -634,36 +680,44 @@ public class PhysicalBackupJob {
             Path mapFile,
             ParentBlocks parent,
             long parentWaitMs) {
-        try (OutputStream mapOut = new BufferedOutputStream(Files.newOutputStream(mapFile), 1 << 16)) {
-            BlockMap.Writer map = new BlockMap.Writer(mapOut);
-            Copied copied;
-            if (parent == null) {
-                String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), OBJECT);
-                BlockDiffer differ = new BlockDiffer(map, null, null, Set.of(ManifestCapture.MEMBER));
-                copied = stream(tar, source, estimate, reporter, differ, (raw, check) -> {
-                    CompressedUpload.Stored stored =
-                            CompressedUpload.write(store, key, raw, properties.physicalZstd(), keys, check);
-                    return stored;
-                });
-            } else {
-                String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), PACK_OBJECT);
-                try (CompressedUpload.Sink sink = CompressedUpload.open(store, key, properties.physicalZstd(), keys)) {
-                    // whole blocks and their small headers: buffered, so zstd sees large writes
-                    BlockPack.Writer pack = new BlockPack.Writer(new BufferedOutputStream(sink.stream(), 1 << 16));
-                    BlockDiffer differ = new BlockDiffer(map, parent, pack, Set.of(ManifestCapture.MEMBER));
-                    copied = stream(tar, source, estimate, reporter, differ, (raw, check) -> {
-                        // only the differ's blocks are kept; reads as large as the pipe holds
-                        byte[] buffer = new byte[PIPE_READ_BYTES];
-                        while (raw.read(buffer) >= 0) {
-                            // the differ saw them
-                        }
-                        check.producerSucceeded();
-                        pack.finish();
-                        return sink.complete();
-                    });
+        Copied copied = null;
+        boolean done = false;
+        try {
+            try (OutputStream mapOut = new BufferedOutputStream(Files.newOutputStream(mapFile), 1 << 16)) {
+                BlockMap.Writer map = new BlockMap.Writer(mapOut);
+                if (parent == null) {
+                    String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), OBJECT);
+                    BlockDiffer differ = new BlockDiffer(map, null, null, Set.of(ManifestCapture.MEMBER));
+                    copied = stream(
+                            tar,
+                            source,
+                            estimate,
+                            reporter,
+                            differ,
+                            (raw, check) -> CompressedUpload.writeUnpublished(
+                                    store, key, raw, properties.physicalZstd(), keys, check));
+                } else {
+                    String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), PACK_OBJECT);
+                    try (CompressedUpload.Sink sink =
+                            CompressedUpload.open(store, key, properties.physicalZstd(), keys)) {
+                        // whole blocks and their small headers: buffered, so zstd sees large writes
+                        BlockPack.Writer pack = new BlockPack.Writer(new BufferedOutputStream(sink.stream(), 1 << 16));
+                        BlockDiffer differ = new BlockDiffer(map, parent, pack, Set.of(ManifestCapture.MEMBER));
+                        copied = stream(tar, source, estimate, reporter, differ, (raw, check) -> {
+                            // only the differ's blocks are kept; reads as large as the pipe holds
+                            byte[] buffer = new byte[PIPE_READ_BYTES];
+                            while (raw.read(buffer) >= 0) {
+                                // the differ saw them
+                            }
+                            check.producerSucceeded();
+                            pack.finish();
+                            return sink.finish(); // published beside the block map and PostgreSQL's manifest
+                        });
+                    }
                 }
+                map.finish();
             }
-            map.finish();
+            done = true;
             return copied.withParentMs(parentWaitMs);
         } catch (IOException e) {
             throw new JobFailureException(
@@ -672,13 +726,17 @@ public class PhysicalBackupJob {
                             + " (free space in the backup-worker's temporary directory?)",
                     true,
                     e);
+        } finally {
+            if (!done && copied != null) {
+                copied.data().close(); // the data object is not published
+            }
         }
     }
 
     /** Consumes the tar stream ({@code raw}), calling {@code check} once it ended; returns what was stored. */
     @FunctionalInterface
     private interface TarConsumer {
-        CompressedUpload.Stored consume(CountingInputStream raw, CompressedUpload.ProducerCheck check)
+        CompressedUpload.Unpublished consume(CountingInputStream raw, CompressedUpload.ProducerCheck check)
                 throws IOException;
     }
 
@@ -706,7 +764,7 @@ public class PhysicalBackupJob {
                 });
                 StallWatchdog watchdog = StallWatchdog.watch(raw::count, silence, tar::stall)) {
             reporter.progress(STEP, 0, 0, total.getAsLong());
-            CompressedUpload.Stored stored = consumer.consume(raw, () -> tar.requireSucceeded(STEP));
+            CompressedUpload.Unpublished stored = consumer.consume(raw, () -> tar.requireSucceeded(STEP));
             return new Copied(stored, tap, differ, times.phases(start, System.nanoTime()));
         }
     }

@@ -66,7 +66,7 @@ public final class JobReporter {
 
     public synchronized void started(String firstStep) {
         step = firstStep;
-        send(new JobStarted(JobEvent.SCHEMA_VERSION, job, clock.instant(), firstStep, worker));
+        send(new JobStarted(JobEvent.SCHEMA_VERSION, job, clock.instant(), firstStep, worker), false);
     }
 
     /**
@@ -99,11 +99,11 @@ public final class JobReporter {
     }
 
     public synchronized void succeeded(JobResult result) {
-        send(new JobSucceeded(JobEvent.SCHEMA_VERSION, job, clock.instant(), result));
+        send(new JobSucceeded(JobEvent.SCHEMA_VERSION, job, clock.instant(), result), true);
     }
 
     public synchronized void failed(FailureCode code, String message, boolean retryable) {
-        send(new JobFailed(JobEvent.SCHEMA_VERSION, job, clock.instant(), code, message, retryable));
+        send(new JobFailed(JobEvent.SCHEMA_VERSION, job, clock.instant(), code, message, retryable), true);
     }
 
     /** The step the job is at now. */
@@ -117,18 +117,28 @@ public final class JobReporter {
 
     private void sendProgress() {
         sentStep = step;
-        send(new JobProgressed(JobEvent.SCHEMA_VERSION, job, clock.instant(), percent, step, bytesDone, bytesTotal));
+        send(
+                new JobProgressed(JobEvent.SCHEMA_VERSION, job, clock.instant(), percent, step, bytesDone, bytesTotal),
+                false);
     }
 
-    private void send(JobEvent event) {
+    /**
+     * Sends {@code event}; only the job's end ({@code acknowledged}) waits for the broker. Its start and progress
+     * go ahead of it on the job's key, in order, so the end's acknowledgement covers them, and a slow broker
+     * does not hold up the work between.
+     */
+    private void send(JobEvent event, boolean acknowledged) {
         if (silenced) {
             return;
         }
         Long token = leaseToken;
-        publisher.publish(
-                Topics.JOB_EVENTS,
-                event,
-                token == null ? Map.of() : Map.of(CloudEventHeaders.LEASE_TOKEN, Long.toString(token)));
+        Map<String, String> headers =
+                token == null ? Map.of() : Map.of(CloudEventHeaders.LEASE_TOKEN, Long.toString(token));
+        if (acknowledged) {
+            publisher.publish(Topics.JOB_EVENTS, event, headers);
+        } else {
+            publisher.publishUnacknowledged(Topics.JOB_EVENTS, event, headers);
+        }
         lastSent = clock.instant();
     }
 }

@@ -43,7 +43,20 @@ public final class CompressedUpload {
 
     public static Stored write(
             ObjectStore store, String key, CountingInputStream raw, Zstd zstd, Keyring keys, ProducerCheck check) {
-        try (ObjectUpload upload = store.create(key)) { // closing without complete() aborts
+        try (Unpublished written = writeUnpublished(store, key, raw, zstd, keys, check)) {
+            return written.publish();
+        }
+    }
+
+    /**
+     * As {@link #write}, but the object is not yet visible: every byte is written and hashed, and
+     * {@link Unpublished#publish()} makes it durable and visible (so a caller may do so beside other work).
+     */
+    public static Unpublished writeUnpublished(
+            ObjectStore store, String key, CountingInputStream raw, Zstd zstd, Keyring keys, ProducerCheck check) {
+        ObjectUpload upload = null;
+        try {
+            upload = store.create(key);
             HashingOutputStream hashing = new HashingOutputStream(upload);
             // closing zstd closes the encrypting stream, which seals its final chunk, but not the upload
             try (OutputStream compressed =
@@ -51,10 +64,53 @@ public final class CompressedUpload {
                 copy(raw, compressed);
             }
             check.producerSucceeded();
-            upload.complete();
-            return new Stored(key, raw.count(), hashing.count(), hashing.sha256Hex());
+            Unpublished written =
+                    new Unpublished(store, upload, new Stored(key, raw.count(), hashing.count(), hashing.sha256Hex()));
+            upload = null;
+            return written;
         } catch (IOException e) {
             throw storageError(store, key, e);
+        } finally {
+            if (upload != null) {
+                upload.close(); // aborts: nothing is left behind
+            }
+        }
+    }
+
+    /**
+     * An object whose bytes are all written and hashed (its {@link Stored} is known) but which is not yet
+     * visible: {@link #publish()} makes it durable and visible; {@link #close()} without it aborts the upload.
+     */
+    public static final class Unpublished implements AutoCloseable {
+        private final ObjectStore store;
+        private final ObjectUpload upload;
+        private final Stored stored;
+
+        private Unpublished(ObjectStore store, ObjectUpload upload, Stored stored) {
+            this.store = store;
+            this.upload = upload;
+            this.stored = stored;
+        }
+
+        /** What the object will hold once published. */
+        public Stored stored() {
+            return stored;
+        }
+
+        /** Makes the object durable and visible (a local file synced and moved into place, a multipart upload completed). */
+        public Stored publish() {
+            try {
+                upload.complete();
+                return stored;
+            } catch (IOException e) {
+                throw storageError(store, stored.key(), e);
+            }
+        }
+
+        /** Aborts the upload unless it was published. */
+        @Override
+        public void close() {
+            upload.close();
         }
     }
 
@@ -70,7 +126,7 @@ public final class CompressedUpload {
         private final HashingOutputStream hashing;
         private final CountingOutputStream raw;
         private final OutputStream zstd;
-        private boolean completed;
+        private boolean handedOver;
 
         private Sink(ObjectStore store, String key, ObjectUpload upload, Zstd compression, Keyring keys)
                 throws IOException {
@@ -89,11 +145,20 @@ public final class CompressedUpload {
 
         /** Ends the stream and makes the object visible. */
         public Stored complete() {
+            try (Unpublished written = finish()) {
+                return written.publish();
+            }
+        }
+
+        /**
+         * Ends the stream: every byte is written and hashed, and the object is handed over not yet visible
+         * (this sink's {@link #close()} then leaves it alone).
+         */
+        public Unpublished finish() {
             try {
                 zstd.close(); // seals the last encrypted chunk; the upload stays open
-                upload.complete();
-                completed = true;
-                return new Stored(key, raw.count, hashing.count(), hashing.sha256Hex());
+                handedOver = true;
+                return new Unpublished(store, upload, new Stored(key, raw.count, hashing.count(), hashing.sha256Hex()));
             } catch (IOException e) {
                 throw storageError(store, key, e);
             }
@@ -101,14 +166,15 @@ public final class CompressedUpload {
 
         @Override
         public void close() {
-            if (!completed) {
-                try {
-                    zstd.close();
-                } catch (IOException ignored) {
-                    // the upload is aborted below anyway
-                }
+            if (handedOver) {
+                return;
             }
-            upload.close(); // aborts unless completed
+            try {
+                zstd.close();
+            } catch (IOException ignored) {
+                // the upload is aborted below anyway
+            }
+            upload.close(); // aborts
         }
     }
 

@@ -27,6 +27,11 @@ class JobReporterTest {
                 public void publish(String topic, Message message, String ceId, java.util.Map<String, String> headers) {
                     sent.add(message);
                 }
+
+                @Override
+                public void publishUnacknowledged(String topic, Message message, java.util.Map<String, String> h) {
+                    sent.add(message);
+                }
             },
             clock,
             new JobRef(JobId.random(), JobKind.BACKUP, "shop", "req-1", null),

@@ -19,4 +19,9 @@ final class RecordingPublisher extends MessagePublisher {
     public void publish(String topic, Message message, String ceId, Map<String, String> extraHeaders) {
         sent.add(message);
     }
+
+    @Override
+    public void publishUnacknowledged(String topic, Message message, Map<String, String> extraHeaders) {
+        sent.add(message);
+    }
 }

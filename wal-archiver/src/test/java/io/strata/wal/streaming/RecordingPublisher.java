@@ -21,4 +21,9 @@ final class RecordingPublisher extends MessagePublisher {
     public void publish(String topic, Message message, String ceId, Map<String, String> extraHeaders) {
         sent.add(new Sent(topic, message));
     }
+
+    @Override
+    public void publishUnacknowledged(String topic, Message message, Map<String, String> extraHeaders) {
+        sent.add(new Sent(topic, message));
+    }
 }

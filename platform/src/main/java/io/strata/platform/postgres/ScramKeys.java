@@ -1,0 +1,107 @@
+package io.strata.platform.postgres;
+
+import com.ongres.scram.common.ScramFunctions;
+import com.ongres.scram.common.ScramMechanism;
+import com.ongres.scram.common.StringPreparation;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The SCRAM-SHA-256 salted passwords of recent logins: a login to the same server, as the same user, with the
+ * same password, salt and iteration count skips PBKDF2 (4096 rounds of HMAC-SHA-256 by PostgreSQL's default:
+ * 5 ms once the JIT compiled it, 20-100 ms in a worker that logs in a few times a day and so runs it
+ * uncompiled). RFC 5802 (section 5.1) lets a client keep what it derived from the password this way.
+ *
+ * <p>An entry is used only when the server sends the same salt and iteration count (a password set again on
+ * the server has a new salt) and the password given is the same (compared by a digest keyed with this
+ * process's own random secret). Entries are added only after the server proved it knows the password, so a
+ * wrong password is never kept. What is held, a salted password, lets its holder log in to that server as
+ * that user, as the password does, which the worker holds anyway while it logs in; at most
+ * {@value #CAPACITY} entries are kept, the least recently used dropped.
+ */
+final class ScramKeys {
+    static final int CAPACITY = 64;
+    private static final byte[] PROCESS_SECRET = secret();
+    private static final Map<Key, byte[]> KEPT = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, byte[]> eldest) {
+            return size() > CAPACITY;
+        }
+    };
+    private static final AtomicLong DERIVED = new AtomicLong();
+
+    private ScramKeys() {}
+
+    /** Where a salted password holds: one server, user, password, salt and iteration count. */
+    record Key(String host, int port, String user, String passwordDigest, String salt, int iterations) {}
+
+    /** A salted password for a login, and whether it was kept from an earlier one. */
+    record Salted(Key key, byte[] saltedPassword, boolean kept) {}
+
+    /**
+     * The salted password for {@code password} with the server's {@code salt} (base64, as the server sent it)
+     * and {@code iterations}: the kept one, or derived now.
+     *
+     * @throws IllegalArgumentException when the salt is not base64
+     */
+    static Salted salted(String host, int port, String user, char[] password, String salt, int iterations) {
+        Key key = new Key(host, port, user, digest(password), salt, iterations);
+        byte[] kept;
+        synchronized (KEPT) {
+            kept = KEPT.get(key);
+        }
+        if (kept != null) {
+            return new Salted(key, kept.clone(), true);
+        }
+        byte[] raw = Base64.getDecoder().decode(salt);
+        DERIVED.incrementAndGet();
+        byte[] derived = ScramFunctions.saltedPassword(
+                ScramMechanism.SCRAM_SHA_256, StringPreparation.POSTGRESQL_PREPARATION, password, raw, iterations);
+        return new Salted(key, derived, false);
+    }
+
+    /** Keeps {@code salted} for the next login: call only once the server proved it knows the password. */
+    static void verified(Salted salted) {
+        if (!salted.kept()) {
+            synchronized (KEPT) {
+                KEPT.put(salted.key(), salted.saltedPassword().clone());
+            }
+        }
+    }
+
+    /** How many salted passwords were derived (not taken from an earlier login) since the process started. */
+    static long derived() {
+        return DERIVED.get();
+    }
+
+    private static byte[] secret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return secret;
+    }
+
+    private static String digest(char[] password) {
+        ByteBuffer bytes = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(PROCESS_SECRET);
+            sha.update(bytes);
+            return Base64.getEncoder().encodeToString(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM lacks SHA-256", e);
+        } finally {
+            if (bytes.hasArray()) {
+                Arrays.fill(bytes.array(), (byte) 0);
+            }
+        }
+    }
+}
