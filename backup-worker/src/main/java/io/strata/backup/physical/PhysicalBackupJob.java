@@ -132,8 +132,8 @@ public class PhysicalBackupJob {
     }
 
     /**
-     * The catalog's answer about a source (registered, archiving WAL, how to connect), asked for when the command
-     * arrives: the claim takes about as long. Only read; a job that is not claimed drops it.
+     * The catalog's answer about a source (registered, archiving WAL, how to connect), asked for while the job is
+     * claimed, which takes about as long. Only read; a job that is not claimed drops it.
      */
     public static final class SourceLookup {
         /** An answer older than this when the job starts is asked for again (a claim that waited for the catalog). */
@@ -146,12 +146,24 @@ public class PhysicalBackupJob {
             this.answer = answer;
         }
 
-        boolean fresh() {
-            return System.nanoTime() - askedNanos < FRESH.toNanos();
+        /** The answer if it came in time and without a failure: else the job asks again (the catalog was away?). */
+        Optional<SourceConnection> usable() {
+            if (System.nanoTime() - askedNanos >= FRESH.toNanos()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(answer.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JobFailureException(
+                        FailureCode.INTERNAL, "Interrupted while asking the catalog about the source", true, e);
+            } catch (ExecutionException e) {
+                return Optional.empty();
+            }
         }
     }
 
-    /** Starts asking the catalog about {@code source} for a job about to be claimed. */
+    /** Starts asking the catalog about {@code source} (a valid source name) for a job being claimed. */
     public SourceLookup lookUp(String source) {
         return new SourceLookup(CompletableFuture.supplyAsync(() -> requireArchivedSource(source), SIDE_THREAD));
     }
@@ -167,9 +179,9 @@ public class PhysicalBackupJob {
      */
     public BackupResult run(TakeBackup command, JobReporter reporter, SourceLookup early) {
         long began = System.nanoTime();
-        SourceConnection source = early != null && early.fresh()
-                ? await(early.answer, "asking the catalog about the source")
-                : requireArchivedSource(command.source());
+        SourceConnection source = Optional.ofNullable(early)
+                .flatMap(SourceLookup::usable)
+                .orElseGet(() -> requireArchivedSource(command.source()));
         // a source that requires encryption on a worker without a key fails before anything is written
         Keyring keys = encryption.forWriting(source.name(), source.encrypt());
         boolean requireEncrypted = Boolean.TRUE.equals(source.encrypt());
@@ -448,7 +460,7 @@ public class PhysicalBackupJob {
                 put(pgManifestKey, storedPgManifest);
                 data = await(dataPublish, "publishing the backup's data object");
                 map = await(mapUpload, "storing the block map");
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 // both ended before their objects are removed with the others (their own deadlines bound the wait)
                 dataPublish.exceptionally(failure -> null).join();
                 mapUpload.exceptionally(failure -> null).join();

@@ -66,7 +66,9 @@ public final class JobReporter {
 
     public synchronized void started(String firstStep) {
         step = firstStep;
-        send(new JobStarted(JobEvent.SCHEMA_VERSION, job, clock.instant(), firstStep, worker), false);
+        // a claimed job is RUNNING in the catalog by its claim; one that was not claimed (a restore's safety
+        // backup) becomes known by this event, which must then arrive
+        send(new JobStarted(JobEvent.SCHEMA_VERSION, job, clock.instant(), firstStep, worker), leaseToken == null);
     }
 
     /**
@@ -123,9 +125,10 @@ public final class JobReporter {
     }
 
     /**
-     * Sends {@code event}; only the job's end ({@code acknowledged}) waits for the broker. Its start and progress
-     * go ahead of it on the job's key, in order, so the end's acknowledgement covers them, and a slow broker
-     * does not hold up the work between.
+     * Sends {@code event}, waiting for the broker's acknowledgement if {@code acknowledged}: a job's end, and the
+     * start of a job the catalog knows only by its events. Progress (and a claimed job's start) does not wait,
+     * so a slow broker does not hold up the work: one that is lost shows the job's progress later or not at all,
+     * and changes nothing the catalog decides by (the claim made the job RUNNING; its end comes acknowledged).
      */
     private void send(JobEvent event, boolean acknowledged) {
         if (silenced) {

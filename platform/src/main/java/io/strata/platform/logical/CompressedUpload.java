@@ -49,8 +49,9 @@ public final class CompressedUpload {
     }
 
     /**
-     * As {@link #write}, but the object is not yet visible: every byte is written and hashed, and
-     * {@link Unpublished#publish()} makes it durable and visible (so a caller may do so beside other work).
+     * As {@link #write}, but the object is not yet visible: every byte is handed to the upload and hashed (an
+     * S3 upload may still be sending its last parts), and {@link Unpublished#publish()} makes it durable and
+     * visible, so a caller may do so beside other work.
      */
     public static Unpublished writeUnpublished(
             ObjectStore store, String key, CountingInputStream raw, Zstd zstd, Keyring keys, ProducerCheck check) {
@@ -78,8 +79,9 @@ public final class CompressedUpload {
     }
 
     /**
-     * An object whose bytes are all written and hashed (its {@link Stored} is known) but which is not yet
-     * visible: {@link #publish()} makes it durable and visible; {@link #close()} without it aborts the upload.
+     * An object whose bytes are all handed to its upload and hashed (its {@link Stored} is known) but which is not
+     * yet visible: {@link #publish()} makes it durable and visible; {@link #close()} without it aborts the upload.
+     * Not for two threads at once: a caller that publishes on another thread waits for it before closing.
      */
     public static final class Unpublished implements AutoCloseable {
         private final ObjectStore store;
@@ -151,7 +153,7 @@ public final class CompressedUpload {
         }
 
         /**
-         * Ends the stream: every byte is written and hashed, and the object is handed over not yet visible
+         * Ends the stream: every byte is handed to the upload and hashed, and the object is handed over not yet visible
          * (this sink's {@link #close()} then leaves it alone).
          */
         public Unpublished finish() {

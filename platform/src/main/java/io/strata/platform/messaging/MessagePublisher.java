@@ -58,10 +58,11 @@ public class MessagePublisher {
     }
 
     /**
-     * As {@link #publish(String, Message, Map)}, but returns once the producer holds the record, without waiting
-     * for the broker's acknowledgement; a failure is logged. For messages an acknowledged one with the same key
-     * follows (a job's start and progress, before its end): the idempotent producer keeps their order, so once
-     * the later one is acknowledged these were delivered before it.
+     * As {@link #publish(String, Message, Map)}, but does not wait for the broker's acknowledgement: for messages
+     * whose loss costs only detail (a claimed job's start and its progress). The record goes out in order with
+     * the others of its key; a failure to deliver it later is logged, not thrown. Like {@link #publish}, this
+     * blocks while the producer cannot take the record (no metadata yet, its buffer full) and throws if it
+     * refuses it at once.
      */
     public void publishUnacknowledged(String topic, Message message, Map<String, String> extraHeaders) {
         String ceId = UUID.randomUUID().toString();

@@ -288,6 +288,7 @@ public final class ReplicationConnection implements Closeable {
     /** Closes the socket; a read blocked on it in another thread ends with an exception. */
     @Override
     public void close() throws IOException {
+        forgetScram(); // a login that failed half way
         plain.close();
     }
 
@@ -342,6 +343,7 @@ public final class ReplicationConnection implements Closeable {
                     throw new IOException("the server declared the session ready before the login ended"
                             + (scram != null ? " (it never proved it knows the password)" : ""));
                 }
+                forgetScram();
                 return;
             } else {
                 skip(length); // BackendKeyData: a cancel would close the socket instead
@@ -444,6 +446,17 @@ public final class ReplicationConnection implements Closeable {
                         + " (Kerberos, GSSAPI or SSPI), which the built-in replication client does not speak; set"
                         + " strata.backup.base-backup-client=pg_basebackup");
         }
+    }
+
+    /** Drops what the SCRAM exchange held once the login ended (the salted password overwritten). */
+    private void forgetScram() {
+        if (salted != null) {
+            salted.forget();
+        }
+        salted = null;
+        scram = null;
+        scramNonce = null;
+        scramFirst = null;
     }
 
     private static ScramClient.PasswordBuildStage scramClient() {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -25,15 +26,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * the server has a new salt) and the password given is the same (compared by a digest keyed with this
  * process's own random secret). Entries are added only after the server proved it knows the password, so a
  * wrong password is never kept. What is held, a salted password, lets its holder log in to that server as
- * that user, as the password does, which the worker holds anyway while it logs in; at most
- * {@value #CAPACITY} entries are kept, the least recently used dropped.
+ * that user, as the password does: so it is kept for {@link #KEEP_FOR} after the login that derived it (back to
+ * back jobs, the sources of one server sharing a role), not for the life of the process, and at most
+ * {@value #CAPACITY} entries, the least recently used dropped. A login's own copy is overwritten once it ended.
  */
 final class ScramKeys {
     static final int CAPACITY = 64;
     private static final byte[] PROCESS_SECRET = secret();
-    private static final Map<Key, byte[]> KEPT = new LinkedHashMap<>(16, 0.75f, true) {
+    /** How long a salted password is kept after the login that derived it (using it does not extend this). */
+    static final Duration KEEP_FOR = Duration.ofMinutes(10);
+
+    private static final Map<Key, Kept> KEPT = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, byte[]> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Key, Kept> eldest) {
             return size() > CAPACITY;
         }
     };
@@ -45,7 +50,18 @@ final class ScramKeys {
     record Key(String host, int port, String user, String passwordDigest, String salt, int iterations) {}
 
     /** A salted password for a login, and whether it was kept from an earlier one. */
-    record Salted(Key key, byte[] saltedPassword, boolean kept) {}
+    record Salted(Key key, byte[] saltedPassword, boolean kept) {
+        /** Overwrites this copy of the salted password (the kept one, if any, stays). */
+        void forget() {
+            Arrays.fill(saltedPassword, (byte) 0);
+        }
+    }
+
+    private record Kept(byte[] saltedPassword, long keptNanos) {
+        boolean expired(long now) {
+            return now - keptNanos >= KEEP_FOR.toNanos();
+        }
+    }
 
     /**
      * The salted password for {@code password} with the server's {@code salt} (base64, as the server sent it)
@@ -55,12 +71,14 @@ final class ScramKeys {
      */
     static Salted salted(String host, int port, String user, char[] password, String salt, int iterations) {
         Key key = new Key(host, port, user, digest(password), salt, iterations);
-        byte[] kept;
+        long now = System.nanoTime();
+        Kept kept;
         synchronized (KEPT) {
+            KEPT.values().removeIf(entry -> entry.expired(now)); // nothing outlives KEEP_FOR unused either
             kept = KEPT.get(key);
         }
         if (kept != null) {
-            return new Salted(key, kept.clone(), true);
+            return new Salted(key, kept.saltedPassword().clone(), true);
         }
         byte[] raw = Base64.getDecoder().decode(salt);
         DERIVED.incrementAndGet();
@@ -73,7 +91,7 @@ final class ScramKeys {
     static void verified(Salted salted) {
         if (!salted.kept()) {
             synchronized (KEPT) {
-                KEPT.put(salted.key(), salted.saltedPassword().clone());
+                KEPT.put(salted.key(), new Kept(salted.saltedPassword().clone(), System.nanoTime()));
             }
         }
     }
