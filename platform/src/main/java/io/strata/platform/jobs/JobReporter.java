@@ -66,9 +66,7 @@ public final class JobReporter {
 
     public synchronized void started(String firstStep) {
         step = firstStep;
-        // a claimed job is RUNNING in the catalog by its claim; one that was not claimed (a restore's safety
-        // backup) becomes known by this event, which must then arrive
-        send(new JobStarted(JobEvent.SCHEMA_VERSION, job, clock.instant(), firstStep, worker), leaseToken == null);
+        send(new JobStarted(JobEvent.SCHEMA_VERSION, job, clock.instant(), firstStep, worker));
     }
 
     /**
@@ -101,11 +99,11 @@ public final class JobReporter {
     }
 
     public synchronized void succeeded(JobResult result) {
-        send(new JobSucceeded(JobEvent.SCHEMA_VERSION, job, clock.instant(), result), true);
+        send(new JobSucceeded(JobEvent.SCHEMA_VERSION, job, clock.instant(), result));
     }
 
     public synchronized void failed(FailureCode code, String message, boolean retryable) {
-        send(new JobFailed(JobEvent.SCHEMA_VERSION, job, clock.instant(), code, message, retryable), true);
+        send(new JobFailed(JobEvent.SCHEMA_VERSION, job, clock.instant(), code, message, retryable));
     }
 
     /** The step the job is at now. */
@@ -119,29 +117,18 @@ public final class JobReporter {
 
     private void sendProgress() {
         sentStep = step;
-        send(
-                new JobProgressed(JobEvent.SCHEMA_VERSION, job, clock.instant(), percent, step, bytesDone, bytesTotal),
-                false);
+        send(new JobProgressed(JobEvent.SCHEMA_VERSION, job, clock.instant(), percent, step, bytesDone, bytesTotal));
     }
 
-    /**
-     * Sends {@code event}, waiting for the broker's acknowledgement if {@code acknowledged}: a job's end, and the
-     * start of a job the catalog knows only by its events. Progress (and a claimed job's start) does not wait,
-     * so a slow broker does not hold up the work: one that is lost shows the job's progress later or not at all,
-     * and changes nothing the catalog decides by (the claim made the job RUNNING; its end comes acknowledged).
-     */
-    private void send(JobEvent event, boolean acknowledged) {
+    private void send(JobEvent event) {
         if (silenced) {
             return;
         }
         Long token = leaseToken;
-        Map<String, String> headers =
-                token == null ? Map.of() : Map.of(CloudEventHeaders.LEASE_TOKEN, Long.toString(token));
-        if (acknowledged) {
-            publisher.publish(Topics.JOB_EVENTS, event, headers);
-        } else {
-            publisher.publishUnacknowledged(Topics.JOB_EVENTS, event, headers);
-        }
+        publisher.publish(
+                Topics.JOB_EVENTS,
+                event,
+                token == null ? Map.of() : Map.of(CloudEventHeaders.LEASE_TOKEN, Long.toString(token)));
         lastSent = clock.instant();
     }
 }

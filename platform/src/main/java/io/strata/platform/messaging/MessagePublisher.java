@@ -22,7 +22,6 @@ import org.springframework.kafka.core.KafkaTemplate;
  */
 public class MessagePublisher {
     private static final long SEND_TIMEOUT_SECONDS = 30;
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MessagePublisher.class);
     private final KafkaTemplate<String, String> kafka;
     private final String serviceName;
     private final Clock clock;
@@ -57,30 +56,6 @@ public class MessagePublisher {
         send(topic, message.kafkaKey(), Json.write(message), headers);
     }
 
-    /**
-     * As {@link #publish(String, Message, Map)}, but does not wait for the broker's acknowledgement: for messages
-     * whose loss costs only detail (a claimed job's start and its progress). The record goes out in order with
-     * the others of its key; a failure to deliver it later is logged, not thrown. Like {@link #publish}, this
-     * blocks while the producer cannot take the record (no metadata yet, its buffer full) and throws if it
-     * refuses it at once.
-     */
-    public void publishUnacknowledged(String topic, Message message, Map<String, String> extraHeaders) {
-        String ceId = UUID.randomUUID().toString();
-        Map<String, String> headers = new LinkedHashMap<>(headers(message, ceId));
-        headers.putAll(extraHeaders);
-        kafka.send(record(topic, message.kafkaKey(), Json.write(message), headers))
-                .whenComplete((sent, failure) -> {
-                    if (failure != null) {
-                        log.warn(
-                                "Kafka did not take {} {} on {}: {}",
-                                message.ceType(),
-                                ceId,
-                                topic,
-                                failure.toString());
-                    }
-                });
-    }
-
     /** The CloudEvents headers this service puts on {@code message} sent with {@code ceId}, in order. */
     public Map<String, String> headers(Message message, String ceId) {
         Map<String, String> headers = new LinkedHashMap<>();
@@ -101,21 +76,16 @@ public class MessagePublisher {
      * catalog's outbox relay sends the records it stored (built with {@link #headers}) through it.
      */
     public void send(String topic, String key, String payload, Map<String, String> headers) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, payload);
+        headers.forEach((name, value) -> header(record.headers(), name, value));
         try {
-            kafka.send(record(topic, key, payload, headers)).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            kafka.send(record).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PublishException(topic, e);
         } catch (ExecutionException | TimeoutException e) {
             throw new PublishException(topic, e);
         }
-    }
-
-    private static ProducerRecord<String, String> record(
-            String topic, String key, String payload, Map<String, String> headers) {
-        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, payload);
-        headers.forEach((name, value) -> header(record.headers(), name, value));
-        return record;
     }
 
     private static void header(Headers headers, String name, String value) {

@@ -1,8 +1,6 @@
 package io.strata.platform.postgres;
 
 import com.ongres.scram.client.ScramClient;
-import com.ongres.scram.common.ScramFunctions;
-import com.ongres.scram.common.ServerFirstMessage;
 import com.ongres.scram.common.StringPreparation;
 import com.ongres.scram.common.exception.ScramException;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
@@ -20,7 +18,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,8 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * checks the certificate against the source's CA only when one is registered (as libpq does with a root
  * certificate); {@code verify-ca} checks the chain against the source's CA, {@code verify-full} the host
  * name too. Then logs in with the source's registered user and password: trust, password, MD5 or
- * SCRAM-SHA-256 (the ongres SCRAM client, as pgjdbc uses; without channel binding; the salted password is
- * kept for the next login, {@link ScramKeys}). The host is checked
+ * SCRAM-SHA-256 (the ongres SCRAM client, as pgjdbc uses; without channel binding). The host is checked
  * against the allowed networks first; the connect deadline bounds the TCP connect, the TLS handshake and
  * the login. Only the simple query protocol is used, with commands the caller composes from constants.
  */
@@ -50,10 +46,6 @@ public final class ReplicationConnection implements Closeable {
     public static final int MAX_HELD_MESSAGE = 1 << 20;
     /** PostgreSQL's default is 4096; a server asking far more would keep a core busy for minutes. */
     private static final int MAX_SCRAM_ITERATIONS = 10_000_000;
-    /** As the SCRAM client's own default. */
-    private static final int SCRAM_NONCE_LENGTH = 24;
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReplicationConnection.class);
 
@@ -67,9 +59,6 @@ public final class ReplicationConnection implements Closeable {
     private final DataOutputStream out;
     private String serverVersion = "";
     private ScramClient scram;
-    private String scramNonce;
-    private String scramFirst;
-    private ScramKeys.Salted salted;
     private boolean authenticated;
     private boolean scramVerified;
     private int length;
@@ -288,7 +277,6 @@ public final class ReplicationConnection implements Closeable {
     /** Closes the socket; a read blocked on it in another thread ends with an exception. */
     @Override
     public void close() throws IOException {
-        forgetScram(); // a login that failed half way
         plain.close();
     }
 
@@ -343,7 +331,6 @@ public final class ReplicationConnection implements Closeable {
                     throw new IOException("the server declared the session ready before the login ended"
                             + (scram != null ? " (it never proved it knows the password)" : ""));
                 }
-                forgetScram();
                 return;
             } else {
                 skip(length); // BackendKeyData: a cancel would close the socket instead
@@ -367,14 +354,13 @@ public final class ReplicationConnection implements Closeable {
                 if (!mechanisms.contains(SCRAM)) {
                     throw new ConfigurationError("the server offers SASL mechanisms " + mechanisms + ", not " + SCRAM);
                 }
-                String nonce = ScramFunctions.nonce(SCRAM_NONCE_LENGTH, RANDOM);
-                ScramClient client = scramClient()
+                ScramClient client = ScramClient.builder()
+                        .advertisedMechanisms(List.of(SCRAM)) // without channel binding (SCRAM-SHA-256-PLUS)
+                        .username("*") // the server takes the startup packet's user
                         .password(requirePassword(source).toCharArray())
                         .stringPreparation(StringPreparation.POSTGRESQL_PREPARATION) // as the server prepares it
-                        .nonceSupplier(() -> nonce)
                         .build();
-                String firstMessage = client.clientFirstMessage().toString();
-                byte[] first = firstMessage.getBytes(StandardCharsets.UTF_8);
+                byte[] first = client.clientFirstMessage().toString().getBytes(StandardCharsets.UTF_8);
                 byte[] name = cString(SCRAM);
                 out.writeByte('p');
                 out.writeInt(4 + name.length + 4 + first.length);
@@ -383,40 +369,18 @@ public final class ReplicationConnection implements Closeable {
                 out.write(first);
                 out.flush();
                 scram = client;
-                scramNonce = nonce;
-                scramFirst = firstMessage;
             }
             case 11 -> {
                 byte[] last;
                 try {
-                    String serverFirst = new String(data, StandardCharsets.UTF_8);
-                    ServerFirstMessage parsed = requireScram(scram).serverFirstMessage(serverFirst);
-                    int iterations = parsed.getIterationCount();
+                    int iterations = requireScram(scram)
+                            .serverFirstMessage(new String(data, StandardCharsets.UTF_8))
+                            .getIterationCount();
                     if (iterations > MAX_SCRAM_ITERATIONS) {
                         throw new IOException("the server asks for " + iterations + " SCRAM iterations, more than "
                                 + MAX_SCRAM_ITERATIONS);
                     }
-                    // the proof from the salted password (kept from an earlier login with this salt, or derived
-                    // now): a second client with the same nonce replays the exchange so far with it
-                    salted = ScramKeys.salted(
-                            host,
-                            port,
-                            source.username(),
-                            requirePassword(source).toCharArray(),
-                            parsed.getSalt(),
-                            iterations);
-                    String nonce = scramNonce;
-                    ScramClient keyed = scramClient()
-                            .saltedPassword(salted.saltedPassword())
-                            .stringPreparation(StringPreparation.POSTGRESQL_PREPARATION)
-                            .nonceSupplier(() -> nonce)
-                            .build();
-                    if (!keyed.clientFirstMessage().toString().equals(scramFirst)) {
-                        throw new IllegalStateException("the SCRAM client's first message changed");
-                    }
-                    keyed.serverFirstMessage(serverFirst);
-                    scram = keyed;
-                    last = keyed.clientFinalMessage().toString().getBytes(StandardCharsets.UTF_8);
+                    last = scram.clientFinalMessage().toString().getBytes(StandardCharsets.UTF_8);
                 } catch (ScramException e) {
                     throw new IOException("the server's SCRAM message does not parse: " + e.getMessage(), e);
                 } catch (RuntimeException e) {
@@ -433,9 +397,6 @@ public final class ReplicationConnection implements Closeable {
                 try {
                     requireScram(scram).serverFinalMessage(new String(data, StandardCharsets.UTF_8));
                     scramVerified = true;
-                    if (salted != null) {
-                        ScramKeys.verified(salted); // the server proved it: the next login skips PBKDF2
-                    }
                 } catch (ScramException e) {
                     throw new IOException(
                             "the server did not prove it knows the password (SCRAM): " + e.getMessage(), e);
@@ -446,23 +407,6 @@ public final class ReplicationConnection implements Closeable {
                         + " (Kerberos, GSSAPI or SSPI), which the built-in replication client does not speak; set"
                         + " strata.backup.base-backup-client=pg_basebackup");
         }
-    }
-
-    /** Drops what the SCRAM exchange held once the login ended (the salted password overwritten). */
-    private void forgetScram() {
-        if (salted != null) {
-            salted.forget();
-        }
-        salted = null;
-        scram = null;
-        scramNonce = null;
-        scramFirst = null;
-    }
-
-    private static ScramClient.PasswordBuildStage scramClient() {
-        return ScramClient.builder()
-                .advertisedMechanisms(List.of(SCRAM)) // without channel binding (SCRAM-SHA-256-PLUS)
-                .username("*"); // the server takes the startup packet's user
     }
 
     private static ScramClient requireScram(ScramClient scram) throws IOException {

@@ -354,11 +354,6 @@ class CommandQueueTest {
         }
 
         @Override
-        public void publishUnacknowledged(String topic, Message message, Map<String, String> extraHeaders) {
-            publish(topic, message, "unacknowledged", extraHeaders);
-        }
-
-        @Override
         public void send(String topic, String key, String payload, Map<String, String> headers) {
             sentTo.add(topic);
             this.headers.add(headers);

@@ -141,11 +141,6 @@ class JobLeasesTest {
         public void publish(String topic, Message message, String ceId, Map<String, String> extraHeaders) {
             all.add(extraHeaders);
         }
-
-        @Override
-        public void publishUnacknowledged(String topic, Message message, Map<String, String> extraHeaders) {
-            all.add(extraHeaders);
-        }
     }
 
     /** A catalog that grants claims with a fixed token and renews (or refuses to renew) leases. */

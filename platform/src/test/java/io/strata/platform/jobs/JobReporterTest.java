@@ -20,20 +20,11 @@ import org.junit.jupiter.api.Test;
 
 class JobReporterTest {
     private final List<Message> sent = new ArrayList<>();
-    /** The simple names of the events sent waiting for the broker's acknowledgement. */
-    private final List<String> acknowledged = new ArrayList<>();
-
     private final MutableClock clock = new MutableClock();
     private final JobReporter reporter = new JobReporter(
             new MessagePublisher(null, "test", clock) {
                 @Override
                 public void publish(String topic, Message message, String ceId, java.util.Map<String, String> headers) {
-                    sent.add(message);
-                    acknowledged.add(message.getClass().getSimpleName());
-                }
-
-                @Override
-                public void publishUnacknowledged(String topic, Message message, java.util.Map<String, String> h) {
                     sent.add(message);
                 }
             },
@@ -51,22 +42,6 @@ class JobReporterTest {
         assertThat(sent.get(0)).isInstanceOf(JobStarted.class);
         assertThat(((JobProgressed) sent.get(1)).step()).isEqualTo("dumping");
         assertThat(((JobProgressed) sent.get(1)).bytesTotal()).isEqualTo(1000);
-    }
-
-    @Test
-    void onlyTheEndAndAnUnclaimedJobsStartWaitForTheBroker() {
-        reporter.started("starting"); // not claimed (a restore's safety backup): known only by its events
-        reporter.progress("dumping", 10, 10, 100);
-        reporter.succeeded(null);
-        assertThat(acknowledged).containsExactly("JobStarted", "JobSucceeded");
-
-        acknowledged.clear();
-        reporter.fencedBy(7); // claimed: the claim made it RUNNING
-        reporter.started("starting");
-        reporter.step("copying", 20);
-        reporter.failed(io.strata.common.model.FailureCode.INTERNAL, "it broke", true);
-        assertThat(acknowledged).containsExactly("JobFailed");
-        assertThat(sent).hasSize(6);
     }
 
     @Test

@@ -21,9 +21,4 @@ final class RecordingPublisher extends MessagePublisher {
     public void publish(String topic, Message message, String ceId, Map<String, String> extraHeaders) {
         sent.add(new Sent(topic, message));
     }
-
-    @Override
-    public void publishUnacknowledged(String topic, Message message, Map<String, String> extraHeaders) {
-        sent.add(new Sent(topic, message));
-    }
 }
