@@ -16,14 +16,12 @@ import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.BackupKind;
 import io.strata.common.model.JobKind;
-import io.strata.common.model.Names;
 import io.strata.platform.jobs.CommandHandler;
 import io.strata.platform.jobs.CommandQueue;
 import io.strata.platform.jobs.CommandQueues;
 import io.strata.platform.jobs.JobMetrics;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.jobs.JobReporters;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -74,22 +72,6 @@ class BackupCommands implements CommandHandler {
     @Override
     public ClaimableJob read(ConsumerRecord<String, String> record) {
         return switch (Json.read(record.value(), BackupCommand.class)) {
-            case TakeBackup take
-            when take.kind() == BackupKind.PHYSICAL -> {
-                // the catalog is asked about the source while the job is claimed
-                AtomicReference<PhysicalBackupJob.SourceLookup> early = new AtomicReference<>();
-                yield claimable(
-                        take,
-                        JobKind.BACKUP,
-                        take.requestId(),
-                        take.backupId() == null ? null : take.backupId().toString(),
-                        reporter -> physicalBackups.run(take, reporter, early.get()),
-                        () -> {
-                            if (Names.isSource(take.source())) {
-                                early.set(physicalBackups.lookUp(take.source()));
-                            }
-                        });
-            }
             case TakeBackup take ->
                 claimable(
                         take,
@@ -126,25 +108,10 @@ class BackupCommands implements CommandHandler {
             String requestId,
             String backupId,
             java.util.function.Function<JobReporter, io.strata.common.event.JobResult> run) {
-        return claimable(command, kind, requestId, backupId, run, () -> {});
-    }
-
-    /** As above, with what to start while the job is claimed ({@link ClaimableJob#whileClaiming()}). */
-    private ClaimableJob claimable(
-            BackupCommand command,
-            JobKind kind,
-            String requestId,
-            String backupId,
-            java.util.function.Function<JobReporter, io.strata.common.event.JobResult> run,
-            Runnable whileClaiming) {
         JobReporter reporter =
                 reporters.forJob(new JobRef(command.jobId(), kind, command.source(), requestId, backupId));
         Timer.Sample sample = metrics.start();
         return new ClaimableJob(
-                reporter,
-                "starting",
-                () -> run.apply(reporter),
-                outcome -> metrics.finished(sample, outcome),
-                whileClaiming);
+                reporter, "starting", () -> run.apply(reporter), outcome -> metrics.finished(sample, outcome));
     }
 }

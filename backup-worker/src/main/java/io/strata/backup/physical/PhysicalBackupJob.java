@@ -131,57 +131,10 @@ public class PhysicalBackupJob {
         this.parents = parents;
     }
 
-    /**
-     * The catalog's answer about a source (registered, archiving WAL, how to connect), asked for while the job is
-     * claimed, which takes about as long. Only read; a job that is not claimed drops it.
-     */
-    public static final class SourceLookup {
-        /** An answer older than this when the job starts is asked for again (a claim that waited for the catalog). */
-        static final Duration FRESH = Duration.ofSeconds(5);
-
-        private final CompletableFuture<SourceConnection> answer;
-        private final long askedNanos = System.nanoTime();
-
-        private SourceLookup(CompletableFuture<SourceConnection> answer) {
-            this.answer = answer;
-        }
-
-        /** The answer if it came in time and without a failure: else the job asks again (the catalog was away?). */
-        Optional<SourceConnection> usable() {
-            if (System.nanoTime() - askedNanos >= FRESH.toNanos()) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(answer.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new JobFailureException(
-                        FailureCode.INTERNAL, "Interrupted while asking the catalog about the source", true, e);
-            } catch (ExecutionException e) {
-                return Optional.empty();
-            }
-        }
-    }
-
-    /** Starts asking the catalog about {@code source} (a valid source name) for a job being claimed. */
-    public SourceLookup lookUp(String source) {
-        return new SourceLookup(CompletableFuture.supplyAsync(() -> requireArchivedSource(source), SIDE_THREAD));
-    }
-
     /** @throws JobFailureException when the source cannot be backed up or the backup fails */
     public BackupResult run(TakeBackup command, JobReporter reporter) {
-        return run(command, reporter, null);
-    }
-
-    /**
-     * As {@link #run(TakeBackup, JobReporter)}, with the catalog's answer about the source asked for {@code early}
-     * (null: asked now).
-     */
-    public BackupResult run(TakeBackup command, JobReporter reporter, SourceLookup early) {
         long began = System.nanoTime();
-        SourceConnection source = Optional.ofNullable(early)
-                .flatMap(SourceLookup::usable)
-                .orElseGet(() -> requireArchivedSource(command.source()));
+        SourceConnection source = requireArchivedSource(command.source());
         // a source that requires encryption on a worker without a key fails before anything is written
         Keyring keys = encryption.forWriting(source.name(), source.encrypt());
         boolean requireEncrypted = Boolean.TRUE.equals(source.encrypt());

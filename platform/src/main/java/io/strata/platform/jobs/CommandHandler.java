@@ -18,24 +18,12 @@ public interface CommandHandler {
     ClaimableJob read(ConsumerRecord<String, String> record);
 
     /**
-     * A job read from a command: its reporter (which names the job), the step it starts with, its work, what to
-     * do with its outcome once it ran (metrics), and what to start while the job is claimed ({@code
-     * whileClaiming}: only reads, such as asking the catalog about the source, whose answer the work may use;
-     * run once the command is known valid and not already running here, and dropped if the claim is refused).
+     * A job read from a command: its reporter (which names the job), the step it starts with, its work, and
+     * what to do with its outcome once it ran (metrics).
      */
-    record ClaimableJob(
-            JobReporter reporter,
-            String firstStep,
-            JobExecution.Work work,
-            Consumer<Outcome> finished,
-            Runnable whileClaiming) {
+    record ClaimableJob(JobReporter reporter, String firstStep, JobExecution.Work work, Consumer<Outcome> finished) {
         public ClaimableJob(JobReporter reporter, String firstStep, JobExecution.Work work) {
             this(reporter, firstStep, work, outcome -> {});
-        }
-
-        public ClaimableJob(
-                JobReporter reporter, String firstStep, JobExecution.Work work, Consumer<Outcome> finished) {
-            this(reporter, firstStep, work, finished, () -> {});
         }
     }
 }

@@ -306,11 +306,6 @@ public final class CommandQueue implements SmartLifecycle {
                 shared.acknowledge(record, AcknowledgeType.ACCEPT);
                 return null;
             }
-            try {
-                job.whileClaiming().run();
-            } catch (RuntimeException e) {
-                log.warn("preparing job {} while claiming it failed (the job does it itself): {}", jobId, e.toString());
-            }
             Optional<Lease> lease;
             try {
                 lease = leases.claim(jobId, claimPatience);
