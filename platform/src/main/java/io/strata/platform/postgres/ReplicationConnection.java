@@ -88,6 +88,8 @@ public final class ReplicationConnection implements Closeable {
         Socket plain = new Socket();
         AtomicBoolean expired = new AtomicBoolean();
         Thread deadline = null;
+        // a cancel of the job logging in closes the socket: a connect or a read does not end on an interrupt
+        AutoCloseable watched = io.strata.platform.jobs.JobCancellation.closeOnCancel(plain);
         try {
             plain.setTcpNoDelay(true);
             plain.setKeepAlive(true);
@@ -135,6 +137,11 @@ public final class ReplicationConnection implements Closeable {
         } finally {
             if (deadline != null) {
                 deadline.interrupt();
+            }
+            try {
+                watched.close(); // the caller watches the logged-in session itself
+            } catch (Exception ignored) {
+                // removing it from a set does not fail
             }
         }
     }
