@@ -4,6 +4,7 @@ import com.ongres.scram.client.ScramClient;
 import com.ongres.scram.common.StringPreparation;
 import com.ongres.scram.common.exception.ScramException;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
+import io.strata.platform.jobs.JobCancellation;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -89,7 +90,7 @@ public final class ReplicationConnection implements Closeable {
         AtomicBoolean expired = new AtomicBoolean();
         Thread deadline = null;
         // a cancel of the job logging in closes the socket: a connect or a read does not end on an interrupt
-        AutoCloseable watched = io.strata.platform.jobs.JobCancellation.closeOnCancel(plain);
+        AutoCloseable watched = JobCancellation.closeOnCancel(plain);
         try {
             plain.setTcpNoDelay(true);
             plain.setKeepAlive(true);
