@@ -118,8 +118,9 @@ public final class CompressedUpload {
 
     /**
      * An object being written by the caller (push): bytes written to {@link #stream()} are compressed,
-     * encrypted when the keyring has an active key, hashed and uploaded; {@link #complete()} makes the object
-     * visible, {@link #close()} without it aborts the upload and leaves nothing behind.
+     * encrypted when the keyring has an active key, hashed and uploaded; {@link #finish()} hands the object over
+     * to be published ({@link Unpublished}), {@link #close()} without it aborts the upload and leaves nothing
+     * behind.
      */
     public static final class Sink implements AutoCloseable {
         private final ObjectStore store;
@@ -143,13 +144,6 @@ public final class CompressedUpload {
         /** Where the object's plain bytes go. */
         public OutputStream stream() {
             return raw;
-        }
-
-        /** Ends the stream and makes the object visible. */
-        public Stored complete() {
-            try (Unpublished written = finish()) {
-                return written.publish();
-            }
         }
 
         /**
