@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -55,6 +56,8 @@ final class WalPrefetcher implements AutoCloseable {
     private volatile int consumed;
     private volatile String failure;
     private volatile boolean closed;
+    /** How long {@link #close} waits for the fetches under way before it leaves them to finish on their own. */
+    private final Duration stopWait;
 
     /**
      * @param refresh the catalog's current record of a segment by name, for the archive's newest segment,
@@ -72,6 +75,33 @@ final class WalPrefetcher implements AutoCloseable {
             long segmentSize,
             int fetchers,
             int ahead) {
+        this(
+                store,
+                encryption,
+                requireEncrypted,
+                refresh,
+                spool,
+                segments,
+                needed,
+                segmentSize,
+                fetchers,
+                ahead,
+                Duration.ofSeconds(10));
+    }
+
+    WalPrefetcher(
+            ObjectStore store,
+            StorageEncryption encryption,
+            boolean requireEncrypted,
+            Function<String, Optional<PlannedSegment>> refresh,
+            Path spool,
+            List<PlannedSegment> segments,
+            int needed,
+            long segmentSize,
+            int fetchers,
+            int ahead,
+            Duration stopWait) {
+        this.stopWait = stopWait;
         this.fetcher = new SegmentFetcher(store, encryption, requireEncrypted, refresh, spool, segmentSize);
         this.spool = spool;
         this.segments = List.copyOf(segments);
@@ -115,9 +145,11 @@ final class WalPrefetcher implements AutoCloseable {
     }
 
     /**
-     * Stops fetching and waits for the fetches under way, so the spool can be removed after; the spool's
-     * staging directory is closed only once no fetch can still use it. A cancelled job arrives interrupted:
-     * the waits here clear that and set it again at the end.
+     * Stops fetching and waits for the fetches under way (up to {@code stopWait}, 10 s), so the spool can be
+     * removed after. The spool's staging directory is closed only once no fetch can still use it: when a fetch
+     * is still stuck in a read past the wait, a thread of its own closes it as soon as the last fetch ends, so
+     * its descriptors never outlive the fetches. A cancelled job arrives interrupted: the waits here clear
+     * that and set it again at the end.
      */
     @Override
     public void close() {
@@ -128,22 +160,43 @@ final class WalPrefetcher implements AutoCloseable {
         boolean stopped = false;
         try {
             coordinator.join(5_000);
-            stopped = fetchers.awaitTermination(10, TimeUnit.SECONDS);
-            if (!stopped) {
-                log.warn("WAL fetches into {} still run after 10 s", spool);
-            }
+            stopped = fetchers.awaitTermination(stopWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             interrupted = true;
         }
-        if (files != null && stopped) {
-            try {
-                files.close();
-            } catch (IOException e) {
-                log.warn("cannot remove the staging directory in {}: {}", spool, e.toString());
+        ClusterFiles.Staging staging = files;
+        if (staging != null) {
+            if (stopped) {
+                closeStaging(staging);
+            } else {
+                log.warn(
+                        "WAL fetches into {} still run after {} ms; their staging directory is closed when they"
+                                + " end",
+                        spool,
+                        stopWait.toMillis());
+                Thread.ofVirtual().name("wal-fetch-drain").start(() -> {
+                    boolean ended = false;
+                    while (!ended) {
+                        try {
+                            ended = fetchers.awaitTermination(1, TimeUnit.MINUTES);
+                        } catch (InterruptedException e) {
+                            // nothing interrupts this thread but a shutdown; the fetches still hold the directory
+                        }
+                    }
+                    closeStaging(staging);
+                });
             }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeStaging(ClusterFiles.Staging staging) {
+        try {
+            staging.close();
+        } catch (IOException e) {
+            log.warn("cannot remove the staging directory in {}: {}", spool, e.toString());
         }
     }
 

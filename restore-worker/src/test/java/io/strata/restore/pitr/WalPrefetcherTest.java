@@ -9,8 +9,12 @@ import io.strata.common.crypto.Keyring;
 import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.model.Lsn;
 import io.strata.common.storage.LocalObjectStore;
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.ObjectUpload;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.storage.StorageEncryption;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -19,6 +23,8 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,7 +105,7 @@ class WalPrefetcherTest {
         assertThat(spool.resolve(NAME)).doesNotExist();
         try (var left = Files.list(spool)) { // nothing half-written left, nor the staging directory
             assertThat(left.map(p -> p.getFileName().toString()))
-                    .noneMatch(name -> name.startsWith(NAME) || name.startsWith(".strata-stage"));
+                    .noneMatch(name -> name.startsWith(NAME) || name.startsWith(ClusterFiles.STAGE_PREFIX));
         }
         assertThat(Files.readString(spool.resolve(WalPrefetcher.FAILED))).contains("not a whole segment");
     }
@@ -293,5 +299,102 @@ class WalPrefetcherTest {
         }
         assertThat(spool.resolve(NAME)).doesNotExist();
         assertThat(Files.readString(spool.resolve(WalPrefetcher.FAILED))).contains("corrupt");
+    }
+
+    /**
+     * A fetch stuck in a read that ignores interrupts (a socket without a timeout) outlives the close's wait:
+     * the close returns, and the spool's staging directory, which the fetch may still write into, is closed
+     * and removed once the fetch ends, not leaked (before, it stayed open until the worker stopped).
+     */
+    @Test
+    void aFetchStuckPastTheCloseLeavesItsStagingDirectoryToBeClosedWhenItEnds(@TempDir Path dir) throws Exception {
+        LocalObjectStore local = new LocalObjectStore(dir.resolve("store"));
+        Path spool = Files.createDirectories(dir.resolve("spool"));
+        List<PlannedSegment> plan = plan(local, 1);
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ObjectStore stuck = new ObjectStore() {
+            @Override
+            public InputStream open(String key) throws IOException {
+                reading.countDown();
+                boolean released = false;
+                while (!released) { // deaf to interrupts, as a blocked socket read is
+                    try {
+                        released = release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException ignored) {
+                        // keeps waiting
+                    }
+                }
+                throw new IOException("the read ended");
+            }
+
+            @Override
+            public ObjectUpload create(String key) throws IOException {
+                return local.create(key);
+            }
+
+            @Override
+            public void put(String key, byte[] content) throws IOException {
+                local.put(key, content);
+            }
+
+            @Override
+            public InputStream openRange(String key, long offset, long length) throws IOException {
+                return local.openRange(key, offset, length);
+            }
+
+            @Override
+            public Optional<ObjectInfo> stat(String key) throws IOException {
+                return local.stat(key);
+            }
+
+            @Override
+            public List<ObjectInfo> list(String prefix) throws IOException {
+                return local.list(prefix);
+            }
+
+            @Override
+            public void delete(String key) throws IOException {
+                local.delete(key);
+            }
+
+            @Override
+            public String describe() {
+                return "a store whose reads hang";
+            }
+        };
+        WalPrefetcher wal = new WalPrefetcher(
+                stuck,
+                StorageEncryption.off("test"),
+                false,
+                name -> Optional.empty(),
+                spool,
+                plan,
+                1,
+                SEGMENT_SIZE,
+                1,
+                4,
+                Duration.ofMillis(200));
+        wal.prepare(new OsUser(System.getProperty("user.name")));
+        wal.start();
+        assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+
+        long before = System.nanoTime();
+        wal.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(5));
+        assertThat(staging(spool))
+                .as("kept while the fetch may still write into it")
+                .hasSize(1);
+
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> staging(spool).isEmpty());
+    }
+
+    private static List<String> staging(Path spool) throws IOException {
+        try (var entries = Files.list(spool)) {
+            return entries.map(p -> p.getFileName().toString())
+                    .filter(name -> name.startsWith(ClusterFiles.STAGE_PREFIX))
+                    .toList();
+        }
     }
 }
