@@ -1,9 +1,12 @@
 package io.strata.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.github.luben.zstd.ZstdInputStream;
 import io.strata.common.crypto.ObjectEncryption;
+import io.strata.common.event.JobProgressed;
+import io.strata.common.event.JobSucceeded;
 import io.strata.common.messaging.Json;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.Lsn;
@@ -16,7 +19,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -29,9 +34,27 @@ class PhysicalBackupIT extends StackTestSupport {
         String database = unique("physshop");
         String source = registerArchivedSource(database, 2_000);
 
-        Api.Response accepted = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
-        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
-        awaitSucceeded(accepted.text("jobId"));
+        List<JobProgressed> copying;
+        Api.Response accepted;
+        try (JobEvents events = new JobEvents(stack.kafkaBootstrap())) {
+            accepted = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
+            assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+            String jobId = accepted.text("jobId");
+            awaitSucceeded(jobId);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !events.of(jobId).isEmpty() && events.of(jobId).getLast() instanceof JobSucceeded);
+            copying = events.of(jobId).stream()
+                    .filter(JobProgressed.class::isInstance)
+                    .map(JobProgressed.class::cast)
+                    .filter(e -> e.step().equals("copying"))
+                    .toList();
+        }
+        // a watcher knows the size from the copy's first event on: the server's own estimate, sent as its data
+        // begins (before, the first event said 0 and the size came a tick later, if the backup lasted that long)
+        assertThat(copying).as("progress events of the copy").isNotEmpty();
+        assertThat(copying.getFirst().bytesTotal())
+                .as("the copy's first event carries the cluster's size")
+                .isGreaterThan(10L << 20);
 
         String backupId = accepted.text("backupId");
         JsonNode backup = viewer.get("/api/v1/backups/" + backupId).json();

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * The tar {@code pg_basebackup -D - -Ft -X none --checkpoint=fast} writes, read by the worker itself from a
@@ -51,7 +52,9 @@ final class BaseBackupStream extends InputStream {
     private Phase phase = Phase.COMMAND_NOT_SENT;
     private int resultSets;
     private int tablespaceRows;
+    private long summedBytes;
     private volatile long estimatedBytes;
+    private LongConsumer onEstimate = bytes -> {};
     private int archives;
     private long dataLeft;
     private final byte[] held = new byte[HELD];
@@ -171,7 +174,7 @@ final class BaseBackupStream extends InputStream {
             case 'D' -> {
                 if (resultSets == 1) {
                     tablespaceRows++;
-                    estimatedBytes += sizeKiB(connection.payload()) * 1024;
+                    summedBytes += sizeKiB(connection.payload()) * 1024;
                 } else {
                     connection.skip(length);
                 }
@@ -187,6 +190,8 @@ final class BaseBackupStream extends InputStream {
                             + " directory; physical backups of clusters with tablespaces are not supported");
                 }
                 phase = Phase.COPY;
+                estimatedBytes = summedBytes;
+                onEstimate.accept(summedBytes);
             }
             case 'T' -> connection.skip(length);
             default -> throw unexpected(type);
@@ -212,6 +217,14 @@ final class BaseBackupStream extends InputStream {
      */
     long estimatedBytes() {
         return estimatedBytes;
+    }
+
+    /**
+     * Calls {@code listener} with {@link #estimatedBytes()} once it is known, as the data begins (on the
+     * reading thread, before the first byte of the tar is returned).
+     */
+    void onEstimate(LongConsumer listener) {
+        this.onEstimate = listener;
     }
 
     private void inCopy(int type, int length) throws IOException {

@@ -56,6 +56,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -722,13 +723,27 @@ public class PhysicalBackupJob {
         Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
         // the server's own estimate when it gave one (read on the replication session), else the facts' one
         java.util.function.LongSupplier total = () -> estimate > 0 ? estimate : tar.estimatedBytes();
+        // the step's first event carries the size: the server's own once it gives it, as its data begins (after
+        // its checkpoint); until then the ticker only keeps the previous step's heartbeat
+        AtomicBoolean sized = new AtomicBoolean(estimate > 0);
+        boolean serverSizes = !sized.get()
+                && tar.onEstimate(bytes -> {
+                    sized.set(true);
+                    reporter.progress(STEP, 0, 0, bytes);
+                });
         try (ProgressTicker ticker = ProgressTicker.every(properties.progressInterval(), () -> {
+                    if (serverSizes && !sized.get()) {
+                        reporter.tick();
+                        return;
+                    }
                     long bytes = total.getAsLong();
                     reporter.progress(
                             STEP, bytes <= 0 ? 0 : (int) Math.min(99, raw.count() * 100 / bytes), raw.count(), bytes);
                 });
                 StallWatchdog watchdog = StallWatchdog.watch(raw::count, silence, tar::stall)) {
-            reporter.progress(STEP, 0, 0, total.getAsLong());
+            if (!serverSizes) {
+                reporter.progress(STEP, 0, 0, total.getAsLong());
+            }
             CompressedUpload.Unpublished stored = consumer.consume(raw, () -> tar.requireSucceeded(STEP));
             return new Copied(stored, tap, differ, times.phases(start, System.nanoTime()));
         }

@@ -19,6 +19,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,6 +93,12 @@ abstract sealed class TarSource implements AutoCloseable {
 
     /** The bytes the server said it will send, once the data began; 0 when it does not say (pg_basebackup). */
     abstract long estimatedBytes();
+
+    /**
+     * Has {@code listener} called with {@link #estimatedBytes()} as soon as the server gives it, before the
+     * first byte of the tar is read; false when this source never gives one (pg_basebackup).
+     */
+    abstract boolean onEstimate(LongConsumer listener);
 
     /** Called once the stream ended: throws if the source did not end well. */
     abstract void requireSucceeded(String step);
@@ -262,6 +269,12 @@ abstract sealed class TarSource implements AutoCloseable {
         }
 
         @Override
+        boolean onEstimate(LongConsumer listener) {
+            backup.onEstimate(listener);
+            return true;
+        }
+
+        @Override
         void requireSucceeded(String step) {
             // the stream ends only after the server reported the backup's end; a stall ends it with a failure
             if (stalled()) {
@@ -315,6 +328,11 @@ abstract sealed class TarSource implements AutoCloseable {
         @Override
         long estimatedBytes() {
             return 0;
+        }
+
+        @Override
+        boolean onEstimate(LongConsumer listener) {
+            return false;
         }
 
         @Override

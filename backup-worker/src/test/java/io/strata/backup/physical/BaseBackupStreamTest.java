@@ -90,11 +90,18 @@ class BaseBackupStreamTest {
     void theTarIsTheServersBackupAndItsManifestVerifies(@TempDir Path restored) throws Exception {
         long tarBytes;
         long estimated;
+        long[] heard = {-1, -1}; // the estimate the listener got, and what estimatedBytes() said then
         try (BaseBackupStream backup = new BaseBackupStream(login("scram_user", "scram secret"), 1_700_000_000L);
                 BlockApplier applier = new BlockApplier(restored)) {
+            backup.onEstimate(bytes -> {
+                heard[0] = bytes;
+                heard[1] = backup.estimatedBytes();
+            });
+            assertThat(backup.estimatedBytes()).isZero();
             tarBytes = applier.untar(inVaryingPieces(backup));
             estimated = backup.estimatedBytes();
         }
+        assertThat(heard).as("the listener heard the final estimate").containsExactly(estimated, estimated);
         assertThat(tarBytes).isGreaterThan(10L << 20);
         // the server's own estimate (PROGRESS): its files' sizes, without the tar's headers and the manifest
         assertThat(estimated).isBetween(tarBytes / 2, tarBytes);
