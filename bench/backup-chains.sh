@@ -142,28 +142,17 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Tools read the password from a passfile, curl the tokens from header files: neither is on a command line.
-pgpass_escape() { sed 's/[\\:]/\\&/g' <<<"$1"; }
-(umask 077
- printf '*:*:*:%s:%s\n' "$(pgpass_escape "$STRATA_SOURCE_PG_USER")" "$(pgpass_escape "$STRATA_SOURCE_PG_PASSWORD")" >"$PBR/pgpass"
- printf 'Authorization: Bearer %s\n' "$STRATA_ADMIN_TOKEN" >"$OUT/admin.header"
- printf 'Authorization: Bearer %s\n' "$STRATA_VIEWER_TOKEN" >"$OUT/viewer.header")
+. bench/lib.sh
+bench_secrets "$OUT"
+cp "$OUT/pgpass" "$PBR/pgpass"
 chown postgres: "$PBR/pgpass"
-unset PGPASSWORD
-export PGHOST=$STRATA_SOURCE_PG_HOST PGPORT=$STRATA_SOURCE_PG_PORT PGUSER=$STRATA_SOURCE_PG_USER PGPASSFILE=$PBR/pgpass
+export PGPASSFILE=$PBR/pgpass
 
 log() { echo "$*" | tee -a "$RESULTS"; }
 say() { echo "$*"; } # progress, not a result
 fail() { log "FAILED: $*"; echo "partial results in $RESULTS" >&2; exit 1; }
 now_ms() { date +%s%3N; }
-api() { # method path [json] -> body (any HTTP status); the body goes through stdin
-  curl -sS -X "$1" -H @"$OUT/admin.header" -H 'Content-Type: application/json' ${3:+--data-binary @-} \
-    "$STRATA_GATEWAY_URL$2" <<<"${3:-}"
-}
-api_status() { # method path json outfile -> HTTP status
-  curl -sS -o "$4" -w '%{http_code}' -X "$1" -H @"$OUT/admin.header" -H 'Content-Type: application/json' \
-    --data-binary @- "$STRATA_GATEWAY_URL$2" <<<"$3"
-}
-view() { curl -sS -H @"$OUT/viewer.header" "$STRATA_GATEWAY_URL$1"; }
+api_status() { api_to "$@"; } # method path json outfile -> HTTP status
 # jfields JSON path... -> each dotted path's value ('' when absent or null; "ms:" before a path turns an ISO time
 # into epoch ms), separated by \x1f, so empty values keep their place: IFS=$'\x1f' read -r a b < <(jfields "$j" x y)
 jfields() {
@@ -318,7 +307,6 @@ PGDATA_SRC=$(sql 'show data_directory') || die "cannot query the source cluster 
 if [ "$DATASET" = shop ]; then
   # physical backups copy the whole cluster: the pgbench database of other runs would be half of it
   PGOPTIONS="-c client_min_messages=warning" sql "DROP DATABASE IF EXISTS bench_chains WITH (FORCE)"
-  . bench/lib.sh
   ensure_shop_db "$DB" "$SHOP_GB"
 else
 [ "$(sql "select count(*) from pg_database where datname='$DB'")" = 1 ] || sql "CREATE DATABASE $DB"
@@ -332,10 +320,9 @@ done
 PGOPTIONS="-c client_min_messages=warning" sql "CREATE TABLE IF NOT EXISTS bench_marker (at timestamptz)" "$DB"
 fi
 
-password_json=$("$PY" -c 'import json, sys; print(json.dumps(sys.stdin.read()[:-1]))' <<<"$STRATA_SOURCE_PG_PASSWORD")
-body="{\"name\":\"$SOURCE\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$DB\",\"username\":\"$PGUSER\",\"password\":$password_json,\"walArchiving\":true}"
+body="{\"name\":\"$SOURCE\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$DB\",\"username\":\"$PGUSER\",\"password\":$SOURCE_PASSWORD_JSON,\"walArchiving\":true}"
 code=$(api_status POST /api/v1/sources "$body" "$OUT/r")
-body=; password_json=
+body=
 case $code in
   201|200) ;;
   409)

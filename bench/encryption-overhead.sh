@@ -25,7 +25,6 @@ ENV_FILE=$STATE_DIR/stack.env
 [ -f "$ENV_FILE" ] || die "no running stack ($ENV_FILE missing): run ./strata up first"
 set -a; . "$ENV_FILE"; set +a
 BIN=${STRATA_PG_BIN:-/usr/lib/postgresql/15/bin}
-export PGHOST=$STRATA_SOURCE_PG_HOST PGPORT=$STRATA_SOURCE_PG_PORT PGUSER=$STRATA_SOURCE_PG_USER PGPASSWORD=$STRATA_SOURCE_PG_PASSWORD
 DB=bench_shop_${SIZE_GB}g
 ENC=bench-enc-${SIZE_GB}g
 CLR=bench-clear-${SIZE_GB}g
@@ -33,7 +32,11 @@ RESULTS=bench/results/encryption-overhead-$(date -u +%Y%m%dT%H%M%SZ).txt
 mkdir -p bench/results
 RESTORED_DIRS=()
 RESTORED_DBS=()
+SECRETS=$(mktemp -d /tmp/strata-bench-XXXX)
+. bench/lib.sh
+bench_secrets "$SECRETS"
 cleanup() {
+  rm -rf "$SECRETS"
   for dir in "${RESTORED_DIRS[@]}"; do
     if [ -f "$dir/postmaster.pid" ]; then
       runuser -u postgres -- "$BIN/pg_ctl" -D "$dir" -m immediate -w stop >/dev/null 2>&1 || true
@@ -47,10 +50,6 @@ trap 'exit 130' INT TERM
 
 log() { echo "$*" | tee -a "$RESULTS"; }
 now_ms() { date +%s%3N; }
-api() { # method path [json]
-  curl -sS -X "$1" -H "Authorization: Bearer $STRATA_ADMIN_TOKEN" -H 'Content-Type: application/json' \
-    ${3:+--data "$3"} "$STRATA_GATEWAY_URL$2"
-}
 jf() { python3 -c 'import sys,json; v=json.load(sys.stdin)
 for k in sys.argv[1].split("."): v = v.get(k) if isinstance(v, dict) else None
 print("" if v is None else v)' "$1"; }
@@ -79,7 +78,7 @@ run_job() { # path json -> "ms final-json-file"; ms from the POST to the job's f
 register() { # name encrypt-json
   local extra=""
   [ "$2" = default ] || extra=",\"encrypt\":$2"
-  api POST /api/v1/sources "{\"name\":\"$1\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$DB\",\"username\":\"$PGUSER\",\"password\":\"$PGPASSWORD\",\"walArchiving\":true$extra}" >/dev/null
+  api POST /api/v1/sources "{\"name\":\"$1\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$DB\",\"username\":\"$PGUSER\",\"password\":$SOURCE_PASSWORD_JSON,\"walArchiving\":true$extra}" >/dev/null
   api PUT "/api/v1/sources/$1/wal-archiving" '{"enabled":true}' >/dev/null
 }
 stored_file() { # backupId object -> the S3Proxy file holding it
@@ -87,7 +86,6 @@ stored_file() { # backupId object -> the S3Proxy file holding it
 }
 magic() { head -c 8 "$1"; }
 
-. bench/lib.sh
 ensure_shop_db "$DB" "$SIZE_GB"
 register "$ENC" default
 register "$CLR" false

@@ -30,20 +30,18 @@ set -a; . "$ENV_FILE"; set +a
 ONLY=${JR_ONLY:-}
 [ -n "$ONLY" ] || [[ ",${STRATA_INSTANCES:-}," == *",backup-worker-2,"* ]] || die "the stack runs one backup worker: STRATA_BACKUP_WORKERS=2 ./strata up"
 BIN=${STRATA_PG_BIN:-/usr/lib/postgresql/15/bin}
-export PGHOST=$STRATA_SOURCE_PG_HOST PGPORT=$STRATA_SOURCE_PG_PORT PGUSER=$STRATA_SOURCE_PG_USER PGPASSWORD=$STRATA_SOURCE_PG_PASSWORD
+SECRETS=$(mktemp -d /tmp/strata-bench-XXXX)
+. bench/lib.sh
+bench_secrets "$SECRETS"
 RESULTS=bench/results/job-runtime-$(date -u +%Y%m%dT%H%M%SZ).txt
 mkdir -p bench/results
 LOCKERS=()
-cleanup() { for p in "${LOCKERS[@]}"; do release_lock "$p"; done; }
+cleanup() { for p in "${LOCKERS[@]}"; do release_lock "$p"; done; rm -rf "$SECRETS"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log() { echo "$*" | tee -a "$RESULTS"; }
 now_ms() { date +%s%3N; }
-api() { # method path [json]
-  curl -sS -X "$1" -H "Authorization: Bearer $STRATA_ADMIN_TOKEN" -H 'Content-Type: application/json' \
-    ${3:+--data "$3"} "$STRATA_GATEWAY_URL$2"
-}
 jf() { python3 -c 'import sys,json; v=json.load(sys.stdin)
 for k in sys.argv[1].split("."): v = v.get(k) if isinstance(v, dict) else None
 print("" if v is None else v)' "$1"; }
@@ -64,7 +62,7 @@ source_db() { # name rows: a small database registered as source <name>
     "$BIN/psql" -q -c "CREATE DATABASE $db" postgres
     "$BIN/psql" -q -v ON_ERROR_STOP=1 "$db" -c "CREATE TABLE invoices AS SELECT g AS id, md5(g::text) AS note FROM generate_series(1, $2) g"
   fi
-  api POST /api/v1/sources "{\"name\":\"$1\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$db\",\"username\":\"$PGUSER\",\"password\":\"$PGPASSWORD\"}" >/dev/null
+  api POST /api/v1/sources "{\"name\":\"$1\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$db\",\"username\":\"$PGUSER\",\"password\":$SOURCE_PASSWORD_JSON}" >/dev/null
 }
 hold_lock() { # db -> pid of a session holding ACCESS EXCLUSIVE on invoices (pg_dump waits on it)
   PGAPPNAME=strata-bench-lock "$BIN/psql" -Xq "$1" -c "BEGIN; LOCK TABLE invoices IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3600);" >/dev/null 2>&1 &

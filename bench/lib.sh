@@ -1,4 +1,32 @@
-# Shared by the benchmarks: source it after PGHOST/PGPORT/PGUSER/PGPASSWORD and BIN are set.
+# Shared by the benchmarks. Source it once stack.env is loaded and BIN is set, then call bench_secrets.
+
+# bench_secrets <dir>: the source's password goes into a passfile (rw-------) and the gateway's tokens into
+# header files, and the secrets leave this shell's exported environment: no password or token is then on a
+# command line (where `ps` shows it to every user) or in the environment of the tools started (pgbench,
+# psql, curl). libpq reads PGPASSFILE; api/api_to/view send the headers from their files and the JSON body
+# on stdin. Keeps the password in SOURCE_PASSWORD_JSON (a JSON string) for registering sources.
+pgpass_escape() { sed 's/[\\:]/\\&/g' <<<"$1"; }
+bench_secrets() {
+  local dir=$1
+  (umask 077
+   printf '*:*:*:%s:%s\n' "$(pgpass_escape "$STRATA_SOURCE_PG_USER")" "$(pgpass_escape "$STRATA_SOURCE_PG_PASSWORD")" >"$dir/pgpass"
+   printf 'Authorization: Bearer %s\n' "$STRATA_ADMIN_TOKEN" >"$dir/admin.header"
+   printf 'Authorization: Bearer %s\n' "$STRATA_VIEWER_TOKEN" >"$dir/viewer.header")
+  SOURCE_PASSWORD_JSON=$(printf '%s' "$STRATA_SOURCE_PG_PASSWORD" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')
+  BENCH_HEADERS=$dir
+  unset PGPASSWORD
+  export -n STRATA_SOURCE_PG_PASSWORD STRATA_ADMIN_TOKEN STRATA_OPERATOR_TOKEN STRATA_VIEWER_TOKEN
+  export PGHOST=$STRATA_SOURCE_PG_HOST PGPORT=$STRATA_SOURCE_PG_PORT PGUSER=$STRATA_SOURCE_PG_USER PGPASSFILE=$dir/pgpass
+}
+api() { # method path [json] -> body (any HTTP status)
+  curl -sS -X "$1" -H @"$BENCH_HEADERS/admin.header" -H 'Content-Type: application/json' ${3:+--data-binary @-} \
+    "$STRATA_GATEWAY_URL$2" <<<"${3:-}"
+}
+api_to() { # method path json file -> HTTP status; the body into file
+  curl -sS -o "$4" -w '%{http_code}' -X "$1" -H @"$BENCH_HEADERS/admin.header" -H 'Content-Type: application/json' \
+    --data-binary @- "$STRATA_GATEWAY_URL$2" <<<"$3"
+}
+view() { curl -sS -H @"$BENCH_HEADERS/viewer.header" "$STRATA_GATEWAY_URL$1"; }
 
 # ensure_shop_db <db> <size-in-GB>: a database of realistic rows (text, numbers, timestamps; not pgbench's
 # blank filler), ~1 GB per unit, created once and reused by later runs.

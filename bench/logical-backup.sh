@@ -18,29 +18,26 @@ ENV_FILE=$STATE_DIR/stack.env
 set -a; . "$ENV_FILE"; set +a
 SIZE_GB=${1:-1}
 BIN=${STRATA_PG_BIN:-/usr/lib/postgresql/15/bin}
-export PGHOST=$STRATA_SOURCE_PG_HOST PGPORT=$STRATA_SOURCE_PG_PORT PGUSER=$STRATA_SOURCE_PG_USER PGPASSWORD=$STRATA_SOURCE_PG_PASSWORD
 DB=bench_shop_${SIZE_GB}g
 SOURCE=bench-shop-${SIZE_GB}g
 OUT=$(mktemp -d /tmp/strata-bench-XXXX)
 RESULTS=bench/results/logical-backup-$(date -u +%Y%m%dT%H%M%SZ).txt
 mkdir -p bench/results
-trap 'rm -rf "$OUT"' EXIT
+SECRETS=$(mktemp -d /tmp/strata-bench-XXXX) # apart from OUT, which is emptied between rounds
+trap 'rm -rf "$OUT" "$SECRETS"' EXIT
+. bench/lib.sh
+bench_secrets "$SECRETS"
 
-api() { # method path [json]
-  curl -sS -X "$1" -H "Authorization: Bearer $STRATA_ADMIN_TOKEN" -H 'Content-Type: application/json' \
-    ${3:+--data "$3"} "$STRATA_GATEWAY_URL$2"
-}
 jget() { python3 -c "import sys,json; d=json.load(sys.stdin); print(d$1)"; }
 now_ms() { date +%s%3N; }
 log() { echo "$*" | tee -a "$RESULTS"; }
 
-. bench/lib.sh
 ensure_shop_db "$DB" "$SIZE_GB"
 db_bytes=$("$BIN/psql" -Atqc "select pg_database_size('$DB')" postgres)
 log "# Strata logical backup benchmark $(date -u +%FT%TZ) on $(nproc) cores; database $DB = $(( db_bytes / 1048576 )) MiB"
 log "# PostgreSQL $("$BIN/psql" -Atqc 'show server_version' postgres), zstd $(zstd --version | grep -o 'v[0-9.]*')"
 
-api POST /api/v1/sources "{\"name\":\"$SOURCE\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$DB\",\"username\":\"$PGUSER\",\"password\":\"$PGPASSWORD\"}" >/dev/null || true
+api POST /api/v1/sources "{\"name\":\"$SOURCE\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$DB\",\"username\":\"$PGUSER\",\"password\":$SOURCE_PASSWORD_JSON}" >/dev/null || true
 
 t=$(now_ms); "$BIN/pg_dump" -Fc "$DB" > "$OUT/b.pgc"; b_ms=$(( $(now_ms) - t ))
 log "B pg_dump -Fc (gzip)       : ${b_ms} ms, $(stat -c %s "$OUT/b.pgc") bytes"
@@ -89,11 +86,12 @@ log "backup-worker peak RSS (VmHWM, whole process life): $(( hwm / 1024 )) MiB  
 
 # POST answered -> JobStarted (the job's startedAt is stamped by the worker when it emits JobStarted)
 "$BIN/psql" -q -c "DROP DATABASE IF EXISTS bench_tiny" -c "CREATE DATABASE bench_tiny" postgres
-api POST /api/v1/sources "{\"name\":\"bench-tiny\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"bench_tiny\",\"username\":\"$PGUSER\",\"password\":\"$PGPASSWORD\"}" >/dev/null || true
+api POST /api/v1/sources "{\"name\":\"bench-tiny\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"bench_tiny\",\"username\":\"$PGUSER\",\"password\":$SOURCE_PASSWORD_JSON}" >/dev/null || true
 lat=()
 for i in $(seq 1 20); do
-  answered=$(api POST /api/v1/backups '{"source":"bench-tiny"}' | tee "$OUT/r" | jget "['jobId']"; now_ms)
-  job=$(echo "$answered" | head -1); t_answer=$(echo "$answered" | tail -1)
+  api POST /api/v1/backups '{"source":"bench-tiny"}' >"$OUT/r"
+  t_answer=$(now_ms) # as the 202 arrived, before an interpreter reads it (that took ~0.4 s here)
+  job=$(jget "['jobId']" <"$OUT/r")
   final=$(wait_job "$job")
   started=$(iso_ms "$(echo "$final" | jget "['startedAt']")")
   lat+=($(( started - t_answer )))

@@ -50,7 +50,6 @@ for svc in API_GATEWAY BACKUP_WORKER RESTORE_WORKER WAL_ARCHIVER; do
 done
 
 BIN=${STRATA_PG_BIN:-/usr/lib/postgresql/15/bin}
-export PGHOST=$STRATA_SOURCE_PG_HOST PGPORT=$STRATA_SOURCE_PG_PORT PGUSER=$STRATA_SOURCE_PG_USER PGPASSWORD=$STRATA_SOURCE_PG_PASSWORD
 for tool in "$BIN/psql" "$BIN/pg_basebackup" "$BIN/pg_ctl" "$BIN/pgbench" /usr/bin/time; do
   [ -x "$tool" ] || die "$tool is missing"
 done
@@ -86,15 +85,9 @@ trap 'exit 130' INT TERM
 log() { echo "$*" | tee -a "$RESULTS"; }
 fail() { log "FAILED: $*"; echo "partial results in $RESULTS" >&2; exit 1; }
 now_ms() { date +%s%3N; }
-api() { # method path [json]  -> body (any HTTP status)
-  curl -sS -X "$1" -H "Authorization: Bearer $STRATA_ADMIN_TOKEN" -H 'Content-Type: application/json' \
-    ${3:+--data "$3"} "$STRATA_GATEWAY_URL$2"
-}
-api_status() { # method path json outfile -> HTTP status
-  curl -sS -o "$4" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $STRATA_ADMIN_TOKEN" \
-    -H 'Content-Type: application/json' --data "$3" "$STRATA_GATEWAY_URL$2"
-}
-view() { curl -sS -H "Authorization: Bearer $STRATA_VIEWER_TOKEN" "$STRATA_GATEWAY_URL$1"; }
+. bench/lib.sh
+bench_secrets "$OUT"
+api_status() { api_to "$@"; } # method path json outfile -> HTTP status
 jf() { # dotted.path -> the field of the JSON on stdin, '' when absent or null
   python3 -c '
 import sys, json
@@ -155,7 +148,7 @@ else
 fi
 sql "CHECKPOINT" >/dev/null
 
-body="{\"name\":\"$SOURCE\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$DB\",\"username\":\"$PGUSER\",\"password\":\"$PGPASSWORD\",\"walArchiving\":true}"
+body="{\"name\":\"$SOURCE\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"$DB\",\"username\":\"$PGUSER\",\"password\":$SOURCE_PASSWORD_JSON,\"walArchiving\":true}"
 code=$(api_status POST /api/v1/sources "$body" "$OUT/r")
 case $code in
   201|200) ;;
@@ -181,7 +174,8 @@ log "archive caught up with the setup's WAL in $took s"
 
 # --- 1. physical backups: B, P, S alternating --------------------------------------------------------
 chown postgres: "$PBR"; chmod 700 "$PBR"
-printf '%s:%s:*:%s:%s\n' "$PGHOST" "$PGPORT" "$PGUSER" "$PGPASSWORD" >"$PBR/pgpass"
+cp "$OUT/pgpass" "$PBR/pgpass"
+chown postgres: "$PBR/pgpass"
 cat >"$PBR/pgbackrest.conf" <<CONF
 [global]
 repo1-path=$PBR/repo
