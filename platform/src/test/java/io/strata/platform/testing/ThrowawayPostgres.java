@@ -29,16 +29,24 @@ public final class ThrowawayPostgres implements AutoCloseable {
     }
 
     public static ThrowawayPostgres start(Path baseDir, String... settings) throws IOException, InterruptedException {
+        return start(baseDir, List.of(), settings);
+    }
+
+    /** As {@link #start(Path, String...)}, with more {@code initdb} options (an encoding, a locale). */
+    public static ThrowawayPostgres start(Path baseDir, List<String> initdbOptions, String... settings)
+            throws IOException, InterruptedException {
         run("chown", "postgres", baseDir.toString());
         Path dataDir = baseDir.resolve("data");
-        runAsPostgres(
+        List<String> initdb = new ArrayList<>(List.of(
                 BIN.resolve("initdb").toString(),
                 "-D",
                 dataDir.toString(),
                 "-U",
                 "postgres",
                 "--auth=trust",
-                "--no-instructions");
+                "--no-instructions"));
+        initdb.addAll(initdbOptions);
+        runAsPostgres(initdb.toArray(String[]::new));
         int port = freePort();
         List<String> conf = new ArrayList<>(List.of(
                 "port = " + port,
