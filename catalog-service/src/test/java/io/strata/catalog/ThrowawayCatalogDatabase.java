@@ -29,8 +29,7 @@ public final class ThrowawayCatalogDatabase {
             try {
                 Path baseDir = Files.createTempDirectory("strata-catalog-pg");
                 shared = new ThrowawayCatalogDatabase(
-                        baseDir,
-                        ThrowawayPostgres.start(baseDir, List.of("--encoding=UTF8", "--locale=C.UTF-8")));
+                        baseDir, ThrowawayPostgres.start(baseDir, List.of("--encoding=UTF8", "--locale=C.UTF-8")));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {
@@ -54,7 +53,8 @@ public final class ThrowawayCatalogDatabase {
         try {
             postgres.close();
             try (Stream<Path> files = Files.walk(baseDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                files.sorted(Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
             }
         } catch (IOException | InterruptedException e) {
             System.err.println("Could not stop the test PostgreSQL in " + baseDir + ": " + e.getMessage());
