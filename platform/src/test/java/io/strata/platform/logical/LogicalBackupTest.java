@@ -27,6 +27,7 @@ import io.strata.platform.postgres.PgTools;
 import io.strata.platform.postgres.PostgresProperties;
 import io.strata.platform.postgres.SourceNetworks;
 import io.strata.platform.storage.StorageEncryption;
+import io.strata.platform.testing.ForwardingObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -246,7 +246,14 @@ class LogicalBackupTest {
     }
 
     /** A store whose uploads fail once they have taken {@code limit} bytes, like a full disk or a dropped S3 link. */
-    private record FailingAfterBytes(ObjectStore delegate, long limit) implements ObjectStore {
+    private static final class FailingAfterBytes extends ForwardingObjectStore {
+        private final long limit;
+
+        FailingAfterBytes(ObjectStore delegate, long limit) {
+            super(delegate);
+            this.limit = limit;
+        }
+
         @Override
         public ObjectUpload create(String key) throws IOException {
             ObjectUpload real = delegate.create(key);
@@ -277,36 +284,6 @@ class LogicalBackupTest {
                     real.abort();
                 }
             };
-        }
-
-        @Override
-        public void put(String key, byte[] content) throws IOException {
-            delegate.put(key, content);
-        }
-
-        @Override
-        public InputStream openRange(String key, long offset, long length) throws IOException {
-            return delegate.openRange(key, offset, length);
-        }
-
-        @Override
-        public InputStream open(String key) throws IOException {
-            return delegate.open(key);
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) throws IOException {
-            return delegate.stat(key);
-        }
-
-        @Override
-        public List<ObjectInfo> list(String prefix) throws IOException {
-            return delegate.list(prefix);
-        }
-
-        @Override
-        public void delete(String key) throws IOException {
-            delegate.delete(key);
         }
 
         @Override

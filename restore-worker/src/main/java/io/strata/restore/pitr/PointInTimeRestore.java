@@ -211,7 +211,8 @@ public class PointInTimeRestore {
                 plan.segmentsToTarget(),
                 plan.segmentSize(),
                 properties.walFetchers(),
-                properties.walAhead())) {
+                properties.walAhead(),
+                WalPrefetcher.STOP_WAIT)) {
             if (created) {
                 // fails if anything appeared there since the check: never adopts what someone else made. It stays
                 // the worker's until the backup is written in it (ownTree hands it over last): the cluster's user

@@ -44,6 +44,8 @@ final class WalPrefetcher implements AutoCloseable {
     static final String FAILED = "FAILED";
     /** The marker {@link RestoreProgram} leaves for the segment recovery waits for. */
     static final String WANTED = ".want";
+    /** How long {@link #close} waits for the fetches under way before it leaves them to finish on their own. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     private final SegmentFetcher fetcher;
     private volatile ClusterFiles.Staging files;
@@ -56,39 +58,14 @@ final class WalPrefetcher implements AutoCloseable {
     private volatile int consumed;
     private volatile String failure;
     private volatile boolean closed;
-    /** How long {@link #close} waits for the fetches under way before it leaves them to finish on their own. */
     private final Duration stopWait;
 
     /**
      * @param refresh the catalog's current record of a segment by name, for the archive's newest segment,
      *     whose partial may be replaced while recovery runs
      * @param needed how many of {@code segments}, from the first, recovery needs to reach its target
+     * @param stopWait how long {@link #close} waits for the fetches under way ({@link #STOP_WAIT})
      */
-    WalPrefetcher(
-            ObjectStore store,
-            StorageEncryption encryption,
-            boolean requireEncrypted,
-            Function<String, Optional<PlannedSegment>> refresh,
-            Path spool,
-            List<PlannedSegment> segments,
-            int needed,
-            long segmentSize,
-            int fetchers,
-            int ahead) {
-        this(
-                store,
-                encryption,
-                requireEncrypted,
-                refresh,
-                spool,
-                segments,
-                needed,
-                segmentSize,
-                fetchers,
-                ahead,
-                Duration.ofSeconds(10));
-    }
-
     WalPrefetcher(
             ObjectStore store,
             StorageEncryption encryption,
@@ -145,7 +122,7 @@ final class WalPrefetcher implements AutoCloseable {
     }
 
     /**
-     * Stops fetching and waits for the fetches under way (up to {@code stopWait}, 10 s), so the spool can be
+     * Stops fetching and waits for the fetches under way (up to {@code stopWait}, {@link #STOP_WAIT} in a restore), so the spool can be
      * removed after. The spool's staging directory is closed only once no fetch can still use it: when a fetch
      * is still stuck in a read past the wait, a thread of its own closes it as soon as the last fetch ends, so
      * its descriptors never outlive the fetches. A cancelled job arrives interrupted: the waits here clear

@@ -10,9 +10,9 @@ import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.model.Lsn;
 import io.strata.common.storage.LocalObjectStore;
 import io.strata.common.storage.ObjectStore;
-import io.strata.common.storage.ObjectUpload;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.storage.StorageEncryption;
+import io.strata.platform.testing.ForwardingObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -85,7 +85,8 @@ class WalPrefetcherTest {
                 needed,
                 SEGMENT_SIZE,
                 2,
-                ahead);
+                ahead,
+                WalPrefetcher.STOP_WAIT);
         wal.prepare(new OsUser(System.getProperty("user.name")));
         return wal;
     }
@@ -219,7 +220,8 @@ class WalPrefetcherTest {
                 1,
                 SEGMENT_SIZE,
                 2,
-                4)) {
+                4,
+                WalPrefetcher.STOP_WAIT)) {
             wal.prepare(new OsUser(System.getProperty("user.name")));
             wal.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve(NAME)));
@@ -253,7 +255,8 @@ class WalPrefetcherTest {
                 1,
                 SEGMENT_SIZE,
                 2,
-                4)) {
+                4,
+                WalPrefetcher.STOP_WAIT)) {
             wal.prepare(new OsUser(System.getProperty("user.name")));
             wal.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve(NAME)));
@@ -264,7 +267,17 @@ class WalPrefetcherTest {
         Path otherSpool = Files.createDirectories(dir.resolve("other"));
         StorageEncryption wrong = StorageEncryption.of("test", Keyring.of("k9", EncryptionKey.generate("k9")));
         try (WalPrefetcher wal = new WalPrefetcher(
-                store, wrong, false, name -> Optional.empty(), otherSpool, List.of(planned), 1, SEGMENT_SIZE, 2, 4)) {
+                store,
+                wrong,
+                false,
+                name -> Optional.empty(),
+                otherSpool,
+                List.of(planned),
+                1,
+                SEGMENT_SIZE,
+                2,
+                4,
+                WalPrefetcher.STOP_WAIT)) {
             wal.prepare(new OsUser(System.getProperty("user.name")));
             wal.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> wal.failure() != null);
@@ -291,7 +304,8 @@ class WalPrefetcherTest {
                 1,
                 SEGMENT_SIZE,
                 2,
-                4)) {
+                4,
+                WalPrefetcher.STOP_WAIT)) {
             wal.prepare(new OsUser(System.getProperty("user.name")));
             wal.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> wal.failure() != null);
@@ -313,7 +327,7 @@ class WalPrefetcherTest {
         List<PlannedSegment> plan = plan(local, 1);
         CountDownLatch reading = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        ObjectStore stuck = new ObjectStore() {
+        ObjectStore stuck = new ForwardingObjectStore(local) {
             @Override
             public InputStream open(String key) throws IOException {
                 reading.countDown();
@@ -326,41 +340,6 @@ class WalPrefetcherTest {
                     }
                 }
                 throw new IOException("the read ended");
-            }
-
-            @Override
-            public ObjectUpload create(String key) throws IOException {
-                return local.create(key);
-            }
-
-            @Override
-            public void put(String key, byte[] content) throws IOException {
-                local.put(key, content);
-            }
-
-            @Override
-            public InputStream openRange(String key, long offset, long length) throws IOException {
-                return local.openRange(key, offset, length);
-            }
-
-            @Override
-            public Optional<ObjectInfo> stat(String key) throws IOException {
-                return local.stat(key);
-            }
-
-            @Override
-            public List<ObjectInfo> list(String prefix) throws IOException {
-                return local.list(prefix);
-            }
-
-            @Override
-            public void delete(String key) throws IOException {
-                local.delete(key);
-            }
-
-            @Override
-            public String describe() {
-                return "a store whose reads hang";
             }
         };
         WalPrefetcher wal = new WalPrefetcher(
