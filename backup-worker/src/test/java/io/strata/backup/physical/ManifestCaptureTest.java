@@ -51,6 +51,28 @@ class ManifestCaptureTest {
         assertThat(range.timeline()).isEqualTo(1);
     }
 
+    /**
+     * A backup of a standby that followed its upstream to a new timeline while it ran: PostgreSQL lists the
+     * ranges newest first (backup_manifest.c walks the history from the end timeline back), so the backup
+     * starts in the last range and ends in the first, on timeline 2 (before, start and end were both read as
+     * the switch point, and the timeline as 1).
+     */
+    @Test
+    void aBackupAcrossATimelineSwitchStartsInTheLastRangeAndEndsInTheFirst() {
+        String manifest = """
+                {"PostgreSQL-Backup-Manifest-Version": 1, "Files": [],
+                "WAL-Ranges": [
+                { "Timeline": 2, "Start-LSN": "0/3000000", "End-LSN": "0/3000200" },
+                { "Timeline": 1, "Start-LSN": "0/2000028", "End-LSN": "0/3000000" }
+                ], "Manifest-Checksum": "0"}
+                """;
+        BaseBackupManifest range = BaseBackupManifest.parse(manifest.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(range.startLsn()).isEqualTo(Lsn.parse("0/2000028"));
+        assertThat(range.endLsn()).isEqualTo(Lsn.parse("0/3000200"));
+        assertThat(range.timeline()).isEqualTo(2);
+    }
+
     /** A ustar stream of {@code name, content} pairs, as pg_basebackup writes one. */
     private static byte[] tar(String... entries) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
