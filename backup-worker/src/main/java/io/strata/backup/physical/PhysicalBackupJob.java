@@ -93,10 +93,19 @@ public class PhysicalBackupJob {
     private static final Executor SIDE_THREAD =
             task -> Thread.ofPlatform().name("backup-side-task").daemon().start(task);
 
-    private static final String FACTS = "select (select sum(pg_database_size(oid)) from pg_database)::bigint as size,"
+    /**
+     * The server's size, version, cluster and timeline over SQL (PostgreSQL before 15, or pg_basebackup as
+     * the client). On a primary the timeline is the one WAL is written on now (the first 8 hex digits of the
+     * current WAL file's name): {@code pg_control_checkpoint()} still names the old one after a promotion
+     * until the promotion's spread checkpoint ends, minutes later on a busy server, and a DIFFERENTIAL or
+     * INCREMENTAL would be built on a parent of that old timeline. A standby has no current WAL file: its
+     * last restartpoint's timeline is taken there.
+     */
+    static final String FACTS = "select (select sum(pg_database_size(oid)) from pg_database)::bigint as size,"
             + " current_setting('server_version') as version,"
             + " (select system_identifier from pg_control_system())::text as system_identifier,"
-            + " (select timeline_id from pg_control_checkpoint()) as timeline";
+            + " case when pg_is_in_recovery() then (select timeline_id from pg_control_checkpoint())"
+            + " else ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int end as timeline";
 
     private final CatalogClient catalog;
     private final PgTools pg;
@@ -395,6 +404,19 @@ public class PhysicalBackupJob {
             written.add(unpublished.stored().key());
             byte[] pgManifest = requirePgManifest(copied.tap());
             BaseBackupManifest positions = BaseBackupManifest.parse(pgManifest);
+            if (choice.found() && choice.parent().timeline() != positions.timeline()) {
+                // the server changed timeline (a promotion) between the checks and the backup's end: built on a
+                // parent of the old one, this backup could not be restored as a chain, so it is not kept
+                throw new JobFailureException(
+                        FailureCode.PG_BASEBACKUP_FAILED,
+                        "Source '" + source.name() + "' ended this backup on timeline " + positions.timeline()
+                                + ", but its parent " + choice.parent().backupId() + " is of timeline "
+                                + choice.parent().timeline() + " (the server was promoted, or its timeline changed,"
+                                + " while the backup was prepared or taken). A " + type + " backup on that parent"
+                                + " could not be restored, so none was kept; take it again: with no backup on the"
+                                + " new timeline yet, it is taken as FULL.",
+                        true);
+            }
             String mapKey = StorageLayout.backupObjectKey(source.name(), command.backupId(), BLOCK_MAP_OBJECT);
             String pgManifestKey =
                     StorageLayout.backupObjectKey(source.name(), command.backupId(), ManifestCapture.MEMBER);
