@@ -1,5 +1,6 @@
 package io.strata.common.blocks;
 
+import io.strata.common.storage.ReadAbandoned;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -69,7 +70,7 @@ public final class BlockApplier implements AutoCloseable {
     }
 
     /** Thrown by a write after {@link #stop()}: the other half of the chain failed. */
-    public static final class StoppedException extends IOException {
+    public static final class StoppedException extends ReadAbandoned {
         StoppedException() {
             super("stopped: another part of the backup chain failed");
         }

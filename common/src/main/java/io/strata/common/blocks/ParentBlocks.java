@@ -33,25 +33,27 @@ public final class ParentBlocks implements AutoCloseable {
     public static ParentBlocks load(InputStream map, String name, Path scratch) throws IOException {
         Path file = Files.createTempFile(scratch, "parent-", ".hashes");
         Map<String, long[]> index = new HashMap<>();
-        try (OutputStream raw = Files.newOutputStream(file);
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
-            BlockMap.Reader reader = new BlockMap.Reader(map, name);
-            long offset = 0;
-            for (BlockMap.Entry entry = reader.next(); entry != null; entry = reader.next()) {
-                if (!entry.isFile()) {
-                    continue;
+        try {
+            try (OutputStream raw = Files.newOutputStream(file);
+                    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
+                BlockMap.Reader reader = new BlockMap.Reader(map, name);
+                long offset = 0;
+                for (BlockMap.Entry entry = reader.next(); entry != null; entry = reader.next()) {
+                    if (!entry.isFile()) {
+                        continue;
+                    }
+                    index.put(entry.path(), new long[] {offset, entry.hashes().length});
+                    for (long hash : entry.hashes()) {
+                        out.writeLong(hash);
+                    }
+                    offset += 8L * entry.hashes().length;
                 }
-                index.put(entry.path(), new long[] {offset, entry.hashes().length});
-                for (long hash : entry.hashes()) {
-                    out.writeLong(hash);
-                }
-                offset += 8L * entry.hashes().length;
             }
+            return new ParentBlocks(file, index); // opening it for reading may fail too: the file goes then
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(file);
             throw e;
         }
-        return new ParentBlocks(file, index);
     }
 
     /** The parent's hashes of {@code path}, one per block; null when the parent had no such file. */

@@ -9,6 +9,7 @@ import io.strata.common.storage.HashingInputStream;
 import io.strata.common.storage.NoSuchObjectException;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.ParallelDownload;
+import io.strata.common.storage.ReadAbandoned;
 import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.logical.CountingInputStream;
 import java.io.IOException;
@@ -26,7 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class StoredObjects {
     private StoredObjects() {}
 
-    /** Reads an object's plain bytes; it may stop early (the rest is drained and hashed). */
+    /**
+     * Reads an object's plain bytes; it may stop early (the rest is drained and hashed), or throw {@link
+     * ReadAbandoned} to end the download at once.
+     */
     @FunctionalInterface
     public interface PlainReader {
         void read(InputStream plain) throws IOException;
@@ -72,6 +76,8 @@ public final class StoredObjects {
                 throw encryption.unreadable(object.key(), e);
             } catch (NoSuchObjectException e) {
                 throw e;
+            } catch (ReadAbandoned e) {
+                throw e; // the job failed elsewhere: the rest of the object is neither fetched nor judged
             } catch (IOException e) {
                 // a stream that does not decompress, or a reader that found garbage: first see whether the stored
                 // bytes are those the backup wrote (the rest is hashed as stored, past the decoders; a download

@@ -7,6 +7,7 @@ import io.strata.common.crypto.Keyring;
 import io.strata.common.model.FailureCode;
 import io.strata.common.storage.BackupManifest.StoredObject;
 import io.strata.common.storage.LocalObjectStore;
+import io.strata.common.storage.ReadAbandoned;
 import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.logical.CompressedUpload;
 import io.strata.platform.logical.CountingInputStream;
@@ -81,6 +82,29 @@ class StoredObjectsTest {
                 .isInstanceOfSatisfying(
                         JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.STORAGE_ERROR))
                 .hasMessageContaining("no space left on device");
+    }
+
+    /**
+     * A reader that stops because the job failed elsewhere (the other half of a chain restore) ends the
+     * download at once: the rest of the object is neither fetched nor hashed (before, a failed pack made the
+     * restore fetch the whole base backup before it failed).
+     */
+    @Test
+    void aReaderThatAbandonsTheReadEndsTheDownloadAtOnce(@TempDir Path root) throws IOException {
+        LocalObjectStore store = new LocalObjectStore(root);
+        byte[] plain = new byte[8 << 20];
+        new Random(5).nextBytes(plain); // incompressible: stored about as large
+        StoredObject object = write(store, plain);
+        AtomicLong fetched = new AtomicLong();
+
+        assertThatThrownBy(() -> StoredObjects.read(
+                        store, encryption, object, false, 1 << 16, 2, fetched, "base backup object", in -> {
+                            in.readNBytes(1000);
+                            throw new ReadAbandoned("stopped: another part of the backup chain failed");
+                        }))
+                .isInstanceOf(JobFailureException.class)
+                .hasMessageContaining("another part of the backup chain failed");
+        assertThat(fetched.get()).as("stored bytes fetched").isLessThan(object.storedBytes() / 4);
     }
 
     @Test
