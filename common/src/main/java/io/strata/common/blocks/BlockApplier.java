@@ -360,11 +360,11 @@ public final class BlockApplier implements AutoCloseable {
                 wanted.add(step); // a file's directories are the backup's too, listed or not
             }
             switch (entry.kind()) {
-                case BlockMap.Entry.DIRECTORY -> Files.createDirectories(path);
+                // made as the chain's writes make them (rwx------ / rw-------, no link followed)
+                case BlockMap.Entry.DIRECTORY -> Files.createDirectories(path, DIRECTORY_MODE);
                 case BlockMap.Entry.FILE -> {
-                    Files.createDirectories(path.getParent());
-                    try (FileChannel channel =
-                            FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                    Files.createDirectories(path.getParent(), DIRECTORY_MODE);
+                    try (FileChannel channel = FileChannel.open(path, OPEN, FILE_MODE)) {
                         if (channel.size() > entry.size()) {
                             channel.truncate(entry.size());
                         } else if (channel.size() < entry.size()) {

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,8 @@ class BlockChainTest {
         after.put("base/1/16392", grown);
         after.put("base/2/", null);
         after.put("base/2/16400", bytes(2 * B + 5)); // a new database's table
+        after.put("base/2/16401", new byte[0]); // a new empty table: no block to pack, made by shape
+        after.put("pg_notify/", null); // a new empty directory, made by shape too
         after.put("global/pg_control", bytes(B));
         after.put("backup_label", "START WAL LOCATION: 0/5000028\n".getBytes(StandardCharsets.UTF_8));
         after.put("backup_manifest", "{\"second\":true}".getBytes(StandardCharsets.UTF_8));
@@ -121,6 +124,17 @@ class BlockChainTest {
             throw new AssertionError(e);
         }
         BlockApplier.Shaped plannedShape = BlockApplier.shape(planned, plan, Set.of("backup_manifest", "pg_wal"));
+        try (var all = Files.walk(planned)) { // what shape made too, as PostgreSQL keeps its files
+            all.filter(path -> !path.equals(planned)).forEach(path -> {
+                try {
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path)))
+                            .as(planned.relativize(path).toString())
+                            .isEqualTo(Files.isDirectory(path) ? "rwx------" : "rw-------");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
         assertThat(plannedShape.removed())
                 .as("the dropped table was never written")
                 .isZero();
