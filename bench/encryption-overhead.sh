@@ -32,11 +32,8 @@ RESULTS=bench/results/encryption-overhead-$(date -u +%Y%m%dT%H%M%SZ).txt
 mkdir -p bench/results
 RESTORED_DIRS=()
 RESTORED_DBS=()
-SECRETS=$(mktemp -d /tmp/strata-bench-XXXX)
-. bench/lib.sh
-bench_secrets "$SECRETS"
+SECRETS=
 cleanup() {
-  rm -rf "$SECRETS"
   for dir in "${RESTORED_DIRS[@]}"; do
     if [ -f "$dir/postmaster.pid" ]; then
       runuser -u postgres -- "$BIN/pg_ctl" -D "$dir" -m immediate -w stop >/dev/null 2>&1 || true
@@ -44,9 +41,13 @@ cleanup() {
     rm -rf "$dir"
   done
   for db in "${RESTORED_DBS[@]}"; do "$BIN/psql" -Xq -c "DROP DATABASE IF EXISTS $db" postgres >/dev/null 2>&1 || true; done
+  if [ -n "$SECRETS" ]; then rm -rf "$SECRETS"; fi # last: the DROPs above log in with its passfile
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+SECRETS=$(mktemp -d /tmp/strata-bench-XXXX)
+. bench/lib.sh
+bench_secrets "$SECRETS"
 
 log() { echo "$*" | tee -a "$RESULTS"; }
 now_ms() { date +%s%3N; }

@@ -30,15 +30,16 @@ set -a; . "$ENV_FILE"; set +a
 ONLY=${JR_ONLY:-}
 [ -n "$ONLY" ] || [[ ",${STRATA_INSTANCES:-}," == *",backup-worker-2,"* ]] || die "the stack runs one backup worker: STRATA_BACKUP_WORKERS=2 ./strata up"
 BIN=${STRATA_PG_BIN:-/usr/lib/postgresql/15/bin}
-SECRETS=$(mktemp -d /tmp/strata-bench-XXXX)
-. bench/lib.sh
-bench_secrets "$SECRETS"
+SECRETS=
 RESULTS=bench/results/job-runtime-$(date -u +%Y%m%dT%H%M%SZ).txt
 mkdir -p bench/results
 LOCKERS=()
-cleanup() { for p in "${LOCKERS[@]}"; do release_lock "$p"; done; rm -rf "$SECRETS"; }
+cleanup() { for p in "${LOCKERS[@]}"; do release_lock "$p"; done; if [ -n "$SECRETS" ]; then rm -rf "$SECRETS"; fi; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+SECRETS=$(mktemp -d /tmp/strata-bench-XXXX)
+. bench/lib.sh
+bench_secrets "$SECRETS"
 
 log() { echo "$*" | tee -a "$RESULTS"; }
 now_ms() { date +%s%3N; }

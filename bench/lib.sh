@@ -8,14 +8,15 @@
 pgpass_escape() { sed 's/[\\:]/\\&/g' <<<"$1"; }
 bench_secrets() {
   local dir=$1
+  # first: the helpers below (sed, python3) must not inherit them either
+  export -n STRATA_SOURCE_PG_PASSWORD STRATA_ADMIN_TOKEN STRATA_OPERATOR_TOKEN STRATA_VIEWER_TOKEN
+  unset PGPASSWORD
   (umask 077
    printf '*:*:*:%s:%s\n' "$(pgpass_escape "$STRATA_SOURCE_PG_USER")" "$(pgpass_escape "$STRATA_SOURCE_PG_PASSWORD")" >"$dir/pgpass"
    printf 'Authorization: Bearer %s\n' "$STRATA_ADMIN_TOKEN" >"$dir/admin.header"
    printf 'Authorization: Bearer %s\n' "$STRATA_VIEWER_TOKEN" >"$dir/viewer.header")
   SOURCE_PASSWORD_JSON=$(printf '%s' "$STRATA_SOURCE_PG_PASSWORD" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')
   BENCH_HEADERS=$dir
-  unset PGPASSWORD
-  export -n STRATA_SOURCE_PG_PASSWORD STRATA_ADMIN_TOKEN STRATA_OPERATOR_TOKEN STRATA_VIEWER_TOKEN
   export PGHOST=$STRATA_SOURCE_PG_HOST PGPORT=$STRATA_SOURCE_PG_PORT PGUSER=$STRATA_SOURCE_PG_USER PGPASSFILE=$dir/pgpass
 }
 api() { # method path [json] -> body (any HTTP status)

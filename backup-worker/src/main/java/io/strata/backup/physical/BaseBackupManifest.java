@@ -14,7 +14,12 @@ import tools.jackson.databind.JsonNode;
  * AddWALInfoToBackupManifest} walks the timeline history from the backup's end back to its start): the
  * backup starts in the last range and ends, on the newest timeline, in the first.
  */
-record BaseBackupManifest(Lsn startLsn, Lsn endLsn, int timeline) {
+record BaseBackupManifest(Lsn startLsn, Lsn endLsn, int timeline, int startTimeline) {
+
+    /** Whether the server changed timeline while the backup ran (its WAL lies on more than one). */
+    boolean acrossTimelines() {
+        return startTimeline != timeline;
+    }
 
     static BaseBackupManifest parse(byte[] manifest) {
         JsonNode ranges = Json.mapper().readTree(manifest).path("WAL-Ranges");
@@ -26,6 +31,7 @@ record BaseBackupManifest(Lsn startLsn, Lsn endLsn, int timeline) {
         return new BaseBackupManifest(
                 Lsn.parse(oldest.path("Start-LSN").asString()),
                 Lsn.parse(newest.path("End-LSN").asString()),
-                newest.path("Timeline").asInt());
+                newest.path("Timeline").asInt(),
+                oldest.path("Timeline").asInt());
     }
 }

@@ -77,6 +77,9 @@ public class PhysicalBackupJob {
     private static final Duration SLOT_POLL = Duration.ofMillis(500);
     private final String slotPrefix;
     static final String STEP = "copying";
+    /** Between the command and the server's first byte: its checkpoint runs (pg_basebackup's own words). */
+    static final String CHECKPOINT_STEP = "waiting for checkpoint";
+
     static final String OBJECT = "base.tar.zst";
     static final String PACK_OBJECT = "blocks.pack.zst";
     static final String BLOCK_MAP_OBJECT = "blockmap.zst";
@@ -404,6 +407,16 @@ public class PhysicalBackupJob {
             written.add(unpublished.stored().key());
             byte[] pgManifest = requirePgManifest(copied.tap());
             BaseBackupManifest positions = BaseBackupManifest.parse(pgManifest);
+            if (positions.acrossTimelines()) {
+                // its WAL lies on two timelines; the catalog, WAL retention and recovery know a backup on one
+                throw new JobFailureException(
+                        FailureCode.PG_BASEBACKUP_FAILED,
+                        "Source '" + source.name() + "' changed timeline while this backup ran (from "
+                                + positions.startTimeline() + " to " + positions.timeline() + ": it followed a"
+                                + " promotion). Strata keeps backups whose WAL lies on one timeline, so none was"
+                                + " kept; take it again.",
+                        true);
+            }
             if (choice.found() && choice.parent().timeline() != positions.timeline()) {
                 // the server changed timeline (a promotion) between the checks and the backup's end: built on a
                 // parent of the old one, this backup could not be restored as a chain, so it is not kept
@@ -413,8 +426,9 @@ public class PhysicalBackupJob {
                                 + ", but its parent " + choice.parent().backupId() + " is of timeline "
                                 + choice.parent().timeline() + " (the server was promoted, or its timeline changed,"
                                 + " while the backup was prepared or taken). A " + type + " backup on that parent"
-                                + " could not be restored, so none was kept; take it again: with no backup on the"
-                                + " new timeline yet, it is taken as FULL.",
+                                + " could not be restored, so none was kept. Take a FULL backup (a standby names"
+                                + " its new timeline only after its next restartpoint; a primary at once, so there"
+                                + " the next DIFFERENTIAL or INCREMENTAL is taken as FULL by itself).",
                         true);
             }
             String mapKey = StorageLayout.backupObjectKey(source.name(), command.backupId(), BLOCK_MAP_OBJECT);
@@ -763,7 +777,9 @@ public class PhysicalBackupJob {
                             STEP, bytes <= 0 ? 0 : (int) Math.min(99, raw.count() * 100 / bytes), raw.count(), bytes);
                 });
                 StallWatchdog watchdog = StallWatchdog.watch(raw::count, silence, tar::stall)) {
-            if (!serverSizes) {
+            if (serverSizes) {
+                reporter.step(CHECKPOINT_STEP, 0);
+            } else {
                 reporter.progress(STEP, 0, 0, total.getAsLong());
             }
             CompressedUpload.Unpublished stored = consumer.consume(raw, () -> tar.requireSucceeded(STEP));

@@ -49,6 +49,7 @@ class ManifestCaptureTest {
         assertThat(range.startLsn()).isEqualTo(Lsn.parse("0/2000028"));
         assertThat(range.endLsn()).isEqualTo(Lsn.parse("0/2000100"));
         assertThat(range.timeline()).isEqualTo(1);
+        assertThat(range.acrossTimelines()).isFalse();
     }
 
     /**
@@ -71,6 +72,8 @@ class ManifestCaptureTest {
         assertThat(range.startLsn()).isEqualTo(Lsn.parse("0/2000028"));
         assertThat(range.endLsn()).isEqualTo(Lsn.parse("0/3000200"));
         assertThat(range.timeline()).isEqualTo(2);
+        assertThat(range.startTimeline()).isEqualTo(1);
+        assertThat(range.acrossTimelines()).isTrue();
     }
 
     /** A ustar stream of {@code name, content} pairs, as pg_basebackup writes one. */

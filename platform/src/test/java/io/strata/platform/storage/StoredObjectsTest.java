@@ -104,7 +104,8 @@ class StoredObjectsTest {
                         }))
                 .isInstanceOf(JobFailureException.class)
                 .hasMessageContaining("another part of the backup chain failed");
-        assertThat(fetched.get()).as("stored bytes fetched").isLessThan(object.storedBytes() / 4);
+        // the stored bytes that reached the reader's side (the download's own threads stop with its close)
+        assertThat(fetched.get()).as("stored bytes read").isLessThan(object.storedBytes() / 4);
     }
 
     @Test

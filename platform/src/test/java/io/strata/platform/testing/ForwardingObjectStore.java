@@ -54,4 +54,14 @@ public abstract class ForwardingObjectStore implements ObjectStore {
     public String describe() {
         return delegate.describe();
     }
+
+    @Override
+    public List<PendingUpload> pendingUploads(String prefix) throws IOException {
+        return delegate.pendingUploads(prefix);
+    }
+
+    @Override
+    public void abortUpload(PendingUpload upload) throws IOException {
+        delegate.abortUpload(upload);
+    }
 }
