@@ -760,7 +760,7 @@ public class PhysicalBackupJob {
         // the server's own estimate when it gave one (read on the replication session), else the facts' one
         java.util.function.LongSupplier total = () -> estimate > 0 ? estimate : tar.estimatedBytes();
         // the step's first event carries the size: the server's own once it gives it, as its data begins (after
-        // its checkpoint); until then the ticker only keeps the previous step's heartbeat
+        // its checkpoint); until then the step is CHECKPOINT_STEP, and the ticker only keeps its heartbeat
         AtomicBoolean sized = new AtomicBoolean(estimate > 0);
         boolean serverSizes = !sized.get()
                 && tar.onEstimate(bytes -> {
