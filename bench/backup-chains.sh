@@ -152,7 +152,6 @@ log() { echo "$*" | tee -a "$RESULTS"; }
 say() { echo "$*"; } # progress, not a result
 fail() { log "FAILED: $*"; echo "partial results in $RESULTS" >&2; exit 1; }
 now_ms() { date +%s%3N; }
-api_status() { api_to "$@"; } # method path json outfile -> HTTP status
 # jfields JSON path... -> each dotted path's value ('' when absent or null; "ms:" before a path turns an ISO time
 # into epoch ms), separated by \x1f, so empty values keep their place: IFS=$'\x1f' read -r a b < <(jfields "$j" x y)
 jfields() {

@@ -3,7 +3,7 @@
 # bench_secrets <dir>: the source's password goes into a passfile (rw-------) and the gateway's tokens into
 # header files, and the secrets leave this shell's exported environment: no password or token is then on a
 # command line (where `ps` shows it to every user) or in the environment of the tools started (pgbench,
-# psql, curl). libpq reads PGPASSFILE; api/api_to/view send the headers from their files and the JSON body
+# psql, curl). libpq reads PGPASSFILE; api/api_status/view send the headers from their files and the JSON body
 # on stdin. Keeps the password in SOURCE_PASSWORD_JSON (a JSON string) for registering sources.
 pgpass_escape() { sed 's/[\\:]/\\&/g' <<<"$1"; }
 bench_secrets() {
@@ -23,7 +23,7 @@ api() { # method path [json] -> body (any HTTP status)
   curl -sS -X "$1" -H @"$BENCH_HEADERS/admin.header" -H 'Content-Type: application/json' ${3:+--data-binary @-} \
     "$STRATA_GATEWAY_URL$2" <<<"${3:-}"
 }
-api_to() { # method path json file -> HTTP status; the body into file
+api_status() { # method path json file -> HTTP status; the body into file
   curl -sS -o "$4" -w '%{http_code}' -X "$1" -H @"$BENCH_HEADERS/admin.header" -H 'Content-Type: application/json' \
     --data-binary @- "$STRATA_GATEWAY_URL$2" <<<"$3"
 }

@@ -87,7 +87,6 @@ fail() { log "FAILED: $*"; echo "partial results in $RESULTS" >&2; exit 1; }
 now_ms() { date +%s%3N; }
 . bench/lib.sh
 bench_secrets "$OUT"
-api_status() { api_to "$@"; } # method path json outfile -> HTTP status
 jf() { # dotted.path -> the field of the JSON on stdin, '' when absent or null
   python3 -c '
 import sys, json

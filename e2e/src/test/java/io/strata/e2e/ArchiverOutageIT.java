@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.strata.devstack.ManagedService;
 import io.strata.devstack.PgCluster;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -152,8 +154,23 @@ class ArchiverOutageIT extends StackTestSupport {
         builder.environment().put("PGHOST", cluster.host());
         builder.environment().put("PGPORT", String.valueOf(cluster.port()));
         builder.environment().put("PGUSER", cluster.superuser());
-        builder.environment().put("PGPASSWORD", cluster.password());
-        return builder.start();
+        // the password in a 0600 passfile removed once the tool exits, never in its environment
+        Path passfile = Files.createTempFile(
+                "strata-e2e-pgpass-",
+                "",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(
+                passfile, "*:*:*:*:" + cluster.password().replace("\\", "\\\\").replace(":", "\\:") + "\n");
+        builder.environment().remove("PGPASSWORD");
+        builder.environment().put("PGPASSFILE", passfile.toString());
+        try {
+            Process process = builder.start();
+            process.onExit().whenComplete((ended, error) -> passfile.toFile().delete());
+            return process;
+        } catch (Exception e) {
+            Files.deleteIfExists(passfile);
+            throw e;
+        }
     }
 
     private static void run(PgCluster cluster, List<String> command) throws Exception {

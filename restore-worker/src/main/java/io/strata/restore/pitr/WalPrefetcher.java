@@ -122,8 +122,8 @@ final class WalPrefetcher implements AutoCloseable {
     }
 
     /**
-     * Stops fetching and waits for the fetches under way (up to {@code stopWait}, {@link #STOP_WAIT} in a restore), so the spool can be
-     * removed after. The spool's staging directory is closed only once no fetch can still use it: when a fetch
+     * Stops fetching and waits for the fetches under way (up to {@code stopWait}, {@link #STOP_WAIT} in a
+     * restore), so the spool can be removed after. The spool's staging directory is closed only once no fetch can still use it: when a fetch
      * is still stuck in a read past the wait, a thread of its own closes it as soon as the last fetch ends, so
      * its descriptors never outlive the fetches. A cancelled job arrives interrupted: the waits here clear
      * that and set it again at the end.
