@@ -722,12 +722,7 @@ public class PhysicalBackupJob {
             done = true;
             return copied.withParentMs(parentWaitMs);
         } catch (IOException e) {
-            throw new JobFailureException(
-                    FailureCode.INTERNAL,
-                    "Could not write the block map to " + mapFile + ": " + e.getMessage()
-                            + " (free space in the backup-worker's temporary directory?)",
-                    true,
-                    e);
+            throw StreamFailures.blockMapFailure(mapFile, e);
         } finally {
             if (!done && copied != null) {
                 copied.data().close(); // the data object is not published
@@ -754,8 +749,9 @@ public class PhysicalBackupJob {
         // one pass over the tar: PostgreSQL's manifest is kept, every file's blocks hashed (and diffed)
         ManifestCapture tap = new ManifestCapture();
         CopyPhases.StreamTimes times = new CopyPhases.StreamTimes(tar.stream());
-        CountingInputStream raw =
-                new CountingInputStream(new TarFollower(times, TarFollower.Listener.all(tap, differ)));
+        CountingInputStream raw = new CountingInputStream(StreamFailures.refusingMalformed(
+                new TarFollower(times, StreamFailures.localWrites(TarFollower.Listener.all(tap, differ), scratch())),
+                source));
         Duration silence = Duration.ofSeconds(source.timeoutsOrDefault().io());
         // the server's own estimate when it gave one (read on the replication session), else the facts' one
         java.util.function.LongSupplier total = () -> estimate > 0 ? estimate : tar.estimatedBytes();

@@ -1,5 +1,6 @@
 package io.strata.common.blocks;
 
+import io.strata.common.storage.MalformedContentException;
 import io.strata.common.storage.ReadAbandoned;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,17 +95,14 @@ public final class BlockApplier implements AutoCloseable {
     public long untar(InputStream tar) throws IOException {
         TarFollower follower = new TarFollower(tar, register(new TarWriter()));
         long bytes = 0;
-        try {
-            // large reads: each file's bytes reach the disk in few large writes
-            byte[] buffer = new byte[WRITE_BATCH];
-            for (int n = follower.read(buffer); n >= 0; n = follower.read(buffer)) {
-                bytes += n;
-            }
-        } catch (RuntimeException e) { // a header that does not parse (a size that is not a number...)
-            throw new IOException("the base backup's tar is malformed: " + e.getMessage(), e);
+        // large reads: each file's bytes reach the disk in few large writes (a header that does not parse
+        // throws MalformedContentException)
+        byte[] buffer = new byte[WRITE_BATCH];
+        for (int n = follower.read(buffer); n >= 0; n = follower.read(buffer)) {
+            bytes += n;
         }
         if (!follower.ended()) {
-            throw new IOException("the base backup's tar ends before its end marker (cut short?)");
+            throw new MalformedContentException("the base backup's tar ends before its end marker (cut short?)");
         }
         return bytes;
     }
@@ -221,10 +219,10 @@ public final class BlockApplier implements AutoCloseable {
                     Files.createDirectories(resolve(root, name), DIRECTORY_MODE);
                 }
                 case SYMLINK ->
-                    throw new IOException(member.name() + " is a link to " + member.linkTarget()
+                    throw new MalformedContentException(member.name() + " is a link to " + member.linkTarget()
                             + " (a tablespace): restoring tablespaces is not supported");
                 case OTHER ->
-                    throw new IOException(
+                    throw new MalformedContentException(
                             "the base backup holds " + member.name() + ", neither a file, a directory nor a link");
             }
         }
@@ -243,7 +241,7 @@ public final class BlockApplier implements AutoCloseable {
                 return;
             }
             if (channel == null) {
-                throw new IOException("file data outside a file");
+                throw new MalformedContentException("file data outside a file");
             }
             synchronized (claims) {
                 BitSet packed = claims.packed;
@@ -297,7 +295,7 @@ public final class BlockApplier implements AutoCloseable {
         @Override
         public void block(int index, byte[] bytes, int length) throws IOException {
             if (channel == null) {
-                throw new IOException("a block before its file");
+                throw new MalformedContentException("a block before its file");
             }
             if (stopped) {
                 throw new StoppedException();
@@ -369,8 +367,8 @@ public final class BlockApplier implements AutoCloseable {
                             channel.truncate(entry.size());
                         } else if (channel.size() < entry.size()) {
                             // the chain wrote every block of this size; a shorter file means a lost block
-                            throw new IOException(entry.path() + " is " + channel.size() + " bytes after the chain was"
-                                    + " applied, but the backup has " + entry.size());
+                            throw new MalformedContentException(entry.path() + " is " + channel.size()
+                                    + " bytes after the chain was" + " applied, but the backup has " + entry.size());
                         }
                     }
                     files++;
@@ -378,11 +376,11 @@ public final class BlockApplier implements AutoCloseable {
                 }
                 case BlockMap.Entry.LINK -> {
                     if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-                        throw new IOException(entry.path() + " is a link to " + entry.linkTarget()
+                        throw new MalformedContentException(entry.path() + " is a link to " + entry.linkTarget()
                                 + " (a tablespace): restoring tablespaces is not supported");
                     }
                 }
-                default -> throw new IOException("unknown map entry " + entry);
+                default -> throw new MalformedContentException("unknown map entry " + entry);
             }
         }
         Set<Path> keep = new HashSet<>();
@@ -410,15 +408,17 @@ public final class BlockApplier implements AutoCloseable {
     /** {@code path} under {@code root}, refusing one that is absolute, climbs out or passes a link. */
     static Path resolve(Path root, String path) throws IOException {
         if (path.isEmpty() || path.startsWith("/") || path.contains("\0")) {
-            throw new IOException("refusing the stored path '" + path + "'");
+            throw new MalformedContentException("refusing the stored path '" + path + "'");
         }
         Path resolved = root.resolve(path).normalize();
         if (!resolved.startsWith(root) || resolved.equals(root)) {
-            throw new IOException("refusing the stored path '" + path + "': it leaves the data directory");
+            throw new MalformedContentException(
+                    "refusing the stored path '" + path + "': it leaves the data directory");
         }
         for (Path step = resolved.getParent(); step != null && !step.equals(root); step = step.getParent()) {
             if (Files.isSymbolicLink(step)) {
-                throw new IOException("refusing the stored path '" + path + "': it passes the link " + step);
+                throw new MalformedContentException(
+                        "refusing the stored path '" + path + "': it passes the link " + step);
             }
         }
         return resolved;

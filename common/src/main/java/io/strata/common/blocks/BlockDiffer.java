@@ -1,5 +1,6 @@
 package io.strata.common.blocks;
 
+import io.strata.common.storage.MalformedContentException;
 import java.io.IOException;
 import java.util.Set;
 
@@ -64,7 +65,7 @@ public final class BlockDiffer implements TarFollower.Listener {
                 map.add(new BlockMap.Entry(
                         BlockMap.Entry.LINK, member.name(), member.mode(), 0, new long[0], member.linkTarget()));
             case OTHER ->
-                throw new IOException("the base backup holds " + member.name()
+                throw new MalformedContentException("the base backup holds " + member.name()
                         + ", neither a file, a directory nor a link; Strata cannot store it block by block");
         }
     }
@@ -103,7 +104,8 @@ public final class BlockDiffer implements TarFollower.Listener {
             filled = 0;
         }
         if (nextBlock != hashes.length) {
-            throw new IOException(member.name() + " ended after " + nextBlock + " of " + hashes.length + " blocks");
+            throw new MalformedContentException(
+                    member.name() + " ended after " + nextBlock + " of " + hashes.length + " blocks");
         }
         map.add(new BlockMap.Entry(BlockMap.Entry.FILE, member.name(), member.mode(), member.size(), hashes, null));
         if (packed) {

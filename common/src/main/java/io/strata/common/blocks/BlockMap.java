@@ -2,6 +2,7 @@ package io.strata.common.blocks;
 
 import com.dynatrace.hash4j.hashing.Hasher64;
 import com.dynatrace.hash4j.hashing.Hashing;
+import io.strata.common.storage.MalformedContentException;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -137,10 +138,10 @@ public final class BlockMap {
             try {
                 this.in.readFully(magic);
             } catch (EOFException e) {
-                throw new IOException(name + " is not a block map (too short)", e);
+                throw new MalformedContentException(name + " is not a block map (too short)", e);
             }
             if (!Arrays.equals(magic, MAGIC)) {
-                throw new IOException(name + " is not a block map of a version this Strata reads");
+                throw new MalformedContentException(name + " is not a block map of a version this Strata reads");
             }
         }
 
@@ -155,7 +156,8 @@ public final class BlockMap {
                     long count = in.readLong();
                     in.readLong();
                     if (count != read) {
-                        throw new IOException(name + " says it has " + count + " entries, but " + read + " were read");
+                        throw new MalformedContentException(
+                                name + " says it has " + count + " entries, but " + read + " were read");
                     }
                     done = true;
                     return null;
@@ -168,7 +170,7 @@ public final class BlockMap {
                         long size = in.readLong();
                         int count = in.readInt();
                         if (size < 0 || count != blocks(size)) {
-                            throw new IOException(
+                            throw new MalformedContentException(
                                     name + ": " + path + " has " + count + " hashes for " + size + " bytes");
                         }
                         long[] hashes = new long[count];
@@ -179,10 +181,10 @@ public final class BlockMap {
                     }
                     case Entry.DIRECTORY -> new Entry(Entry.DIRECTORY, path, mode, 0, new long[0], null);
                     case Entry.LINK -> new Entry(Entry.LINK, path, mode, 0, new long[0], in.readUTF());
-                    default -> throw new IOException(name + " has an entry of unknown kind " + kind);
+                    default -> throw new MalformedContentException(name + " has an entry of unknown kind " + kind);
                 };
             } catch (EOFException e) {
-                throw new IOException(name + " ends before its end marker (cut short?)", e);
+                throw new MalformedContentException(name + " ends before its end marker (cut short?)", e);
             }
         }
     }

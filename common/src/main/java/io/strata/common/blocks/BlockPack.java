@@ -1,5 +1,6 @@
 package io.strata.common.blocks;
 
+import io.strata.common.storage.MalformedContentException;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -102,7 +103,7 @@ public final class BlockPack {
         try {
             in.readFully(magic);
             if (!Arrays.equals(magic, MAGIC)) {
-                throw new IOException(name + " is not a block pack of a version this Strata reads");
+                throw new MalformedContentException(name + " is not a block pack of a version this Strata reads");
             }
             while (true) {
                 byte marker = in.readByte();
@@ -110,14 +111,14 @@ public final class BlockPack {
                     long expectedFiles = in.readLong();
                     long expectedBlocks = in.readLong();
                     if (expectedFiles != files || expectedBlocks != blocks) {
-                        throw new IOException(name + " says it holds " + expectedFiles + " files and " + expectedBlocks
-                                + " blocks, but " + files + " and " + blocks + " were read");
+                        throw new MalformedContentException(name + " says it holds " + expectedFiles + " files and "
+                                + expectedBlocks + " blocks, but " + files + " and " + blocks + " were read");
                     }
                     sink.end();
                     return;
                 }
                 if (marker != 'F') {
-                    throw new IOException(name + " is malformed (marker " + marker + ")");
+                    throw new MalformedContentException(name + " is malformed (marker " + marker + ")");
                 }
                 sink.file(in.readUTF());
                 files++;
@@ -128,7 +129,8 @@ public final class BlockPack {
                     }
                     int length = in.readInt();
                     if (index < 0 || length < 1 || length > BlockMap.BLOCK_SIZE) {
-                        throw new IOException(name + " is malformed (block " + index + " of " + length + " bytes)");
+                        throw new MalformedContentException(
+                                name + " is malformed (block " + index + " of " + length + " bytes)");
                     }
                     in.readFully(block, 0, length);
                     sink.block(index, block, length);
@@ -136,7 +138,7 @@ public final class BlockPack {
                 }
             }
         } catch (EOFException e) {
-            throw new IOException(name + " ends before its end marker (cut short?)", e);
+            throw new MalformedContentException(name + " ends before its end marker (cut short?)", e);
         }
     }
 }

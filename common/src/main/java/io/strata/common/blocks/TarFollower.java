@@ -1,5 +1,6 @@
 package io.strata.common.blocks;
 
+import io.strata.common.storage.MalformedContentException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -180,16 +181,34 @@ public final class TarFollower extends FilterInputStream {
         return new String(header, offset, end - offset, StandardCharsets.UTF_8);
     }
 
-    /** An octal field, or a base-256 one (high bit set: sizes of 8 GiB and more). */
-    private long number(int offset, int length) {
+    /** An octal field, or a base-256 one (high bit set: sizes of 8 GiB and more); never negative. */
+    private long number(int offset, int length) throws MalformedContentException {
         if ((header[offset] & 0x80) != 0) {
             long value = header[offset] & 0x7F;
             for (int i = offset + 1; i < offset + length; i++) {
+                if (value >>> 55 != 0) {
+                    throw malformed("a base-256 number too large", offset);
+                }
                 value = value << 8 | (header[i] & 0xFF);
             }
             return value;
         }
         String digits = text(offset, length).trim();
-        return digits.isEmpty() ? 0 : Long.parseLong(digits, 8);
+        try {
+            long value = digits.isEmpty() ? 0 : Long.parseLong(digits, 8);
+            if (value < 0) {
+                throw malformed("a negative number", offset);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw malformed("'" + digits + "', not an octal number", offset);
+        }
+    }
+
+    private MalformedContentException malformed(String what, int offset) {
+        // the header's own text, its control characters shown as '?'
+        return new MalformedContentException(
+                ("the tar header of '" + text(0, 100) + "' has " + what + " at byte " + offset)
+                        .replaceAll("\\p{Cntrl}", "?"));
     }
 }

@@ -27,6 +27,12 @@ public enum FailureCode {
     /** The stored backup does not hash to what its manifest says (or does not decompress). */
     CHECKSUM_MISMATCH,
     /**
+     * The stored backup hashes to what its manifest says, but its content is not what Strata writes (a tar,
+     * block pack or block map that does not parse, a path that leaves the data directory, a file cut short): it
+     * was written wrongly, or altered together with its manifest. Not retryable: restore from another backup.
+     */
+    BACKUP_MALFORMED,
+    /**
      * A backup to delete has DIFFERENTIAL or INCREMENTAL backups built on it; the message lists them (delete
      * with cascade to remove them too).
      */

@@ -3,6 +3,7 @@ package io.strata.common.blocks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strata.common.storage.MalformedContentException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -282,6 +283,7 @@ class BlockChainTest {
         assertThatThrownBy(() -> {
                     while (cut.next() != null) {}
                 })
+                .isInstanceOf(MalformedContentException.class)
                 .hasMessageContaining("cut short");
 
         ByteArrayOutputStream pack = new ByteArrayOutputStream();
@@ -300,6 +302,7 @@ class BlockChainTest {
                             @Override
                             public void block(int index, byte[] bytes, int length) {}
                         }))
+                .isInstanceOf(MalformedContentException.class)
                 .hasMessageContaining("cut short");
     }
 
@@ -311,17 +314,65 @@ class BlockChainTest {
         Files.createSymbolicLink(dir.resolve("data/base/planted"), outside);
         try (BlockApplier applier = new BlockApplier(dir.resolve("data"))) {
             BlockPack.BlockSink packs = applier.packs();
-            assertThatThrownBy(() -> packs.file("../escape")).hasMessageContaining("leaves the data directory");
-            assertThatThrownBy(() -> packs.file("/etc/passwd")).hasMessageContaining("refusing");
-            assertThatThrownBy(() -> packs.file("link/x")).hasMessageContaining("passes the link");
+            assertThatThrownBy(() -> packs.file("../escape"))
+                    .isInstanceOf(MalformedContentException.class)
+                    .hasMessageContaining("leaves the data directory");
+            assertThatThrownBy(() -> packs.file("/etc/passwd"))
+                    .isInstanceOf(MalformedContentException.class)
+                    .hasMessageContaining("refusing");
+            assertThatThrownBy(() -> packs.file("link/x"))
+                    .isInstanceOf(MalformedContentException.class)
+                    .hasMessageContaining("passes the link");
             assertThatThrownBy(() -> packs.file("base/planted")).isInstanceOf(IOException.class);
             Map<String, byte[]> tablespace = new LinkedHashMap<>();
             tablespace.put("base/1/", null);
             assertThatThrownBy(() -> applier.untar(new ByteArrayInputStream(withLink(tar(tablespace)))))
+                    .isInstanceOf(MalformedContentException.class)
                     .hasMessageContaining("restoring tablespaces is not supported");
         }
         assertThat(dir.resolve("escape")).doesNotExist();
         assertThat(Files.readString(outside)).isEqualTo("not the backup's");
+    }
+
+    /**
+     * A tar header that does not parse, or a member Strata does not store, is the content's fault
+     * ({@link MalformedContentException}), whether met by a backup (the differ) or a restore (the applier):
+     * before, a bad size was a NumberFormatException, and a restore called any runtime failure malformed.
+     */
+    @Test
+    void aTarThatDoesNotParseIsMalformedContent(@TempDir Path dir) throws IOException {
+        Map<String, byte[]> members = new LinkedHashMap<>();
+        members.put("base/1/16384", bytes(2 * B));
+        byte[] badSize = tar(members);
+        put(badSize, 124, "00\u0007\n00001x"); // control characters are not echoed into job messages
+        byte[] fifo = tar(members);
+        fifo[156] = '6';
+        byte[] hugeSize = tar(members);
+        hugeSize[124] = (byte) 0x80;
+        java.util.Arrays.fill(hugeSize, 125, 136, (byte) 0xFF);
+
+        try (BlockApplier applier = new BlockApplier(dir.resolve("data-size"))) {
+            assertThatThrownBy(() -> applier.untar(new ByteArrayInputStream(badSize)))
+                    .isInstanceOf(MalformedContentException.class)
+                    .hasMessageContaining("the tar header of 'base/1/16384'")
+                    .hasMessageContaining("'00??00001x0', not an octal number")
+                    .hasMessageNotContaining("\n");
+        }
+        try (BlockApplier applier = new BlockApplier(dir.resolve("data-huge"))) {
+            assertThatThrownBy(() -> applier.untar(new ByteArrayInputStream(hugeSize)))
+                    .isInstanceOf(MalformedContentException.class)
+                    .hasMessageContaining("a base-256 number too large");
+        }
+        ByteArrayOutputStream map = new ByteArrayOutputStream();
+        BlockDiffer differ = new BlockDiffer(new BlockMap.Writer(map), null, null, Set.of());
+        assertThatThrownBy(() -> drain(new TarFollower(new ByteArrayInputStream(fifo), differ)))
+                .isInstanceOf(MalformedContentException.class)
+                .hasMessageContaining("neither a file, a directory nor a link");
+        try (BlockApplier applier = new BlockApplier(dir.resolve("data-fifo"))) {
+            assertThatThrownBy(() -> applier.untar(new ByteArrayInputStream(fifo)))
+                    .isInstanceOf(MalformedContentException.class)
+                    .hasMessageContaining("neither a file, a directory nor a link");
+        }
     }
 
     /** The tar with its first member turned into a link to /etc (as a tablespace's link in pg_tblspc). */

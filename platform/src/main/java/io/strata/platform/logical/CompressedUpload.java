@@ -138,10 +138,13 @@ public final class CompressedUpload {
             this.upload = upload;
             this.hashing = new HashingOutputStream(upload);
             this.zstd = compressor(ObjectEncryption.encrypt(new NonClosingOutputStream(hashing), keys), compression);
-            this.raw = new CountingOutputStream(zstd);
+            this.raw = new CountingOutputStream(zstd, e -> storageError(store, key, e));
         }
 
-        /** Where the object's plain bytes go. */
+        /**
+         * Where the object's plain bytes go; a write the object store fails throws STORAGE_ERROR (a {@link
+         * JobFailureException}), so a caller's own I/O failures are not taken for the store's.
+         */
         public OutputStream stream() {
             return raw;
         }
@@ -193,22 +196,41 @@ public final class CompressedUpload {
     }
 
     private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        private final java.util.function.Function<IOException, RuntimeException> failure;
         private long count;
 
-        CountingOutputStream(OutputStream out) {
+        CountingOutputStream(OutputStream out, java.util.function.Function<IOException, RuntimeException> failure) {
             super(out);
+            this.failure = failure;
         }
 
         @Override
-        public void write(int b) throws IOException {
-            out.write(b);
+        public void write(int b) {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw failure.apply(e);
+            }
             count++;
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
+        public void write(byte[] b, int off, int len) {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw failure.apply(e);
+            }
             count += len;
+        }
+
+        @Override
+        public void flush() {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw failure.apply(e);
+            }
         }
 
         @Override

@@ -6,6 +6,7 @@ import io.strata.common.crypto.EncryptedObjectException;
 import io.strata.common.model.FailureCode;
 import io.strata.common.storage.BackupManifest.StoredObject;
 import io.strata.common.storage.HashingInputStream;
+import io.strata.common.storage.MalformedContentException;
 import io.strata.common.storage.NoSuchObjectException;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.ParallelDownload;
@@ -42,8 +43,10 @@ public final class StoredObjects {
     /**
      * @param what what the object is, for messages ("base backup object", "block pack")
      * @param storedRead counts stored bytes as they arrive (progress)
-     * @throws JobFailureException BACKUP_NOT_FOUND when missing, CHECKSUM_MISMATCH when its bytes differ or do
-     *     not decompress, an encryption failure when unreadable, STORAGE_ERROR when the store fails
+     * @throws JobFailureException BACKUP_NOT_FOUND when missing, CHECKSUM_MISMATCH when its bytes differ,
+     *     BACKUP_MALFORMED when they are the backup's own but do not decompress or the reader finds them
+     *     malformed ({@link MalformedContentException}), an encryption failure when unreadable, STORAGE_ERROR
+     *     when the store fails
      */
     public static Read read(
             ObjectStore store,
@@ -96,6 +99,9 @@ public final class StoredObjects {
                                 ? "it does not decompress (" + readFailure.getMessage() + ")"
                                 : "its bytes differ from those the backup wrote");
             }
+            if (readFailure instanceof MalformedContentException || readFailure instanceof ZstdIOException) {
+                throw malformed(object, what, readFailure);
+            }
             if (readFailure != null) {
                 throw readFailure;
             }
@@ -121,6 +127,17 @@ public final class StoredObjects {
             throw corrupt(object, what, actual, count, "its bytes differ from those the backup wrote");
         }
         return new Read(plainBytes, count);
+    }
+
+    private static JobFailureException malformed(StoredObject object, String what, IOException failure) {
+        return new JobFailureException(
+                FailureCode.BACKUP_MALFORMED,
+                what.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + what.substring(1) + " " + object.key()
+                        + " holds the bytes its backup wrote (SHA-256 " + object.sha256() + "), but they cannot be"
+                        + " used: " + failure.getMessage() + ". The backup was written wrongly or altered together"
+                        + " with its manifest; retrying will not help: use another backup.",
+                false,
+                failure);
     }
 
     private static JobFailureException corrupt(

@@ -1,11 +1,18 @@
 package io.strata.platform.logical;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.luben.zstd.ZstdInputStream;
 import io.strata.common.crypto.Keyring;
+import io.strata.common.model.FailureCode;
 import io.strata.common.storage.LocalObjectStore;
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.ObjectUpload;
+import io.strata.platform.jobs.JobFailureException;
+import io.strata.platform.testing.ForwardingObjectStore;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,6 +62,53 @@ class CompressedUploadTest {
             assertThat(files.filter(Files::isRegularFile))
                     .as("no partial file either")
                     .isEmpty();
+        }
+    }
+
+    /**
+     * A sink's write that the store fails is the store's failure (STORAGE_ERROR, retryable), not a plain
+     * IOException a caller would take for its own (the block map's temporary file, a malformed tar).
+     */
+    @Test
+    void aSinkWriteTheStoreFailsIsAStorageError() throws Exception {
+        ObjectStore failing = new ForwardingObjectStore(new LocalObjectStore(root)) {
+            @Override
+            public ObjectUpload create(String key) {
+                return new ObjectUpload() {
+                    @Override
+                    public void write(int b) throws IOException {
+                        throw new IOException("connection reset by the object store");
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        throw new IOException("connection reset by the object store");
+                    }
+
+                    @Override
+                    protected long doComplete() {
+                        return 0;
+                    }
+
+                    @Override
+                    protected void doAbort() {}
+                };
+            }
+        };
+        try (CompressedUpload.Sink sink =
+                CompressedUpload.open(failing, "a/blocks.pack.zst", new CompressedUpload.Zstd(1, 0), Keyring.none())) {
+            assertThatThrownBy(() -> {
+                        for (int i = 0; i < 64; i++) { // past zstd's own buffer
+                            sink.stream().write(CONTENT);
+                        }
+                        sink.stream().flush();
+                    })
+                    .isInstanceOfSatisfying(JobFailureException.class, e -> {
+                        assertThat(e.code()).isEqualTo(FailureCode.STORAGE_ERROR);
+                        assertThat(e.retryable()).isTrue();
+                    })
+                    .hasMessageContaining("a/blocks.pack.zst")
+                    .hasMessageContaining("connection reset by the object store");
         }
     }
 

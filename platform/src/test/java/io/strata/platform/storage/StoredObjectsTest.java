@@ -7,6 +7,7 @@ import io.strata.common.crypto.Keyring;
 import io.strata.common.model.FailureCode;
 import io.strata.common.storage.BackupManifest.StoredObject;
 import io.strata.common.storage.LocalObjectStore;
+import io.strata.common.storage.MalformedContentException;
 import io.strata.common.storage.ReadAbandoned;
 import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.logical.CompressedUpload;
@@ -82,6 +83,55 @@ class StoredObjectsTest {
                 .isInstanceOfSatisfying(
                         JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.STORAGE_ERROR))
                 .hasMessageContaining("no space left on device");
+    }
+
+    /**
+     * Bytes that hash as the backup wrote them but that the reader finds malformed (a pack or tar written
+     * wrongly, or altered together with its manifest): BACKUP_MALFORMED, not retryable (before, this was a
+     * retryable STORAGE_ERROR asking to check the object store).
+     */
+    @Test
+    void malformedContentWithTheBackupsOwnBytesIsNotRetried(@TempDir Path root) throws IOException {
+        LocalObjectStore store = new LocalObjectStore(root);
+        StoredObject object = write(store, content());
+
+        assertThatThrownBy(() -> StoredObjects.read(
+                        store, encryption, object, false, 1 << 16, 2, new AtomicLong(), "block pack", in -> {
+                            in.readNBytes(100);
+                            throw new MalformedContentException("the pack is malformed (marker 7)");
+                        }))
+                .isInstanceOfSatisfying(JobFailureException.class, e -> {
+                    assertThat(e.code()).isEqualTo(FailureCode.BACKUP_MALFORMED);
+                    assertThat(e.retryable()).isFalse();
+                })
+                .hasMessageContaining(KEY)
+                .hasMessageContaining("marker 7")
+                .hasMessageContaining(object.sha256());
+    }
+
+    /** An object recorded with the right hash that is not zstd at all: BACKUP_MALFORMED, not a corrupt download. */
+    @Test
+    void anObjectThatDoesNotDecompressButHashesRightIsMalformed(@TempDir Path root) throws IOException {
+        LocalObjectStore store = new LocalObjectStore(root);
+        byte[] notZstd = content();
+        store.put(KEY, notZstd);
+        StoredObject object = new StoredObject(
+                KEY,
+                StoredObject.BLOCK_PACK,
+                "zstd",
+                notZstd.length,
+                notZstd.length,
+                io.strata.common.storage.HashingOutputStream.sha256Hex(notZstd));
+
+        assertThatThrownBy(() -> StoredObjects.read(
+                        store, encryption, object, false, 1 << 16, 2, new AtomicLong(), "block pack", in -> {
+                            in.readAllBytes();
+                        }))
+                .isInstanceOfSatisfying(JobFailureException.class, e -> {
+                    assertThat(e.code()).isEqualTo(FailureCode.BACKUP_MALFORMED);
+                    assertThat(e.retryable()).isFalse();
+                })
+                .hasMessageContaining(KEY);
     }
 
     /**

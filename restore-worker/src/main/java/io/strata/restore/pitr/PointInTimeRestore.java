@@ -15,6 +15,7 @@ import io.strata.common.model.FailureCode;
 import io.strata.common.model.Lsn;
 import io.strata.common.storage.BackupManifest;
 import io.strata.common.storage.BackupManifest.StoredObject;
+import io.strata.common.storage.MalformedContentException;
 import io.strata.common.storage.NoSuchObjectException;
 import io.strata.common.storage.ObjectStore;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
@@ -612,7 +613,19 @@ public class PointInTimeRestore {
             }
         }
         if (plan != null) {
-            BlockApplier.shape(dataDir, plan, Set.of(PG_MANIFEST_FILE, "pg_wal"));
+            try {
+                BlockApplier.shape(dataDir, plan, Set.of(PG_MANIFEST_FILE, "pg_wal"));
+            } catch (MalformedContentException e) {
+                // every object hashed as written: the chain's map and its packs disagree
+                throw new JobFailureException(
+                        FailureCode.BACKUP_MALFORMED,
+                        "The backup chain does not rebuild the files its block map "
+                                + chain.targetMap().key()
+                                + " lists: " + e.getMessage() + ". Every object holds the bytes its backup wrote, so"
+                                + " retrying will not help: restore from another backup.",
+                        false,
+                        e);
+            }
         }
         return written;
     }
