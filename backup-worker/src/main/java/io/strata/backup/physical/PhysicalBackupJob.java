@@ -803,6 +803,18 @@ public class PhysicalBackupJob {
                     plain -> loaded[0] =
                             ParentBlocks.load(plain, choice.blockMap().key(), scratch()));
             return new Parent(choice, loaded[0], (System.nanoTime() - start) / 1_000_000);
+        } catch (JobFailureException e) {
+            new Parent(choice, loaded[0], 0).close();
+            if (e.code() == FailureCode.BACKUP_MALFORMED) {
+                // the advice is for a backup, not a restore
+                throw new JobFailureException(
+                        e.code(),
+                        e.getMessage() + " This backup was to be built on it (backup "
+                                + choice.parent().backupId() + "): take a FULL backup, which needs no parent.",
+                        false,
+                        e);
+            }
+            throw e;
         } catch (RuntimeException e) {
             new Parent(choice, loaded[0], 0).close();
             throw e;

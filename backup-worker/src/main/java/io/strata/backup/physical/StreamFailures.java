@@ -67,37 +67,34 @@ final class StreamFailures {
         return new TarFollower.Listener() {
             @Override
             public void member(TarFollower.Member member) throws IOException {
-                try {
-                    listener.member(member);
-                } catch (MalformedContentException e) {
-                    throw e;
-                } catch (IOException e) {
-                    throw blockMapFailure(scratch, e);
-                }
+                local(() -> listener.member(member), scratch);
             }
 
             @Override
             public void data(byte[] bytes, int offset, int length) throws IOException {
-                try {
-                    listener.data(bytes, offset, length);
-                } catch (MalformedContentException e) {
-                    throw e;
-                } catch (IOException e) {
-                    throw blockMapFailure(scratch, e);
-                }
+                local(() -> listener.data(bytes, offset, length), scratch);
             }
 
             @Override
             public void memberEnd(TarFollower.Member member) throws IOException {
-                try {
-                    listener.memberEnd(member);
-                } catch (MalformedContentException e) {
-                    throw e;
-                } catch (IOException e) {
-                    throw blockMapFailure(scratch, e);
-                }
+                local(() -> listener.memberEnd(member), scratch);
             }
         };
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        void run() throws IOException;
+    }
+
+    private static void local(Call call, Path scratch) throws MalformedContentException {
+        try {
+            call.run();
+        } catch (MalformedContentException e) {
+            throw e;
+        } catch (IOException e) {
+            throw blockMapFailure(scratch, e);
+        }
     }
 
     static JobFailureException malformed(SourceConnection source, MalformedContentException e) {

@@ -51,7 +51,7 @@ public final class BlockDiffer implements TarFollower.Listener {
         switch (member.type()) {
             case FILE -> {
                 file = member;
-                hashes = new long[BlockMap.blocks(member.size())];
+                hashes = new long[BlockMap.blocks(BlockMap.requireFileSize(member.size(), member.name()))];
                 parentHashes = parent == null ? null : parent.hashes(member.name());
                 nextBlock = 0;
                 filled = 0;
@@ -62,8 +62,10 @@ public final class BlockDiffer implements TarFollower.Listener {
                 map.add(new BlockMap.Entry(
                         BlockMap.Entry.DIRECTORY, stripSlash(member.name()), member.mode(), 0, new long[0], null));
             case SYMLINK ->
-                map.add(new BlockMap.Entry(
-                        BlockMap.Entry.LINK, member.name(), member.mode(), 0, new long[0], member.linkTarget()));
+                // PostgreSQL sends links only for tablespaces (pg_tblspc), which a restore cannot rebuild: a
+                // backup holding one would be kept and never restore
+                throw new MalformedContentException("the base backup holds " + member.name() + ", a link to "
+                        + member.linkTarget() + " (a tablespace); Strata does not back up tablespaces");
             case OTHER ->
                 throw new MalformedContentException("the base backup holds " + member.name()
                         + ", neither a file, a directory nor a link; Strata cannot store it block by block");

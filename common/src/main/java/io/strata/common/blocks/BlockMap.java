@@ -9,6 +9,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UTFDataFormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -34,6 +35,22 @@ public final class BlockMap {
     /** The hash a block is compared by. */
     public static long hash(byte[] block, int offset, int length) {
         return XXH3.hashBytesToLong(block, offset, length);
+    }
+
+    /**
+     * The largest file a map holds, 64 GiB, so one file's hashes (held while it passes) stay under 64 MiB;
+     * PostgreSQL writes relations in 1 GiB segments (1 MiB of hashes). A larger size is refused as content
+     * Strata does not store, not met with an allocation the worker's memory cannot take.
+     */
+    public static final long MAX_FILE_BYTES = 64L << 30;
+
+    /** {@code size} as the size of a file Strata stores, or why not. */
+    static long requireFileSize(long size, String path) throws MalformedContentException {
+        if (size < 0 || size > MAX_FILE_BYTES) {
+            throw new MalformedContentException(
+                    path + " is " + size + " bytes; Strata stores files of 0 to " + MAX_FILE_BYTES + " bytes");
+        }
+        return size;
     }
 
     /** How many blocks a file of {@code size} bytes has. */
@@ -167,9 +184,9 @@ public final class BlockMap {
                 read++;
                 return switch ((char) kind) {
                     case Entry.FILE -> {
-                        long size = in.readLong();
+                        long size = requireFileSize(in.readLong(), name + ": " + path);
                         int count = in.readInt();
-                        if (size < 0 || count != blocks(size)) {
+                        if (count != blocks(size)) {
                             throw new MalformedContentException(
                                     name + ": " + path + " has " + count + " hashes for " + size + " bytes");
                         }
@@ -185,6 +202,8 @@ public final class BlockMap {
                 };
             } catch (EOFException e) {
                 throw new MalformedContentException(name + " ends before its end marker (cut short?)", e);
+            } catch (UTFDataFormatException e) {
+                throw new MalformedContentException(name + " has a path or link that is not modified UTF-8", e);
             }
         }
     }

@@ -7,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UTFDataFormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -139,6 +140,8 @@ public final class BlockPack {
             }
         } catch (EOFException e) {
             throw new MalformedContentException(name + " ends before its end marker (cut short?)", e);
+        } catch (UTFDataFormatException e) {
+            throw new MalformedContentException(name + " has a path that is not modified UTF-8", e);
         }
     }
 }

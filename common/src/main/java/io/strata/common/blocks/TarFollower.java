@@ -206,9 +206,7 @@ public final class TarFollower extends FilterInputStream {
     }
 
     private MalformedContentException malformed(String what, int offset) {
-        // the header's own text, its control characters shown as '?'
         return new MalformedContentException(
-                ("the tar header of '" + text(0, 100) + "' has " + what + " at byte " + offset)
-                        .replaceAll("\\p{Cntrl}", "?"));
+                "the tar header of '" + text(0, 100) + "' has " + what + " at byte " + offset);
     }
 }

@@ -24,7 +24,10 @@ public enum FailureCode {
     STORAGE_ERROR,
     /** The backup to restore has no manifest: it never completed or was deleted. */
     BACKUP_NOT_FOUND,
-    /** The stored backup does not hash to what its manifest says (or does not decompress). */
+    /**
+     * The stored backup does not hash to what its manifest says (a damaged object may first fail to
+     * decompress: its hash is what decides).
+     */
     CHECKSUM_MISMATCH,
     /**
      * The stored backup hashes to what its manifest says, but its content is not what Strata writes (a tar,

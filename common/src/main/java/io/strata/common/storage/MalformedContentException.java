@@ -10,11 +10,16 @@ import java.io.IOException;
  * they are, retrying cannot help.
  */
 public class MalformedContentException extends IOException {
+    /** @param message may quote the content (a path, a header field): its control characters are shown as '?' */
     public MalformedContentException(String message) {
-        super(message);
+        super(printable(message));
     }
 
     public MalformedContentException(String message, Throwable cause) {
-        super(message, cause);
+        super(printable(message), cause);
+    }
+
+    private static String printable(String message) {
+        return message == null ? null : message.replaceAll("\\p{Cntrl}", "?");
     }
 }

@@ -368,6 +368,18 @@ class BlockChainTest {
         assertThatThrownBy(() -> drain(new TarFollower(new ByteArrayInputStream(fifo), differ)))
                 .isInstanceOf(MalformedContentException.class)
                 .hasMessageContaining("neither a file, a directory nor a link");
+        // a link (PostgreSQL sends them for tablespaces only) is refused when backed up, not stored unrestorable
+        assertThatThrownBy(() -> drain(new TarFollower(new ByteArrayInputStream(withLink(tar(members))), differ)))
+                .isInstanceOf(MalformedContentException.class)
+                .hasMessageContaining("Strata does not back up tablespaces");
+        // a size whose hashes the worker could not hold (a base-256 size of 2^40) is refused, not allocated
+        byte[] terabyte = tar(members);
+        terabyte[124] = (byte) 0x80;
+        java.util.Arrays.fill(terabyte, 125, 136, (byte) 0);
+        terabyte[130] = 1; // 2^40
+        assertThatThrownBy(() -> drain(new TarFollower(new ByteArrayInputStream(terabyte), differ)))
+                .isInstanceOf(MalformedContentException.class)
+                .hasMessageContaining("Strata stores files of 0 to");
         try (BlockApplier applier = new BlockApplier(dir.resolve("data-fifo"))) {
             assertThatThrownBy(() -> applier.untar(new ByteArrayInputStream(fifo)))
                     .isInstanceOf(MalformedContentException.class)

@@ -1,5 +1,6 @@
 package io.strata.platform.storage;
 
+import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdIOException;
 import com.github.luben.zstd.ZstdInputStream;
 import io.strata.common.crypto.EncryptedObjectException;
@@ -99,7 +100,8 @@ public final class StoredObjects {
                                 ? "it does not decompress (" + readFailure.getMessage() + ")"
                                 : "its bytes differ from those the backup wrote");
             }
-            if (readFailure instanceof MalformedContentException || readFailure instanceof ZstdIOException) {
+            if (readFailure instanceof MalformedContentException
+                    || (readFailure instanceof ZstdIOException zstd && !outOfMemory(zstd))) {
                 throw malformed(object, what, readFailure);
             }
             if (readFailure != null) {
@@ -127,6 +129,13 @@ public final class StoredObjects {
             throw corrupt(object, what, actual, count, "its bytes differ from those the backup wrote");
         }
         return new Read(plainBytes, count);
+    }
+
+    /** zstd could not allocate its buffers: this worker's failure, not the object's. */
+    private static boolean outOfMemory(ZstdIOException e) {
+        long memory = Zstd.errMemoryAllocation();
+        // the code as zstd-jni keeps it, or zstd's raw result (both forms are met across versions)
+        return e.getErrorCode() == memory || Zstd.getErrorCode(e.getErrorCode()) == memory;
     }
 
     private static JobFailureException malformed(StoredObject object, String what, IOException failure) {

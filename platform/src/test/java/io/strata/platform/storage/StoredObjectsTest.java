@@ -63,7 +63,8 @@ class StoredObjectsTest {
         assertThatThrownBy(() -> StoredObjects.read(
                         store, encryption, object, false, 1 << 16, 2, new AtomicLong(), "block pack", in -> {
                             in.readAllBytes();
-                            throw new IOException("the pack is malformed");
+                            // zstd or the reader trips over the damage first: the hash decides what it is
+                            throw new MalformedContentException("the pack is malformed");
                         }))
                 .isInstanceOfSatisfying(
                         JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.CHECKSUM_MISMATCH))
