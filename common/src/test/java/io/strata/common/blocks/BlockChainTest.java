@@ -387,6 +387,28 @@ class BlockChainTest {
         }
     }
 
+    /**
+     * A chain whose map lists a file longer than its tar and packs wrote (every object hashed as written,
+     * so the backup itself is inconsistent) is malformed content: a restore fails BACKUP_MALFORMED.
+     */
+    @Test
+    void aFileTheChainWroteShortIsMalformed(@TempDir Path dir) throws IOException {
+        ByteArrayOutputStream map = new ByteArrayOutputStream();
+        BlockMap.Writer writer = new BlockMap.Writer(map);
+        writer.add(new BlockMap.Entry('f', "base/1/16384", 0600, 3L * B, new long[] {1, 2, 3}, null));
+        writer.finish();
+        Path data = dir.resolve("data");
+        Files.createDirectories(data.resolve("base/1"));
+        Files.write(data.resolve("base/1/16384"), bytes(B)); // one block of three
+
+        assertThatThrownBy(() -> BlockApplier.shape(
+                        data,
+                        TargetLayout.of(new BlockMap.Reader(new ByteArrayInputStream(map.toByteArray()), "map")),
+                        Set.of()))
+                .isInstanceOf(MalformedContentException.class)
+                .hasMessageContaining("base/1/16384 is 8192 bytes after the chain was applied");
+    }
+
     /** The tar with its first member turned into a link to /etc (as a tablespace's link in pg_tblspc). */
     private static byte[] withLink(byte[] tar) {
         byte[] changed = tar.clone();
