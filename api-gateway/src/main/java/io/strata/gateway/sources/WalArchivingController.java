@@ -61,7 +61,11 @@ class WalArchivingController {
     private Lsn currentLsn(String name) {
         return sql.run(name, "read its current WAL position", (connection, server) -> {
             try (Statement statement = connection.createStatement();
-                    ResultSet row = statement.executeQuery("select pg_current_wal_lsn()::text")) {
+                    // a standby has no WAL of its own to write: what it received (or replayed) is what its
+                    // archiving can reach
+                    ResultSet row = statement.executeQuery("select case when pg_is_in_recovery()"
+                            + " then greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())"
+                            + " else pg_current_wal_lsn() end::text")) {
                 row.next();
                 return Lsn.parse(row.getString(1));
             }

@@ -165,6 +165,19 @@ final class ClusterFiles {
             }
         }
 
+        /** Removes the file {@code name} of the directory if there is one (a link is removed, never followed). */
+        void remove(String name) throws IOException {
+            Path file = Path.of(name);
+            if (file.getNameCount() != 1 || name.startsWith(".")) {
+                throw new IllegalArgumentException("not a plain file name: " + name);
+            }
+            try {
+                directory.deleteFile(file);
+            } catch (NoSuchFileException absent) {
+                // nothing to remove
+            }
+        }
+
         /** Removes the staging directory (if the user moved it, an empty directory of the worker's is left). */
         @Override
         public void close() throws IOException {

@@ -69,10 +69,12 @@ final class RecoveringServer {
         try (Connection connection = connect();
                 Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery(
-                        "select pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, pg_current_wal_lsn()::text")) {
+                        // pg_current_wal_lsn() fails during recovery: asked only once it is over
+                        "select pg_is_in_recovery(), case when pg_is_in_recovery() then pg_last_wal_replay_lsn()"
+                                + " else pg_current_wal_lsn() end::text")) {
             row.next();
             boolean inRecovery = row.getBoolean(1);
-            String lsn = row.getString(inRecovery ? 2 : 3); // null until replay has begun
+            String lsn = row.getString(2); // null until replay has begun
             return Optional.of(new State(inRecovery, lsn == null ? null : Lsn.parse(lsn)));
         } catch (SQLException e) {
             return Optional.empty(); // starting up, not yet consistent, or gone: the caller checks running()

@@ -78,7 +78,11 @@ final class RecoverySettings {
         return POSTGRES_TIME.format(RecoveryTarget.parseTime(rfc3339).atOffset(ZoneOffset.UTC)) + "+00";
     }
 
-    /** Writes both blocks and {@code recovery.signal}. */
+    /**
+     * Writes both blocks and {@code recovery.signal}, and removes {@code standby.signal}: a backup of a standby
+     * holds one, and with it PostgreSQL would stay a standby, waiting for more WAL instead of reaching its
+     * target and promoting.
+     */
     void write(int port, String restoreCommand, List<String> targetLines) throws IOException {
         server.clear();
         server.add(SERVER_MARK);
@@ -99,6 +103,7 @@ final class RecoverySettings {
         recovery.add("recovery_target_action = 'promote'");
         recovery.addAll(targetLines);
         save();
+        files.remove("standby.signal");
         files.replace("recovery.signal", new byte[0], user);
     }
 

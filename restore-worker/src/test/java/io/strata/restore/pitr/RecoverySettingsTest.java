@@ -99,6 +99,29 @@ class RecoverySettingsTest {
         assertThat(conf).doesNotContain("restore_command", "recovery_target", "lc_messages");
     }
 
+    /**
+     * A backup of a standby holds {@code standby.signal}; left there, the restored server stays a standby
+     * (standby mode wins over recovery.signal), waiting for WAL forever instead of promoting at its target.
+     */
+    @Test
+    void theStandbySignalOfABackupTakenFromAStandbyIsRemoved(@TempDir Path dataDir) throws Exception {
+        Files.writeString(dataDir.resolve("postgresql.auto.conf"), "primary_conninfo = 'host=upstream'\n");
+        Files.write(dataDir.resolve("standby.signal"), new byte[0]);
+        try (ClusterFiles.Staging files = ClusterFiles.Staging.open(dataDir)) {
+            RecoverySettings settings =
+                    RecoverySettings.of(dataDir, files, new OsUser(System.getProperty("user.name")));
+            settings.write(
+                    5999,
+                    "'/roots/.strata-bin/strata-restore-wal' %f %p",
+                    RecoverySettings.targetLines(RecoveryTarget.latestTarget(), plan(null, null)));
+        }
+        assertThat(dataDir.resolve("standby.signal")).doesNotExist();
+        assertThat(dataDir.resolve("recovery.signal")).exists();
+        assertThat(Files.readString(dataDir.resolve("postgresql.auto.conf"), StandardCharsets.UTF_8))
+                .endsWith("recovery_target_action = 'promote'\n")
+                .contains("primary_conninfo = ''");
+    }
+
     private static RecoveryPlan plan(String stopLsn, String serverName) {
         return new RecoveryPlan(
                 "shop",
