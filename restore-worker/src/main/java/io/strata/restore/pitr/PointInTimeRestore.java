@@ -249,6 +249,7 @@ public class PointInTimeRestore {
             }
             // read while the directory is the worker's alone, never read back once it is the cluster's user's
             RecoverySettings settings = RecoverySettings.of(dataDir, dataFiles, user);
+            RecoverySettings.dropStandbySignal(dataFiles);
             user.ownTree(dataDir, dataFiles.name());
             if (givenMode != null) {
                 user.own(dataDir, givenMode);

@@ -79,9 +79,20 @@ final class RecoverySettings {
     }
 
     /**
-     * Writes both blocks and {@code recovery.signal}, and removes {@code standby.signal}: a backup of a standby
-     * holds one, and with it PostgreSQL would stay a standby, waiting for more WAL instead of reaching its
-     * target and promoting.
+     * Removes the backup's {@code standby.signal}, if it has one (a backup of a standby does): with it
+     * PostgreSQL would stay a standby, waiting for more WAL, instead of reaching its target and promoting. Call
+     * it while the directory is still the worker's alone.
+     */
+    static void dropStandbySignal(ClusterFiles.Staging files) throws IOException {
+        files.remove("standby.signal");
+    }
+
+    /**
+     * Writes both blocks and {@code recovery.signal}. The recovery block first clears what the backup's own
+     * settings may hold (a standby's, or another tool's restore left in the file): every recovery target, a
+     * standby's apply delay, and the commands it ran at the end of recovery or to clean its archive, which
+     * must not run on the restore host; the server block clears synchronous standbys, with which every write
+     * of the promoted cluster would wait for a standby it never has.
      */
     void write(int port, String restoreCommand, List<String> targetLines) throws IOException {
         server.clear();
@@ -94,6 +105,7 @@ final class RecoverySettings {
         server.add("primary_conninfo = ''");
         server.add("primary_slot_name = ''");
         server.add("hot_standby = 'on'");
+        server.add("synchronous_standby_names = ''");
         recovery.clear();
         recovery.add(RECOVERY_MARK);
         // recovery's outcome is judged partly by its log: PostgreSQL's own words, untranslated
@@ -101,9 +113,18 @@ final class RecoverySettings {
         recovery.add("restore_command = " + quote(restoreCommand));
         recovery.add("recovery_target_timeline = 'current'");
         recovery.add("recovery_target_action = 'promote'");
+        // inherited settings cleared (the last setting of a name wins), then the restore's own target
+        recovery.add("recovery_target = ''");
+        recovery.add("recovery_target_lsn = ''");
+        recovery.add("recovery_target_name = ''");
+        recovery.add("recovery_target_time = ''");
+        recovery.add("recovery_target_xid = ''");
+        recovery.add("recovery_target_inclusive = 'on'");
+        recovery.add("recovery_min_apply_delay = 0");
+        recovery.add("recovery_end_command = ''");
+        recovery.add("archive_cleanup_command = ''");
         recovery.addAll(targetLines);
         save();
-        files.remove("standby.signal");
         files.replace("recovery.signal", new byte[0], user);
     }
 

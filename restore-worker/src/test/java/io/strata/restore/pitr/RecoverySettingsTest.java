@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.core.JacksonException;
@@ -100,16 +101,32 @@ class RecoverySettingsTest {
     }
 
     /**
-     * A backup of a standby holds {@code standby.signal}; left there, the restored server stays a standby
-     * (standby mode wins over recovery.signal), waiting for WAL forever instead of promoting at its target.
+     * A backup of a standby holds {@code standby.signal} and the standby's settings: left there, the restored
+     * server stays a standby (standby mode wins over recovery.signal), waiting for WAL forever, and the
+     * standby's apply delay, archive clean-up command, recovery target and synchronous standbys would apply
+     * to the restore. The signal goes, and every such setting is cleared by a later line of the same name.
      */
     @Test
-    void theStandbySignalOfABackupTakenFromAStandbyIsRemoved(@TempDir Path dataDir) throws Exception {
-        Files.writeString(dataDir.resolve("postgresql.auto.conf"), "primary_conninfo = 'host=upstream'\n");
+    void whatABackupOfAStandbyBringsIsClearedForTheRestore(@TempDir Path dataDir) throws Exception {
+        Files.writeString(
+                dataDir.resolve("postgresql.auto.conf"),
+                String.join(
+                        "\n",
+                        "primary_conninfo = 'host=upstream passfile=''/home/pg/.pgpass'''",
+                        "primary_slot_name = 'standby_1'",
+                        "recovery_min_apply_delay = '1h'",
+                        "archive_cleanup_command = 'pg_archivecleanup /mnt/archive %r'",
+                        "recovery_end_command = 'rm -rf /mnt/archive'",
+                        "recovery_target_name = 'before-upgrade'",
+                        "recovery_target_inclusive = 'off'",
+                        "synchronous_standby_names = '*'",
+                        "work_mem = '8MB'",
+                        ""));
         Files.write(dataDir.resolve("standby.signal"), new byte[0]);
         try (ClusterFiles.Staging files = ClusterFiles.Staging.open(dataDir)) {
             RecoverySettings settings =
                     RecoverySettings.of(dataDir, files, new OsUser(System.getProperty("user.name")));
+            RecoverySettings.dropStandbySignal(files);
             settings.write(
                     5999,
                     "'/roots/.strata-bin/strata-restore-wal' %f %p",
@@ -117,9 +134,25 @@ class RecoverySettingsTest {
         }
         assertThat(dataDir.resolve("standby.signal")).doesNotExist();
         assertThat(dataDir.resolve("recovery.signal")).exists();
-        assertThat(Files.readString(dataDir.resolve("postgresql.auto.conf"), StandardCharsets.UTF_8))
-                .endsWith("recovery_target_action = 'promote'\n")
-                .contains("primary_conninfo = ''");
+        // PostgreSQL's rule: the last line of a name wins
+        Map<String, String> effective = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(dataDir.resolve("postgresql.auto.conf"), StandardCharsets.UTF_8)) {
+            int equals = line.indexOf(" = ");
+            if (!line.startsWith("#") && equals > 0) {
+                effective.put(line.substring(0, equals), line.substring(equals + 3));
+            }
+        }
+        assertThat(effective)
+                .containsEntry("primary_conninfo", "''")
+                .containsEntry("primary_slot_name", "''")
+                .containsEntry("recovery_min_apply_delay", "0")
+                .containsEntry("archive_cleanup_command", "''")
+                .containsEntry("recovery_end_command", "''")
+                .containsEntry("recovery_target_name", "''")
+                .containsEntry("recovery_target_inclusive", "'on'")
+                .containsEntry("synchronous_standby_names", "''")
+                .containsEntry("recovery_target_action", "'promote'")
+                .containsEntry("work_mem", "'8MB'");
     }
 
     private static RecoveryPlan plan(String stopLsn, String serverName) {
