@@ -27,10 +27,17 @@ import org.springframework.web.client.HttpClientErrorException;
 @RestController
 class RestorePointController {
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    /**
+     * The point's timeline is that of the WAL file its record went to: the last checkpoint's would name the
+     * old timeline for minutes after a promotion (until the promotion's spread checkpoint ends).
+     */
     private static final String CREATE = """
-            select pg_create_restore_point(?)::text as lsn,
-                   (select timeline_id from pg_control_checkpoint()) as timeline,
-                   clock_timestamp() as created_at""";
+            with point as (select pg_create_restore_point(?) as lsn)
+            select lsn::text as lsn,
+                   ('x' || substr(pg_walfile_name(lsn), 1, 8))::bit(32)::int as timeline,
+                   clock_timestamp() as created_at
+            from point""";
+
     private final CatalogProxy catalog;
     private final SourceSql sql;
 

@@ -16,7 +16,8 @@ import java.nio.file.Path;
  *
  * <ul>
  *   <li>what the source sent is not a tar Strata can store ({@link MalformedContentException}: a header
- *       that does not parse, a member that is neither a file, a directory nor a link):
+ *       that does not parse, a member that is not a file or a directory, a tablespace's link, a file over
+ *       {@code BlockMap.MAX_FILE_BYTES}):
  *       {@code PG_BASEBACKUP_FAILED}, not retryable, since the source would send it again;
  *   <li>the block map could not be written to the worker's temporary directory: {@code INTERNAL},
  *       retryable;
@@ -60,8 +61,8 @@ final class StreamFailures {
     }
 
     /**
-     * {@code listener}, its other I/O failures (writing the block map in {@code scratch}) thrown as this
-     * worker's; a {@link MalformedContentException} passes as it is.
+     * {@code listener}, its other I/O failures (writing the block map in {@code scratch}, reading the parent's
+     * hashes there) thrown as this worker's; a {@link MalformedContentException} passes as it is.
      */
     static TarFollower.Listener localWrites(TarFollower.Listener listener, Path scratch) {
         return new TarFollower.Listener() {
@@ -110,7 +111,8 @@ final class StreamFailures {
     static JobFailureException blockMapFailure(Path where, IOException e) {
         return new JobFailureException(
                 FailureCode.INTERNAL,
-                "Could not write the backup's block map (" + where + "): " + e.getMessage()
+                "Could not write the backup's block map or read its parent's hashes (" + where + "): "
+                        + e.getMessage()
                         + " (free space in the backup-worker's temporary directory?)",
                 true,
                 e);

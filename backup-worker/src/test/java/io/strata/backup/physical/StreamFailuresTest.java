@@ -71,7 +71,7 @@ class StreamFailuresTest {
                     assertThat(e.code()).isEqualTo(FailureCode.INTERNAL);
                     assertThat(e.retryable()).isTrue();
                 })
-                .hasMessageContaining("block map (/tmp/strata-scratch)")
+                .hasMessageContaining("block map or read its parent's hashes (/tmp/strata-scratch)")
                 .hasMessageContaining("No space left on device");
     }
 

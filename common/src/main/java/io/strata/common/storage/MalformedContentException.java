@@ -20,6 +20,7 @@ public class MalformedContentException extends IOException {
     }
 
     private static String printable(String message) {
-        return message == null ? null : message.replaceAll("\\p{Cntrl}", "?");
+        // control and format characters, line and paragraph separators (C1, bidi overrides included)
+        return message == null ? null : message.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]", "?");
     }
 }

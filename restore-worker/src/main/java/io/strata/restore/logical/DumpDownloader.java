@@ -39,7 +39,8 @@ final class DumpDownloader {
      *
      * @return the raw (decompressed) size
      * @throws JobFailureException {@code CHECKSUM_MISMATCH} when the object does not hash to the manifest's
-     *     SHA-256 or does not decompress, {@code BACKUP_NOT_FOUND} when it is gone, {@code STORAGE_ERROR}
+     *     SHA-256, {@code BACKUP_MALFORMED} when it does but does not decompress, {@code BACKUP_NOT_FOUND} when it
+     *     is gone, {@code STORAGE_ERROR}
      */
     long download(StoredObject object, Path target, AtomicLong storedRead, boolean requireEncrypted) {
         try (InputStream stored = store.open(object.key())) {
@@ -52,12 +53,19 @@ final class DumpDownloader {
             } catch (EncryptedObjectException e) {
                 throw encryption.unreadable(object.key(), e);
             } catch (ZstdIOException e) {
-                hashing.transferTo(OutputStream.nullOutputStream()); // hash all of it for the message
-                throw mismatch(
-                        object,
-                        hashing.sha256Hex(),
-                        hashing.count(),
-                        "it does not decompress (" + e.getMessage() + ")");
+                hashing.transferTo(OutputStream.nullOutputStream()); // the hash decides what the fault is
+                String actual = hashing.sha256Hex();
+                if (actual.equalsIgnoreCase(object.sha256()) && hashing.count() == object.storedBytes()) {
+                    throw new JobFailureException(
+                            FailureCode.BACKUP_MALFORMED,
+                            "Backup object " + object.key() + " holds the bytes its backup wrote (SHA-256 "
+                                    + object.sha256() + "), but they do not decompress (" + e.getMessage() + "): it"
+                                    + " was written wrongly or altered together with its manifest. Nothing was"
+                                    + " restored; retrying will not help: restore another backup.",
+                            false,
+                            e);
+                }
+                throw mismatch(object, actual, hashing.count(), "it does not decompress (" + e.getMessage() + ")");
             }
             hashing.transferTo(OutputStream.nullOutputStream()); // bytes after the zstd frame count too
             String actual = hashing.sha256Hex(); // finishes the digest: read it once

@@ -88,11 +88,11 @@ final class RecoverySettings {
     }
 
     /**
-     * Writes both blocks and {@code recovery.signal}. The recovery block first clears what the backup's own
-     * settings may hold (a standby's, or another tool's restore left in the file): every recovery target, a
-     * standby's apply delay, and the commands it ran at the end of recovery or to clean its archive, which
-     * must not run on the restore host; the server block clears synchronous standbys, with which every write
-     * of the promoted cluster would wait for a standby it never has.
+     * Writes both blocks and {@code recovery.signal}. The server block (kept after promotion) clears what the
+     * backup's own settings may hold (a standby's, or what another tool's restore left in the file): every
+     * recovery target, a standby's apply delay, the commands it ran at the end of recovery or to clean its
+     * archive, which must not run on the restore host, and synchronous standbys, with which every write of the
+     * promoted cluster would wait for a standby it never has. The recovery block, after it, sets the target.
      */
     void write(int port, String restoreCommand, List<String> targetLines) throws IOException {
         server.clear();
@@ -106,6 +106,16 @@ final class RecoverySettings {
         server.add("primary_slot_name = ''");
         server.add("hot_standby = 'on'");
         server.add("synchronous_standby_names = ''");
+        // inherited settings cleared (the last setting of a name wins); the recovery block's target comes after
+        server.add("recovery_target = ''");
+        server.add("recovery_target_lsn = ''");
+        server.add("recovery_target_name = ''");
+        server.add("recovery_target_time = ''");
+        server.add("recovery_target_xid = ''");
+        server.add("recovery_target_inclusive = 'on'");
+        server.add("recovery_min_apply_delay = 0");
+        server.add("recovery_end_command = ''");
+        server.add("archive_cleanup_command = ''");
         recovery.clear();
         recovery.add(RECOVERY_MARK);
         // recovery's outcome is judged partly by its log: PostgreSQL's own words, untranslated
@@ -113,16 +123,6 @@ final class RecoverySettings {
         recovery.add("restore_command = " + quote(restoreCommand));
         recovery.add("recovery_target_timeline = 'current'");
         recovery.add("recovery_target_action = 'promote'");
-        // inherited settings cleared (the last setting of a name wins), then the restore's own target
-        recovery.add("recovery_target = ''");
-        recovery.add("recovery_target_lsn = ''");
-        recovery.add("recovery_target_name = ''");
-        recovery.add("recovery_target_time = ''");
-        recovery.add("recovery_target_xid = ''");
-        recovery.add("recovery_target_inclusive = 'on'");
-        recovery.add("recovery_min_apply_delay = 0");
-        recovery.add("recovery_end_command = ''");
-        recovery.add("archive_cleanup_command = ''");
         recovery.addAll(targetLines);
         save();
         files.replace("recovery.signal", new byte[0], user);

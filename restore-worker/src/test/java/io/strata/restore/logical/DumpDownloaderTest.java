@@ -94,6 +94,21 @@ class DumpDownloaderTest {
                 });
     }
 
+    /** Bytes the manifest's hash matches that are not zstd: written wrongly, not damaged; not retryable. */
+    @Test
+    void anObjectThatHashesRightButDoesNotDecompressIsMalformed() throws Exception {
+        byte[] notZstd = Arrays.copyOf(raw, stored.length); // the size the manifest records, but plain bytes
+        store.put(KEY, notZstd);
+
+        assertThatThrownBy(() -> new DumpDownloader(store, StorageEncryption.off("test"))
+                        .download(object(sha256(notZstd)), temp.resolve("d"), new AtomicLong(), false))
+                .isInstanceOfSatisfying(JobFailureException.class, e -> {
+                    assertThat(e.code()).isEqualTo(FailureCode.BACKUP_MALFORMED);
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains(KEY).contains("do not decompress");
+                });
+    }
+
     @Test
     void aTruncatedObjectIsAChecksumMismatch() throws Exception {
         byte[] truncated = Arrays.copyOf(stored, stored.length / 2);

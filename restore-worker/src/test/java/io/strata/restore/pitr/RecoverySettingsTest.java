@@ -97,7 +97,8 @@ class RecoverySettingsTest {
 
         String conf = Files.readString(dataDir.resolve("postgresql.auto.conf"), StandardCharsets.UTF_8);
         assertThat(conf).contains("work_mem = '8MB'", "port = 5999", "listen_addresses = '127.0.0.1'");
-        assertThat(conf).doesNotContain("restore_command", "recovery_target", "lc_messages");
+        assertThat(conf).doesNotContain("restore_command", "recovery_target_action", "lc_messages");
+        assertThat(conf).contains("recovery_target = ''", "recovery_min_apply_delay = 0"); // the clears stay
     }
 
     /**
@@ -123,6 +124,7 @@ class RecoverySettingsTest {
                         "work_mem = '8MB'",
                         ""));
         Files.write(dataDir.resolve("standby.signal"), new byte[0]);
+        Map<String, String> afterPromotion;
         try (ClusterFiles.Staging files = ClusterFiles.Staging.open(dataDir)) {
             RecoverySettings settings =
                     RecoverySettings.of(dataDir, files, new OsUser(System.getProperty("user.name")));
@@ -130,19 +132,20 @@ class RecoverySettingsTest {
             settings.write(
                     5999,
                     "'/roots/.strata-bin/strata-restore-wal' %f %p",
-                    RecoverySettings.targetLines(RecoveryTarget.latestTarget(), plan(null, null)));
+                    RecoverySettings.targetLines(
+                            RecoveryTarget.at(java.time.Instant.parse("2026-11-22T14:29:00Z")), plan(null, null)));
+            assertThat(effective(dataDir))
+                    .containsEntry("recovery_target_name", "''")
+                    .containsEntry("recovery_target_time", "'2026-11-22 14:29:00.000000+00'")
+                    .containsEntry("recovery_target_action", "'promote'")
+                    .containsEntry("recovery_target_inclusive", "'on'");
+            settings.removeRecoveryBlock();
+            afterPromotion = effective(dataDir);
         }
         assertThat(dataDir.resolve("standby.signal")).doesNotExist();
         assertThat(dataDir.resolve("recovery.signal")).exists();
-        // PostgreSQL's rule: the last line of a name wins
-        Map<String, String> effective = new java.util.HashMap<>();
-        for (String line : Files.readAllLines(dataDir.resolve("postgresql.auto.conf"), StandardCharsets.UTF_8)) {
-            int equals = line.indexOf(" = ");
-            if (!line.startsWith("#") && equals > 0) {
-                effective.put(line.substring(0, equals), line.substring(equals + 3));
-            }
-        }
-        assertThat(effective)
+        assertThat(afterPromotion)
+                .as("cleared for good, not only while recovering")
                 .containsEntry("primary_conninfo", "''")
                 .containsEntry("primary_slot_name", "''")
                 .containsEntry("recovery_min_apply_delay", "0")
@@ -151,8 +154,19 @@ class RecoverySettingsTest {
                 .containsEntry("recovery_target_name", "''")
                 .containsEntry("recovery_target_inclusive", "'on'")
                 .containsEntry("synchronous_standby_names", "''")
-                .containsEntry("recovery_target_action", "'promote'")
                 .containsEntry("work_mem", "'8MB'");
+    }
+
+    /** The settings in effect, by PostgreSQL's rule: the last line of a name wins. */
+    private static Map<String, String> effective(Path dataDir) throws java.io.IOException {
+        Map<String, String> effective = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(dataDir.resolve("postgresql.auto.conf"), StandardCharsets.UTF_8)) {
+            int equals = line.indexOf(" = ");
+            if (!line.startsWith("#") && equals > 0) {
+                effective.put(line.substring(0, equals), line.substring(equals + 3));
+            }
+        }
+        return effective;
     }
 
     private static RecoveryPlan plan(String stopLsn, String serverName) {
