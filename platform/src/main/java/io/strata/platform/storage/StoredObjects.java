@@ -100,8 +100,7 @@ public final class StoredObjects {
                                 ? "it does not decompress (" + readFailure.getMessage() + ")"
                                 : "its bytes differ from those the backup wrote");
             }
-            if (readFailure instanceof MalformedContentException
-                    || (readFailure instanceof ZstdIOException zstd && !outOfMemory(zstd))) {
+            if (contentFault(readFailure)) {
                 throw malformed(object, what, readFailure);
             }
             if (readFailure != null) {
@@ -131,20 +130,36 @@ public final class StoredObjects {
         return new Read(plainBytes, count);
     }
 
-    /** zstd could not allocate its buffers: this worker's failure, not the object's. */
+    /**
+     * Whether a reader's failure on bytes that hash as their backup wrote them is the content's: a reader found
+     * them malformed, or zstd could not decode them (not when zstd could not allocate its buffers: that is this
+     * worker's failure).
+     */
+    public static boolean contentFault(IOException failure) {
+        return failure instanceof MalformedContentException
+                || (failure instanceof ZstdIOException zstd && !outOfMemory(zstd));
+    }
+
     private static boolean outOfMemory(ZstdIOException e) {
         long memory = Zstd.errMemoryAllocation();
         // the code as zstd-jni keeps it, or zstd's raw result (both forms are met across versions)
         return e.getErrorCode() == memory || Zstd.getErrorCode(e.getErrorCode()) == memory;
     }
 
-    private static JobFailureException malformed(StoredObject object, String what, IOException failure) {
+    /**
+     * BACKUP_MALFORMED, not retryable, for {@code object} ({@code what} it is, for the message): its bytes hash
+     * as its backup wrote them but {@code failure}, a {@link #contentFault}, says they cannot be used.
+     */
+    public static JobFailureException malformed(StoredObject object, String what, IOException failure) {
         return new JobFailureException(
                 FailureCode.BACKUP_MALFORMED,
                 what.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + what.substring(1) + " " + object.key()
-                        + " holds the bytes its backup wrote (SHA-256 " + object.sha256() + "), but they cannot be"
-                        + " used: " + failure.getMessage() + ". The backup was written wrongly or altered together"
-                        + " with its manifest; retrying will not help: use another backup.",
+                        + " holds the bytes its backup wrote (SHA-256 " + object.sha256() + "), but "
+                        + (failure instanceof ZstdIOException
+                                ? "they do not decompress (" + failure.getMessage() + ")"
+                                : "they cannot be used: " + failure.getMessage())
+                        + ". The backup was written wrongly or altered together with its manifest; retrying will not"
+                        + " help: use another backup.",
                 false,
                 failure);
     }

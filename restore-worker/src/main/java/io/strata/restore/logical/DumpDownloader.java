@@ -11,6 +11,7 @@ import io.strata.common.storage.ObjectStore;
 import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.logical.CountingInputStream;
 import io.strata.platform.storage.StorageEncryption;
+import io.strata.platform.storage.StoredObjects;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,14 +57,10 @@ final class DumpDownloader {
                 hashing.transferTo(OutputStream.nullOutputStream()); // the hash decides what the fault is
                 String actual = hashing.sha256Hex();
                 if (actual.equalsIgnoreCase(object.sha256()) && hashing.count() == object.storedBytes()) {
-                    throw new JobFailureException(
-                            FailureCode.BACKUP_MALFORMED,
-                            "Backup object " + object.key() + " holds the bytes its backup wrote (SHA-256 "
-                                    + object.sha256() + "), but they do not decompress (" + e.getMessage() + "): it"
-                                    + " was written wrongly or altered together with its manifest. Nothing was"
-                                    + " restored; retrying will not help: restore another backup.",
-                            false,
-                            e);
+                    if (StoredObjects.contentFault(e)) {
+                        throw StoredObjects.malformed(object, "backup object", e);
+                    }
+                    throw e; // zstd could not allocate its buffers: this worker's failure (STORAGE_ERROR, retried)
                 }
                 throw mismatch(object, actual, hashing.count(), "it does not decompress (" + e.getMessage() + ")");
             }
