@@ -3,6 +3,8 @@ package io.strata.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.strata.common.storage.ObjectStore;
+import io.strata.common.storage.StorageLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +25,8 @@ import tools.jackson.databind.JsonNode;
  * through a slot of its own, a physical backup of it, and that backup restored. A backup of a standby holds
  * its {@code standby.signal}: before the restore removed it, the restored server stayed a standby and never
  * promoted (the job waited for its recovery deadline), and {@code GET /sources/{name}/wal} answered 502
- * because it asked a standby for {@code pg_current_wal_lsn()}.
+ * because it asked a standby for {@code pg_current_wal_lsn()}. Then a failover: the standby promoted while its
+ * chain is on the old timeline.
  */
 class StandbySourceIT extends StackTestSupport {
     private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
@@ -67,28 +70,7 @@ class StandbySourceIT extends StackTestSupport {
 
     @Test
     void aStandbysPhysicalBackupRestoresToTheLatestPointAndPromotes() throws Exception {
-        database = unique("standby_src");
-        SampleDatabase.create(sourceCluster, database, 2_000);
-        standbyPort = startStandby();
-        source = database.replace('_', '-');
-        Api.Response created = admin.post(
-                "/api/v1/sources",
-                Map.of(
-                        "name",
-                        source,
-                        "host",
-                        "127.0.0.1",
-                        "port",
-                        standbyPort,
-                        "database",
-                        database,
-                        "username",
-                        sourceCluster.superuser(),
-                        "password",
-                        sourceCluster.password(),
-                        "walArchiving",
-                        true));
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        registerStandbySource(2_000);
 
         Api.Response accepted = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
@@ -135,6 +117,116 @@ class StandbySourceIT extends StackTestSupport {
                 .as("promoted, not left a standby")
                 .isEqualTo("false");
         assertThat(count(restoredPort, database, "invoices")).isEqualTo(2_500);
+    }
+
+    /**
+     * A failover: the standby that is the source is promoted while its chain is on the old timeline. The
+     * archive follows it onto the new timeline (its history file stored), an INCREMENTAL asked for next is taken
+     * as FULL and says why (a parent must be of the same cluster and timeline, or the chain's WAL would not
+     * lead to it), a restore point made on the promoted server records the new timeline, and a restore to it
+     * starts from that FULL and stops at the point.
+     */
+    @Test
+    void aPromotedStandbyStartsANewChainOnItsNewTimelineAndRestoresToARestorePointThere() throws Exception {
+        registerStandbySource(1_000);
+        String before = backup("FULL").get("backupId").asString();
+
+        asPostgres(
+                BIN.resolve("pg_ctl").toString(),
+                "-D",
+                standbyBase.resolve("data").toString(),
+                "-w",
+                "-t",
+                "60",
+                "promote");
+        assertThat(scalar(standbyPort, "postgres", "SELECT pg_is_in_recovery()::text"))
+                .isEqualTo("false");
+        insertOnStandby("PROMOTED-", 300);
+        ObjectStore store = objectStore();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> store.stat(StorageLayout.walHistoryKey(source, 2)).isPresent());
+
+        JsonNode after = backup("INCREMENTAL");
+        assertThat(after.get("requestedType").asString()).isEqualTo("INCREMENTAL");
+        assertThat(after.get("type").asString()).as(after.toString()).isEqualTo("FULL");
+        assertThat(after.get("typeReason").asString()).contains("timeline 2");
+        assertThat(after.path("parentBackupId").isNull()
+                        || after.path("parentBackupId").isMissingNode())
+                .as("no parent across the promotion: " + after)
+                .isTrue();
+        assertThat(after.get("backupId").asString()).isNotEqualTo(before);
+
+        insertOnStandby("BEFORE-POINT-", 200);
+        Api.Response point =
+                operator.post("/api/v1/sources/" + source + "/restore-points", Map.of("name", "after-failover"));
+        assertThat(point.status()).as(point.toString()).isEqualTo(201);
+        assertThat(point.json().get("timeline").asInt())
+                .as("the timeline the point's WAL is on")
+                .isEqualTo(2);
+        insertOnStandby("AFTER-POINT-", 100);
+        scalar(standbyPort, "postgres", "SELECT pg_switch_wal()::text");
+
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("source", source);
+        body.put("target", Map.of("restorePoint", "after-failover"));
+        Path dir = stack.restoreRoot().resolve("restored-" + unique("promoted"));
+        int restoredPort = freePort();
+        body.put("into", Map.of("dataDirectory", dir.toString(), "port", restoredPort));
+        awaitRestorable(body);
+        JsonNode job = restoreAndAwait(body, restored);
+        assertThat(job.get("result").get("backupId").asString())
+                .as("the FULL on the new timeline is the base")
+                .isEqualTo(after.get("backupId").asString());
+        assertThat(job.get("result").get("timeline").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(count(restoredPort, database, "invoices"))
+                .as("the 1,000 rows of the old timeline, 300 + 200 of the new one up to the point")
+                .isEqualTo(1_500);
+    }
+
+    /** Asks for a physical backup of {@code type} of the source and returns its view once the job succeeded. */
+    private JsonNode backup(String type) {
+        Api.Response accepted =
+                operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL", "type", type));
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        awaitSucceeded(accepted.text("jobId"));
+        return viewer.get("/api/v1/backups/" + accepted.text("backupId")).json();
+    }
+
+    /** {@code rows} invoices written on the (promoted) standby itself. */
+    private void insertOnStandby(String prefix, int rows) throws Exception {
+        scalar(
+                standbyPort,
+                database,
+                "WITH written AS (INSERT INTO invoices(number, customer_id, amount, issued_at,"
+                        + " status) SELECT '" + prefix + "' || g, 1, 10, now(), 'open' FROM generate_series(1, " + rows
+                        + ") g RETURNING 1) SELECT count(*) FROM written");
+    }
+
+    /** A database of {@code rows} invoices on the stack's source, a standby of it, registered (archived) as a source. */
+    private void registerStandbySource(int rows) throws Exception {
+        database = unique("standby_src");
+        SampleDatabase.create(sourceCluster, database, rows);
+        standbyPort = startStandby();
+        source = database.replace('_', '-');
+        Api.Response created = admin.post(
+                "/api/v1/sources",
+                Map.of(
+                        "name",
+                        source,
+                        "host",
+                        "127.0.0.1",
+                        "port",
+                        standbyPort,
+                        "database",
+                        database,
+                        "username",
+                        sourceCluster.superuser(),
+                        "password",
+                        sourceCluster.password(),
+                        "walArchiving",
+                        true));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
     }
 
     @FunctionalInterface
