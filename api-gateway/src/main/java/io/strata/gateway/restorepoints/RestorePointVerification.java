@@ -61,7 +61,9 @@ class RestorePointVerification {
             partialChanged |= segment.partial() && bad.size() > before;
         }
         String reason = bad.isEmpty() ? null : "archived WAL does not match its records: " + String.join("; ", bad);
-        return new Attempt(new Verification(bad.isEmpty(), reason, baseBackupId, needed.size(), bytes), partialChanged);
+        return new Attempt(
+                new Verification(bad.isEmpty(), reason, baseBackupId, plan.walSegmentsToTarget(), bytes),
+                partialChanged);
     }
 
     private record Attempt(Verification verification, boolean partialChanged) {}

@@ -3,15 +3,19 @@ package io.strata.catalog.recovery;
 import io.strata.catalog.backups.BaseBackups;
 import io.strata.catalog.recovery.RecoveryPlanner.Base;
 import io.strata.catalog.recovery.RecoveryPlanner.Records;
+import io.strata.catalog.recovery.RecoveryPlanner.Timeline;
 import io.strata.catalog.wal.WalSegmentRows;
+import io.strata.catalog.wal.WalTimelineStore;
 import io.strata.catalog.web.InvalidRequestException;
 import io.strata.catalog.web.ResourceNotFoundException;
 import io.strata.common.command.RecoveryTarget;
 import io.strata.common.model.Lsn;
+import io.strata.common.wal.TimelineHistory;
 import io.strata.platform.catalog.CatalogApi.ChainLink;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -94,15 +98,19 @@ class RecoveryPlanController {
                 })
                 .toList();
         Optional<Lsn> pointLsn = Optional.empty();
+        Optional<Integer> pointTimeline = Optional.empty();
         String serverName = null;
         List<String> names = List.of();
         if (target.restorePoint() != null) {
-            Optional<String[]> point = jdbc.sql(
-                            "SELECT lsn::text AS lsn, server_name FROM restore_point WHERE source = ? AND name = ?")
+            Optional<String[]> point = jdbc.sql("""
+                            SELECT lsn::text AS lsn, server_name, timeline FROM restore_point
+                            WHERE source = ? AND name = ?""")
                     .params(source, target.restorePoint())
-                    .query((rs, row) -> new String[] {rs.getString("lsn"), rs.getString("server_name")})
+                    .query((rs, row) ->
+                            new String[] {rs.getString("lsn"), rs.getString("server_name"), rs.getString("timeline")})
                     .optional();
             pointLsn = point.map(p -> Lsn.parse(p[0]));
+            pointTimeline = point.filter(p -> p[2] != null).map(p -> Integer.parseInt(p[2]));
             serverName = point.map(p -> p[1]).orElse(null);
             names = jdbc.sql("SELECT name FROM restore_point WHERE source = ? ORDER BY created_at DESC LIMIT ?")
                     .params(source, NAMES_LISTED)
@@ -122,7 +130,30 @@ class RecoveryPlanController {
                 names,
                 segmentSize,
                 List.copyOf(assessment.unusable().values()),
-                (timeline, first) -> segments(source, timeline, first));
+                (timeline, first) -> segments(source, timeline, first),
+                pointTimeline,
+                timelines(source));
+    }
+
+    /** The timelines the source moved onto, with their history files as recovery reads them. */
+    private List<Timeline> timelines(String source) {
+        return jdbc.sql("""
+                        SELECT timeline, history, object_key, stored_bytes, sha256, archived_at FROM wal_timeline
+                        WHERE source = ? ORDER BY timeline""")
+                .param(source)
+                .query((rs, row) -> new Timeline(
+                        rs.getInt("timeline"),
+                        WalTimelineStore.read(rs.getString("history")),
+                        new PlannedSegment(
+                                TimelineHistory.fileName(rs.getInt("timeline")),
+                                rs.getString("object_key"),
+                                rs.getString("sha256"),
+                                false,
+                                null,
+                                rs.getLong("stored_bytes"),
+                                // a history covers no time: never taken for the segment a time target is in
+                                Instant.EPOCH)))
+                .list();
     }
 
     private List<PlannedSegment> segments(String source, int timeline, String firstSegment) {

@@ -5,6 +5,7 @@ import io.strata.common.command.RecoveryTarget;
 import io.strata.common.command.RecoveryTarget.Kind;
 import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalSegmentName;
+import io.strata.common.wal.WalTimelineArchived.Switch;
 import io.strata.platform.catalog.CatalogApi.ChainLink;
 import io.strata.platform.catalog.CatalogApi.PlanProblem;
 import io.strata.platform.catalog.CatalogApi.PlannedBase;
@@ -26,7 +27,10 @@ import java.util.Optional;
  * <p>A base backup qualifies for a target when it ended before it: by LSN for LSN and restore-point targets,
  * by the time its job finished for time targets (recovery cannot stop before the backup is consistent).
  * Its WAL is the unbroken run of archived segments of its timeline from the segment holding its start; a
- * partial segment ends the run. A time target is reachable when the run was archived at or after it.
+ * partial segment ends the run. A time target is reachable when the run was archived at or after it. When the
+ * source moved onto newer timelines after the backup (a failover, a restore of it promoted), the run follows
+ * them as PostgreSQL does: each timeline's segments up to the one the next branched off in, then the next one's,
+ * its history file first; see {@link Planning#route}.
  */
 final class RecoveryPlanner {
     private RecoveryPlanner() {}
@@ -40,7 +44,38 @@ final class RecoveryPlanner {
             List<String> restorePointNames,
             Long segmentSize,
             List<BaseBackups.Unusable> unusable,
-            WalLoader wal) {}
+            WalLoader wal,
+            Optional<Integer> restorePointTimeline,
+            List<Timeline> timelines) {
+        /** Records of a source that never left its first timeline, or whose later ones are not known. */
+        Records(
+                String source,
+                List<Base> bases,
+                Optional<Lsn> restorePointLsn,
+                String restorePointServerName,
+                List<String> restorePointNames,
+                Long segmentSize,
+                List<BaseBackups.Unusable> unusable,
+                WalLoader wal) {
+            this(
+                    source,
+                    bases,
+                    restorePointLsn,
+                    restorePointServerName,
+                    restorePointNames,
+                    segmentSize,
+                    unusable,
+                    wal,
+                    Optional.empty(),
+                    List.of());
+        }
+    }
+
+    /**
+     * A timeline the source moved onto: its history (each earlier timeline and the LSN where the next one
+     * branched off it, oldest first) and its archived history file, as a plan hands it to recovery.
+     */
+    record Timeline(int timeline, List<Switch> history, PlannedSegment file) {}
 
     /** A succeeded physical backup of the source. */
     record Base(
@@ -77,6 +112,29 @@ final class RecoveryPlanner {
         List<PlannedSegment> from(int timeline, String firstSegment);
     }
 
+    /**
+     * The segments of one timeline recovery reads: from {@code first} up to segment number {@code end}
+     * (exclusive: from there on the next timeline's segments hold the WAL), or on to the archive's end.
+     */
+    private record Leg(WalSegmentName first, Long end) {}
+
+    /**
+     * The legs recovery follows, the timeline it ends on and that timeline's history file (null on the base's
+     * own timeline), or why it cannot follow the timeline the target is on.
+     */
+    private record Route(List<Leg> legs, String refusal, int timeline, PlannedSegment history, long segmentSize) {
+        /** The name of the segment recovery reads {@code lsn} from. */
+        WalSegmentName nameAt(Lsn lsn) {
+            long number = lsn.segmentNumber(segmentSize);
+            for (Leg leg : legs) {
+                if (leg.end() == null || number < leg.end()) {
+                    return new WalSegmentName(leg.first().timeline(), number, segmentSize);
+                }
+            }
+            return new WalSegmentName(legs.getLast().first().timeline(), number, segmentSize);
+        }
+    }
+
     static RecoveryPlan plan(RecoveryTarget target, String backupId, Records records) {
         Planning planning = new Planning(target, records);
         return planning.plan(backupId);
@@ -87,6 +145,12 @@ final class RecoveryPlanner {
         private final Kind kind;
         private final Records records;
         private final List<Base> bases;
+        /**
+         * The timeline recovery should end on: a restore point's own; else, once the source has moved timeline,
+         * the newest it is known on (as PostgreSQL's 'latest'); empty while it never left its first.
+         */
+        private final Optional<Integer> goal;
+
         private Lsn stopLsn;
         private Instant stopTime;
 
@@ -97,6 +161,14 @@ final class RecoveryPlanner {
             this.bases = records.bases().stream()
                     .sorted(Comparator.comparing(Base::endLsn))
                     .toList();
+            this.goal = kind == Kind.RESTORE_POINT
+                    ? records.restorePointTimeline()
+                    : records.timelines().isEmpty()
+                            ? Optional.empty()
+                            : java.util.stream.Stream.concat(
+                                            records.timelines().stream().map(Timeline::timeline),
+                                            bases.stream().map(Base::timeline))
+                                    .max(Integer::compare);
         }
 
         RecoveryPlan plan(String backupId) {
@@ -177,24 +249,50 @@ final class RecoveryPlanner {
 
         private RecoveryPlan walPlan(Base base, Lsn stopLsn, Instant stopTime) {
             long segmentSize = records.segmentSize();
-            WalSegmentName first = WalSegmentName.of(base.timeline(), base.startLsn(), segmentSize);
-            List<PlannedSegment> archived = records.wal().from(base.timeline(), first.toString());
+            Route route = route(base, segmentSize);
+            if (route.refusal() != null) {
+                return refuse(PlanProblem.WAL_GAP, route.refusal(), base, null);
+            }
+            List<Leg> legs = route.legs();
+            WalSegmentName first = legs.getFirst().first();
             List<PlannedSegment> run = new ArrayList<>();
-            WalSegmentName expected = first;
             String gap = null;
-            for (PlannedSegment segment : archived) {
-                if (!segment.segment().equals(expected.toString())) {
-                    gap = expected.toString();
+            for (Leg leg : legs) {
+                if (leg.end() != null && leg.first().segmentNumber() >= leg.end()) {
+                    continue; // the next timeline branched off inside this one's first segment: read from there
+                }
+                List<PlannedSegment> archived =
+                        records.wal().from(leg.first().timeline(), leg.first().toString());
+                WalSegmentName expected = leg.first();
+                int taken = 0;
+                for (PlannedSegment segment : archived) {
+                    if (leg.end() != null && expected.segmentNumber() >= leg.end()) {
+                        break; // the next timeline holds the rest, from the segment of the switch on
+                    }
+                    if (!segment.segment().equals(expected.toString()) || (segment.partial() && leg.end() != null)) {
+                        gap = expected.toString(); // an earlier timeline's WAL must be whole up to its switch
+                        break;
+                    }
+                    run.add(segment);
+                    taken++;
+                    if (segment.partial()) {
+                        break; // the archive's newest WAL: nothing after it can be read
+                    }
+                    expected = expected.next();
+                }
+                if (gap == null && leg.end() != null && expected.segmentNumber() < leg.end()) {
+                    gap = expected.toString(); // this timeline's WAL ends before the next one branched off
+                }
+                if (gap == null
+                        && leg.end() == null
+                        && !run.isEmpty()
+                        && run.getLast().partial()
+                        && archived.size() > taken) {
+                    gap = run.getLast().segment(); // later segments exist but this one never completed
+                }
+                if (gap != null) {
                     break;
                 }
-                run.add(segment);
-                if (segment.partial()) {
-                    break; // the archive's newest WAL: nothing after it can be read
-                }
-                expected = expected.next();
-            }
-            if (gap == null && !run.isEmpty() && run.getLast().partial() && archived.size() > run.size()) {
-                gap = run.getLast().segment(); // later segments exist but this one never completed
             }
             boolean moreAfterGap = gap != null;
             if (run.isEmpty()) {
@@ -244,7 +342,7 @@ final class RecoveryPlanner {
                                 missing,
                                 reachable);
                     }
-                    needed = indexOf(run, WalSegmentName.of(base.timeline(), stopLsn, segmentSize)) + 2;
+                    needed = indexOf(run, route.nameAt(stopLsn)) + 2;
                 }
                 case TIME -> {
                     if (runEndTime.isBefore(stopTime)) {
@@ -273,11 +371,14 @@ final class RecoveryPlanner {
                                 reachable);
                     }
                 }
-                case IMMEDIATE ->
-                    needed = indexOf(run, WalSegmentName.of(base.timeline(), base.endLsn(), segmentSize)) + 1;
+                case IMMEDIATE -> needed = indexOf(run, route.nameAt(base.endLsn())) + 1;
                 case XID -> {}
             }
             needed = Math.max(1, Math.min(needed, run.size()));
+            if (route.history() != null) { // read first: recovery learns the timelines it follows from it
+                run.addFirst(route.history());
+                needed++;
+            }
             return new RecoveryPlan(
                     records.source(),
                     target,
@@ -292,7 +393,76 @@ final class RecoveryPlanner {
                     bytes(run, needed),
                     missing,
                     reachable,
-                    skipped(base));
+                    skipped(base),
+                    route.timeline());
+        }
+
+        /**
+         * The timelines recovery from {@code base} follows: the base's own alone, unless the source moved onto
+         * newer ones after the backup ended. Then the goal's ({@link #goal}), with each earlier timeline's
+         * segments up to the one its successor branched off in. A restore point on a timeline the base's
+         * history does not lead to cannot be reached from it.
+         */
+        private Route route(Base base, long segmentSize) {
+            Route own = new Route(
+                    List.of(new Leg(WalSegmentName.of(base.timeline(), base.startLsn(), segmentSize), null)),
+                    null,
+                    base.timeline(),
+                    null,
+                    segmentSize);
+            if (goal.isEmpty() || goal.get() == base.timeline()) {
+                return own;
+            }
+            Optional<Timeline> newest = timeline(goal.get()).filter(t -> passesThrough(t, base));
+            if (newest.isEmpty()) {
+                if (kind != Kind.RESTORE_POINT) {
+                    return own; // the source's newest timeline does not lead through this backup: its own WAL only
+                }
+                return new Route(
+                        List.of(),
+                        target.describe() + " is on timeline " + goal.get() + ", and no archived history of that"
+                                + " timeline passes through base backup " + base.backupId() + "'s timeline "
+                                + base.timeline() + " after the backup ended (" + base.endLsn() + "); recovery from"
+                                + " it cannot reach the point",
+                        base.timeline(),
+                        null,
+                        segmentSize);
+            }
+            List<Switch> history = newest.get().history();
+            int from = 0;
+            while (history.get(from).timeline() != base.timeline()) {
+                from++;
+            }
+            List<Leg> legs = new ArrayList<>();
+            Lsn start = base.startLsn();
+            for (int i = from; i < history.size(); i++) {
+                Switch ended = history.get(i);
+                legs.add(new Leg(
+                        WalSegmentName.of(ended.timeline(), start, segmentSize),
+                        ended.endLsn().segmentNumber(segmentSize)));
+                start = ended.endLsn();
+            }
+            legs.add(new Leg(WalSegmentName.of(goal.get(), start, segmentSize), null));
+            return new Route(List.copyOf(legs), null, goal.get(), newest.get().file(), segmentSize);
+        }
+
+        private Optional<Timeline> timeline(int number) {
+            return records.timelines().stream()
+                    .filter(t -> t.timeline() == number)
+                    .findFirst();
+        }
+
+        /** Whether recovery from {@code base} can follow the source to {@link #goal}. */
+        private boolean leadsToGoal(Base base) {
+            return goal.isEmpty()
+                    || goal.get() == base.timeline()
+                    || timeline(goal.get()).filter(t -> passesThrough(t, base)).isPresent();
+        }
+
+        /** Whether {@code timeline}'s history leaves the base's timeline only after the backup ended. */
+        private static boolean passesThrough(Timeline timeline, Base base) {
+            return timeline.history().stream()
+                    .anyMatch(s -> s.timeline() == base.timeline() && s.endLsn().compareTo(base.endLsn()) >= 0);
         }
 
         /**
@@ -314,11 +484,18 @@ final class RecoveryPlanner {
             return bases.stream().filter(b -> b.backupId().equals(backupId)).findFirst();
         }
 
-        /** The newest base backup that ended before the target; the newest of all for latest/xid targets. */
+        /**
+         * The newest base backup that ended before the target (the newest of all for latest/xid targets), of
+         * those recovery can follow to the {@link #goal} timeline from, if any.
+         */
         private Optional<Base> newestBefore(Lsn stopLsn, Instant stopTime) {
-            return bases.reversed().stream()
+            List<Base> before = bases.reversed().stream()
                     .filter(base -> !endsAfter(base, stopLsn, stopTime))
-                    .findFirst();
+                    .toList();
+            return before.stream()
+                    .filter(this::leadsToGoal)
+                    .findFirst()
+                    .or(() -> before.stream().findFirst());
         }
 
         private static boolean endsAfter(Base base, Lsn stopLsn, Instant stopTime) {

@@ -7,9 +7,12 @@ import io.strata.catalog.invalid.InvalidContentException;
 import io.strata.catalog.invalid.InvalidEvents;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
+import io.strata.common.storage.StorageLayout;
+import io.strata.common.wal.TimelineHistory;
 import io.strata.common.wal.WalArchivingStatus;
 import io.strata.common.wal.WalEvent;
 import io.strata.common.wal.WalSegmentArchived;
+import io.strata.common.wal.WalTimelineArchived;
 import io.strata.platform.messaging.IncomingMessages;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.MDC;
@@ -18,7 +21,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Turns {@code strata.wal.events} into {@code wal_segment} rows, idempotent on {@code ce_id}; archiving
+ * Turns {@code strata.wal.events} into {@code wal_segment} and {@code wal_timeline} rows, idempotent on
+ * {@code ce_id}; archiving
  * heartbeats go to {@link ArchivingAlerts} (they change no row, so they are not recorded as processed).
  * An event that cannot be applied because of its content goes to the invalid-event log (there is no job to
  * fail); any other failure throws, so the platform's error handler retries it.
@@ -28,6 +32,7 @@ class WalEvents {
     private static final int MAX_REASON = 2_000;
     private final ProcessedMessages processed;
     private final WalSegmentStore segments;
+    private final WalTimelineStore timelines;
     private final TransactionTemplate transactions;
     private final ArchivingAlerts alerts;
     private final InvalidEvents invalid;
@@ -35,12 +40,14 @@ class WalEvents {
     WalEvents(
             ProcessedMessages processed,
             WalSegmentStore segments,
+            WalTimelineStore timelines,
             TransactionTemplate transactions,
             ArchivingAlerts alerts,
             InvalidEvents invalid) {
         this.alerts = alerts;
         this.processed = processed;
         this.segments = segments;
+        this.timelines = timelines;
         this.transactions = transactions;
         this.invalid = invalid;
     }
@@ -64,7 +71,37 @@ class WalEvents {
         switch (event) {
             case WalArchivingStatus status -> alerts.observe(status);
             case WalSegmentArchived archived -> store(ceId, record.topic(), requireStorable(archived));
+            case WalTimelineArchived archived -> store(ceId, record.topic(), requireStorable(archived));
         }
+    }
+
+    private void store(String ceId, String topic, WalTimelineArchived archived) {
+        try (var ignored = MDC.putCloseable("source", archived.source())) {
+            transactions.executeWithoutResult(status -> {
+                if (processed.markFirstDelivery(ceId, topic)) {
+                    timelines.record(archived);
+                }
+            });
+        }
+    }
+
+    /** A history names the object where the archiver stores it, and reads as PostgreSQL's would. */
+    private static WalTimelineArchived requireStorable(WalTimelineArchived archived) {
+        try {
+            TimelineHistory.check(archived.timeline(), archived.history());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidContentException("WalTimelineArchived: " + e.getMessage());
+        }
+        if (!StorageLayout.walHistoryKey(archived.source(), archived.timeline()).equals(archived.key())
+                || archived.sha256() == null
+                || !archived.sha256().matches("[0-9a-f]{64}")
+                || archived.storedBytes() <= 0
+                || archived.archivedAt() == null) {
+            throw new InvalidContentException("WalTimelineArchived of timeline " + archived.timeline()
+                    + " without its history file's key, SHA-256, size or time");
+        }
+        EventText.requireNoNul(archived);
+        return archived;
     }
 
     private void store(String ceId, String topic, WalSegmentArchived archived) {
@@ -100,6 +137,13 @@ class WalEvents {
                             "WalSegmentArchived of source '" + archived.source() + "', segment " + archived.segment()
                                     + " not applied: " + problem + ". The catalog does not list this segment, so"
                                     + " recovery plans treat it as missing; there is no job to fail.",
+                            MAX_REASON);
+                case WalTimelineArchived archived ->
+                    EventText.line(
+                            "WalTimelineArchived of source '" + archived.source() + "', timeline "
+                                    + archived.timeline() + " not applied: " + problem + ". Recovery plans do not"
+                                    + " cross into this timeline from a backup of an earlier one; there is no job"
+                                    + " to fail.",
                             MAX_REASON);
                 case WalArchivingStatus status ->
                     EventText.line(

@@ -7,6 +7,7 @@ import io.strata.catalog.recovery.RecoveryPlanner.Records;
 import io.strata.common.command.RecoveryTarget;
 import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalSegmentName;
+import io.strata.common.wal.WalTimelineArchived.Switch;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import java.time.Instant;
@@ -182,5 +183,156 @@ class RecoveryPlannerTest {
                 Optional.empty());
         assertThat(immediate.possible()).isTrue();
         assertThat(immediate.segmentsToTarget()).isEqualTo(1);
+    }
+
+    // A failover: the source was promoted onto timeline 2 at 0/7000100 (in segment 7). Timeline 1 has segments
+    // 2..7 archived, 7 as the partial it ended with; timeline 2 has 7 on (its copy of timeline 1's WAL up to the
+    // switch, then its own), 7 archived at T0 + 70 s and so on.
+    private static final Lsn SWITCH = Lsn.parse("0/7000100");
+    private static final PlannedSegment HISTORY_2 = new PlannedSegment(
+            "00000002.history", "shop/wal/00000002/00000002.history.zst", "h2", false, null, 7, Instant.EPOCH);
+
+    private static List<PlannedSegment> onTimeline2(int last, boolean lastPartial) {
+        List<PlannedSegment> segments = new ArrayList<>();
+        for (int n = 7; n <= last; n++) {
+            WalSegmentName name = new WalSegmentName(2, n, SEGMENT);
+            boolean partial = lastPartial && n == last;
+            Lsn end = partial ? new Lsn(name.startLsn().value() + 0x200) : name.endLsn();
+            segments.add(new PlannedSegment(
+                    name.toString(), "k2-" + n, "s2-" + n, partial, end, 10, T0.plusSeconds(10L * n)));
+        }
+        return segments;
+    }
+
+    private static RecoveryPlan acrossTimelines(
+            RecoveryTarget target,
+            List<Base> bases,
+            List<PlannedSegment> one,
+            List<Switch> history,
+            Optional<Lsn> point,
+            Optional<Integer> pointTimeline) {
+        List<PlannedSegment> two = onTimeline2(9, true);
+        Records records = new Records(
+                "shop",
+                bases,
+                point,
+                point.map(lsn -> "strata/after-failover/abc").orElse(null),
+                List.of("after-failover"),
+                SEGMENT,
+                List.of(),
+                (timeline, first) -> (timeline == 1 ? one : timeline == 2 ? two : List.<PlannedSegment>of())
+                        .stream().filter(s -> s.segment().compareTo(first) >= 0).toList(),
+                pointTimeline,
+                List.of(new RecoveryPlanner.Timeline(2, history, HISTORY_2)));
+        return RecoveryPlanner.plan(target, null, records);
+    }
+
+    @Test
+    void afterAFailoverTheLatestFollowsTheNewTimelineFromABackupOfTheOldOne() {
+        RecoveryPlan plan = acrossTimelines(
+                RecoveryTarget.latestTarget(),
+                List.of(FIRST, SECOND),
+                archive(7, true),
+                List.of(new Switch(1, SWITCH)),
+                Optional.empty(),
+                Optional.empty());
+
+        assertThat(plan.possible()).as(plan.problem()).isTrue();
+        assertThat(plan.base().backupId()).isEqualTo(SECOND.backupId());
+        assertThat(plan.timeline()).isEqualTo(2);
+        assertThat(plan.crossesTimelines()).isTrue();
+        // the history first (PostgreSQL reads it before any WAL), timeline 1 up to the switch's segment, whose
+        // partial is left out: timeline 2's copy of that segment holds it, and PostgreSQL reads that one
+        assertThat(plan.segments())
+                .extracting(PlannedSegment::segment)
+                .containsExactly(
+                        "00000002.history",
+                        "000000010000000000000005",
+                        "000000010000000000000006",
+                        "000000020000000000000007",
+                        "000000020000000000000008",
+                        "000000020000000000000009");
+        assertThat(plan.segmentsToTarget()).isEqualTo(6);
+        assertThat(plan.walSegmentsToTarget()).isEqualTo(5);
+        assertThat(plan.walBytesToTarget()).isEqualTo(7 + 5 * 10);
+    }
+
+    @Test
+    void aRestorePointOnTheNewTimelineIsReachedAcrossTheSwitch() {
+        RecoveryPlan plan = acrossTimelines(
+                new RecoveryTarget(null, "after-failover", null, null, null, null),
+                List.of(FIRST, SECOND),
+                archive(7, true),
+                List.of(new Switch(1, SWITCH)),
+                Optional.of(Lsn.parse("0/8000100")),
+                Optional.of(2));
+
+        assertThat(plan.possible()).as(plan.problem()).isTrue();
+        assertThat(plan.timeline()).isEqualTo(2);
+        // up to segment 8 of timeline 2, where the point is, and one more
+        assertThat(plan.segmentsToTarget()).isEqualTo(6);
+        assertThat(plan.neededSegments().getLast().segment()).isEqualTo("000000020000000000000009");
+    }
+
+    @Test
+    void aRestorePointOnTheOldTimelineStaysOnIt() {
+        RecoveryPlan plan = acrossTimelines(
+                new RecoveryTarget(null, "after-failover", null, null, null, null),
+                List.of(FIRST, SECOND),
+                archive(7, true),
+                List.of(new Switch(1, SWITCH)),
+                Optional.of(Lsn.parse("0/6000100")),
+                Optional.of(1));
+
+        assertThat(plan.possible()).as(plan.problem()).isTrue();
+        assertThat(plan.timeline()).isEqualTo(1);
+        assertThat(plan.crossesTimelines()).isFalse();
+        assertThat(plan.segments()).extracting(PlannedSegment::segment).noneMatch(s -> s.endsWith(".history"));
+    }
+
+    @Test
+    void oldTimelineWalMissingBeforeTheSwitchIsAGap() {
+        RecoveryPlan plan = acrossTimelines(
+                RecoveryTarget.latestTarget(),
+                List.of(SECOND),
+                archive(7, true, 6),
+                List.of(new Switch(1, SWITCH)),
+                Optional.empty(),
+                Optional.empty());
+
+        assertThat(plan.problemCode()).isEqualTo("WAL_GAP");
+        assertThat(plan.missingSegments()).containsExactly("000000010000000000000006");
+    }
+
+    /**
+     * Timeline 2 branched off at 0/4000000, before the second backup ended (that backup is of the old server,
+     * which went on writing): a restore point on timeline 2 starts from the first backup, the one before the
+     * branch, and a restore from the second one alone cannot reach it.
+     */
+    @Test
+    void aBackupTakenAfterTheBranchIsNotABaseForTheNewTimeline() {
+        List<Switch> early = List.of(new Switch(1, Lsn.parse("0/4000000")));
+        RecoveryPlan plan = acrossTimelines(
+                new RecoveryTarget(null, "after-failover", null, null, null, null),
+                List.of(FIRST, SECOND),
+                archive(7, true),
+                early,
+                Optional.of(Lsn.parse("0/8000100")),
+                Optional.of(2));
+
+        assertThat(plan.base().backupId()).isEqualTo(FIRST.backupId());
+        // timeline 1 from segment 2 up to 3, timeline 2 from segment 4, which is not archived: a gap
+        assertThat(plan.problemCode()).isEqualTo("WAL_GAP");
+        assertThat(plan.missingSegments()).containsExactly("000000020000000000000004");
+
+        RecoveryPlan fromSecond = acrossTimelines(
+                new RecoveryTarget(null, "after-failover", null, null, null, null),
+                List.of(SECOND),
+                archive(7, true),
+                early,
+                Optional.of(Lsn.parse("0/8000100")),
+                Optional.of(2));
+        assertThat(fromSecond.problemCode()).isEqualTo("WAL_GAP");
+        assertThat(fromSecond.problem()).contains("timeline 2", SECOND.backupId(), "cannot reach the point");
     }
 }

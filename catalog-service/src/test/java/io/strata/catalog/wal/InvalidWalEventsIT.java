@@ -10,13 +10,19 @@ import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalSegmentArchived;
+import io.strata.common.wal.WalTimelineArchived;
+import io.strata.common.wal.WalTimelineArchived.Switch;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** WAL events the catalog cannot store, against the real catalog database: recorded, counted, not dead-lettered. */
+/**
+ * WAL events the catalog cannot store, against the real catalog database: recorded, counted, not dead-lettered;
+ * and the ones it stores.
+ */
 class InvalidWalEventsIT extends CatalogIntegrationTest {
     private static final Instant AT = Instant.parse("2026-11-22T15:30:00Z");
     private static final String SEGMENT = "000000010000000000000003";
@@ -90,6 +96,73 @@ class InvalidWalEventsIT extends CatalogIntegrationTest {
     }
 
     private static ConsumerRecord<String, String> walRecord(WalSegmentArchived event) {
+        return record(Topics.WAL_EVENTS, event.kafkaKey(), event.ceType(), null, Json.write(event));
+    }
+
+    @Test
+    void aTimelineHistoryIsRecordedAndTheNewestReportWins() {
+        String source = "promoted-wal";
+        WalTimelineArchived first = timeline(source, 2, List.of(new Switch(1, Lsn.parse("0/7000100"))), "a");
+        WalTimelineArchived again = timeline(source, 2, List.of(new Switch(1, Lsn.parse("0/7000100"))), "b");
+
+        listener.onWalEvent(walRecord(first));
+        listener.onWalEvent(walRecord(again));
+
+        Map<String, Object> row = jdbc.sql("SELECT * FROM wal_timeline WHERE source = ?")
+                .param(source)
+                .query()
+                .singleRow();
+        assertThat(row.get("timeline")).isEqualTo(2);
+        assertThat(row.get("history")).isEqualTo("1 0/7000100");
+        assertThat(row.get("sha256")).isEqualTo("b".repeat(64));
+        assertThat(row.get("object_key")).isEqualTo("promoted-wal/wal/00000002/00000002.history.zst");
+    }
+
+    @Test
+    void aTimelineHistoryThatCouldNotBePostgresIsRecordedAsInvalid() {
+        String source = "odd-history";
+        WalTimelineArchived later = timeline(source, 2, List.of(new Switch(3, Lsn.parse("0/7000100"))), "c");
+        WalTimelineArchived elsewhere = new WalTimelineArchived(
+                1,
+                source,
+                3,
+                List.of(new Switch(1, Lsn.parse("0/7000100"))),
+                "another-source/wal/00000003/00000003.history.zst",
+                90,
+                "d".repeat(64),
+                AT);
+        double before = invalidWalEvents();
+
+        listener.onWalEvent(walRecord(later));
+        listener.onWalEvent(walRecord(elsewhere));
+
+        assertThat(jdbc.sql("SELECT count(*) FROM wal_timeline WHERE source = ?")
+                        .param(source)
+                        .query(Long.class)
+                        .single())
+                .isZero();
+        assertThat(invalidWalEvents()).isEqualTo(before + 2);
+        assertThat(jdbc.sql("SELECT reason FROM invalid_event WHERE reason LIKE ? ORDER BY kafka_offset")
+                        .param("WalTimelineArchived of source 'odd-history'%")
+                        .query(String.class)
+                        .list())
+                .anySatisfy(reason -> assertThat(reason).contains("names timeline 3", "do not cross"))
+                .anySatisfy(reason -> assertThat(reason).contains("without its history file's key"));
+    }
+
+    private static WalTimelineArchived timeline(String source, int timeline, List<Switch> history, String hash) {
+        return new WalTimelineArchived(
+                1,
+                source,
+                timeline,
+                history,
+                source + "/wal/" + String.format("%08X/%08X", timeline, timeline) + ".history.zst",
+                90,
+                hash.repeat(64),
+                AT);
+    }
+
+    private static ConsumerRecord<String, String> walRecord(WalTimelineArchived event) {
         return record(Topics.WAL_EVENTS, event.kafkaKey(), event.ceType(), null, Json.write(event));
     }
 }

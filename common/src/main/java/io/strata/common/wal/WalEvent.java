@@ -8,9 +8,10 @@ import io.strata.common.messaging.Message;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = WalSegmentArchived.class, name = "WalSegmentArchived"),
-    @JsonSubTypes.Type(value = WalArchivingStatus.class, name = "WalArchivingStatus")
+    @JsonSubTypes.Type(value = WalArchivingStatus.class, name = "WalArchivingStatus"),
+    @JsonSubTypes.Type(value = WalTimelineArchived.class, name = "WalTimelineArchived")
 })
-public sealed interface WalEvent extends Message permits WalSegmentArchived, WalArchivingStatus {
+public sealed interface WalEvent extends Message permits WalSegmentArchived, WalArchivingStatus, WalTimelineArchived {
     int SCHEMA_VERSION = 1;
 
     String source();

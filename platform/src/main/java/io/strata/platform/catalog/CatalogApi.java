@@ -130,6 +130,11 @@ public final class CatalogApi {
      * position in the WAL is only known once replayed); the rest are the archive beyond, fetched only if
      * recovery asks for them. {@code problemCode}/{@code problem} say why the target cannot be reached,
      * and {@code reachable} what can; {@code skipped} the newer backups passed over as not usable, and why.
+     *
+     * <p>{@code timeline} is the timeline recovery follows. When it is newer than the base backup's (the source
+     * was promoted or restored onto it after the backup), {@code segments} begins with that timeline's history
+     * file ({@code 00000002.history}, what PostgreSQL reads first), then each earlier timeline's segments up to
+     * where the next one branched off, then the next one's.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RecoveryPlan(
@@ -146,10 +151,60 @@ public final class CatalogApi {
             long walBytesToTarget,
             List<String> missingSegments,
             ReachableRange reachable,
-            List<SkippedBackup> skipped) {
+            List<SkippedBackup> skipped,
+            Integer timeline) {
 
         public RecoveryPlan {
             skipped = skipped == null ? List.of() : List.copyOf(skipped);
+        }
+
+        /** A plan on the base backup's own timeline (or none, refused). */
+        public RecoveryPlan(
+                String source,
+                RecoveryTarget target,
+                String problemCode,
+                String problem,
+                PlannedBase base,
+                Lsn stopLsn,
+                String restorePointServerName,
+                Long segmentSize,
+                List<PlannedSegment> segments,
+                int segmentsToTarget,
+                long walBytesToTarget,
+                List<String> missingSegments,
+                ReachableRange reachable,
+                List<SkippedBackup> skipped) {
+            this(
+                    source,
+                    target,
+                    problemCode,
+                    problem,
+                    base,
+                    stopLsn,
+                    restorePointServerName,
+                    segmentSize,
+                    segments,
+                    segmentsToTarget,
+                    walBytesToTarget,
+                    missingSegments,
+                    reachable,
+                    skipped,
+                    base == null ? null : base.timeline());
+        }
+
+        /** How many WAL segments recovery needs to reach the target, history files left out. */
+        public int walSegmentsToTarget() {
+            return (int) neededSegments().stream().filter(s -> !isHistory(s)).count();
+        }
+
+        /** Whether recovery follows a newer timeline than the base backup's. */
+        public boolean crossesTimelines() {
+            return base != null && timeline != null && timeline != base.timeline();
+        }
+
+        /** The timeline history files in {@code segments} (the first, when the plan crosses timelines). */
+        public static boolean isHistory(PlannedSegment segment) {
+            return segment.segment().endsWith(".history");
         }
 
         public boolean possible() {

@@ -55,9 +55,18 @@ final class RecoverySettings {
      * The {@code recovery_target*} lines for a target (none for latest: recover to the end of the WAL). A
      * restore point is recovered to by the unique name Strata wrote into the WAL, never the user's name,
      * which another source of the same server may have used too; a point recorded without one (before
-     * names were unique) by its LSN, stopping just before the record that follows it.
+     * names were unique) by its LSN, stopping just before the record that follows it. A plan that follows
+     * the source onto a newer timeline than the backup's names that timeline.
      */
     static List<String> targetLines(RecoveryTarget target, RecoveryPlan plan) {
+        List<String> lines = new java.util.ArrayList<>(kindLines(target, plan));
+        if (plan.crossesTimelines()) { // after 'current' (the last setting of a name wins)
+            lines.add("recovery_target_timeline = '" + plan.timeline() + "'");
+        }
+        return List.copyOf(lines);
+    }
+
+    private static List<String> kindLines(RecoveryTarget target, RecoveryPlan plan) {
         return switch (target.kind()) {
             case TIME -> List.of("recovery_target_time = " + quote(postgresTime(target.time())));
             case RESTORE_POINT ->

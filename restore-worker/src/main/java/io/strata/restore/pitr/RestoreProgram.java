@@ -39,7 +39,8 @@ final class RestoreProgram {
                 1) exit 1 ;;                               # not archived: the end of the WAL recovery may read
                 *) echo "strata: cannot read the WAL plan $spool/%1$s" >&2; exit 126 ;;
             esac
-            [ -e "$spool/$1.done" ] && exit 1              # handed over already; pg_wal keeps a copy
+            case "$1" in *.history) history=1 ;; *) history= ;; esac  # asked for more than once: kept in the spool
+            [ -z "$history" ] && [ -e "$spool/$1.done" ] && exit 1   # handed over already; pg_wal keeps a copy
             # "true", not ":": a failed redirection of a special built-in ends dash with exit 2, "not archived"
             { true > "$spool/$1%4$s"; } 2>/dev/null        # tells the worker which segment recovery waits for
             waited=0
@@ -52,7 +53,8 @@ final class RestoreProgram {
             # any failure from here aborts recovery: exit 1 would tell PostgreSQL the archive ends here
             cp "$spool/$1" "$2" || { echo "strata: could not copy $1 to $2 (is the disk of pg_wal full?)" >&2; exit 126; }
             true > "$spool/$1.done" || { echo "strata: could not mark $1 handed over in $spool" >&2; exit 126; }
-            rm -f "$spool/$1" "$spool/$1%4$s" 2>/dev/null
+            rm -f "$spool/$1%4$s" 2>/dev/null
+            [ -n "$history" ] || rm -f "$spool/$1" 2>/dev/null
             exit 0
             """.formatted(WalPrefetcher.PLANNED, WalPrefetcher.FAILED, WAIT_TICKS, WalPrefetcher.WANTED);
 

@@ -6,6 +6,7 @@ import io.strata.common.storage.HashingInputStream;
 import io.strata.common.storage.NoSuchObjectException;
 import io.strata.common.storage.ObjectStore;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,7 @@ import java.util.function.Function;
  * Fetches one archived WAL segment into a restore's spool for {@link WalPrefetcher}: checked against its
  * archived SHA-256, decrypted (when encrypted), decompressed, and (a partial segment, the archive's newest
  * WAL) padded with zeros to the segment size, which PostgreSQL reads as the end of WAL. A complete segment
- * must be exactly a segment. The spool belongs to the cluster's user, so files reach it only through
+ * must be exactly a segment; a timeline history file ({@code 00000002.history}) is taken as it is. The spool belongs to the cluster's user, so files reach it only through
  * {@link ClusterFiles#replace}: made and handed over where that user cannot reach, then renamed in.
  */
 final class SegmentFetcher {
@@ -150,7 +151,7 @@ final class SegmentFetcher {
                                         + ") is corrupt: it holds more than a segment (" + segmentSize + " bytes)");
                     }
                     plain.transferTo(OutputStream.nullOutputStream()); // authenticates up to the final chunk
-                    if (raw < segmentSize) {
+                    if (raw < segmentSize && !RecoveryPlan.isHistory(segment)) {
                         if (!segment.partial()) {
                             // zeros would read as the end of WAL: recovery would stop early, silently
                             throw new CorruptSegmentException("archived WAL segment " + segment.segment() + " ("

@@ -2,6 +2,7 @@ package io.strata.restore.pitr;
 
 import io.strata.common.storage.ObjectStore;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
+import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -107,9 +108,11 @@ final class WalPrefetcher implements AutoCloseable {
         coordinator.start();
     }
 
-    /** Segments PostgreSQL has taken from the spool. */
+    /** WAL segments PostgreSQL has taken from the spool (a timeline history file it read is not counted). */
     int consumed() {
-        return consumed;
+        return (int) segments.subList(0, Math.min(consumed, segments.size())).stream()
+                .filter(s -> !RecoveryPlan.isHistory(s))
+                .count();
     }
 
     long fetchedBytes() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.strata.common.command.RecoveryTarget;
 import io.strata.common.messaging.Json;
 import io.strata.common.model.Lsn;
+import io.strata.platform.catalog.CatalogApi.PlannedBase;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -155,6 +156,56 @@ class RecoverySettingsTest {
                 .containsEntry("recovery_target_inclusive", "'on'")
                 .containsEntry("synchronous_standby_names", "''")
                 .containsEntry("work_mem", "'8MB'");
+    }
+
+    /**
+     * A plan that follows the source onto a newer timeline than its base backup's names that timeline, after
+     * the fixed 'current' (the last line of a name wins); one on the base's own timeline leaves 'current'.
+     */
+    @Test
+    void aPlanAcrossTimelinesFollowsTheTimelineItEndsOn(@TempDir Path dataDir) throws Exception {
+        PlannedBase base = new PlannedBase(
+                "20261204T150000Z-aaaaaa",
+                Lsn.parse("0/5000028"),
+                Lsn.parse("0/5000138"),
+                1,
+                java.time.Instant.parse("2026-12-04T15:00:00Z"),
+                1,
+                1,
+                "m",
+                List.of());
+        RecoveryPlan across = new RecoveryPlan(
+                "shop",
+                null,
+                null,
+                null,
+                base,
+                null,
+                null,
+                16_777_216L,
+                List.of(),
+                0,
+                0,
+                List.of(),
+                null,
+                List.of(),
+                3);
+        RecoveryPlan own = new RecoveryPlan(
+                "shop", null, null, null, base, null, null, 16_777_216L, List.of(), 0, 0, List.of(), null, List.of());
+
+        assertThat(RecoverySettings.targetLines(RecoveryTarget.latestTarget(), across))
+                .containsExactly("recovery_target_timeline = '3'");
+        assertThat(RecoverySettings.targetLines(RecoveryTarget.latestTarget(), own))
+                .isEmpty();
+        try (ClusterFiles.Staging files = ClusterFiles.Staging.open(dataDir)) {
+            RecoverySettings settings =
+                    RecoverySettings.of(dataDir, files, new OsUser(System.getProperty("user.name")));
+            settings.write(
+                    5999,
+                    "'/roots/.strata-bin/strata-restore-wal' %f %p",
+                    RecoverySettings.targetLines(RecoveryTarget.latestTarget(), across));
+        }
+        assertThat(effective(dataDir)).containsEntry("recovery_target_timeline", "'3'");
     }
 
     /** The settings in effect, by PostgreSQL's rule: the last line of a name wins. */

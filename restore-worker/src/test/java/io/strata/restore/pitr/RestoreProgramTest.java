@@ -52,6 +52,31 @@ class RestoreProgramTest {
         assertThat(spool.resolve(SEGMENT)).doesNotExist();
     }
 
+    /**
+     * PostgreSQL reads a timeline's history file several times (to check the timeline exists, to follow it, to
+     * write the next timeline's): it is handed over each time it is asked for, never answered "not archived"
+     * after the first, which PostgreSQL would take as a timeline without parents.
+     */
+    @Test
+    void aTimelineHistoryIsHandedOverEachTimeItIsAskedFor() throws Exception {
+        String history = "00000002.history";
+        Files.write(spool.resolve(WalPrefetcher.PLANNED), List.of(history, SEGMENT));
+        Files.writeString(spool.resolve(history), "1\t0/3000158\tno recovery target specified\n");
+
+        assertThat(run(history, "pg_wal/RECOVERYHISTORY")).isZero();
+        Files.delete(dataDir.resolve("pg_wal/RECOVERYHISTORY"));
+        assertThat(run(history, "pg_wal/RECOVERYHISTORY")).isZero();
+
+        assertThat(Files.readString(dataDir.resolve("pg_wal/RECOVERYHISTORY")))
+                .isEqualTo("1\t0/3000158\tno recovery target specified\n");
+        assertThat(spool.resolve(history + ".done"))
+                .as("the worker counts it taken")
+                .exists();
+        assertThat(run("00000003.history", "pg_wal/RECOVERYHISTORY"))
+                .as("a newer timeline than the plan's")
+                .isEqualTo(1);
+    }
+
     @Test
     void aSegmentOutsideThePlanIsNotArchived() throws Exception {
         assertThat(run("000000010000000000000009", "pg_wal/RECOVERYXLOG")).isEqualTo(1);

@@ -1,27 +1,35 @@
 package io.strata.wal.streaming;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdInputStream;
 import io.strata.common.crypto.Keyring;
 import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.Lsn;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
+import io.strata.common.wal.TimelineHistory;
 import io.strata.common.wal.WalEvent;
 import io.strata.common.wal.WalSegmentArchived;
 import io.strata.common.wal.WalSegmentName;
+import io.strata.common.wal.WalTimelineArchived;
 import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.messaging.MessagePublisher;
 import io.strata.platform.storage.StorageEncryption;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Puts one source's WAL into the object store (zstd level 3, then encrypted when this service has a key
@@ -30,6 +38,7 @@ import java.util.regex.Pattern;
  * acknowledged the event, so the caller may then tell PostgreSQL the WAL is safe.
  */
 final class SegmentShipper {
+    private static final Logger log = LoggerFactory.getLogger(SegmentShipper.class);
     static final int ZSTD_LEVEL = 3;
     private static final Pattern COMPLETE_SEGMENT = Pattern.compile("[0-9A-F]{24}\\.zst");
     private final String source;
@@ -85,15 +94,49 @@ final class SegmentShipper {
         return store(segment, content, length, key, true, coverage);
     }
 
-    /** Stores a timeline history file ({@code 00000002.history}) so recovery can follow the timeline. */
-    String shipHistory(int timeline, byte[] content) throws IOException {
+    /**
+     * Stores a timeline history file ({@code 00000002.history}) so recovery can follow the timeline, and reports
+     * it with its entries, at every start on the timeline. A stored file with the same content is kept as it is
+     * (a restore planned with its SHA-256 may be reading it); one that differs or cannot be read is replaced, so
+     * what is reported is what is stored. Content that does not read as a history is stored but not reported:
+     * recovery plans then do not cross into this timeline.
+     */
+    Optional<WalTimelineArchived> shipHistory(int timeline, byte[] content) throws IOException {
         String key = StorageLayout.walHistoryKey(source, timeline);
-        store.put(key, ObjectEncryption.encrypt(compress(content, content.length), keys()));
-        return key;
-    }
-
-    boolean hasHistory(int timeline) throws IOException {
-        return store.stat(StorageLayout.walHistoryKey(source, timeline)).isPresent();
+        byte[] stored = store.stat(key).isPresent() ? store.readAll(key) : null;
+        if (stored == null || !holds(stored, content)) {
+            if (stored != null) {
+                log.warn(
+                        "the stored history of timeline {} of {} differs from the server's; storing the server's",
+                        timeline,
+                        source);
+            }
+            stored = ObjectEncryption.encrypt(compress(content, content.length), keys());
+            store.put(key, stored);
+        }
+        List<WalTimelineArchived.Switch> history;
+        try {
+            history = TimelineHistory.parse(timeline, content);
+        } catch (IllegalArgumentException e) {
+            log.warn(
+                    "stored the history of timeline {} of {} as {} but cannot read it: {}",
+                    timeline,
+                    source,
+                    key,
+                    e.getMessage());
+            return Optional.empty();
+        }
+        WalTimelineArchived event = new WalTimelineArchived(
+                WalEvent.SCHEMA_VERSION,
+                source,
+                timeline,
+                history,
+                key,
+                stored.length,
+                sha256Hex(stored),
+                clock.instant());
+        publisher.publish(Topics.WAL_EVENTS, event);
+        return Optional.of(event);
     }
 
     /** The newest complete segment already in the archive for {@code timeline}, to measure a gap against. */
@@ -127,6 +170,16 @@ final class SegmentShipper {
                 coverage.coveredUntil(end));
         publisher.publish(Topics.WAL_EVENTS, event);
         return event;
+    }
+
+    /** Whether the stored object {@code stored} decrypts and decompresses to {@code content}. */
+    private boolean holds(byte[] stored, byte[] content) {
+        try (InputStream plain = encryption.plaintext(new ByteArrayInputStream(stored), false);
+                InputStream unpacked = new ZstdInputStream(plain)) {
+            return Arrays.equals(unpacked.readNBytes(content.length + 1), content);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     static byte[] compress(byte[] content, int length) {

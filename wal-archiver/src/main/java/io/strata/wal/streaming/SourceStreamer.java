@@ -290,9 +290,10 @@ final class SourceStreamer implements Runnable {
                     timeline,
                     timeline);
         }
-        if (timeline > 1 && !shipper.hasHistory(timeline)) {
-            String key = shipper.shipHistory(timeline, session.timelineHistory(timeline));
-            log.info("archived the history of timeline {} of {} as {}", timeline, source, key);
+        if (timeline > 1) { // stored and reported at every start: the catalog plans recovery across it
+            shipper.shipHistory(timeline, session.timelineHistory(timeline))
+                    .ifPresent(archived -> log.info(
+                            "archived the history of timeline {} of {} as {}", timeline, source, archived.key()));
         }
     }
 

@@ -8,6 +8,7 @@ import io.strata.common.model.Lsn;
 import io.strata.common.storage.LocalObjectStore;
 import io.strata.common.wal.WalSegmentArchived;
 import io.strata.common.wal.WalSegmentName;
+import io.strata.common.wal.WalTimelineArchived;
 import io.strata.platform.storage.StorageEncryption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -89,7 +90,53 @@ class SegmentShipperTest {
 
         assertThat(shipper.lastArchivedSegment(2, SEGMENT_SIZE)).contains(segment.next());
         assertThat(shipper.lastArchivedSegment(3, SEGMENT_SIZE)).isEmpty();
-        assertThat(shipper.hasHistory(2)).isTrue();
-        assertThat(shipper.hasHistory(3)).isFalse();
+    }
+
+    @Test
+    void aHistoryIsStoredAndReportedWithItsEntriesEachTime() throws Exception {
+        byte[] history = "1\t0/3000158\tno recovery target specified\n\n2\t0/5000000\tbefore 2026-12-04 15:29:00+00\n"
+                .getBytes(StandardCharsets.UTF_8);
+
+        WalTimelineArchived first = shipper.shipHistory(3, history).orElseThrow();
+        WalTimelineArchived again = shipper.shipHistory(3, history).orElseThrow();
+
+        byte[] stored = store.readAll("shop/wal/00000003/00000003.history.zst");
+        assertThat(Zstd.decompress(stored, history.length)).isEqualTo(history);
+        assertThat(again)
+                .returns("shop", WalTimelineArchived::source)
+                .returns(3, WalTimelineArchived::timeline)
+                .returns("shop/wal/00000003/00000003.history.zst", WalTimelineArchived::key)
+                .returns(SegmentShipper.sha256Hex(stored), WalTimelineArchived::sha256)
+                .returns((long) stored.length, WalTimelineArchived::storedBytes)
+                .returns(NOW, WalTimelineArchived::archivedAt);
+        assertThat(first.sha256()).as("the same content is not stored again").isEqualTo(again.sha256());
+        assertThat(first.history())
+                .containsExactly(
+                        new WalTimelineArchived.Switch(1, Lsn.parse("0/3000158")),
+                        new WalTimelineArchived.Switch(2, Lsn.parse("0/5000000")));
+        assertThat(publisher.sent).hasSize(2);
+    }
+
+    @Test
+    void aStoredHistoryThatDiffersIsReplacedByTheServers() throws Exception {
+        shipper.shipHistory(2, "1\t0/3000000\tanother server's\n".getBytes(StandardCharsets.UTF_8));
+        byte[] servers = "1\t0/4000000\tno recovery target specified\n".getBytes(StandardCharsets.UTF_8);
+
+        WalTimelineArchived event = shipper.shipHistory(2, servers).orElseThrow();
+
+        byte[] stored = store.readAll("shop/wal/00000002/00000002.history.zst");
+        assertThat(Zstd.decompress(stored, servers.length)).isEqualTo(servers);
+        assertThat(event.sha256()).isEqualTo(SegmentShipper.sha256Hex(stored));
+        assertThat(event.history()).containsExactly(new WalTimelineArchived.Switch(1, Lsn.parse("0/4000000")));
+    }
+
+    @Test
+    void aHistoryThatDoesNotReadIsStoredButNotReported() throws Exception {
+        byte[] odd = "3\t0/3000158\tlater than its own timeline\n".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(shipper.shipHistory(2, odd)).isEmpty();
+
+        assertThat(store.stat("shop/wal/00000002/00000002.history.zst")).isPresent();
+        assertThat(publisher.sent).isEmpty();
     }
 }
