@@ -16,9 +16,12 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
+import org.postgresql.copy.CopyDual;
+import org.postgresql.core.v3.replication.V3PGReplicationStream;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
+import org.postgresql.replication.ReplicationType;
 
 /**
  * The two connections a streamer holds to its source: a plain one for queries (settings, the slot, the
@@ -31,6 +34,9 @@ import org.postgresql.replication.PGReplicationStream;
 final class ReplicationSession implements AutoCloseable {
     private static final String APPLICATION_NAME = "strata-wal-archiver";
     private static final int REPLICATION_READ_TIMEOUT_SECONDS = 5;
+    /** What PostgreSQL allows as a slot's name: only such a name goes into a replication command. */
+    private static final java.util.regex.Pattern SLOT_NAME = java.util.regex.Pattern.compile("[a-z0-9_]{1,63}");
+
     private final String url;
     private final Properties queryProperties;
     private final Connection replication;
@@ -288,6 +294,28 @@ final class ReplicationSession implements AutoCloseable {
                 // the driver would otherwise report keepalive positions as flushed: WAL not yet archived
                 .withAutomaticFlush(false)
                 .start();
+        return stream;
+    }
+
+    /**
+     * Streams an earlier timeline than the server's own, from {@code start} up to where the next timeline
+     * branched off; the server then ends the stream. Needed when the slot's WAL begins before a promotion the
+     * archiver did not see: on its current timeline the server serves no segment older than the switch.
+     * pgjdbc's builder cannot name a timeline, so the same command (with {@code TIMELINE}) goes through its copy
+     * API into the driver's own stream. The slot name is Strata's, checked against PostgreSQL's rules.
+     */
+    PGReplicationStream startStreaming(String slot, Lsn start, int timeline, Duration statusInterval)
+            throws SQLException {
+        if (!SLOT_NAME.matcher(slot).matches()) {
+            throw new IllegalArgumentException("not a replication slot name: " + slot);
+        }
+        LogSequenceNumber from = LogSequenceNumber.valueOf(start.value());
+        CopyDual copy = replication
+                .unwrap(PGConnection.class)
+                .getCopyAPI()
+                .copyDual("START_REPLICATION SLOT \"" + slot + "\" PHYSICAL " + from.asString() + " TIMELINE "
+                        + timeline);
+        stream = new V3PGReplicationStream(copy, from, statusInterval.toMillis(), false, ReplicationType.PHYSICAL);
         return stream;
     }
 

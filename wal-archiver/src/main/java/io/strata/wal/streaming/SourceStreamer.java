@@ -4,6 +4,8 @@ import io.strata.common.model.Lsn;
 import io.strata.common.wal.SlotNames;
 import io.strata.common.wal.WalSegmentArchived;
 import io.strata.common.wal.WalSegmentName;
+import io.strata.common.wal.WalTimelineArchived;
+import io.strata.common.wal.WalTimelineArchived.Switch;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.postgres.PgTools;
@@ -15,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -131,20 +134,29 @@ final class SourceStreamer implements Runnable {
         try (ReplicationSession session = ReplicationSession.open(connection, pg)) {
             ServerIdentity server = session.identify();
             long segmentSize = session.segmentSize();
-            followTimeline(session, server.timeline());
+            List<Switch> history = followTimeline(session, server.timeline());
             SlotState slotState = session.ensureSlot(slot);
-            WalSegmentName first = WalSegmentName.of(server.timeline(), slotState.restartLsn(), segmentSize);
+            // the segment's own timeline: one the server left after the slot's WAL began (a promotion while the
+            // archiver was away or behind) is streamed up to its end first, under its own name
+            long startSegment = slotState.restartLsn().segmentNumber(segmentSize);
+            int timeline = timelineOf(history, startSegment, segmentSize, server.timeline());
+            WalSegmentName first = new WalSegmentName(timeline, startSegment, segmentSize);
             if (slotState.created()) {
                 reportGap(slotState, first);
             }
             // from the segment's first byte, so each archived segment is whole
-            PGReplicationStream stream = session.startStreaming(slot, first.startLsn(), properties.statusInterval());
-            state.streaming(server.timeline(), segmentSize, first.startLsn());
+            PGReplicationStream stream = timeline == server.timeline()
+                    ? session.startStreaming(slot, first.startLsn(), properties.statusInterval())
+                    : session.startStreaming(slot, first.startLsn(), timeline, properties.statusInterval());
+            state.streaming(timeline, segmentSize, first.startLsn());
             log.info(
-                    "streaming WAL of {} from {} (segment {}) through slot {}; server is at {}",
+                    "streaming WAL of {} from {} (segment {}{}) through slot {}; server is at {}",
                     source,
                     first.startLsn(),
                     first,
+                    timeline == server.timeline()
+                            ? ""
+                            : ", up to the end of timeline " + timeline + ", which the server left",
                     slot,
                     server.flushLsn());
             pump(session, stream, new SegmentAccumulator(first), new WalCoverage());
@@ -279,7 +291,22 @@ final class SourceStreamer implements Runnable {
         }
     }
 
-    private void followTimeline(ReplicationSession session, int timeline) throws IOException, SQLException {
+    /**
+     * The timeline whose WAL file holds segment {@code segment}, as recovery reads it: the first in the
+     * server's {@code history} that ended in a later segment, else the server's own ({@code current}). The
+     * segment a timeline ended in belongs to the next one, whose copy of it holds the old WAL up to the switch.
+     */
+    static int timelineOf(List<Switch> history, long segment, long segmentSize, int current) {
+        for (Switch ended : history) {
+            if (segment < ended.endLsn().segmentNumber(segmentSize)) {
+                return ended.timeline();
+            }
+        }
+        return current;
+    }
+
+    /** Stores and reports the server's timeline's history; returns its entries (none on timeline 1). */
+    private List<Switch> followTimeline(ReplicationSession session, int timeline) throws IOException, SQLException {
         Integer previous = state.timeline();
         if (previous != null && previous != timeline) {
             log.warn(
@@ -290,11 +317,13 @@ final class SourceStreamer implements Runnable {
                     timeline,
                     timeline);
         }
-        if (timeline > 1) { // stored and reported at every start: the catalog plans recovery across it
-            shipper.shipHistory(timeline, session.timelineHistory(timeline))
-                    .ifPresent(archived -> log.info(
-                            "archived the history of timeline {} of {} as {}", timeline, source, archived.key()));
+        if (timeline == 1) {
+            return List.of();
         }
+        // stored and reported at every start: the catalog plans recovery across it
+        Optional<WalTimelineArchived> archived = shipper.shipHistory(timeline, session.timelineHistory(timeline));
+        archived.ifPresent(a -> log.info("archived the history of timeline {} of {} as {}", timeline, source, a.key()));
+        return archived.map(WalTimelineArchived::history).orElse(List.of());
     }
 
     private void reportGap(SlotState slotState, WalSegmentName first) throws IOException {

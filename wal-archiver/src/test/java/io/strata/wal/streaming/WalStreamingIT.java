@@ -308,6 +308,74 @@ class WalStreamingIT {
         }
     }
 
+    /**
+     * The archiver is away while the standby it archives is promoted, with WAL of the old timeline it has not
+     * archived yet. Back, it archives that WAL under the old timeline's names up to the switch, byte for byte
+     * as the server has it, then the new timeline's: recovery from a backup of the old timeline reads those
+     * names (a segment of the old timeline named after the new one would be a gap to it).
+     */
+    @Test
+    void archivesTheOldTimelinesWalItMissedWhenItComesBackAfterAPromotion(@TempDir Path standbyBase) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(archive);
+        try (ThrowawayPostgres standby = ThrowawayPostgres.standbyOf(postgres, standbyBase)) {
+            SourceStreamer first = streamer("it-away", store, standby);
+            first.start();
+            try {
+                awaitStreaming(first);
+            } finally {
+                first.stop(Duration.ofSeconds(20));
+            }
+            postgres.execute(
+                    "create table while_away as select g from generate_series(1, 200000) g", "select pg_switch_wal()");
+            postgres.execute(
+                    "insert into while_away select g from generate_series(1, 200000) g", "select pg_switch_wal()");
+            String written = query(postgres, "select pg_current_wal_lsn()::text");
+            await().atMost(PATIENCE)
+                    .until(() ->
+                            "t".equals(query(standby, "select pg_last_wal_replay_lsn() >= '" + written + "'::pg_lsn")));
+            standby.promote();
+            standby.execute(
+                    "create table after_promotion as select g from generate_series(1, 10000) g",
+                    "select pg_switch_wal()");
+            Lsn switched = Lsn.parse(Files.readString(standby.dataDir().resolve("pg_wal/00000002.history"))
+                    .strip()
+                    .split("\\s+")[1]);
+
+            SourceStreamer back = streamer("it-away", store, standby);
+            back.start();
+            try {
+                await().atMost(PATIENCE).until(() -> complete().stream().anyMatch(e -> e.timeline() == 2));
+                List<WalSegmentArchived> old =
+                        complete().stream().filter(e -> e.timeline() == 1).toList();
+                assertThat(old)
+                        .as("the old timeline's segments before the switch")
+                        .isNotEmpty();
+                for (WalSegmentArchived segment : old) {
+                    assertThat(segment.endLsn()).isLessThanOrEqualTo(switched);
+                    byte[] archived = Zstd.decompress(store.readAll(segment.key()), (int) segment.segmentSize());
+                    assertThat(archived)
+                            .as(segment.segment())
+                            .isEqualTo(Files.readAllBytes(
+                                    standby.dataDir().resolve("pg_wal").resolve(segment.segment())));
+                }
+                assertThat(complete())
+                        .filteredOn(e -> e.timeline() == 2)
+                        .allSatisfy(e -> assertThat(e.endLsn()).isGreaterThan(switched));
+            } finally {
+                back.stop(Duration.ofSeconds(20));
+            }
+        }
+    }
+
+    private static String query(ThrowawayPostgres server, String sql) throws Exception {
+        try (Connection connection = server.connect();
+                PreparedStatement statement = connection.prepareStatement(sql);
+                ResultSet row = statement.executeQuery()) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
     private SourceStreamer streamer(String source, LocalObjectStore store) {
         return streamer(source, store, postgres);
     }
@@ -349,7 +417,9 @@ class WalStreamingIT {
 
     private List<WalSegmentArchived> events() {
         return publisher.sent.stream()
-                .map(sent -> (WalSegmentArchived) sent.message())
+                .map(RecordingPublisher.Sent::message)
+                .filter(WalSegmentArchived.class::isInstance)
+                .map(WalSegmentArchived.class::cast)
                 .toList();
     }
 
