@@ -91,6 +91,34 @@ class WalPrefetcherTest {
         return wal;
     }
 
+    /**
+     * A plan across timelines begins with the target timeline's history file: it is fetched as it is (no
+     * padding, no segment size), and once PostgreSQL took it the segments after it are counted, not it.
+     */
+    @Test
+    void aTimelineHistoryIsFetchedAsItIsAndNotCountedAsASegment(@TempDir Path dir) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+        Path spool = Files.createDirectories(dir.resolve("spool"));
+        byte[] content =
+                "1\t0/3000158\tno recovery target specified\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        PlannedSegment history = planned(
+                store, "00000002.history", "shop/wal/00000002/00000002.history.zst", content, false, Keyring.none());
+        List<PlannedSegment> plan = new java.util.ArrayList<>(List.of(history));
+        plan.addAll(plan(store, 2));
+
+        try (WalPrefetcher wal = prefetcher(store, spool, plan, 4)) {
+            wal.start();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.exists(spool.resolve(plan.get(2).segment())));
+            assertThat(wal.failure()).isNull();
+            assertThat(Files.readAllBytes(spool.resolve("00000002.history"))).isEqualTo(content);
+
+            Files.createFile(spool.resolve("00000002.history.done")); // as RestoreProgram leaves it
+            Files.createFile(spool.resolve(plan.get(1).segment() + ".done"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> wal.consumed() == 1);
+        }
+    }
+
     /** Zeros would read as the end of WAL: recovery would stop early and the restore look fine. */
     @Test
     void aCompleteSegmentShorterThanASegmentStopsRecoveryInsteadOfBeingPadded(@TempDir Path dir) throws Exception {
