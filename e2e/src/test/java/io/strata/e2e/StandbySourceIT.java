@@ -157,6 +157,11 @@ class StandbySourceIT extends StackTestSupport {
         insertOnStandby("AFTER-POINT-", 200);
         scalar(standbyPort, "postgres", "SELECT pg_switch_wal()::text");
 
+        Map<String, Object> toPoint = restoreBody(Map.of("restorePoint", "after-failover"));
+        awaitRestorable(toPoint);
+        JsonNode preview = operator.post("/api/v1/restores/preview", toPoint).json();
+        assertThat(preview.get("timeline").asInt()).as(preview.toString()).isEqualTo(2);
+        assertThat(preview.get("backups").get(0).get("backupId").asString()).isEqualTo(before);
         JsonNode atPoint = restore(Map.of("restorePoint", "after-failover"));
         assertThat(atPoint.get("result").get("backupId").asString())
                 .as("the backup of the old timeline is the base")
@@ -187,15 +192,20 @@ class StandbySourceIT extends StackTestSupport {
 
     /** A point-in-time restore of the source to {@code target} into a new cluster; the job once it succeeded. */
     private JsonNode restore(Map<String, Object> target) {
+        Map<String, Object> body = restoreBody(target);
+        awaitRestorable(body);
+        JsonNode job = restoreAndAwait(body, restored);
+        assertThat(job.get("status").asString()).isEqualTo("SUCCEEDED");
+        return job;
+    }
+
+    private Map<String, Object> restoreBody(Map<String, Object> target) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("source", source);
         body.put("target", target);
         Path dir = stack.restoreRoot().resolve("restored-" + unique("promoted"));
         body.put("into", Map.of("dataDirectory", dir.toString(), "port", freePort()));
-        awaitRestorable(body);
-        JsonNode job = restoreAndAwait(body, restored);
-        assertThat(job.get("status").asString()).isEqualTo("SUCCEEDED");
-        return job;
+        return body;
     }
 
     /** Asks for a physical backup of {@code type} of the source and returns its view once the job succeeded. */

@@ -33,7 +33,11 @@ record RestoreEstimates(
         @DefaultValue("150000000") @Positive long replayBytesPerSecond,
         @DefaultValue("40000000") @Positive long logicalRestoreBytesPerSecond) {
 
-    /** {@code POST /restores/preview}'s answer. */
+    /**
+     * {@code POST /restores/preview}'s answer. {@code timeline} is the timeline a point-in-time recovery ends
+     * on: newer than the base backup's when the source was promoted or restored after it (recovery then reads
+     * each timeline's WAL up to its switch); null for a logical restore.
+     */
     record Preview(
             String source,
             String kind,
@@ -45,7 +49,8 @@ record RestoreEstimates(
             long estimatedSeconds,
             Estimate estimate,
             ReachableRange reachable,
-            List<SkippedBackup> skippedBackups) {}
+            List<SkippedBackup> skippedBackups,
+            Integer timeline) {}
 
     /** One backup the restore downloads; a chain lists its FULL backup first and the restored one last. */
     record PreviewBackup(
@@ -104,7 +109,8 @@ record RestoreEstimates(
                     total(estimate),
                     estimate,
                     plan.reachable(),
-                    plan.skipped());
+                    plan.skipped(),
+                    plan.timeline());
         }
         var backup = restore.backup();
         long stored = backup.storedBytes() == null ? 0 : backup.storedBytes();
@@ -123,7 +129,8 @@ record RestoreEstimates(
                 total(estimate),
                 estimate,
                 null,
-                List.of());
+                List.of(),
+                null);
     }
 
     private static long total(Estimate estimate) {
