@@ -2,6 +2,7 @@ package io.strata.wal.streaming;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStream;
+import io.strata.common.crypto.EncryptedObjectException;
 import io.strata.common.crypto.Keyring;
 import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.messaging.Topics;
@@ -104,7 +105,11 @@ final class SegmentShipper {
     Optional<WalTimelineArchived> shipHistory(int timeline, byte[] content) throws IOException {
         String key = StorageLayout.walHistoryKey(source, timeline);
         byte[] stored = store.stat(key).isPresent() ? store.readAll(key) : null;
-        if (stored == null || !holds(stored, content)) {
+        Optional<Boolean> same = stored == null ? Optional.of(false) : holds(stored, content);
+        if (same.isEmpty()) {
+            // written with a key this archiver no longer has: a server never changes a timeline's history
+            log.warn("cannot read the stored history of timeline {} of {} to compare it; keeping it", timeline, source);
+        } else if (!same.get()) {
             if (stored != null) {
                 log.warn(
                         "the stored history of timeline {} of {} differs from the server's; storing the server's",
@@ -172,13 +177,23 @@ final class SegmentShipper {
         return event;
     }
 
-    /** Whether the stored object {@code stored} decrypts and decompresses to {@code content}. */
-    private boolean holds(byte[] stored, byte[] content) {
-        try (InputStream plain = encryption.plaintext(new ByteArrayInputStream(stored), false);
-                InputStream unpacked = new ZstdInputStream(plain)) {
-            return Arrays.equals(unpacked.readNBytes(content.length + 1), content);
+    /**
+     * Whether the stored object {@code stored} decompresses to {@code content}; empty when it cannot be
+     * decrypted here (a key this archiver lacks).
+     */
+    private Optional<Boolean> holds(byte[] stored, byte[] content) {
+        InputStream plain;
+        try {
+            plain = encryption.plaintext(new ByteArrayInputStream(stored), false);
         } catch (IOException | RuntimeException e) {
-            return false;
+            return Optional.empty();
+        }
+        try (InputStream unpacked = new ZstdInputStream(plain)) {
+            return Optional.of(Arrays.equals(unpacked.readNBytes(content.length + 1), content));
+        } catch (EncryptedObjectException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.of(false); // not zstd, or cut short: damaged, so replaced
         }
     }
 

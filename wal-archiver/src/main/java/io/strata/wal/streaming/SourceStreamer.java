@@ -159,12 +159,22 @@ final class SourceStreamer implements Runnable {
                             : ", up to the end of timeline " + timeline + ", which the server left",
                     slot,
                     server.flushLsn());
-            pump(session, stream, new SegmentAccumulator(first), new WalCoverage());
+            // an earlier timeline's stream ends where the next one branched off: only there is a quiet stream done
+            Lsn historicEnd = history.stream()
+                    .filter(ended -> ended.timeline() == timeline)
+                    .map(Switch::endLsn)
+                    .findFirst()
+                    .orElse(null);
+            pump(session, stream, new SegmentAccumulator(first), new WalCoverage(), historicEnd);
         }
     }
 
     private void pump(
-            ReplicationSession session, PGReplicationStream stream, SegmentAccumulator segments, WalCoverage coverage)
+            ReplicationSession session,
+            PGReplicationStream stream,
+            SegmentAccumulator segments,
+            WalCoverage coverage,
+            Lsn historicEnd)
             throws IOException, SQLException {
         this.stream = stream;
         this.coverage = coverage;
@@ -197,12 +207,15 @@ final class SourceStreamer implements Runnable {
                 Lsn dataStart = new Lsn(stream.getLastReceiveLSN().asLong() - data.remaining());
                 segments.accept(dataStart, data, sink);
                 state.received(segments.position());
+                if (historicEnd != null && segments.position().compareTo(historicEnd) >= 0) {
+                    checkTimeline(session, segments, partials, historicEnd); // the earlier timeline is all here
+                }
             }
             if (partials.due(segments.segment(), segments.held())) {
                 shipPartial(segments, partials);
             }
             if (data == null && !clock.instant().isBefore(nextTimelineCheck)) {
-                checkTimeline(session, segments, partials);
+                checkTimeline(session, segments, partials, historicEnd);
                 nextTimelineCheck = clock.instant().plus(properties.statusInterval());
             }
             if (data == null) {
@@ -212,10 +225,23 @@ final class SourceStreamer implements Runnable {
         shipPartialIfUnshipped(segments, partials);
     }
 
-    /** A quiet stream may be one whose timeline ended (see ReplicationSession): ask the server. */
-    private void checkTimeline(ReplicationSession session, SegmentAccumulator segments, PartialSchedule partials)
+    /**
+     * A quiet stream may be one whose timeline ended (see ReplicationSession): ask the server. A stream of an
+     * earlier timeline ({@code historicEnd}, where it ended) is done once it reached that end, not before: a
+     * pause while it catches up is no end.
+     */
+    private void checkTimeline(
+            ReplicationSession session, SegmentAccumulator segments, PartialSchedule partials, Lsn historicEnd)
             throws IOException, SQLException {
         int streamed = segments.segment().timeline();
+        if (historicEnd != null) {
+            if (segments.position().compareTo(historicEnd) >= 0) {
+                shipPartialIfUnshipped(segments, partials);
+                throw new StreamEndedException("received timeline " + streamed + " of the source up to its end at "
+                        + historicEnd + "; going on with the next timeline");
+            }
+            return;
+        }
         Optional<Integer> current;
         try {
             current = session.currentTimeline();

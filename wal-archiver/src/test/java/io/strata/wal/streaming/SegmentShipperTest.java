@@ -3,6 +3,8 @@ package io.strata.wal.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.luben.zstd.Zstd;
+import io.strata.common.crypto.EncryptionKey;
+import io.strata.common.crypto.Keyring;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.Lsn;
 import io.strata.common.storage.LocalObjectStore;
@@ -128,6 +130,34 @@ class SegmentShipperTest {
         assertThat(Zstd.decompress(stored, servers.length)).isEqualTo(servers);
         assertThat(event.sha256()).isEqualTo(SegmentShipper.sha256Hex(stored));
         assertThat(event.history()).containsExactly(new WalTimelineArchived.Switch(1, Lsn.parse("0/4000000")));
+    }
+
+    /**
+     * A stored history this archiver cannot decrypt (a key since removed from its keyring) is kept as it is
+     * and reported with its own SHA-256: replacing it would change the hash a restore planned with.
+     */
+    @Test
+    void aStoredHistoryThisArchiverCannotDecryptIsKept(@TempDir Path root) throws Exception {
+        LocalObjectStore encrypted = new LocalObjectStore(root);
+        byte[] history = "1\t0/3000000\tno recovery target specified\n".getBytes(StandardCharsets.UTF_8);
+        SegmentShipper before = new SegmentShipper(
+                "shop",
+                encrypted,
+                StorageEncryption.of("test", Keyring.of("k1", EncryptionKey.generate("k1"))),
+                publisher,
+                Clock.fixed(NOW, ZoneOffset.UTC));
+        SegmentShipper after = new SegmentShipper(
+                "shop",
+                encrypted,
+                StorageEncryption.of("test", Keyring.of("k2", EncryptionKey.generate("k2"))),
+                publisher,
+                Clock.fixed(NOW, ZoneOffset.UTC));
+
+        WalTimelineArchived first = before.shipHistory(2, history).orElseThrow();
+        WalTimelineArchived again = after.shipHistory(2, history).orElseThrow();
+
+        assertThat(again.sha256()).isEqualTo(first.sha256());
+        assertThat(SegmentShipper.sha256Hex(encrypted.readAll(first.key()))).isEqualTo(first.sha256());
     }
 
     @Test
