@@ -60,10 +60,11 @@ class RestorePointVerification {
             bytes += check(segment, bad);
             partialChanged |= segment.partial() && bad.size() > before;
         }
+        for (PlannedSegment history : plan.histories()) { // a restore fetches them all before recovery starts
+            bytes += check(history, bad);
+        }
         String reason = bad.isEmpty() ? null : "archived WAL does not match its records: " + String.join("; ", bad);
-        return new Attempt(
-                new Verification(bad.isEmpty(), reason, baseBackupId, plan.walSegmentsToTarget(), bytes),
-                partialChanged);
+        return new Attempt(new Verification(bad.isEmpty(), reason, baseBackupId, needed.size(), bytes), partialChanged);
     }
 
     private record Attempt(Verification verification, boolean partialChanged) {}

@@ -70,7 +70,7 @@ record RestoreEstimates(
         if (restore.pointInTime()) {
             RecoveryPlan plan = restore.plan();
             PlannedBase base = plan.base();
-            int segments = plan.walSegmentsToTarget();
+            int segments = plan.segmentsToTarget();
             long walRaw = segments * (plan.segmentSize() == null ? 0 : plan.segmentSize());
             long download = base.storedBytes() + plan.walBytesToTarget();
             Estimate estimate = new Estimate(

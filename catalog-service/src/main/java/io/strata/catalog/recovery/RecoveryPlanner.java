@@ -29,8 +29,8 @@ import java.util.Optional;
  * Its WAL is the unbroken run of archived segments of its timeline from the segment holding its start; a
  * partial segment ends the run. A time target is reachable when the run was archived at or after it. When the
  * source moved onto newer timelines after the backup (a failover, a restore of it promoted), the run follows
- * them as PostgreSQL does: each timeline's segments up to the one the next branched off in, then the next one's,
- * its history file first; see {@link Planning#route}.
+ * them as PostgreSQL does: each timeline's segments up to the one the next branched off in, then the next one's;
+ * see {@link Planning#route}. Every history file the archive holds goes with the plan.
  */
 final class RecoveryPlanner {
     private RecoveryPlanner() {}
@@ -244,12 +244,24 @@ final class RecoveryPlanner {
                         base,
                         null);
             }
-            return walPlan(base, stopLsn, stopTime);
-        }
-
-        private RecoveryPlan walPlan(Base base, Lsn stopLsn, Instant stopTime) {
             long segmentSize = records.segmentSize();
             Route route = route(base, segmentSize);
+            RecoveryPlan plan = walPlan(base, route, stopLsn, stopTime);
+            if (!plan.possible()
+                    && route.history() != null
+                    && (kind == Kind.TIME || kind == Kind.LSN || kind == Kind.IMMEDIATE)) {
+                // a target before the switch is reachable on the base's own timeline even when the newer one's
+                // WAL is not all archived (a new primary's slot starts after its switch segment)
+                RecoveryPlan own = walPlan(base, ownRoute(base, segmentSize), stopLsn, stopTime);
+                if (own.possible()) {
+                    return own;
+                }
+            }
+            return plan;
+        }
+
+        private RecoveryPlan walPlan(Base base, Route route, Lsn stopLsn, Instant stopTime) {
+            long segmentSize = records.segmentSize();
             if (route.refusal() != null) {
                 return refuse(PlanProblem.WAL_GAP, route.refusal(), base, null);
             }
@@ -375,10 +387,6 @@ final class RecoveryPlanner {
                 case XID -> {}
             }
             needed = Math.max(1, Math.min(needed, run.size()));
-            if (route.history() != null) { // read first: recovery learns the timelines it follows from it
-                run.addFirst(route.history());
-                needed++;
-            }
             return new RecoveryPlan(
                     records.source(),
                     target,
@@ -394,7 +402,17 @@ final class RecoveryPlanner {
                     missing,
                     reachable,
                     skipped(base),
-                    route.timeline());
+                    route.timeline(),
+                    histories());
+        }
+
+        /**
+         * Every timeline history file the source's archive holds: the one recovery follows, and the others so
+         * that the restored cluster sees them exist and takes a new timeline number of its own (answered "not
+         * archived", it would take the next number after its target's, which may be the source's own).
+         */
+        private List<PlannedSegment> histories() {
+            return records.timelines().stream().map(Timeline::file).toList();
         }
 
         /**
@@ -403,13 +421,17 @@ final class RecoveryPlanner {
          * segments up to the one its successor branched off in. A restore point on a timeline the base's
          * history does not lead to cannot be reached from it.
          */
-        private Route route(Base base, long segmentSize) {
-            Route own = new Route(
+        private static Route ownRoute(Base base, long segmentSize) {
+            return new Route(
                     List.of(new Leg(WalSegmentName.of(base.timeline(), base.startLsn(), segmentSize), null)),
                     null,
                     base.timeline(),
                     null,
                     segmentSize);
+        }
+
+        private Route route(Base base, long segmentSize) {
+            Route own = ownRoute(base, segmentSize);
             if (goal.isEmpty() || goal.get() == base.timeline()) {
                 return own;
             }

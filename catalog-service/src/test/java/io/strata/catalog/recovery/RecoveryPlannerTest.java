@@ -241,20 +241,19 @@ class RecoveryPlannerTest {
         assertThat(plan.base().backupId()).isEqualTo(SECOND.backupId());
         assertThat(plan.timeline()).isEqualTo(2);
         assertThat(plan.crossesTimelines()).isTrue();
-        // the history first (PostgreSQL reads it before any WAL), timeline 1 up to the switch's segment, whose
-        // partial is left out: timeline 2's copy of that segment holds it, and PostgreSQL reads that one
+        // timeline 1 up to the switch's segment, whose partial is left out: timeline 2's copy of that segment
+        // holds it, and PostgreSQL reads that one
         assertThat(plan.segments())
                 .extracting(PlannedSegment::segment)
                 .containsExactly(
-                        "00000002.history",
                         "000000010000000000000005",
                         "000000010000000000000006",
                         "000000020000000000000007",
                         "000000020000000000000008",
                         "000000020000000000000009");
-        assertThat(plan.segmentsToTarget()).isEqualTo(6);
-        assertThat(plan.walSegmentsToTarget()).isEqualTo(5);
-        assertThat(plan.walBytesToTarget()).isEqualTo(7 + 5 * 10);
+        assertThat(plan.segmentsToTarget()).isEqualTo(5);
+        assertThat(plan.walBytesToTarget()).isEqualTo(5 * 10);
+        assertThat(plan.histories()).containsExactly(HISTORY_2);
     }
 
     @Test
@@ -270,7 +269,7 @@ class RecoveryPlannerTest {
         assertThat(plan.possible()).as(plan.problem()).isTrue();
         assertThat(plan.timeline()).isEqualTo(2);
         // up to segment 8 of timeline 2, where the point is, and one more
-        assertThat(plan.segmentsToTarget()).isEqualTo(6);
+        assertThat(plan.segmentsToTarget()).isEqualTo(5);
         assertThat(plan.neededSegments().getLast().segment()).isEqualTo("000000020000000000000009");
     }
 
@@ -287,7 +286,11 @@ class RecoveryPlannerTest {
         assertThat(plan.possible()).as(plan.problem()).isTrue();
         assertThat(plan.timeline()).isEqualTo(1);
         assertThat(plan.crossesTimelines()).isFalse();
-        assertThat(plan.segments()).extracting(PlannedSegment::segment).noneMatch(s -> s.endsWith(".history"));
+        assertThat(plan.segments())
+                .extracting(PlannedSegment::segment)
+                .containsExactly("000000010000000000000005", "000000010000000000000006", "000000010000000000000007");
+        // the restored cluster sees timeline 2 exists, so it takes 3, not the source's own 2
+        assertThat(plan.histories()).containsExactly(HISTORY_2);
     }
 
     @Test
@@ -302,6 +305,38 @@ class RecoveryPlannerTest {
 
         assertThat(plan.problemCode()).isEqualTo("WAL_GAP");
         assertThat(plan.missingSegments()).containsExactly("000000010000000000000006");
+    }
+
+    /**
+     * The new primary's slot began after its switch segment (a failover to another host), so timeline 2's
+     * first segment is not archived: a time before the switch is still reached on timeline 1, through its
+     * partial; the latest is not, and says which segment is missing.
+     */
+    @Test
+    void aTargetBeforeTheSwitchIsReachedOnTheOldTimelineWhenTheNewOnesStartIsMissing() {
+        List<PlannedSegment> one = archive(7, true);
+        List<PlannedSegment> two = onTimeline2(9, true).subList(1, 3); // 8 and 9
+        Records records = new Records(
+                "shop",
+                List.of(SECOND),
+                Optional.empty(),
+                null,
+                List.of(),
+                SEGMENT,
+                List.of(),
+                (timeline, first) -> (timeline == 1 ? one : two)
+                        .stream().filter(s -> s.segment().compareTo(first) >= 0).toList(),
+                Optional.empty(),
+                List.of(new RecoveryPlanner.Timeline(2, List.of(new Switch(1, SWITCH)), HISTORY_2)));
+
+        RecoveryPlan beforeSwitch = RecoveryPlanner.plan(RecoveryTarget.at(T0.plusSeconds(65)), null, records);
+        assertThat(beforeSwitch.possible()).as(beforeSwitch.problem()).isTrue();
+        assertThat(beforeSwitch.timeline()).isEqualTo(1);
+        assertThat(beforeSwitch.segments().getLast().segment()).isEqualTo("000000010000000000000007");
+
+        RecoveryPlan latest = RecoveryPlanner.plan(RecoveryTarget.latestTarget(), null, records);
+        assertThat(latest.problemCode()).isEqualTo("WAL_GAP");
+        assertThat(latest.missingSegments()).containsExactly("000000020000000000000007");
     }
 
     /**

@@ -132,9 +132,10 @@ public final class CatalogApi {
      * and {@code reachable} what can; {@code skipped} the newer backups passed over as not usable, and why.
      *
      * <p>{@code timeline} is the timeline recovery follows. When it is newer than the base backup's (the source
-     * was promoted or restored onto it after the backup), {@code segments} begins with that timeline's history
-     * file ({@code 00000002.history}, what PostgreSQL reads first), then each earlier timeline's segments up to
-     * where the next one branched off, then the next one's.
+     * was promoted or restored onto it after the backup), {@code segments} are each earlier timeline's up to
+     * where the next one branched off, then the next one's. {@code histories} are every timeline history file
+     * ({@code 00000002.history}) the source's archive holds: recovery reads the one of the timeline it follows,
+     * and the restored cluster, seeing which exist, takes a timeline number none of them has.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record RecoveryPlan(
@@ -152,10 +153,12 @@ public final class CatalogApi {
             List<String> missingSegments,
             ReachableRange reachable,
             List<SkippedBackup> skipped,
-            Integer timeline) {
+            Integer timeline,
+            List<PlannedSegment> histories) {
 
         public RecoveryPlan {
             skipped = skipped == null ? List.of() : List.copyOf(skipped);
+            histories = histories == null ? List.of() : List.copyOf(histories);
         }
 
         /** A plan on the base backup's own timeline (or none, refused). */
@@ -189,12 +192,8 @@ public final class CatalogApi {
                     missingSegments,
                     reachable,
                     skipped,
-                    base == null ? null : base.timeline());
-        }
-
-        /** How many WAL segments recovery needs to reach the target, history files left out. */
-        public int walSegmentsToTarget() {
-            return (int) neededSegments().stream().filter(s -> !isHistory(s)).count();
+                    base == null ? null : base.timeline(),
+                    List.of());
         }
 
         /** Whether recovery follows a newer timeline than the base backup's. */
@@ -202,7 +201,7 @@ public final class CatalogApi {
             return base != null && timeline != null && timeline != base.timeline();
         }
 
-        /** The timeline history files in {@code segments} (the first, when the plan crosses timelines). */
+        /** Whether {@code segment} is a timeline history file ({@code 00000002.history}), not WAL. */
         public static boolean isHistory(PlannedSegment segment) {
             return segment.segment().endsWith(".history");
         }

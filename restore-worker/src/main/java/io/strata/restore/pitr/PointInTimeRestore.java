@@ -210,6 +210,7 @@ public class PointInTimeRestore {
                 spool,
                 plan.segments(),
                 plan.segmentsToTarget(),
+                plan.histories(),
                 plan.segmentSize(),
                 properties.walFetchers(),
                 properties.walAhead(),

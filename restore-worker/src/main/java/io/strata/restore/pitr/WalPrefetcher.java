@@ -2,7 +2,6 @@ package io.strata.restore.pitr;
 
 import io.strata.common.storage.ObjectStore;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
-import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import io.strata.platform.storage.StorageEncryption;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -52,6 +51,7 @@ final class WalPrefetcher implements AutoCloseable {
     private volatile ClusterFiles.Staging files;
     private final Path spool;
     private final List<PlannedSegment> segments;
+    private final List<PlannedSegment> histories;
     private final int needed;
     private final int ahead;
     private final ExecutorService fetchers;
@@ -65,6 +65,8 @@ final class WalPrefetcher implements AutoCloseable {
      * @param refresh the catalog's current record of a segment by name, for the archive's newest segment,
      *     whose partial may be replaced while recovery runs
      * @param needed how many of {@code segments}, from the first, recovery needs to reach its target
+     * @param histories the timeline history files of the plan, fetched before recovery starts and handed over
+     *     each time PostgreSQL asks for one
      * @param stopWait how long {@link #close} waits for the fetches under way ({@link #STOP_WAIT})
      */
     WalPrefetcher(
@@ -75,6 +77,7 @@ final class WalPrefetcher implements AutoCloseable {
             Path spool,
             List<PlannedSegment> segments,
             int needed,
+            List<PlannedSegment> histories,
             long segmentSize,
             int fetchers,
             int ahead,
@@ -83,6 +86,7 @@ final class WalPrefetcher implements AutoCloseable {
         this.fetcher = new SegmentFetcher(store, encryption, requireEncrypted, refresh, spool, segmentSize);
         this.spool = spool;
         this.segments = List.copyOf(segments);
+        this.histories = List.copyOf(histories);
         this.needed = Math.max(0, Math.min(needed, segments.size()));
         this.ahead = ahead;
         this.fetchers = Executors.newFixedThreadPool(
@@ -99,20 +103,23 @@ final class WalPrefetcher implements AutoCloseable {
         files = ClusterFiles.Staging.open(spool);
         fetcher.handTo(user, files);
         StringBuilder names = new StringBuilder();
+        histories.forEach(h -> names.append(h.segment()).append('\n'));
         segments.forEach(s -> names.append(s.segment()).append('\n'));
         fetcher.write(PLANNED, names.toString());
         user.give(spool);
     }
 
-    void start() {
+    /** Fetches the timeline history files (small: recovery reads them first, or last), then starts fetching WAL. */
+    void start() throws IOException {
+        for (PlannedSegment history : histories) {
+            fetcher.fetch(history);
+        }
         coordinator.start();
     }
 
-    /** WAL segments PostgreSQL has taken from the spool (a timeline history file it read is not counted). */
+    /** WAL segments PostgreSQL has taken from the spool. */
     int consumed() {
-        return (int) segments.subList(0, Math.min(consumed, segments.size())).stream()
-                .filter(s -> !RecoveryPlan.isHistory(s))
-                .count();
+        return consumed;
     }
 
     long fetchedBytes() {

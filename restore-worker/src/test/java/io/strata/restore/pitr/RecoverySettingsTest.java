@@ -189,7 +189,8 @@ class RecoverySettingsTest {
                 List.of(),
                 null,
                 List.of(),
-                3);
+                3,
+                List.of());
         RecoveryPlan own = new RecoveryPlan(
                 "shop", null, null, null, base, null, null, 16_777_216L, List.of(), 0, 0, List.of(), null, List.of());
 

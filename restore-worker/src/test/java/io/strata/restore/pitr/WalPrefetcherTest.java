@@ -83,6 +83,7 @@ class WalPrefetcherTest {
                 spool,
                 plan,
                 needed,
+                List.of(),
                 SEGMENT_SIZE,
                 2,
                 ahead,
@@ -92,31 +93,44 @@ class WalPrefetcherTest {
     }
 
     /**
-     * A plan across timelines begins with the target timeline's history file: it is fetched as it is (no
-     * padding, no segment size), and once PostgreSQL took it the segments after it are counted, not it.
+     * A plan's timeline history files are fetched before recovery starts, as they are (no padding, no segment
+     * size), and listed among the files PostgreSQL may ask for.
      */
     @Test
-    void aTimelineHistoryIsFetchedAsItIsAndNotCountedAsASegment(@TempDir Path dir) throws Exception {
+    void timelineHistoriesAreFetchedAsTheyAreBeforeRecoveryStarts(@TempDir Path dir) throws Exception {
         LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
         Path spool = Files.createDirectories(dir.resolve("spool"));
         byte[] content =
                 "1\t0/3000158\tno recovery target specified\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         PlannedSegment history = planned(
                 store, "00000002.history", "shop/wal/00000002/00000002.history.zst", content, false, Keyring.none());
-        List<PlannedSegment> plan = new java.util.ArrayList<>(List.of(history));
-        plan.addAll(plan(store, 2));
+        List<PlannedSegment> plan = plan(store, 2);
 
-        try (WalPrefetcher wal = prefetcher(store, spool, plan, 4)) {
+        try (WalPrefetcher wal = new WalPrefetcher(
+                store,
+                StorageEncryption.off("test"),
+                false,
+                name -> Optional.empty(),
+                spool,
+                plan,
+                plan.size(),
+                List.of(history),
+                SEGMENT_SIZE,
+                2,
+                4,
+                WalPrefetcher.STOP_WAIT)) {
+            wal.prepare(new OsUser(System.getProperty("user.name")));
             wal.start();
+            assertThat(Files.readAllBytes(spool.resolve("00000002.history")))
+                    .as("there when start returns")
+                    .isEqualTo(content);
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> Files.exists(spool.resolve(plan.get(2).segment())));
+                    .until(() -> Files.exists(spool.resolve(plan.get(1).segment())));
             assertThat(wal.failure()).isNull();
-            assertThat(Files.readAllBytes(spool.resolve("00000002.history"))).isEqualTo(content);
-
-            Files.createFile(spool.resolve("00000002.history.done")); // as RestoreProgram leaves it
-            Files.createFile(spool.resolve(plan.get(1).segment() + ".done"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> wal.consumed() == 1);
         }
+        assertThat(Files.readAllLines(spool.resolve(WalPrefetcher.PLANNED)))
+                .containsExactly(
+                        "00000002.history", plan.get(0).segment(), plan.get(1).segment());
     }
 
     /** Zeros would read as the end of WAL: recovery would stop early and the restore look fine. */
@@ -246,6 +260,7 @@ class WalPrefetcherTest {
                 spool,
                 List.of(planned),
                 1,
+                List.of(),
                 SEGMENT_SIZE,
                 2,
                 4,
@@ -281,6 +296,7 @@ class WalPrefetcherTest {
                 spool,
                 List.of(planned),
                 1,
+                List.of(),
                 SEGMENT_SIZE,
                 2,
                 4,
@@ -302,6 +318,7 @@ class WalPrefetcherTest {
                 otherSpool,
                 List.of(planned),
                 1,
+                List.of(),
                 SEGMENT_SIZE,
                 2,
                 4,
@@ -330,6 +347,7 @@ class WalPrefetcherTest {
                 spool,
                 List.of(planned),
                 1,
+                List.of(),
                 SEGMENT_SIZE,
                 2,
                 4,
@@ -378,6 +396,7 @@ class WalPrefetcherTest {
                 spool,
                 plan,
                 1,
+                List.of(),
                 SEGMENT_SIZE,
                 1,
                 4,
