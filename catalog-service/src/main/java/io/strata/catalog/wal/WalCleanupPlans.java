@@ -3,8 +3,10 @@ package io.strata.catalog.wal;
 import io.strata.catalog.backups.BaseBackups;
 import io.strata.catalog.support.SqlLsn;
 import io.strata.catalog.support.SqlTime;
+import io.strata.common.wal.WalTimelineArchived.Switch;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -80,8 +82,8 @@ public class WalCleanupPlans {
         List<WalRetention.Segment> segments = archived.stream()
                 .map(s -> new WalRetention.Segment(s.segment(), s.archivedAt()))
                 .toList();
-        Set<String> deletable = new HashSet<>(
-                WalRetention.deletable(segments, keptBackups(source, kept), points(source), cutoff, segmentSize));
+        Set<String> deletable = new HashSet<>(WalRetention.deletable(
+                segments, keptBackups(source, kept), points(source), histories(source), cutoff, segmentSize));
         return new WalDeletion(
                 archived.stream().filter(s -> deletable.contains(s.segment())).toList(),
                 archived.stream().filter(s -> !deletable.contains(s.segment())).toList());
@@ -114,8 +116,8 @@ public class WalCleanupPlans {
         if (segments == 0) {
             return new WalSummary(0, 0, 0);
         }
-        List<WalRetention.Range> ranges =
-                WalRetention.keptRanges(keptBackups(source, kept), points(source), cutoff, segmentSize(source));
+        List<WalRetention.Range> ranges = WalRetention.keptRanges(
+                keptBackups(source, kept), points(source), histories(source), cutoff, segmentSize(source));
         long oldKept = 0;
         long oldKeptBytes = 0;
         if (!ranges.isEmpty()) {
@@ -167,6 +169,17 @@ public class WalCleanupPlans {
                 .param(source)
                 .query((rs, row) -> new WalRetention.Point(SqlLsn.read(rs, "lsn"), rs.getInt("timeline")))
                 .list();
+    }
+
+    /** The entries of each timeline history the source moved onto, by timeline. */
+    private Map<Integer, List<Switch>> histories(String source) {
+        Map<Integer, List<Switch>> histories = new HashMap<>();
+        jdbc.sql("SELECT timeline, history FROM wal_timeline WHERE source = ?")
+                .param(source)
+                .query((rs, row) ->
+                        histories.put(rs.getInt("timeline"), WalTimelineStore.read(rs.getString("history"))))
+                .list();
+        return histories;
     }
 
     /** The source's WAL segment size (fixed when its cluster was made: any segment row tells it). */

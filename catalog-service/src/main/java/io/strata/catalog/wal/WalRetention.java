@@ -2,10 +2,12 @@ package io.strata.catalog.wal;
 
 import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalSegmentName;
+import io.strata.common.wal.WalTimelineArchived.Switch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,6 +20,9 @@ import java.util.Optional;
  *   <li>the recovery window needs everything from the start of the newest backup finished before the
  *       cutoff on (a target just after the cutoff recovers from that backup).
  * </ul>
+ *
+ * Once the source changed timeline, recovery planning prefers a base whose timeline the target's leads from
+ * (see RecoveryPlanner): the WAL from that base is kept as well as from the newest.
  *
  * Segment names order by timeline, then position, so ranges compare by name.
  */
@@ -37,10 +42,24 @@ final class WalRetention {
         }
     }
 
-    /** The names of the segments that may be deleted, in order. */
+    /** The names of the segments that may be deleted, in order, for a source that never changed timeline. */
     static List<String> deletable(
             List<Segment> archived, List<Backup> backups, List<Point> points, Instant cutoff, long segmentSize) {
-        List<Range> merged = keptRanges(backups, points, cutoff, segmentSize);
+        return deletable(archived, backups, points, Map.of(), cutoff, segmentSize);
+    }
+
+    /**
+     * The names of the segments that may be deleted, in order; {@code histories} are the entries of each
+     * timeline's history file the source moved onto, by timeline.
+     */
+    static List<String> deletable(
+            List<Segment> archived,
+            List<Backup> backups,
+            List<Point> points,
+            Map<Integer, List<Switch>> histories,
+            Instant cutoff,
+            long segmentSize) {
+        List<Range> merged = keptRanges(backups, points, histories, cutoff, segmentSize);
         return archived.stream()
                 .filter(segment -> segment.archivedAt().isBefore(cutoff))
                 .map(Segment::name)
@@ -53,7 +72,12 @@ final class WalRetention {
      * The ranges of segment names something kept needs, sorted and disjoint: a segment archived before the
      * cutoff goes unless one of them holds it.
      */
-    static List<Range> keptRanges(List<Backup> backups, List<Point> points, Instant cutoff, long segmentSize) {
+    static List<Range> keptRanges(
+            List<Backup> backups,
+            List<Point> points,
+            Map<Integer, List<Switch>> histories,
+            Instant cutoff,
+            long segmentSize) {
         List<Range> kept = new ArrayList<>();
         for (Backup backup : backups) {
             kept.add(new Range(
@@ -61,18 +85,45 @@ final class WalRetention {
                     name(backup.timeline(), backup.endLsn(), segmentSize)));
         }
         for (Point point : points) {
-            backups.stream()
+            List<Backup> before = backups.stream()
                     .filter(b -> b.endLsn().compareTo(point.lsn()) <= 0)
-                    .max(Comparator.comparing(Backup::endLsn))
-                    .ifPresent(base -> kept.add(new Range(
-                            name(base.timeline(), base.startLsn(), segmentSize),
-                            name(point.timeline(), point.lsn(), segmentSize))));
+                    .toList();
+            // the base recovery planning picks (the newest whose timeline leads to the point's), and the newest
+            // of all, which it picked before it followed timelines: the WAL of both is kept
+            for (Optional<Backup> base : List.of(
+                    before.stream()
+                            .filter(b -> leadsTo(b, point.timeline(), histories))
+                            .max(Comparator.comparing(Backup::endLsn)),
+                    before.stream().max(Comparator.comparing(Backup::endLsn)))) {
+                base.ifPresent(b -> kept.add(new Range(
+                        name(b.timeline(), b.startLsn(), segmentSize),
+                        name(point.timeline(), point.lsn(), segmentSize))));
+            }
         }
-        Optional<Backup> windowBase = backups.stream()
-                .filter(b -> !b.finishedAt().isAfter(cutoff))
-                .max(Comparator.comparing(Backup::finishedAt));
-        windowBase.ifPresent(base -> kept.add(new Range(name(base.timeline(), base.startLsn(), segmentSize), null)));
+        List<Backup> finished =
+                backups.stream().filter(b -> !b.finishedAt().isAfter(cutoff)).toList();
+        Optional<Integer> newest = histories.keySet().stream().max(Integer::compare);
+        // a target just after the cutoff recovers from the newest backup finished before it that leads to the
+        // source's newest timeline (or, before it changed timeline, the newest of all); both are kept
+        for (Optional<Backup> base : List.of(
+                finished.stream()
+                        .filter(b -> newest.isEmpty() || leadsTo(b, newest.get(), histories))
+                        .max(Comparator.comparing(Backup::finishedAt)),
+                finished.stream().max(Comparator.comparing(Backup::finishedAt)))) {
+            base.ifPresent(b -> kept.add(new Range(name(b.timeline(), b.startLsn(), segmentSize), null)));
+        }
         return merge(kept);
+    }
+
+    /**
+     * Whether recovery from {@code backup} can follow the source to {@code timeline}: it is on it, or that
+     * timeline's history leaves the backup's only after the backup ended.
+     */
+    private static boolean leadsTo(Backup backup, int timeline, Map<Integer, List<Switch>> histories) {
+        return backup.timeline() == timeline
+                || histories.getOrDefault(timeline, List.of()).stream()
+                        .anyMatch(s ->
+                                s.timeline() == backup.timeline() && s.endLsn().compareTo(backup.endLsn()) >= 0);
     }
 
     /**
