@@ -266,7 +266,12 @@ final class RecoveryPlanner {
                 return refuse(PlanProblem.WAL_GAP, route.refusal(), base, null);
             }
             List<Leg> legs = route.legs();
-            WalSegmentName first = legs.getFirst().first();
+            // the first segment recovery reads: on the next timeline when this one ended in the base's first segment
+            WalSegmentName first = legs.stream()
+                    .filter(leg -> leg.end() == null || leg.first().segmentNumber() < leg.end())
+                    .findFirst()
+                    .orElseThrow()
+                    .first();
             List<PlannedSegment> run = new ArrayList<>();
             String gap = null;
             for (Leg leg : legs) {

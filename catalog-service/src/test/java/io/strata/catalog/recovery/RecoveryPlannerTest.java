@@ -370,4 +370,48 @@ class RecoveryPlannerTest {
         assertThat(fromSecond.problemCode()).isEqualTo("WAL_GAP");
         assertThat(fromSecond.problem()).contains("timeline 2", SECOND.backupId(), "cannot reach the point");
     }
+
+    /**
+     * A backup that ended in the segment its timeline ended in: recovery reads that segment from the next
+     * timeline (its copy holds the old WAL up to the switch), so the plan starts there, and a missing one is
+     * named as the next timeline's.
+     */
+    @Test
+    void aBackupInTheSegmentOfTheSwitchIsRecoveredFromTheNextTimelinesCopyOfIt() {
+        Base inSwitchSegment = new Base(
+                "20261122T150110Z-cccccc",
+                Lsn.parse("0/7000028"),
+                Lsn.parse("0/7000080"),
+                1,
+                T0.plusSeconds(70),
+                100,
+                300,
+                "m3");
+        RecoveryPlan plan = acrossTimelines(
+                RecoveryTarget.latestTarget(),
+                List.of(inSwitchSegment),
+                archive(7, true),
+                List.of(new Switch(1, SWITCH)),
+                Optional.empty(),
+                Optional.empty());
+        assertThat(plan.possible()).as(plan.problem()).isTrue();
+        assertThat(plan.segments())
+                .extracting(PlannedSegment::segment)
+                .containsExactly("000000020000000000000007", "000000020000000000000008", "000000020000000000000009");
+
+        Records withoutTheCopy = new Records(
+                "shop",
+                List.of(inSwitchSegment),
+                Optional.empty(),
+                null,
+                List.of(),
+                SEGMENT,
+                List.of(),
+                (timeline, first) -> timeline == 1 ? archive(7, true) : List.of(),
+                Optional.empty(),
+                List.of(new RecoveryPlanner.Timeline(2, List.of(new Switch(1, SWITCH)), HISTORY_2)));
+        RecoveryPlan missing = RecoveryPlanner.plan(RecoveryTarget.latestTarget(), null, withoutTheCopy);
+        assertThat(missing.possible()).isFalse();
+        assertThat(missing.missingSegments()).containsExactly("000000020000000000000007");
+    }
 }
