@@ -420,12 +420,7 @@ final class RecoveryPlanner {
             return records.timelines().stream().map(Timeline::file).toList();
         }
 
-        /**
-         * The timelines recovery from {@code base} follows: the base's own alone, unless the source moved onto
-         * newer ones after the backup ended. Then the goal's ({@link #goal}), with each earlier timeline's
-         * segments up to the one its successor branched off in. A restore point on a timeline the base's
-         * history does not lead to cannot be reached from it.
-         */
+        /** Recovery on the base backup's own timeline only. */
         private static Route ownRoute(Base base, long segmentSize) {
             return new Route(
                     List.of(new Leg(WalSegmentName.of(base.timeline(), base.startLsn(), segmentSize), null)),
@@ -435,6 +430,12 @@ final class RecoveryPlanner {
                     segmentSize);
         }
 
+        /**
+         * The timelines recovery from {@code base} follows: the base's own alone, unless the source moved onto
+         * newer ones after the backup ended. Then the goal's ({@link #goal}), with each earlier timeline's
+         * segments up to the one its successor branched off in. A restore point on a timeline the base's
+         * history does not lead to cannot be reached from it.
+         */
         private Route route(Base base, long segmentSize) {
             Route own = ownRoute(base, segmentSize);
             if (goal.isEmpty() || goal.get() == base.timeline()) {

@@ -36,9 +36,13 @@ import org.slf4j.MDC;
 final class SourceStreamer implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SourceStreamer.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(10);
+    /** How long a stream of an earlier timeline may stay quiet before its end before it is opened again. */
+    private static final Duration HISTORIC_SILENCE = Duration.ofSeconds(60);
+
     private final String source;
     private volatile PGReplicationStream stream;
     private WalCoverage coverage; // of the current session
+    private Instant lastData; // when the current session last received WAL
     private final String slot;
     private final CatalogClient catalog;
     private final SegmentShipper shipper;
@@ -178,6 +182,7 @@ final class SourceStreamer implements Runnable {
             throws IOException, SQLException {
         this.stream = stream;
         this.coverage = coverage;
+        this.lastData = clock.instant();
         PartialSchedule partials = new PartialSchedule(properties.partialInterval(), clock);
         Instant nextTimelineCheck = clock.instant().plus(properties.statusInterval());
         Instant nextSample = clock.instant();
@@ -207,6 +212,7 @@ final class SourceStreamer implements Runnable {
                 Lsn dataStart = new Lsn(stream.getLastReceiveLSN().asLong() - data.remaining());
                 segments.accept(dataStart, data, sink);
                 state.received(segments.position());
+                lastData = clock.instant();
                 if (historicEnd != null && segments.position().compareTo(historicEnd) >= 0) {
                     checkTimeline(session, segments, partials, historicEnd); // the earlier timeline is all here
                 }
@@ -239,6 +245,11 @@ final class SourceStreamer implements Runnable {
                 shipPartialIfUnshipped(segments, partials);
                 throw new StreamEndedException("received timeline " + streamed + " of the source up to its end at "
                         + historicEnd + "; going on with the next timeline");
+            }
+            if (!clock.instant().isBefore(lastData.plus(HISTORIC_SILENCE))) {
+                shipPartialIfUnshipped(segments, partials);
+                throw new StreamEndedException("no WAL of timeline " + streamed + " for " + HISTORIC_SILENCE + " at "
+                        + segments.position() + ", before its end at " + historicEnd + "; reconnecting");
             }
             return;
         }
