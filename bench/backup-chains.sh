@@ -25,7 +25,8 @@
 #        heap     (contiguous only) the distinct heap pages of the updated rows' old and new versions, from
 #                 their ctids before and after the UPDATE: a lower bound (no index, VM or FSM pages).
 #      Ratios: stored / changed (goals <= 1.2 contiguous, <= 1.5 scattered), Strata stored / pgBackRest
-#      stored, INCREMENTAL wall / raw pg_basebackup wall (goal <= 1.1).
+#      stored, INCREMENTAL wall / raw pg_basebackup wall (goal <= 1.1); beside it, not judged, the job alone
+#      (its startedAt, when a worker claimed it, to its finishedAt) / raw: what the request's dispatch adds.
 #   3b INCR_ROUNDS - 1 more timing rounds of each kind (default 3 rounds in all): the same kind of change
 #      again (another CONTIG_PERCENT % aid range; another pgbench -N of the same length), a CHECKPOINT, then a
 #      Strata INCREMENTAL and raw pg_basebackup, which of them goes first alternating. INCREMENTAL / raw is
@@ -419,16 +420,18 @@ p_block_size() { # label -> the block size pgBackRest chose for pgbench_accounts
   bi=$(pgbr repo-get "backup/bench/$1/backup.manifest" 2>/dev/null | grep -o "^pg_data/$ACCOUNTS_FILE={[^}]*" | grep -o '"bi":[0-9]*' | cut -d: -f2 || true)
   if [ -n "$bi" ]; then echo "$(( bi * 8 )) KiB"; else echo "none (whole file)"; fi
 }
-s_backup() { # FULL|DIFFERENTIAL|INCREMENTAL -> S_MS S_ID S_* of GET /backups/{id}; fails unless it succeeded as that type
-  local t r job final status finished type reason
+s_backup() { # FULL|DIFFERENTIAL|INCREMENTAL -> S_MS (POST to finishedAt) S_RUN_MS (startedAt to finishedAt) S_ID S_* of GET /backups/{id}; fails unless it succeeded as that type
+  local t r job final status started finished type reason
   t=$(now_ms)
   r=$(api POST /api/v1/backups "{\"source\":\"$SOURCE\",\"kind\":\"PHYSICAL\",\"type\":\"$1\"}")
   job=$(jf jobId <<<"$r")
   [ -n "$job" ] || fail "POST /backups ($1) answered: $r"
   final=$(wait_job "$job")
-  IFS=$'\x1f' read -r status finished S_ID < <(jfields "$final" status ms:finishedAt backupId) || fail "job $job: $final"
+  IFS=$'\x1f' read -r status started finished S_ID < <(jfields "$final" status ms:startedAt ms:finishedAt backupId) \
+    || fail "job $job: $final"
   [ "$status" = SUCCEEDED ] || fail "Strata $1 backup job $job: $final"
   S_MS=$(( finished - t ))
+  S_RUN_MS=$(( finished - started )) # the job alone: from the worker's claim, without the request's dispatch
   S_VIEW=$(view "/api/v1/backups/$S_ID")
   IFS=$'\x1f' read -r type reason S_PARENT S_STORED S_CHANGED S_READ S_START S_END S_CHAIN < <(jfields "$S_VIEW" \
     type typeReason parentBackupId storedBytes changedBytes readBytes startLsn endLsn chain) \
@@ -551,6 +554,7 @@ increment() {
   local name=$1
   printf -v "I_${name}_ID" '%s' "$S_ID"
   printf -v "I_${name}_MS" '%s' "$S_MS"
+  printf -v "I_${name}_RUN" '%s' "$S_RUN_MS"
   printf -v "I_${name}_B" '%s' "$B_MS"
   printf -v "I_${name}_P" '%s' "$P_MS"
   printf -v "I_${name}_DISK" '%s' "$D_CHANGED"
@@ -593,6 +597,7 @@ increment scattered contiguous "$I_contiguous_ID"
 
 # --- 3b. more INCREMENTAL timing rounds ---------------------------------------------------------------
 R_contiguous=$(ratio "$I_contiguous_MS" "$I_contiguous_B"); R_scattered=$(ratio "$I_scattered_MS" "$I_scattered_B")
+J_contiguous=$(ratio "$I_contiguous_RUN" "$I_contiguous_B"); J_scattered=$(ratio "$I_scattered_RUN" "$I_scattered_B")
 incr_timing() { # kind round -> appends the round's INCREMENTAL/raw to R_<kind>
   local kind=$1 r=$2 lo hi order
   if [ "$kind" = contiguous ]; then
@@ -606,8 +611,10 @@ incr_timing() { # kind round -> appends the round's INCREMENTAL/raw to R_<kind>
   if (( r % 2 == 0 )); then order="raw first"; b_null; s_backup INCREMENTAL; else order="Strata first"; s_backup INCREMENTAL; b_null; fi
   local sofar="R_$kind"
   printf -v "R_$kind" '%s %s' "${!sofar}" "$(ratio "$S_MS" "$B_MS")"
-  log "$kind timing round $r ($order): Strata INCREMENTAL $S_ID ${S_MS} ms, changedBytes $(mib "$S_CHANGED") MiB; raw pg_basebackup ${B_MS} ms;" \
-    "INCREMENTAL/raw $(ratio "$S_MS" "$B_MS")"
+  local jobs="J_$kind"
+  printf -v "J_$kind" '%s %s' "${!jobs}" "$(ratio "$S_RUN_MS" "$B_MS")"
+  log "$kind timing round $r ($order): Strata INCREMENTAL $S_ID ${S_MS} ms (the job itself ${S_RUN_MS} ms), changedBytes $(mib "$S_CHANGED") MiB; raw pg_basebackup ${B_MS} ms;" \
+    "INCREMENTAL/raw $(ratio "$S_MS" "$B_MS") (the job itself $(ratio "$S_RUN_MS" "$B_MS"))"
 }
 for (( r = 2; r <= INCR_ROUNDS; r++ )); do
   incr_timing contiguous "$r"
@@ -777,6 +784,8 @@ log "    stored/Strata changedBytes $(ratio "$I_scattered_STORED" "$I_scattered_
   "Strata/pgBackRest stored $(ratio "$I_scattered_STORED" "$I_scattered_PDELTA")"
 log "INCREMENTAL / raw pg_basebackup >/dev/null, medians of $INCR_ROUNDS rounds: contiguous $c_raw   (goal <= 1.1: $(verdict "$c_raw" 1.1)); scattered $s_raw   (goal <= 1.1: $(verdict "$s_raw" 1.1))"
 log "    rounds: contiguous $R_contiguous; scattered $R_scattered"
+log "    the job alone (its startedAt, the worker's claim, to finishedAt: without the POST, the durable dispatch and the claim), not the goal's measure:" \
+  "contiguous $(calc "f'{$(median $J_contiguous):.3f}'") ($J_contiguous), scattered $(calc "f'{$(median $J_scattered):.3f}'") ($J_scattered)"
 log "    Strata INCREMENTAL / pgBackRest incr time: contiguous $(ratio "$I_contiguous_MS" "$I_contiguous_P"), scattered $(ratio "$I_scattered_MS" "$I_scattered_P")"
 log "chain restore / FULL restore: $RESTORE_RATIO   (goal <= 1.25: $(verdict "$RESTORE_RATIO" 1.25)) (chain ${RESTORE_CHAIN} ms, FULL ${RESTORE_FULL} ms, medians of $RESTORE_ROUNDS)"
 log "worker peak RSS (max VmHWM, whole process life: start from a fresh ./strata up for a clean figure): $RSS_MAX_MIB MiB   (goal <= 512 MiB: $(verdict "$RSS_MAX_MIB" 512))"
