@@ -261,7 +261,15 @@ public class PointInTimeRestore {
             long recoveryStart = System.nanoTime();
             ensureConfigFiles(dataDir, dataFiles);
             wal.prepare(user);
-            wal.start();
+            try {
+                wal.start();
+            } catch (IOException e) { // a timeline history file, fetched before recovery starts
+                throw new JobFailureException(
+                        FailureCode.RECOVERY_FAILED,
+                        "Recovery was not started because a timeline history file could not be fetched: "
+                                + SegmentFetcher.describe(e),
+                        true);
+            }
             settings.write(port, program.command(), RecoverySettings.targetLines(target, plan));
             log.info(
                     "recovering {} to {} from base backup {} with {} WAL segments into {} (port {})",
