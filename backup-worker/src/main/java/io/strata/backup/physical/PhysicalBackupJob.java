@@ -89,9 +89,6 @@ public class PhysicalBackupJob {
     private static final int PIPE_READ_BYTES = 64 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(PhysicalBackupJob.class);
-    /** What PostgreSQL allows as a slot's name: only such a name goes into a replication command. */
-    private static final java.util.regex.Pattern REPLICATION_SLOT_NAME =
-            java.util.regex.Pattern.compile("[a-z0-9_]{1,63}");
     /** Runs a job's side task (a login, an upload) while the job's thread does something else. */
     private static final Executor SIDE_THREAD =
             task -> Thread.ofPlatform().name("backup-side-task").daemon().start(task);
@@ -237,8 +234,7 @@ public class PhysicalBackupJob {
         reporter.step(WAITING_FOR_ARCHIVER, 0);
         long start = System.nanoTime();
         String slot = SlotNames.forSource(slotPrefix, source.name());
-        if (TarSource.BUILT_IN.equals(client)
-                && REPLICATION_SLOT_NAME.matcher(slot).matches()) {
+        if (TarSource.BUILT_IN.equals(client) && SlotNames.isValid(slot)) {
             ReplicationConnection session = TarSource.login(pg, source, client);
             if (TarSource.major(session.serverVersion()) >= BaseBackupStream.MIN_SERVER_VERSION) {
                 long loggedIn = System.nanoTime();
@@ -307,7 +303,7 @@ public class PhysicalBackupJob {
     private static Optional<Facts> sessionFacts(ReplicationConnection session, SourceConnection source, String slot) {
         int io = source.timeoutsOrDefault().io();
         try {
-            // the slot's name is Strata's own and checked against REPLICATION_SLOT_NAME (no quote can be in it);
+            // the slot's name is Strata's own and checked by SlotNames.isValid (no quote can be in it);
             // quoted, as a name such as "1db" or "timeline" must be in a replication command
             List<List<String>> slotRows = session.rows("READ_REPLICATION_SLOT \"" + slot + "\"", io);
             if (slotRows.size() != 1

@@ -4,6 +4,7 @@ import io.strata.catalog.backups.BaseBackups;
 import io.strata.common.command.RecoveryTarget;
 import io.strata.common.command.RecoveryTarget.Kind;
 import io.strata.common.model.Lsn;
+import io.strata.common.wal.TimelineHistory;
 import io.strata.common.wal.WalSegmentName;
 import io.strata.common.wal.WalTimelineArchived.Switch;
 import io.strata.platform.catalog.CatalogApi.ChainLink;
@@ -489,8 +490,7 @@ final class RecoveryPlanner {
 
         /** Whether {@code timeline}'s history leaves the base's timeline only after the backup ended. */
         private static boolean passesThrough(Timeline timeline, Base base) {
-            return timeline.history().stream()
-                    .anyMatch(s -> s.timeline() == base.timeline() && s.endLsn().compareTo(base.endLsn()) >= 0);
+            return TimelineHistory.branchesAfter(timeline.history(), base.timeline(), base.endLsn());
         }
 
         /**

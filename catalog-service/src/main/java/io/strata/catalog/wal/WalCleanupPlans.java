@@ -6,7 +6,6 @@ import io.strata.catalog.support.SqlTime;
 import io.strata.common.wal.WalTimelineArchived.Switch;
 import io.strata.platform.catalog.CatalogApi.PlannedSegment;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -173,13 +172,13 @@ public class WalCleanupPlans {
 
     /** The entries of each timeline history the source moved onto, by timeline. */
     private Map<Integer, List<Switch>> histories(String source) {
-        Map<Integer, List<Switch>> histories = new HashMap<>();
-        jdbc.sql("SELECT timeline, history FROM wal_timeline WHERE source = ?")
+        return jdbc
+                .sql("SELECT timeline, history FROM wal_timeline WHERE source = ?")
                 .param(source)
-                .query((rs, row) ->
-                        histories.put(rs.getInt("timeline"), WalTimelineStore.read(rs.getString("history"))))
-                .list();
-        return histories;
+                .query((rs, row) -> Map.entry(rs.getInt("timeline"), WalTimelineStore.read(rs.getString("history"))))
+                .list()
+                .stream()
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     /** The source's WAL segment size (fixed when its cluster was made: any segment row tells it). */

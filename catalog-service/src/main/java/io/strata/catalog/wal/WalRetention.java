@@ -1,6 +1,7 @@
 package io.strata.catalog.wal;
 
 import io.strata.common.model.Lsn;
+import io.strata.common.wal.TimelineHistory;
 import io.strata.common.wal.WalSegmentName;
 import io.strata.common.wal.WalTimelineArchived.Switch;
 import java.time.Instant;
@@ -121,9 +122,8 @@ final class WalRetention {
      */
     private static boolean leadsTo(Backup backup, int timeline, Map<Integer, List<Switch>> histories) {
         return backup.timeline() == timeline
-                || histories.getOrDefault(timeline, List.of()).stream()
-                        .anyMatch(s ->
-                                s.timeline() == backup.timeline() && s.endLsn().compareTo(backup.endLsn()) >= 0);
+                || TimelineHistory.branchesAfter(
+                        histories.getOrDefault(timeline, List.of()), backup.timeline(), backup.endLsn());
     }
 
     /**

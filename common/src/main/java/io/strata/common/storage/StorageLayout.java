@@ -1,6 +1,7 @@
 package io.strata.common.storage;
 
 import io.strata.common.model.BackupId;
+import io.strata.common.wal.TimelineHistory;
 
 /** The storage keys of the contract; the same in S3 and in a local directory. */
 public final class StorageLayout {
@@ -31,7 +32,7 @@ public final class StorageLayout {
 
     /** A timeline history file ({@code 00000002.history}). */
     public static String walHistoryKey(String source, int timeline) {
-        return walPrefix(source, timeline) + String.format("%08X", timeline) + ".history.zst";
+        return walPrefix(source, timeline) + TimelineHistory.fileName(timeline) + ".zst";
     }
 
     public static String walPrefix(String source, int timeline) {

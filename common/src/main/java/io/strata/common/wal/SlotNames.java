@@ -15,8 +15,14 @@ public final class SlotNames {
     public static final String DEFAULT_PREFIX = "strata_";
     static final int MAX_LENGTH = 63;
     private static final int HASH_CHARS = 8;
+    private static final java.util.regex.Pattern VALID = java.util.regex.Pattern.compile("[a-z0-9_]{1,63}");
 
     private SlotNames() {}
+
+    /** Whether {@code name} is what PostgreSQL allows as a slot's name: only such a name goes into a replication command. */
+    public static boolean isValid(String name) {
+        return name != null && VALID.matcher(name).matches();
+    }
 
     public static String forSource(String prefix, String source) {
         String name = prefix + source.replace('-', '_');

@@ -77,6 +77,15 @@ public final class TimelineHistory {
         }
     }
 
+    /**
+     * Whether a timeline with {@code history} branched off {@code timeline} at or after {@code end}: recovery
+     * from a backup of {@code timeline} that ended at {@code end} can follow it.
+     */
+    public static boolean branchesAfter(List<Switch> history, int timeline, Lsn end) {
+        return history.stream()
+                .anyMatch(s -> s.timeline() == timeline && s.endLsn().compareTo(end) >= 0);
+    }
+
     /** The file name recovery asks {@code restore_command} for: {@code 00000002.history}. */
     public static String fileName(int timeline) {
         return String.format("%08X.history", timeline);

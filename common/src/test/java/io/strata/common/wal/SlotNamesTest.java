@@ -30,4 +30,16 @@ class SlotNamesTest {
                 .isEqualTo("strata_" + source)
                 .hasSize(63);
     }
+
+    @Test
+    void onlyWhatPostgresAllowsAsASlotNameIsValid() {
+        assertThat(SlotNames.isValid(SlotNames.forSource(SlotNames.DEFAULT_PREFIX, "shop-eu-" + "x".repeat(80))))
+                .isTrue();
+        assertThat(SlotNames.isValid("strata_shop")).isTrue();
+        assertThat(SlotNames.isValid("strata-shop")).isFalse();
+        assertThat(SlotNames.isValid("strata\" PHYSICAL 0/0")).isFalse();
+        assertThat(SlotNames.isValid("x".repeat(64))).isFalse();
+        assertThat(SlotNames.isValid("")).isFalse();
+        assertThat(SlotNames.isValid(null)).isFalse();
+    }
 }

@@ -1,6 +1,7 @@
 package io.strata.wal.streaming;
 
 import io.strata.common.model.Lsn;
+import io.strata.common.wal.SlotNames;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.postgres.PgTools;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +35,6 @@ import org.postgresql.replication.ReplicationType;
 final class ReplicationSession implements AutoCloseable {
     private static final String APPLICATION_NAME = "strata-wal-archiver";
     private static final int REPLICATION_READ_TIMEOUT_SECONDS = 5;
-    /** What PostgreSQL allows as a slot's name: only such a name goes into a replication command. */
-    private static final java.util.regex.Pattern SLOT_NAME = java.util.regex.Pattern.compile("[a-z0-9_]{1,63}");
 
     private final String url;
     private final Properties queryProperties;
@@ -306,7 +305,7 @@ final class ReplicationSession implements AutoCloseable {
      */
     PGReplicationStream startStreaming(String slot, Lsn start, int timeline, Duration statusInterval)
             throws SQLException {
-        if (!SLOT_NAME.matcher(slot).matches()) {
+        if (!SlotNames.isValid(slot)) {
             throw new IllegalArgumentException("not a replication slot name: " + slot);
         }
         LogSequenceNumber from = LogSequenceNumber.valueOf(start.value());

@@ -7,6 +7,7 @@ import io.strata.common.crypto.Keyring;
 import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.Lsn;
+import io.strata.common.storage.NoSuchObjectException;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
 import io.strata.common.wal.TimelineHistory;
@@ -98,13 +99,19 @@ final class SegmentShipper {
     /**
      * Stores a timeline history file ({@code 00000002.history}) so recovery can follow the timeline, and reports
      * it with its entries, at every start on the timeline. A stored file with the same content is kept as it is
-     * (a restore planned with its SHA-256 may be reading it); one that differs or cannot be read is replaced, so
-     * what is reported is what is stored. Content that does not read as a history is stored but not reported:
+     * (a restore planned with its SHA-256 may be reading it), and so is one this archiver cannot decrypt (a key
+     * since removed: a server never changes a timeline's history); one that differs or is damaged is replaced.
+     * What is reported is what is stored. Content that does not read as a history is stored but not reported:
      * recovery plans then do not cross into this timeline.
      */
     Optional<WalTimelineArchived> shipHistory(int timeline, byte[] content) throws IOException {
         String key = StorageLayout.walHistoryKey(source, timeline);
-        byte[] stored = store.stat(key).isPresent() ? store.readAll(key) : null;
+        byte[] stored;
+        try {
+            stored = store.readAll(key);
+        } catch (NoSuchObjectException e) {
+            stored = null;
+        }
         Optional<Boolean> same = stored == null ? Optional.of(false) : holds(stored, content);
         if (same.isEmpty()) {
             // written with a key this archiver no longer has: a server never changes a timeline's history
