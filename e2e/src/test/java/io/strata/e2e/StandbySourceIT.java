@@ -26,12 +26,15 @@ import tools.jackson.databind.JsonNode;
  * its {@code standby.signal}: before the restore removed it, the restored server stayed a standby and never
  * promoted (the job waited for its recovery deadline), and {@code GET /sources/{name}/wal} answered 502
  * because it asked a standby for {@code pg_current_wal_lsn()}. Then a failover: the standby promoted while its
- * chain is on the old timeline.
+ * chain is on the old timeline. Then an undo: a restore put in the source's place, archived on its new timeline.
  */
 class StandbySourceIT extends StackTestSupport {
     private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     private final List<Path> restored = new ArrayList<>();
     private Path standbyBase;
+    /** A restored cluster started in the source's place (on its port): stopped after the archiver let it go. */
+    private Path swappedIn;
+
     private int standbyPort;
     private String database;
     private String source;
@@ -51,15 +54,20 @@ class StandbySourceIT extends StackTestSupport {
                                                 standbyPort, "postgres", "SELECT count(*) FROM pg_replication_slots")));
                     });
         }
+        if (swappedIn != null) {
+            quietly(() -> stack.stopRestoredCluster(swappedIn));
+        }
         if (standbyBase != null) {
-            quietly(() -> asPostgres(
-                    BIN.resolve("pg_ctl").toString(),
-                    "-D",
-                    standbyBase.resolve("data").toString(),
-                    "-m",
-                    "immediate",
-                    "-w",
-                    "stop"));
+            if (Files.exists(standbyBase.resolve("data").resolve("postmaster.pid"))) { // not stopped by the test
+                quietly(() -> asPostgres(
+                        BIN.resolve("pg_ctl").toString(),
+                        "-D",
+                        standbyBase.resolve("data").toString(),
+                        "-m",
+                        "immediate",
+                        "-w",
+                        "stop"));
+            }
             quietly(() -> run("rm", "-rf", standbyBase.toString()));
         }
         if (database != null) { // later physical backups of the shared cluster would copy it
@@ -188,6 +196,117 @@ class StandbySourceIT extends StackTestSupport {
                 .isEqualTo(after.get("backupId").asString());
         assertThat(count(latest.get("result").get("port").asInt(), database, "invoices"))
                 .isEqualTo(1_500);
+    }
+
+    /**
+     * "Undo to before the mistake", then carry on: a restore to a restore point made before rows were deleted
+     * by mistake, and the restored cluster put in the source's place (stopped, started on the source's port, as a
+     * container's volume is swapped). The archiver meets a server with the same system identifier on a new
+     * timeline (3) and no slot: it makes its slot again and archives the new timeline with its history. A restore
+     * to a point made after the swap starts from the backup taken before the mistake, replays timeline 2 up to
+     * the undo's point only (the deleted rows and the writes after them, still in the archive, stay undone), then
+     * timeline 3.
+     */
+    @Test
+    void aRestoredClusterPutInTheSourcesPlaceIsArchivedOnItsNewTimelineAndRestoresAcrossTheUndo() throws Exception {
+        registerStandbySource(1_000);
+        asPostgres(
+                BIN.resolve("pg_ctl").toString(),
+                "-D",
+                standbyBase.resolve("data").toString(),
+                "-w",
+                "-t",
+                "60",
+                "promote");
+        ObjectStore store = objectStore();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> store.stat(StorageLayout.walHistoryKey(source, 2)).isPresent());
+        String full = backup("FULL").get("backupId").asString();
+        insertOnStandby("GOOD-", 300);
+        Api.Response before =
+                operator.post("/api/v1/sources/" + source + "/restore-points", Map.of("name", "before-mistake"));
+        assertThat(before.status()).as(before.toString()).isEqualTo(201);
+        assertThat(before.json().get("timeline").asInt()).isEqualTo(2);
+        scalar(
+                standbyPort,
+                database,
+                "WITH gone AS (DELETE FROM invoices WHERE number LIKE 'GOOD-%' RETURNING 1) SELECT count(*) FROM gone");
+        insertOnStandby("LOST-", 100);
+        scalar(standbyPort, "postgres", "SELECT pg_switch_wal()::text");
+
+        Map<String, Object> undoBody = restoreBody(Map.of("restorePoint", "before-mistake"));
+        awaitRestorable(undoBody);
+        JsonNode undo = restoreAndAwait(undoBody, restored);
+        assertThat(undo.get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(undo.get("result").get("timeline").asInt()).isEqualTo(3);
+        @SuppressWarnings("unchecked")
+        Path undone = Path.of(String.valueOf(((Map<String, Object>) undoBody.get("into")).get("dataDirectory")));
+
+        // the swap: the old server stops, the restored one takes its port; it is stopped after the archiver let go
+        restored.remove(undone);
+        asPostgres(
+                BIN.resolve("pg_ctl").toString(),
+                "-D",
+                standbyBase.resolve("data").toString(),
+                "-m",
+                "fast",
+                "-w",
+                "stop");
+        asPostgres(BIN.resolve("pg_ctl").toString(), "-D", undone.toString(), "-m", "fast", "-w", "stop");
+        swappedIn = undone;
+        Files.writeString(
+                undone.resolve("postgresql.auto.conf"), "port = " + standbyPort + "\n", StandardOpenOption.APPEND);
+        asPostgres(
+                BIN.resolve("pg_ctl").toString(),
+                "-D",
+                undone.toString(),
+                "-l",
+                standbyBase.resolve("swapped.log").toString(),
+                "-w",
+                "-t",
+                "60",
+                "start");
+        assertThat(count(standbyPort, database, "invoices"))
+                .as("the undone state")
+                .isEqualTo(1_300);
+
+        insertOnStandby("AFTER-UNDO-", 200);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> store.stat(StorageLayout.walHistoryKey(source, 3)).isPresent());
+        Api.Response after =
+                operator.post("/api/v1/sources/" + source + "/restore-points", Map.of("name", "after-undo"));
+        assertThat(after.status()).as(after.toString()).isEqualTo(201);
+        assertThat(after.json().get("timeline").asInt()).isEqualTo(3);
+        scalar(standbyPort, "postgres", "SELECT pg_switch_wal()::text");
+
+        Map<String, Object> toAfter = restoreBody(Map.of("restorePoint", "after-undo"));
+        awaitRestorable(toAfter);
+        JsonNode preview = operator.post("/api/v1/restores/preview", toAfter).json();
+        assertThat(preview.get("timeline").asInt()).as(preview.toString()).isEqualTo(3);
+        assertThat(preview.get("backups").get(0).get("backupId").asString()).isEqualTo(full);
+        JsonNode again = restoreAndAwait(toAfter, restored);
+        assertThat(again.get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(again.get("result").get("backupId").asString()).isEqualTo(full);
+        assertThat(again.get("result").get("timeline").asInt()).isEqualTo(4);
+        int port = again.get("result").get("port").asInt();
+        assertThat(count(port, database, "invoices"))
+                .as("1,000 rows, the 300 the mistake deleted, the 200 written after the undo")
+                .isEqualTo(1_500);
+        assertThat(count(port, database, "invoices WHERE number LIKE 'LOST-%'"))
+                .as("the writes after the mistake stay undone")
+                .isZero();
+
+        JsonNode wal = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> viewer.get("/api/v1/sources/" + source + "/wal"), r -> r.status() == 200)
+                .json();
+        assertThat(wal.get("healthy").asBoolean()).as(wal.toString()).isTrue();
+
+        JsonNode next = backup("INCREMENTAL");
+        assertThat(next.get("type").asString()).as(next.toString()).isEqualTo("FULL");
+        assertThat(next.get("typeReason").asString()).contains("timeline 3");
     }
 
     /** A point-in-time restore of the source to {@code target} into a new cluster; the job once it succeeded. */
