@@ -146,7 +146,7 @@ final class SourceStreamer implements Runnable {
             int timeline = timelineOf(history, startSegment, segmentSize, server.timeline());
             WalSegmentName first = new WalSegmentName(timeline, startSegment, segmentSize);
             if (slotState.created()) {
-                reportGap(slotState, first);
+                reportGap(slotState, first, history);
             }
             // from the segment's first byte, so each archived segment is whole
             PGReplicationStream stream = timeline == server.timeline()
@@ -363,13 +363,61 @@ final class SourceStreamer implements Runnable {
         return archived.map(WalTimelineArchived::history).orElse(List.of());
     }
 
-    private void reportGap(SlotState slotState, WalSegmentName first) throws IOException {
-        Lsn archived = state.archivedLsn();
-        if (archived == null) {
-            archived = shipper.lastArchivedSegment(first.timeline(), first.segmentSize())
-                    .map(WalSegmentName::endLsn)
-                    .orElse(null);
+    /**
+     * Where the archive's WAL leading up to {@code first} ends, to tell a gap when a slot was made again. When
+     * {@code first}'s timeline branched off ({@code branch}: its parent and where that ended) in an earlier
+     * segment, its own segments from the branch on must be in the archive: the newest of them ({@code
+     * lastOnTimeline}), or the branch itself when there is none but WAL before it was archived ({@code
+     * archivedByThisRun}, {@code parentArchived}); a source first archived on this timeline has nothing before
+     * its slot to miss. An earlier timeline's WAL with higher LSNs (an old server's writes after the point a
+     * restored cluster put in its place began from) does not lead there. Otherwise what this run archived last,
+     * else the newest segment of {@code first}'s timeline.
+     */
+    static Lsn archivedLeadingTo(
+            WalSegmentName first,
+            Switch branch,
+            Lsn archivedByThisRun,
+            Optional<WalSegmentName> lastOnTimeline,
+            boolean parentArchived) {
+        if (branch != null && branch.endLsn().segmentNumber(first.segmentSize()) < first.segmentNumber()) {
+            if (lastOnTimeline.isPresent()) {
+                return lastOnTimeline.get().endLsn();
+            }
+            return archivedByThisRun != null || parentArchived ? branch.endLsn() : null;
         }
+        if (archivedByThisRun != null) {
+            return archivedByThisRun;
+        }
+        return lastOnTimeline.map(WalSegmentName::endLsn).orElse(null);
+    }
+
+    /**
+     * How {@code timeline} branched off its parent by {@code history} (the server's, oldest first: each entry a
+     * timeline and where it ended): the entry before its own, or the last entry for the server's own timeline,
+     * which has none; null for a timeline with no parent in it.
+     */
+    static Switch branchOf(List<Switch> history, int timeline) {
+        Switch previous = null;
+        for (Switch ended : history) {
+            if (ended.timeline() == timeline) {
+                return previous;
+            }
+            previous = ended;
+        }
+        return previous;
+    }
+
+    private void reportGap(SlotState slotState, WalSegmentName first, List<Switch> history) throws IOException {
+        // a slot is made again rarely: the archive's listings are read each time
+        Switch branch = branchOf(history, first.timeline());
+        Lsn archived = archivedLeadingTo(
+                first,
+                branch,
+                state.archivedLsn(),
+                shipper.lastArchivedSegment(first.timeline(), first.segmentSize()),
+                branch != null
+                        && shipper.lastArchivedSegment(branch.timeline(), first.segmentSize())
+                                .isPresent());
         String why = slotState.wasLost() ? "was invalidated by the server (max_slot_wal_keep_size)" : "was missing";
         if (archived != null && archived.compareTo(first.startLsn()) < 0) {
             String gap = "WAL from " + archived + " to " + first.startLsn() + " is missing from the archive: slot "

@@ -367,6 +367,72 @@ class WalStreamingIT {
         }
     }
 
+    /**
+     * A server with the source's system identifier on a new timeline and no slot, whose WAL since it branched off
+     * the archived timeline is partly gone (a restored cluster put in the source's place that wrote two segments
+     * and checkpointed before the archiver reached it): a gap from the branch, though the old server's timeline
+     * is archived to higher LSNs. Before, the check compared LSNs across timelines and reported nothing.
+     */
+    @Test
+    void reportsAGapOnANewTimelineWhoseFirstSegmentsAreGoneWhateverTheOldTimelineHolds(@TempDir Path standbyBase)
+            throws Exception {
+        LocalObjectStore store = new LocalObjectStore(archive);
+        try (ThrowawayPostgres standby = ThrowawayPostgres.standbyOf(postgres, standbyBase)) {
+            SourceStreamer old = streamer("it-swap", store);
+            Lsn written;
+            old.start();
+            try {
+                awaitStreaming(old);
+                standby.promote();
+                Lsn branched = Lsn.parse(Files.readString(standby.dataDir().resolve("pg_wal/00000002.history"))
+                        .strip()
+                        .split("\\s+")[1]);
+                // the old server goes on writing on timeline 1, archived past the branch
+                postgres.execute(
+                        "create table old_server_goes_on as select g from generate_series(1, 200000) g",
+                        "select pg_switch_wal()");
+                for (int i = 0; i < 4; i++) {
+                    postgres.execute(
+                            "insert into old_server_goes_on select g from generate_series(1, 200000) g",
+                            "select pg_switch_wal()");
+                }
+                written = Lsn.parse(query(postgres, "select pg_current_wal_lsn()::text"));
+                await().atMost(PATIENCE)
+                        .until(() -> complete().stream()
+                                .anyMatch(e -> e.timeline() == 1 && e.endLsn().compareTo(written) >= 0));
+            } finally {
+                old.stop(Duration.ofSeconds(20));
+                postgres.execute("select pg_drop_replication_slot('strata_it_swap')");
+            }
+            standby.execute(
+                    "create table before_the_archiver as select g from generate_series(1, 200000) g",
+                    "select pg_switch_wal()",
+                    "insert into before_the_archiver select g from generate_series(1, 200000) g",
+                    "select pg_switch_wal()",
+                    "checkpoint");
+            Lsn branched = Lsn.parse(Files.readString(standby.dataDir().resolve("pg_wal/00000002.history"))
+                    .strip()
+                    .split("\\s+")[1]);
+
+            SourceStreamer swapped = streamer("it-swap", store, standby);
+            swapped.start();
+            try {
+                awaitStreaming(swapped);
+                Lsn slotStart = Lsn.parse(query(
+                        standby,
+                        "select restart_lsn::text from pg_replication_slots where slot_name = 'strata_it_swap'"));
+                assertThat(written)
+                        .as("the old timeline is archived past where the new one's slot begins")
+                        .isGreaterThan(slotStart);
+                assertThat(swapped.state().view().lastGap())
+                        .contains("from " + branched)
+                        .contains("missing from the archive");
+            } finally {
+                swapped.stop(Duration.ofSeconds(20));
+            }
+        }
+    }
+
     private static String query(ThrowawayPostgres server, String sql) throws Exception {
         try (Connection connection = server.connect();
                 PreparedStatement statement = connection.prepareStatement(sql);
