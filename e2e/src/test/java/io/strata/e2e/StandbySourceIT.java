@@ -245,6 +245,7 @@ class StandbySourceIT extends StackTestSupport {
 
         // the swap: the old server stops, the restored one takes its port; it is stopped after the archiver let go
         restored.remove(undone);
+        swappedIn = undone; // stopped by the clean-up after the archiver let go, whatever happens below
         asPostgres(
                 BIN.resolve("pg_ctl").toString(),
                 "-D",
@@ -254,7 +255,6 @@ class StandbySourceIT extends StackTestSupport {
                 "-w",
                 "stop");
         asPostgres(BIN.resolve("pg_ctl").toString(), "-D", undone.toString(), "-m", "fast", "-w", "stop");
-        swappedIn = undone;
         Files.writeString(
                 undone.resolve("postgresql.auto.conf"), "port = " + standbyPort + "\n", StandardOpenOption.APPEND);
         asPostgres(

@@ -363,32 +363,49 @@ final class SourceStreamer implements Runnable {
         return archived.map(WalTimelineArchived::history).orElse(List.of());
     }
 
+    /** The newest complete segment the archive holds of a timeline. */
+    @FunctionalInterface
+    interface ArchivedSegments {
+        Optional<WalSegmentName> last(int timeline) throws IOException;
+    }
+
     /**
-     * Where the archive's WAL leading up to {@code first} ends, to tell a gap when a slot was made again. When
-     * {@code first}'s timeline branched off ({@code branch}: its parent and where that ended) in an earlier
-     * segment, its own segments from the branch on must be in the archive: the newest of them ({@code
-     * lastOnTimeline}), or the branch itself when there is none but WAL before it was archived ({@code
-     * archivedByThisRun}, {@code parentArchived}); a source first archived on this timeline has nothing before
-     * its slot to miss. An earlier timeline's WAL with higher LSNs (an old server's writes after the point a
-     * restored cluster put in its place began from) does not lead there. Otherwise what this run archived last,
-     * else the newest segment of {@code first}'s timeline.
+     * Where the archive's WAL leading up to {@code first} ends, to tell a gap when a slot was made again; null when
+     * nothing of the source was archived before (a new source has nothing before its slot to miss).
+     *
+     * <p>When {@code first}'s timeline branched off in an earlier segment (by the server's {@code history}), the
+     * WAL leading to it runs back along the history: that timeline's own segments from the branch on, else its
+     * parent's up to the branch, else the grandparent's up to the parent's branch, and so on; the newest archived
+     * segment found, or the branch it had to reach, whichever is earlier. An earlier timeline's WAL with higher
+     * LSNs (an old server's writes after the point a restored cluster put in its place began from) does not lead
+     * there. Otherwise, as on one timeline: what this run archived last ({@code archivedByThisRun}), else the
+     * newest segment of {@code first}'s timeline.
      */
     static Lsn archivedLeadingTo(
-            WalSegmentName first,
-            Switch branch,
-            Lsn archivedByThisRun,
-            Optional<WalSegmentName> lastOnTimeline,
-            boolean parentArchived) {
-        if (branch != null && branch.endLsn().segmentNumber(first.segmentSize()) < first.segmentNumber()) {
-            if (lastOnTimeline.isPresent()) {
-                return lastOnTimeline.get().endLsn();
+            WalSegmentName first, List<Switch> history, Lsn archivedByThisRun, ArchivedSegments archive)
+            throws IOException {
+        Switch branch = branchOf(history, first.timeline());
+        if (branch == null || branch.endLsn().segmentNumber(first.segmentSize()) >= first.segmentNumber()) {
+            if (archivedByThisRun != null) {
+                return archivedByThisRun;
             }
-            return archivedByThisRun != null || parentArchived ? branch.endLsn() : null;
+            return archive.last(first.timeline()).map(WalSegmentName::endLsn).orElse(null);
         }
-        if (archivedByThisRun != null) {
-            return archivedByThisRun;
+        Optional<WalSegmentName> own = archive.last(first.timeline());
+        if (own.isPresent()) {
+            return own.get().endLsn();
         }
-        return lastOnTimeline.map(WalSegmentName::endLsn).orElse(null);
+        Lsn reach = branch.endLsn(); // where the archive had to reach on the parent
+        for (Switch step = branch; step != null; step = branchOf(history, step.timeline())) {
+            Optional<WalSegmentName> onStep = archive.last(step.timeline());
+            if (onStep.isPresent()) {
+                Lsn end = onStep.get().endLsn();
+                return end.compareTo(reach) < 0 ? end : reach;
+            }
+            Switch parent = branchOf(history, step.timeline());
+            reach = parent == null ? null : parent.endLsn(); // nothing of it: at best the archive reaches its start
+        }
+        return archivedByThisRun == null ? null : branch.endLsn();
     }
 
     /**
@@ -407,17 +424,23 @@ final class SourceStreamer implements Runnable {
         return previous;
     }
 
-    private void reportGap(SlotState slotState, WalSegmentName first, List<Switch> history) throws IOException {
-        // a slot is made again rarely: the archive's listings are read each time
-        Switch branch = branchOf(history, first.timeline());
-        Lsn archived = archivedLeadingTo(
-                first,
-                branch,
-                state.archivedLsn(),
-                shipper.lastArchivedSegment(first.timeline(), first.segmentSize()),
-                branch != null
-                        && shipper.lastArchivedSegment(branch.timeline(), first.segmentSize())
-                                .isPresent());
+    private void reportGap(SlotState slotState, WalSegmentName first, List<Switch> history) {
+        Lsn archived;
+        try { // a slot is made again rarely: the archive's listings are read each time
+            archived = archivedLeadingTo(
+                    first,
+                    history,
+                    state.archivedLsn(),
+                    timeline -> shipper.lastArchivedSegment(timeline, first.segmentSize()));
+        } catch (IOException e) {
+            // the slot exists from now on, so this check is not made again: say that it was not made
+            String unchecked = "slot " + slot + " was recreated at " + first.startLsn() + ", and whether WAL before"
+                    + " it is missing from the archive could not be checked (" + e.getMessage() + "); take a new"
+                    + " base backup if in doubt";
+            state.gap(unchecked);
+            log.error("WAL GAP possible for {}: {}", source, unchecked);
+            return;
+        }
         String why = slotState.wasLost() ? "was invalidated by the server (max_slot_wal_keep_size)" : "was missing";
         if (archived != null && archived.compareTo(first.startLsn()) < 0) {
             String gap = "WAL from " + archived + " to " + first.startLsn() + " is missing from the archive: slot "

@@ -6,6 +6,7 @@ import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalSegmentName;
 import io.strata.common.wal.WalTimelineArchived.Switch;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -49,31 +50,38 @@ class TimelineOfSegmentTest {
      * and 6 out of the archive: a gap, though the old timeline's LSNs are higher.
      */
     @Test
-    void aNewTimelinesSegmentsFromItsBranchMustBeArchivedWhateverAnOlderTimelineHolds() {
-        Switch branch = new Switch(2, Lsn.parse("0/5000100"));
+    void aNewTimelinesSegmentsFromItsBranchMustBeArchivedWhateverAnOlderTimelineHolds() throws Exception {
+        List<Switch> history = List.of(new Switch(1, Lsn.parse("0/3000000")), new Switch(2, Lsn.parse("0/5000100")));
         WalSegmentName first = new WalSegmentName(3, 7, SEGMENT);
         Lsn oldServersEnd = Lsn.parse("0/8000000");
 
-        assertThat(SourceStreamer.archivedLeadingTo(first, branch, oldServersEnd, Optional.empty(), true))
+        assertThat(SourceStreamer.archivedLeadingTo(first, history, oldServersEnd, archive(Map.of(2, 7L))))
                 .as("nothing of timeline 3: its WAL leading to the slot ends at the branch")
-                .isEqualTo(branch.endLsn());
-        assertThat(SourceStreamer.archivedLeadingTo(
-                        first, branch, null, Optional.of(new WalSegmentName(3, 6, SEGMENT)), true))
+                .isEqualTo(Lsn.parse("0/5000100"));
+        assertThat(SourceStreamer.archivedLeadingTo(first, history, null, archive(Map.of(2, 7L, 3, 6L))))
                 .as("timeline 3 archived up to the slot's segment: no gap")
                 .isEqualTo(first.startLsn());
-        assertThat(SourceStreamer.archivedLeadingTo(first, branch, null, Optional.empty(), false))
+        assertThat(SourceStreamer.archivedLeadingTo(first, history, null, archive(Map.of(2, 3L))))
+                .as("timeline 2 archived only up to its segment 3: the gap starts there")
+                .isEqualTo(new WalSegmentName(2, 3, SEGMENT).endLsn());
+        assertThat(SourceStreamer.archivedLeadingTo(first, history, null, archive(Map.of(1, 9L))))
+                .as("nothing of timelines 3 and 2: the archive reaches timeline 2's start at best")
+                .isEqualTo(Lsn.parse("0/3000000"));
+        assertThat(SourceStreamer.archivedLeadingTo(first, history, null, archive(Map.of())))
                 .as("a source first archived on timeline 3 has nothing before its slot to miss")
                 .isNull();
         assertThat(SourceStreamer.archivedLeadingTo(
-                        new WalSegmentName(3, 5, SEGMENT), branch, oldServersEnd, Optional.empty(), true))
+                        new WalSegmentName(3, 5, SEGMENT), history, oldServersEnd, archive(Map.of(2, 7L))))
                 .as("a slot in the branch's own segment: what was archived last, as on one timeline")
                 .isEqualTo(oldServersEnd);
         assertThat(SourceStreamer.archivedLeadingTo(
-                        new WalSegmentName(1, 7, SEGMENT),
-                        null,
-                        null,
-                        Optional.of(new WalSegmentName(1, 4, SEGMENT)),
-                        false))
+                        new WalSegmentName(1, 7, SEGMENT), List.of(), null, archive(Map.of(1, 4L))))
                 .isEqualTo(new WalSegmentName(1, 4, SEGMENT).endLsn());
+    }
+
+    /** An archive holding, per timeline, complete segments up to the given segment number. */
+    private static SourceStreamer.ArchivedSegments archive(Map<Integer, Long> lastSegment) {
+        return timeline -> Optional.ofNullable(lastSegment.get(timeline))
+                .map(segment -> new WalSegmentName(timeline, segment, SEGMENT));
     }
 }

@@ -371,22 +371,23 @@ class WalStreamingIT {
      * A server with the source's system identifier on a new timeline and no slot, whose WAL since it branched off
      * the archived timeline is partly gone (a restored cluster put in the source's place that wrote two segments
      * and checkpointed before the archiver reached it): a gap from the branch, though the old server's timeline
-     * is archived to higher LSNs. Before, the check compared LSNs across timelines and reported nothing.
+     * is archived to higher LSNs. One archiver (one state) follows the source across the swap, as the service's
+     * does: before, its check compared what it had archived last, on the old timeline, with the new slot's start,
+     * and reported nothing.
      */
     @Test
     void reportsAGapOnANewTimelineWhoseFirstSegmentsAreGoneWhateverTheOldTimelineHolds(@TempDir Path standbyBase)
             throws Exception {
         LocalObjectStore store = new LocalObjectStore(archive);
         try (ThrowawayPostgres standby = ThrowawayPostgres.standbyOf(postgres, standbyBase)) {
-            SourceStreamer old = streamer("it-swap", store);
+            StreamerState state = new StreamerState(
+                    "it-swap", SlotNames.forSource(PROPERTIES.slotPrefix(), "it-swap"), new SimpleMeterRegistry());
+            SourceStreamer old = streamer("it-swap", store, postgres, state);
             Lsn written;
             old.start();
             try {
                 awaitStreaming(old);
                 standby.promote();
-                Lsn branched = Lsn.parse(Files.readString(standby.dataDir().resolve("pg_wal/00000002.history"))
-                        .strip()
-                        .split("\\s+")[1]);
                 // the old server goes on writing on timeline 1, archived past the branch
                 postgres.execute(
                         "create table old_server_goes_on as select g from generate_series(1, 200000) g",
@@ -402,8 +403,14 @@ class WalStreamingIT {
                                 .anyMatch(e -> e.timeline() == 1 && e.endLsn().compareTo(written) >= 0));
             } finally {
                 old.stop(Duration.ofSeconds(20));
-                postgres.execute("select pg_drop_replication_slot('strata_it_swap')");
             }
+            await().atMost(PATIENCE)
+                    .until(() -> "f"
+                            .equals(query(
+                                            postgres,
+                                            "select active::text from pg_replication_slots where slot_name = 'strata_it_swap'")
+                                    .substring(0, 1)));
+            postgres.execute("select pg_drop_replication_slot('strata_it_swap')");
             standby.execute(
                     "create table before_the_archiver as select g from generate_series(1, 200000) g",
                     "select pg_switch_wal()",
@@ -414,7 +421,7 @@ class WalStreamingIT {
                     .strip()
                     .split("\\s+")[1]);
 
-            SourceStreamer swapped = streamer("it-swap", store, standby);
+            SourceStreamer swapped = streamer("it-swap", store, standby, state);
             swapped.start();
             try {
                 awaitStreaming(swapped);
@@ -447,8 +454,16 @@ class WalStreamingIT {
     }
 
     private SourceStreamer streamer(String source, LocalObjectStore store, ThrowawayPostgres server) {
-        StreamerState state = new StreamerState(
-                source, SlotNames.forSource(PROPERTIES.slotPrefix(), source), new SimpleMeterRegistry());
+        return streamer(
+                source,
+                store,
+                server,
+                new StreamerState(
+                        source, SlotNames.forSource(PROPERTIES.slotPrefix(), source), new SimpleMeterRegistry()));
+    }
+
+    private SourceStreamer streamer(
+            String source, LocalObjectStore store, ThrowawayPostgres server, StreamerState state) {
         return new SourceStreamer(
                 source,
                 catalogOf(server),
