@@ -59,14 +59,7 @@ class StandbySourceIT extends StackTestSupport {
         }
         if (standbyBase != null) {
             if (Files.exists(standbyBase.resolve("data").resolve("postmaster.pid"))) { // not stopped by the test
-                quietly(() -> asPostgres(
-                        BIN.resolve("pg_ctl").toString(),
-                        "-D",
-                        standbyBase.resolve("data").toString(),
-                        "-m",
-                        "immediate",
-                        "-w",
-                        "stop"));
+                quietly(() -> pgCtl(standbyBase.resolve("data"), "-m", "immediate", "-w", "stop"));
             }
             quietly(() -> run("rm", "-rf", standbyBase.toString()));
         }
@@ -140,37 +133,18 @@ class StandbySourceIT extends StackTestSupport {
         registerStandbySource(1_000);
         String before = backup("FULL").get("backupId").asString();
 
-        asPostgres(
-                BIN.resolve("pg_ctl").toString(),
-                "-D",
-                standbyBase.resolve("data").toString(),
-                "-w",
-                "-t",
-                "60",
-                "promote");
+        pgCtl(standbyBase.resolve("data"), "-w", "-t", "60", "promote");
         assertThat(scalar(standbyPort, "postgres", "SELECT pg_is_in_recovery()::text"))
                 .isEqualTo("false");
         insertOnStandby("PROMOTED-", 300);
-        ObjectStore store = objectStore();
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> store.stat(StorageLayout.walHistoryKey(source, 2)).isPresent());
+        awaitHistory(2);
 
-        Api.Response point =
-                operator.post("/api/v1/sources/" + source + "/restore-points", Map.of("name", "after-failover"));
-        assertThat(point.status()).as(point.toString()).isEqualTo(201);
-        assertThat(point.json().get("timeline").asInt())
-                .as("the timeline the point's WAL is on")
-                .isEqualTo(2);
+        restorePoint("after-failover", 2);
         insertOnStandby("AFTER-POINT-", 200);
         scalar(standbyPort, "postgres", "SELECT pg_switch_wal()::text");
 
-        Map<String, Object> toPoint = restoreBody(Map.of("restorePoint", "after-failover"));
-        awaitRestorable(toPoint);
-        JsonNode preview = operator.post("/api/v1/restores/preview", toPoint).json();
-        assertThat(preview.get("timeline").asInt()).as(preview.toString()).isEqualTo(2);
-        assertThat(preview.get("backups").get(0).get("backupId").asString()).isEqualTo(before);
-        JsonNode atPoint = restore(Map.of("restorePoint", "after-failover"));
+        JsonNode atPoint = restoreAndAwait(previewed("after-failover", 2, before), restored);
+        assertThat(atPoint.get("status").asString()).isEqualTo("SUCCEEDED");
         assertThat(atPoint.get("result").get("backupId").asString())
                 .as("the backup of the old timeline is the base")
                 .isEqualTo(before);
@@ -210,24 +184,11 @@ class StandbySourceIT extends StackTestSupport {
     @Test
     void aRestoredClusterPutInTheSourcesPlaceIsArchivedOnItsNewTimelineAndRestoresAcrossTheUndo() throws Exception {
         registerStandbySource(1_000);
-        asPostgres(
-                BIN.resolve("pg_ctl").toString(),
-                "-D",
-                standbyBase.resolve("data").toString(),
-                "-w",
-                "-t",
-                "60",
-                "promote");
-        ObjectStore store = objectStore();
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> store.stat(StorageLayout.walHistoryKey(source, 2)).isPresent());
+        pgCtl(standbyBase.resolve("data"), "-w", "-t", "60", "promote");
+        awaitHistory(2);
         String full = backup("FULL").get("backupId").asString();
         insertOnStandby("GOOD-", 300);
-        Api.Response before =
-                operator.post("/api/v1/sources/" + source + "/restore-points", Map.of("name", "before-mistake"));
-        assertThat(before.status()).as(before.toString()).isEqualTo(201);
-        assertThat(before.json().get("timeline").asInt()).isEqualTo(2);
+        restorePoint("before-mistake", 2);
         scalar(
                 standbyPort,
                 database,
@@ -246,47 +207,21 @@ class StandbySourceIT extends StackTestSupport {
         // the swap: the old server stops, the restored one takes its port; it is stopped after the archiver let go
         restored.remove(undone);
         swappedIn = undone; // stopped by the clean-up after the archiver let go, whatever happens below
-        asPostgres(
-                BIN.resolve("pg_ctl").toString(),
-                "-D",
-                standbyBase.resolve("data").toString(),
-                "-m",
-                "fast",
-                "-w",
-                "stop");
-        asPostgres(BIN.resolve("pg_ctl").toString(), "-D", undone.toString(), "-m", "fast", "-w", "stop");
+        pgCtl(standbyBase.resolve("data"), "-m", "fast", "-w", "stop");
+        pgCtl(undone, "-m", "fast", "-w", "stop");
         Files.writeString(
                 undone.resolve("postgresql.auto.conf"), "port = " + standbyPort + "\n", StandardOpenOption.APPEND);
-        asPostgres(
-                BIN.resolve("pg_ctl").toString(),
-                "-D",
-                undone.toString(),
-                "-l",
-                standbyBase.resolve("swapped.log").toString(),
-                "-w",
-                "-t",
-                "60",
-                "start");
+        pgCtl(undone, "-l", standbyBase.resolve("swapped.log").toString(), "-w", "-t", "60", "start");
         assertThat(count(standbyPort, database, "invoices"))
                 .as("the undone state")
                 .isEqualTo(1_300);
 
         insertOnStandby("AFTER-UNDO-", 200);
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> store.stat(StorageLayout.walHistoryKey(source, 3)).isPresent());
-        Api.Response after =
-                operator.post("/api/v1/sources/" + source + "/restore-points", Map.of("name", "after-undo"));
-        assertThat(after.status()).as(after.toString()).isEqualTo(201);
-        assertThat(after.json().get("timeline").asInt()).isEqualTo(3);
+        awaitHistory(3);
+        restorePoint("after-undo", 3);
         scalar(standbyPort, "postgres", "SELECT pg_switch_wal()::text");
 
-        Map<String, Object> toAfter = restoreBody(Map.of("restorePoint", "after-undo"));
-        awaitRestorable(toAfter);
-        JsonNode preview = operator.post("/api/v1/restores/preview", toAfter).json();
-        assertThat(preview.get("timeline").asInt()).as(preview.toString()).isEqualTo(3);
-        assertThat(preview.get("backups").get(0).get("backupId").asString()).isEqualTo(full);
-        JsonNode again = restoreAndAwait(toAfter, restored);
+        JsonNode again = restoreAndAwait(previewed("after-undo", 3, full), restored);
         assertThat(again.get("status").asString()).isEqualTo("SUCCEEDED");
         assertThat(again.get("result").get("backupId").asString()).isEqualTo(full);
         assertThat(again.get("result").get("timeline").asInt()).isEqualTo(4);
@@ -324,6 +259,19 @@ class StandbySourceIT extends StackTestSupport {
         body.put("target", target);
         Path dir = stack.restoreRoot().resolve("restored-" + unique("promoted"));
         body.put("into", Map.of("dataDirectory", dir.toString(), "port", freePort()));
+        return body;
+    }
+
+    /**
+     * A restore to restore point {@code point}, once the archive holds its WAL, after its preview said it ends on
+     * {@code timeline} and starts from backup {@code base}.
+     */
+    private Map<String, Object> previewed(String point, int timeline, String base) {
+        Map<String, Object> body = restoreBody(Map.of("restorePoint", point));
+        awaitRestorable(body);
+        JsonNode preview = operator.post("/api/v1/restores/preview", body).json();
+        assertThat(preview.get("timeline").asInt()).as(preview.toString()).isEqualTo(timeline);
+        assertThat(preview.get("backups").get(0).get("backupId").asString()).isEqualTo(base);
         return body;
     }
 
@@ -418,18 +366,34 @@ class StandbySourceIT extends StackTestSupport {
                 data.resolve("postgresql.auto.conf"),
                 "port = " + port + "\nunix_socket_directories = ''\nlisten_addresses = '127.0.0.1'\n",
                 StandardOpenOption.APPEND);
-        asPostgres(
-                BIN.resolve("pg_ctl").toString(),
-                "-D",
-                data.toString(),
-                "-l",
-                standbyBase.resolve("standby.log").toString(),
-                "-w",
-                "-t",
-                "60",
-                "start");
+        pgCtl(data, "-l", standbyBase.resolve("standby.log").toString(), "-w", "-t", "60", "start");
         assertThat(scalar(port, "postgres", "SELECT pg_is_in_recovery()::text")).isEqualTo("true");
         return port;
+    }
+
+    /** {@code pg_ctl -D data args...} as postgres. */
+    private static void pgCtl(Path data, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString()));
+        command.addAll(List.of(args));
+        asPostgres(command.toArray(String[]::new));
+    }
+
+    /** Waits until the archive holds the history file of {@code timeline} of the source. */
+    private void awaitHistory(int timeline) {
+        ObjectStore store = objectStore();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> store.stat(StorageLayout.walHistoryKey(source, timeline))
+                        .isPresent());
+    }
+
+    /** Makes restore point {@code name} on the source and checks it records {@code timeline}. */
+    private void restorePoint(String name, int timeline) {
+        Api.Response point = operator.post("/api/v1/sources/" + source + "/restore-points", Map.of("name", name));
+        assertThat(point.status()).as(point.toString()).isEqualTo(201);
+        assertThat(point.json().get("timeline").asInt())
+                .as("the timeline the point's WAL is on")
+                .isEqualTo(timeline);
     }
 
     private static void asPostgres(String... command) throws IOException, InterruptedException {
