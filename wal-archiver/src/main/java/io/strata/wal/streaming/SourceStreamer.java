@@ -395,15 +395,14 @@ final class SourceStreamer implements Runnable {
         if (own.isPresent()) {
             return own.get().endLsn();
         }
-        Lsn reach = branch.endLsn(); // where the archive had to reach on the parent
+        // step: a timeline of the path and where the archive had to reach on it (where its child branched off)
         for (Switch step = branch; step != null; step = branchOf(history, step.timeline())) {
             Optional<WalSegmentName> onStep = archive.last(step.timeline());
             if (onStep.isPresent()) {
                 Lsn end = onStep.get().endLsn();
-                return end.compareTo(reach) < 0 ? end : reach;
+                return end.compareTo(step.endLsn()) < 0 ? end : step.endLsn();
             }
-            Switch parent = branchOf(history, step.timeline());
-            reach = parent == null ? null : parent.endLsn(); // nothing of it: at best the archive reaches its start
+            // nothing of it: at best the archive reaches where it began, on its parent (the next step)
         }
         return archivedByThisRun == null ? null : branch.endLsn();
     }
