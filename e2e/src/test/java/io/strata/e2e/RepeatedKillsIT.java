@@ -30,7 +30,7 @@ class RepeatedKillsIT extends StackTestSupport {
     private static final int KILLS = 10;
     /**
      * A bound on the rounds, not the test's measure: on a fast machine a backup often ends before its random
-     * kill (16 rounds gave 9 kills once, every job done in under 800 ms), and the test goes on until ten kills.
+     * kill (16 rounds gave 9 kills once: seven of the jobs ended before their kill), and the test goes on until ten kills.
      */
     private static final int MAX_ROUNDS = 24;
 
