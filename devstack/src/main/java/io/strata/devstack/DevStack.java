@@ -225,6 +225,9 @@ public final class DevStack implements AutoCloseable {
                                 // a short grace, so the demo and the tests see an archiver outage alerted
                                 "STRATA_ALERT_ARCHIVING_STOPPED_AFTER",
                                 "20s",
+                                // and a WAL gap within seconds of the WAL after it
+                                "STRATA_ALERT_GAP_CHECK_EVERY",
+                                "5s",
                                 // schedules are looked at every second (unless the caller's environment sets
                                 // the production 5s, as bench/schedule-fanout.sh does), and a source's slots
                                 // wait at most 5 s

@@ -6,6 +6,7 @@ import io.strata.gateway.problem.ApiException;
 import io.strata.gateway.problem.FieldProblem;
 import io.strata.platform.catalog.CatalogApi.SourceView;
 import io.strata.platform.catalog.CatalogApi.WalArchiveSummary;
+import io.strata.platform.catalog.CatalogApi.WalGap;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
@@ -85,7 +86,11 @@ class WalArchivingController {
     /** {@code PUT .../wal-archiving} body. */
     record WalArchivingRequest(Boolean enabled) {}
 
-    /** {@code GET /api/v1/sources/{name}/wal}. */
+    /**
+     * {@code GET /api/v1/sources/{name}/wal}. Not healthy while archiving is off, nothing is archived yet, WAL is
+     * missing between the newest usable physical backup and the newest archived WAL ({@code gap}: the latest point
+     * cannot be restored until a new physical backup), or archiving is behind for longer than the limit.
+     */
     record WalStatus(
             String source,
             boolean enabled,
@@ -99,7 +104,8 @@ class WalArchivingController {
             long totalBytes,
             Integer timeline,
             Instant lastArchivedAt,
-            Instant oldestRecoverableTime) {
+            Instant oldestRecoverableTime,
+            WalGap gap) {
 
         static WalStatus of(String source, WalArchiveSummary archive, Lsn current, Instant now, Duration maxLag) {
             boolean enabled = archive.enabled();
@@ -115,12 +121,15 @@ class WalArchivingController {
             String reason = !enabled
                     ? "WAL archiving is disabled; enable it with PUT /api/v1/sources/" + source
                             + "/wal-archiving {\"enabled\": true}"
-                    : archived == null
-                            ? "nothing archived yet"
-                            : lagSeconds != null && lagSeconds > maxLag.toSeconds()
-                                    ? "archiving is " + lagSeconds + " s behind (" + lagBytes
-                                            + " bytes); check the wal-archiver"
-                                    : null;
+                    : archive.gap() != null
+                            ? "WAL is missing from the archive: "
+                                    + archive.gap().message()
+                            : archived == null
+                                    ? "nothing archived yet"
+                                    : lagSeconds != null && lagSeconds > maxLag.toSeconds()
+                                            ? "archiving is " + lagSeconds + " s behind (" + lagBytes
+                                                    + " bytes); check the wal-archiver"
+                                            : null;
             return new WalStatus(
                     source,
                     enabled,
@@ -134,7 +143,8 @@ class WalArchivingController {
                     archive.totalBytes(),
                     archive.timeline(),
                     lastArchivedAt,
-                    archive.oldestRecoverableTime());
+                    archive.oldestRecoverableTime(),
+                    archive.gap());
         }
     }
 }

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.common.model.Lsn;
 import io.strata.gateway.sources.WalArchivingController.WalStatus;
 import io.strata.platform.catalog.CatalogApi.WalArchiveSummary;
+import io.strata.platform.catalog.CatalogApi.WalGap;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class WalStatusTest {
@@ -14,6 +16,10 @@ class WalStatusTest {
     private static final Duration MAX_LAG = Duration.ofSeconds(60);
 
     private static WalArchiveSummary archive(boolean enabled, String archivedLsn, Instant lastArchivedAt) {
+        return archive(enabled, archivedLsn, lastArchivedAt, null);
+    }
+
+    private static WalArchiveSummary archive(boolean enabled, String archivedLsn, Instant lastArchivedAt, WalGap gap) {
         return new WalArchiveSummary(
                 "shop",
                 enabled,
@@ -24,7 +30,8 @@ class WalStatusTest {
                 null,
                 null,
                 lastArchivedAt,
-                null);
+                null,
+                gap);
     }
 
     @Test
@@ -59,5 +66,24 @@ class WalStatusTest {
         assertThat(empty.healthy()).isFalse();
         assertThat(empty.reason()).isEqualTo("nothing archived yet");
         assertThat(empty.lagSeconds()).isNull();
+    }
+
+    @Test
+    void aGapInACaughtUpArchiveIsUnhealthyAndSaysHowFarARestoreReaches() {
+        WalGap gap = new WalGap(
+                List.of("000000010000000000000005"),
+                NOW.minusSeconds(3600),
+                Lsn.parse("0/4FFFFFF"),
+                "the latest WAL cannot be reached from base backup b1: the archive has a gap at segment"
+                        + " 000000010000000000000005; take a new physical backup");
+        WalStatus status = WalStatus.of(
+                "shop", archive(true, "0/3A00000", NOW.minusSeconds(5), gap), Lsn.parse("0/3A00000"), NOW, MAX_LAG);
+
+        assertThat(status.healthy()).isFalse();
+        assertThat(status.lagBytes()).isZero();
+        assertThat(status.gap()).isEqualTo(gap);
+        assertThat(status.reason())
+                .startsWith("WAL is missing from the archive")
+                .contains("000000010000000000000005", "take a new physical backup");
     }
 }

@@ -1,8 +1,10 @@
 package io.strata.catalog.wal;
 
 import io.strata.catalog.alerts.AlertBook;
+import io.strata.catalog.recovery.Recoverability;
 import io.strata.common.alert.Alert;
 import io.strata.common.wal.WalArchivingStatus;
+import io.strata.platform.catalog.CatalogApi.WalGap;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +27,13 @@ import org.springframework.stereotype.Component;
  *       saying STREAMING, for {@code strata.alerts.archiving-stopped-after} (the archiver is down, or
  *       cannot reach the source);
  *   <li>{@code WAL_ARCHIVING_BEHIND}: WAL received but not yet durable exceeds
- *       {@code strata.alerts.archiving-behind-bytes}.
+ *       {@code strata.alerts.archiving-behind-bytes};
+ *   <li>{@code WAL_GAP} (critical): WAL is missing between the newest usable physical backup and the newest
+ *       archived WAL, so the latest point cannot be restored (a slot dropped or invalidated while the source went
+ *       on writing; segments removed by hand). The recovery planner looks for it every {@code
+ *       strata.alerts.gap-check-every}, and it fires when the same segment is found missing twice in a row (not
+ *       on a segment whose event is still on its way). It resolves once a physical backup taken after the gap
+ *       makes the latest point reachable again, or when archiving is switched off.
  * </ul>
  *
  * Each is published once when it starts (FIRING) and once when it ends (RESOLVED), through the outbox. The
@@ -37,12 +45,19 @@ import org.springframework.stereotype.Component;
 public class ArchivingAlerts {
     static final String STOPPED = "WAL_ARCHIVING_STOPPED";
     static final String BEHIND = "WAL_ARCHIVING_BEHIND";
+    static final String GAP = "WAL_GAP";
     private static final Logger log = LoggerFactory.getLogger(ArchivingAlerts.class);
     private final JdbcClient jdbc;
     private final AlertBook book;
     private final Clock clock;
     private final Duration stoppedAfter;
     private final long behindBytes;
+    private final Recoverability recoverability;
+    private final Duration gapCheckEvery;
+    private final Map<String, Instant> lastGapCheck = new ConcurrentHashMap<>();
+    /** Per source, the missing segments the last check found (absent: none). */
+    private final Map<String, List<String>> lastGap = new ConcurrentHashMap<>();
+
     private final Map<String, WalArchivingStatus> lastStatus = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastStreaming = new ConcurrentHashMap<>();
     private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
@@ -54,12 +69,16 @@ public class ArchivingAlerts {
             AlertBook book,
             Clock clock,
             @Value("${strata.alerts.archiving-stopped-after:60s}") Duration stoppedAfter,
-            @Value("${strata.alerts.archiving-behind-bytes:67108864}") long behindBytes) {
+            @Value("${strata.alerts.archiving-behind-bytes:67108864}") long behindBytes,
+            Recoverability recoverability,
+            @Value("${strata.alerts.gap-check-every:60s}") Duration gapCheckEvery) {
         this.jdbc = jdbc;
         this.book = book;
         this.clock = clock;
         this.stoppedAfter = stoppedAfter;
         this.behindBytes = behindBytes;
+        this.recoverability = recoverability;
+        this.gapCheckEvery = gapCheckEvery;
     }
 
     void observe(WalArchivingStatus status) {
@@ -74,7 +93,9 @@ public class ArchivingAlerts {
         Instant now = clock.instant();
         if (!loaded) {
             book.open().stream()
-                    .filter(a -> a.alert().equals(STOPPED) || a.alert().equals(BEHIND))
+                    .filter(a -> a.alert().equals(STOPPED)
+                            || a.alert().equals(BEHIND)
+                            || a.alert().equals(GAP))
                     .forEach(a -> firing.put(a.source() + "|" + a.alert(), a));
             loaded = true;
         }
@@ -112,6 +133,7 @@ public class ArchivingAlerts {
                             + "): uploads are slower than"
                             + " the source writes WAL. Check the object store.",
                     now);
+            checkGap(source, now);
         }
         firing.keySet().removeIf(key -> {
             String source = key.substring(0, key.indexOf('|'));
@@ -121,6 +143,41 @@ public class ArchivingAlerts {
             publish(firing.get(key), Alert.RESOLVED, "WAL archiving of " + source + " was switched off", now);
             return true;
         });
+        // a source switched off forgets its heartbeats: switched on again, it gets the full grace period
+        for (Map<String, ?> seen : List.of(lastStatus, lastStreaming, firstSeen, lastGapCheck, lastGap)) {
+            seen.keySet().retainAll(archived);
+        }
+    }
+
+    /** Every {@link #gapCheckEvery}: asks the planner whether the latest point is reachable; see the class. */
+    private void checkGap(String source, Instant now) {
+        Instant last = lastGapCheck.get(source);
+        if (last != null && Duration.between(last, now).compareTo(gapCheckEvery) < 0) {
+            return;
+        }
+        lastGapCheck.put(source, now);
+        Optional<WalGap> gap;
+        try {
+            gap = recoverability.gap(source);
+        } catch (RuntimeException e) {
+            log.warn("cannot check the WAL archive of {} for gaps (will retry): {}", source, e.toString());
+            return;
+        }
+        List<String> missing = gap.map(WalGap::missingSegments).orElse(null);
+        List<String> before = missing == null ? lastGap.remove(source) : lastGap.put(source, missing);
+        if (missing != null && !missing.equals(before)) {
+            return; // first seen: confirmed (or not) by the next check
+        }
+        set(
+                source,
+                GAP,
+                missing != null,
+                "critical",
+                gap.map(g -> "WAL is missing from the archive of " + source + " (segment "
+                                + String.join(", ", g.missingSegments()) + "), so the latest point cannot be"
+                                + " restored: " + g.message())
+                        .orElse(null),
+                now);
     }
 
     private void set(String source, String alert, boolean active, String severity, String message, Instant now) {

@@ -8,12 +8,15 @@ import static org.mockito.Mockito.when;
 
 import io.strata.catalog.MutableClock;
 import io.strata.catalog.alerts.AlertBook;
+import io.strata.catalog.recovery.Recoverability;
 import io.strata.common.alert.Alert;
 import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalArchivingStatus;
+import io.strata.platform.catalog.CatalogApi.WalGap;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.Answers;
@@ -24,7 +27,9 @@ class ArchivingAlertsTest {
     private final JdbcClient jdbc = mock(JdbcClient.class, Answers.RETURNS_DEEP_STUBS);
     private final AlertBook book = mock(AlertBook.class);
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T15:00:00Z"));
-    private final ArchivingAlerts alerts = new ArchivingAlerts(jdbc, book, clock, Duration.ofSeconds(60), 64L << 20);
+    private final Recoverability recoverability = mock(Recoverability.class);
+    private final ArchivingAlerts alerts = new ArchivingAlerts(
+            jdbc, book, clock, Duration.ofSeconds(60), 64L << 20, recoverability, Duration.ofSeconds(30));
 
     @BeforeEach
     void shopIsArchived() {
@@ -96,5 +101,78 @@ class ArchivingAlertsTest {
                         org.assertj.core.groups.Tuple.tuple(ArchivingAlerts.STOPPED, Alert.FIRING),
                         org.assertj.core.groups.Tuple.tuple(ArchivingAlerts.BEHIND, Alert.RESOLVED));
         assertThat(all.get(1).message()).contains("RETRYING", "Connection refused");
+    }
+
+    private static Optional<WalGap> gap(String segment) {
+        return Optional.of(new WalGap(
+                List.of(segment),
+                Instant.parse("2026-11-22T14:00:00Z"),
+                Lsn.parse("0/4FFFFFF"),
+                "the latest WAL cannot be reached from base backup b1: the archive has a gap at segment " + segment));
+    }
+
+    private List<Alert> gapAlerts() {
+        return published().stream()
+                .filter(a -> a.alert().equals(ArchivingAlerts.GAP))
+                .toList();
+    }
+
+    @Test
+    void aGapFoundTwiceInARowFiresOnceAndResolvesWhenTheLatestPointIsReachableAgain() {
+        alerts.observe(status("STREAMING", 0));
+        when(recoverability.gap("shop")).thenReturn(gap("000000010000000000000005"));
+        alerts.evaluate();
+        clock.advance(Duration.ofSeconds(10));
+        alerts.evaluate(); // not looked at again before 30 s
+        assertThat(gapAlerts())
+                .as("one sighting is not enough: its event may be on its way")
+                .isEmpty();
+        verify(recoverability, org.mockito.Mockito.times(1)).gap("shop");
+
+        alerts.observe(status("STREAMING", 0));
+        clock.advance(Duration.ofSeconds(21));
+        alerts.evaluate();
+        assertThat(gapAlerts()).singleElement().satisfies(alert -> {
+            assertThat(alert.status()).isEqualTo(Alert.FIRING);
+            assertThat(alert.severity()).isEqualTo("critical");
+            assertThat(alert.message()).contains("000000010000000000000005", "latest point cannot be restored");
+        });
+
+        alerts.observe(status("STREAMING", 0));
+        clock.advance(Duration.ofSeconds(31));
+        alerts.evaluate(); // still there: no second FIRING
+        assertThat(gapAlerts()).hasSize(1);
+
+        when(recoverability.gap("shop")).thenReturn(Optional.empty()); // a physical backup after the gap
+        alerts.observe(status("STREAMING", 0));
+        clock.advance(Duration.ofSeconds(31));
+        alerts.evaluate();
+        assertThat(gapAlerts()).extracting(Alert::status).containsExactly(Alert.FIRING, Alert.RESOLVED);
+    }
+
+    @Test
+    void aMissingSegmentThatMovesOnIsNotAGapYet() {
+        when(recoverability.gap("shop"))
+                .thenReturn(gap("000000010000000000000005"))
+                .thenReturn(gap("000000010000000000000006"))
+                .thenReturn(Optional.empty());
+        for (int check = 0; check < 3; check++) {
+            alerts.observe(status("STREAMING", 0));
+            alerts.evaluate();
+            clock.advance(Duration.ofSeconds(31));
+        }
+        assertThat(gapAlerts()).isEmpty();
+    }
+
+    @Test
+    void aFailingPlannerIsRetriedAndRaisesNothing() {
+        when(recoverability.gap("shop")).thenThrow(new IllegalStateException("catalog database down"));
+        alerts.observe(status("STREAMING", 0));
+        alerts.evaluate();
+        clock.advance(Duration.ofSeconds(31));
+        alerts.observe(status("STREAMING", 0));
+        alerts.evaluate();
+        assertThat(gapAlerts()).isEmpty();
+        verify(recoverability, org.mockito.Mockito.times(2)).gap("shop");
     }
 }

@@ -316,7 +316,8 @@ public final class CatalogApi {
      * The archive of one source as recorded from {@code WalSegmentArchived} events. {@code archivedLsn} is
      * the end of the newest durable WAL, partial segments included; null fields mean nothing archived yet.
      * {@code oldestRecoverableTime} is when the oldest physical backup whose WAL is still archived ended:
-     * the earliest time a point-in-time restore can reach.
+     * the earliest time a point-in-time restore can reach. {@code gap}: WAL missing between the newest usable
+     * physical backup and the newest archived WAL, so that the latest point cannot be restored (null when none).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record WalArchiveSummary(
@@ -329,7 +330,23 @@ public final class CatalogApi {
             String firstSegment,
             String lastSegment,
             Instant lastArchivedAt,
-            Instant oldestRecoverableTime) {}
+            Instant oldestRecoverableTime,
+            WalGap gap) {}
+
+    /**
+     * WAL missing from a source's archive on the way from its newest usable physical backup to the newest archived
+     * WAL, as the recovery planner finds it for the target "latest": the first missing segment(s), how far a
+     * point-in-time restore still reaches (null when not even the backup's own WAL is there), and the planner's
+     * words with what to do. It stays until a physical backup taken after the gap makes the latest point
+     * reachable again.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record WalGap(
+            List<String> missingSegments, Instant latestReachableTime, Lsn latestReachableLsn, String message) {
+        public WalGap {
+            missingSegments = missingSegments == null ? List.of() : List.copyOf(missingSegments);
+        }
+    }
 
     /**
      * A registered source as anyone may see it: never the password, and of the CA certificate only whether
