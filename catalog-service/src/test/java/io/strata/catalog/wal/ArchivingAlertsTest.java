@@ -175,4 +175,26 @@ class ArchivingAlertsTest {
         assertThat(gapAlerts()).isEmpty();
         verify(recoverability, org.mockito.Mockito.times(2)).gap("shop");
     }
+
+    @Test
+    void aSourceSwitchedOffAndOnAgainGetsItsFullGracePeriod() {
+        alerts.observe(status("STREAMING", 0));
+        alerts.evaluate();
+        when(jdbc.sql(anyString()).query(String.class).list()).thenReturn(List.of()); // switched off
+        clock.advance(Duration.ofMinutes(10));
+        alerts.evaluate();
+        when(jdbc.sql(anyString()).query(String.class).list()).thenReturn(List.of("shop")); // and on
+        alerts.evaluate();
+        clock.advance(Duration.ofSeconds(59));
+        alerts.evaluate();
+        assertThat(published())
+                .as("its last STREAMING was 10 min ago, but it was off meanwhile")
+                .isEmpty();
+
+        clock.advance(Duration.ofSeconds(2));
+        alerts.evaluate();
+        assertThat(published())
+                .singleElement()
+                .satisfies(alert -> assertThat(alert.alert()).isEqualTo(ArchivingAlerts.STOPPED));
+    }
 }
