@@ -2,9 +2,11 @@
 # Issue #9: where a physical backup's CPU goes on the backup-worker's side, stage by stage, against raw
 # pg_basebackup's client on the same stream. Needs no stack: a throw-away PostgreSQL 15 cluster on a free
 # loopback port (as postgres, through runuser), a pgbench database of the given scale that pgbench -N then
-# updates for SCATTER_SECONDS (default 30, as bench/backup-chains.sh's scattered change), then
+# updates for SCATTER_SECONDS (default 30, as bench/backup-chains.sh's scattered change; 0: fresh pages), then
 #   B  raw `pg_basebackup -D - -Ft -X none --checkpoint=fast >/dev/null`: wall, client CPU (/usr/bin/time) and
-#      the WAL sender's CPU (the postmaster's reaped children, from /proc)
+#      the WAL sender's CPU (the postmaster's reaped children, from /proc). Unlike the worker, pg_basebackup
+#      here does not ask for PROGRESS (the server's walk over the files to size them first); W's wall time
+#      starts after its login, B's includes pg_basebackup's start and login.
 #   W  bench/java/ReadPathCosts.java on the worker's own classes (its BaseBackupStream over its replication
 #      session, TarFollower, BlockDiffer, BlockPack, zstd-jni): read, tar, hash, pack, pack-zstd, full-zstd
 #   Z  the zstd and lz4 CLIs on the same tar (one thread, user CPU), for what compression costs on this CPU
@@ -16,22 +18,23 @@ die() { echo "read-path: $*" >&2; exit 1; }
 SCALE=${1:-50}
 ROUNDS=${2:-5}
 SCATTER=${SCATTER_SECONDS:-30}
-for v in "$SCALE" "$ROUNDS" "$SCATTER"; do [[ $v =~ ^[1-9][0-9]*$ ]] || die "arguments are positive integers; got '$v'"; done
+for v in "$SCALE" "$ROUNDS"; do [[ $v =~ ^[1-9][0-9]*$ ]] || die "arguments are positive integers; got '$v'"; done
+[[ $SCATTER =~ ^[0-9]+$ ]] || die "SCATTER_SECONDS is a whole number of seconds (0: fresh pages); got '$SCATTER'"
 [ "$(id -u)" = 0 ] || die "run as root: the cluster runs as postgres through runuser"
 if [[ -z "${JAVA_HOME:-}" ]]; then
-  JAVA_HOME="$(ls -d /usr/lib/jvm/*temurin*25* /usr/lib/jvm/*-2[1-9]-* 2>/dev/null | sort -rV | head -1)"
+  JAVA_HOME="$( (ls -d /usr/lib/jvm/*temurin*25* /usr/lib/jvm/*-2[1-9]-* 2>/dev/null || true) | sort -rV | head -1)"
 fi
 [ -x "$JAVA_HOME/bin/javac" ] || die "no JDK >= 21 found; set JAVA_HOME"
 LIB=backup-worker/target/launch/backup-worker/lib
 [ -d backup-worker/target/classes ] && [ -d "$LIB" ] || die "build first: ./mvnw -B -DskipTests install"
 for tool in zstd lz4; do command -v $tool >/dev/null || die "$tool is missing (apt-get install $tool)"; done
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install time)"
 BIN=${STRATA_PG_BIN:-/usr/lib/postgresql/15/bin}
-PY=/usr/bin/python3; [ -x "$PY" ] || PY=$(command -v python3)
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=$(command -v python3 || true)
+[ -n "$PY" ] || die "python3 is missing (it picks a free port)"
 mkdir -p bench/results
 RESULTS=bench/results/read-path-$(date -u +%Y%m%dT%H%M%SZ).txt
 WORK=$(mktemp -d /tmp/strata-bench-read-path-XXXX)
-chmod 755 "$WORK"
-chown postgres "$WORK" # the cluster writes its log here
 cleanup() {
   if [ -f "$WORK/data/postmaster.pid" ]; then
     runuser -u postgres -- "$BIN/pg_ctl" -D "$WORK/data" -m immediate -w stop >/dev/null 2>&1 || true
@@ -39,6 +42,8 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+chmod 755 "$WORK"
+chown postgres "$WORK" # the cluster writes its log here
 PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 runuser -u postgres -- mkdir "$WORK/data" "$WORK/socket"
 runuser -u postgres -- "$BIN/initdb" -D "$WORK/data" -A trust -U postgres >/dev/null
@@ -54,24 +59,35 @@ runuser -u postgres -- "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w start >/d
 PSQL=("$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qAt -d postgres)
 "$BIN/pgbench" -h 127.0.0.1 -p "$PORT" -U postgres -i -q -s "$SCALE" postgres >/dev/null 2>&1
 # pages as a busy database has them (fresh pgbench pages compress far better than updated ones)
-"$BIN/pgbench" -h 127.0.0.1 -p "$PORT" -U postgres -n -N -c 8 -j 2 -T "$SCATTER" postgres >/dev/null 2>&1
+if [ "$SCATTER" -gt 0 ]; then
+  "$BIN/pgbench" -h 127.0.0.1 -p "$PORT" -U postgres -n -N -c 8 -j 2 -T "$SCATTER" postgres >/dev/null 2>&1
+fi
 "${PSQL[@]}" -c checkpoint
 POSTMASTER=$(head -1 "$WORK/data/postmaster.pid")
 TICK=$(getconf CLK_TCK)
 reaped_ms() { awk -v t="$TICK" '{print int(($16 + $17) * 1000 / t)}' "/proc/$POSTMASTER/stat"; }
+# the middle value (the lower of the two for an even count)
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
+# the WAL sender is gone from pg_stat_replication (then reaped by the postmaster, whose children's CPU grows)
+await_no_sender() {
+  for _ in $(seq 50); do
+    [ "$("${PSQL[@]}" -c 'select count(*) from pg_stat_replication')" = 0 ] && break
+    sleep 0.1
+  done
+  sleep 0.1
+}
 {
   echo "# Strata read path costs (issue #9) $(date -u +%FT%TZ)"
   echo "# machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# Strata $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $("$BIN/postgres" --version), $(zstd --version | head -1), $(lz4 --version 2>&1 | head -1)"
-  echo "# cluster: pgbench scale $SCALE updated by pgbench -n -N -c 8 -j 2 for $SCATTER s, $(du -sm --exclude=pg_wal "$WORK/data" | cut -f1) MiB without pg_wal; $ROUNDS rounds after one warm-up"
+  echo "# cluster: pgbench scale $SCALE updated by pgbench -n -N -c 8 -j 2 for $SCATTER s (0: not updated), $(du -sm --exclude=pg_wal "$WORK/data" | cut -f1) MiB without pg_wal; $ROUNDS rounds after one warm-up"
 } | tee "$RESULTS"
 walls=(); clients=(); senders=()
 for r in $(seq 0 "$ROUNDS"); do
   before=$(reaped_ms)
   /usr/bin/time -o "$WORK/time" -f '%e %U %S' "$BIN/pg_basebackup" -h 127.0.0.1 -p "$PORT" -U postgres -D - -Ft \
     -X none --checkpoint=fast 2>/dev/null >/dev/null
-  sleep 0.2 # the sender has exited and been reaped
+  await_no_sender
   after=$(reaped_ms)
   read -r wall user sys <"$WORK/time"
   if [ "$r" -gt 0 ]; then
@@ -80,14 +96,15 @@ for r in $(seq 0 "$ROUNDS"); do
     senders+=("$((after - before))")
   fi
 done
-echo "B  raw pg_basebackup >/dev/null, median of $ROUNDS: wall $(echo "${walls[*]}" | median) ms, client $(echo "${clients[*]}" | median) CPU-ms, PostgreSQL (sender, checkpoint) $(echo "${senders[*]}" | median) CPU-ms (rounds: wall ${walls[*]}; client ${clients[*]}; PostgreSQL ${senders[*]})" | tee -a "$RESULTS"
+echo "B  raw pg_basebackup >/dev/null, median of $ROUNDS: wall $(echo "${walls[*]}" | median) ms, client $(echo "${clients[*]}" | median) CPU-ms, PostgreSQL's children that exited (the WAL sender; an autovacuum worker if one ended meanwhile) $(echo "${senders[*]}" | median) CPU-ms (rounds: wall ${walls[*]}; client ${clients[*]}; PostgreSQL ${senders[*]})" | tee -a "$RESULTS"
 mkdir "$WORK/classes"
 CP="backup-worker/target/classes:$(ls "$LIB"/*.jar | tr '\n' ':')"
 "$JAVA_HOME/bin/javac" -d "$WORK/classes" -cp "$CP" bench/java/ReadPathCosts.java
-# the worker's own heap and collector (docker-compose.yml and ./strata run it so)
-"$JAVA_HOME/bin/java" -Xmx256m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -cp "$WORK/classes:$CP" \
-  io.strata.backup.physical.ReadPathCosts "$PORT" "$ROUNDS" read tar hash pack pack-zstd full-zstd 2>&1 \
-  | grep -E '^(read|tar|hash|pack|full)' | sed 's/^/W  /' | tee -a "$RESULTS"
+# the heap and collector ./strata's dev stack gives the worker
+"$JAVA_HOME/bin/java" -Xmx256m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir="$WORK" \
+  -cp "$WORK/classes:$CP" io.strata.backup.physical.ReadPathCosts "$PORT" "$ROUNDS" read tar hash pack pack-zstd \
+  full-zstd >"$WORK/java.log" 2>&1 || { cat "$WORK/java.log" >&2; die "ReadPathCosts failed"; }
+grep -E '^(read|tar|hash|pack|full)' "$WORK/java.log" | sed 's/^/W  /' | tee -a "$RESULTS"
 "$BIN/pg_basebackup" -h 127.0.0.1 -p "$PORT" -U postgres -D - -Ft -X none --checkpoint=fast 2>/dev/null >"$WORK/base.tar"
 for codec in "zstd -1" "zstd -1 --no-check" "zstd --fast=3" "lz4 -1"; do
   cpu=(); size=0

@@ -63,6 +63,14 @@ public class AlertBook {
                 .list();
     }
 
+    /** Whether {@code alert} of {@code source} is open (FIRING). */
+    public boolean isOpen(String source, String alert) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM alert WHERE source = ? AND alert = ? AND resolved_at IS NULL)")
+                .params(source, alert)
+                .query(Boolean.class)
+                .single();
+    }
+
     /** Alerts, newest first; {@code source} and {@code state} (FIRING or RESOLVED) filter when not null. */
     public List<AlertView> list(String source, String state, int limit) {
         StringBuilder sql = new StringBuilder(

@@ -6,6 +6,7 @@ import io.strata.platform.catalog.CatalogApi.ReachableRange;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlan;
 import io.strata.platform.catalog.CatalogApi.RecoveryPlanRequest;
 import io.strata.platform.catalog.CatalogApi.WalGap;
+import java.time.Instant;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
@@ -24,21 +25,30 @@ public class Recoverability {
     }
 
     /**
-     * WAL missing between the newest usable physical backup and the newest archived WAL: the latest point cannot
-     * be restored. Empty when it can, and when nothing can be planned for another reason (no physical backup
-     * yet, nothing archived yet: those are not holes in the archive).
+     * What the plan to the latest point says of the archive: {@code gap} when WAL is missing between the newest
+     * usable physical backup and the newest archived WAL; {@code restorable} when the latest point can be
+     * restored. Neither when nothing can be planned for another reason (no physical backup yet, nothing archived
+     * yet): those are not holes in the archive.
      */
-    public Optional<WalGap> gap(String source) {
+    public record LatestPoint(WalGap gap, boolean restorable) {}
+
+    /** See {@link LatestPoint}; throws what the planner throws. */
+    public LatestPoint latestPoint(String source) {
         RecoveryPlan plan = latest(source);
         if (!PlanProblem.WAL_GAP.name().equals(plan.problemCode())) {
-            return Optional.empty();
+            return new LatestPoint(null, plan.possible());
         }
         ReachableRange reachable = plan.reachable();
-        return Optional.of(new WalGap(
-                plan.missingSegments(),
-                reachable == null ? null : reachable.latestTime(),
-                reachable == null ? null : reachable.latestLsn(),
-                plan.problem()));
+        // a segment whose coverage was never reported is planned with the epoch as its time: not a time to show
+        Instant reachableTime =
+                reachable == null || Instant.EPOCH.equals(reachable.latestTime()) ? null : reachable.latestTime();
+        return new LatestPoint(
+                new WalGap(
+                        plan.missingSegments(),
+                        reachableTime,
+                        reachable == null ? null : reachable.latestLsn(),
+                        plan.problem()),
+                false);
     }
 
     private RecoveryPlan latest(String source) {

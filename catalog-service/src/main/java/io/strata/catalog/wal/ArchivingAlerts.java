@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,8 @@ import org.springframework.stereotype.Component;
  *       on writing; segments removed by hand). The recovery planner looks for it every {@code
  *       strata.alerts.gap-check-every}, and it fires when the same segment is found missing twice in a row (not
  *       on a segment whose event is still on its way). It resolves once a physical backup taken after the gap
- *       makes the latest point reachable again, or when archiving is switched off.
+ *       makes the latest point reachable again, or when archiving is switched off; while no physical backup is
+ *       usable at all, it stays as it is.
  * </ul>
  *
  * Each is published once when it starts (FIRING) and once when it ends (RESOLVED), through the outbox. The
@@ -144,39 +146,52 @@ public class ArchivingAlerts {
             return true;
         });
         // a source switched off forgets its heartbeats: switched on again, it gets the full grace period
+        Set<String> on = Set.copyOf(archived);
         for (Map<String, ?> seen : List.of(lastStatus, lastStreaming, firstSeen, lastGapCheck, lastGap)) {
-            seen.keySet().retainAll(archived);
+            seen.keySet().retainAll(on);
         }
     }
 
-    /** Every {@link #gapCheckEvery}: asks the planner whether the latest point is reachable; see the class. */
+    /**
+     * Every {@link #gapCheckEvery}: asks the planner whether the latest point is reachable; see the class. A
+     * source's first check comes at an offset of its own within the interval, so that many sources do not all
+     * plan on the same tick of the scheduler's one thread.
+     */
     private void checkGap(String source, Instant now) {
-        Instant last = lastGapCheck.get(source);
-        if (last != null && Duration.between(last, now).compareTo(gapCheckEvery) < 0) {
+        Instant last = lastGapCheck.computeIfAbsent(
+                source, name -> now.minus(Duration.ofMillis(Math.floorMod(name.hashCode(), gapCheckEvery.toMillis()))));
+        if (Duration.between(last, now).compareTo(gapCheckEvery) < 0) {
             return;
         }
         lastGapCheck.put(source, now);
-        Optional<WalGap> gap;
+        Recoverability.LatestPoint latest;
         try {
-            gap = recoverability.gap(source);
+            latest = recoverability.latestPoint(source);
         } catch (RuntimeException e) {
             log.warn("cannot check the WAL archive of {} for gaps (will retry): {}", source, e.toString());
             return;
         }
-        List<String> missing = gap.map(WalGap::missingSegments).orElse(null);
-        List<String> before = missing == null ? lastGap.remove(source) : lastGap.put(source, missing);
-        if (missing != null && !missing.equals(before)) {
+        WalGap gap = latest.gap();
+        if (gap == null) {
+            lastGap.remove(source);
+            if (latest.restorable()) {
+                set(source, GAP, false, "critical", null, now);
+            }
+            // else nothing can be planned (no usable physical backup left): an open WAL_GAP stays open
+            return;
+        }
+        List<String> before = lastGap.put(source, gap.missingSegments());
+        if (!gap.missingSegments().equals(before)) {
             return; // first seen: confirmed (or not) by the next check
         }
         set(
                 source,
                 GAP,
-                missing != null,
+                true,
                 "critical",
-                gap.map(g -> "WAL is missing from the archive of " + source + " (segment "
-                                + String.join(", ", g.missingSegments()) + "), so the latest point cannot be"
-                                + " restored: " + g.message())
-                        .orElse(null),
+                "WAL is missing from the archive of " + source + " (segment "
+                        + String.join(", ", gap.missingSegments()) + "), so the latest point cannot be restored: "
+                        + gap.message(),
                 now);
     }
 

@@ -16,7 +16,6 @@ import io.strata.platform.catalog.CatalogApi.WalGap;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.Answers;
@@ -35,6 +34,7 @@ class ArchivingAlertsTest {
     void shopIsArchived() {
         when(jdbc.sql(anyString()).query(String.class).list()).thenReturn(List.of("shop"));
         when(book.record(org.mockito.ArgumentMatchers.any())).thenReturn(true);
+        when(recoverability.latestPoint("shop")).thenReturn(RESTORABLE);
     }
 
     private WalArchivingStatus status(String state, long lag) {
@@ -103,12 +103,26 @@ class ArchivingAlertsTest {
         assertThat(all.get(1).message()).contains("RETRYING", "Connection refused");
     }
 
-    private static Optional<WalGap> gap(String segment) {
-        return Optional.of(new WalGap(
-                List.of(segment),
-                Instant.parse("2026-11-22T14:00:00Z"),
-                Lsn.parse("0/4FFFFFF"),
-                "the latest WAL cannot be reached from base backup b1: the archive has a gap at segment " + segment));
+    private static final Recoverability.LatestPoint RESTORABLE = new Recoverability.LatestPoint(null, true);
+    /** Nothing can be planned: no usable physical backup. */
+    private static final Recoverability.LatestPoint NO_BACKUP = new Recoverability.LatestPoint(null, false);
+
+    private static Recoverability.LatestPoint gap(String segment) {
+        return new Recoverability.LatestPoint(
+                new WalGap(
+                        List.of(segment),
+                        Instant.parse("2026-11-22T14:00:00Z"),
+                        Lsn.parse("0/4FFFFFF"),
+                        "the latest WAL cannot be reached from base backup b1: the archive has a gap at segment "
+                                + segment),
+                false);
+    }
+
+    /** A heartbeat, then the time of a gap check (30 s here) and one more second, then an evaluation. */
+    private void check() {
+        alerts.observe(status("STREAMING", 0));
+        clock.advance(Duration.ofSeconds(31));
+        alerts.evaluate();
     }
 
     private List<Alert> gapAlerts() {
@@ -119,61 +133,96 @@ class ArchivingAlertsTest {
 
     @Test
     void aGapFoundTwiceInARowFiresOnceAndResolvesWhenTheLatestPointIsReachableAgain() {
+        when(recoverability.latestPoint("shop")).thenReturn(gap("000000010000000000000005"));
         alerts.observe(status("STREAMING", 0));
-        when(recoverability.gap("shop")).thenReturn(gap("000000010000000000000005"));
-        alerts.evaluate();
+        alerts.evaluate(); // the source's first check comes within 30 s, at an offset of its own
+        check();
         clock.advance(Duration.ofSeconds(10));
         alerts.evaluate(); // not looked at again before 30 s
         assertThat(gapAlerts())
                 .as("one sighting is not enough: its event may be on its way")
                 .isEmpty();
-        verify(recoverability, org.mockito.Mockito.times(1)).gap("shop");
+        verify(recoverability, org.mockito.Mockito.times(1)).latestPoint("shop");
 
-        alerts.observe(status("STREAMING", 0));
-        clock.advance(Duration.ofSeconds(21));
-        alerts.evaluate();
+        check();
         assertThat(gapAlerts()).singleElement().satisfies(alert -> {
             assertThat(alert.status()).isEqualTo(Alert.FIRING);
             assertThat(alert.severity()).isEqualTo("critical");
             assertThat(alert.message()).contains("000000010000000000000005", "latest point cannot be restored");
         });
 
-        alerts.observe(status("STREAMING", 0));
-        clock.advance(Duration.ofSeconds(31));
-        alerts.evaluate(); // still there: no second FIRING
+        check(); // still there: no second FIRING
+        when(recoverability.latestPoint("shop")).thenReturn(NO_BACKUP);
+        check(); // no usable backup left: not restorable either, so it stays open
         assertThat(gapAlerts()).hasSize(1);
 
-        when(recoverability.gap("shop")).thenReturn(Optional.empty()); // a physical backup after the gap
-        alerts.observe(status("STREAMING", 0));
-        clock.advance(Duration.ofSeconds(31));
-        alerts.evaluate();
+        when(recoverability.latestPoint("shop")).thenReturn(RESTORABLE); // a physical backup after the gap
+        check();
         assertThat(gapAlerts()).extracting(Alert::status).containsExactly(Alert.FIRING, Alert.RESOLVED);
     }
 
     @Test
     void aMissingSegmentThatMovesOnIsNotAGapYet() {
-        when(recoverability.gap("shop"))
+        alerts.evaluate(); // the first check is due within 30 s
+        when(recoverability.latestPoint("shop"))
                 .thenReturn(gap("000000010000000000000005"))
                 .thenReturn(gap("000000010000000000000006"))
-                .thenReturn(Optional.empty());
-        for (int check = 0; check < 3; check++) {
-            alerts.observe(status("STREAMING", 0));
-            alerts.evaluate();
-            clock.advance(Duration.ofSeconds(31));
+                .thenReturn(RESTORABLE);
+        for (int i = 0; i < 3; i++) {
+            check();
         }
+        verify(recoverability, org.mockito.Mockito.times(3)).latestPoint("shop");
         assertThat(gapAlerts()).isEmpty();
     }
 
     @Test
     void aFailingPlannerIsRetriedAndRaisesNothing() {
-        when(recoverability.gap("shop")).thenThrow(new IllegalStateException("catalog database down"));
-        alerts.observe(status("STREAMING", 0));
-        alerts.evaluate();
-        clock.advance(Duration.ofSeconds(31));
-        alerts.observe(status("STREAMING", 0));
-        alerts.evaluate();
+        alerts.evaluate(); // the first check is due within 30 s
+        when(recoverability.latestPoint("shop")).thenThrow(new IllegalStateException("catalog database down"));
+        check();
+        check();
         assertThat(gapAlerts()).isEmpty();
-        verify(recoverability, org.mockito.Mockito.times(2)).gap("shop");
+        verify(recoverability, org.mockito.Mockito.times(2)).latestPoint("shop");
+    }
+
+    @Test
+    void aGapOpenBeforeARestartNeitherFiresAgainNorResolvesUntilTheLatestPointIsReachable() {
+        Instant since = clock.instant().minus(Duration.ofHours(1));
+        when(book.open())
+                .thenReturn(List.of(new Alert(
+                        Alert.SCHEMA_VERSION,
+                        "shop",
+                        ArchivingAlerts.GAP,
+                        Alert.FIRING,
+                        "critical",
+                        "gap",
+                        since,
+                        since)));
+        when(recoverability.latestPoint("shop")).thenReturn(gap("000000010000000000000005"));
+        alerts.evaluate(); // the first check is due within 30 s
+        check();
+        check();
+        verify(recoverability, org.mockito.Mockito.times(2)).latestPoint("shop");
+        assertThat(gapAlerts()).isEmpty();
+
+        when(recoverability.latestPoint("shop")).thenReturn(RESTORABLE);
+        check();
+        assertThat(gapAlerts()).singleElement().satisfies(alert -> {
+            assertThat(alert.status()).isEqualTo(Alert.RESOLVED);
+            assertThat(alert.since()).isEqualTo(since);
+        });
+    }
+
+    @Test
+    void switchingArchivingOffResolvesAnOpenGap() {
+        alerts.evaluate(); // the first check is due within 30 s
+        when(recoverability.latestPoint("shop")).thenReturn(gap("000000010000000000000005"));
+        check();
+        check();
+        when(jdbc.sql(anyString()).query(String.class).list()).thenReturn(List.of());
+        alerts.evaluate();
+        assertThat(gapAlerts()).extracting(Alert::status).containsExactly(Alert.FIRING, Alert.RESOLVED);
+        assertThat(gapAlerts().getLast().message()).contains("switched off");
     }
 
     @Test
