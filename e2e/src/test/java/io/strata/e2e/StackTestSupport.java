@@ -141,6 +141,19 @@ abstract class StackTestSupport {
         }
     }
 
+    /** How many replication slots named {@code name} the stack's source cluster has (0 or 1). */
+    int replicationSlots(String name) throws java.sql.SQLException {
+        try (java.sql.Connection c = sourceCluster.connect("postgres");
+                java.sql.PreparedStatement s =
+                        c.prepareStatement("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?")) {
+            s.setString(1, name);
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getInt(1);
+            }
+        }
+    }
+
     /** Registers {@code database} of another cluster as source {@code source}, WAL archived. */
     String registerArchivedSource(PgCluster cluster, String database, String source) {
         return register(cluster, database, source, true);

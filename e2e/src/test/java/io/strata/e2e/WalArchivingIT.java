@@ -67,23 +67,13 @@ class WalArchivingIT extends StackTestSupport {
 
         // switched off: the archiver stops streaming and drops its slot, so the server stops keeping WAL
         String slot = io.strata.common.wal.SlotNames.forSource("strata_", source);
-        assertThat(slots(slot)).isEqualTo(1);
+        assertThat(replicationSlots(slot)).isEqualTo(1);
         Api.Response off = admin.put("/api/v1/sources/" + source + "/wal-archiving", Map.of("enabled", false));
         assertThat(off.status()).as(off.toString()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
-                .untilAsserted(() -> assertThat(slots(slot)).as("slot " + slot).isZero());
-    }
-
-    private int slots(String name) throws Exception {
-        try (var c = sourceCluster.connect("postgres");
-                var s = c.prepareStatement("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?")) {
-            s.setString(1, name);
-            try (var r = s.executeQuery()) {
-                r.next();
-                return r.getInt(1);
-            }
-        }
+                .untilAsserted(() ->
+                        assertThat(replicationSlots(slot)).as("slot " + slot).isZero());
     }
 
     @Test

@@ -38,7 +38,7 @@ class WalGapIT extends StackTestSupport {
                 .isEqualTo(200);
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> slots(slot) == 0);
+                .until(() -> replicationSlots(slot) == 0);
         Lsn lostFrom = currentLsn();
         writeAndSwitch(database); // two segments written while nothing archives them
         writeAndSwitch(database);
@@ -154,17 +154,6 @@ class WalGapIT extends StackTestSupport {
                 var r = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
             r.next();
             return Lsn.parse(r.getString(1));
-        }
-    }
-
-    private int slots(String name) throws Exception {
-        try (var c = sourceCluster.connect("postgres");
-                var s = c.prepareStatement("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?")) {
-            s.setString(1, name);
-            try (var r = s.executeQuery()) {
-                r.next();
-                return r.getInt(1);
-            }
         }
     }
 }
