@@ -87,9 +87,10 @@ class WalArchivingController {
     record WalArchivingRequest(Boolean enabled) {}
 
     /**
-     * {@code GET /api/v1/sources/{name}/wal}. Not healthy while archiving is off, nothing is archived yet, WAL is
-     * missing between the newest usable physical backup and the newest archived WAL ({@code gap}: the latest point
-     * cannot be restored until a new physical backup), or archiving is behind for longer than the limit.
+     * {@code GET /api/v1/sources/{name}/wal}. Not healthy while archiving is off, WAL is missing between the newest
+     * usable physical backup and the newest archived WAL ({@code gap}, given while the catalog's WAL_GAP alert is
+     * open: the latest point cannot be restored until a new physical backup), nothing is archived yet, or
+     * archiving is behind for longer than the limit.
      */
     record WalStatus(
             String source,

@@ -159,7 +159,9 @@ public class ArchivingAlerts {
      */
     private void checkGap(String source, Instant now) {
         Instant last = lastGapCheck.computeIfAbsent(
-                source, name -> now.minus(Duration.ofMillis(Math.floorMod(name.hashCode(), gapCheckEvery.toMillis()))));
+                source,
+                name -> now.minus(
+                        Duration.ofMillis(Math.floorMod(name.hashCode(), Math.max(1, gapCheckEvery.toMillis())))));
         if (Duration.between(last, now).compareTo(gapCheckEvery) < 0) {
             return;
         }

@@ -317,7 +317,8 @@ public final class CatalogApi {
      * the end of the newest durable WAL, partial segments included; null fields mean nothing archived yet.
      * {@code oldestRecoverableTime} is when the oldest physical backup whose WAL is still archived ended:
      * the earliest time a point-in-time restore can reach. {@code gap}: WAL missing between the newest usable
-     * physical backup and the newest archived WAL, so that the latest point cannot be restored (null when none).
+     * physical backup and the newest archived WAL, so that the latest point cannot be restored (null when none, and
+     * until the catalog's WAL_GAP alert confirms one).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record WalArchiveSummary(
