@@ -26,7 +26,7 @@ class WalGapIT extends StackTestSupport {
     void aGapIsShownAndAlertedUntilAPhysicalBackupAfterItMakesTheLatestPointRestorable() throws Exception {
         String database = unique("walgap");
         String source = registerArchivedSource(database, 50);
-        String before = backupAndPhysical(source);
+        String before = physicalBackup(source);
         Lsn archivedBefore = writeAndSwitch(database);
         awaitArchivedPast(source, archivedBefore);
         assertThat(wal(source).get("healthy").asBoolean()).isTrue();
@@ -82,7 +82,7 @@ class WalGapIT extends StackTestSupport {
         });
 
         // a physical backup after the gap: the latest point is restorable from it, and both clear
-        String healed = backupAndPhysical(source);
+        String healed = physicalBackup(source);
         JsonNode whole = await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
                 .until(
@@ -99,7 +99,7 @@ class WalGapIT extends StackTestSupport {
         assertThat(gapAlerts(source, Alert.FIRING)).isEqualTo(1);
     }
 
-    private String backupAndPhysical(String source) {
+    private String physicalBackup(String source) {
         Api.Response backup = operator.post("/api/v1/backups", Map.of("source", source, "kind", "PHYSICAL"));
         assertThat(backup.status()).as(backup.toString()).isEqualTo(202);
         awaitSucceeded(backup.text("jobId"));
