@@ -119,18 +119,7 @@ class WalArchivingController {
                     : lastArchivedAt == null
                             ? null
                             : Duration.between(lastArchivedAt, now).toSeconds();
-            String reason = !enabled
-                    ? "WAL archiving is disabled; enable it with PUT /api/v1/sources/" + source
-                            + "/wal-archiving {\"enabled\": true}"
-                    : archive.gap() != null
-                            ? "WAL is missing from the archive: "
-                                    + archive.gap().message()
-                            : archived == null
-                                    ? "nothing archived yet"
-                                    : lagSeconds != null && lagSeconds > maxLag.toSeconds()
-                                            ? "archiving is " + lagSeconds + " s behind (" + lagBytes
-                                                    + " bytes); check the wal-archiver"
-                                            : null;
+            String reason = unhealthyBecause(source, archive, lagBytes, lagSeconds, maxLag);
             return new WalStatus(
                     source,
                     enabled,
@@ -146,6 +135,25 @@ class WalArchivingController {
                     lastArchivedAt,
                     archive.oldestRecoverableTime(),
                     archive.gap());
+        }
+
+        /** Why the archive is not healthy, the first of these that holds; null when it is. */
+        private static String unhealthyBecause(
+                String source, WalArchiveSummary archive, long lagBytes, Long lagSeconds, Duration maxLag) {
+            if (!archive.enabled()) {
+                return "WAL archiving is disabled; enable it with PUT /api/v1/sources/" + source
+                        + "/wal-archiving {\"enabled\": true}";
+            }
+            if (archive.gap() != null) {
+                return "WAL is missing from the archive: " + archive.gap().message();
+            }
+            if (archive.archivedLsn() == null) {
+                return "nothing archived yet";
+            }
+            if (lagSeconds != null && lagSeconds > maxLag.toSeconds()) {
+                return "archiving is " + lagSeconds + " s behind (" + lagBytes + " bytes); check the wal-archiver";
+            }
+            return null;
         }
     }
 }
