@@ -8,7 +8,9 @@
 #      here does not ask for PROGRESS (the server's walk over the files to size them first); W's wall time
 #      starts after its login, B's includes pg_basebackup's start and login.
 #   W  bench/java/ReadPathCosts.java on the worker's own classes (its BaseBackupStream over its replication
-#      session, TarFollower, BlockDiffer, BlockPack, zstd-jni): read, tar, hash, pack, pack-zstd, full-zstd
+#      session, TarFollower, BlockDiffer, BlockPack, zstd-jni): read, tar, hash, pack, pack-zstd, full-zstd, and the
+#      pack as stored (AES-256-GCM, SHA-256) without compression (pack-store) and with it (pack-zstd-store);
+#      STAGES="pack pack-store" runs only those
 #   Z  the zstd and lz4 CLIs on the same tar (one thread, user CPU), for what compression costs on this CPU
 # Each stage is run ROUNDS times after one warm-up; medians printed. Results: bench/results/read-path-<date>.txt.
 # Usage (as root, from a built tree: ./mvnw -DskipTests install): bench/read-path.sh [pgbench-scale, default 50] [rounds, default 5]
@@ -18,6 +20,11 @@ die() { echo "read-path: $*" >&2; exit 1; }
 SCALE=${1:-50}
 ROUNDS=${2:-5}
 SCATTER=${SCATTER_SECONDS:-30}
+# STAGES: which of ReadPathCosts' stages to run, in order (default all)
+STAGES=${STAGES:-read tar hash pack pack-zstd full-zstd pack-store pack-zstd-store}
+for stage in $STAGES; do
+  [[ $stage =~ ^(read|tar|hash|pack|pack-zstd|full-zstd|pack-store|pack-zstd-store)$ ]] || die "unknown stage '$stage'"
+done
 for v in "$SCALE" "$ROUNDS"; do [[ $v =~ ^[1-9][0-9]*$ ]] || die "arguments are positive integers; got '$v'"; done
 [[ $SCATTER =~ ^[0-9]+$ ]] || die "SCATTER_SECONDS is a whole number of seconds (0: fresh pages); got '$SCATTER'"
 [ "$(id -u)" = 0 ] || die "run as root: the cluster runs as postgres through runuser"
@@ -101,9 +108,9 @@ mkdir "$WORK/classes"
 CP="backup-worker/target/classes:$(ls "$LIB"/*.jar | tr '\n' ':')"
 "$JAVA_HOME/bin/javac" -d "$WORK/classes" -cp "$CP" bench/java/ReadPathCosts.java
 # the heap and collector ./strata's dev stack gives the worker
+# shellcheck disable=SC2086 # STAGES is a list of words, each checked above
 "$JAVA_HOME/bin/java" -Xmx256m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir="$WORK" \
-  -cp "$WORK/classes:$CP" io.strata.backup.physical.ReadPathCosts "$PORT" "$ROUNDS" read tar hash pack pack-zstd \
-  full-zstd >"$WORK/java.log" 2>&1 || { cat "$WORK/java.log" >&2; die "ReadPathCosts failed"; }
+  -cp "$WORK/classes:$CP" io.strata.backup.physical.ReadPathCosts "$PORT" "$ROUNDS" $STAGES >"$WORK/java.log" 2>&1 || { cat "$WORK/java.log" >&2; die "ReadPathCosts failed"; }
 grep -E '^(read|tar|hash|pack|full)' "$WORK/java.log" | sed 's/^/W  /' | tee -a "$RESULTS"
 "$BIN/pg_basebackup" -h 127.0.0.1 -p "$PORT" -U postgres -D - -Ft -X none --checkpoint=fast 2>/dev/null >"$WORK/base.tar"
 for codec in "zstd -1" "zstd -1 --no-check" "zstd --fast=3" "lz4 -1"; do

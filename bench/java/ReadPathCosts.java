@@ -7,6 +7,9 @@
 //   pack       + every block packed (an INCREMENTAL whose parent has no file: the worst case), to nowhere
 //   pack-zstd  + the pack through zstd (level and workers as the worker's defaults: 1 and 2)
 //   full-zstd  a FULL: the tar through zstd, with the block map
+//   pack-store       the pack as stored with compression off: AES-256-GCM and SHA-256 of all of it (what
+//                    "don't compress" would cost instead)
+//   pack-zstd-store  the pack as the worker stores it: zstd, then AES-256-GCM and SHA-256 of the compressed bytes
 // Printed per round: wall, CPU of the reading thread, CPU of the whole JVM (zstd's threads included).
 // Usage: java -cp <classes>:<worker's jars> io.strata.backup.physical.ReadPathCosts port rounds mode...
 package io.strata.backup.physical;
@@ -17,6 +20,10 @@ import io.strata.common.blocks.BlockMap;
 import io.strata.common.blocks.BlockPack;
 import io.strata.common.blocks.ParentBlocks;
 import io.strata.common.blocks.TarFollower;
+import io.strata.common.crypto.EncryptionKey;
+import io.strata.common.crypto.Keyring;
+import io.strata.common.crypto.ObjectEncryption;
+import io.strata.common.storage.HashingOutputStream;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.postgres.ReplicationConnection;
 import io.strata.platform.postgres.SourceNetworks;
@@ -41,6 +48,7 @@ public class ReadPathCosts {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         Path scratch = Files.createTempDirectory("read-path-costs");
+        Keyring keys = Keyring.of("bench", EncryptionKey.generate("bench"));
         ByteArrayOutputStream emptyMap = new ByteArrayOutputStream();
         new BlockMap.Writer(emptyMap).finish();
         for (String mode : Arrays.copyOfRange(args, 2, args.length)) {
@@ -55,9 +63,14 @@ public class ReadPathCosts {
                 long wall0 = System.nanoTime();
                 long reading0 = threads.getCurrentThreadCpuTime();
                 long process0 = os.getProcessCpuTime();
-                OutputStream zstd = OutputStream.nullOutputStream();
-                if (mode.endsWith("zstd")) {
-                    ZstdOutputStream z = new ZstdOutputStream(OutputStream.nullOutputStream(), 1);
+                // the stored object's path after compression: encrypted, then SHA-256 (as CompressedUpload does)
+                HashingOutputStream hashing = new HashingOutputStream(OutputStream.nullOutputStream());
+                OutputStream stored = mode.endsWith("-store")
+                        ? ObjectEncryption.encrypt(hashing, keys)
+                        : OutputStream.nullOutputStream();
+                OutputStream zstd = stored;
+                if (mode.endsWith("zstd") || mode.equals("pack-zstd-store")) {
+                    ZstdOutputStream z = new ZstdOutputStream(stored, 1);
                     z.setChecksum(!Boolean.getBoolean("noChecksum")); // -DnoChecksum=true: without zstd's own XXH64
                     z.setWorkers(2);
                     zstd = z;
@@ -75,7 +88,7 @@ public class ReadPathCosts {
                     });
                     case "hash", "full-zstd" ->
                         new TarFollower(backup, new BlockDiffer(map, null, null, Set.of("backup_manifest")));
-                    case "pack", "pack-zstd" -> {
+                    case "pack", "pack-zstd", "pack-store", "pack-zstd-store" -> {
                         pack = new BlockPack.Writer(new BufferedOutputStream(zstd, 1 << 16));
                         yield new TarFollower(backup, new BlockDiffer(map, parent, pack, Set.of("backup_manifest")));
                     }
