@@ -20,6 +20,7 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
 import org.springframework.context.annotation.Import;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,6 +39,10 @@ class OpenApiDocumentTest extends GatewaySliceTest {
     @MockitoBean
     ObjectStore store;
 
+    /** The job event feed's; never used here (it reads Kafka only once a stream is asked for). */
+    @MockitoBean
+    ConsumerFactory<String, String> consumers;
+
     /** The controllers' own collaborators (package-private, so scanned by name rather than mocked). */
     @TestConfiguration
     @ComponentScan(
@@ -47,7 +52,7 @@ class OpenApiDocumentTest extends GatewaySliceTest {
                     @ComponentScan.Filter(
                             type = FilterType.REGEX,
                             pattern = "io\\.strata\\.gateway\\..*\\.(BackupSubmission|RestoreChecks|SourceDatabases"
-                                    + "|WalReadiness)"))
+                                    + "|WalReadiness|JobEventStreams|JobEventFeed)"))
     static class Collaborators {}
 
     @BeforeEach
