@@ -1,6 +1,7 @@
 package io.strata.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.strata.common.messaging.Json;
 import java.net.http.HttpClient;
@@ -8,10 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,8 @@ class JobEventStreamIT extends StackTestSupport {
         String database = unique("watched");
         String source = registerSampleSource(database, 200);
         String jobId;
-        CompletableFuture<List<Event>> watched;
+        List<Event> seen = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> watched;
         try (Connection lock = sourceCluster.connect(database)) {
             holdLock(lock); // pg_dump waits on it: the job is running while the stream opens
             Api.Response accepted = operator.post("/api/v1/backups", Api.backupOf(source));
@@ -37,10 +39,14 @@ class JobEventStreamIT extends StackTestSupport {
             HttpResponse<Stream<String>> response = open(jobId, stack.viewerToken());
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
-            watched = CompletableFuture.supplyAsync(() -> events(response.body()));
+            watched = CompletableFuture.runAsync(() -> events(response.body(), seen::add));
+            // pg_dump waits while the worker's progress heartbeats go on: one is seen before the lock goes
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> seen.stream().anyMatch(e -> e.name().equals("JobProgressed")));
             lock.rollback();
         }
-        List<Event> events = watched.get(2, TimeUnit.MINUTES); // the stream ends by itself
+        watched.get(2, TimeUnit.MINUTES); // the stream ends by itself
+        List<Event> events = List.copyOf(seen);
 
         assertThat(events).extracting(Event::name).first().isEqualTo("job");
         assertThat(events.getFirst().json().get("status").asString()).isEqualTo("RUNNING");
@@ -80,10 +86,19 @@ class JobEventStreamIT extends StackTestSupport {
         awaitSucceeded(jobId);
 
         HttpResponse<Stream<String>> done = open(jobId, stack.viewerToken());
-        List<Event> events =
-                CompletableFuture.supplyAsync(() -> events(done.body())).get(30, TimeUnit.SECONDS);
+        List<Event> events = new CopyOnWriteArrayList<>();
+        CompletableFuture.runAsync(() -> events(done.body(), events::add)).get(30, TimeUnit.SECONDS);
         assertThat(events).extracting(Event::name).containsExactly("job");
         assertThat(events.getFirst().json().get("status").asString()).isEqualTo("SUCCEEDED");
+        assertThat(events.getFirst().id()).isEqualTo("job:SUCCEEDED");
+
+        // a browser's EventSource reconnects after the end, sending the last id: 204 stops it
+        HttpResponse<String> again = http.send(
+                HttpRequest.newBuilder(request(jobId, stack.viewerToken()), (name, value) -> true)
+                        .header("Last-Event-ID", events.getFirst().id())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).isEqualTo(204);
 
         HttpResponse<String> unknown = http.send(
                 request(UUID.randomUUID().toString(), stack.viewerToken()), HttpResponse.BodyHandlers.ofString());
@@ -116,14 +131,13 @@ class JobEventStreamIT extends StackTestSupport {
         return builder.build();
     }
 
-    /** The stream's events until it ends (comment lines skipped). */
-    private static List<Event> events(Stream<String> lines) {
-        List<Event> events = new ArrayList<>();
+    /** Hands the stream's events to {@code sink} until it ends (comment lines skipped). */
+    private static void events(Stream<String> lines, java.util.function.Consumer<Event> sink) {
         String[] current = new String[3]; // name, id, data
         lines.forEach(line -> {
             if (line.isEmpty()) {
                 if (current[2] != null) {
-                    events.add(new Event(current[0] == null ? "message" : current[0], current[1], current[2]));
+                    sink.accept(new Event(current[0] == null ? "message" : current[0], current[1], current[2]));
                 }
                 current[0] = current[1] = current[2] = null;
             } else if (line.startsWith("event:")) {
@@ -135,7 +149,6 @@ class JobEventStreamIT extends StackTestSupport {
                 current[2] = current[2] == null ? data : current[2] + "\n" + data;
             }
         });
-        return events;
     }
 
     record Event(String name, String id, String data) {

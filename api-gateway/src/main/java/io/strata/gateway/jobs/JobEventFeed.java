@@ -28,8 +28,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Every job event on {@code strata.job.events}, read from the topic's end by each gateway on its own (partitions
- * assigned, no consumer group, nothing committed: every gateway sees every event), handed to whoever follows
- * that event's job. Records are parsed as job events and dropped when they are not one, or when their key names
+ * assigned, not as a member of any consumer group, nothing committed: every gateway sees every event), handed to
+ * whoever follows that event's job. The partitions are looked up once, when the feed starts (the topic's are fixed
+ * at creation). Records are parsed as job events and dropped when they are not one, or when their key names
  * another job than their body. Started by the first follower, so a gateway nobody watches jobs through reads
  * nothing.
  */
@@ -60,7 +61,12 @@ class JobEventFeed implements DisposableBean {
      * @throws FeedUnavailableException when the feed cannot be positioned on the topic (Kafka unreachable)
      */
     AutoCloseable follow(String jobId, Consumer<Delivered> follower) {
-        followers.computeIfAbsent(jobId, id -> ConcurrentHashMap.newKeySet()).add(follower);
+        // added inside compute: an unfollow of the same job cannot drop the set this follower joins
+        followers.compute(jobId, (id, set) -> {
+            Set<Consumer<Delivered>> joined = set == null ? ConcurrentHashMap.newKeySet() : set;
+            joined.add(follower);
+            return joined;
+        });
         AutoCloseable unfollow = () -> followers.computeIfPresent(jobId, (id, set) -> {
             set.remove(follower);
             return set.isEmpty() ? null : set;
@@ -95,9 +101,12 @@ class JobEventFeed implements DisposableBean {
     }
 
     private void read(CompletableFuture<Void> signal) {
-        // read_committed, String keys and values, as every Strata consumer; never commits
-        try (var consumer = consumers.createConsumer(
-                null, "gateway-job-events", null, props(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"))) {
+        // read_committed, String keys and values, as every Strata consumer; never commits, never joins the
+        // group its configuration names (partitions are assigned); a position lost goes to the end, not back
+        java.util.Properties overrides = new java.util.Properties();
+        overrides.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        overrides.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        try (var consumer = consumers.createConsumer(null, "gateway-job-events", null, overrides)) {
             List<TopicPartition> partitions = List.of();
             while (!stopping && partitions.isEmpty()) {
                 partitions = consumer.partitionsFor(Topics.JOB_EVENTS, Duration.ofSeconds(5)).stream()
@@ -123,8 +132,11 @@ class JobEventFeed implements DisposableBean {
                 } catch (org.apache.kafka.common.errors.WakeupException e) {
                     return;
                 } catch (RuntimeException e) {
-                    log.warn("Reading {} for job event streams failed; retrying: {}", Topics.JOB_EVENTS, e.toString());
-                    sleepQuietly(Duration.ofSeconds(1));
+                    log.warn(
+                            "Reading {} for job event streams failed; retrying in 5 s: {}",
+                            Topics.JOB_EVENTS,
+                            e.toString());
+                    sleepQuietly(Duration.ofSeconds(5));
                 }
             }
         } catch (RuntimeException e) {
@@ -177,12 +189,6 @@ class JobEventFeed implements DisposableBean {
         } catch (IllegalArgumentException e) {
             return null;
         }
-    }
-
-    private static java.util.Properties props(String key, String value) {
-        java.util.Properties properties = new java.util.Properties();
-        properties.setProperty(key, value);
-        return properties;
     }
 
     private static void sleepQuietly(Duration duration) {

@@ -9,6 +9,7 @@ import io.strata.common.model.JobStatus;
 import io.strata.gateway.catalog.CatalogProxy;
 import io.strata.gateway.jobs.JobEventFeed.Delivered;
 import io.strata.gateway.problem.ApiException;
+import io.strata.gateway.web.TextRules;
 import io.strata.platform.catalog.CatalogApi.JobView;
 import java.io.IOException;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -30,6 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -54,35 +58,50 @@ class JobEventStreams implements DisposableBean {
     private static final long[] CONFIRM_AFTER_MS = {150, 500, 1_200};
 
     private static final int MAX_PENDING = 512;
+    private static final int MAX_TEXT_BYTES = 256;
 
     private final BiFunction<String, Consumer<Delivered>, AutoCloseable> feed;
     private final Function<String, Optional<JobView>> jobs;
     private final Supplier<SseEmitter> emitters;
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
+    /** One per stream from the moment it is asked for until it is released: the cap cannot be overrun. */
+    private final Semaphore slots = new Semaphore(MAX_STREAMS);
+
     private final Executor senders = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("job-event-streams").factory());
     private long ticks;
+    /** Every how many checks a heartbeat goes instead. */
+    private final long heartbeatEvery;
 
     @Autowired
     JobEventStreams(JobEventFeed feed, CatalogProxy catalog) {
-        this(feed::follow, catalog::job, () -> new SseEmitter(LIFETIME.toMillis()));
+        this(feed::follow, catalog::job, () -> new SseEmitter(LIFETIME.toMillis()), CHECK_EVERY);
     }
 
-    /** {@code feed} follows a job's events, {@code jobs} reads a job's state, {@code emitters} makes a stream. */
+    /**
+     * {@code feed} follows a job's events, {@code jobs} reads a job's state, {@code emitters} makes a stream;
+     * every open stream's job is checked every {@code checkEvery}.
+     */
     JobEventStreams(
             BiFunction<String, Consumer<Delivered>, AutoCloseable> feed,
             Function<String, Optional<JobView>> jobs,
-            Supplier<SseEmitter> emitters) {
+            Supplier<SseEmitter> emitters,
+            Duration checkEvery) {
         this.feed = feed;
         this.jobs = jobs;
         this.emitters = emitters;
-        ticker.scheduleWithFixedDelay(
-                this::tick, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        this.heartbeatEvery = Math.max(1, HEARTBEAT.toMillis() / checkEvery.toMillis());
+        ticker.scheduleWithFixedDelay(this::tick, checkEvery.toMillis(), checkEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    SseEmitter open(String jobId) {
-        if (open.size() >= MAX_STREAMS) {
+    /**
+     * A stream of {@code jobId}'s events; empty when {@code reconnected} (the client sent {@code Last-Event-ID})
+     * and the job already ended: a browser's {@code EventSource} reconnects after every end, and is stopped by the
+     * 204 this becomes.
+     */
+    Optional<SseEmitter> open(String jobId, boolean reconnected) {
+        if (!slots.tryAcquire()) {
             throw ApiException.unavailable(
                     "this gateway already serves " + MAX_STREAMS + " job event streams; poll GET /api/v1/jobs/" + jobId
                             + " instead, or try again later",
@@ -109,12 +128,25 @@ class JobEventStreams implements DisposableBean {
             stream.release();
             throw ApiException.notFound("job " + jobId + " does not exist");
         }
+        if (reconnected && job.get().status().isTerminal()) {
+            stream.release();
+            return Optional.empty();
+        }
         open.add(stream);
         stream.emitter.onCompletion(stream::release);
         stream.emitter.onTimeout(stream::end);
         stream.emitter.onError(e -> stream.release());
         stream.start(job.get());
-        return stream.emitter;
+        return Optional.of(stream.emitter);
+    }
+
+    /**
+     * Ends every stream when the gateway begins to shut down: the web server's graceful shutdown waits for open
+     * async requests, so open streams would hold it up to its timeout and then be cut.
+     */
+    @EventListener(ContextClosedEvent.class)
+    void closing() {
+        open.forEach(Stream::end);
     }
 
     /** Streams open now. */
@@ -123,7 +155,7 @@ class JobEventStreams implements DisposableBean {
     }
 
     private void tick() {
-        boolean heartbeat = ++ticks % Math.max(1, HEARTBEAT.toMillis() / CHECK_EVERY.toMillis()) == 0;
+        boolean heartbeat = ++ticks % heartbeatEvery == 0;
         for (Stream stream : open) {
             stream.offer(heartbeat ? Heartbeat.INSTANCE : Check.INSTANCE);
         }
@@ -139,6 +171,35 @@ class JobEventStreams implements DisposableBean {
     public void destroy() {
         ticker.shutdownNow();
         open.forEach(Stream::end);
+    }
+
+    /**
+     * Whether a worker's event may be shown: its percent within 0..100 and its text (step, worker, the job's
+     * source, request and backup ids) plain lines of at most {@value #MAX_TEXT_BYTES} bytes. Strata's workers
+     * send nothing else; a record that does is not passed on.
+     */
+    static boolean shown(JobEvent event) {
+        List<String> texts = new ArrayList<>(List.of());
+        texts.add(event.job().source());
+        texts.add(event.job().requestId());
+        texts.add(event.job().backupId());
+        switch (event) {
+            case JobStarted s -> {
+                texts.add(s.step());
+                texts.add(s.worker());
+            }
+            case JobProgressed p -> {
+                if (p.percent() < 0 || p.percent() > 100 || p.bytesDone() < 0 || p.bytesTotal() < 0) {
+                    return false;
+                }
+                texts.add(p.step());
+            }
+            case JobSucceeded s -> {}
+            case JobFailed f -> {}
+        }
+        return texts.stream()
+                .allMatch(text -> text == null
+                        || (TextRules.firstForbidden(text, false) < 0 && TextRules.utf8Bytes(text) <= MAX_TEXT_BYTES));
     }
 
     private enum Check {
@@ -158,6 +219,7 @@ class JobEventStreams implements DisposableBean {
         private boolean draining;
         private boolean ended;
         private volatile AutoCloseable unfollow;
+        private boolean released;
         // touched only by the draining task
         private int lastPercent = -1;
         private boolean started;
@@ -259,7 +321,11 @@ class JobEventStreams implements DisposableBean {
                     return;
                 }
             }
-            emitter.send(SseEmitter.event().name("job").data(view, MediaType.APPLICATION_JSON));
+            // an id, so that a browser's EventSource sends Last-Event-ID when it reconnects after the end
+            emitter.send(SseEmitter.event()
+                    .name("job")
+                    .data(view, MediaType.APPLICATION_JSON)
+                    .id("job:" + view.status()));
             lastPercent = Math.max(lastPercent, view.progressPercent());
             started |= view.status() != JobStatus.QUEUED;
             if (view.status().isTerminal()) {
@@ -269,6 +335,9 @@ class JobEventStreams implements DisposableBean {
 
         private void event(Delivered delivered) throws IOException {
             JobEvent event = delivered.event();
+            if (!shown(event)) {
+                return;
+            }
             switch (event) {
                 case JobStarted s -> {
                     if (started) {
@@ -300,7 +369,7 @@ class JobEventStreams implements DisposableBean {
             emitter.send(builder);
         }
 
-        /** Ends the stream for the client (the emitter's completion releases it). */
+        /** Ends the stream for the client. */
         void end() {
             synchronized (this) {
                 if (ended) {
@@ -308,12 +377,12 @@ class JobEventStreams implements DisposableBean {
                 }
                 ended = true;
             }
+            release();
             try {
                 emitter.complete();
             } catch (RuntimeException e) {
                 log.debug("Completing the job event stream of {}: {}", jobId, e.toString());
             }
-            release();
         }
 
         /** Stops following and forgets the stream; safe to call more than once. */
@@ -321,7 +390,12 @@ class JobEventStreams implements DisposableBean {
             synchronized (this) {
                 ended = true;
                 pending.clear();
+                if (released) {
+                    return;
+                }
+                released = true;
             }
+            slots.release();
             open.remove(this);
             AutoCloseable handle = unfollow;
             if (handle != null) {

@@ -2,8 +2,10 @@ package io.strata.gateway.jobs;
 
 import java.util.UUID;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -20,10 +22,15 @@ class JobEventsController {
 
     /**
      * {@code text/event-stream}: the job's state ({@code job}), its {@code JobStarted} and {@code JobProgressed}
-     * events, and its final state ({@code job}) last; 404 for an unknown job, 503 when job events cannot be read.
+     * events, and its final state ({@code job}) last; 404 for an unknown job, 503 when job events cannot be read;
+     * 204 for a client reconnecting ({@code Last-Event-ID}) to a job that ended, which stops a browser's
+     * {@code EventSource}.
      */
     @GetMapping(path = "/{jobId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter events(@PathVariable UUID jobId) {
-        return streams.open(jobId.toString());
+    ResponseEntity<SseEmitter> events(
+            @PathVariable UUID jobId, @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        return streams.open(jobId.toString(), lastEventId != null)
+                .map(ResponseEntity::ok)
+                .orElseGet(() -> ResponseEntity.noContent().build());
     }
 }

@@ -38,19 +38,30 @@ class JobEventStreamsTest {
     /** What the catalog answers for {@link #JOB}, changed by each test. */
     private final AtomicReference<Optional<JobView>> catalog = new AtomicReference<>(Optional.empty());
 
+    /** Run when the catalog is asked, before it answers: events that arrive while the state is read. */
+    private final AtomicReference<Runnable> whileReading = new AtomicReference<>(() -> {});
+
     private final Map<String, Consumer<Delivered>> followers = new ConcurrentHashMap<>();
     private final List<Recording> emitters = new CopyOnWriteArrayList<>();
-    private final JobEventStreams streams = new JobEventStreams(
-            (jobId, follower) -> {
-                followers.put(jobId, follower);
-                return () -> followers.remove(jobId);
-            },
-            jobId -> jobId.equals(JOB) ? catalog.get() : Optional.empty(),
-            () -> {
-                Recording emitter = new Recording();
-                emitters.add(emitter);
-                return emitter;
-            });
+    private final JobEventStreams streams = streams(JobEventStreams.CHECK_EVERY);
+
+    private JobEventStreams streams(Duration checkEvery) {
+        return new JobEventStreams(
+                (jobId, follower) -> {
+                    followers.put(jobId, follower);
+                    return () -> followers.remove(jobId);
+                },
+                jobId -> {
+                    whileReading.getAndSet(() -> {}).run();
+                    return jobId.equals(JOB) ? catalog.get() : Optional.empty();
+                },
+                () -> {
+                    Recording emitter = new Recording();
+                    emitters.add(emitter);
+                    return emitter;
+                },
+                checkEvery);
+    }
 
     @AfterEach
     void stop() {
@@ -59,7 +70,7 @@ class JobEventStreamsTest {
 
     @Test
     void anUnknownJobIs404AndFollowsNothing() {
-        assertThatThrownBy(() -> streams.open(UUID.randomUUID().toString()))
+        assertThatThrownBy(() -> streams.open(UUID.randomUUID().toString(), false))
                 .isInstanceOfSatisfying(
                         ApiException.class, e -> assertThat(e.getMessage()).contains("does not exist"));
         assertThat(followers).isEmpty();
@@ -69,17 +80,20 @@ class JobEventStreamsTest {
     @Test
     void aRunningJobStreamsItsStateThenItsProgressThenTheCatalogsFinalState() {
         catalog.set(Optional.of(view(JobStatus.RUNNING, 40)));
-        streams.open(JOB);
+        // events that arrive while the state is being read: kept, then judged against it
+        whileReading.set(() -> {
+            followers.get(JOB).accept(new Delivered("a", new JobStarted(1, REF, T, "dumping", "worker-1")));
+            followers.get(JOB).accept(new Delivered("b", progressed(30))); // older than the state: not sent
+            followers.get(JOB).accept(new Delivered("c", progressed(55)));
+        });
+        streams.open(JOB, false);
         Recording sent = emitters.getFirst();
         Consumer<Delivered> feed = followers.get(JOB);
 
-        feed.accept(new Delivered("a", new JobStarted(1, REF, T, "dumping", "worker-1"))); // before the state
-        feed.accept(new Delivered("b", progressed(30))); // older than the state: not sent
-        feed.accept(new Delivered("c", progressed(55)));
         feed.accept(new Delivered("d", progressed(50))); // backwards: not sent
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.names().size() >= 2);
         assertThat(sent.names()).containsExactly("job", "JobProgressed");
-        assertThat(sent.ids()).containsExactly("c");
+        assertThat(sent.ids()).containsExactly("job:RUNNING", "c");
         assertThat(sent.completed).isFalse();
 
         // a worker's success alone ends nothing: the catalog's word does
@@ -89,6 +103,7 @@ class JobEventStreamsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.completed);
         assertThat(sent.names()).containsExactly("job", "JobProgressed", "job");
         assertThat(((JobView) sent.data().getLast()).status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(sent.ids()).last().isEqualTo("job:SUCCEEDED");
         assertThat(followers).as("unfollowed once ended").isEmpty();
         assertThat(streams.openStreams()).isZero();
     }
@@ -96,7 +111,7 @@ class JobEventStreamsTest {
     @Test
     void aJobThatAlreadyEndedIsOneStateAndTheEnd() {
         catalog.set(Optional.of(view(JobStatus.FAILED, 20)));
-        streams.open(JOB);
+        streams.open(JOB, false);
         Recording sent = emitters.getFirst();
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.completed);
         assertThat(sent.names()).containsExactly("job");
@@ -106,7 +121,7 @@ class JobEventStreamsTest {
     @Test
     void aJobTheCatalogEndsWithoutAnyWorkerEventEndsTheStreamAtTheNextCheck() {
         catalog.set(Optional.of(view(JobStatus.QUEUED, 0)));
-        streams.open(JOB);
+        streams.open(JOB, false);
         Recording sent = emitters.getFirst();
         catalog.set(Optional.of(view(JobStatus.CANCELLED, 0))); // cancelled while queued: no worker said a thing
         await().atMost(JobEventStreams.CHECK_EVERY.plusSeconds(3)).until(() -> sent.completed);
@@ -129,10 +144,11 @@ class JobEventStreamsTest {
                     Recording emitter = new Recording();
                     emitters.add(emitter);
                     return emitter;
-                });
+                },
+                JobEventStreams.CHECK_EVERY);
         try {
             catalog.set(Optional.of(view(JobStatus.RUNNING, 10)));
-            flaky.open(JOB);
+            flaky.open(JOB, false);
             Recording sent = emitters.getLast();
             down.set(true);
             await().during(JobEventStreams.CHECK_EVERY.plusSeconds(1))
@@ -146,6 +162,65 @@ class JobEventStreamsTest {
         } finally {
             flaky.destroy();
         }
+    }
+
+    @Test
+    void aWorkersEndMakesTheCatalogBeAskedAtOnceNotAtTheNextCheck() {
+        JobEventStreams slow = streams(Duration.ofHours(1)); // no periodic check in this test
+        try {
+            catalog.set(Optional.of(view(JobStatus.RUNNING, 40)));
+            slow.open(JOB, false);
+            Recording sent = emitters.getLast();
+            catalog.set(Optional.of(view(JobStatus.SUCCEEDED, 100)));
+            followers.get(JOB).accept(new Delivered("e", new JobSucceeded(1, REF, T, null)));
+            await().atMost(Duration.ofSeconds(3)).until(() -> sent.completed);
+            assertThat(sent.names()).containsExactly("job", "job");
+        } finally {
+            slow.destroy();
+        }
+    }
+
+    @Test
+    void aHostileEventIsNotPassedOnAndDoesNotStopTheProgressAfterIt() {
+        catalog.set(Optional.of(view(JobStatus.RUNNING, 10)));
+        streams.open(JOB, false);
+        Recording sent = emitters.getFirst();
+        Consumer<Delivered> feed = followers.get(JOB);
+        feed.accept(new Delivered("x", progressed(1000))); // would freeze every later percent
+        feed.accept(new Delivered("y", new JobProgressed(1, REF, T, 20, "dumping\u001b[2J", 1, 100)));
+        feed.accept(new Delivered("z", new JobStarted(1, REF, T, "starting", "w".repeat(300))));
+        feed.accept(new Delivered("ok", progressed(30)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.names().size() >= 2);
+        assertThat(sent.ids()).containsExactly("job:RUNNING", "ok");
+    }
+
+    @Test
+    void aClientReconnectingToAJobThatEndedGetsNothingSoAnEventSourceStops() {
+        catalog.set(Optional.of(view(JobStatus.SUCCEEDED, 100)));
+        assertThat(streams.open(JOB, true)).isEmpty();
+        assertThat(followers).isEmpty();
+        assertThat(streams.openStreams()).isZero();
+
+        catalog.set(Optional.of(view(JobStatus.RUNNING, 50))); // cut off mid-job: the stream again
+        assertThat(streams.open(JOB, true)).isPresent();
+        assertThat(streams.openStreams()).isOne();
+    }
+
+    @Test
+    void theCapOfStreamsIsAProblemAndAStreamThatEndedGivesItsSlotBack() {
+        catalog.set(Optional.of(view(JobStatus.RUNNING, 10)));
+        for (int i = 0; i < JobEventStreams.MAX_STREAMS; i++) {
+            assertThat(streams.open(JOB, false)).isPresent();
+        }
+        assertThatThrownBy(() -> streams.open(JOB, false))
+                .isInstanceOfSatisfying(
+                        ApiException.class,
+                        e -> assertThat(e.getMessage()).contains("already serves " + JobEventStreams.MAX_STREAMS));
+        catalog.set(Optional.of(view(JobStatus.SUCCEEDED, 100))); // the streams end at the next check
+        await().atMost(JobEventStreams.CHECK_EVERY.plusSeconds(5)).until(() -> streams.openStreams() == 0);
+        assertThat(streams.open(JOB, false))
+                .as("the refused stream took no slot")
+                .isPresent();
     }
 
     private static JobProgressed progressed(int percent) {

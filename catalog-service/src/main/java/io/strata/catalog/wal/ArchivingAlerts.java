@@ -5,6 +5,7 @@ import io.strata.catalog.recovery.Recoverability;
 import io.strata.common.alert.Alert;
 import io.strata.common.wal.WalArchivingStatus;
 import io.strata.platform.catalog.CatalogApi.WalGap;
+import jakarta.annotation.PreDestroy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,8 +14,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -65,7 +70,13 @@ public class ArchivingAlerts {
     private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
     private final Map<String, Alert> firing = new ConcurrentHashMap<>();
     private volatile boolean loaded;
+    /** Runs the gap checks (recovery plans), so a slow plan delays neither this class's other alerts nor the
+     * scheduler's other tasks (the lease sweeper, the policy schedules), which share one thread. */
+    private final Executor gapChecks;
 
+    private final AtomicBoolean gapPassRunning = new AtomicBoolean();
+
+    @Autowired
     ArchivingAlerts(
             JdbcClient jdbc,
             AlertBook book,
@@ -74,6 +85,28 @@ public class ArchivingAlerts {
             @Value("${strata.alerts.archiving-behind-bytes:67108864}") long behindBytes,
             Recoverability recoverability,
             @Value("${strata.alerts.gap-check-every:60s}") Duration gapCheckEvery) {
+        this(
+                jdbc,
+                book,
+                clock,
+                stoppedAfter,
+                behindBytes,
+                recoverability,
+                gapCheckEvery,
+                Executors.newSingleThreadExecutor(
+                        Thread.ofPlatform().daemon().name("wal-gap-checks").factory()));
+    }
+
+    ArchivingAlerts(
+            JdbcClient jdbc,
+            AlertBook book,
+            Clock clock,
+            Duration stoppedAfter,
+            long behindBytes,
+            Recoverability recoverability,
+            Duration gapCheckEvery,
+            Executor gapChecks) {
+        this.gapChecks = gapChecks;
         this.jdbc = jdbc;
         this.book = book;
         this.clock = clock;
@@ -135,16 +168,10 @@ public class ArchivingAlerts {
                             + "): uploads are slower than"
                             + " the source writes WAL. Check the object store.",
                     now);
-            checkGap(source, now);
         }
-        firing.keySet().removeIf(key -> {
-            String source = key.substring(0, key.indexOf('|'));
-            if (archived.contains(source)) {
-                return false;
-            }
-            publish(firing.get(key), Alert.RESOLVED, "WAL archiving of " + source + " was switched off", now);
-            return true;
-        });
+        // WAL_GAP is the gap checks' own: they resolve it for a source switched off, too
+        firing.keySet().removeIf(key -> !key.endsWith("|" + GAP) && switchedOff(key, archived, now));
+        startGapPass(archived);
         // a source switched off forgets its heartbeats: switched on again, it gets the full grace period
         Set<String> on = Set.copyOf(archived);
         for (Map<String, ?> seen : List.of(lastStatus, lastStreaming, firstSeen, lastGapCheck, lastGap)) {
@@ -152,10 +179,55 @@ public class ArchivingAlerts {
         }
     }
 
+    @PreDestroy
+    void stopGapChecks() {
+        if (gapChecks instanceof java.util.concurrent.ExecutorService service) {
+            service.shutdownNow();
+        }
+    }
+
+    /** Resolves the alert {@code key} when its source is not {@code archived} any more; whether it did. */
+    private boolean switchedOff(String key, List<String> archived, Instant now) {
+        String source = key.substring(0, key.indexOf('|'));
+        if (archived.contains(source)) {
+            return false;
+        }
+        publish(firing.get(key), Alert.RESOLVED, "WAL archiving of " + source + " was switched off", now);
+        return true;
+    }
+
+    /**
+     * One pass of gap checks over the {@code archived} sources, on {@link #gapChecks}; none while the last one
+     * still runs (its sources are checked again on a later pass).
+     */
+    private void startGapPass(List<String> archived) {
+        if (!gapPassRunning.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            gapChecks.execute(() -> {
+                try {
+                    for (String source : archived) {
+                        checkGap(source, clock.instant());
+                    }
+                    firing.keySet()
+                            .removeIf(key -> key.endsWith("|" + GAP) && switchedOff(key, archived, clock.instant()));
+                } catch (RuntimeException e) {
+                    log.warn("a pass of WAL gap checks failed (will retry): {}", e.toString());
+                } finally {
+                    gapPassRunning.set(false);
+                }
+            });
+        } catch (RuntimeException e) {
+            gapPassRunning.set(false);
+            throw e;
+        }
+    }
+
     /**
      * Every {@link #gapCheckEvery}: asks the planner whether the latest point is reachable; see the class. A
      * source's first check comes at an offset of its own within the interval, so that many sources do not all
-     * plan on the same tick of the scheduler's one thread.
+     * plan in the same pass.
      */
     private void checkGap(String source, Instant now) {
         Instant last = lastGapCheck.computeIfAbsent(

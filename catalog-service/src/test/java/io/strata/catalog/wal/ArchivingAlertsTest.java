@@ -27,8 +27,16 @@ class ArchivingAlertsTest {
     private final AlertBook book = mock(AlertBook.class);
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T15:00:00Z"));
     private final Recoverability recoverability = mock(Recoverability.class);
+    // gap checks run at once on the evaluating thread here; GapChecksOffTheSchedulerTest runs them apart
     private final ArchivingAlerts alerts = new ArchivingAlerts(
-            jdbc, book, clock, Duration.ofSeconds(60), 64L << 20, recoverability, Duration.ofSeconds(30));
+            jdbc,
+            book,
+            clock,
+            Duration.ofSeconds(60),
+            64L << 20,
+            recoverability,
+            Duration.ofSeconds(30),
+            Runnable::run);
 
     @BeforeEach
     void shopIsArchived() {
@@ -245,5 +253,50 @@ class ArchivingAlertsTest {
         assertThat(published())
                 .singleElement()
                 .satisfies(alert -> assertThat(alert.alert()).isEqualTo(ArchivingAlerts.STOPPED));
+    }
+
+    @Test
+    void aSlowGapCheckDelaysNeitherTheOtherAlertsNorTheNextEvaluationAndPassesDoNotPileUp() throws Exception {
+        java.util.concurrent.CountDownLatch planning = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger plans = new java.util.concurrent.atomic.AtomicInteger();
+        when(recoverability.latestPoint("shop")).thenAnswer(call -> {
+            plans.incrementAndGet();
+            planning.countDown();
+            release.await(); // a plan that takes as long as the test wants
+            return RESTORABLE;
+        });
+        java.util.concurrent.ExecutorService apart = java.util.concurrent.Executors.newSingleThreadExecutor();
+        ArchivingAlerts separate = new ArchivingAlerts(
+                jdbc, book, clock, Duration.ofSeconds(60), 64L << 20, recoverability, Duration.ofSeconds(30), apart);
+        try {
+            // until a gap check is due and hangs (each pass runs apart, so step the clock until one finds it due)
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        separate.evaluate();
+                        clock.advance(Duration.ofSeconds(10));
+                        return planning.getCount() == 0;
+                    });
+            org.mockito.Mockito.clearInvocations(book);
+
+            // while the plan hangs, evaluations return at once, the stopped alert is raised, and no second
+            // pass is started although the next check is due
+            clock.advance(Duration.ofSeconds(61));
+            long started = System.nanoTime();
+            separate.evaluate();
+            clock.advance(Duration.ofSeconds(31));
+            separate.evaluate();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+            assertThat(published()).anySatisfy(alert -> {
+                assertThat(alert.alert()).isEqualTo(ArchivingAlerts.STOPPED);
+                assertThat(alert.status()).isEqualTo(Alert.FIRING);
+            });
+            assertThat(plans.get()).as("no second pass while one still runs").isEqualTo(1);
+        } finally {
+            release.countDown();
+            apart.shutdownNow();
+        }
     }
 }
