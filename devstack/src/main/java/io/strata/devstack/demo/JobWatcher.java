@@ -1,12 +1,18 @@
 package io.strata.devstack.demo;
 
+import io.strata.common.messaging.Json;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Follows a job by polling {@code GET /jobs/{id}}, printing a line whenever what a user sees changes. */
+/**
+ * Follows a job through its event stream ({@code GET /jobs/{id}/events}), printing a line whenever what a user
+ * sees changes; by polling {@code GET /jobs/{id}} when the stream cannot be had or ends before the job does.
+ */
 final class JobWatcher {
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
+    private static final java.util.concurrent.Executor STREAMS =
+            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     private final StrataApi api;
     private final PrintStream out;
@@ -24,15 +30,65 @@ final class JobWatcher {
         return awaitSuccess(label, accepted.jobId());
     }
 
+    /** What a progress event says, as the job view shows it. */
+    private record Progress(int percent, String step, long bytesDone, long bytesTotal) {}
+
     /** Returns the job once SUCCEEDED; a {@link DemoFailure} with the job's error otherwise. */
     private Views.Job awaitSuccess(String label, String jobId) throws Exception {
         Deadline deadline = Deadline.in(TIMEOUT);
-        Views.Job last = null;
+        Views.Job[] last = new Views.Job[1];
+        java.util.concurrent.CompletableFuture<Integer> watched = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return api.stream("/jobs/" + jobId + "/events", event -> {
+                            Views.Job seen = switch (event.name()) {
+                                case "job" -> Json.read(event.data(), Views.Job.class);
+                                case "JobProgressed" -> {
+                                    Progress p = Json.read(event.data(), Progress.class);
+                                    yield new Views.Job(
+                                            jobId,
+                                            null,
+                                            "RUNNING",
+                                            p.percent(),
+                                            p.step(),
+                                            p.bytesDone(),
+                                            p.bytesTotal(),
+                                            null,
+                                            null,
+                                            null);
+                                }
+                                default -> null;
+                            };
+                            if (seen != null && seen.differsFrom(last[0])) {
+                                out.println(line(label, seen));
+                                last[0] = seen;
+                            }
+                        });
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                },
+                STREAMS);
+        try {
+            watched.get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            watched.cancel(true);
+            throw new DemoFailure("the " + label + " job " + jobId + " did not finish within " + TIMEOUT);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof DemoFailure failure) {
+                throw failure;
+            }
+            // the stream broke: the job's state is polled below
+        }
         while (true) {
-            Views.Job job = api.read("/jobs/" + jobId, Views.Job.class);
-            if (job.differsFrom(last)) {
+            Views.Job job =
+                    last[0] != null && last[0].finished() ? last[0] : api.read("/jobs/" + jobId, Views.Job.class);
+            if (job.differsFrom(last[0])) {
                 out.println(line(label, job));
-                last = job;
+                last[0] = job;
             }
             if (job.finished()) {
                 if ("SUCCEEDED".equals(job.status())) {

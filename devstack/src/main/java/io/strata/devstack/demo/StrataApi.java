@@ -53,6 +53,48 @@ final class StrataApi {
         return response;
     }
 
+    /** One server-sent event: its name ({@code message} when it has none) and its data. */
+    record Event(String name, String data) {}
+
+    /**
+     * {@code GET path} as a {@code text/event-stream}, each event handed to {@code sink} until the server ends
+     * the stream; the answer's status (nothing is read unless it is 200). The caller bounds the wait.
+     */
+    int stream(String path, java.util.function.Consumer<Event> sink) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(gateway.resolve("/api/v1" + path))
+                .timeout(TIMEOUT) // until the answer begins
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "text/event-stream")
+                .GET()
+                .build();
+        HttpResponse<java.util.stream.Stream<String>> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+        } catch (IOException e) {
+            throw new DemoFailure(
+                    "could not reach the API gateway at " + gateway + " (" + e + "); is the stack up? ./strata status");
+        }
+        try (java.util.stream.Stream<String> lines = response.body()) {
+            if (response.statusCode() != 200) {
+                return response.statusCode();
+            }
+            String[] current = new String[2]; // name, data
+            lines.forEach(line -> {
+                if (line.isEmpty()) {
+                    if (current[1] != null) {
+                        sink.accept(new Event(current[0] == null ? "message" : current[0], current[1]));
+                    }
+                    current[0] = current[1] = null;
+                } else if (line.startsWith("event:")) {
+                    current[0] = line.substring(6).strip();
+                } else if (line.startsWith("data:")) {
+                    current[1] = current[1] == null ? line.substring(5) : current[1] + "\n" + line.substring(5);
+                }
+            });
+            return 200;
+        }
+    }
+
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(gateway.resolve("/api/v1" + path))
                 .timeout(TIMEOUT)
