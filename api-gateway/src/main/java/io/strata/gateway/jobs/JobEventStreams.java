@@ -107,13 +107,23 @@ class JobEventStreams implements DisposableBean {
                             + " instead, or try again later",
                     null);
         }
-        Stream stream = new Stream(jobId, emitters.get());
+        Stream stream;
+        try {
+            stream = new Stream(jobId, emitters.get());
+        } catch (RuntimeException e) {
+            slots.release();
+            throw e;
+        }
         AutoCloseable unfollow;
         try {
             unfollow = feed.apply(jobId, stream::offer);
         } catch (JobEventFeed.FeedUnavailableException e) {
+            stream.release(); // gives the slot back
             throw ApiException.unavailable(
                     "job events cannot be streamed now (" + e.getMessage() + "); poll GET /api/v1/jobs/" + jobId, e);
+        } catch (RuntimeException e) {
+            stream.release();
+            throw e;
         }
         stream.unfollow = unfollow;
         // read after following, so nothing between this state and the first followed event is lost

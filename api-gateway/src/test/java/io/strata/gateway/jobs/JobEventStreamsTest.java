@@ -223,6 +223,28 @@ class JobEventStreamsTest {
                 .isPresent();
     }
 
+    @Test
+    void aFeedThatCannotBeReadIsA503AndGivesItsSlotBack() {
+        JobEventStreams down = new JobEventStreams(
+                (jobId, follower) -> {
+                    throw new JobEventFeed.FeedUnavailableException("Kafka unreachable", null);
+                },
+                jobId -> catalog.get(),
+                Recording::new,
+                JobEventStreams.CHECK_EVERY);
+        try {
+            catalog.set(Optional.of(view(JobStatus.RUNNING, 10)));
+            for (int i = 0; i <= JobEventStreams.MAX_STREAMS; i++) {
+                assertThatThrownBy(() -> down.open(JOB, false))
+                        .isInstanceOfSatisfying(
+                                ApiException.class,
+                                e -> assertThat(e.getMessage()).contains("cannot be streamed now"));
+            }
+        } finally {
+            down.destroy();
+        }
+    }
+
     private static JobProgressed progressed(int percent) {
         return new JobProgressed(1, REF, T, percent, "dumping", percent, 100);
     }
