@@ -67,6 +67,8 @@ class JobEventStreams implements DisposableBean {
     /** One per stream from the moment it is asked for until it is released: the cap cannot be overrun. */
     private final Semaphore slots = new Semaphore(MAX_STREAMS);
 
+    private volatile boolean closing;
+
     private final Executor senders = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("job-event-streams").factory());
@@ -96,11 +98,25 @@ class JobEventStreams implements DisposableBean {
     }
 
     /**
-     * A stream of {@code jobId}'s events; empty when {@code reconnected} (the client sent {@code Last-Event-ID})
-     * and the job already ended: a browser's {@code EventSource} reconnects after every end, and is stopped by the
-     * 204 this becomes.
+     * Whether a client's {@code Last-Event-ID} is that of a final {@code job} event: it saw the job end. Any other
+     * id (a worker's event, {@code job:RUNNING}: a stream cut off mid-job) gets the stream again.
      */
-    Optional<SseEmitter> open(String jobId, boolean reconnected) {
+    static boolean sawTheEnd(String lastEventId) {
+        return lastEventId != null
+                && lastEventId.startsWith("job:")
+                && java.util.Arrays.stream(JobStatus.values())
+                        .anyMatch(status -> status.isTerminal() && lastEventId.equals("job:" + status));
+    }
+
+    /**
+     * A stream of {@code jobId}'s events; empty when the client {@code sawTheEnd} already and the job ended: a
+     * browser's {@code EventSource} reconnects after every end, and is stopped by the 204 this becomes.
+     */
+    Optional<SseEmitter> open(String jobId, boolean sawTheEnd) {
+        if (closing) {
+            throw ApiException.unavailable(
+                    "this gateway is shutting down; ask another, or poll GET /api/v1/jobs/" + jobId, null);
+        }
         if (!slots.tryAcquire()) {
             throw ApiException.unavailable(
                     "this gateway already serves " + MAX_STREAMS + " job event streams; poll GET /api/v1/jobs/" + jobId
@@ -138,7 +154,7 @@ class JobEventStreams implements DisposableBean {
             stream.release();
             throw ApiException.notFound("job " + jobId + " does not exist");
         }
-        if (reconnected && job.get().status().isTerminal()) {
+        if (sawTheEnd && job.get().status().isTerminal()) {
             stream.release();
             return Optional.empty();
         }
@@ -147,6 +163,9 @@ class JobEventStreams implements DisposableBean {
         stream.emitter.onTimeout(stream::end);
         stream.emitter.onError(e -> stream.release());
         stream.start(job.get());
+        if (closing) {
+            stream.end(); // opened while the gateway began to shut down
+        }
         return Optional.of(stream.emitter);
     }
 
@@ -156,6 +175,7 @@ class JobEventStreams implements DisposableBean {
      */
     @EventListener(ContextClosedEvent.class)
     void closing() {
+        closing = true;
         open.forEach(Stream::end);
     }
 

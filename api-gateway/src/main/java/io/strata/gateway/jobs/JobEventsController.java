@@ -23,13 +23,13 @@ class JobEventsController {
     /**
      * {@code text/event-stream}: the job's state ({@code job}), its {@code JobStarted} and {@code JobProgressed}
      * events, and its final state ({@code job}) last; 404 for an unknown job, 503 when job events cannot be read;
-     * 204 for a client reconnecting ({@code Last-Event-ID}) to a job that ended, which stops a browser's
-     * {@code EventSource}.
+     * 204 for a client that reconnects having seen the final state ({@code Last-Event-ID} {@code job:SUCCEEDED},
+     * {@code job:FAILED} or {@code job:CANCELLED}), which stops a browser's {@code EventSource}.
      */
     @GetMapping(path = "/{jobId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     ResponseEntity<SseEmitter> events(
             @PathVariable UUID jobId, @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
-        return streams.open(jobId.toString(), lastEventId != null)
+        return streams.open(jobId.toString(), JobEventStreams.sawTheEnd(lastEventId))
                 .map(ResponseEntity::ok)
                 .orElseGet(() -> ResponseEntity.noContent().build());
     }

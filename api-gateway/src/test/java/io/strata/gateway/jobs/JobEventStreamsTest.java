@@ -197,13 +197,22 @@ class JobEventStreamsTest {
     @Test
     void aClientReconnectingToAJobThatEndedGetsNothingSoAnEventSourceStops() {
         catalog.set(Optional.of(view(JobStatus.SUCCEEDED, 100)));
-        assertThat(streams.open(JOB, true)).isEmpty();
+        assertThat(streams.open(JOB, JobEventStreams.sawTheEnd("job:SUCCEEDED")))
+                .isEmpty();
         assertThat(followers).isEmpty();
         assertThat(streams.openStreams()).isZero();
 
         catalog.set(Optional.of(view(JobStatus.RUNNING, 50))); // cut off mid-job: the stream again
-        assertThat(streams.open(JOB, true)).isPresent();
+        assertThat(streams.open(JOB, JobEventStreams.sawTheEnd("job:RUNNING"))).isPresent();
         assertThat(streams.openStreams()).isOne();
+
+        // cut off before the end was sent, the job ending meanwhile: the stream (its one final event), not 204
+        catalog.set(Optional.of(view(JobStatus.FAILED, 50)));
+        assertThat(JobEventStreams.sawTheEnd("job:RUNNING")).isFalse();
+        assertThat(JobEventStreams.sawTheEnd(UUID.randomUUID().toString())).isFalse();
+        assertThat(JobEventStreams.sawTheEnd(null)).isFalse();
+        assertThat(JobEventStreams.sawTheEnd("job:FAILED")).isTrue();
+        assertThat(streams.open(JOB, JobEventStreams.sawTheEnd("job:RUNNING"))).isPresent();
     }
 
     @Test

@@ -75,6 +75,8 @@ public class ArchivingAlerts {
     private final Executor gapChecks;
 
     private final AtomicBoolean gapPassRunning = new AtomicBoolean();
+    private volatile Instant gapPassStarted;
+    private volatile boolean gapPassLate;
 
     @Autowired
     ArchivingAlerts(
@@ -202,8 +204,19 @@ public class ArchivingAlerts {
      */
     private void startGapPass(List<String> archived) {
         if (!gapPassRunning.compareAndSet(false, true)) {
+            Instant since = gapPassStarted;
+            Duration running = since == null ? Duration.ZERO : Duration.between(since, clock.instant());
+            if (running.compareTo(gapCheckEvery.multipliedBy(2).plusMinutes(1)) > 0 && !gapPassLate) {
+                gapPassLate = true;
+                log.warn(
+                        "a pass of WAL gap checks has been running for {} (a recovery plan that does not end?):"
+                                + " no source is checked for gaps until it ends",
+                        running);
+            }
             return;
         }
+        gapPassStarted = clock.instant();
+        gapPassLate = false;
         try {
             gapChecks.execute(() -> {
                 try {

@@ -27,7 +27,7 @@ class ArchivingAlertsTest {
     private final AlertBook book = mock(AlertBook.class);
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T15:00:00Z"));
     private final Recoverability recoverability = mock(Recoverability.class);
-    // gap checks run at once on the evaluating thread here; GapChecksOffTheSchedulerTest runs them apart
+    // gap checks run at once on the evaluating thread here; the slow-planner test below runs them apart
     private final ArchivingAlerts alerts = new ArchivingAlerts(
             jdbc,
             book,
@@ -275,6 +275,7 @@ class ArchivingAlertsTest {
                     .atMost(Duration.ofSeconds(5))
                     .pollInterval(Duration.ofMillis(20))
                     .until(() -> {
+                        separate.observe(status("STREAMING", 0)); // not stopped while the clock is stepped
                         separate.evaluate();
                         clock.advance(Duration.ofSeconds(10));
                         return planning.getCount() == 0;

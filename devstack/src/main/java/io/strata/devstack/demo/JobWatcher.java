@@ -37,35 +37,38 @@ final class JobWatcher {
     private Views.Job awaitSuccess(String label, String jobId) throws Exception {
         Deadline deadline = Deadline.in(TIMEOUT);
         Views.Job[] last = new Views.Job[1];
+        java.util.concurrent.atomic.AtomicReference<AutoCloseable> open =
+                new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.CompletableFuture<Integer> watched = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> {
                     try {
-                        return api.stream("/jobs/" + jobId + "/events", event -> {
-                            Views.Job seen = switch (event.name()) {
-                                case "job" -> Json.read(event.data(), Views.Job.class);
-                                case "JobProgressed" -> {
-                                    Progress p = Json.read(event.data(), Progress.class);
-                                    yield new Views.Job(
-                                            jobId,
-                                            null,
-                                            "RUNNING",
-                                            p.percent(),
-                                            p.step(),
-                                            p.bytesDone(),
-                                            p.bytesTotal(),
-                                            null,
-                                            null,
-                                            null);
-                                }
-                                default -> null;
-                            };
-                            if (seen != null && seen.differsFrom(last[0])) {
-                                out.println(line(label, seen));
-                                last[0] = seen;
-                            }
-                        });
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        return api.stream(
+                                "/jobs/" + jobId + "/events",
+                                event -> {
+                                    Views.Job seen = switch (event.name()) {
+                                        case "job" -> Json.read(event.data(), Views.Job.class);
+                                        case "JobProgressed" -> {
+                                            Progress p = Json.read(event.data(), Progress.class);
+                                            yield new Views.Job(
+                                                    jobId,
+                                                    null,
+                                                    "RUNNING",
+                                                    p.percent(),
+                                                    p.step(),
+                                                    p.bytesDone(),
+                                                    p.bytesTotal(),
+                                                    null,
+                                                    null,
+                                                    null);
+                                        }
+                                        default -> null;
+                                    };
+                                    if (seen != null && seen.differsFrom(last[0])) {
+                                        out.println(line(label, seen));
+                                        last[0] = seen;
+                                    }
+                                },
+                                open);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new IllegalStateException(e);
@@ -75,13 +78,14 @@ final class JobWatcher {
         try {
             watched.get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            watched.cancel(true);
             throw new DemoFailure("the " + label + " job " + jobId + " did not finish within " + TIMEOUT);
         } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof DemoFailure failure) {
-                throw failure;
-            }
             // the stream broke: the job's state is polled below
+        } finally {
+            AutoCloseable stream = open.get();
+            if (stream != null) {
+                stream.close(); // ends the reading thread too (cancel does not interrupt it)
+            }
         }
         while (true) {
             Views.Job job =

@@ -58,9 +58,14 @@ final class StrataApi {
 
     /**
      * {@code GET path} as a {@code text/event-stream}, each event handed to {@code sink} until the server ends
-     * the stream; the answer's status (nothing is read unless it is 200). The caller bounds the wait.
+     * the stream; the answer's status (nothing is read unless it is 200), or -1 when no answer came. The
+     * stream is put in {@code handle} as soon as it is open, so the caller can close it to stop the wait.
      */
-    int stream(String path, java.util.function.Consumer<Event> sink) throws IOException, InterruptedException {
+    int stream(
+            String path,
+            java.util.function.Consumer<Event> sink,
+            java.util.concurrent.atomic.AtomicReference<AutoCloseable> handle)
+            throws InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(gateway.resolve("/api/v1" + path))
                 .timeout(TIMEOUT) // until the answer begins
                 .header("Authorization", "Bearer " + token)
@@ -71,10 +76,10 @@ final class StrataApi {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofLines());
         } catch (IOException e) {
-            throw new DemoFailure(
-                    "could not reach the API gateway at " + gateway + " (" + e + "); is the stack up? ./strata status");
+            return -1; // the caller polls instead, which says so when the gateway cannot be reached at all
         }
         try (java.util.stream.Stream<String> lines = response.body()) {
+            handle.set(lines::close);
             if (response.statusCode() != 200) {
                 return response.statusCode();
             }
