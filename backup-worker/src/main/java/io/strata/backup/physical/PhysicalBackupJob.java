@@ -744,7 +744,9 @@ public class PhysicalBackupJob {
         long start = System.nanoTime();
         // one pass over the tar: PostgreSQL's manifest is kept, every file's blocks hashed (and diffed)
         ManifestCapture tap = new ManifestCapture();
-        CopyPhases.StreamTimes times = new CopyPhases.StreamTimes(tar.stream());
+        // the server's bytes are read on a thread of their own, ahead of the hashing, packing and compressing
+        ReadAhead ahead = ReadAhead.of(tar.stream());
+        CopyPhases.StreamTimes times = new CopyPhases.StreamTimes(ahead);
         CountingInputStream raw = new CountingInputStream(StreamFailures.refusingMalformed(
                 new TarFollower(times, StreamFailures.localWrites(TarFollower.Listener.all(tap, differ), scratch())),
                 source));
@@ -776,6 +778,8 @@ public class PhysicalBackupJob {
             }
             CompressedUpload.Unpublished stored = consumer.consume(raw, () -> tar.requireSucceeded(STEP));
             return new Copied(stored, tap, differ, times.phases(start, System.nanoTime()));
+        } finally {
+            ahead.close(); // the tar source's own close (the session's) ends a read it may still be blocked in
         }
     }
 
