@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
  * server's next bytes in a quarter of the samples while the server's sender idled for lack of room in the socket.
  *
  * <p>Whatever the source throws (an {@link IOException}, or the {@code JobFailureException} a {@link TarSource}
- * stream throws) is thrown, as it is, by the read that reaches it, and by every read after. Hand-written rather
+ * stream throws) is thrown, as it is, by the read that reaches it, and by every read after. A reader waits as it
+ * waited in the socket: an interrupt does not end the wait (a cancelled or stalled job's session is closed, and
+ * what that does to the reading arrives here), and is kept. A waiting reader is handed what was read at once, so
+ * a slow server's bytes reach the stall watchdog as they come. Hand-written rather
  * than Commons IO's {@code ReadAheadInputStream}, which wraps unchecked exceptions in an {@link IOException} and so
  * would change how a failed backup is reported. Memory: {@code chunks} buffers of {@code chunkBytes}.
  */
@@ -31,13 +34,21 @@ final class ReadAhead extends InputStream {
     private final BlockingQueue<Object> ready; // a Chunk, END, or a Throwable
     private final BlockingQueue<byte[]> spare;
     private volatile boolean closed;
+    private volatile boolean readerWaiting;
+    /** The reading thread, once started (for tests). */
+    volatile Thread reader;
+
     private Chunk current;
+
     private int at;
     private Throwable failed;
     private boolean ended;
     private boolean started;
 
     private ReadAhead(InputStream source, int chunkBytes, int chunks) {
+        if (chunkBytes < 2 || chunks < 1) {
+            throw new IllegalArgumentException("chunks of " + chunkBytes + " bytes, " + chunks + " of them");
+        }
         this.source = source;
         this.ready = new ArrayBlockingQueue<>(chunks + 1);
         this.spare = new ArrayBlockingQueue<>(chunks);
@@ -58,43 +69,51 @@ final class ReadAhead extends InputStream {
         return new ReadAhead(source, chunkBytes, chunks);
     }
 
+    /**
+     * The reading thread. However it ends, its last item is the end or what ended it: the queue always has room
+     * for that one (it holds at most one chunk per buffer, and one more), so a reader never waits for nothing.
+     */
     private void fill() {
+        Object last = END;
         try {
-            while (!closed) {
+            boolean done = false;
+            while (!closed && !done) {
                 byte[] buffer = spare.poll(POLL_MS, TimeUnit.MILLISECONDS);
                 if (buffer == null) {
                     continue; // the reader is behind: wait for a buffer it is done with
                 }
-                // at least half a buffer per chunk (fewer hand-overs), but never wait for more once the source ends
+                // up to half a buffer per chunk (fewer hand-overs) while the reader is busy; what was read goes at
+                // once when the reader waits, so a slow server's bytes reach it (and the stall watchdog) as they come
                 int n = 0;
-                boolean end = false;
-                Throwable failure = null;
                 try {
-                    while (n < buffer.length / 2) {
+                    while (n < buffer.length / 2 && (n == 0 || !readerWaiting)) {
                         int read = source.read(buffer, n, buffer.length - n);
                         if (read < 0) {
-                            end = true;
+                            done = true;
                             break;
                         }
                         n += read;
                     }
                 } catch (Throwable t) {
-                    failure = t; // after the bytes read before it
+                    last = t; // after the bytes read before it
+                    done = true;
                 }
                 if (n > 0) {
                     put(new Chunk(buffer, n));
-                }
-                if (failure != null) {
-                    put(failure);
-                    return;
-                }
-                if (end) {
-                    put(END);
-                    return;
+                } else {
+                    spare.offer(buffer);
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            InterruptedIOException interrupted = new InterruptedIOException("the reading ahead was interrupted");
+            interrupted.initCause(e);
+            last = interrupted;
+        } catch (Throwable t) {
+            last = t;
+        } finally {
+            if (!closed) {
+                ready.offer(last); // never full for this one: see above
+            }
         }
     }
 
@@ -119,11 +138,11 @@ final class ReadAhead extends InputStream {
             return 0;
         }
         if (closed) {
-            return -1;
+            throw new IOException("read after the stream was closed");
         }
         if (!started) {
             started = true;
-            Thread.ofPlatform().daemon().name("base-backup-read-ahead").start(this::fill);
+            reader = Thread.ofPlatform().daemon().name("base-backup-read-ahead").start(this::fill);
         }
         while (true) {
             if (current != null && at < current.length()) {
@@ -142,15 +161,7 @@ final class ReadAhead extends InputStream {
             if (ended || closed) {
                 return -1;
             }
-            Object item;
-            try {
-                item = ready.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                InterruptedIOException interrupted = new InterruptedIOException("interrupted while reading ahead");
-                interrupted.initCause(e);
-                throw interrupted;
-            }
+            Object item = next();
             if (item == END) {
                 ended = true;
             } else if (item instanceof Chunk chunk) {
@@ -158,6 +169,32 @@ final class ReadAhead extends InputStream {
                 at = 0;
             } else {
                 failed = (Throwable) item;
+            }
+        }
+    }
+
+    /**
+     * The next item, waited for as a socket read waits: an interrupt does not end the wait (a cancelled or stalled
+     * job's session is closed, and what that does to the reading comes through the queue), and is kept for later.
+     */
+    private Object next() {
+        boolean interrupted = false;
+        readerWaiting = true;
+        try {
+            while (true) {
+                try {
+                    Object item = ready.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                    if (item != null) {
+                        return item;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            readerWaiting = false;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

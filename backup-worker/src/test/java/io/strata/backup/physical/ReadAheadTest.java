@@ -11,11 +11,12 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
+@org.junit.jupiter.api.Timeout(60) // a reader left waiting fails the test, not the build
 class ReadAheadTest {
 
     @Test
@@ -69,7 +70,7 @@ class ReadAheadTest {
     }
 
     @Test
-    void nothingIsReadBeforeTheFirstReadAndAReaderThatStopsStopsTheReadingAhead() throws Exception {
+    void nothingIsReadBeforeTheFirstReadAndClosingEndsTheReadingThread() throws Exception {
         AtomicInteger reads = new AtomicInteger();
         InputStream endless = new InputStream() {
             @Override
@@ -86,46 +87,113 @@ class ReadAheadTest {
         ReadAhead ahead = ReadAhead.of(endless, 64 << 10, 2);
         Thread.sleep(200); // time the reading thread would have had, had it started
         assertThat(reads.get()).isZero();
+        assertThat(ahead.reader).isNull();
 
         assertThat(ahead.read(new byte[100], 0, 100)).isEqualTo(100);
+        Thread reader = ahead.reader;
+        assertThat(reader.isAlive()).isTrue(); // waiting for a free buffer
         ahead.close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> {
-            int before = reads.get();
-            Thread.sleep(300);
-            return reads.get() == before; // bounded by its chunks, then stopped
-        });
-        assertThat(ahead.read(new byte[10], 0, 10)).isEqualTo(-1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !reader.isAlive());
+        assertThatThrownBy(() -> ahead.read(new byte[10], 0, 10)).isInstanceOf(IOException.class);
     }
 
     @Test
-    void aReaderInterruptedWhileWaitingGetsAnInterruptedIoException() throws Exception {
+    void aSlowSourcesBytesReachTheWaitingReaderAsTheyComeNotHalfABufferLater() throws Exception {
+        // a server sending 10 bytes every 300 ms: half a 1 MiB buffer would take over four hours
+        InputStream trickle = new InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException();
+                }
+                return Math.min(len, 10);
+            }
+        };
+        try (ReadAhead ahead = ReadAhead.of(trickle, 1 << 20, 2)) {
+            long started = System.nanoTime();
+            int n = ahead.read(new byte[100], 0, 100);
+            assertThat(n).isBetween(10, 100);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void anInterruptDoesNotEndTheReadersWaitTheSourcesFailureDoesAndTheInterruptIsKept() throws Exception {
+        CountDownLatch fail = new CountDownLatch(1);
+        IOException closedByTheCancel = new IOException("the session was closed");
         InputStream silent = new InputStream() {
             @Override
             public int read() throws IOException {
                 try {
-                    Thread.sleep(60_000); // a server that sends nothing
+                    fail.await(); // a server that sends nothing until its session is closed
                 } catch (InterruptedException e) {
                     throw new InterruptedIOException();
                 }
-                return -1;
+                throw closedByTheCancel;
             }
         };
         try (ReadAhead ahead = ReadAhead.of(silent, 1024, 1)) {
-            AtomicReference<Thread> reader = new AtomicReference<>();
-            CompletableFuture<Throwable> thrown = CompletableFuture.supplyAsync(() -> {
-                reader.set(Thread.currentThread());
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicReference<Boolean> flagKept = new AtomicReference<>();
+            Thread reader = Thread.ofPlatform().start(() -> {
                 try {
                     ahead.read(new byte[10], 0, 10);
-                    return null;
                 } catch (Throwable t) {
-                    return t;
+                    thrown.set(t);
                 }
+                flagKept.set(Thread.currentThread().isInterrupted());
             });
-            await().atMost(Duration.ofSeconds(5)).until(() -> reader.get() != null);
             Thread.sleep(200);
-            reader.get().interrupt();
-            assertThat(thrown.get()).isInstanceOf(InterruptedIOException.class);
+            reader.interrupt();
+            Thread.sleep(300);
+            assertThat(reader.isAlive())
+                    .as("still waiting, as a socket read would")
+                    .isTrue();
+            fail.countDown();
+            reader.join(5_000);
+            assertThat(thrown.get()).isSameAs(closedByTheCancel);
+            assertThat(flagKept.get()).isTrue();
         }
+    }
+
+    @Test
+    void aReadingThreadThatIsInterruptedStillEndsTheReadersWait() throws Exception {
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                return len;
+            }
+        };
+        try (ReadAhead ahead = ReadAhead.of(endless, 1024, 1)) {
+            assertThat(ahead.read(new byte[10], 0, 10)).isEqualTo(10);
+            await().atMost(Duration.ofSeconds(5)).until(() -> ahead.reader != null);
+            ahead.reader.interrupt(); // waiting for the one buffer the reader holds
+            byte[] buffer = new byte[4096];
+            assertThatThrownBy(() -> {
+                        while (ahead.read(buffer, 0, buffer.length) >= 0) {
+                            // the rest of the chunk
+                        }
+                    })
+                    .isInstanceOf(InterruptedIOException.class);
+        }
+    }
+
+    @Test
+    void chunksOfFewerThanTwoBytesAreRefused() {
+        assertThatThrownBy(() -> ReadAhead.of(InputStream.nullInputStream(), 1, 2))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     private static InputStream failingAfter(int bytes, Throwable failure) {
