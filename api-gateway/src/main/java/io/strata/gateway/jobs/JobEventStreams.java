@@ -209,7 +209,7 @@ class JobEventStreams implements DisposableBean {
      * send nothing else; a record that does is not passed on.
      */
     static boolean shown(JobEvent event) {
-        List<String> texts = new ArrayList<>(List.of());
+        List<String> texts = new ArrayList<>();
         texts.add(event.job().source());
         texts.add(event.job().requestId());
         texts.add(event.job().backupId());

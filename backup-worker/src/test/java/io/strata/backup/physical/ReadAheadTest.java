@@ -72,18 +72,7 @@ class ReadAheadTest {
     @Test
     void nothingIsReadBeforeTheFirstReadAndClosingEndsTheReadingThread() throws Exception {
         AtomicInteger reads = new AtomicInteger();
-        InputStream endless = new InputStream() {
-            @Override
-            public int read() {
-                return 0;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) {
-                reads.incrementAndGet();
-                return len;
-            }
-        };
+        InputStream endless = endless(reads);
         ReadAhead ahead = ReadAhead.of(endless, 64 << 10, 2);
         Thread.sleep(200); // time the reading thread would have had, had it started
         assertThat(reads.get()).isZero();
@@ -165,17 +154,7 @@ class ReadAheadTest {
 
     @Test
     void aReadingThreadThatIsInterruptedStillEndsTheReadersWait() throws Exception {
-        InputStream endless = new InputStream() {
-            @Override
-            public int read() {
-                return 0;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) {
-                return len;
-            }
-        };
+        InputStream endless = endless(new AtomicInteger());
         try (ReadAhead ahead = ReadAhead.of(endless, 1024, 1)) {
             assertThat(ahead.read(new byte[10], 0, 10)).isEqualTo(10);
             await().atMost(Duration.ofSeconds(5)).until(() -> ahead.reader != null);
@@ -194,6 +173,22 @@ class ReadAheadTest {
     void chunksOfFewerThanTwoBytesAreRefused() {
         assertThatThrownBy(() -> ReadAhead.of(InputStream.nullInputStream(), 1, 2))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A source that never ends and never waits, counting its reads. */
+    private static InputStream endless(AtomicInteger reads) {
+        return new InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                reads.incrementAndGet();
+                return len;
+            }
+        };
     }
 
     private static InputStream failingAfter(int bytes, Throwable failure) {
