@@ -3,9 +3,11 @@ package io.strata.backup.physical;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.MDC;
 
 /**
  * Reads a source on a thread of its own, up to {@code chunks} chunks ahead of the reader, so that the server keeps
@@ -73,7 +75,10 @@ final class ReadAhead extends InputStream {
      * The reading thread. However it ends, its last item is the end or what ended it: the queue always has room
      * for that one (it holds at most one chunk per buffer, and one more), so a reader never waits for nothing.
      */
-    private void fill() {
+    private void fill(Map<String, String> logContext) {
+        if (logContext != null) {
+            MDC.setContextMap(logContext); // the job's id on what the session logs from here (the server's notices)
+        }
         Object last = END;
         try {
             boolean done = false;
@@ -142,7 +147,8 @@ final class ReadAhead extends InputStream {
         }
         if (!started) {
             started = true;
-            reader = Thread.ofPlatform().daemon().name("base-backup-read-ahead").start(this::fill);
+            Map<String, String> logContext = MDC.getCopyOfContextMap();
+            reader = Thread.ofPlatform().daemon().name("base-backup-read-ahead").start(() -> fill(logContext));
         }
         while (true) {
             if (current != null && at < current.length()) {

@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 @org.junit.jupiter.api.Timeout(60) // a reader left waiting fails the test, not the build
 class ReadAheadTest {
@@ -42,6 +43,28 @@ class ReadAheadTest {
             assertThat(ahead.read()).isEqualTo(-1);
         }
         assertThat(out.toByteArray()).isEqualTo(data);
+    }
+
+    @Test
+    void theReadingThreadLogsWithTheJobOfTheThreadThatStartedIt() throws IOException {
+        AtomicReference<String> seen = new AtomicReference<>("never read");
+        InputStream source = new InputStream() {
+            @Override
+            public int read() {
+                return -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                seen.set(String.valueOf(MDC.get("jobId")));
+                return -1;
+            }
+        };
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("jobId", "job-42");
+                ReadAhead ahead = ReadAhead.of(source, 1024, 2)) {
+            assertThat(ahead.read(new byte[10], 0, 10)).isEqualTo(-1);
+        }
+        assertThat(seen.get()).isEqualTo("job-42");
     }
 
     @Test
