@@ -37,6 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * backup byte for byte), each way of logging in works or fails with the server's words, and TLS follows libpq's
  * sslmode (the server has TLS on; one role may only come in over it).
  */
+@org.junit.jupiter.api.Timeout(120) // a reader left waiting for the server fails the test, not the build
 class BaseBackupStreamTest {
     private static final Path VERIFY =
             Path.of(System.getenv().getOrDefault("STRATA_PG_BIN", "/usr/lib/postgresql/15/bin"), "pg_verifybackup");
