@@ -37,7 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * backup byte for byte), each way of logging in works or fails with the server's words, and TLS follows libpq's
  * sslmode (the server has TLS on; one role may only come in over it).
  */
-@org.junit.jupiter.api.Timeout(120) // a reader left waiting for the server fails the test, not the build
+// on a thread of its own: a read blocked on the server's socket ignores the interrupt of the default mode
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class BaseBackupStreamTest {
     private static final Path VERIFY =
             Path.of(System.getenv().getOrDefault("STRATA_PG_BIN", "/usr/lib/postgresql/15/bin"), "pg_verifybackup");
