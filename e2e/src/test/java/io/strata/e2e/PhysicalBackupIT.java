@@ -11,6 +11,7 @@ import io.strata.common.messaging.Json;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.Lsn;
 import io.strata.common.storage.BackupManifest;
+import io.strata.common.storage.BackupManifest.StoredObject;
 import io.strata.common.storage.HashingInputStream;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
@@ -83,7 +84,9 @@ class PhysicalBackupIT extends StackTestSupport {
         assertThat(ObjectEncryption.isEncrypted(stored))
                 .as("stored encrypted (the dev stack has a key)")
                 .isTrue();
-        assertThat(members).contains("PG_VERSION", "global/pg_control", "backup_manifest");
+        // the server compressed it (the default for FULL backups): its own tar, PostgreSQL's manifest stored beside it
+        assertThat(members).contains("PG_VERSION", "global/pg_control").doesNotContain("backup_manifest");
+        assertThat(manifest.object(StoredObject.PG_MANIFEST)).isPresent();
         assertThat(members).noneMatch(name -> name.startsWith("pg_wal/0000"));
     }
 

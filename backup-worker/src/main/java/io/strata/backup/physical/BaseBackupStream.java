@@ -1,15 +1,20 @@
 package io.strata.backup.physical;
 
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import io.strata.platform.postgres.ReplicationConnection;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The tar {@code pg_basebackup -D - -Ft -X none --checkpoint=fast} writes, read by the worker itself from a
@@ -24,6 +29,15 @@ import java.util.function.LongConsumer;
  * stream that ends is a whole backup; anything else is thrown from {@link #read}: {@link
  * ReplicationConnection.ServerError} with the server's words, {@link Refused} for what is not supported, any
  * other {@link IOException} for a lost connection.
+ *
+ * <p>With {@link ServerZstd} the server compresses the archive itself (BASE_BACKUP's {@code COMPRESSION}): far
+ * fewer bytes cross the network, and the worker need not compress them again. What is read here is the same
+ * tar, decompressed as it arrives, the manifest appended as ever; the server's compressed bytes are handed to
+ * {@link #copyCompressedTo} as they arrive, untouched: the server's own tar, its end marker inside its frame and
+ * without the manifest (as {@code pg_basebackup --compress=server-zstd} writes {@code base.tar.zst} beside a
+ * {@code backup_manifest} file). A server built without zstd (or whose zstd cannot use threads) refuses the
+ * command before its backup begins; the backup is then asked again uncompressed on the same session, and {@link
+ * #serverCompressed()} says so.
  */
 final class BaseBackupStream extends InputStream {
     /** PROGRESS: the server adds up the files' sizes first and reports them (the job's progress estimate). */
@@ -38,6 +52,27 @@ final class BaseBackupStream extends InputStream {
     private static final int HELD = 2 * BLOCK;
 
     private static final int SMALL_BUFFER = 64 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(BaseBackupStream.class);
+
+    /**
+     * zstd compression of the archive by the server, at {@code level} (negative: zstd's fast levels) on {@code
+     * workers} threads of the server's own (0: in its WAL sender).
+     */
+    record ServerZstd(int level, int workers) {
+        ServerZstd {
+            if (level < -7 || level > 19 || workers < 0 || workers > 64) {
+                throw new IllegalArgumentException(
+                        "server zstd level " + level + " and workers " + workers + ": levels -7..19, 0..64 workers");
+            }
+        }
+
+        /** The command's options; numbers only, never text from outside. */
+        String options() {
+            // zstd's level 0 is its default, 3
+            return ", COMPRESSION 'zstd', COMPRESSION_DETAIL 'level=" + (level == 0 ? 3 : level)
+                    + (workers > 0 ? ",workers=" + workers : "") + "'";
+        }
+    }
 
     private enum Phase {
         COMMAND_NOT_SENT,
@@ -49,6 +84,17 @@ final class BaseBackupStream extends InputStream {
     private final ReplicationConnection connection;
     private final DataInputStream in;
     private final long mtime;
+    /** The server's compression asked for; null once the server refused it, or when none was asked. */
+    private ServerZstd zstd;
+
+    private String uncompressedBecause;
+    private Supplier<OutputStream> compressedCopy;
+    private OutputStream copy;
+    /** The archive decompressed (server compression only), from its first message to its end. */
+    private ZstdInputStreamNoFinalizer decompressed;
+
+    private boolean archiveDone;
+    private long compressedBytes;
     private Phase phase = Phase.COMMAND_NOT_SENT;
     private int resultSets;
     private int tablespaceRows;
@@ -68,9 +114,39 @@ final class BaseBackupStream extends InputStream {
 
     /** Sends nothing yet: {@link #begin()} or the first read sends the command. */
     BaseBackupStream(ReplicationConnection connection, long mtimeSeconds) {
+        this(connection, mtimeSeconds, null);
+    }
+
+    /** As above, with the archive compressed by the server ({@code zstd}; null: not). */
+    BaseBackupStream(ReplicationConnection connection, long mtimeSeconds, ServerZstd zstd) {
         this.connection = connection;
         this.in = connection.in();
         this.mtime = mtimeSeconds;
+        this.zstd = zstd;
+    }
+
+    /**
+     * Where the server's compressed bytes go as they arrive, when the server compresses: {@code target} is asked
+     * for the stream once, as the archive begins (on the reading thread), and never when the server sends the
+     * archive uncompressed. Set it before the first read.
+     */
+    void copyCompressedTo(Supplier<OutputStream> target) {
+        this.compressedCopy = target;
+    }
+
+    /** Whether the server compresses the archive: known once its data began (the first byte read). */
+    boolean serverCompressed() {
+        return zstd != null;
+    }
+
+    /** Why the server sends the archive uncompressed though compression was asked (its error); null otherwise. */
+    String uncompressedBecause() {
+        return uncompressedBecause;
+    }
+
+    /** The compressed bytes the server sent (server compression only). */
+    long compressedBytes() {
+        return compressedBytes;
     }
 
     /** Refused: what the server would back up is not something this stream can carry. */
@@ -99,7 +175,7 @@ final class BaseBackupStream extends InputStream {
                 smallAt += n;
                 return n;
             }
-            if (dataLeft > 0) {
+            if (archiveReadable()) {
                 if (len > HELD) {
                     int n = readData(b, off, len);
                     if (n > 0) {
@@ -131,11 +207,21 @@ final class BaseBackupStream extends InputStream {
      * the manifest. Returns how many bytes of {@code b} are the reader's (none when all were held).
      */
     private int readData(byte[] b, int off, int len) throws IOException {
-        int n = in.read(b, off + heldLength, (int) Math.min(len - heldLength, dataLeft));
-        if (n < 0) {
-            throw new EOFException("the server closed the connection in the middle of the backup");
+        int n;
+        if (decompressed != null) {
+            n = decompressed.read(b, off + heldLength, len - heldLength);
+            if (n < 0) { // the server's frame ended with its archive
+                archiveDone = true;
+                decompressed.close();
+                return 0;
+            }
+        } else {
+            n = in.read(b, off + heldLength, (int) Math.min(len - heldLength, dataLeft));
+            if (n < 0) {
+                throw new EOFException("the server closed the connection in the middle of the backup");
+            }
+            dataLeft -= n;
         }
-        dataLeft -= n;
         System.arraycopy(held, 0, b, off, heldLength);
         int total = heldLength + n;
         int keep = Math.min(HELD, total);
@@ -144,21 +230,81 @@ final class BaseBackupStream extends InputStream {
         return total - keep;
     }
 
+    /** Whether archive data is next: the server's bytes as they are, or decompressed. */
+    private boolean archiveReadable() {
+        return decompressed != null ? !archiveDone : dataLeft > 0;
+    }
+
+    /**
+     * The server's compressed archive, as its messages carry it, to its end (the manifest's announcement), each
+     * byte also handed to the copy: what the decompressor reads.
+     */
+    private final class CompressedArchive extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            while (dataLeft == 0) {
+                if (phase != Phase.COPY || manifest != null) {
+                    return -1; // the archive ended: the manifest follows
+                }
+                advance();
+            }
+            int n = in.read(b, off, (int) Math.min(len, dataLeft));
+            if (n < 0) {
+                throw new EOFException("the server closed the connection in the middle of the backup");
+            }
+            dataLeft -= n;
+            compressedBytes += n;
+            if (copy != null) {
+                copy.write(b, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            // the session is the stream's to close
+        }
+    }
+
     /**
      * Sends the command now, without waiting for an answer: the server's checkpoint then runs while the caller
      * prepares (the first read waits for it). Reading without calling this sends it too.
      */
     void begin() throws IOException {
         if (phase == Phase.COMMAND_NOT_SENT) {
-            connection.query(COMMAND);
+            connection.query(command());
             phase = Phase.RESULTS;
         }
+    }
+
+    /** BASE_BACKUP with its options: {@link #COMMAND}, with the server's compression when asked. */
+    String command() {
+        return zstd == null ? COMMAND : COMMAND.substring(0, COMMAND.length() - 1) + zstd.options() + ")";
     }
 
     /** Reads messages until archive data or the tar's end is next. */
     private void advance() throws IOException {
         begin();
-        int type = connection.next();
+        int type;
+        try {
+            type = connection.next();
+        } catch (ReplicationConnection.ServerError e) {
+            if (phase == Phase.RESULTS && resultSets == 0 && zstd != null && compressionRefused(e)) {
+                askUncompressed(e);
+                return;
+            }
+            throw e;
+        }
         int length = connection.length();
         if (phase == Phase.RESULTS) {
             beforeCopy(type, length);
@@ -167,6 +313,35 @@ final class BaseBackupStream extends InputStream {
         } else {
             throw new IOException("unexpected message '" + (char) type + "' after the backup ended");
         }
+    }
+
+    /**
+     * Whether the server refused the compression itself, before its backup began: zstd missing from its build
+     * (feature not supported), or its zstd unable to use worker threads (an invalid parameter, about compression).
+     */
+    static boolean compressionRefused(ReplicationConnection.ServerError e) {
+        String state = e.sqlState();
+        return "0A000".equals(state)
+                || ("22023".equals(state)
+                        && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("compression"));
+    }
+
+    /** After the server's refusal: the session is ready again once it says so; the same backup, uncompressed. */
+    private void askUncompressed(ReplicationConnection.ServerError refusal) throws IOException {
+        int type;
+        while ((type = connection.next()) != 'Z') {
+            connection.skip(connection.length());
+            if (type != 'C' && type != 'T' && type != 'D') {
+                throw unexpected(type);
+            }
+        }
+        connection.skip(connection.length());
+        log.warn(
+                "the source refused to compress its base backup ({}); it is read uncompressed and compressed here",
+                refusal.getMessage());
+        uncompressedBecause = refusal.getMessage();
+        zstd = null;
+        connection.query(COMMAND);
     }
 
     private void beforeCopy(int type, int length) throws IOException {
@@ -234,6 +409,9 @@ final class BaseBackupStream extends InputStream {
                 throw new IOException("the server ended the backup's stream after " + archives + " archive(s) and "
                         + (manifest == null ? "no" : "a") + " manifest; one of each was expected");
             }
+            if (decompressed != null && !archiveDone) {
+                throw new IOException("the server ended the backup's stream inside its compressed archive");
+            }
             awaitEnd();
             trailer = trailer();
             manifest = null;
@@ -252,6 +430,10 @@ final class BaseBackupStream extends InputStream {
                     throw new Refused("the server sent a second archive ("
                             + String.join(" for ", ReplicationConnection.cStrings(names))
                             + "): tablespaces are not supported");
+                }
+                if (zstd != null) {
+                    copy = compressedCopy == null ? null : compressedCopy.get();
+                    decompressed = new ZstdInputStreamNoFinalizer(new CompressedArchive());
                 }
             }
             case 'd' -> {
@@ -360,9 +542,15 @@ final class BaseBackupStream extends InputStream {
         return new IOException("unexpected message '" + (char) type + "' from the server during BASE_BACKUP");
     }
 
-    /** Ends the session: a server still sending stops at once. */
+    /** Ends the session: a server still sending stops at once. Then frees the decompressor, if any. */
     @Override
     public void close() throws IOException {
-        connection.close();
+        try {
+            connection.close();
+        } finally {
+            if (decompressed != null) {
+                decompressed.close(); // after a read still in it ends: the closed session ends that read
+            }
+        }
     }
 }

@@ -58,6 +58,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -66,7 +67,8 @@ import org.springframework.stereotype.Component;
 /**
  * A {@link TakeBackup} of kind PHYSICAL: a tar of the whole cluster, read from a BASE_BACKUP the worker
  * speaks itself ({@link TarSource}: or {@code pg_basebackup} writing it to stdout), streamed through zstd and
- * SHA-256 into the object store, then the manifest (with the start
+ * SHA-256 into the object store (a FULL one compressed by the server itself where it can: {@code
+ * strata.backup.server-compression}), then the manifest (with the start
  * and end LSN and timeline) written last. WAL is not copied ({@code -X none}): it comes from the
  * continuous archive, which must therefore be on for the source.
  */
@@ -115,6 +117,13 @@ public class PhysicalBackupJob {
     private final LogicalBackupProperties properties;
     private final ParentChooser parents;
     private final String client;
+    private final String serverCompression;
+
+    /** Which backups the server is asked to compress ({@code strata.backup.server-compression}). */
+    static final String SERVER_COMPRESSION_FULL = "full";
+
+    static final String SERVER_COMPRESSION_ALL = "all";
+    static final String SERVER_COMPRESSION_NONE = "none";
 
     public PhysicalBackupJob(
             CatalogClient catalog,
@@ -125,8 +134,17 @@ public class PhysicalBackupJob {
             LogicalBackupProperties properties,
             ParentChooser parents,
             @Value("${strata.backup.base-backup-client:" + TarSource.BUILT_IN + "}") String client,
-            @Value("${strata.wal.slot-prefix:" + SlotNames.DEFAULT_PREFIX + "}") String slotPrefix) {
+            @Value("${strata.wal.slot-prefix:" + SlotNames.DEFAULT_PREFIX + "}") String slotPrefix,
+            @Value("${strata.backup.server-compression:" + SERVER_COMPRESSION_FULL + "}") String serverCompression) {
         this.slotPrefix = slotPrefix;
+        if (!List.of(SERVER_COMPRESSION_FULL, SERVER_COMPRESSION_ALL, SERVER_COMPRESSION_NONE)
+                .contains(serverCompression)) {
+            throw new IllegalArgumentException("strata.backup.server-compression is '" + serverCompression + "': use "
+                    + SERVER_COMPRESSION_FULL + " (the server compresses FULL backups, which store its bytes as they"
+                    + " come), " + SERVER_COMPRESSION_ALL + " (every physical backup: fewer bytes on the network, more"
+                    + " CPU on the server, and the worker decompresses them) or " + SERVER_COMPRESSION_NONE);
+        }
+        this.serverCompression = serverCompression;
         if (!TarSource.BUILT_IN.equals(client) && !TarSource.PG_BASEBACKUP.equals(client)) {
             throw new IllegalArgumentException("strata.backup.base-backup-client is '" + client + "': use "
                     + TarSource.BUILT_IN + " (the worker reads BASE_BACKUP itself) or " + TarSource.PG_BASEBACKUP);
@@ -159,7 +177,7 @@ public class PhysicalBackupJob {
         try {
             Prepared prepared = prepare(source, reporter, lookupNanos);
             Instant startedAt = clock.instant();
-            try (TarSource tar = TarSource.open(pg, source, prepared.session(), clock)) {
+            try (TarSource tar = TarSource.open(pg, source, prepared.session(), clock, serverZstd(requested))) {
                 // the server checkpoints while the parent is settled
                 tar.begin();
                 long settling = System.nanoTime();
@@ -171,6 +189,21 @@ public class PhysicalBackupJob {
         } finally {
             discard(likely); // closed once loaded, unless settled (closing twice does nothing)
         }
+    }
+
+    /**
+     * The compression the server is asked for: for a FULL backup unless switched off, for all with {@code all}.
+     * Its level and threads are the worker's own for physical backups. A DIFFERENTIAL or INCREMENTAL that finds no
+     * parent is taken as FULL from an uncompressed stream, compressed here.
+     */
+    private BaseBackupStream.ServerZstd serverZstd(BackupType requested) {
+        boolean asked = switch (serverCompression) {
+            case SERVER_COMPRESSION_ALL -> true;
+            case SERVER_COMPRESSION_FULL -> requested == BackupType.FULL;
+            default -> false;
+        };
+        CompressedUpload.Zstd zstd = properties.physicalZstd();
+        return asked ? new BaseBackupStream.ServerZstd(zstd.level(), zstd.workers()) : null;
     }
 
     /** A parent chosen and its block map loaded (NONE for a full backup), and how long that took. */
@@ -507,13 +540,18 @@ public class PhysicalBackupJob {
             put(manifestKey, ObjectEncryption.encrypt(Json.write(manifest).getBytes(StandardCharsets.UTF_8), keys));
             long end = System.nanoTime();
             log.info(
-                    "{} backup {} of {}: {} MiB read and {} MiB stored in {} ms ({} MiB/s: {}), block map and manifests"
-                            + " {} ms; {} ms since the job began; checks before it: {}; the parent chosen and its block"
-                            + " map loaded in {} ms beside them",
+                    "{} backup {} of {}: {} MiB read{} and {} MiB stored in {} ms ({} MiB/s: {}), block map and"
+                            + " manifests {} ms; {} ms since the job began; checks before it: {}; the parent chosen and"
+                            + " its block map loaded in {} ms beside them",
                     type,
                     command.backupId(),
                     source.name(),
                     copied.differ().readBytes() >> 20,
+                    tar.serverCompressed()
+                            ? " (" + (tar.compressedBytes() >> 20) + " MiB as the server compressed it)"
+                            : tar.uncompressedBecause() != null
+                                    ? " (uncompressed: the server refused to compress it)"
+                                    : "",
                     (data.storedBytes() + map.storedBytes()) >> 20,
                     (copyEnd - copyStart) / 1_000_000,
                     Math.round(copied.differ().readBytes() / 1048576.0 / Math.max(1e-9, (copyEnd - copyStart) / 1e9)),
@@ -686,14 +724,35 @@ public class PhysicalBackupJob {
                 if (parent == null) {
                     String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), OBJECT);
                     BlockDiffer differ = new BlockDiffer(map, null, null, Set.of(ManifestCapture.MEMBER));
-                    copied = stream(
-                            tar,
-                            source,
-                            estimate,
-                            reporter,
-                            differ,
-                            (raw, check) -> CompressedUpload.writeUnpublished(
-                                    store, key, raw, properties.physicalZstd(), keys, check));
+                    // the server's own zstd frames are stored as they come, when it compresses
+                    AtomicReference<CompressedUpload.Sink> asSent = new AtomicReference<>();
+                    tar.copyCompressedTo(() -> {
+                        asSent.set(CompressedUpload.openCompressed(store, key, keys));
+                        return asSent.get().stream();
+                    });
+                    try {
+                        copied = stream(tar, source, estimate, reporter, differ, (raw, check) -> {
+                            byte[] buffer = new byte[PIPE_READ_BYTES];
+                            int n = raw.read(buffer); // the data began: whether the server compresses is known
+                            CompressedUpload.Sink sent = asSent.get();
+                            try (CompressedUpload.Sink sink = sent != null
+                                    ? sent
+                                    : CompressedUpload.open(store, key, properties.physicalZstd(), keys)) {
+                                for (; n >= 0; n = raw.read(buffer)) {
+                                    if (sent == null) {
+                                        sink.stream().write(buffer, 0, n);
+                                    } // else the differ saw them, and the server's bytes went to the sink
+                                }
+                                check.producerSucceeded();
+                                return sink.finish(raw.count());
+                            }
+                        });
+                    } finally {
+                        CompressedUpload.Sink sent = asSent.get();
+                        if (sent != null) {
+                            sent.close(); // aborts, unless handed over (a reading thread's write then fails)
+                        }
+                    }
                 } else {
                     String key = StorageLayout.backupObjectKey(source.name(), command.backupId(), PACK_OBJECT);
                     try (CompressedUpload.Sink sink =

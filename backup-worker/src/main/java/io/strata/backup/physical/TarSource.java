@@ -13,6 +13,7 @@ import io.strata.platform.postgres.SourceErrors;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -20,6 +21,7 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,18 +54,24 @@ abstract sealed class TarSource implements AutoCloseable {
 
     /** {@link #login} then {@link #open}: the tar of {@code source} with {@code client}. */
     static TarSource open(PgTools pg, SourceConnection source, String client, Clock clock) {
-        return open(pg, source, login(pg, source, client), clock);
+        return open(pg, source, login(pg, source, client), clock, null);
     }
 
     /**
-     * Opens the tar of {@code source}: on the {@code session} {@link #login} gave, or through a started
-     * {@code pg_basebackup} when there is none or the server is older than {@link BaseBackupStream#MIN_SERVER_VERSION}.
+     * Opens the tar of {@code source}: on the {@code session} {@link #login} gave (the server compressing it with
+     * {@code serverZstd}, unless null), or through a started {@code pg_basebackup} when there is none or the
+     * server is older than {@link BaseBackupStream#MIN_SERVER_VERSION}.
      */
-    static TarSource open(PgTools pg, SourceConnection source, ReplicationConnection session, Clock clock) {
+    static TarSource open(
+            PgTools pg,
+            SourceConnection source,
+            ReplicationConnection session,
+            Clock clock,
+            BaseBackupStream.ServerZstd serverZstd) {
         if (session != null) {
             int major = major(session.serverVersion());
             if (major >= BaseBackupStream.MIN_SERVER_VERSION) {
-                return new Session(source, session, clock);
+                return new Session(source, session, clock, serverZstd);
             }
             closeQuietly(session);
             log.info(
@@ -99,6 +107,21 @@ abstract sealed class TarSource implements AutoCloseable {
      * first byte of the tar is read; false when this source never gives one (pg_basebackup).
      */
     abstract boolean onEstimate(LongConsumer listener);
+
+    /**
+     * Has the server's compressed bytes written to the stream {@code target} gives, as they arrive, if the server
+     * compresses the tar (asked for at {@link #open}, and not refused); false when this source never does.
+     */
+    abstract boolean copyCompressedTo(Supplier<OutputStream> target);
+
+    /** Whether the server compresses the tar: known once its data began. */
+    abstract boolean serverCompressed();
+
+    /** Why the server does not compress the tar though it was asked to (its error); null otherwise. */
+    abstract String uncompressedBecause();
+
+    /** The bytes the server sent compressed; 0 when it did not compress. */
+    abstract long compressedBytes();
 
     /** Called once the stream ended: throws if the source did not end well. */
     abstract void requireSucceeded(String step);
@@ -197,10 +220,14 @@ abstract sealed class TarSource implements AutoCloseable {
         private final BaseBackupStream backup;
         private final AutoCloseable cancelHook;
 
-        Session(SourceConnection source, ReplicationConnection connection, Clock clock) {
+        Session(
+                SourceConnection source,
+                ReplicationConnection connection,
+                Clock clock,
+                BaseBackupStream.ServerZstd serverZstd) {
             super(source);
             this.connection = connection;
-            this.backup = new BaseBackupStream(connection, clock.instant().getEpochSecond());
+            this.backup = new BaseBackupStream(connection, clock.instant().getEpochSecond(), serverZstd);
             this.cancelHook = JobCancellation.closeOnCancel(connection);
         }
 
@@ -275,6 +302,27 @@ abstract sealed class TarSource implements AutoCloseable {
         }
 
         @Override
+        boolean copyCompressedTo(Supplier<OutputStream> target) {
+            backup.copyCompressedTo(target);
+            return true;
+        }
+
+        @Override
+        boolean serverCompressed() {
+            return backup.serverCompressed();
+        }
+
+        @Override
+        String uncompressedBecause() {
+            return backup.uncompressedBecause();
+        }
+
+        @Override
+        long compressedBytes() {
+            return backup.compressedBytes();
+        }
+
+        @Override
         void requireSucceeded(String step) {
             // the stream ends only after the server reported the backup's end; a stall ends it with a failure
             if (stalled()) {
@@ -285,7 +333,7 @@ abstract sealed class TarSource implements AutoCloseable {
         @Override
         public void close() {
             closeQuietly(cancelHook);
-            closeQuietly(connection);
+            closeQuietly(backup); // the session, then the decompressor (if any)
         }
     }
 
@@ -333,6 +381,26 @@ abstract sealed class TarSource implements AutoCloseable {
         @Override
         boolean onEstimate(LongConsumer listener) {
             return false;
+        }
+
+        @Override
+        boolean copyCompressedTo(Supplier<OutputStream> target) {
+            return false;
+        }
+
+        @Override
+        boolean serverCompressed() {
+            return false;
+        }
+
+        @Override
+        String uncompressedBecause() {
+            return null;
+        }
+
+        @Override
+        long compressedBytes() {
+            return 0;
         }
 
         @Override

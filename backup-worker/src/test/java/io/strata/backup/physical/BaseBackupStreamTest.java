@@ -112,6 +112,84 @@ class BaseBackupStreamTest {
     }
 
     /**
+     * The server compresses the archive (zstd, two of its threads): the tar read is the same backup, decompressed
+     * as it came, with its manifest; the bytes handed on as sent are the server's own compressed tar, without the
+     * manifest (as pg_basebackup stores it beside one), and restore, with that manifest put beside them, to a
+     * backup that verifies too.
+     */
+    @Test
+    void aServerCompressedBackupReadsAsTheSameTarAndItsBytesAsSentRestore(@TempDir Path dir) throws Exception {
+        java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+        long tarBytes;
+        try (BaseBackupStream backup = new BaseBackupStream(
+                        login("scram_user", "scram secret"), 1_700_000_000L, new BaseBackupStream.ServerZstd(1, 2));
+                BlockApplier applier = new BlockApplier(dir.resolve("read"))) {
+            assertThat(backup.command()).contains("COMPRESSION 'zstd', COMPRESSION_DETAIL 'level=1,workers=2'");
+            backup.copyCompressedTo(() -> sent);
+            tarBytes = applier.untar(inVaryingPieces(backup));
+            assertThat(backup.serverCompressed()).isTrue();
+            assertThat(backup.uncompressedBecause()).isNull();
+            assertThat(backup.compressedBytes()).isEqualTo(sent.size()).isLessThan(tarBytes / 2);
+        }
+        assertVerifies(dir.resolve("read"));
+        Path stored = dir.resolve("stored");
+        try (InputStream tar = new com.github.luben.zstd.ZstdInputStream(
+                        new java.io.ByteArrayInputStream(sent.toByteArray()));
+                BlockApplier applier = new BlockApplier(stored)) {
+            applier.untar(tar);
+        }
+        assertThat(stored.resolve("backup_manifest")).doesNotExist();
+        Files.copy(dir.resolve("read/backup_manifest"), stored.resolve("backup_manifest"));
+        assertVerifies(stored);
+    }
+
+    /**
+     * A server whose zstd is missing (feature not supported) or cannot use threads refuses the compression
+     * before its backup begins: the same backup is asked again uncompressed on the same session. Another error
+     * fails the stream.
+     */
+    @Test
+    void aServerThatRefusesToCompressIsAskedAgainUncompressed() throws Exception {
+        for (List<String> refusal : List.of(
+                List.of("0A000", "zstd compression is not supported by this build"),
+                List.of("22023", "could not set compression worker count to 2: Unsupported parameter"))) {
+            byte[] script = concat(
+                    loggedIn(),
+                    message('E', error(refusal.get(0), refusal.get(1))),
+                    message('Z', new byte[] {'I'}),
+                    resultSets(),
+                    copy(true),
+                    message('c', new byte[0]),
+                    message('T', new byte[2]),
+                    message('D', new byte[2]),
+                    message('C', cStrings("SELECT")),
+                    message('C', cStrings("BASE_BACKUP")),
+                    message('Z', new byte[] {'I'}));
+            java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+            String[] why = new String[1];
+            String commands = readAllFrom(script, false, new BaseBackupStream.ServerZstd(1, 2), backup -> {
+                backup.copyCompressedTo(() -> sent);
+                byte[] tar = backup.readAllBytes();
+                assertThat(backup.serverCompressed()).isFalse();
+                why[0] = backup.uncompressedBecause();
+                return tar;
+            });
+            assertThat(why[0]).contains(refusal.get(1));
+            assertThat(sent.size()).as("nothing is handed on as compressed").isZero();
+            int compressed = commands.indexOf("COMPRESSION 'zstd'");
+            assertThat(compressed).isNotNegative();
+            assertThat(commands.indexOf(BaseBackupStream.COMMAND, compressed))
+                    .as("the same command without the compression, after the refusal")
+                    .isGreaterThan(compressed);
+        }
+        byte[] other = concat(loggedIn(), message('E', error("42601", "syntax error")), message('Z', new byte[] {'I'}));
+        assertThatThrownBy(() ->
+                        readAllFrom(other, false, new BaseBackupStream.ServerZstd(1, 2), InputStream::readAllBytes))
+                .isInstanceOf(ReplicationConnection.ServerError.class)
+                .hasMessageContaining("syntax error");
+    }
+
+    /**
      * begin() asks for the backup at once: the server runs its checkpoint and starts the backup while the job
      * prepares, before anything is read; what is read later is still the whole backup.
      */
@@ -380,7 +458,26 @@ class BaseBackupStreamTest {
      * client to), then reads the base backup to its end.
      */
     private static void readAllFrom(byte[] script, boolean hangUp) throws Exception {
+        readAllFrom(script, hangUp, null, backup -> {
+            byte[] buffer = new byte[8192];
+            while (backup.read(buffer) >= 0) {
+                // to the end, or the failure
+            }
+            return null;
+        });
+    }
+
+    /** A backup's reader, given the stream. */
+    @FunctionalInterface
+    private interface Reader {
+        byte[] read(BaseBackupStream backup) throws Exception;
+    }
+
+    /** As above, with {@code zstd} asked of the server and read by {@code reader}; returns what the client sent. */
+    private static String readAllFrom(byte[] script, boolean hangUp, BaseBackupStream.ServerZstd zstd, Reader reader)
+            throws Exception {
         try (ServerSocket fake = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
             Thread server = Thread.ofVirtual().start(() -> {
                 try (java.net.Socket client = fake.accept()) {
                     java.io.DataInputStream in = new java.io.DataInputStream(client.getInputStream());
@@ -390,7 +487,12 @@ class BaseBackupStreamTest {
                     if (hangUp) {
                         client.shutdownOutput();
                     }
-                    in.readAllBytes(); // until the client hangs up
+                    byte[] buffer = new byte[4096];
+                    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) { // until the client hangs up
+                        synchronized (received) {
+                            received.write(buffer, 0, n);
+                        }
+                    }
                 } catch (IOException ignored) {
                     // the client closed first
                 }
@@ -406,14 +508,14 @@ class BaseBackupStreamTest {
                     new io.strata.platform.catalog.CatalogApi.SourceTimeouts(1, null),
                     null);
             try (BaseBackupStream backup =
-                    new BaseBackupStream(ReplicationConnection.open(source, ANYWHERE, "strata-test"), 0)) {
-                byte[] buffer = new byte[8192];
-                while (backup.read(buffer) >= 0) {
-                    // to the end, or the failure
-                }
+                    new BaseBackupStream(ReplicationConnection.open(source, ANYWHERE, "strata-test"), 0, zstd)) {
+                reader.read(backup);
             } finally {
                 server.join(10_000);
                 assertThat(server.isAlive()).as("the client hung up").isFalse();
+            }
+            synchronized (received) {
+                return received.toString(StandardCharsets.UTF_8);
             }
         }
     }

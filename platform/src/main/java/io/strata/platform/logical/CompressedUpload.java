@@ -117,10 +117,11 @@ public final class CompressedUpload {
     }
 
     /**
-     * An object being written by the caller (push): bytes written to {@link #stream()} are compressed,
-     * encrypted when the keyring has an active key, hashed and uploaded; {@link #finish()} hands the object over
-     * to be published ({@link Unpublished}), {@link #close()} without it aborts the upload and leaves nothing
-     * behind.
+     * An object being written by the caller (push): bytes written to {@link #stream()} are compressed (unless they
+     * come compressed: {@link #openCompressed}), encrypted when the keyring has an active key, hashed and uploaded;
+     * {@link #finish()} hands the object over to be published ({@link Unpublished}), {@link #close()} without it
+     * aborts the upload and leaves nothing behind. One thread may write while another closes: each waits for
+     * the other, and a write after the close fails.
      */
     public static final class Sink implements AutoCloseable {
         private final ObjectStore store;
@@ -128,8 +129,9 @@ public final class CompressedUpload {
         private final ObjectUpload upload;
         private final HashingOutputStream hashing;
         private final CountingOutputStream raw;
-        private final OutputStream zstd;
+        private final OutputStream encoder;
         private boolean handedOver;
+        private boolean closed;
 
         private Sink(ObjectStore store, String key, ObjectUpload upload, Zstd compression, Keyring keys)
                 throws IOException {
@@ -137,8 +139,9 @@ public final class CompressedUpload {
             this.key = key;
             this.upload = upload;
             this.hashing = new HashingOutputStream(upload);
-            this.zstd = compressor(ObjectEncryption.encrypt(new NonClosingOutputStream(hashing), keys), compression);
-            this.raw = new CountingOutputStream(zstd, e -> storageError(store, key, e));
+            OutputStream encrypted = ObjectEncryption.encrypt(new NonClosingOutputStream(hashing), keys);
+            this.encoder = compression == null ? encrypted : compressor(encrypted, compression);
+            this.raw = new CountingOutputStream(encoder, this, e -> storageError(store, key, e));
         }
 
         /**
@@ -154,22 +157,32 @@ public final class CompressedUpload {
          * (this sink's {@link #close()} then leaves it alone).
          */
         public Unpublished finish() {
+            return finish(raw.count);
+        }
+
+        /** As {@link #finish()}, recording {@code plainBytes} as what the stored bytes hold once decompressed. */
+        public synchronized Unpublished finish(long plainBytes) {
+            if (closed) {
+                throw storageError(store, key, new IOException("the upload was aborted"));
+            }
             try {
-                zstd.close(); // seals the last encrypted chunk; the upload stays open
+                encoder.close(); // seals the last encrypted chunk; the upload stays open
                 handedOver = true;
-                return new Unpublished(store, upload, new Stored(key, raw.count, hashing.count(), hashing.sha256Hex()));
+                return new Unpublished(
+                        store, upload, new Stored(key, plainBytes, hashing.count(), hashing.sha256Hex()));
             } catch (IOException e) {
                 throw storageError(store, key, e);
             }
         }
 
         @Override
-        public void close() {
-            if (handedOver) {
+        public synchronized void close() {
+            if (handedOver || closed) {
                 return;
             }
+            closed = true;
             try {
-                zstd.close();
+                encoder.close();
             } catch (IOException ignored) {
                 // the upload is aborted below anyway
             }
@@ -186,6 +199,18 @@ public final class CompressedUpload {
         }
     }
 
+    /**
+     * Starts writing {@code key} from bytes that come zstd-compressed already (a base backup the server compressed):
+     * they are stored as they come, encrypted when the keyring has an active key; see {@link Sink}.
+     */
+    public static Sink openCompressed(ObjectStore store, String key, Keyring keys) {
+        try {
+            return new Sink(store, key, store.create(key), null, keys);
+        } catch (IOException e) {
+            throw storageError(store, key, e);
+        }
+    }
+
     private static JobFailureException storageError(ObjectStore store, String key, IOException e) {
         return new JobFailureException(
                 FailureCode.STORAGE_ERROR,
@@ -195,41 +220,63 @@ public final class CompressedUpload {
                 e);
     }
 
+    /** A sink's stream: counts, turns the store's failures into STORAGE_ERROR, and holds the sink's lock. */
     private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        private final Sink sink;
         private final java.util.function.Function<IOException, RuntimeException> failure;
         private long count;
 
-        CountingOutputStream(OutputStream out, java.util.function.Function<IOException, RuntimeException> failure) {
+        CountingOutputStream(
+                OutputStream out, Sink sink, java.util.function.Function<IOException, RuntimeException> failure) {
             super(out);
+            this.sink = sink;
             this.failure = failure;
         }
 
         @Override
         public void write(int b) {
-            try {
-                out.write(b);
-            } catch (IOException e) {
-                throw failure.apply(e);
+            synchronized (sink) {
+                requireOpen();
+                try {
+                    out.write(b);
+                } catch (IOException e) {
+                    throw failure.apply(e);
+                }
+                count++;
             }
-            count++;
+        }
+
+        private void requireOpen() {
+            if (sink.closed || sink.handedOver) {
+                throw failure.apply(
+                        new IOException("a write after the object was " + (sink.closed ? "aborted" : "finished")));
+            }
         }
 
         @Override
         public void write(byte[] b, int off, int len) {
-            try {
-                out.write(b, off, len);
-            } catch (IOException e) {
-                throw failure.apply(e);
+            synchronized (sink) {
+                requireOpen();
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    throw failure.apply(e);
+                }
+                count += len;
             }
-            count += len;
         }
 
         @Override
         public void flush() {
-            try {
-                out.flush();
-            } catch (IOException e) {
-                throw failure.apply(e);
+            synchronized (sink) {
+                if (sink.closed || sink.handedOver) {
+                    return;
+                }
+                try {
+                    out.flush();
+                } catch (IOException e) {
+                    throw failure.apply(e);
+                }
             }
         }
 

@@ -112,6 +112,39 @@ class CompressedUploadTest {
         }
     }
 
+    /**
+     * Bytes that come compressed (a base backup the server compressed) are stored as they come, encrypted with
+     * the active key, with the size they decompress to recorded; a write after the sink was closed (another
+     * thread aborting it) fails as a storage error and leaves nothing.
+     */
+    @Test
+    void compressedBytesAreStoredAsTheyComeAndAWriteAfterTheAbortFails() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root);
+        Keyring keys = Keyring.of("k", io.strata.common.crypto.EncryptionKey.generate("k"));
+        byte[] compressed = com.github.luben.zstd.Zstd.compress(CONTENT, 1);
+        try (CompressedUpload.Sink sink = CompressedUpload.openCompressed(store, "a/base.tar.zst", keys)) {
+            sink.stream().write(compressed, 0, 10);
+            sink.stream().write(compressed, 10, compressed.length - 10);
+            CompressedUpload.Stored stored = sink.finish(CONTENT.length).publish();
+            assertThat(stored.rawBytes()).isEqualTo(CONTENT.length);
+            byte[] object = store.readAll("a/base.tar.zst");
+            assertThat(stored.storedBytes()).isEqualTo(object.length);
+            assertThat(stored.sha256()).isEqualTo(io.strata.common.storage.HashingOutputStream.sha256Hex(object));
+            assertThat(io.strata.common.crypto.ObjectEncryption.isEncrypted(object))
+                    .isTrue();
+            assertThat(io.strata.common.crypto.ObjectEncryption.decrypt(object, keys))
+                    .isEqualTo(compressed);
+        }
+        CompressedUpload.Sink aborted = CompressedUpload.openCompressed(store, "b/base.tar.zst", Keyring.none());
+        aborted.stream().write(compressed);
+        aborted.close();
+        assertThatThrownBy(() -> aborted.stream().write(compressed))
+                .isInstanceOfSatisfying(
+                        JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.STORAGE_ERROR))
+                .hasMessageContaining("a write after the object was aborted");
+        assertThat(store.list("b/")).isEmpty();
+    }
+
     private static CountingInputStream counting() {
         return new CountingInputStream(new ByteArrayInputStream(CONTENT));
     }

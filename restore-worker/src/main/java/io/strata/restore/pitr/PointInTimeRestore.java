@@ -245,7 +245,7 @@ public class PointInTimeRestore {
             long rawBytes = assemble(chain, dataDir, reporter, requireEncrypted);
             // files reach the data directory only through a staging directory made while it is the worker's
             dataFiles = ClusterFiles.Staging.open(dataDir);
-            if (chain.incremental()) { // the restored backup's own manifest, where pg_verifybackup reads it
+            if (chain.targetPgManifest() != null) { // the restored backup's own, where pg_verifybackup reads it
                 dataFiles.replace(PG_MANIFEST_FILE, pgManifest(chain.targetPgManifest(), requireEncrypted), user);
             }
             // read while the directory is the worker's alone, never read back once it is the cluster's user's
@@ -441,8 +441,10 @@ public class PointInTimeRestore {
 
     /**
      * What restoring a base backup takes: the tar of its chain's FULL backup, then each later backup's block
-     * pack in chain order, and the restored backup's own block map and PostgreSQL manifest (none for a FULL
-     * backup, whose tar holds both).
+     * pack in chain order, and the restored backup's own block map (none for a FULL backup) and PostgreSQL
+     * manifest. A FULL backup's tar holds that manifest too, unless the server compressed the tar (then it is the
+     * server's own tar, as {@code pg_basebackup} writes it beside a separate manifest); a FULL backup older than
+     * block chains has it only in its tar (null here).
      */
     record Chain(StoredObject tar, List<StoredObject> packs, StoredObject targetMap, StoredObject targetPgManifest) {
         boolean incremental() {
@@ -453,7 +455,11 @@ public class PointInTimeRestore {
     private Chain chain(String source, String backupId, boolean requireEncrypted) {
         BackupManifest target = physicalManifest(source, backupId, requireEncrypted);
         if (target.type() == BackupType.FULL || target.chain() == null) {
-            return new Chain(object(target, StoredObject.TAR), List.of(), null, null);
+            return new Chain(
+                    object(target, StoredObject.TAR),
+                    List.of(),
+                    null,
+                    target.object(StoredObject.PG_MANIFEST).orElse(null));
         }
         List<String> ids = target.chain().backupIds();
         if (ids.size() < 2 || !ids.getLast().equals(backupId)) {
