@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * command before its backup begins; the backup is then asked again uncompressed on the same session, and {@link
  * #serverCompressed()} says so.
  */
-final class BaseBackupStream extends InputStream {
+final class BaseBackupStream extends BulkInputStream {
     /** PROGRESS: the server adds up the files' sizes first and reports them (the job's progress estimate). */
     static final String COMMAND = "BASE_BACKUP (LABEL 'strata base backup', CHECKPOINT 'fast', TABLESPACE_MAP,"
             + " MANIFEST 'yes', TARGET 'client', PROGRESS)";
@@ -95,6 +94,7 @@ final class BaseBackupStream extends InputStream {
 
     private boolean archiveDone;
     private long compressedBytes;
+    private long archiveBytes;
     private Phase phase = Phase.COMMAND_NOT_SENT;
     private int resultSets;
     private int tablespaceRows;
@@ -149,18 +149,16 @@ final class BaseBackupStream extends InputStream {
         return compressedBytes;
     }
 
+    /** What the server's compressed bytes decompress to: its own tar, end marker included (server compression only). */
+    long archiveBytes() {
+        return archiveBytes;
+    }
+
     /** Refused: what the server would back up is not something this stream can carry. */
     static final class Refused extends IOException {
         Refused(String message) {
             super(message);
         }
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override
@@ -215,6 +213,7 @@ final class BaseBackupStream extends InputStream {
                 decompressed.close();
                 return 0;
             }
+            archiveBytes += n;
         } else {
             n = in.read(b, off + heldLength, (int) Math.min(len - heldLength, dataLeft));
             if (n < 0) {
@@ -239,14 +238,7 @@ final class BaseBackupStream extends InputStream {
      * The server's compressed archive, as its messages carry it, to its end (the manifest's announcement), each
      * byte also handed to the copy: what the decompressor reads.
      */
-    private final class CompressedArchive extends InputStream {
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
-        }
-
+    private final class CompressedArchive extends BulkInputStream {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (len == 0) {

@@ -744,7 +744,8 @@ public class PhysicalBackupJob {
                                     } // else the differ saw them, and the server's bytes went to the sink
                                 }
                                 check.producerSucceeded();
-                                return sink.finish(raw.count());
+                                // what the stored bytes decompress to: the server's tar, or the tar read
+                                return sink.finish(sent != null ? tar.serverTarBytes() : raw.count());
                             }
                         });
                     } finally {

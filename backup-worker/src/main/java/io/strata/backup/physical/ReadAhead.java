@@ -23,7 +23,7 @@ import org.slf4j.MDC;
  * than Commons IO's {@code ReadAheadInputStream}, which wraps unchecked exceptions in an {@link IOException} and so
  * would change how a failed backup is reported. Memory: {@code chunks} buffers of {@code chunkBytes}.
  */
-final class ReadAhead extends InputStream {
+final class ReadAhead extends BulkInputStream {
     static final int CHUNK_BYTES = 1 << 20;
     static final int CHUNKS = 8;
 
@@ -128,13 +128,6 @@ final class ReadAhead extends InputStream {
                 return;
             }
         }
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override

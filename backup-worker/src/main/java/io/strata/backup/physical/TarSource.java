@@ -123,6 +123,9 @@ abstract sealed class TarSource implements AutoCloseable {
     /** The bytes the server sent compressed; 0 when it did not compress. */
     abstract long compressedBytes();
 
+    /** What those bytes decompress to (the server's own tar); 0 when it did not compress. */
+    abstract long serverTarBytes();
+
     /** Called once the stream ended: throws if the source did not end well. */
     abstract void requireSucceeded(String step);
 
@@ -323,6 +326,11 @@ abstract sealed class TarSource implements AutoCloseable {
         }
 
         @Override
+        long serverTarBytes() {
+            return backup.archiveBytes();
+        }
+
+        @Override
         void requireSucceeded(String step) {
             // the stream ends only after the server reported the backup's end; a stall ends it with a failure
             if (stalled()) {
@@ -400,6 +408,11 @@ abstract sealed class TarSource implements AutoCloseable {
 
         @Override
         long compressedBytes() {
+            return 0;
+        }
+
+        @Override
+        long serverTarBytes() {
             return 0;
         }
 

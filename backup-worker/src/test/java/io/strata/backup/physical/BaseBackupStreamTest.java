@@ -121,6 +121,7 @@ class BaseBackupStreamTest {
     void aServerCompressedBackupReadsAsTheSameTarAndItsBytesAsSentRestore(@TempDir Path dir) throws Exception {
         java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
         long tarBytes;
+        long archiveBytes;
         try (BaseBackupStream backup = new BaseBackupStream(
                         login("scram_user", "scram secret"), 1_700_000_000L, new BaseBackupStream.ServerZstd(1, 2));
                 BlockApplier applier = new BlockApplier(dir.resolve("read"))) {
@@ -130,13 +131,17 @@ class BaseBackupStreamTest {
             assertThat(backup.serverCompressed()).isTrue();
             assertThat(backup.uncompressedBecause()).isNull();
             assertThat(backup.compressedBytes()).isEqualTo(sent.size()).isLessThan(tarBytes / 2);
+            archiveBytes = backup.archiveBytes();
         }
         assertVerifies(dir.resolve("read"));
         Path stored = dir.resolve("stored");
         try (InputStream tar = new com.github.luben.zstd.ZstdInputStream(
                         new java.io.ByteArrayInputStream(sent.toByteArray()));
                 BlockApplier applier = new BlockApplier(stored)) {
-            applier.untar(tar);
+            long untarred = applier.untar(tar);
+            assertThat(untarred + tar.transferTo(java.io.OutputStream.nullOutputStream()))
+                    .as("what the bytes as sent decompress to")
+                    .isEqualTo(archiveBytes);
         }
         assertThat(stored.resolve("backup_manifest")).doesNotExist();
         Files.copy(dir.resolve("read/backup_manifest"), stored.resolve("backup_manifest"));
