@@ -89,8 +89,8 @@ final class BaseBackupStream extends BulkInputStream {
     private String uncompressedBecause;
     private Supplier<OutputStream> compressedCopy;
     private OutputStream copy;
-    /** The archive decompressed (server compression only), from its first message to its end. */
-    private ZstdInputStreamNoFinalizer decompressed;
+    /** The archive decompressed (server compression only), from its first message on; closed by either thread. */
+    private volatile ZstdInputStreamNoFinalizer decompressed;
 
     private boolean archiveDone;
     private long compressedBytes;
@@ -308,14 +308,16 @@ final class BaseBackupStream extends BulkInputStream {
     }
 
     /**
-     * Whether the server refused the compression itself, before its backup began: zstd missing from its build
-     * (feature not supported), or its zstd unable to use worker threads (an invalid parameter, about compression).
+     * Whether the server refused the compression itself, before its backup's data began: zstd missing from its
+     * build (feature not supported; a build without it also rejects any level but 1 as an invalid compression
+     * specification), or its zstd unable to use worker threads (an invalid parameter, about compression: raised
+     * once the server's backup began, after its checkpoint, and aborted with it).
      */
     static boolean compressionRefused(ReplicationConnection.ServerError e) {
         String state = e.sqlState();
-        return "0A000".equals(state)
-                || ("22023".equals(state)
-                        && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("compression"));
+        boolean aboutCompression =
+                e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("compression");
+        return "0A000".equals(state) || (("22023".equals(state) || "42601".equals(state)) && aboutCompression);
     }
 
     /** After the server's refusal: the session is ready again once it says so; the same backup, uncompressed. */

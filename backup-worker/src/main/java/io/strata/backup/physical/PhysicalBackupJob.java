@@ -51,9 +51,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -118,6 +120,8 @@ public class PhysicalBackupJob {
     private final ParentChooser parents;
     private final String client;
     private final String serverCompression;
+    /** Sources whose server refused to compress (its words), for this worker's life. */
+    private final Map<String, String> refusedCompression = new ConcurrentHashMap<>();
 
     /** Which backups the server is asked to compress ({@code strata.backup.server-compression}). */
     static final String SERVER_COMPRESSION_FULL = "full";
@@ -177,7 +181,7 @@ public class PhysicalBackupJob {
         try {
             Prepared prepared = prepare(source, reporter, lookupNanos);
             Instant startedAt = clock.instant();
-            try (TarSource tar = TarSource.open(pg, source, prepared.session(), clock, serverZstd(requested))) {
+            try (TarSource tar = TarSource.open(pg, source, prepared.session(), clock, serverZstd(source, requested))) {
                 // the server checkpoints while the parent is settled
                 tar.begin();
                 long settling = System.nanoTime();
@@ -192,18 +196,26 @@ public class PhysicalBackupJob {
     }
 
     /**
-     * The compression the server is asked for: for a FULL backup unless switched off, for all with {@code all}.
-     * Its level and threads are the worker's own for physical backups. A DIFFERENTIAL or INCREMENTAL that finds no
+     * The compression the server is asked for: for a FULL backup unless switched off, for all with {@code all}, and
+     * not of a source that refused it before. Its level and threads are the worker's own for physical backups. A DIFFERENTIAL or INCREMENTAL that finds no
      * parent is taken as FULL from an uncompressed stream, compressed here.
      */
-    private BaseBackupStream.ServerZstd serverZstd(BackupType requested) {
+    BaseBackupStream.ServerZstd serverZstd(SourceConnection source, BackupType requested) {
         boolean asked = switch (serverCompression) {
             case SERVER_COMPRESSION_ALL -> true;
             case SERVER_COMPRESSION_FULL -> requested == BackupType.FULL;
             default -> false;
         };
+        if (asked && refusedCompression.containsKey(source.name())) {
+            return null; // it refused before (this worker's life): not asked again, nor its checkpoint paid twice
+        }
         CompressedUpload.Zstd zstd = properties.physicalZstd();
         return asked ? new BaseBackupStream.ServerZstd(zstd.level(), zstd.workers()) : null;
+    }
+
+    /** Remembers that {@code source}'s server refused to compress ({@code why}): it is not asked again. */
+    void compressionRefused(SourceConnection source, String why) {
+        refusedCompression.put(source.name(), why);
     }
 
     /** A parent chosen and its block map loaded (NONE for a full backup), and how long that took. */
@@ -432,6 +444,9 @@ public class PhysicalBackupJob {
             copied = copy(
                     tar, source, command, facts.sizeBytes(), reporter, keys, mapFile, parent.blocks(), parentWaitMs);
             long copyEnd = System.nanoTime();
+            if (tar.uncompressedBecause() != null) {
+                compressionRefused(source, tar.uncompressedBecause());
+            }
             CompressedUpload.Unpublished unpublished = copied.data();
             written.add(unpublished.stored().key());
             byte[] pgManifest = requirePgManifest(copied.tap());

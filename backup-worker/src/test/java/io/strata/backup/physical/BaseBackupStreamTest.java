@@ -157,7 +157,11 @@ class BaseBackupStreamTest {
     void aServerThatRefusesToCompressIsAskedAgainUncompressed() throws Exception {
         for (List<String> refusal : List.of(
                 List.of("0A000", "zstd compression is not supported by this build"),
-                List.of("22023", "could not set compression worker count to 2: Unsupported parameter"))) {
+                List.of("22023", "could not set compression worker count to 2: Unsupported parameter"),
+                List.of(
+                        "42601",
+                        "invalid compression specification: compression algorithm \"zstd\" expects a compression"
+                                + " level between 1 and 1"))) {
             byte[] script = concat(
                     loggedIn(),
                     message('E', error(refusal.get(0), refusal.get(1))),
@@ -177,6 +181,16 @@ class BaseBackupStreamTest {
                 byte[] tar = backup.readAllBytes();
                 assertThat(backup.serverCompressed()).isFalse();
                 why[0] = backup.uncompressedBecause();
+                // the script's archive without its end, the manifest member, the tar's end: the same backup
+                assertThat(tar)
+                        .isEqualTo(concat(
+                                BaseBackupStream.header("PG_VERSION", 3, 0),
+                                "15\n".getBytes(),
+                                new byte[509],
+                                BaseBackupStream.header(ManifestCapture.MEMBER, 2, 0),
+                                "{}".getBytes(),
+                                new byte[510],
+                                new byte[1024]));
                 return tar;
             });
             assertThat(why[0]).contains(refusal.get(1));

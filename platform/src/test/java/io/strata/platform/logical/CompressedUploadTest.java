@@ -135,10 +135,24 @@ class CompressedUploadTest {
             assertThat(io.strata.common.crypto.ObjectEncryption.decrypt(object, keys))
                     .isEqualTo(compressed);
         }
+        // a reading thread writes on while the job's thread aborts: the abort waits for a write in progress, and
+        // the next write fails as the store's failure
         CompressedUpload.Sink aborted = CompressedUpload.openCompressed(store, "b/base.tar.zst", Keyring.none());
-        aborted.stream().write(compressed);
+        java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Throwable> writer =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        while (true) {
+                            aborted.stream().write(compressed);
+                            writing.countDown();
+                        }
+                    } catch (Throwable t) {
+                        return t;
+                    }
+                });
+        writing.await();
         aborted.close();
-        assertThatThrownBy(() -> aborted.stream().write(compressed))
+        assertThat(writer.get(10, java.util.concurrent.TimeUnit.SECONDS))
                 .isInstanceOfSatisfying(
                         JobFailureException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.STORAGE_ERROR))
                 .hasMessageContaining("a write after the object was aborted");
