@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * tar, decompressed as it arrives, the manifest appended as ever; the server's compressed bytes are handed to
  * {@link #copyCompressedTo} as they arrive, untouched: the server's own tar, its end marker inside its frame and
  * without the manifest (as {@code pg_basebackup --compress=server-zstd} writes {@code base.tar.zst} beside a
- * {@code backup_manifest} file). A server built without zstd (or whose zstd cannot use threads) refuses the
- * command before its backup begins; the backup is then asked again uncompressed on the same session, and {@link
- * #serverCompressed()} says so.
+ * {@code backup_manifest} file). A server built without zstd refuses the command before its backup begins, one
+ * whose zstd cannot use threads once it began (after its checkpoint); the backup is then asked again uncompressed
+ * on the same session, and {@link #serverCompressed()} says so.
  */
 final class BaseBackupStream extends BulkInputStream {
     /** PROGRESS: the server adds up the files' sizes first and reports them (the job's progress estimate). */
