@@ -108,23 +108,38 @@ abstract sealed class TarSource implements AutoCloseable {
      */
     abstract boolean onEstimate(LongConsumer listener);
 
+    /*
+     * The server's compression: only the worker's own session asks for it; these answers are pg_basebackup's,
+     * which never does.
+     */
+
     /**
      * Has the server's compressed bytes written to the stream {@code target} gives, as they arrive, if the server
      * compresses the tar (asked for at {@link #open}, and not refused); false when this source never does.
      */
-    abstract boolean copyCompressedTo(Supplier<OutputStream> target);
+    boolean copyCompressedTo(Supplier<OutputStream> target) {
+        return false;
+    }
 
     /** Whether the server compresses the tar: known once its data began. */
-    abstract boolean serverCompressed();
+    boolean serverCompressed() {
+        return false;
+    }
 
     /** Why the server does not compress the tar though it was asked to (its error); null otherwise. */
-    abstract String uncompressedBecause();
+    String uncompressedBecause() {
+        return null;
+    }
 
     /** The bytes the server sent compressed; 0 when it did not compress. */
-    abstract long compressedBytes();
+    long compressedBytes() {
+        return 0;
+    }
 
     /** What those bytes decompress to (the server's own tar); 0 when it did not compress. */
-    abstract long serverTarBytes();
+    long serverTarBytes() {
+        return 0;
+    }
 
     /** Called once the stream ended: throws if the source did not end well. */
     abstract void requireSucceeded(String step);
@@ -389,31 +404,6 @@ abstract sealed class TarSource implements AutoCloseable {
         @Override
         boolean onEstimate(LongConsumer listener) {
             return false;
-        }
-
-        @Override
-        boolean copyCompressedTo(Supplier<OutputStream> target) {
-            return false;
-        }
-
-        @Override
-        boolean serverCompressed() {
-            return false;
-        }
-
-        @Override
-        String uncompressedBecause() {
-            return null;
-        }
-
-        @Override
-        long compressedBytes() {
-            return 0;
-        }
-
-        @Override
-        long serverTarBytes() {
-            return 0;
         }
 
         @Override
