@@ -109,12 +109,11 @@ public final class ManagedService {
     }
 
     /**
-     * The wal-archiver holds one segment (16 MiB) in memory per archived source while it fills, so its heap
-     * grows with the sources a stack archives (the e2e suite archives about twenty); the others need little.
+     * Every service's heap (-Xmx). The wal-archiver spools the segments it fills to disk, so its heap no longer grows
+     * with the sources a stack archives (the e2e suite archives about twenty; it needed 768m when each
+     * source's segment was held in memory).
      */
-    static String heap(String service) {
-        return service.equals("wal-archiver") ? "768m" : "256m";
-    }
+    static final String HEAP = "256m";
 
     /**
      * Stops the instance if it runs (as {@link #stop()}), starts it again on the same port with the same
@@ -203,7 +202,7 @@ public final class ManagedService {
 
     /** The command line: this JVM's java, the service's heap, {@code javaOptions} and its launch jar. */
     List<String> command(List<String> javaOptions) {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx" + heap(service), "-XX:+UseSerialGC"));
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx" + HEAP, "-XX:+UseSerialGC"));
         command.addAll(javaOptions);
         command.addAll(List.of("-jar", launch.application().toString()));
         return command;

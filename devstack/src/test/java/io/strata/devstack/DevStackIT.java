@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.strata.common.storage.ObjectUpload;
 import io.strata.common.storage.S3ObjectStore;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -100,6 +103,50 @@ class DevStackIT {
             assertThat(store.readAll("check/big.bin")).isEqualTo(content);
             assertThat(store.stat("check/big.bin"))
                     .hasValueSatisfying(info -> assertThat(info.size()).isEqualTo(content.length));
+        }
+    }
+
+    /**
+     * A write of known length in one PUT (how the wal-archiver stores a segment from its spool file), through the
+     * fault proxy failing every second request: each retry reads the content again from its start, and every
+     * object reads back identically.
+     */
+    @Test
+    void onePutFromReopenableContentSurvivesFaultsAndReadsBackIdentically() throws Exception {
+        try (S3Client s3 = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .endpointOverride(stack.s3Faults().endpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(stack.s3AccessKey(), stack.s3SecretKey())))
+                .build()) {
+            S3ObjectStore store =
+                    new S3ObjectStore(s3, stack.s3Bucket(), 5 * 1024 * 1024, 2, S3ObjectStore.defaultRetry());
+            Random random = new Random(7);
+            List<byte[]> contents = new ArrayList<>();
+            AtomicInteger opens = new AtomicInteger();
+            stack.s3Faults().faultRate(0.5);
+            try {
+                for (int i = 0; i < 6; i++) {
+                    byte[] content = new byte[1024 * 1024 + i];
+                    random.nextBytes(content);
+                    contents.add(content);
+                    store.put("check/put-" + i, content.length, () -> {
+                        opens.incrementAndGet();
+                        return new ByteArrayInputStream(content);
+                    });
+                }
+            } finally {
+                stack.s3Faults().faultRate(0);
+            }
+            assertThat(stack.s3Faults().injected()).containsKeys("500", "503");
+            assertThat(opens.get())
+                    .as("retried writes read their content again")
+                    .isGreaterThan(6);
+            for (int i = 0; i < contents.size(); i++) {
+                assertThat(store.readAll("check/put-" + i)).as("object %d", i).isEqualTo(contents.get(i));
+            }
         }
     }
 

@@ -151,9 +151,9 @@ class StrataServicesTest {
         assertThat(restore.logFile()).isEqualTo(logs.resolve("restore-worker.out"));
         assertThat(second.service()).isEqualTo("backup-worker");
         assertThat(second.command(List.of()))
-                .contains("-Xmx" + ManagedService.heap("backup-worker"))
+                .contains("-Xmx" + ManagedService.HEAP)
                 .endsWith("-jar", StrataServices.jar(repoRoot, "backup-worker").toString());
-        assertThat(services.get("wal-archiver").command(List.of())).contains("-Xmx768m");
+        assertThat(services.get("wal-archiver").command(List.of())).contains("-Xmx256m");
         assertThat(second.name()).isEqualTo("backup-worker-2");
 
         List<String> ports = services.instanceNames().stream()

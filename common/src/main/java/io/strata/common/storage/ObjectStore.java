@@ -18,6 +18,28 @@ public interface ObjectStore {
     /** Writes a small object (a manifest) in one call. */
     void put(String key, byte[] content) throws IOException;
 
+    /**
+     * Writes an object of a known {@code length} in one call (one PUT on S3), its bytes read from {@code content},
+     * which is opened again from the start when the write is retried: for objects too big to hold in memory
+     * many times over but small enough for one request (a WAL segment spooled to disk).
+     */
+    default void put(String key, long length, Content content) throws IOException {
+        try (ObjectUpload upload = create(key);
+                InputStream in = content.open()) {
+            long copied = in.transferTo(upload);
+            if (copied != length) {
+                throw new IOException("the content of " + key + " was " + copied + " bytes, not " + length);
+            }
+            upload.complete();
+        }
+    }
+
+    /** The bytes of an object to write, readable from the start as often as asked. */
+    @FunctionalInterface
+    interface Content {
+        InputStream open() throws IOException;
+    }
+
     /** Opens an object for reading; {@link NoSuchObjectException} when it does not exist. */
     InputStream open(String key) throws IOException;
 

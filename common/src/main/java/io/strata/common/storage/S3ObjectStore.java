@@ -87,6 +87,22 @@ public final class S3ObjectStore implements ObjectStore {
         call(() -> s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(content)));
     }
 
+    /** One PUT whose body is read from {@code content} (again from the start for a retry or the SDK's signing). */
+    @Override
+    public void put(String key, long length, Content content) throws IOException {
+        RequestBody body = RequestBody.fromContentProvider(
+                () -> {
+                    try {
+                        return content.open();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot read the content of " + key, e);
+                    }
+                },
+                length,
+                "application/octet-stream");
+        call(() -> s3.putObject(b -> b.bucket(bucket).key(key), body));
+    }
+
     /** The object's body; a connection cut while it is read resumes where it broke ({@link ResumingInputStream}). */
     @Override
     public InputStream open(String key) throws IOException {

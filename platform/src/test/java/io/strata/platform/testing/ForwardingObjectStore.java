@@ -26,6 +26,11 @@ public abstract class ForwardingObjectStore implements ObjectStore {
     }
 
     @Override
+    public void put(String key, long length, Content content) throws IOException {
+        delegate.put(key, length, content);
+    }
+
+    @Override
     public InputStream open(String key) throws IOException {
         return delegate.open(key);
     }

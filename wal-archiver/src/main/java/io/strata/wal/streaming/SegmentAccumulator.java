@@ -3,28 +3,38 @@ package io.strata.wal.streaming;
 import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalSegmentName;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.sql.SQLException;
 
 /**
- * Collects streamed WAL into whole segments. The stream starts at a segment boundary, so every
- * segment handed to the sink holds the segment's bytes from its first to its last, exactly as
- * PostgreSQL's own file in {@code pg_wal}. One segment-sized buffer is reused: a sink must be done
- * with the bytes when it returns.
+ * Collects streamed WAL into whole segments. The stream starts at a segment boundary, so every segment handed
+ * to the sink holds the segment's bytes from its first to its last, exactly as PostgreSQL's own file in
+ * {@code pg_wal}. The segment being filled is held in a spool file ({@link WalSpool}), not in memory, and the
+ * file is reused for the next segment: a sink must be done with the bytes when it returns.
  */
-final class SegmentAccumulator {
-    private final byte[] buffer;
+final class SegmentAccumulator implements AutoCloseable {
+    private final WalSpool spool;
     private WalSegmentName segment;
     private int held;
 
     /** Receives each segment as soon as its last byte arrived. */
     @FunctionalInterface
     interface SegmentSink {
-        void completed(WalSegmentName segment, byte[] content) throws IOException, SQLException;
+        void completed(WalSegmentName segment, WalBytes content) throws IOException, SQLException;
     }
 
-    SegmentAccumulator(WalSegmentName first) {
-        this.buffer = new byte[Math.toIntExact(first.segmentSize())];
+    /** The first bytes of a segment, readable as often as asked while the sink (or caller) holds them. */
+    interface WalBytes {
+        int length();
+
+        InputStream open() throws IOException;
+    }
+
+    /** Spools the segments from {@code first} on in a file of {@code spoolDirectory}. */
+    SegmentAccumulator(WalSegmentName first, Path spoolDirectory) throws IOException {
+        this.spool = WalSpool.open(spoolDirectory);
         this.segment = first;
     }
 
@@ -38,12 +48,15 @@ final class SegmentAccumulator {
             throw new WalContinuityException("WAL arrived for " + dataStart + " but the archive continues at "
                     + position() + " (segment " + segment + "); reconnecting to stream from the slot again");
         }
+        int segmentSize = Math.toIntExact(segment.segmentSize()); // PostgreSQL's largest is 1 GiB
         while (data.hasRemaining()) {
-            int count = Math.min(data.remaining(), buffer.length - held);
-            data.get(buffer, held, count);
+            int count = Math.min(data.remaining(), segmentSize - held);
+            ByteBuffer part = data.slice(data.position(), count);
+            spool.write(part, held);
+            data.position(data.position() + count);
             held += count;
-            if (held == buffer.length) {
-                sink.completed(segment, buffer);
+            if (held == segmentSize) {
+                sink.completed(segment, heldBytes());
                 segment = segment.next();
                 held = 0;
             }
@@ -60,13 +73,30 @@ final class SegmentAccumulator {
         return held;
     }
 
-    /** The current segment's bytes so far: valid up to {@link #held()}, overwritten by later data. */
-    byte[] heldBytes() {
-        return buffer;
+    /** The current segment's bytes so far (up to {@link #held()}), valid until more data is accepted. */
+    WalBytes heldBytes() {
+        int length = held;
+        return new WalBytes() {
+            @Override
+            public int length() {
+                return length;
+            }
+
+            @Override
+            public InputStream open() {
+                return spool.read(length);
+            }
+        };
     }
 
     /** The WAL position right after the last byte received. */
     Lsn position() {
         return new Lsn(segment.startLsn().value() + held);
+    }
+
+    /** Gives the spool file back. */
+    @Override
+    public void close() throws IOException {
+        spool.close();
     }
 }

@@ -2,6 +2,7 @@ package io.strata.wal.streaming;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import io.strata.common.crypto.EncryptedObjectException;
 import io.strata.common.crypto.Keyring;
 import io.strata.common.crypto.ObjectEncryption;
@@ -18,9 +19,14 @@ import io.strata.common.wal.WalTimelineArchived;
 import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.messaging.MessagePublisher;
 import io.strata.platform.storage.StorageEncryption;
+import io.strata.wal.streaming.SegmentAccumulator.WalBytes;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -37,21 +43,31 @@ import org.slf4j.LoggerFactory;
  * Puts one source's WAL into the object store (zstd level 3, then encrypted when this service has a key
  * and the source does not turn encryption off) and announces it on
  * {@code strata.wal.events}. Each method returns only once the object is stored and Kafka
- * acknowledged the event, so the caller may then tell PostgreSQL the WAL is safe.
+ * acknowledged the event, so the caller may then tell PostgreSQL the WAL is safe. A segment is compressed and
+ * encrypted as it streams from its spool file into another ({@link WalSpool}), which the store then reads: the
+ * heap holds buffers only, whatever the segment size and however many sources ship at once.
  */
 final class SegmentShipper {
     private static final Logger log = LoggerFactory.getLogger(SegmentShipper.class);
     static final int ZSTD_LEVEL = 3;
+    private static final int SPOOL_BUFFER = 256 * 1024;
     private static final Pattern COMPLETE_SEGMENT = Pattern.compile("[0-9A-F]{24}\\.zst");
     private final String source;
     private final ObjectStore store;
     private final StorageEncryption encryption;
     private final MessagePublisher publisher;
     private final Clock clock;
+    private final Path spoolDirectory;
     private volatile Boolean encrypt;
 
     SegmentShipper(
-            String source, ObjectStore store, StorageEncryption encryption, MessagePublisher publisher, Clock clock) {
+            String source,
+            ObjectStore store,
+            StorageEncryption encryption,
+            MessagePublisher publisher,
+            Clock clock,
+            Path spoolDirectory) {
+        this.spoolDirectory = spoolDirectory;
         this.source = source;
         this.store = store;
         this.encryption = encryption;
@@ -81,19 +97,22 @@ final class SegmentShipper {
     }
 
     /** Ships a whole segment; it replaces the segment's partial, which is deleted. */
-    WalSegmentArchived shipComplete(WalSegmentName segment, byte[] content, WalCoverage coverage) throws IOException {
+    WalSegmentArchived shipComplete(WalSegmentName segment, WalBytes content, WalCoverage coverage) throws IOException {
+        if (content.length() != segment.segmentSize()) {
+            throw new IllegalArgumentException("segment " + segment + " is " + segment.segmentSize()
+                    + " bytes; shipping it whole with " + content.length() + " would archive a torn segment");
+        }
         String key = StorageLayout.walSegmentKey(source, segment.timeline(), segment.toString());
-        WalSegmentArchived event = store(segment, content, content.length, key, false, coverage);
+        WalSegmentArchived event = store(segment, content, key, false, coverage);
         // deleted unconditionally: after a restart this process cannot know whether an earlier one shipped it
         store.delete(StorageLayout.walPartialKey(source, segment.timeline(), segment.toString()));
         return event;
     }
 
-    /** Ships the first {@code length} bytes of the current segment as its partial. */
-    WalSegmentArchived shipPartial(WalSegmentName segment, byte[] content, int length, WalCoverage coverage)
-            throws IOException {
+    /** Ships the bytes so far of the current segment as its partial. */
+    WalSegmentArchived shipPartial(WalSegmentName segment, WalBytes content, WalCoverage coverage) throws IOException {
         String key = StorageLayout.walPartialKey(source, segment.timeline(), segment.toString());
-        return store(segment, content, length, key, true, coverage);
+        return store(segment, content, key, true, coverage);
     }
 
     /**
@@ -161,11 +180,36 @@ final class SegmentShipper {
     }
 
     private WalSegmentArchived store(
-            WalSegmentName segment, byte[] content, int length, String key, boolean partial, WalCoverage coverage)
+            WalSegmentName segment, WalBytes content, String key, boolean partial, WalCoverage coverage)
             throws IOException {
-        byte[] stored = ObjectEncryption.encrypt(compress(content, length), keys());
-        Lsn end = new Lsn(segment.startLsn().value() + length);
-        store.put(key, stored);
+        Keyring keys = keys();
+        Lsn end = new Lsn(segment.startLsn().value() + content.length());
+        try (WalSpool stored = WalSpool.open(spoolDirectory)) {
+            MessageDigest sha256 = sha256();
+            try (InputStream plain = content.open();
+                    OutputStream out = new ZstdOutputStreamNoFinalizer(
+                            ObjectEncryption.encrypt(
+                                    new DigestOutputStream(
+                                            new BufferedOutputStream(stored.appender(), SPOOL_BUFFER), sha256),
+                                    keys),
+                            ZSTD_LEVEL)) {
+                plain.transferTo(out);
+            }
+            long storedBytes = stored.size();
+            store.put(key, storedBytes, () -> stored.read(storedBytes));
+            return announce(
+                    segment, end, partial, key, storedBytes, HexFormat.of().formatHex(sha256.digest()), coverage);
+        }
+    }
+
+    private WalSegmentArchived announce(
+            WalSegmentName segment,
+            Lsn end,
+            boolean partial,
+            String key,
+            long storedBytes,
+            String sha256,
+            WalCoverage coverage) {
         WalSegmentArchived event = new WalSegmentArchived(
                 WalEvent.SCHEMA_VERSION,
                 source,
@@ -176,8 +220,8 @@ final class SegmentShipper {
                 end,
                 partial,
                 key,
-                stored.length,
-                sha256Hex(stored),
+                storedBytes,
+                sha256,
                 clock.instant(),
                 coverage.coveredUntil(end));
         publisher.publish(Topics.WAL_EVENTS, event);
@@ -214,8 +258,12 @@ final class SegmentShipper {
     }
 
     static String sha256Hex(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
+    }
+
+    private static MessageDigest sha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM ships SHA-256", e);
         }

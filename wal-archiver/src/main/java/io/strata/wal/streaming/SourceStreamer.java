@@ -169,7 +169,9 @@ final class SourceStreamer implements Runnable {
                     .map(Switch::endLsn)
                     .findFirst()
                     .orElse(null);
-            pump(session, stream, new SegmentAccumulator(first), new WalCoverage(), historicEnd);
+            try (SegmentAccumulator segments = new SegmentAccumulator(first, properties.spoolDirectory())) {
+                pump(session, stream, segments, new WalCoverage(), historicEnd);
+            }
         }
     }
 
@@ -270,7 +272,10 @@ final class SourceStreamer implements Runnable {
     }
 
     private void archiveComplete(
-            PGReplicationStream stream, WalSegmentName segment, byte[] content, PartialSchedule partials)
+            PGReplicationStream stream,
+            WalSegmentName segment,
+            SegmentAccumulator.WalBytes content,
+            PartialSchedule partials)
             throws IOException, SQLException {
         WalSegmentArchived event = shipper.shipComplete(segment, content, coverage);
         // only now, with the object stored and the event acknowledged, may the slot let the WAL go
@@ -278,15 +283,14 @@ final class SourceStreamer implements Runnable {
         stream.setFlushedLSN(end);
         stream.setAppliedLSN(end);
         stream.forceUpdateStatus();
-        partials.shipped(segment, content.length);
+        partials.shipped(segment, content.length());
         state.archived(event);
         backoff.reset();
         log.info("archived WAL segment {} of {} ({} bytes stored)", segment, source, event.storedBytes());
     }
 
     private void shipPartial(SegmentAccumulator segments, PartialSchedule partials) throws IOException {
-        WalSegmentArchived event =
-                shipper.shipPartial(segments.segment(), segments.heldBytes(), segments.held(), coverage);
+        WalSegmentArchived event = shipper.shipPartial(segments.segment(), segments.heldBytes(), coverage);
         partials.shipped(segments.segment(), segments.held());
         state.archived(event);
         backoff.reset();

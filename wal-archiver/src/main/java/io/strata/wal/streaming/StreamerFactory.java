@@ -7,6 +7,9 @@ import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.messaging.MessagePublisher;
 import io.strata.platform.postgres.PgTools;
 import io.strata.platform.storage.StorageEncryption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import org.springframework.stereotype.Component;
 
@@ -39,6 +42,21 @@ class StreamerFactory {
         this.properties = properties;
         this.clock = clock;
         this.registry = registry;
+        requireSpool(properties.spoolDirectory());
+    }
+
+    /** Fails the start, saying what to set, when the spool directory cannot hold this archiver's files. */
+    static void requireSpool(Path directory) {
+        try {
+            Files.createDirectories(directory);
+            WalSpool.open(directory).close();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException(
+                    "the WAL spool directory " + directory + " cannot hold the archiver's files (" + e
+                            + "): set strata.wal.spool-directory (STRATA_WAL_SPOOL_DIRECTORY) to a writable"
+                            + " directory on a disk with room for 32 MiB per archived source",
+                    e);
+        }
     }
 
     /**
@@ -67,7 +85,7 @@ class StreamerFactory {
         return new SourceStreamer(
                 source,
                 catalog,
-                new SegmentShipper(source, store, encryption, publisher, clock),
+                new SegmentShipper(source, store, encryption, publisher, clock, properties.spoolDirectory()),
                 pg,
                 properties,
                 clock,

@@ -3,6 +3,7 @@ package io.strata.wal.streaming;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -18,6 +19,9 @@ import org.springframework.validation.annotation.Validated;
  *     {@code wal_sender_timeout} never cuts an idle stream
  * @param slotPrefix replication slot names are this plus the source name
  * @param backoff how long to wait before reconnecting after a failure
+ * @param spoolDirectory where the segment each source is filling is held (one segment, 16 MiB by default, per
+ *     archived source, plus the compressed copy being stored), instead of the heap; its files are unlinked as
+ *     they are opened, so nothing is left there after a crash
  */
 @Validated
 @ConfigurationProperties("strata.wal")
@@ -30,7 +34,8 @@ public record WalProperties(
         @NotNull @Pattern(regexp = "[a-z_][a-z0-9_]{0,30}", message = "slot prefix must be a lower-case identifier")
         String slotPrefix,
 
-        @NotNull @Valid Backoff backoff) {
+        @NotNull @Valid Backoff backoff,
+        @NotNull Path spoolDirectory) {
 
     /** Exponential: {@code initial}, doubled after every failed attempt, never above {@code max}. */
     public record Backoff(

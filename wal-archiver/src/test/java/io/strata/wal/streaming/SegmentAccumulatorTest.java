@@ -5,15 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalSegmentName;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SegmentAccumulatorTest {
     private static final long SEGMENT_SIZE = 1024;
+
+    @TempDir
+    Path spool;
 
     private record Completed(String name, byte[] content) {}
 
@@ -22,7 +30,7 @@ class SegmentAccumulatorTest {
         WalSegmentName first = new WalSegmentName(3, 0x1_0000_0000L / SEGMENT_SIZE - 2, SEGMENT_SIZE);
         byte[] wal = new byte[(int) (SEGMENT_SIZE * 3 + 357)];
         new Random(42).nextBytes(wal);
-        SegmentAccumulator accumulator = new SegmentAccumulator(first);
+        SegmentAccumulator accumulator = new SegmentAccumulator(first, spool);
         List<Completed> completed = new ArrayList<>();
 
         Random chunks = new Random(7);
@@ -32,7 +40,7 @@ class SegmentAccumulatorTest {
             accumulator.accept(
                     new Lsn(first.startLsn().value() + offset),
                     ByteBuffer.wrap(wal, offset, size).slice(),
-                    (segment, content) -> completed.add(new Completed(segment.toString(), content.clone())));
+                    (segment, content) -> completed.add(new Completed(segment.toString(), read(content))));
             offset += size;
         }
 
@@ -46,15 +54,14 @@ class SegmentAccumulatorTest {
         }
         assertThat(accumulator.segment().toString()).isEqualTo("000000030000000100000001");
         assertThat(accumulator.held()).isEqualTo(357);
-        assertThat(Arrays.copyOf(accumulator.heldBytes(), 357))
-                .isEqualTo(Arrays.copyOfRange(wal, wal.length - 357, wal.length));
+        assertThat(read(accumulator.heldBytes())).isEqualTo(Arrays.copyOfRange(wal, wal.length - 357, wal.length));
         assertThat(accumulator.position()).isEqualTo(new Lsn(first.startLsn().value() + wal.length));
     }
 
     @Test
     void aChunkEndingExactlyOnTheBoundaryCompletesTheSegmentAndStartsTheNextEmpty() throws Exception {
         WalSegmentName first = new WalSegmentName(1, 5, SEGMENT_SIZE);
-        SegmentAccumulator accumulator = new SegmentAccumulator(first);
+        SegmentAccumulator accumulator = new SegmentAccumulator(first, spool);
         List<String> completed = new ArrayList<>();
 
         accumulator.accept(
@@ -68,7 +75,7 @@ class SegmentAccumulatorTest {
     @Test
     void refusesWalThatDoesNotContinueWhereTheLastChunkEnded() throws Exception {
         WalSegmentName first = new WalSegmentName(1, 5, SEGMENT_SIZE);
-        SegmentAccumulator accumulator = new SegmentAccumulator(first);
+        SegmentAccumulator accumulator = new SegmentAccumulator(first, spool);
         accumulator.accept(first.startLsn(), ByteBuffer.allocate(100), (s, c) -> {});
 
         Lsn skipped = new Lsn(first.startLsn().value() + 200);
@@ -77,5 +84,53 @@ class SegmentAccumulatorTest {
                 .hasMessageContaining(
                         "archive continues at " + new Lsn(first.startLsn().value() + 100));
         assertThat(accumulator.held()).isEqualTo(100);
+    }
+
+    @Test
+    void theSpoolFileIsNeverVisibleInItsDirectoryAndIsGoneOnClose() throws Exception {
+        WalSegmentName first = new WalSegmentName(1, 5, SEGMENT_SIZE);
+        byte[] wal = new byte[(int) SEGMENT_SIZE + 10];
+        new Random(1).nextBytes(wal);
+        List<byte[]> completed = new ArrayList<>();
+        try (SegmentAccumulator accumulator = new SegmentAccumulator(first, spool)) {
+            accumulator.accept(first.startLsn(), ByteBuffer.wrap(wal), (s, c) -> completed.add(read(c)));
+
+            assertThat(spoolFiles())
+                    .as("unlinked as it was opened: a killed archiver leaves nothing")
+                    .isEmpty();
+            assertThat(read(accumulator.heldBytes()))
+                    .isEqualTo(Arrays.copyOfRange(wal, (int) SEGMENT_SIZE, wal.length));
+        }
+        assertThat(completed).singleElement().isEqualTo(Arrays.copyOf(wal, (int) SEGMENT_SIZE));
+        assertThat(spoolFiles()).isEmpty();
+    }
+
+    @Test
+    void heldBytesReadAsOftenAsAskedAndNeverPastWhatWasHeld() throws Exception {
+        WalSegmentName first = new WalSegmentName(1, 5, SEGMENT_SIZE);
+        try (SegmentAccumulator accumulator = new SegmentAccumulator(first, spool)) {
+            accumulator.accept(first.startLsn(), ByteBuffer.wrap(new byte[] {1, 2, 3}), (s, c) -> {});
+            SegmentAccumulator.WalBytes held = accumulator.heldBytes();
+            // the next segment's bytes are overwritten in place: a view keeps the length it was taken with
+            accumulator.accept(new Lsn(first.startLsn().value() + 3), ByteBuffer.wrap(new byte[] {4}), (s, c) -> {});
+
+            assertThat(read(held)).containsExactly(1, 2, 3);
+            assertThat(read(held)).containsExactly(1, 2, 3);
+            assertThat(read(accumulator.heldBytes())).containsExactly(1, 2, 3, 4);
+        }
+    }
+
+    private static byte[] read(SegmentAccumulator.WalBytes bytes) throws java.io.IOException {
+        try (InputStream in = bytes.open()) {
+            byte[] all = in.readAllBytes();
+            assertThat(all).hasSize(bytes.length());
+            return all;
+        }
+    }
+
+    private List<Path> spoolFiles() throws java.io.IOException {
+        try (Stream<Path> files = Files.list(spool)) {
+            return files.toList();
+        }
     }
 }

@@ -1,24 +1,34 @@
 package io.strata.wal.streaming;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.luben.zstd.Zstd;
 import io.strata.common.crypto.EncryptionKey;
 import io.strata.common.crypto.Keyring;
+import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.Lsn;
 import io.strata.common.storage.LocalObjectStore;
+import io.strata.common.storage.ObjectStore;
 import io.strata.common.wal.WalSegmentArchived;
 import io.strata.common.wal.WalSegmentName;
 import io.strata.common.wal.WalTimelineArchived;
 import io.strata.platform.storage.StorageEncryption;
+import io.strata.platform.testing.ForwardingObjectStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,18 +44,21 @@ class SegmentShipperTest {
     /** A session that saw the server at the segment's start: all it ships covers that moment. */
     private final WalCoverage caughtUp = new WalCoverage();
 
+    @TempDir
+    Path spool;
+
     @BeforeEach
     void setUp(@TempDir Path root) throws Exception {
         store = new LocalObjectStore(root);
         shipper = new SegmentShipper(
-                "shop", store, StorageEncryption.off("test"), publisher, Clock.fixed(NOW, ZoneOffset.UTC));
+                "shop", store, StorageEncryption.off("test"), publisher, Clock.fixed(NOW, ZoneOffset.UTC), spool);
         new Random(3).nextBytes(content);
         caughtUp.observed(new WalCoverage.Sample(segment.startLsn(), NOW.minusSeconds(5)));
     }
 
     @Test
     void partialHoldsTheBytesSoFarAndEndsWhereTheyEnd() throws Exception {
-        WalSegmentArchived event = shipper.shipPartial(segment, content, 1000, caughtUp);
+        WalSegmentArchived event = shipper.shipPartial(segment, bytes(content, 1000), caughtUp);
 
         String key = "shop/wal/00000002/" + segment + ".partial.zst";
         byte[] stored = store.readAll(key);
@@ -63,9 +76,9 @@ class SegmentShipperTest {
 
     @Test
     void completeSegmentReplacesItsPartialAndIsAnnounced() throws Exception {
-        shipper.shipPartial(segment, content, 1000, caughtUp);
+        shipper.shipPartial(segment, bytes(content, 1000), caughtUp);
 
-        WalSegmentArchived event = shipper.shipComplete(segment, content, caughtUp);
+        WalSegmentArchived event = shipper.shipComplete(segment, whole(), caughtUp);
 
         byte[] stored = store.readAll("shop/wal/00000002/" + segment + ".zst");
         assertThat(Zstd.decompress(stored, (int) SEGMENT_SIZE)).isEqualTo(content);
@@ -85,9 +98,9 @@ class SegmentShipperTest {
 
     @Test
     void lastArchivedSegmentIgnoresPartialsAndHistory() throws Exception {
-        shipper.shipComplete(segment, content, caughtUp);
-        shipper.shipComplete(segment.next(), content, caughtUp);
-        shipper.shipPartial(segment.next().next(), content, 10, caughtUp);
+        shipper.shipComplete(segment, whole(), caughtUp);
+        shipper.shipComplete(segment.next(), whole(), caughtUp);
+        shipper.shipPartial(segment.next().next(), bytes(content, 10), caughtUp);
         shipper.shipHistory(2, "1\t0/3000000\tno recovery target specified\n".getBytes(StandardCharsets.UTF_8));
 
         assertThat(shipper.lastArchivedSegment(2, SEGMENT_SIZE)).contains(segment.next());
@@ -145,13 +158,15 @@ class SegmentShipperTest {
                 encrypted,
                 StorageEncryption.of("test", Keyring.of("k1", EncryptionKey.generate("k1"))),
                 publisher,
-                Clock.fixed(NOW, ZoneOffset.UTC));
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                spool);
         SegmentShipper after = new SegmentShipper(
                 "shop",
                 encrypted,
                 StorageEncryption.of("test", Keyring.of("k2", EncryptionKey.generate("k2"))),
                 publisher,
-                Clock.fixed(NOW, ZoneOffset.UTC));
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                spool);
 
         WalTimelineArchived first = before.shipHistory(2, history).orElseThrow();
         WalTimelineArchived again = after.shipHistory(2, history).orElseThrow();
@@ -168,5 +183,82 @@ class SegmentShipperTest {
 
         assertThat(store.stat("shop/wal/00000002/00000002.history.zst")).isPresent();
         assertThat(publisher.sent).isEmpty();
+    }
+
+    @Test
+    void anEncryptedSegmentIsStoredEncryptedAndNothingStaysInTheSpool(@TempDir Path root) throws Exception {
+        LocalObjectStore encrypted = new LocalObjectStore(root);
+        Keyring keys = Keyring.of("k1", EncryptionKey.generate("k1"));
+        SegmentShipper secret = new SegmentShipper(
+                "shop",
+                encrypted,
+                StorageEncryption.of("test", keys),
+                publisher,
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                spool);
+
+        WalSegmentArchived event = secret.shipComplete(segment, whole(), caughtUp);
+
+        byte[] stored = encrypted.readAll(event.key());
+        assertThat(ObjectEncryption.isEncrypted(stored)).isTrue();
+        assertThat(Zstd.decompress(ObjectEncryption.decrypt(stored, keys), (int) SEGMENT_SIZE))
+                .isEqualTo(content);
+        assertThat(event.sha256()).isEqualTo(SegmentShipper.sha256Hex(stored));
+        assertThat(event.storedBytes()).isEqualTo(stored.length);
+        assertThat(spoolFiles()).as("the spool files are unlinked").isEmpty();
+    }
+
+    @Test
+    void aStoreThatFailsLeavesNoSpoolFileAndNoEvent(@TempDir Path root) throws Exception {
+        ObjectStore failing = new ForwardingObjectStore(new LocalObjectStore(root)) {
+            @Override
+            public void put(String key, long length, Content body) throws IOException {
+                try (InputStream in = body.open()) {
+                    in.readNBytes((int) Math.min(length, 100));
+                }
+                throw new IOException("injected: the store is down");
+            }
+        };
+        SegmentShipper broken = new SegmentShipper(
+                "shop", failing, StorageEncryption.off("test"), publisher, Clock.fixed(NOW, ZoneOffset.UTC), spool);
+
+        assertThatThrownBy(() -> broken.shipComplete(segment, whole(), caughtUp))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("injected");
+
+        assertThat(publisher.sent).isEmpty();
+        assertThat(spoolFiles()).isEmpty();
+    }
+
+    @Test
+    void aSegmentOfTheWrongLengthIsNeverShippedWhole() {
+        assertThatThrownBy(() -> shipper.shipComplete(segment, bytes(content, 1000), caughtUp))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("torn segment");
+        assertThat(publisher.sent).isEmpty();
+    }
+
+    private SegmentAccumulator.WalBytes whole() {
+        return bytes(content, content.length);
+    }
+
+    static SegmentAccumulator.WalBytes bytes(byte[] content, int length) {
+        return new SegmentAccumulator.WalBytes() {
+            @Override
+            public int length() {
+                return length;
+            }
+
+            @Override
+            public InputStream open() {
+                return new ByteArrayInputStream(content, 0, length);
+            }
+        };
+    }
+
+    private List<Path> spoolFiles() throws IOException {
+        try (Stream<Path> files = Files.list(spool)) {
+            return files.toList();
+        }
     }
 }

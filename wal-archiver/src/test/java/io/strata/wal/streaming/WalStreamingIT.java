@@ -40,7 +40,8 @@ class WalStreamingIT {
             Duration.ofSeconds(1),
             Duration.ofSeconds(10),
             "strata_",
-            new WalProperties.Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)));
+            new WalProperties.Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)),
+            Path.of(System.getProperty("java.io.tmpdir")));
     private static ThrowawayPostgres postgres;
 
     @TempDir
@@ -467,7 +468,13 @@ class WalStreamingIT {
         return new SourceStreamer(
                 source,
                 catalogOf(server),
-                new SegmentShipper(source, store, StorageEncryption.off("test"), publisher, Clock.systemUTC()),
+                new SegmentShipper(
+                        source,
+                        store,
+                        StorageEncryption.off("test"),
+                        publisher,
+                        Clock.systemUTC(),
+                        PROPERTIES.spoolDirectory()),
                 pgTools(),
                 PROPERTIES,
                 Clock.systemUTC(),

@@ -1,0 +1,115 @@
+package io.strata.wal.streaming;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A file of the archiver's own that holds WAL (or a stored object being made from it) instead of the heap, so
+ * the archiver's memory does not grow with the sources it archives. The file is removed from its directory as
+ * it is opened ({@link StandardOpenOption#DELETE_ON_CLOSE}: unlinked at once on Linux) and lives only as long as
+ * this open channel: a killed archiver leaves nothing behind. Nothing here has to be durable: WAL is let go on
+ * the server only once it is stored. The name is random, never a source's.
+ */
+final class WalSpool implements AutoCloseable {
+    private final FileChannel channel;
+
+    private WalSpool(FileChannel channel) {
+        this.channel = channel;
+    }
+
+    /** A new empty spool file in {@code directory}. */
+    static WalSpool open(Path directory) throws IOException {
+        Path file = directory.resolve("strata-wal-" + UUID.randomUUID() + ".spool");
+        return new WalSpool(FileChannel.open(
+                file,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.DELETE_ON_CLOSE));
+    }
+
+    /** Writes all of {@code data} at {@code position}. */
+    void write(ByteBuffer data, long position) throws IOException {
+        long at = position;
+        while (data.hasRemaining()) {
+            at += channel.write(data, at);
+        }
+    }
+
+    /** Empties the file (its disk space is given back). */
+    void clear() throws IOException {
+        channel.truncate(0);
+    }
+
+    /** The file's size in bytes. */
+    long size() throws IOException {
+        return channel.size();
+    }
+
+    /** A stream that appends to the file from its current end; closing it leaves the file open. */
+    OutputStream appender() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                Objects.checkFromIndexSize(off, len, b.length);
+                WalSpool.this.write(ByteBuffer.wrap(b, off, len), channel.size());
+            }
+        };
+    }
+
+    /** The first {@code length} bytes, read from the start; any number of these may be open at once. */
+    InputStream read(long length) {
+        return new InputStream() {
+            private long position;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                Objects.checkFromIndexSize(off, len, b.length);
+                if (len == 0) {
+                    return 0;
+                }
+                if (position >= length) {
+                    return -1;
+                }
+                int wanted = (int) Math.min(len, length - position);
+                int count = channel.read(ByteBuffer.wrap(b, off, wanted), position);
+                if (count < 0) {
+                    throw new IOException(
+                            "the spool file ended at " + position + " bytes, before the " + length + " it should hold");
+                }
+                position += count;
+                return count;
+            }
+
+            @Override
+            public long skip(long n) {
+                long skipped = Math.max(0, Math.min(n, length - position));
+                position += skipped;
+                return skipped;
+            }
+        };
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
