@@ -7,13 +7,19 @@
 # gives the peaks under load, their growth over the baseline per source, the WAL written and archived, and
 # whether every source's archive kept up (GET /sources/{name}/wal at the end: healthy, within 1 MiB).
 # Usage (from the repository root, on a running stack: ./strata up): bench/wal-archiver-memory.sh [N]
-# Env: LOAD_SECONDS, SAMPLE_SECONDS, RESULTS_NAME (report name; default wal-archiver-memory).
+# Env: LOAD_SECONDS, SAMPLE_SECONDS, RESULTS_NAME (report name; default wal-archiver-memory), LOAD=random (instead
+#   of pgbench -N, WAL that does not compress: rows of 64 KiB from pgcrypto's gen_random_bytes, RATE transactions
+#   a second, default 20, so each source's partial segment grows to a whole segment of incompressible bytes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 die() { echo "wal-archiver-memory: $*" >&2; exit 1; }
 N=${1:-20}
 LOAD_SECONDS=${LOAD_SECONDS:-60}
+LOAD=${LOAD:-pgbench}
+RATE=${RATE:-20}
+[[ $LOAD == pgbench || $LOAD == random ]] || die "LOAD is pgbench or random; got '$LOAD'"
+[[ $RATE =~ ^[1-9][0-9]*$ ]] || die "RATE is a positive integer; got '$RATE'"
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-5}
 for v in "$N" "$LOAD_SECONDS" "$SAMPLE_SECONDS"; do
   [[ $v =~ ^[1-9][0-9]*$ ]] || die "N, LOAD_SECONDS and SAMPLE_SECONDS are positive integers; got '$v'"
@@ -34,7 +40,14 @@ JCMD=$JAVA_HOME/bin/jcmd
 
 OUT=$(mktemp -d /tmp/strata-walmem.XXXXXX)
 chmod 700 "$OUT"
-trap 'rm -rf "$OUT"' EXIT
+sources=()
+cleanup() { # archiving off for the sources registered here (their slots go with it), whatever ended the run
+  for name in "${sources[@]}"; do
+    api PUT "/api/v1/sources/$name/wal-archiving" '{"enabled":false}' >/dev/null 2>&1 || true
+  done
+  rm -rf "$OUT"
+}
+trap cleanup EXIT
 bench_secrets "$OUT"
 NAME=${RESULTS_NAME:-wal-archiver-memory}
 REPORT="bench/reports/$(date -u +%F)-$NAME.txt"
@@ -55,17 +68,21 @@ jar=$(tr '\0' '\n' <"/proc/$pid/cmdline" | grep '\.jar$' | head -1)
 build=$(git -C "$(dirname "$jar")" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$(dirname "$jar")" diff --quiet HEAD 2>/dev/null || build="$build (with uncommitted changes)"
 log "# wal-archiver memory, $(date -u +%FT%TZ); the archiver runs $jar, built from $build"
-log "# $N sources on one server, pgbench -N for ${LOAD_SECONDS} s, a sample every ${SAMPLE_SECONDS} s; archiver pid $pid,"
+if [[ $LOAD == random ]]; then what="incompressible rows (64 KiB of gen_random_bytes, $RATE a second)"; else what="pgbench -N"; fi
+log "# $N sources on one server, $what for ${LOAD_SECONDS} s, a sample every ${SAMPLE_SECONDS} s; archiver pid $pid,"
 log "# its options: $(tr '\0' ' ' <"/proc/$pid/cmdline" | grep -o -- '-Xmx[^ ]*' || echo 'no -Xmx')"
 
 sql "DROP DATABASE IF EXISTS bench_walmem"
 sql "CREATE DATABASE bench_walmem"
 "$BIN/pgbench" -q -i -s 10 bench_walmem >/dev/null 2>&1
+if [[ $LOAD == random ]]; then
+  sql "CREATE EXTENSION IF NOT EXISTS pgcrypto; CREATE TABLE noise (b bytea); ALTER TABLE noise ALTER COLUMN b SET STORAGE EXTERNAL" bench_walmem
+  printf '%s\n' "INSERT INTO noise SELECT string_agg(gen_random_bytes(1024), ''::bytea) FROM generate_series(1, 64);" >"$OUT/noise.sql"
+fi
 
 base_heap=$(live_heap_kb); base_rss=$(rss_kb)
 log "baseline (no source): live heap $(( base_heap / 1024 )) MiB, RSS $(( base_rss / 1024 )) MiB"
 
-sources=()
 for i in $(seq 1 "$N"); do
   name="walmem-$i-$$"
   body="{\"name\":\"$name\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"bench_walmem\",\"username\":\"$PGUSER\",\"password\":$SOURCE_PASSWORD_JSON,\"walArchiving\":true}"
@@ -85,7 +102,11 @@ log "# what the live heap holds then (jcmd GC.class_histogram, the 12 largest cl
 "$JCMD" "$pid" GC.class_histogram | sed -n '4,15p' | sed 's/^/#   /' | tee -a "$REPORT"
 
 start_lsn=$(sql "SELECT pg_current_wal_lsn()")
-"$BIN/pgbench" -n -N -c 4 -j 2 -T "$LOAD_SECONDS" bench_walmem >"$OUT/pgbench.out" 2>&1 &
+if [[ $LOAD == random ]]; then
+  "$BIN/pgbench" -n -f "$OUT/noise.sql" -c 2 -j 2 -R "$RATE" -T "$LOAD_SECONDS" bench_walmem >"$OUT/pgbench.out" 2>&1 &
+else
+  "$BIN/pgbench" -n -N -c 4 -j 2 -T "$LOAD_SECONDS" bench_walmem >"$OUT/pgbench.out" 2>&1 &
+fi
 load=$!
 peak_heap=0; peak_rss=0; samples=0
 while kill -0 "$load" 2>/dev/null; do
@@ -97,7 +118,7 @@ done
 wait "$load" || die "pgbench failed: $(cat "$OUT/pgbench.out")"
 end_lsn=$(sql "SELECT pg_current_wal_lsn()")
 wal_mb=$(sql "SELECT round(pg_wal_lsn_diff('$end_lsn', '$start_lsn') / 1048576.0)")
-log "load: $(grep -o 'tps = [0-9.]*' "$OUT/pgbench.out" | head -1), ${wal_mb} MiB of WAL written, archived by each of the $N sources"
+log "load: $(grep -o 'tps = [0-9.]*' "$OUT/pgbench.out" | head -1), ${wal_mb} MiB of WAL written (each of the $N sources streams all of it)"
 log "peaks over $samples samples under load: live heap $(( peak_heap / 1024 )) MiB, RSS $(( peak_rss / 1024 )) MiB"
 log "growth over the baseline per source: live heap $(( (peak_heap - base_heap) / N )) KiB, RSS $(( (peak_rss - base_rss) / N / 1024 )) MiB"
 

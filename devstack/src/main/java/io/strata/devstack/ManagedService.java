@@ -109,9 +109,8 @@ public final class ManagedService {
     }
 
     /**
-     * Every service's heap (-Xmx). The wal-archiver spools the segments it fills to disk, so its heap no longer grows
-     * with the sources a stack archives (the e2e suite archives about twenty; it needed 768m when each
-     * source's segment was held in memory).
+     * Every service's heap (-Xmx). The wal-archiver spools the segments it fills to disk, so its heap no longer
+     * holds a segment per source (the e2e suite archives about twenty; it needed 768m when it did).
      */
     static final String HEAP = "256m";
 

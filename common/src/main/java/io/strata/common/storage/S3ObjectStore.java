@@ -100,7 +100,11 @@ public final class S3ObjectStore implements ObjectStore {
                 },
                 length,
                 "application/octet-stream");
-        call(() -> s3.putObject(b -> b.bucket(bucket).key(key), body));
+        try {
+            call(() -> s3.putObject(b -> b.bucket(bucket).key(key), body));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /** The object's body; a connection cut while it is read resumes where it broke ({@link ResumingInputStream}). */

@@ -24,6 +24,7 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
@@ -35,6 +36,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,16 +60,23 @@ final class SegmentShipper {
     private final MessagePublisher publisher;
     private final Clock clock;
     private final Path spoolDirectory;
+    private final Semaphore uploads;
     private volatile Boolean encrypt;
 
+    /**
+     * @param uploads shared by every source's shipper: an upload holds its body in memory (the HTTP client copies
+     *     it), so the permits bound that memory to their number times the largest stored segment
+     */
     SegmentShipper(
             String source,
             ObjectStore store,
             StorageEncryption encryption,
             MessagePublisher publisher,
             Clock clock,
-            Path spoolDirectory) {
+            Path spoolDirectory,
+            Semaphore uploads) {
         this.spoolDirectory = spoolDirectory;
+        this.uploads = uploads;
         this.source = source;
         this.store = store;
         this.encryption = encryption;
@@ -196,7 +205,17 @@ final class SegmentShipper {
                 plain.transferTo(out);
             }
             long storedBytes = stored.size();
-            store.put(key, storedBytes, () -> stored.read(storedBytes));
+            try {
+                uploads.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting to upload " + key);
+            }
+            try {
+                store.put(key, storedBytes, () -> stored.read(storedBytes));
+            } finally {
+                uploads.release();
+            }
             return announce(
                     segment, end, partial, key, storedBytes, HexFormat.of().formatHex(sha256.digest()), coverage);
         }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.Semaphore;
 import org.springframework.stereotype.Component;
 
 /** Builds a {@link SourceStreamer} with everything it shares with the other sources' streamers. */
@@ -24,6 +25,7 @@ class StreamerFactory {
     private final WalProperties properties;
     private final Clock clock;
     private final MeterRegistry registry;
+    private final Semaphore uploads;
 
     StreamerFactory(
             CatalogClient catalog,
@@ -42,6 +44,7 @@ class StreamerFactory {
         this.properties = properties;
         this.clock = clock;
         this.registry = registry;
+        this.uploads = new Semaphore(properties.uploadsAtOnce());
         requireSpool(properties.spoolDirectory());
     }
 
@@ -85,7 +88,7 @@ class StreamerFactory {
         return new SourceStreamer(
                 source,
                 catalog,
-                new SegmentShipper(source, store, encryption, publisher, clock, properties.spoolDirectory()),
+                new SegmentShipper(source, store, encryption, publisher, clock, properties.spoolDirectory(), uploads),
                 pg,
                 properties,
                 clock,

@@ -1,6 +1,8 @@
 package io.strata.wal.streaming;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.nio.file.Path;
@@ -22,6 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * @param spoolDirectory where the segment each source is filling is held (one segment, 16 MiB by default, per
  *     archived source, plus the compressed copy being stored), instead of the heap; its files are unlinked as
  *     they are opened, so nothing is left there after a crash
+ * @param uploadsAtOnce how many segments, of all sources, are uploaded at once: each upload holds its stored
+ *     bytes in memory (up to a segment's size), so this bounds the archiver's heap whatever the number of sources
  */
 @Validated
 @ConfigurationProperties("strata.wal")
@@ -35,7 +39,8 @@ public record WalProperties(
         String slotPrefix,
 
         @NotNull @Valid Backoff backoff,
-        @NotNull Path spoolDirectory) {
+        @NotNull Path spoolDirectory,
+        @Min(1) @Max(64) int uploadsAtOnce) {
 
     /** Exponential: {@code initial}, doubled after every failed attempt, never above {@code max}. */
     public record Backoff(

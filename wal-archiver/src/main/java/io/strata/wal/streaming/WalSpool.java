@@ -7,7 +7,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -20,26 +24,40 @@ import java.util.UUID;
 final class WalSpool implements AutoCloseable {
     private final FileChannel channel;
 
+    /** The most one read or write moves at once: the JDK copies through a direct buffer this big per thread. */
+    private static final int MAX_IO = 256 * 1024;
+
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
     private WalSpool(FileChannel channel) {
         this.channel = channel;
     }
 
-    /** A new empty spool file in {@code directory}. */
+    /**
+     * A new empty spool file in {@code directory}, readable by this process's user only (it holds WAL in the
+     * clear, whatever the stored objects' encryption), made new (never an existing file or link).
+     */
     static WalSpool open(Path directory) throws IOException {
         Path file = directory.resolve("strata-wal-" + UUID.randomUUID() + ".spool");
         return new WalSpool(FileChannel.open(
                 file,
-                StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ,
-                StandardOpenOption.WRITE,
-                StandardOpenOption.DELETE_ON_CLOSE));
+                Set.of(
+                        StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.READ,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.DELETE_ON_CLOSE),
+                OWNER_ONLY));
     }
 
     /** Writes all of {@code data} at {@code position}. */
     void write(ByteBuffer data, long position) throws IOException {
         long at = position;
         while (data.hasRemaining()) {
-            at += channel.write(data, at);
+            ByteBuffer piece = data.slice(data.position(), Math.min(data.remaining(), MAX_IO));
+            int written = channel.write(piece, at);
+            data.position(data.position() + written);
+            at += written;
         }
     }
 
@@ -89,7 +107,7 @@ final class WalSpool implements AutoCloseable {
                 if (position >= length) {
                     return -1;
                 }
-                int wanted = (int) Math.min(len, length - position);
+                int wanted = (int) Math.min(Math.min(len, MAX_IO), length - position);
                 int count = channel.read(ByteBuffer.wrap(b, off, wanted), position);
                 if (count < 0) {
                     throw new IOException(

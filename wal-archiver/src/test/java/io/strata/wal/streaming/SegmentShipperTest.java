@@ -28,6 +28,7 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Semaphore;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,13 @@ class SegmentShipperTest {
     void setUp(@TempDir Path root) throws Exception {
         store = new LocalObjectStore(root);
         shipper = new SegmentShipper(
-                "shop", store, StorageEncryption.off("test"), publisher, Clock.fixed(NOW, ZoneOffset.UTC), spool);
+                "shop",
+                store,
+                StorageEncryption.off("test"),
+                publisher,
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                spool,
+                new Semaphore(4));
         new Random(3).nextBytes(content);
         caughtUp.observed(new WalCoverage.Sample(segment.startLsn(), NOW.minusSeconds(5)));
     }
@@ -159,14 +166,16 @@ class SegmentShipperTest {
                 StorageEncryption.of("test", Keyring.of("k1", EncryptionKey.generate("k1"))),
                 publisher,
                 Clock.fixed(NOW, ZoneOffset.UTC),
-                spool);
+                spool,
+                new Semaphore(4));
         SegmentShipper after = new SegmentShipper(
                 "shop",
                 encrypted,
                 StorageEncryption.of("test", Keyring.of("k2", EncryptionKey.generate("k2"))),
                 publisher,
                 Clock.fixed(NOW, ZoneOffset.UTC),
-                spool);
+                spool,
+                new Semaphore(4));
 
         WalTimelineArchived first = before.shipHistory(2, history).orElseThrow();
         WalTimelineArchived again = after.shipHistory(2, history).orElseThrow();
@@ -195,7 +204,8 @@ class SegmentShipperTest {
                 StorageEncryption.of("test", keys),
                 publisher,
                 Clock.fixed(NOW, ZoneOffset.UTC),
-                spool);
+                spool,
+                new Semaphore(4));
 
         WalSegmentArchived event = secret.shipComplete(segment, whole(), caughtUp);
 
@@ -220,7 +230,13 @@ class SegmentShipperTest {
             }
         };
         SegmentShipper broken = new SegmentShipper(
-                "shop", failing, StorageEncryption.off("test"), publisher, Clock.fixed(NOW, ZoneOffset.UTC), spool);
+                "shop",
+                failing,
+                StorageEncryption.off("test"),
+                publisher,
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                spool,
+                new Semaphore(4));
 
         assertThatThrownBy(() -> broken.shipComplete(segment, whole(), caughtUp))
                 .isInstanceOf(IOException.class)
@@ -228,6 +244,39 @@ class SegmentShipperTest {
 
         assertThat(publisher.sent).isEmpty();
         assertThat(spoolFiles()).isEmpty();
+    }
+
+    @Test
+    void anUploadHoldsOneOfTheSharedPermitsAndGivesItBack(@TempDir Path root) throws Exception {
+        Semaphore uploads = new Semaphore(1);
+        List<Integer> freeDuringPut = new java.util.ArrayList<>();
+        ObjectStore watched = new ForwardingObjectStore(new LocalObjectStore(root)) {
+            @Override
+            public void put(String key, long length, Content body) throws IOException {
+                freeDuringPut.add(uploads.availablePermits());
+                if (freeDuringPut.size() == 2) {
+                    throw new IOException("injected: the second upload fails");
+                }
+                super.put(key, length, body);
+            }
+        };
+        SegmentShipper shipper = new SegmentShipper(
+                "shop",
+                watched,
+                StorageEncryption.off("test"),
+                publisher,
+                Clock.fixed(NOW, ZoneOffset.UTC),
+                spool,
+                uploads);
+
+        shipper.shipPartial(segment, bytes(content, 1000), caughtUp);
+        assertThatThrownBy(() -> shipper.shipComplete(segment, whole(), caughtUp))
+                .hasMessageContaining("injected");
+
+        assertThat(freeDuringPut).containsExactly(0, 0);
+        assertThat(uploads.availablePermits())
+                .as("given back after a failed upload too")
+                .isEqualTo(1);
     }
 
     @Test

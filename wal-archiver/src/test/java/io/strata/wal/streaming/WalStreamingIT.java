@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,8 @@ class WalStreamingIT {
             Duration.ofSeconds(10),
             "strata_",
             new WalProperties.Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)),
-            Path.of(System.getProperty("java.io.tmpdir")));
+            Path.of(System.getProperty("java.io.tmpdir")),
+            4);
     private static ThrowawayPostgres postgres;
 
     @TempDir
@@ -474,7 +476,8 @@ class WalStreamingIT {
                         StorageEncryption.off("test"),
                         publisher,
                         Clock.systemUTC(),
-                        PROPERTIES.spoolDirectory()),
+                        PROPERTIES.spoolDirectory(),
+                        new Semaphore(PROPERTIES.uploadsAtOnce())),
                 pgTools(),
                 PROPERTIES,
                 Clock.systemUTC(),
