@@ -7,7 +7,7 @@
 # gives the peaks under load, their growth over the baseline per source, the WAL written and archived, and
 # whether every source's archive kept up (GET /sources/{name}/wal at the end: healthy, within 1 MiB).
 # Usage (from the repository root, on a running stack: ./strata up): bench/wal-archiver-memory.sh [N]
-# Env: LOAD_SECONDS, SAMPLE_SECONDS, RESULTS_NAME (report name; default wal-archiver-memory), LOAD=random (instead
+# Env: LOAD_SECONDS, SAMPLE_SECONDS (0: none under load, so the archiver's CPU figure holds no full collections), RESULTS_NAME (report name; default wal-archiver-memory), LOAD=random (instead
 #   of pgbench -N, WAL that does not compress: rows of 64 KiB from pgcrypto's gen_random_bytes, RATE transactions
 #   a second, default 20, so each source's partial segment grows to a whole segment of incompressible bytes).
 set -euo pipefail
@@ -21,9 +21,10 @@ RATE=${RATE:-20}
 [[ $LOAD == pgbench || $LOAD == random ]] || die "LOAD is pgbench or random; got '$LOAD'"
 [[ $RATE =~ ^[1-9][0-9]*$ ]] || die "RATE is a positive integer; got '$RATE'"
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-5}
-for v in "$N" "$LOAD_SECONDS" "$SAMPLE_SECONDS"; do
-  [[ $v =~ ^[1-9][0-9]*$ ]] || die "N, LOAD_SECONDS and SAMPLE_SECONDS are positive integers; got '$v'"
+for v in "$N" "$LOAD_SECONDS"; do
+  [[ $v =~ ^[1-9][0-9]*$ ]] || die "N and LOAD_SECONDS are positive integers; got '$v'"
 done
+[[ $SAMPLE_SECONDS =~ ^[0-9]+$ ]] || die "SAMPLE_SECONDS is a number of seconds (0: no samples under load, for a clean CPU figure); got '$SAMPLE_SECONDS'"
 (( N <= 35 )) || die "the dev stack's source allows 40 WAL senders: at most 35 sources"
 
 STATE_DIR=${STRATA_STATE_DIR:-.strata/stack}
@@ -63,6 +64,8 @@ live_heap_kb() { # the live objects' bytes, counted in one full collection (GC.h
   "$JCMD" "$pid" GC.class_histogram | awk '$1 == "Total" {print int($3 / 1024)}'
 }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # user + system, in clock ticks
+TICKS=$(getconf CLK_TCK)
 
 jar=$(tr '\0' '\n' <"/proc/$pid/cmdline" | grep '\.jar$' | head -1)
 build=$(git -C "$(dirname "$jar")" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -102,6 +105,7 @@ log "# what the live heap holds then (jcmd GC.class_histogram, the 12 largest cl
 "$JCMD" "$pid" GC.class_histogram | sed -n '4,15p' | sed 's/^/#   /' | tee -a "$REPORT"
 
 start_lsn=$(sql "SELECT pg_current_wal_lsn()")
+start_cpu=$(cpu_ticks); start_wall=$(date +%s%N)
 if [[ $LOAD == random ]]; then
   "$BIN/pgbench" -n -f "$OUT/noise.sql" -c 2 -j 2 -R "$RATE" -T "$LOAD_SECONDS" bench_walmem >"$OUT/pgbench.out" 2>&1 &
 else
@@ -109,18 +113,22 @@ else
 fi
 load=$!
 peak_heap=0; peak_rss=0; samples=0
-while kill -0 "$load" 2>/dev/null; do
+while (( SAMPLE_SECONDS > 0 )) && kill -0 "$load" 2>/dev/null; do
   sleep "$SAMPLE_SECONDS"
   h=$(live_heap_kb); r=$(rss_kb); samples=$((samples + 1))
   (( h > peak_heap )) && peak_heap=$h
   (( r > peak_rss )) && peak_rss=$r
 done
 wait "$load" || die "pgbench failed: $(cat "$OUT/pgbench.out")"
+end_cpu=$(cpu_ticks); end_wall=$(date +%s%N)
 end_lsn=$(sql "SELECT pg_current_wal_lsn()")
 wal_mb=$(sql "SELECT round(pg_wal_lsn_diff('$end_lsn', '$start_lsn') / 1048576.0)")
 log "load: $(grep -o 'tps = [0-9.]*' "$OUT/pgbench.out" | head -1), ${wal_mb} MiB of WAL written (each of the $N sources streams all of it)"
-log "peaks over $samples samples under load: live heap $(( peak_heap / 1024 )) MiB, RSS $(( peak_rss / 1024 )) MiB"
-log "growth over the baseline per source: live heap $(( (peak_heap - base_heap) / N )) KiB, RSS $(( (peak_rss - base_rss) / N / 1024 )) MiB"
+log "archiver CPU during the load ($samples samples' full collections included): $(python3 -c "print(f'{($end_cpu - $start_cpu) / $TICKS:.1f} CPU-s over {($end_wall - $start_wall) / 1e9:.0f} s')")"
+if (( samples > 0 )); then
+  log "peaks over $samples samples under load: live heap $(( peak_heap / 1024 )) MiB, RSS $(( peak_rss / 1024 )) MiB"
+  log "growth over the baseline per source: live heap $(( (peak_heap - base_heap) / N )) KiB, RSS $(( (peak_rss - base_rss) / N / 1024 )) MiB"
+fi
 
 # each source's archive reaches the end of the load within 60 s
 deadline=$(( $(date +%s) + 60 ))

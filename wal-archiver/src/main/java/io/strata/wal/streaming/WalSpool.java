@@ -25,7 +25,7 @@ final class WalSpool implements AutoCloseable {
     private final FileChannel channel;
 
     /** The most one read or write moves at once: the JDK copies through a direct buffer this big per thread. */
-    private static final int MAX_IO = 256 * 1024;
+    static final int MAX_IO = 256 * 1024;
 
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
@@ -72,8 +72,11 @@ final class WalSpool implements AutoCloseable {
     }
 
     /** A stream that appends to the file from its current end; closing it leaves the file open. */
-    OutputStream appender() {
+    OutputStream appender() throws IOException {
+        long start = channel.size();
         return new OutputStream() {
+            private long position = start;
+
             @Override
             public void write(int b) throws IOException {
                 write(new byte[] {(byte) b}, 0, 1);
@@ -82,7 +85,8 @@ final class WalSpool implements AutoCloseable {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 Objects.checkFromIndexSize(off, len, b.length);
-                WalSpool.this.write(ByteBuffer.wrap(b, off, len), channel.size());
+                WalSpool.this.write(ByteBuffer.wrap(b, off, len), position);
+                position += len;
             }
         };
     }

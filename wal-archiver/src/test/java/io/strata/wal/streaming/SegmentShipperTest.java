@@ -280,6 +280,27 @@ class SegmentShipperTest {
     }
 
     @Test
+    void compressionWritesOneFrameOfExactlyThePledgedBytesAtEverySizeAroundItsBuffers() throws Exception {
+        byte[] wal = new byte[3 * WalSpool.MAX_IO + 5];
+        new Random(11).nextBytes(wal);
+        for (int i = 0; i < wal.length; i += 3) {
+            wal[i] = 0; // partly compressible, as WAL is
+        }
+        for (int length : new int[] {0, 1, WalSpool.MAX_IO - 1, WalSpool.MAX_IO, WalSpool.MAX_IO + 1, wal.length}) {
+            java.io.ByteArrayOutputStream stored = new java.io.ByteArrayOutputStream();
+            SegmentShipper.compress(new ByteArrayInputStream(wal, 0, length), length, stored);
+            try (InputStream frame =
+                    new com.github.luben.zstd.ZstdInputStream(new ByteArrayInputStream(stored.toByteArray()))) {
+                assertThat(frame.readAllBytes()).as("%d bytes", length).isEqualTo(Arrays.copyOf(wal, length));
+            }
+        }
+        assertThatThrownBy(() -> SegmentShipper.compress(
+                        new ByteArrayInputStream(wal, 0, 100), 200, new java.io.ByteArrayOutputStream()))
+                .isInstanceOf(java.io.EOFException.class)
+                .hasMessageContaining("after 100 of its 200 bytes");
+    }
+
+    @Test
     void aSegmentOfTheWrongLengthIsNeverShippedWhole() {
         assertThatThrownBy(() -> shipper.shipComplete(segment, bytes(content, 1000), caughtUp))
                 .isInstanceOf(IllegalArgumentException.class)
