@@ -452,7 +452,7 @@ public class PointInTimeRestore {
         }
     }
 
-    private Chain chain(String source, String backupId, boolean requireEncrypted) {
+    Chain chain(String source, String backupId, boolean requireEncrypted) {
         BackupManifest target = physicalManifest(source, backupId, requireEncrypted);
         if (target.type() == BackupType.FULL || target.chain() == null) {
             return new Chain(
