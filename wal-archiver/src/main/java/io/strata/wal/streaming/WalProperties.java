@@ -25,7 +25,8 @@ import org.springframework.validation.annotation.Validated;
  *     archived source, plus the compressed copy being stored), instead of the heap; its files are unlinked as
  *     they are opened, so nothing is left there after a crash
  * @param uploadsAtOnce how many segments, of all sources, are uploaded at once: each upload holds its stored
- *     bytes in memory (up to a segment's size), so this bounds the archiver's heap whatever the number of sources
+ *     bytes in memory (up to a segment's size), so this bounds what uploads take of the heap, whatever the number
+ *     of sources
  */
 @Validated
 @ConfigurationProperties("strata.wal")

@@ -16,7 +16,7 @@ import java.util.UUID;
 
 /**
  * A file of the archiver's own that holds WAL (or a stored object being made from it) instead of the heap, so
- * the archiver's memory does not grow with the sources it archives. The file is removed from its directory as
+ * the archiver's heap holds no segment per archived source. The file is removed from its directory as
  * it is opened ({@link StandardOpenOption#DELETE_ON_CLOSE}: unlinked at once on Linux) and lives only as long as
  * this open channel: a killed archiver leaves nothing behind. Nothing here has to be durable: WAL is let go on
  * the server only once it is stored. The name is random, never a source's.
@@ -59,11 +59,6 @@ final class WalSpool implements AutoCloseable {
             data.position(data.position() + written);
             at += written;
         }
-    }
-
-    /** Empties the file (its disk space is given back). */
-    void clear() throws IOException {
-        channel.truncate(0);
     }
 
     /** The file's size in bytes. */
