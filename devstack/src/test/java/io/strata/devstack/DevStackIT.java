@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.strata.common.storage.ObjectUpload;
 import io.strata.common.storage.S3ObjectStore;
 import java.io.ByteArrayInputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -86,14 +87,7 @@ class DevStackIT {
     void s3MultipartUploadOfTwelveMebibytesReadsBackIdentically() throws Exception {
         byte[] content = new byte[12 * 1024 * 1024 + 123];
         new Random(42).nextBytes(content);
-        try (S3Client s3 = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .region(Region.US_EAST_1)
-                .forcePathStyle(true)
-                .endpointOverride(stack.s3Endpoint())
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(stack.s3AccessKey(), stack.s3SecretKey())))
-                .build()) {
+        try (S3Client s3 = s3Client(stack.s3Endpoint())) {
             S3ObjectStore store =
                     new S3ObjectStore(s3, stack.s3Bucket(), 5 * 1024 * 1024, 2, S3ObjectStore.defaultRetry());
             try (ObjectUpload upload = store.create("check/big.bin")) {
@@ -113,14 +107,7 @@ class DevStackIT {
      */
     @Test
     void onePutFromReopenableContentSurvivesFaultsAndReadsBackIdentically() throws Exception {
-        try (S3Client s3 = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .region(Region.US_EAST_1)
-                .forcePathStyle(true)
-                .endpointOverride(stack.s3Faults().endpoint())
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(stack.s3AccessKey(), stack.s3SecretKey())))
-                .build()) {
+        try (S3Client s3 = s3Client(stack.s3Faults().endpoint())) {
             S3ObjectStore store =
                     new S3ObjectStore(s3, stack.s3Bucket(), 5 * 1024 * 1024, 2, S3ObjectStore.defaultRetry());
             Random random = new Random(7);
@@ -148,6 +135,17 @@ class DevStackIT {
                 assertThat(store.readAll("check/put-" + i)).as("object %d", i).isEqualTo(contents.get(i));
             }
         }
+    }
+
+    private static S3Client s3Client(URI endpoint) {
+        return S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .endpointOverride(endpoint)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(stack.s3AccessKey(), stack.s3SecretKey())))
+                .build();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.strata.backup.physical;
 
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import io.strata.common.files.BulkInputStream;
 import io.strata.platform.postgres.ReplicationConnection;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -1,5 +1,6 @@
 package io.strata.backup.physical;
 
+import io.strata.common.files.BulkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

@@ -1,5 +1,6 @@
 package io.strata.common.storage;
 
+import io.strata.common.files.BulkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -9,7 +10,7 @@ import java.io.InputStream;
  * goes on, at most {@link #MAX_RESUMES} times. So a streamed download is not restarted from byte 0, and
  * an object replaced meanwhile fails instead of being spliced.
  */
-final class ResumingInputStream extends InputStream {
+final class ResumingInputStream extends BulkInputStream {
     static final int MAX_RESUMES = 5;
 
     /** Opens the object {@code key} at {@code offset}, requiring ETag {@code etag}. */
@@ -26,13 +27,6 @@ final class ResumingInputStream extends InputStream {
     ResumingInputStream(InputStream first, Reopen reopen) {
         this.current = first;
         this.reopen = reopen;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

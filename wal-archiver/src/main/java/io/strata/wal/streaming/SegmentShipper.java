@@ -1,7 +1,6 @@
 package io.strata.wal.streaming;
 
 import com.github.luben.zstd.EndDirective;
-import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdException;
 import com.github.luben.zstd.ZstdInputStream;
@@ -24,6 +23,7 @@ import io.strata.platform.storage.StorageEncryption;
 import io.strata.wal.streaming.SegmentAccumulator.WalBytes;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -155,7 +155,9 @@ final class SegmentShipper {
                         timeline,
                         source);
             }
-            stored = ObjectEncryption.encrypt(compress(content, content.length), keys());
+            ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+            compress(new ByteArrayInputStream(content), content.length, compressed);
+            stored = ObjectEncryption.encrypt(compressed.toByteArray(), keys());
             store.put(key, stored);
         }
         List<WalTimelineArchived.Switch> history;
@@ -302,15 +304,6 @@ final class SegmentShipper {
         } catch (ZstdException e) {
             throw new IOException("zstd could not compress WAL: " + e.getMessage(), e);
         }
-    }
-
-    static byte[] compress(byte[] content, int length) {
-        byte[] target = new byte[Math.toIntExact(Zstd.compressBound(length))];
-        long size = Zstd.compressByteArray(target, 0, target.length, content, 0, length, ZSTD_LEVEL);
-        if (Zstd.isError(size)) {
-            throw new IllegalStateException("zstd could not compress WAL: " + Zstd.getErrorName(size));
-        }
-        return Arrays.copyOf(target, Math.toIntExact(size));
     }
 
     static String sha256Hex(byte[] bytes) {

@@ -1,5 +1,6 @@
 package io.strata.wal.streaming;
 
+import io.strata.common.files.BulkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -88,14 +89,8 @@ final class WalSpool implements AutoCloseable {
 
     /** The first {@code length} bytes, read from the start; any number of these may be open at once. */
     InputStream read(long length) {
-        return new InputStream() {
+        return new BulkInputStream() {
             private long position;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-            }
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {

@@ -51,14 +51,7 @@ class SegmentShipperTest {
     @BeforeEach
     void setUp(@TempDir Path root) throws Exception {
         store = new LocalObjectStore(root);
-        shipper = new SegmentShipper(
-                "shop",
-                store,
-                StorageEncryption.off("test"),
-                publisher,
-                Clock.fixed(NOW, ZoneOffset.UTC),
-                spool,
-                new Semaphore(4));
+        shipper = shipper(store, StorageEncryption.off("test"), new Semaphore(4));
         new Random(3).nextBytes(content);
         caughtUp.observed(new WalCoverage.Sample(segment.startLsn(), NOW.minusSeconds(5)));
     }
@@ -160,21 +153,13 @@ class SegmentShipperTest {
     void aStoredHistoryThisArchiverCannotDecryptIsKept(@TempDir Path root) throws Exception {
         LocalObjectStore encrypted = new LocalObjectStore(root);
         byte[] history = "1\t0/3000000\tno recovery target specified\n".getBytes(StandardCharsets.UTF_8);
-        SegmentShipper before = new SegmentShipper(
-                "shop",
+        SegmentShipper before = shipper(
                 encrypted,
                 StorageEncryption.of("test", Keyring.of("k1", EncryptionKey.generate("k1"))),
-                publisher,
-                Clock.fixed(NOW, ZoneOffset.UTC),
-                spool,
                 new Semaphore(4));
-        SegmentShipper after = new SegmentShipper(
-                "shop",
+        SegmentShipper after = shipper(
                 encrypted,
                 StorageEncryption.of("test", Keyring.of("k2", EncryptionKey.generate("k2"))),
-                publisher,
-                Clock.fixed(NOW, ZoneOffset.UTC),
-                spool,
                 new Semaphore(4));
 
         WalTimelineArchived first = before.shipHistory(2, history).orElseThrow();
@@ -198,14 +183,7 @@ class SegmentShipperTest {
     void anEncryptedSegmentIsStoredEncryptedAndNothingStaysInTheSpool(@TempDir Path root) throws Exception {
         LocalObjectStore encrypted = new LocalObjectStore(root);
         Keyring keys = Keyring.of("k1", EncryptionKey.generate("k1"));
-        SegmentShipper secret = new SegmentShipper(
-                "shop",
-                encrypted,
-                StorageEncryption.of("test", keys),
-                publisher,
-                Clock.fixed(NOW, ZoneOffset.UTC),
-                spool,
-                new Semaphore(4));
+        SegmentShipper secret = shipper(encrypted, StorageEncryption.of("test", keys), new Semaphore(4));
 
         WalSegmentArchived event = secret.shipComplete(segment, whole(), caughtUp);
 
@@ -229,14 +207,7 @@ class SegmentShipperTest {
                 throw new IOException("injected: the store is down");
             }
         };
-        SegmentShipper broken = new SegmentShipper(
-                "shop",
-                failing,
-                StorageEncryption.off("test"),
-                publisher,
-                Clock.fixed(NOW, ZoneOffset.UTC),
-                spool,
-                new Semaphore(4));
+        SegmentShipper broken = shipper(failing, StorageEncryption.off("test"), new Semaphore(4));
 
         assertThatThrownBy(() -> broken.shipComplete(segment, whole(), caughtUp))
                 .isInstanceOf(IOException.class)
@@ -260,14 +231,7 @@ class SegmentShipperTest {
                 super.put(key, length, body);
             }
         };
-        SegmentShipper shipper = new SegmentShipper(
-                "shop",
-                watched,
-                StorageEncryption.off("test"),
-                publisher,
-                Clock.fixed(NOW, ZoneOffset.UTC),
-                spool,
-                uploads);
+        SegmentShipper shipper = shipper(watched, StorageEncryption.off("test"), uploads);
 
         shipper.shipPartial(segment, bytes(content, 1000), caughtUp);
         assertThatThrownBy(() -> shipper.shipComplete(segment, whole(), caughtUp))
@@ -306,6 +270,12 @@ class SegmentShipperTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("torn segment");
         assertThat(publisher.sent).isEmpty();
+    }
+
+    /** A shipper of source "shop" at {@link #NOW}, spooling in {@link #spool}. */
+    private SegmentShipper shipper(ObjectStore target, StorageEncryption encryption, Semaphore uploads) {
+        return new SegmentShipper(
+                "shop", target, encryption, publisher, Clock.fixed(NOW, ZoneOffset.UTC), spool, uploads);
     }
 
     private SegmentAccumulator.WalBytes whole() {

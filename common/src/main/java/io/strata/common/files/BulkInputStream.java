@@ -1,10 +1,10 @@
-package io.strata.backup.physical;
+package io.strata.common.files;
 
 import java.io.IOException;
 import java.io.InputStream;
 
 /** A stream read in bulk: its single-byte read goes through its array read. */
-abstract class BulkInputStream extends InputStream {
+public abstract class BulkInputStream extends InputStream {
     @Override
     public final int read() throws IOException {
         byte[] one = new byte[1];
