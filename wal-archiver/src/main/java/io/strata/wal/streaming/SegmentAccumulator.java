@@ -2,6 +2,7 @@ package io.strata.wal.streaming;
 
 import io.strata.common.model.Lsn;
 import io.strata.common.wal.WalSegmentName;
+import io.strata.wal.streaming.SegmentCompressor.CompressedWal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -11,11 +12,13 @@ import java.sql.SQLException;
 /**
  * Collects streamed WAL into whole segments. The stream starts at a segment boundary, so every segment handed
  * to the sink holds the segment's bytes from its first to its last, exactly as PostgreSQL's own file in
- * {@code pg_wal}. The segment being filled is held in a spool file ({@link WalSpool}), not in memory, and the
- * file is reused for the next segment: a sink must be done with the bytes when it returns.
+ * {@code pg_wal}. The segment being filled is held in a spool file ({@link WalSpool}), not in memory, and so is
+ * its compressed form, made as shipments ask for it ({@link SegmentCompressor}); both files are reused for the
+ * next segment: a sink must be done with the bytes when it returns.
  */
 final class SegmentAccumulator implements AutoCloseable {
     private final WalSpool spool;
+    private final SegmentCompressor compressor;
     private WalSegmentName segment;
     private int held;
 
@@ -30,11 +33,20 @@ final class SegmentAccumulator implements AutoCloseable {
         int length();
 
         InputStream open() throws IOException;
+
+        /** These bytes compressed as they are stored (see {@link SegmentCompressor}). */
+        CompressedWal compressed() throws IOException;
     }
 
     /** Spools the segments from {@code first} on in a file of {@code spoolDirectory}. */
     SegmentAccumulator(WalSegmentName first, Path spoolDirectory) throws IOException {
         this.spool = WalSpool.open(spoolDirectory);
+        try {
+            this.compressor = new SegmentCompressor(spoolDirectory, SegmentShipper.ZSTD_LEVEL);
+        } catch (IOException | RuntimeException e) {
+            spool.close();
+            throw e;
+        }
         this.segment = first;
     }
 
@@ -56,7 +68,8 @@ final class SegmentAccumulator implements AutoCloseable {
             data.position(data.position() + count);
             held += count;
             if (held == segmentSize) {
-                sink.completed(segment, heldBytes());
+                sink.completed(segment, view(held, true));
+                compressor.reset();
                 segment = segment.next();
                 held = 0;
             }
@@ -75,7 +88,18 @@ final class SegmentAccumulator implements AutoCloseable {
 
     /** The current segment's bytes so far (up to {@link #held()}), valid until more data is accepted. */
     WalBytes heldBytes() {
-        int length = held;
+        return view(held, false);
+    }
+
+    /**
+     * The source is quiet: the compressed segment's open frame is ended and its context freed until more WAL
+     * arrives.
+     */
+    void rest() throws IOException {
+        compressor.rest();
+    }
+
+    private WalBytes view(int length, boolean whole) {
         return new WalBytes() {
             @Override
             public int length() {
@@ -86,6 +110,11 @@ final class SegmentAccumulator implements AutoCloseable {
             public InputStream open() {
                 return spool.read(length);
             }
+
+            @Override
+            public CompressedWal compressed() throws IOException {
+                return compressor.compress(this, whole);
+            }
         };
     }
 
@@ -94,9 +123,11 @@ final class SegmentAccumulator implements AutoCloseable {
         return new Lsn(segment.startLsn().value() + held);
     }
 
-    /** Gives the spool file back. */
+    /** Gives the spool files back. */
     @Override
     public void close() throws IOException {
-        spool.close();
+        try (WalSpool held = spool) {
+            compressor.close();
+        }
     }
 }

@@ -1,8 +1,5 @@
 package io.strata.wal.streaming;
 
-import com.github.luben.zstd.EndDirective;
-import com.github.luben.zstd.ZstdCompressCtx;
-import com.github.luben.zstd.ZstdException;
 import com.github.luben.zstd.ZstdInputStream;
 import io.strata.common.crypto.EncryptedObjectException;
 import io.strata.common.crypto.Keyring;
@@ -21,6 +18,7 @@ import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.messaging.MessagePublisher;
 import io.strata.platform.storage.StorageEncryption;
 import io.strata.wal.streaming.SegmentAccumulator.WalBytes;
+import io.strata.wal.streaming.SegmentCompressor.CompressedWal;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -29,7 +27,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -49,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * Puts one source's WAL into the object store (zstd level 3, then encrypted when this service has a key
  * and the source does not turn encryption off) and announces it on
  * {@code strata.wal.events}. Each method returns only once the object is stored and Kafka
- * acknowledged the event, so the caller may then tell PostgreSQL the WAL is safe. A segment is compressed and
- * encrypted as it streams from its spool file into another ({@link WalSpool}), which the store then reads: the
- * heap holds buffers only, whatever the segment size and however many sources ship at once.
+ * acknowledged the event, so the caller may then tell PostgreSQL the WAL is safe. A segment's compressed form
+ * ({@link SegmentCompressor}, in a spool file) is encrypted and hashed as it streams into another spool file
+ * ({@link WalSpool}), which the store then reads: the heap holds buffers only, whatever the segment size and
+ * however many sources ship at once.
  */
 final class SegmentShipper {
     private static final Logger log = LoggerFactory.getLogger(SegmentShipper.class);
@@ -156,7 +154,7 @@ final class SegmentShipper {
                         source);
             }
             ByteArrayOutputStream compressed = new ByteArrayOutputStream();
-            compress(new ByteArrayInputStream(content), content.length, compressed);
+            SegmentCompressor.compress(new ByteArrayInputStream(content), content.length, ZSTD_LEVEL, compressed);
             stored = ObjectEncryption.encrypt(compressed.toByteArray(), keys());
             store.put(key, stored);
         }
@@ -199,13 +197,14 @@ final class SegmentShipper {
             throws IOException {
         Keyring keys = keys();
         Lsn end = new Lsn(segment.startLsn().value() + content.length());
+        CompressedWal compressed = content.compressed();
         try (WalSpool stored = WalSpool.open(spoolDirectory)) {
             MessageDigest sha256 = sha256();
-            try (InputStream plain = content.open();
+            try (InputStream zstd = compressed.open();
                     OutputStream sink = ObjectEncryption.encrypt(
                             new DigestOutputStream(new BufferedOutputStream(stored.appender(), SPOOL_BUFFER), sha256),
                             keys)) {
-                compress(plain, content.length(), sink);
+                copy(zstd, compressed.length(), sink);
             }
             long storedBytes = stored.size();
             try {
@@ -270,39 +269,16 @@ final class SegmentShipper {
         }
     }
 
-    /**
-     * Compresses exactly {@code length} bytes of {@code plain} into one zstd frame written to {@code sink}. The
-     * size is pledged, so zstd tunes itself to it as a one-shot compression would (streaming without it cost a
-     * fifth more CPU on WAL) and fails should the bytes read not match it.
-     */
-    static void compress(InputStream plain, long length, OutputStream sink) throws IOException {
-        try (ZstdCompressCtx zstd = new ZstdCompressCtx()) {
-            zstd.setLevel(ZSTD_LEVEL);
-            zstd.setPledgedSrcSize(length);
-            byte[] in = new byte[WalSpool.MAX_IO];
-            ByteBuffer out = ByteBuffer.allocate(WalSpool.MAX_IO);
-            long read = 0;
-            while (true) {
-                int n = plain.readNBytes(in, 0, (int) Math.min(in.length, length - read));
-                if (n == 0 && read < length) {
-                    throw new EOFException("the WAL to store ended after " + read + " of its " + length + " bytes");
-                }
-                read += n;
-                boolean last = read == length;
-                ByteBuffer source = ByteBuffer.wrap(in, 0, n);
-                boolean flushed;
-                do {
-                    flushed =
-                            zstd.compressByteBufferStream(out, source, last ? EndDirective.END : EndDirective.CONTINUE);
-                    sink.write(out.array(), 0, out.position());
-                    out.clear();
-                } while (last ? !flushed : source.hasRemaining());
-                if (last) {
-                    return;
-                }
+    /** Copies exactly {@code length} bytes. */
+    private static void copy(InputStream in, long length, OutputStream out) throws IOException {
+        byte[] buffer = new byte[WalSpool.MAX_IO];
+        for (long left = length; left > 0; ) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new EOFException("the compressed WAL ended " + left + " bytes before its " + length);
             }
-        } catch (ZstdException e) {
-            throw new IOException("zstd could not compress WAL: " + e.getMessage(), e);
+            out.write(buffer, 0, n);
+            left -= n;
         }
     }
 

@@ -36,6 +36,8 @@ import org.slf4j.MDC;
 final class SourceStreamer implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SourceStreamer.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(10);
+    /** How long a source writes no WAL before its segment's compression context is let go. */
+    private static final Duration REST_AFTER = Duration.ofSeconds(10);
     /** How long a stream of an earlier timeline may stay quiet before its end before it is opened again. */
     private static final Duration HISTORIC_SILENCE = Duration.ofSeconds(60);
 
@@ -227,6 +229,10 @@ final class SourceStreamer implements Runnable {
                 nextTimelineCheck = clock.instant().plus(properties.statusInterval());
             }
             if (data == null) {
+                if (!clock.instant().isBefore(lastData.plus(REST_AFTER))
+                        && !partials.hasUnshipped(segments.segment(), segments.held())) {
+                    segments.rest(); // a quiet source holds no compression context
+                }
                 await(IDLE_WAIT);
             }
         }

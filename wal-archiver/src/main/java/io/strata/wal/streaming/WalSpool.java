@@ -62,6 +62,11 @@ final class WalSpool implements AutoCloseable {
         }
     }
 
+    /** Empties the file. */
+    void truncate() throws IOException {
+        channel.truncate(0);
+    }
+
     /** The file's size in bytes. */
     long size() throws IOException {
         return channel.size();

@@ -197,6 +197,53 @@ class SegmentShipperTest {
     }
 
     @Test
+    void partialsAndTheSegmentFromTheAccumulatorAreStoredEncryptedAndReadBackAsTheWal(@TempDir Path root)
+            throws Exception {
+        LocalObjectStore encrypted = new LocalObjectStore(root);
+        Keyring keys = Keyring.of("k1", EncryptionKey.generate("k1"));
+        SegmentShipper secret = shipper(encrypted, StorageEncryption.of("test", keys), new Semaphore(4));
+        List<WalSegmentArchived> completed = new java.util.ArrayList<>();
+        try (SegmentAccumulator accumulator = new SegmentAccumulator(segment, spool)) {
+            int[] arrivals = {1000, 20_000, 3, 30_000, (int) SEGMENT_SIZE - 51_003 + 77};
+            int offset = 0;
+            for (int count : arrivals) {
+                accumulator.accept(
+                        new Lsn(segment.startLsn().value() + offset),
+                        java.nio.ByteBuffer.wrap(wholeAndMore(), offset, count).slice(),
+                        (full, bytes) -> completed.add(secret.shipComplete(full, bytes, caughtUp)));
+                offset += count;
+                if (completed.isEmpty()) {
+                    WalSegmentArchived partial = secret.shipPartial(segment, accumulator.heldBytes(), caughtUp);
+                    byte[] plain = ObjectEncryption.decrypt(encrypted.readAll(partial.key()), keys);
+                    assertThat(Zstd.decompress(plain, offset))
+                            .as("the partial after %d bytes", offset)
+                            .isEqualTo(Arrays.copyOf(content, offset));
+                    assertThat(partial.endLsn())
+                            .isEqualTo(new Lsn(segment.startLsn().value() + offset));
+                }
+                if (offset == 21_000) {
+                    accumulator.rest(); // the source went quiet for a while: the next partial starts a frame
+                }
+            }
+            assertThat(accumulator.segment()).isEqualTo(segment.next());
+            assertThat(accumulator.held()).isEqualTo(77);
+        }
+        byte[] stored = encrypted.readAll(completed.getFirst().key());
+        byte[] zstd = ObjectEncryption.decrypt(stored, keys);
+        assertThat(Zstd.findFrameCompressedSize(zstd)).as("one frame").isEqualTo(zstd.length);
+        assertThat(Zstd.decompress(zstd, (int) SEGMENT_SIZE)).isEqualTo(content);
+        assertThat(completed.getFirst().sha256()).isEqualTo(SegmentShipper.sha256Hex(stored));
+        assertThat(encrypted.stat("shop/wal/00000002/" + segment + ".partial.zst"))
+                .isEmpty();
+        assertThat(spoolFiles()).isEmpty();
+    }
+
+    /** The segment's content, then 77 bytes of the next one. */
+    private byte[] wholeAndMore() {
+        return Arrays.copyOf(content, content.length + 77);
+    }
+
+    @Test
     void aStoreThatFailsLeavesNoSpoolFileAndNoEvent(@TempDir Path root) throws Exception {
         ObjectStore failing = new ForwardingObjectStore(new LocalObjectStore(root)) {
             @Override
@@ -244,27 +291,6 @@ class SegmentShipperTest {
     }
 
     @Test
-    void compressionWritesOneFrameOfExactlyThePledgedBytesAtEverySizeAroundItsBuffers() throws Exception {
-        byte[] wal = new byte[3 * WalSpool.MAX_IO + 5];
-        new Random(11).nextBytes(wal);
-        for (int i = 0; i < wal.length; i += 3) {
-            wal[i] = 0; // partly compressible, as WAL is
-        }
-        for (int length : new int[] {0, 1, WalSpool.MAX_IO - 1, WalSpool.MAX_IO, WalSpool.MAX_IO + 1, wal.length}) {
-            java.io.ByteArrayOutputStream stored = new java.io.ByteArrayOutputStream();
-            SegmentShipper.compress(new ByteArrayInputStream(wal, 0, length), length, stored);
-            try (InputStream frame =
-                    new com.github.luben.zstd.ZstdInputStream(new ByteArrayInputStream(stored.toByteArray()))) {
-                assertThat(frame.readAllBytes()).as("%d bytes", length).isEqualTo(Arrays.copyOf(wal, length));
-            }
-        }
-        assertThatThrownBy(() -> SegmentShipper.compress(
-                        new ByteArrayInputStream(wal, 0, 100), 200, new java.io.ByteArrayOutputStream()))
-                .isInstanceOf(java.io.EOFException.class)
-                .hasMessageContaining("after 100 of its 200 bytes");
-    }
-
-    @Test
     void aSegmentOfTheWrongLengthIsNeverShippedWhole() {
         assertThatThrownBy(() -> shipper.shipComplete(segment, bytes(content, 1000), caughtUp))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -292,6 +318,23 @@ class SegmentShipperTest {
             @Override
             public InputStream open() {
                 return new ByteArrayInputStream(content, 0, length);
+            }
+
+            /** One compression of the bytes, as SegmentCompressor's own tests prove it makes them. */
+            @Override
+            public SegmentCompressor.CompressedWal compressed() {
+                byte[] zstd = Zstd.compress(Arrays.copyOf(content, length), SegmentShipper.ZSTD_LEVEL);
+                return new SegmentCompressor.CompressedWal() {
+                    @Override
+                    public long length() {
+                        return zstd.length;
+                    }
+
+                    @Override
+                    public InputStream open() {
+                        return new ByteArrayInputStream(zstd);
+                    }
+                };
             }
         };
     }
