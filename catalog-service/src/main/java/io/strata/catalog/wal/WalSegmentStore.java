@@ -23,7 +23,10 @@ class WalSegmentStore {
     /**
      * Records a segment. A complete segment replaces its partial; a partial never replaces a complete
      * segment, nor a partial that already reaches further (events of one source arrive in order, but a
-     * redelivery may repeat an older one).
+     * redelivery may repeat an older one). An object stored again under the same key (a partial of the same
+     * length, or a complete segment, shipped again by a new session of the archiver after a reconnect) replaces
+     * the record when its SHA-256 differs: the store holds the newer bytes now, and a restore checks what it
+     * fetches against the record. A redelivery repeats a source's events in their order, so the newest wins.
      */
     void record(WalSegmentArchived event) {
         jdbc.sql("""
@@ -34,8 +37,12 @@ class WalSegmentStore {
                             end_lsn = EXCLUDED.end_lsn, partial = EXCLUDED.partial, object_key = EXCLUDED.object_key,
                             stored_bytes = EXCLUDED.stored_bytes, sha256 = EXCLUDED.sha256,
                             archived_at = EXCLUDED.archived_at, covered_until = EXCLUDED.covered_until
-                        WHERE wal_segment.partial
-                          AND (NOT EXCLUDED.partial OR EXCLUDED.end_lsn > wal_segment.end_lsn)""")
+                        WHERE (wal_segment.partial
+                               AND (NOT EXCLUDED.partial OR EXCLUDED.end_lsn > wal_segment.end_lsn
+                                    OR (EXCLUDED.end_lsn = wal_segment.end_lsn
+                                        AND EXCLUDED.sha256 <> wal_segment.sha256)))
+                           OR (NOT wal_segment.partial AND NOT EXCLUDED.partial
+                               AND EXCLUDED.sha256 <> wal_segment.sha256)""")
                 .params(
                         event.source(),
                         event.timeline(),

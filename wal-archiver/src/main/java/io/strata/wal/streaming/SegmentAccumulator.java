@@ -126,7 +126,7 @@ final class SegmentAccumulator implements AutoCloseable {
     /** Gives the spool files back. */
     @Override
     public void close() throws IOException {
-        try (WalSpool held = spool) {
+        try (WalSpool file = spool) {
             compressor.close();
         }
     }

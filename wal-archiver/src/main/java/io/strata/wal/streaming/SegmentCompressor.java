@@ -42,6 +42,8 @@ final class SegmentCompressor implements AutoCloseable {
     private ZstdCompressCtx open;
     private int frameCount;
     private long covered;
+    /** The file may hold bytes of no use (a failure part way, or an earlier segment): empty it before writing. */
+    private boolean stale;
 
     /** The stored form of some of a segment's bytes: one or more whole zstd frames. */
     interface CompressedWal {
@@ -57,32 +59,37 @@ final class SegmentCompressor implements AutoCloseable {
 
     /**
      * The first {@code wal.length()} bytes of the segment compressed, {@code wal} holding the same bytes as
-     * earlier calls since {@link #reset()} and at least as many. When {@code whole}, the segment is complete:
-     * the result is then one frame, and nothing more may be added before {@link #reset()}. The result reads this
-     * compressor's file: it is valid until the next call.
+     * earlier calls since {@link #reset()} and at least as many (and at least one). When {@code whole}, the
+     * segment is complete: the result is then one frame, and nothing more may be added before {@link #reset()}.
+     * The result reads this compressor's file: it is valid until the next call. A failure part way leaves the
+     * compressor to start the segment again at the next call.
      */
     CompressedWal compress(WalBytes wal, boolean whole) throws IOException {
         long length = wal.length();
+        if (length == 0) {
+            throw new IllegalArgumentException("no WAL to compress: a zstd frame is written with its first byte");
+        }
         if (length < covered) {
             throw new IllegalStateException(
                     "asked to compress " + length + " bytes of a segment already compressed up to " + covered);
         }
         if (whole && (frameCount > 1 || (frameCount == 1 && open == null && covered < length))) {
-            reset(); // more than one frame: a complete segment is stored as one, so compress it again
+            forget(); // more than one frame: a complete segment is stored as one, so compress it again
         }
-        if (covered < length || frameCount == 0 || (whole && open != null)) {
+        if (stale) {
+            frames.truncate();
+            stale = false;
+        }
+        if (covered < length || (whole && open != null)) {
             if (open == null) {
-                open = new ZstdCompressCtx().setLevel(level).setChecksum(false).setContentSize(false);
-                if (whole && covered == 0) {
-                    open.setPledgedSrcSize(length); // tunes zstd to the size, as a one-shot compression would
-                }
+                open = context(whole && covered == 0 ? length : -1);
                 frameCount++;
             }
             try (InputStream in = wal.open()) {
                 in.skipNBytes(covered);
                 append(in, length - covered, whole ? EndDirective.END : EndDirective.FLUSH);
             } catch (IOException | RuntimeException e) {
-                reset(); // what the file holds is no longer known to be whole
+                forget(); // what the file holds is no longer known to be whole
                 throw e;
             }
             covered = length;
@@ -106,13 +113,16 @@ final class SegmentCompressor implements AutoCloseable {
         };
     }
 
-    /** Ends the open frame, if any, and frees its context: the source is quiet. */
+    /**
+     * Ends the open frame, if any, and frees its context: the source is quiet. Should that fail, the segment is
+     * compressed again from its first byte at the next call.
+     */
     void rest() throws IOException {
         if (open != null) {
             try {
                 append(InputStream.nullInputStream(), 0, EndDirective.END);
             } catch (IOException | RuntimeException e) {
-                reset();
+                forget();
                 throw e;
             }
             free();
@@ -120,11 +130,8 @@ final class SegmentCompressor implements AutoCloseable {
     }
 
     /** Forgets the segment: the next one starts from its first byte. */
-    void reset() throws IOException {
-        free();
-        frames.truncate();
-        frameCount = 0;
-        covered = 0;
+    void reset() {
+        forget();
     }
 
     /** Whether a zstd context is held (a frame is open). */
@@ -134,8 +141,31 @@ final class SegmentCompressor implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        try (WalSpool file = frames) {
+            free();
+        }
+    }
+
+    private void forget() {
         free();
-        frames.close();
+        frameCount = 0;
+        covered = 0;
+        stale = true;
+    }
+
+    /** A context for a new frame that promises neither a size nor a checksum; {@code size} is pledged if known. */
+    private ZstdCompressCtx context(long size) {
+        ZstdCompressCtx zstd = new ZstdCompressCtx();
+        try {
+            zstd.setLevel(level).setChecksum(false).setContentSize(false);
+            if (size >= 0) {
+                zstd.setPledgedSrcSize(size); // tunes zstd to the size, as a one-shot compression would
+            }
+            return zstd;
+        } catch (RuntimeException e) {
+            zstd.close();
+            throw e;
+        }
     }
 
     private void free() {

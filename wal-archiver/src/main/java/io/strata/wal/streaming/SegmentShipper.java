@@ -6,6 +6,7 @@ import io.strata.common.crypto.Keyring;
 import io.strata.common.crypto.ObjectEncryption;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.Lsn;
+import io.strata.common.storage.HashingInputStream;
 import io.strata.common.storage.NoSuchObjectException;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
@@ -107,14 +108,20 @@ final class SegmentShipper {
         }
     }
 
-    /** Ships a whole segment; it replaces the segment's partial, which is deleted. */
+    /**
+     * Ships a whole segment; it replaces the segment's partial, which is deleted. A complete segment already
+     * stored that holds the same WAL (an earlier session stored it, and ended before the server heard) is kept
+     * and announced as it is: a restore planned with its SHA-256 may be reading it, and the same WAL compresses
+     * (and encrypts) to other bytes each time.
+     */
     WalSegmentArchived shipComplete(WalSegmentName segment, WalBytes content, WalCoverage coverage) throws IOException {
         if (content.length() != segment.segmentSize()) {
             throw new IllegalArgumentException("segment " + segment + " is " + segment.segmentSize()
                     + " bytes; shipping it whole with " + content.length() + " would archive a torn segment");
         }
         String key = StorageLayout.walSegmentKey(source, segment.timeline(), segment.toString());
-        WalSegmentArchived event = store(segment, content, key, false, coverage);
+        Optional<WalSegmentArchived> kept = keepStored(segment, content, key, coverage);
+        WalSegmentArchived event = kept.isPresent() ? kept.get() : store(segment, content, key, false, coverage);
         // deleted unconditionally: after a restart this process cannot know whether an earlier one shipped it
         store.delete(StorageLayout.walPartialKey(source, segment.timeline(), segment.toString()));
         return event;
@@ -142,7 +149,9 @@ final class SegmentShipper {
         } catch (NoSuchObjectException e) {
             stored = null;
         }
-        Optional<Boolean> same = stored == null ? Optional.of(false) : holds(stored, content);
+        Optional<Boolean> same = stored == null
+                ? Optional.of(false)
+                : holds(new ByteArrayInputStream(stored), new ByteArrayInputStream(content), content.length);
         if (same.isEmpty()) {
             // written with a key this archiver no longer has: a server never changes a timeline's history
             log.warn("cannot read the stored history of timeline {} of {} to compare it; keeping it", timeline, source);
@@ -181,6 +190,38 @@ final class SegmentShipper {
                 clock.instant());
         publisher.publish(Topics.WAL_EVENTS, event);
         return Optional.of(event);
+    }
+
+    /**
+     * Announces the complete segment stored at {@code key} when it holds {@code content}, or when this archiver
+     * cannot decrypt it (a key since removed: the server's WAL of a segment never changes). Empty when there is
+     * none, or when it holds other bytes or does not read (damaged): then it is stored again.
+     */
+    private Optional<WalSegmentArchived> keepStored(
+            WalSegmentName segment, WalBytes content, String key, WalCoverage coverage) throws IOException {
+        if (store.stat(key).isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Boolean> same;
+        HashingInputStream stored;
+        try (InputStream in = store.open(key);
+                InputStream plain = content.open()) {
+            stored = new HashingInputStream(in);
+            same = holds(stored, plain, content.length());
+            stored.transferTo(OutputStream.nullOutputStream()); // the rest, for the hash
+        } catch (NoSuchObjectException e) {
+            return Optional.empty();
+        }
+        if (same.isPresent() && !same.get()) {
+            log.warn("the stored segment {} of {} does not hold the server's WAL; storing it again", segment, source);
+            return Optional.empty();
+        }
+        if (same.isEmpty()) {
+            log.warn("cannot read the stored segment {} of {} to compare it; keeping it", segment, source);
+        }
+        log.info("segment {} of {} was stored already (by an earlier session); announcing it again", segment, source);
+        return Optional.of(
+                announce(segment, segment.endLsn(), false, key, stored.count(), stored.sha256Hex(), coverage));
     }
 
     /** The newest complete segment already in the archive for {@code timeline}, to measure a gap against. */
@@ -250,22 +291,42 @@ final class SegmentShipper {
     }
 
     /**
-     * Whether the stored object {@code stored} decompresses to {@code content}; empty when it cannot be
-     * decrypted here (a key this archiver lacks).
+     * Whether the stored object read from {@code stored} decompresses to the {@code length} bytes of {@code
+     * content}; empty when it cannot be decrypted here (a key this archiver lacks). Reads {@code stored} to the end
+     * of its encryption only when it holds them, so that every chunk is authenticated.
      */
-    private Optional<Boolean> holds(byte[] stored, byte[] content) {
+    private Optional<Boolean> holds(InputStream stored, InputStream content, long length) {
         InputStream plain;
         try {
-            plain = encryption.plaintext(new ByteArrayInputStream(stored), false);
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
-        try (InputStream unpacked = new ZstdInputStream(plain)) {
-            return Optional.of(Arrays.equals(unpacked.readNBytes(content.length + 1), content));
+            plain = encryption.plaintext(stored, false);
         } catch (EncryptedObjectException e) {
-            return Optional.empty();
+            return e.reason() == EncryptedObjectException.Reason.NO_KEY_CONFIGURED
+                            || e.reason() == EncryptedObjectException.Reason.UNKNOWN_KEY
+                    ? Optional.empty()
+                    : Optional.of(false);
         } catch (IOException | RuntimeException e) {
-            return Optional.of(false); // not zstd, or cut short: damaged, so replaced
+            return Optional.of(false);
+        }
+        try (InputStream unpacked = new ZstdInputStream(StorageEncryption.keepOpen(plain))) {
+            byte[] mine = new byte[WalSpool.MAX_IO];
+            byte[] theirs = new byte[WalSpool.MAX_IO];
+            for (long left = length; left > 0; ) {
+                int n = (int) Math.min(mine.length, left);
+                if (content.readNBytes(mine, 0, n) != n || unpacked.readNBytes(theirs, 0, n) != n) {
+                    return Optional.of(false);
+                }
+                if (!Arrays.equals(mine, 0, n, theirs, 0, n)) {
+                    return Optional.of(false);
+                }
+                left -= n;
+            }
+            if (unpacked.read() >= 0) {
+                return Optional.of(false);
+            }
+            plain.transferTo(OutputStream.nullOutputStream()); // authenticates up to the final chunk
+            return Optional.of(true);
+        } catch (IOException | RuntimeException e) {
+            return Optional.of(false); // not zstd, cut short, or failing authentication: damaged, so replaced
         }
     }
 

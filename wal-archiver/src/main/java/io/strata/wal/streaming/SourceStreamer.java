@@ -231,7 +231,7 @@ final class SourceStreamer implements Runnable {
             if (data == null) {
                 if (!clock.instant().isBefore(lastData.plus(REST_AFTER))
                         && !partials.hasUnshipped(segments.segment(), segments.held())) {
-                    segments.rest(); // a quiet source holds no compression context
+                    rest(segments);
                 }
                 await(IDLE_WAIT);
             }
@@ -321,6 +321,19 @@ final class SourceStreamer implements Runnable {
             current.forceUpdateStatus();
         } catch (SQLException e) {
             log.debug("could not confirm the partial segment of {} to the server: {}", source, e.toString());
+        }
+    }
+
+    /** A quiet source holds no compression context; a failure here only costs compressing the segment again. */
+    private void rest(SegmentAccumulator segments) {
+        try {
+            segments.rest();
+        } catch (IOException | RuntimeException e) {
+            log.warn(
+                    "could not end the compressed frame of {}'s segment {}: {}",
+                    source,
+                    segments.segment(),
+                    e.toString());
         }
     }
 

@@ -142,6 +142,15 @@ class SegmentCompressorTest {
     }
 
     @Test
+    void nothingToCompressIsRefused() throws Exception {
+        try (SegmentCompressor compressor = new SegmentCompressor(spool, LEVEL)) {
+            assertThatThrownBy(() -> compressor.compress(bytes(0), false))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no WAL to compress");
+        }
+    }
+
+    @Test
     void itsSpoolFileIsNeverVisibleAndGoesWithIt() throws Exception {
         try (SegmentCompressor compressor = new SegmentCompressor(spool, LEVEL)) {
             compressor.compress(bytes(wal.length), true);

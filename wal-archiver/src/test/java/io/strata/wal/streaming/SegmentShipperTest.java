@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Semaphore;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,8 @@ class SegmentShipperTest {
     private SegmentShipper shipper;
     /** A session that saw the server at the segment's start: all it ships covers that moment. */
     private final WalCoverage caughtUp = new WalCoverage();
+
+    private final List<SegmentCompressor> compressors = new java.util.ArrayList<>();
 
     @TempDir
     Path spool;
@@ -197,8 +200,18 @@ class SegmentShipperTest {
     }
 
     @Test
-    void partialsAndTheSegmentFromTheAccumulatorAreStoredEncryptedAndReadBackAsTheWal(@TempDir Path root)
+    void partialsAndTheSegmentOfABusySourceAreStoredEncryptedAndReadBackAsTheWal(@TempDir Path root) throws Exception {
+        shipThroughAnAccumulator(root, false);
+    }
+
+    @Test
+    void partialsAndTheSegmentOfASourceThatRestedAreStoredEncryptedAndReadBackAsTheWal(@TempDir Path root)
             throws Exception {
+        shipThroughAnAccumulator(root, true);
+    }
+
+    /** WAL arriving in pieces, a partial shipped after each until the segment completes; {@code rest} midway. */
+    private void shipThroughAnAccumulator(Path root, boolean rest) throws Exception {
         LocalObjectStore encrypted = new LocalObjectStore(root);
         Keyring keys = Keyring.of("k1", EncryptionKey.generate("k1"));
         SegmentShipper secret = shipper(encrypted, StorageEncryption.of("test", keys), new Semaphore(4));
@@ -221,7 +234,7 @@ class SegmentShipperTest {
                     assertThat(partial.endLsn())
                             .isEqualTo(new Lsn(segment.startLsn().value() + offset));
                 }
-                if (offset == 21_000) {
+                if (rest && offset == 21_000) {
                     accumulator.rest(); // the source went quiet for a while: the next partial starts a frame
                 }
             }
@@ -236,6 +249,58 @@ class SegmentShipperTest {
         assertThat(encrypted.stat("shop/wal/00000002/" + segment + ".partial.zst"))
                 .isEmpty();
         assertThat(spoolFiles()).isEmpty();
+    }
+
+    @Test
+    void aCompleteSegmentShippedAgainKeepsWhatIsStoredWhenItHoldsTheSameWal(@TempDir Path root) throws Exception {
+        LocalObjectStore encrypted = new LocalObjectStore(root);
+        Keyring keys = Keyring.of("k1", EncryptionKey.generate("k1"));
+        SegmentShipper secret = shipper(encrypted, StorageEncryption.of("test", keys), new Semaphore(4));
+        WalSegmentArchived first = secret.shipComplete(segment, whole(), caughtUp);
+        byte[] stored = encrypted.readAll(first.key());
+
+        // a new session streams the segment again (the server never heard it was stored)
+        WalSegmentArchived again = secret.shipComplete(segment, whole(), caughtUp);
+
+        assertThat(encrypted.readAll(first.key())).as("not replaced").isEqualTo(stored);
+        assertThat(again.sha256()).isEqualTo(first.sha256());
+        assertThat(again.storedBytes()).isEqualTo(first.storedBytes());
+        assertThat(publisher.sent).hasSize(2);
+    }
+
+    @Test
+    void aStoredCompleteSegmentThatIsDamagedOrHoldsOtherWalIsStoredAgain() throws Exception {
+        WalSegmentArchived first = shipper.shipComplete(segment, whole(), caughtUp);
+        byte[] damaged = store.readAll(first.key());
+        damaged[damaged.length / 2] ^= 0x10;
+        store.put(first.key(), damaged);
+
+        WalSegmentArchived repaired = shipper.shipComplete(segment, whole(), caughtUp);
+        assertThat(Zstd.decompress(store.readAll(first.key()), (int) SEGMENT_SIZE))
+                .isEqualTo(content);
+        assertThat(repaired.sha256()).isEqualTo(SegmentShipper.sha256Hex(store.readAll(first.key())));
+
+        byte[] other = content.clone();
+        other[7] ^= 1;
+        shipper.shipComplete(segment, bytes(other, other.length), caughtUp);
+        assertThat(Zstd.decompress(store.readAll(first.key()), (int) SEGMENT_SIZE))
+                .isEqualTo(other);
+    }
+
+    @Test
+    void aCompleteSegmentStoredWithAKeyThisArchiverNoLongerHasIsKept(@TempDir Path root) throws Exception {
+        LocalObjectStore shared = new LocalObjectStore(root);
+        Keyring old = Keyring.of("old", EncryptionKey.generate("old"));
+        WalSegmentArchived first = shipper(shared, StorageEncryption.of("test", old), new Semaphore(4))
+                .shipComplete(segment, whole(), caughtUp);
+        byte[] stored = shared.readAll(first.key());
+        Keyring rotated = Keyring.of("new", EncryptionKey.generate("new"));
+
+        WalSegmentArchived again = shipper(shared, StorageEncryption.of("test", rotated), new Semaphore(4))
+                .shipComplete(segment, whole(), caughtUp);
+
+        assertThat(shared.readAll(first.key())).isEqualTo(stored);
+        assertThat(again.sha256()).isEqualTo(first.sha256());
     }
 
     /** The segment's content, then 77 bytes of the next one. */
@@ -304,11 +369,14 @@ class SegmentShipperTest {
                 "shop", target, encryption, publisher, Clock.fixed(NOW, ZoneOffset.UTC), spool, uploads);
     }
 
-    private SegmentAccumulator.WalBytes whole() {
+    private SegmentAccumulator.WalBytes whole() throws IOException {
         return bytes(content, content.length);
     }
 
-    static SegmentAccumulator.WalBytes bytes(byte[] content, int length) {
+    /** The first {@code length} bytes of {@code content}, compressed by a compressor of their own. */
+    private SegmentAccumulator.WalBytes bytes(byte[] content, int length) throws IOException {
+        SegmentCompressor compressor = new SegmentCompressor(spool, SegmentShipper.ZSTD_LEVEL);
+        compressors.add(compressor);
         return new SegmentAccumulator.WalBytes() {
             @Override
             public int length() {
@@ -320,23 +388,18 @@ class SegmentShipperTest {
                 return new ByteArrayInputStream(content, 0, length);
             }
 
-            /** One compression of the bytes, as SegmentCompressor's own tests prove it makes them. */
             @Override
-            public SegmentCompressor.CompressedWal compressed() {
-                byte[] zstd = Zstd.compress(Arrays.copyOf(content, length), SegmentShipper.ZSTD_LEVEL);
-                return new SegmentCompressor.CompressedWal() {
-                    @Override
-                    public long length() {
-                        return zstd.length;
-                    }
-
-                    @Override
-                    public InputStream open() {
-                        return new ByteArrayInputStream(zstd);
-                    }
-                };
+            public SegmentCompressor.CompressedWal compressed() throws IOException {
+                return compressor.compress(this, length == SEGMENT_SIZE);
             }
         };
+    }
+
+    @AfterEach
+    void closeCompressors() throws IOException {
+        for (SegmentCompressor compressor : compressors) {
+            compressor.close();
+        }
     }
 
     private List<Path> spoolFiles() throws IOException {
