@@ -67,8 +67,8 @@ final class SegmentShipper {
     private volatile Boolean encrypt;
 
     /**
-     * @param uploads shared by every source's shipper: an upload holds its body in memory (the HTTP client copies
-     *     it), so the permits bound that memory to their number times the largest stored segment
+     * @param uploads shared by every source's shipper: the permits bound how many uploads, of all sources, are in
+     *     flight at once (connections to the store, and spool files being read)
      */
     SegmentShipper(
             String source,

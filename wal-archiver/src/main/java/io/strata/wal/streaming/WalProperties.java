@@ -22,11 +22,10 @@ import org.springframework.validation.annotation.Validated;
  * @param slotPrefix replication slot names are this plus the source name
  * @param backoff how long to wait before reconnecting after a failure
  * @param spoolDirectory where the segment each source is filling is held (one segment, 16 MiB by default, per
- *     archived source, plus the compressed copy being stored), instead of the heap; its files are unlinked as
- *     they are opened, so nothing is left there after a crash
- * @param uploadsAtOnce how many segments, of all sources, are uploaded at once: each upload holds its stored
- *     bytes in memory (up to a segment's size), so this bounds what uploads take of the heap, whatever the number
- *     of sources
+ *     archived source, its compressed form, and the stored copy being uploaded), instead of the heap; its files
+ *     are unlinked as they are opened, so nothing is left there after a crash
+ * @param uploadsAtOnce how many segments, of all sources, are uploaded at once (connections to the store; the
+ *     HTTP client streams each body from its spool file)
  */
 @Validated
 @ConfigurationProperties("strata.wal")
