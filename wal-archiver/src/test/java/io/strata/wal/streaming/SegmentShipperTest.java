@@ -184,15 +184,13 @@ class SegmentShipperTest {
 
     @Test
     void anEncryptedSegmentIsStoredEncryptedAndNothingStaysInTheSpool(@TempDir Path root) throws Exception {
-        LocalObjectStore encrypted = new LocalObjectStore(root);
-        Keyring keys = Keyring.of("k1", EncryptionKey.generate("k1"));
-        SegmentShipper secret = shipper(encrypted, StorageEncryption.of("test", keys), new Semaphore(4));
+        Encrypted secret = encrypted(root);
 
-        WalSegmentArchived event = secret.shipComplete(segment, whole(), caughtUp);
+        WalSegmentArchived event = secret.shipper().shipComplete(segment, whole(), caughtUp);
 
-        byte[] stored = encrypted.readAll(event.key());
+        byte[] stored = secret.store().readAll(event.key());
         assertThat(ObjectEncryption.isEncrypted(stored)).isTrue();
-        assertThat(Zstd.decompress(ObjectEncryption.decrypt(stored, keys), (int) SEGMENT_SIZE))
+        assertThat(Zstd.decompress(ObjectEncryption.decrypt(stored, secret.keys()), (int) SEGMENT_SIZE))
                 .isEqualTo(content);
         assertThat(event.sha256()).isEqualTo(SegmentShipper.sha256Hex(stored));
         assertThat(event.storedBytes()).isEqualTo(stored.length);
@@ -212,9 +210,7 @@ class SegmentShipperTest {
 
     /** WAL arriving in pieces, a partial shipped after each until the segment completes; {@code rest} midway. */
     private void shipThroughAnAccumulator(Path root, boolean rest) throws Exception {
-        LocalObjectStore encrypted = new LocalObjectStore(root);
-        Keyring keys = Keyring.of("k1", EncryptionKey.generate("k1"));
-        SegmentShipper secret = shipper(encrypted, StorageEncryption.of("test", keys), new Semaphore(4));
+        Encrypted secret = encrypted(root);
         List<WalSegmentArchived> completed = new java.util.ArrayList<>();
         try (SegmentAccumulator accumulator = new SegmentAccumulator(segment, spool)) {
             int[] arrivals = {1000, 20_000, 3, 30_000, (int) SEGMENT_SIZE - 51_003 + 77};
@@ -223,11 +219,12 @@ class SegmentShipperTest {
                 accumulator.accept(
                         new Lsn(segment.startLsn().value() + offset),
                         java.nio.ByteBuffer.wrap(wholeAndMore(), offset, count).slice(),
-                        (full, bytes) -> completed.add(secret.shipComplete(full, bytes, caughtUp)));
+                        (full, bytes) -> completed.add(secret.shipper().shipComplete(full, bytes, caughtUp)));
                 offset += count;
                 if (completed.isEmpty()) {
-                    WalSegmentArchived partial = secret.shipPartial(segment, accumulator.heldBytes(), caughtUp);
-                    byte[] plain = ObjectEncryption.decrypt(encrypted.readAll(partial.key()), keys);
+                    WalSegmentArchived partial =
+                            secret.shipper().shipPartial(segment, accumulator.heldBytes(), caughtUp);
+                    byte[] plain = ObjectEncryption.decrypt(secret.store().readAll(partial.key()), secret.keys());
                     assertThat(Zstd.decompress(plain, offset))
                             .as("the partial after %d bytes", offset)
                             .isEqualTo(Arrays.copyOf(content, offset));
@@ -241,28 +238,26 @@ class SegmentShipperTest {
             assertThat(accumulator.segment()).isEqualTo(segment.next());
             assertThat(accumulator.held()).isEqualTo(77);
         }
-        byte[] stored = encrypted.readAll(completed.getFirst().key());
-        byte[] zstd = ObjectEncryption.decrypt(stored, keys);
+        byte[] stored = secret.store().readAll(completed.getFirst().key());
+        byte[] zstd = ObjectEncryption.decrypt(stored, secret.keys());
         assertThat(Zstd.findFrameCompressedSize(zstd)).as("one frame").isEqualTo(zstd.length);
         assertThat(Zstd.decompress(zstd, (int) SEGMENT_SIZE)).isEqualTo(content);
         assertThat(completed.getFirst().sha256()).isEqualTo(SegmentShipper.sha256Hex(stored));
-        assertThat(encrypted.stat("shop/wal/00000002/" + segment + ".partial.zst"))
+        assertThat(secret.store().stat("shop/wal/00000002/" + segment + ".partial.zst"))
                 .isEmpty();
         assertThat(spoolFiles()).isEmpty();
     }
 
     @Test
     void aCompleteSegmentShippedAgainKeepsWhatIsStoredWhenItHoldsTheSameWal(@TempDir Path root) throws Exception {
-        LocalObjectStore encrypted = new LocalObjectStore(root);
-        Keyring keys = Keyring.of("k1", EncryptionKey.generate("k1"));
-        SegmentShipper secret = shipper(encrypted, StorageEncryption.of("test", keys), new Semaphore(4));
-        WalSegmentArchived first = secret.shipComplete(segment, whole(), caughtUp);
-        byte[] stored = encrypted.readAll(first.key());
+        Encrypted secret = encrypted(root);
+        WalSegmentArchived first = secret.shipper().shipComplete(segment, whole(), caughtUp);
+        byte[] stored = secret.store().readAll(first.key());
 
         // a new session streams the segment again (the server never heard it was stored)
-        WalSegmentArchived again = secret.shipComplete(segment, whole(), caughtUp);
+        WalSegmentArchived again = secret.shipper().shipComplete(segment, whole(), caughtUp);
 
-        assertThat(encrypted.readAll(first.key())).as("not replaced").isEqualTo(stored);
+        assertThat(secret.store().readAll(first.key())).as("not replaced").isEqualTo(stored);
         assertThat(again.sha256()).isEqualTo(first.sha256());
         assertThat(again.storedBytes()).isEqualTo(first.storedBytes());
         assertThat(publisher.sent).hasSize(2);
@@ -361,6 +356,15 @@ class SegmentShipperTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("torn segment");
         assertThat(publisher.sent).isEmpty();
+    }
+
+    /** A shipper that encrypts with a key of its own, and its store. */
+    private record Encrypted(LocalObjectStore store, Keyring keys, SegmentShipper shipper) {}
+
+    private Encrypted encrypted(Path root) throws IOException {
+        LocalObjectStore store = new LocalObjectStore(root);
+        Keyring keys = Keyring.of("k1", EncryptionKey.generate("k1"));
+        return new Encrypted(store, keys, shipper(store, StorageEncryption.of("test", keys), new Semaphore(4)));
     }
 
     /** A shipper of source "shop" at {@link #NOW}, spooling in {@link #spool}. */
