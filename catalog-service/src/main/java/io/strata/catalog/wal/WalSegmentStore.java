@@ -26,7 +26,9 @@ class WalSegmentStore {
      * redelivery may repeat an older one). An object stored again under the same key (a partial of the same
      * length, or a complete segment, shipped again by a new session of the archiver after a reconnect) replaces
      * the record when its SHA-256 differs: the store holds the newer bytes now, and a restore checks what it
-     * fetches against the record. A redelivery repeats a source's events in their order, so the newest wins.
+     * fetches against the record. A redelivery repeats a source's events in their order, so the newest wins. The
+     * time the archive is known complete up to ({@code covered_until}) never goes back: a new session that stores
+     * a segment again does not know it yet while it catches up.
      */
     void record(WalSegmentArchived event) {
         jdbc.sql("""
@@ -36,7 +38,8 @@ class WalSegmentStore {
                         ON CONFLICT (source, timeline, segment) DO UPDATE SET
                             end_lsn = EXCLUDED.end_lsn, partial = EXCLUDED.partial, object_key = EXCLUDED.object_key,
                             stored_bytes = EXCLUDED.stored_bytes, sha256 = EXCLUDED.sha256,
-                            archived_at = EXCLUDED.archived_at, covered_until = EXCLUDED.covered_until
+                            archived_at = EXCLUDED.archived_at,
+                            covered_until = GREATEST(EXCLUDED.covered_until, wal_segment.covered_until)
                         WHERE (wal_segment.partial
                                AND (NOT EXCLUDED.partial OR EXCLUDED.end_lsn > wal_segment.end_lsn
                                     OR (EXCLUDED.end_lsn = wal_segment.end_lsn

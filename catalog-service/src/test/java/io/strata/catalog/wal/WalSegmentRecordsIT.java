@@ -28,7 +28,7 @@ class WalSegmentRecordsIT extends CatalogIntegrationTest {
         String source = "growing-wal";
         receive(partial(source, "0/5001000", "a"));
         receive(partial(source, "0/5008000", "b"));
-        receive(partial(source, "0/5001000", "a")); // a redelivery of the older one
+        receive(partial(source, "0/5001000", "a")); // the older one again
 
         assertThat(row(source)).containsEntry("end_lsn", "0/5008000").containsEntry("sha256", "b".repeat(64));
     }
@@ -60,10 +60,15 @@ class WalSegmentRecordsIT extends CatalogIntegrationTest {
     void aCompleteSegmentStoredAgainWithOtherBytesReplacesItsRecord() {
         String source = "reshipped-wal";
         receive(complete(source, "d", 4_096));
-        receive(complete(source, "d", 4_096)); // a redelivery: nothing changes
-        receive(complete(source, "f", 4_100)); // stored again by a new session: the store holds these bytes
+        // stored again by a new session, which does not know yet how far the archive is complete
+        receive(event(
+                source, false, Lsn.parse("0/6000000"), source + "/wal/00000001/" + SEGMENT + ".zst", "f", 4_100, null));
 
-        assertThat(row(source)).containsEntry("sha256", "f".repeat(64)).containsEntry("stored_bytes", 4_100L);
+        assertThat(row(source))
+                .containsEntry("sha256", "f".repeat(64))
+                .containsEntry("stored_bytes", 4_100L)
+                .as("the time covered does not go back")
+                .containsEntry("covered_until", java.sql.Timestamp.from(AT));
     }
 
     private void receive(WalSegmentArchived event) {
@@ -71,8 +76,9 @@ class WalSegmentRecordsIT extends CatalogIntegrationTest {
     }
 
     private Map<String, Object> row(String source) {
-        return jdbc.sql("SELECT partial, end_lsn::text AS end_lsn, sha256, object_key, stored_bytes FROM wal_segment"
-                        + " WHERE source = ?")
+        return jdbc.sql(
+                        "SELECT partial, end_lsn::text AS end_lsn, sha256, object_key, stored_bytes, covered_until FROM wal_segment"
+                                + " WHERE source = ?")
                 .param(source)
                 .query()
                 .singleRow();
@@ -89,6 +95,11 @@ class WalSegmentRecordsIT extends CatalogIntegrationTest {
 
     private static WalSegmentArchived event(
             String source, boolean partial, Lsn end, String key, String hash, long storedBytes) {
+        return event(source, partial, end, key, hash, storedBytes, AT);
+    }
+
+    private static WalSegmentArchived event(
+            String source, boolean partial, Lsn end, String key, String hash, long storedBytes, Instant coveredUntil) {
         return new WalSegmentArchived(
                 1,
                 source,
@@ -102,6 +113,6 @@ class WalSegmentRecordsIT extends CatalogIntegrationTest {
                 storedBytes,
                 hash.repeat(64),
                 AT,
-                AT);
+                coveredUntil);
     }
 }

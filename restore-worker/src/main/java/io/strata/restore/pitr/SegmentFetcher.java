@@ -80,6 +80,7 @@ final class SegmentFetcher {
     void fetch(PlannedSegment planned) throws IOException {
         PlannedSegment segment = planned;
         IOException last = null;
+        boolean storedAgain = false;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
                 fetchOnce(segment);
@@ -89,6 +90,19 @@ final class SegmentFetcher {
                 throw new IOException(encryption.unreadable(segment.key(), e).getMessage(), e);
             } catch (NoSuchObjectException | CorruptSegmentException e) {
                 if (!segment.partial()) {
+                    Optional<PlannedSegment> stored = e instanceof CorruptSegmentException && !storedAgain
+                            ? refresh.apply(segment.segment())
+                                    .filter(current -> !current.partial())
+                                    .filter(current -> !current.sha256().equalsIgnoreCase(planned.sha256()))
+                            : Optional.empty();
+                    if (stored.isPresent()) {
+                        // the archiver stored the segment again since the plan (it found the object damaged): the
+                        // catalog records the new one, which is checked as every fetch is
+                        storedAgain = true;
+                        last = e;
+                        segment = stored.get();
+                        continue;
+                    }
                     throw e instanceof NoSuchObjectException
                             ? new IOException(
                                     "WAL segment " + segment.segment() + " (" + segment.key() + ") is gone from "

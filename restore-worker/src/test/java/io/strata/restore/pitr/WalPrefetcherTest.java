@@ -276,6 +276,48 @@ class WalPrefetcherTest {
     }
 
     @Test
+    void aCompleteSegmentStoredAgainSinceThePlanIsFetchedAsTheCatalogNowRecordsIt(@TempDir Path dir) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+        Path spool = Files.createDirectories(dir.resolve("spool"));
+        String key = "shop/wal/00000001/" + NAME + ".zst";
+        byte[] raw = new byte[(int) SEGMENT_SIZE];
+        raw[0] = 9;
+        PlannedSegment planned = store(store, key, raw, false);
+        // the archiver found it damaged and stored it again (other bytes, same WAL); the catalog has the new hash
+        byte[] again = Zstd.compress(raw, 1);
+        store.put(key, again);
+        PlannedSegment recorded = new PlannedSegment(
+                NAME,
+                key,
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(again)),
+                false,
+                planned.endLsn(),
+                again.length,
+                Instant.now());
+        assertThat(recorded.sha256()).isNotEqualTo(planned.sha256());
+
+        try (WalPrefetcher wal = new WalPrefetcher(
+                store,
+                StorageEncryption.off("test"),
+                false,
+                name -> Optional.of(recorded),
+                spool,
+                List.of(planned),
+                1,
+                List.of(),
+                SEGMENT_SIZE,
+                2,
+                4,
+                WalPrefetcher.STOP_WAIT)) {
+            wal.prepare(new OsUser(System.getProperty("user.name")));
+            wal.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve(NAME)));
+            assertThat(wal.failure()).isNull();
+        }
+        assertThat(Files.readAllBytes(spool.resolve(NAME))).isEqualTo(raw);
+    }
+
+    @Test
     void anEncryptedSegmentIsDecryptedAndOneWithAKeyThisWorkerLacksStopsRecoveryNamingTheKey(@TempDir Path dir)
             throws Exception {
         Keyring keys = Keyring.of("k1", EncryptionKey.generate("k1"));

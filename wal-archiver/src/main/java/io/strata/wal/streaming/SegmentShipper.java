@@ -24,6 +24,7 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -65,6 +66,10 @@ final class SegmentShipper {
     private final Path spoolDirectory;
     private final Semaphore uploads;
     private volatile Boolean encrypt;
+    /** The segment whose stored partial this shipper knows the length of, and that length (bytes of WAL). */
+    private WalSegmentName partialSegment;
+
+    private long partialLength;
 
     /**
      * @param uploads shared by every source's shipper: the permits bound how many uploads, of all sources, are in
@@ -127,10 +132,60 @@ final class SegmentShipper {
         return event;
     }
 
-    /** Ships the bytes so far of the current segment as its partial. */
-    WalSegmentArchived shipPartial(WalSegmentName segment, WalBytes content, WalCoverage coverage) throws IOException {
+    /**
+     * Ships the bytes so far of the current segment as its partial, unless the stored partial already holds as
+     * many or more: a new session streams the segment again from its first byte, and may be asked to ship before
+     * it has caught up with what an earlier one stored. Empty when nothing was shipped.
+     */
+    Optional<WalSegmentArchived> shipPartial(WalSegmentName segment, WalBytes content, WalCoverage coverage)
+            throws IOException {
         String key = StorageLayout.walPartialKey(source, segment.timeline(), segment.toString());
-        return store(segment, content, key, true, coverage);
+        long stored = storedPartialLength(segment, key);
+        if (content.length() <= stored) {
+            log.debug(
+                    "the stored partial of {} of {} holds {} bytes; not replacing it with {}",
+                    segment,
+                    source,
+                    stored,
+                    content.length());
+            return Optional.empty();
+        }
+        WalSegmentArchived event = store(segment, content, key, true, coverage);
+        partialSegment = segment;
+        partialLength = content.length();
+        return Optional.of(event);
+    }
+
+    /**
+     * How many bytes of WAL the stored partial of {@code segment} holds: known once this archiver shipped one, else
+     * read from the store (once a segment): 0 when there is none, or when it cannot be read here (then it is
+     * replaced).
+     */
+    private long storedPartialLength(WalSegmentName segment, String key) throws IOException {
+        if (segment.equals(partialSegment)) {
+            return partialLength;
+        }
+        long length = 0;
+        if (store.stat(key).isPresent()) {
+            try (InputStream in = unreadableAsSuch(store.open(key));
+                    InputStream plain = encryption.plaintext(in, false);
+                    InputStream unpacked = new ZstdInputStream(StorageEncryption.keepOpen(plain))) {
+                length = unpacked.transferTo(OutputStream.nullOutputStream());
+            } catch (NoSuchObjectException e) {
+                length = 0; // deleted meanwhile: the segment was completed
+            } catch (IOException | RuntimeException e) {
+                Optional<ReadFailure> failure = ReadFailure.in(e);
+                if (failure.isPresent()) {
+                    throw failure.get().failure();
+                }
+                log.warn(
+                        "cannot read the stored partial of {} of {} ({}); replacing it", segment, source, e.toString());
+                length = 0;
+            }
+        }
+        partialSegment = segment;
+        partialLength = length;
+        return length;
     }
 
     /**
@@ -151,7 +206,11 @@ final class SegmentShipper {
         }
         Optional<Boolean> same = stored == null
                 ? Optional.of(false)
-                : holds(new ByteArrayInputStream(stored), new ByteArrayInputStream(content), content.length);
+                : holds(
+                        new ByteArrayInputStream(stored),
+                        new ByteArrayInputStream(content),
+                        content.length,
+                        Boolean.TRUE.equals(encrypt));
         if (same.isEmpty()) {
             // written with a key this archiver no longer has: a server never changes a timeline's history
             log.warn("cannot read the stored history of timeline {} of {} to compare it; keeping it", timeline, source);
@@ -195,33 +254,88 @@ final class SegmentShipper {
     /**
      * Announces the complete segment stored at {@code key} when it holds {@code content}, or when this archiver
      * cannot decrypt it (a key since removed: the server's WAL of a segment never changes). Empty when there is
-     * none, or when it holds other bytes or does not read (damaged): then it is stored again.
+     * none, or when it holds other WAL, does not decode (damaged), or is stored in clear for a source that requires
+     * encryption: then it is stored again. A failure to read it from the store (or the spool) fails the shipment
+     * rather than replacing what may be sound.
      */
     private Optional<WalSegmentArchived> keepStored(
             WalSegmentName segment, WalBytes content, String key, WalCoverage coverage) throws IOException {
         if (store.stat(key).isEmpty()) {
             return Optional.empty();
         }
-        Optional<Boolean> same;
-        HashingInputStream stored;
-        try (InputStream in = store.open(key);
-                InputStream plain = content.open()) {
-            stored = new HashingInputStream(in);
-            same = holds(stored, plain, content.length());
+        try (HashingInputStream stored = new HashingInputStream(unreadableAsSuch(store.open(key)));
+                InputStream plain = unreadableAsSuch(content.open())) {
+            Optional<Boolean> same = holds(stored, plain, content.length(), Boolean.TRUE.equals(encrypt));
+            if (same.isPresent() && !same.get()) {
+                log.warn(
+                        "the stored segment {} of {} is damaged or does not hold the server's WAL; storing it again",
+                        segment,
+                        source);
+                return Optional.empty();
+            }
+            if (same.isEmpty()) {
+                log.warn("cannot decrypt the stored segment {} of {} to compare it; keeping it", segment, source);
+            }
             stored.transferTo(OutputStream.nullOutputStream()); // the rest, for the hash
+            log.info(
+                    "segment {} of {} was stored already (by an earlier session); announcing it again",
+                    segment,
+                    source);
+            return Optional.of(
+                    announce(segment, segment.endLsn(), false, key, stored.count(), stored.sha256Hex(), coverage));
         } catch (NoSuchObjectException e) {
             return Optional.empty();
+        } catch (ReadFailure e) {
+            throw e.failure();
         }
-        if (same.isPresent() && !same.get()) {
-            log.warn("the stored segment {} of {} does not hold the server's WAL; storing it again", segment, source);
+    }
+
+    /** An {@link IOException} of a stream read for a comparison, as opposed to one of the decoders reading it. */
+    private static final class ReadFailure extends IOException {
+        ReadFailure(IOException failure) {
+            super(failure.getMessage(), failure);
+        }
+
+        IOException failure() {
+            return (IOException) getCause();
+        }
+
+        /** The failure among {@code thrown} and its causes, if any. */
+        static Optional<ReadFailure> in(Throwable thrown) {
+            for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+                if (cause instanceof ReadFailure failure) {
+                    return Optional.of(failure);
+                }
+            }
             return Optional.empty();
         }
-        if (same.isEmpty()) {
-            log.warn("cannot read the stored segment {} of {} to compare it; keeping it", segment, source);
-        }
-        log.info("segment {} of {} was stored already (by an earlier session); announcing it again", segment, source);
-        return Optional.of(
-                announce(segment, segment.endLsn(), false, key, stored.count(), stored.sha256Hex(), coverage));
+    }
+
+    /** {@code in}, its read failures marked as {@link ReadFailure}: they say nothing of what the bytes hold. */
+    private static InputStream unreadableAsSuch(InputStream in) {
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                try {
+                    return super.read();
+                } catch (ReadFailure e) {
+                    throw e;
+                } catch (IOException e) {
+                    throw new ReadFailure(e);
+                }
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    return super.read(b, off, len);
+                } catch (ReadFailure e) {
+                    throw e;
+                } catch (IOException e) {
+                    throw new ReadFailure(e);
+                }
+            }
+        };
     }
 
     /** The newest complete segment already in the archive for {@code timeline}, to measure a gap against. */
@@ -292,40 +406,48 @@ final class SegmentShipper {
 
     /**
      * Whether the stored object read from {@code stored} decompresses to the {@code length} bytes of {@code
-     * content}; empty when it cannot be decrypted here (a key this archiver lacks). Reads {@code stored} to the end
-     * of its encryption only when it holds them, so that every chunk is authenticated.
+     * content}; empty when it cannot be decrypted here (a key this archiver lacks). An object in clear is not the
+     * same when {@code requireEncrypted}. Reads {@code stored} to the end of its encryption only when it holds the
+     * bytes, so that every chunk is authenticated.
+     *
+     * @throws ReadFailure when a stream being compared fails (found among the causes of what the decoders threw)
      */
-    private Optional<Boolean> holds(InputStream stored, InputStream content, long length) {
-        InputStream plain;
+    private Optional<Boolean> holds(InputStream stored, InputStream content, long length, boolean requireEncrypted)
+            throws ReadFailure {
         try {
-            plain = encryption.plaintext(stored, false);
-        } catch (EncryptedObjectException e) {
-            return e.reason() == EncryptedObjectException.Reason.NO_KEY_CONFIGURED
-                            || e.reason() == EncryptedObjectException.Reason.UNKNOWN_KEY
-                    ? Optional.empty()
-                    : Optional.of(false);
-        } catch (IOException | RuntimeException e) {
-            return Optional.of(false);
-        }
-        try (InputStream unpacked = new ZstdInputStream(StorageEncryption.keepOpen(plain))) {
-            byte[] mine = new byte[WalSpool.MAX_IO];
-            byte[] theirs = new byte[WalSpool.MAX_IO];
-            for (long left = length; left > 0; ) {
-                int n = (int) Math.min(mine.length, left);
-                if (content.readNBytes(mine, 0, n) != n || unpacked.readNBytes(theirs, 0, n) != n) {
+            InputStream plain;
+            try {
+                plain = encryption.plaintext(stored, requireEncrypted);
+            } catch (EncryptedObjectException e) {
+                return e.reason() == EncryptedObjectException.Reason.NO_KEY_CONFIGURED
+                                || e.reason() == EncryptedObjectException.Reason.UNKNOWN_KEY
+                        ? Optional.empty()
+                        : Optional.of(false);
+            }
+            try (InputStream unpacked = new ZstdInputStream(StorageEncryption.keepOpen(plain))) {
+                byte[] mine = new byte[WalSpool.MAX_IO];
+                byte[] theirs = new byte[WalSpool.MAX_IO];
+                for (long left = length; left > 0; ) {
+                    int n = (int) Math.min(mine.length, left);
+                    if (content.readNBytes(mine, 0, n) != n || unpacked.readNBytes(theirs, 0, n) != n) {
+                        return Optional.of(false);
+                    }
+                    if (!Arrays.equals(mine, 0, n, theirs, 0, n)) {
+                        return Optional.of(false);
+                    }
+                    left -= n;
+                }
+                if (unpacked.read() >= 0) {
                     return Optional.of(false);
                 }
-                if (!Arrays.equals(mine, 0, n, theirs, 0, n)) {
-                    return Optional.of(false);
-                }
-                left -= n;
+                plain.transferTo(OutputStream.nullOutputStream()); // authenticates up to the final chunk
+                return Optional.of(true);
             }
-            if (unpacked.read() >= 0) {
-                return Optional.of(false);
-            }
-            plain.transferTo(OutputStream.nullOutputStream()); // authenticates up to the final chunk
-            return Optional.of(true);
         } catch (IOException | RuntimeException e) {
+            Optional<ReadFailure> failure = ReadFailure.in(e);
+            if (failure.isPresent()) {
+                throw failure.get();
+            }
             return Optional.of(false); // not zstd, cut short, or failing authentication: damaged, so replaced
         }
     }

@@ -296,8 +296,12 @@ final class SourceStreamer implements Runnable {
     }
 
     private void shipPartial(SegmentAccumulator segments, PartialSchedule partials) throws IOException {
-        WalSegmentArchived event = shipper.shipPartial(segments.segment(), segments.heldBytes(), coverage);
-        partials.shipped(segments.segment(), segments.held());
+        Optional<WalSegmentArchived> shipped = shipper.shipPartial(segments.segment(), segments.heldBytes(), coverage);
+        partials.shipped(segments.segment(), segments.held()); // shipped now, or stored already by an earlier session
+        if (shipped.isEmpty()) {
+            return;
+        }
+        WalSegmentArchived event = shipped.get();
         state.archived(event);
         backoff.reset();
         confirmPartial(event);

@@ -61,7 +61,8 @@ class SegmentShipperTest {
 
     @Test
     void partialHoldsTheBytesSoFarAndEndsWhereTheyEnd() throws Exception {
-        WalSegmentArchived event = shipper.shipPartial(segment, bytes(content, 1000), caughtUp);
+        WalSegmentArchived event =
+                shipper.shipPartial(segment, bytes(content, 1000), caughtUp).orElseThrow();
 
         String key = "shop/wal/00000002/" + segment + ".partial.zst";
         byte[] stored = store.readAll(key);
@@ -222,8 +223,9 @@ class SegmentShipperTest {
                         (full, bytes) -> completed.add(secret.shipper().shipComplete(full, bytes, caughtUp)));
                 offset += count;
                 if (completed.isEmpty()) {
-                    WalSegmentArchived partial =
-                            secret.shipper().shipPartial(segment, accumulator.heldBytes(), caughtUp);
+                    WalSegmentArchived partial = secret.shipper()
+                            .shipPartial(segment, accumulator.heldBytes(), caughtUp)
+                            .orElseThrow();
                     byte[] plain = ObjectEncryption.decrypt(secret.store().readAll(partial.key()), secret.keys());
                     assertThat(Zstd.decompress(plain, offset))
                             .as("the partial after %d bytes", offset)
@@ -283,6 +285,92 @@ class SegmentShipperTest {
     }
 
     @Test
+    void aPartialIsNeverReplacedByAShorterOneNorShippedAgainAtTheSameLength() throws Exception {
+        String key = "shop/wal/00000002/" + segment + ".partial.zst";
+        shipper.shipPartial(segment, bytes(content, 5000), caughtUp).orElseThrow();
+        byte[] stored = store.readAll(key);
+
+        assertThat(shipper.shipPartial(segment, bytes(content, 3000), caughtUp)).isEmpty();
+        assertThat(shipper.shipPartial(segment, bytes(content, 5000), caughtUp)).isEmpty();
+        // a new process (a shipper that knows nothing yet) streaming the segment again from its first byte
+        SegmentShipper restarted = shipper(store, StorageEncryption.off("test"), new Semaphore(4));
+        assertThat(restarted.shipPartial(segment, bytes(content, 1000), caughtUp))
+                .isEmpty();
+        assertThat(store.readAll(key)).as("the longer partial is kept").isEqualTo(stored);
+        assertThat(publisher.sent).hasSize(1);
+
+        WalSegmentArchived longer =
+                restarted.shipPartial(segment, bytes(content, 6000), caughtUp).orElseThrow();
+        assertThat(longer.endLsn()).isEqualTo(new Lsn(segment.startLsn().value() + 6000));
+        assertThat(Zstd.decompress(store.readAll(key), 6000)).isEqualTo(Arrays.copyOf(content, 6000));
+    }
+
+    @Test
+    void aStoredSegmentThatCannotBeReadFromTheStoreFailsTheShipmentAndIsNotReplaced(@TempDir Path root)
+            throws Exception {
+        LocalObjectStore local = new LocalObjectStore(root);
+        WalSegmentArchived first = shipper(local, StorageEncryption.off("test"), new Semaphore(4))
+                .shipComplete(segment, whole(), caughtUp);
+        byte[] stored = local.readAll(first.key());
+        ObjectStore flaky = new ForwardingObjectStore(local) {
+            @Override
+            public InputStream open(String key) throws IOException {
+                return new java.io.FilterInputStream(super.open(key)) {
+                    private int reads;
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        if (++reads > 1) {
+                            throw new IOException("injected: the connection broke");
+                        }
+                        return super.read(b, off, Math.min(len, 100));
+                    }
+                };
+            }
+        };
+        publisher.sent.clear();
+
+        assertThatThrownBy(() -> shipper(flaky, StorageEncryption.off("test"), new Semaphore(4))
+                        .shipComplete(segment, whole(), caughtUp))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("injected");
+
+        assertThat(local.readAll(first.key())).as("not replaced").isEqualTo(stored);
+        assertThat(publisher.sent).isEmpty();
+    }
+
+    @Test
+    void aSegmentStoredInClearForASourceThatRequiresEncryptionIsStoredAgainEncrypted(@TempDir Path root)
+            throws Exception {
+        Encrypted secret = encrypted(root);
+        shipper(secret.store(), StorageEncryption.off("test"), new Semaphore(4))
+                .shipComplete(segment, whole(), caughtUp);
+        secret.shipper().encrypt(true);
+
+        WalSegmentArchived again = secret.shipper().shipComplete(segment, whole(), caughtUp);
+
+        byte[] stored = secret.store().readAll(again.key());
+        assertThat(ObjectEncryption.isEncrypted(stored)).isTrue();
+        assertThat(again.sha256()).isEqualTo(SegmentShipper.sha256Hex(stored));
+    }
+
+    @Test
+    void aDamagedEncryptedSegmentIsStoredAgain(@TempDir Path root) throws Exception {
+        Encrypted secret = encrypted(root);
+        WalSegmentArchived first = secret.shipper().shipComplete(segment, whole(), caughtUp);
+        byte[] damaged = secret.store().readAll(first.key());
+        damaged[damaged.length - 20] ^= 0x01; // in the last chunk: its tag no longer verifies
+        secret.store().put(first.key(), damaged);
+
+        WalSegmentArchived again = secret.shipper().shipComplete(segment, whole(), caughtUp);
+
+        byte[] stored = secret.store().readAll(again.key());
+        assertThat(again.sha256()).isNotEqualTo(first.sha256()).isEqualTo(SegmentShipper.sha256Hex(stored));
+        assertThat(Zstd.decompress(ObjectEncryption.decrypt(stored, secret.keys()), (int) SEGMENT_SIZE))
+                .isEqualTo(content);
+    }
+
+    @Test
     void aCompleteSegmentStoredWithAKeyThisArchiverNoLongerHasIsKept(@TempDir Path root) throws Exception {
         LocalObjectStore shared = new LocalObjectStore(root);
         Keyring old = Keyring.of("old", EncryptionKey.generate("old"));
@@ -296,6 +384,7 @@ class SegmentShipperTest {
 
         assertThat(shared.readAll(first.key())).isEqualTo(stored);
         assertThat(again.sha256()).isEqualTo(first.sha256());
+        assertThat(again.storedBytes()).isEqualTo(stored.length);
     }
 
     /** The segment's content, then 77 bytes of the next one. */
