@@ -140,7 +140,7 @@ final class SegmentShipper {
     Optional<WalSegmentArchived> shipPartial(WalSegmentName segment, WalBytes content, WalCoverage coverage)
             throws IOException {
         String key = StorageLayout.walPartialKey(source, segment.timeline(), segment.toString());
-        long stored = storedPartialLength(segment, key);
+        long stored = storedPartialLength(segment, key, content);
         if (content.length() <= stored) {
             log.debug(
                     "the stored partial of {} of {} holds {} bytes; not replacing it with {}",
@@ -158,10 +158,10 @@ final class SegmentShipper {
 
     /**
      * How many bytes of WAL the stored partial of {@code segment} holds: known once this archiver shipped one, else
-     * read from the store (once a segment): 0 when there is none, or when it cannot be read here (then it is
-     * replaced).
+     * read from the store (once a segment). 0 when there is none, when it cannot be read here, or when it does not
+     * begin with the bytes of {@code content} (other WAL): then it is replaced.
      */
-    private long storedPartialLength(WalSegmentName segment, String key) throws IOException {
+    private long storedPartialLength(WalSegmentName segment, String key, WalBytes content) throws IOException {
         if (segment.equals(partialSegment)) {
             return partialLength;
         }
@@ -169,8 +169,13 @@ final class SegmentShipper {
         if (store.stat(key).isPresent()) {
             try (InputStream in = unreadableAsSuch(store.open(key));
                     InputStream plain = encryption.plaintext(in, false);
-                    InputStream unpacked = new ZstdInputStream(StorageEncryption.keepOpen(plain))) {
-                length = unpacked.transferTo(OutputStream.nullOutputStream());
+                    InputStream unpacked = new ZstdInputStream(StorageEncryption.keepOpen(plain));
+                    InputStream mine = unreadableAsSuch(content.open())) {
+                length = sameWalLength(unpacked, mine, content.length());
+                if (length < 0) {
+                    log.warn("the stored partial of {} of {} holds other WAL; replacing it", segment, source);
+                    length = 0;
+                }
             } catch (NoSuchObjectException e) {
                 length = 0; // deleted meanwhile: the segment was completed
             } catch (IOException | RuntimeException e) {
@@ -186,6 +191,27 @@ final class SegmentShipper {
         partialSegment = segment;
         partialLength = length;
         return length;
+    }
+
+    /**
+     * How many bytes {@code stored} holds when they begin as the {@code length} bytes of {@code mine} do, as far as
+     * both go; -1 when they differ.
+     */
+    private static long sameWalLength(InputStream stored, InputStream mine, long length) throws IOException {
+        byte[] theirs = new byte[WalSpool.MAX_IO];
+        byte[] ours = new byte[WalSpool.MAX_IO];
+        long count = 0;
+        int n;
+        while ((n = stored.readNBytes(theirs, 0, theirs.length)) > 0) {
+            int overlap = (int) Math.max(0, Math.min(n, length - count));
+            if (overlap > 0
+                    && (mine.readNBytes(ours, 0, overlap) != overlap
+                            || !Arrays.equals(ours, 0, overlap, theirs, 0, overlap))) {
+                return -1;
+            }
+            count += n;
+        }
+        return count;
     }
 
     /**

@@ -306,6 +306,19 @@ class SegmentShipperTest {
     }
 
     @Test
+    void aLongerStoredPartialOfOtherWalIsReplaced() throws Exception {
+        String key = "shop/wal/00000002/" + segment + ".partial.zst";
+        byte[] other = content.clone();
+        other[500] ^= 1;
+        shipper.shipPartial(segment, bytes(other, 5000), caughtUp).orElseThrow();
+
+        SegmentShipper restarted = shipper(store, StorageEncryption.off("test"), new Semaphore(4));
+        assertThat(restarted.shipPartial(segment, bytes(content, 1000), caughtUp))
+                .isPresent();
+        assertThat(Zstd.decompress(store.readAll(key), 5000)).isEqualTo(Arrays.copyOf(content, 1000));
+    }
+
+    @Test
     void aStoredSegmentThatCannotBeReadFromTheStoreFailsTheShipmentAndIsNotReplaced(@TempDir Path root)
             throws Exception {
         LocalObjectStore local = new LocalObjectStore(root);
