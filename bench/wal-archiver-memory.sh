@@ -9,7 +9,9 @@
 # Usage (from the repository root, on a running stack: ./strata up): bench/wal-archiver-memory.sh [N]
 # Env: LOAD_SECONDS, SAMPLE_SECONDS (0: none under load, so the archiver's CPU figure holds no full collections), RESULTS_NAME (report name; default wal-archiver-memory), LOAD=random (instead
 #   of pgbench -N, WAL that does not compress: rows of 64 KiB from pgcrypto's gen_random_bytes, RATE transactions
-#   a second, default 20, so each source's partial segment grows to a whole segment of incompressible bytes).
+#   a second, default 20, so each source's partial segment grows to a whole segment of incompressible bytes),
+#   ENCRYPT=false (the sources are registered with "encrypt": false; default: unset, encrypted when the stack's
+#   workers have a key, as the dev stack's do).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,8 @@ LOAD=${LOAD:-pgbench}
 RATE=${RATE:-20}
 [[ $LOAD == pgbench || $LOAD == random ]] || die "LOAD is pgbench or random; got '$LOAD'"
 [[ $RATE =~ ^[1-9][0-9]*$ ]] || die "RATE is a positive integer; got '$RATE'"
+ENCRYPT=${ENCRYPT:-}
+[[ -z $ENCRYPT || $ENCRYPT == true || $ENCRYPT == false ]] || die "ENCRYPT is true, false or unset; got '$ENCRYPT'"
 SAMPLE_SECONDS=${SAMPLE_SECONDS:-5}
 for v in "$N" "$LOAD_SECONDS"; do
   [[ $v =~ ^[1-9][0-9]*$ ]] || die "N and LOAD_SECONDS are positive integers; got '$v'"
@@ -72,7 +76,7 @@ build=$(git -C "$(dirname "$jar")" rev-parse --short HEAD 2>/dev/null || echo un
 git -C "$(dirname "$jar")" diff --quiet HEAD 2>/dev/null || build="$build (with uncommitted changes)"
 log "# wal-archiver memory, $(date -u +%FT%TZ); the archiver runs $jar, built from $build"
 if [[ $LOAD == random ]]; then what="incompressible rows (64 KiB of gen_random_bytes, $RATE a second)"; else what="pgbench -N"; fi
-log "# $N sources on one server, $what for ${LOAD_SECONDS} s, a sample every ${SAMPLE_SECONDS} s; archiver pid $pid,"
+log "# $N sources on one server, $what for ${LOAD_SECONDS} s, a sample every ${SAMPLE_SECONDS} s, encrypt: ${ENCRYPT:-unset, the default}; archiver pid $pid,"
 log "# its options: $(tr '\0' ' ' <"/proc/$pid/cmdline" | grep -o -- '-Xmx[^ ]*' || echo 'no -Xmx')"
 
 sql "DROP DATABASE IF EXISTS bench_walmem"
@@ -88,7 +92,7 @@ log "baseline (no source): live heap $(( base_heap / 1024 )) MiB, RSS $(( base_r
 
 for i in $(seq 1 "$N"); do
   name="walmem-$i-$$"
-  body="{\"name\":\"$name\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"bench_walmem\",\"username\":\"$PGUSER\",\"password\":$SOURCE_PASSWORD_JSON,\"walArchiving\":true}"
+  body="{\"name\":\"$name\",\"host\":\"$PGHOST\",\"port\":$PGPORT,\"database\":\"bench_walmem\",\"username\":\"$PGUSER\",\"password\":$SOURCE_PASSWORD_JSON,\"walArchiving\":true${ENCRYPT:+,\"encrypt\":$ENCRYPT}}"
   status=$(api_status POST /api/v1/sources "$body" "$OUT/reg.json")
   [[ $status == 201 ]] || die "registering $name answered $status: $(cat "$OUT/reg.json")"
   sources+=("$name")

@@ -12,6 +12,10 @@ import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
  * The segment being filled, compressed as its bytes arrive instead of from its first byte at every shipment.
@@ -44,12 +48,17 @@ final class SegmentCompressor implements AutoCloseable {
     private long covered;
     /** The file may hold bytes of no use (a failure part way, or an earlier segment): empty it before writing. */
     private boolean stale;
+    /** The SHA-256 of the file's bytes so far. */
+    private final MessageDigest digest = sha256();
 
     /** The stored form of some of a segment's bytes: one or more whole zstd frames. */
     interface CompressedWal {
         long length();
 
         InputStream open() throws IOException;
+
+        /** The SHA-256 (hex) of the bytes {@link #open()} gives. */
+        String sha256();
     }
 
     SegmentCompressor(Path spoolDirectory, int level) throws IOException {
@@ -78,6 +87,7 @@ final class SegmentCompressor implements AutoCloseable {
         }
         if (stale) {
             frames.truncate();
+            digest.reset();
             stale = false;
         }
         if (covered < length || (whole && open != null)) {
@@ -99,6 +109,7 @@ final class SegmentCompressor implements AutoCloseable {
         }
         long size = frames.size();
         boolean unended = open != null;
+        String sha256 = hashWith(unended ? EMPTY_LAST_BLOCK : new byte[0]);
         return new CompressedWal() {
             @Override
             public long length() {
@@ -107,10 +118,34 @@ final class SegmentCompressor implements AutoCloseable {
 
             @Override
             public InputStream open() {
-                InputStream written = frames.read(size);
-                return unended ? new SequenceInputStream(written, new ByteArrayInputStream(EMPTY_LAST_BLOCK)) : written;
+                InputStream file = frames.read(size);
+                return unended ? new SequenceInputStream(file, new ByteArrayInputStream(EMPTY_LAST_BLOCK)) : file;
+            }
+
+            @Override
+            public String sha256() {
+                return sha256;
             }
         };
+    }
+
+    /** The SHA-256 of the file's bytes followed by {@code end}. */
+    private String hashWith(byte[] end) {
+        try {
+            MessageDigest copy = (MessageDigest) digest.clone();
+            copy.update(end);
+            return HexFormat.of().formatHex(copy.digest());
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM ships SHA-256", e);
+        }
     }
 
     /**
@@ -177,7 +212,7 @@ final class SegmentCompressor implements AutoCloseable {
 
     /** Compresses exactly {@code length} bytes of {@code plain} into the open frame, then {@code end}s. */
     private void append(InputStream plain, long length, EndDirective end) throws IOException {
-        try (OutputStream sink = frames.appender()) {
+        try (OutputStream sink = new DigestOutputStream(frames.appender(), digest)) {
             feed(open, plain, length, end, sink);
         }
     }

@@ -373,12 +373,21 @@ final class SegmentShipper {
                 .max(Comparator.naturalOrder());
     }
 
+    /**
+     * Stores the compressed form of {@code content} at {@code key} and announces it. Without encryption the store
+     * reads the compressed form as it is, whose SHA-256 the compressor keeps as it writes; with it, it is encrypted
+     * into a spool file of its own first, hashed on the way.
+     */
     private WalSegmentArchived store(
             WalSegmentName segment, WalBytes content, String key, boolean partial, WalCoverage coverage)
             throws IOException {
         Keyring keys = keys();
         Lsn end = new Lsn(segment.startLsn().value() + content.length());
         CompressedWal compressed = content.compressed();
+        if (keys.activeKey().isEmpty()) {
+            upload(key, compressed.length(), compressed::open);
+            return announce(segment, end, partial, key, compressed.length(), compressed.sha256(), coverage);
+        }
         try (WalSpool stored = WalSpool.open(spoolDirectory)) {
             MessageDigest sha256 = sha256();
             try (InputStream zstd = compressed.open();
@@ -388,19 +397,24 @@ final class SegmentShipper {
                 copy(zstd, compressed.length(), sink);
             }
             long storedBytes = stored.size();
-            try {
-                uploads.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while waiting to upload " + key);
-            }
-            try {
-                store.put(key, storedBytes, () -> stored.read(storedBytes));
-            } finally {
-                uploads.release();
-            }
+            upload(key, storedBytes, () -> stored.read(storedBytes));
             return announce(
                     segment, end, partial, key, storedBytes, HexFormat.of().formatHex(sha256.digest()), coverage);
+        }
+    }
+
+    /** Puts {@code length} bytes at {@code key}, holding one of the shared upload permits meanwhile. */
+    private void upload(String key, long length, ObjectStore.Content body) throws IOException {
+        try {
+            uploads.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to upload " + key);
+        }
+        try {
+            store.put(key, length, body);
+        } finally {
+            uploads.release();
         }
     }
 

@@ -211,6 +211,7 @@ class SegmentCompressorTest {
         try (InputStream in = compressed.open()) {
             byte[] bytes = in.readAllBytes();
             assertThat(bytes).hasSize((int) compressed.length());
+            assertThat(compressed.sha256()).as("the hash of what it reads").isEqualTo(SegmentShipper.sha256Hex(bytes));
             return bytes;
         }
     }
