@@ -252,11 +252,20 @@ class WalPrefetcherTest {
         // the archiver ships a longer partial under the same key before the restore reads it
         PlannedSegment newer = store(store, key, new byte[] {1, 2, 3, 4, 5}, true);
 
+        fetchWithoutFailure(store, spool, planned, newer);
+        byte[] fetched = Files.readAllBytes(spool.resolve(NAME));
+        assertThat(fetched).hasSize((int) SEGMENT_SIZE);
+        assertThat(fetched).startsWith(1, 2, 3, 4, 5, 0, 0);
+    }
+
+    /** Fetches {@code planned} into {@code spool}, the catalog answering {@code recorded} when asked again. */
+    private static void fetchWithoutFailure(
+            LocalObjectStore store, Path spool, PlannedSegment planned, PlannedSegment recorded) throws Exception {
         try (WalPrefetcher wal = new WalPrefetcher(
                 store,
                 StorageEncryption.off("test"),
                 false,
-                name -> Optional.of(newer),
+                name -> Optional.of(recorded),
                 spool,
                 List.of(planned),
                 1,
@@ -267,12 +276,9 @@ class WalPrefetcherTest {
                 WalPrefetcher.STOP_WAIT)) {
             wal.prepare(new OsUser(System.getProperty("user.name")));
             wal.start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve(NAME)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve(planned.segment())));
             assertThat(wal.failure()).isNull();
         }
-        byte[] fetched = Files.readAllBytes(spool.resolve(NAME));
-        assertThat(fetched).hasSize((int) SEGMENT_SIZE);
-        assertThat(fetched).startsWith(1, 2, 3, 4, 5, 0, 0);
     }
 
     @Test
@@ -296,24 +302,7 @@ class WalPrefetcherTest {
                 Instant.now());
         assertThat(recorded.sha256()).isNotEqualTo(planned.sha256());
 
-        try (WalPrefetcher wal = new WalPrefetcher(
-                store,
-                StorageEncryption.off("test"),
-                false,
-                name -> Optional.of(recorded),
-                spool,
-                List.of(planned),
-                1,
-                List.of(),
-                SEGMENT_SIZE,
-                2,
-                4,
-                WalPrefetcher.STOP_WAIT)) {
-            wal.prepare(new OsUser(System.getProperty("user.name")));
-            wal.start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve(NAME)));
-            assertThat(wal.failure()).isNull();
-        }
+        fetchWithoutFailure(store, spool, planned, recorded);
         assertThat(Files.readAllBytes(spool.resolve(NAME))).isEqualTo(raw);
     }
 
