@@ -18,7 +18,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The segment being filled, compressed as its bytes arrive instead of from its first byte at every shipment.
+ * The segment being filled, compressed as it ships, each new byte once, instead of from its first byte at every
+ * shipment.
  * A busy source ships its growing segment every second; compressing each partial whole cost the archiver most of
  * its CPU (a segment filled in n seconds was compressed about n/2 times). Here each byte is compressed once.
  *

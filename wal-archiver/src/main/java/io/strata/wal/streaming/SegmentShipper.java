@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * {@code strata.wal.events}. Each method returns only once the object is stored and Kafka
  * acknowledged the event, so the caller may then tell PostgreSQL the WAL is safe. A segment's compressed form
  * ({@link SegmentCompressor}, in a spool file) is encrypted and hashed as it streams into another spool file
- * ({@link WalSpool}), which the store then reads: the heap holds buffers only, whatever the segment size and
- * however many sources ship at once.
+ * ({@link WalSpool}), which the store then reads; without encryption the store reads the compressor's file. The
+ * heap holds buffers only, whatever the segment size and however many sources ship at once.
  */
 final class SegmentShipper {
     private static final Logger log = LoggerFactory.getLogger(SegmentShipper.class);
@@ -158,8 +158,9 @@ final class SegmentShipper {
 
     /**
      * How many bytes of WAL the stored partial of {@code segment} holds: known once this archiver shipped one, else
-     * read from the store (once a segment). 0 when there is none, when it cannot be read here, or when it does not
-     * begin with the bytes of {@code content} (other WAL): then it is replaced.
+     * read from the store (once a segment). 0 when there is none, when it cannot be read here (or is in clear for a
+     * source that requires encryption), or when it does not begin with the bytes of {@code content} (other WAL):
+     * then it is replaced.
      */
     private long storedPartialLength(WalSegmentName segment, String key, WalBytes content) throws IOException {
         if (segment.equals(partialSegment)) {
@@ -168,7 +169,7 @@ final class SegmentShipper {
         long length = 0;
         if (store.stat(key).isPresent()) {
             try (InputStream in = unreadableAsSuch(store.open(key));
-                    InputStream plain = encryption.plaintext(in, false);
+                    InputStream plain = encryption.plaintext(in, Boolean.TRUE.equals(encrypt));
                     InputStream unpacked = new ZstdInputStream(StorageEncryption.keepOpen(plain));
                     InputStream mine = unreadableAsSuch(content.open())) {
                 length = sameWalLength(unpacked, mine, content.length());

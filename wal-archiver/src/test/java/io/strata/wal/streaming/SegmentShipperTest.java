@@ -368,6 +368,21 @@ class SegmentShipperTest {
     }
 
     @Test
+    void aLongerPartialStoredInClearForASourceThatRequiresEncryptionIsReplaced(@TempDir Path root) throws Exception {
+        Encrypted secret = encrypted(root);
+        shipper(secret.store(), StorageEncryption.off("test"), new Semaphore(4))
+                .shipPartial(segment, bytes(content, 5000), caughtUp)
+                .orElseThrow();
+        secret.shipper().encrypt(true);
+
+        assertThat(secret.shipper().shipPartial(segment, bytes(content, 1000), caughtUp))
+                .isPresent();
+        assertThat(ObjectEncryption.isEncrypted(
+                        secret.store().readAll("shop/wal/00000002/" + segment + ".partial.zst")))
+                .isTrue();
+    }
+
+    @Test
     void aDamagedEncryptedSegmentIsStoredAgain(@TempDir Path root) throws Exception {
         Encrypted secret = encrypted(root);
         WalSegmentArchived first = secret.shipper().shipComplete(segment, whole(), caughtUp);
