@@ -466,20 +466,8 @@ final class SegmentShipper {
                         : Optional.of(false);
             }
             try (InputStream unpacked = new ZstdInputStream(StorageEncryption.keepOpen(plain))) {
-                byte[] mine = new byte[WalSpool.MAX_IO];
-                byte[] theirs = new byte[WalSpool.MAX_IO];
-                for (long left = length; left > 0; ) {
-                    int n = (int) Math.min(mine.length, left);
-                    if (content.readNBytes(mine, 0, n) != n || unpacked.readNBytes(theirs, 0, n) != n) {
-                        return Optional.of(false);
-                    }
-                    if (!Arrays.equals(mine, 0, n, theirs, 0, n)) {
-                        return Optional.of(false);
-                    }
-                    left -= n;
-                }
-                if (unpacked.read() >= 0) {
-                    return Optional.of(false);
+                if (sameWalLength(unpacked, content, length) != length) {
+                    return Optional.of(false); // other WAL, or shorter or longer than it
                 }
                 plain.transferTo(OutputStream.nullOutputStream()); // authenticates up to the final chunk
                 return Optional.of(true);

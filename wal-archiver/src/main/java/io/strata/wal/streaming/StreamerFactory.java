@@ -57,7 +57,7 @@ class StreamerFactory {
             throw new IllegalStateException(
                     "the WAL spool directory " + directory + " cannot hold the archiver's files (" + e
                             + "): set strata.wal.spool-directory (STRATA_WAL_SPOOL_DIRECTORY) to a writable"
-                            + " directory on a disk with room for two WAL segments per archived source",
+                            + " directory on a disk with room for three WAL segments per archived source",
                     e);
         }
     }
