@@ -41,8 +41,12 @@ public final class DevStack implements AutoCloseable {
                     Map.entry("wal-archiver", "STRATA_CATALOG_TOKEN_WAL"),
                     Map.entry("admin", "STRATA_CATALOG_TOKEN_ADMIN"))));
 
-    /** The services that store or read backup objects, each with its own keyring file. */
-    private static final List<String> ENCRYPTING_SERVICES = List.of("backup-worker", "restore-worker", "wal-archiver");
+    /**
+     * The services that store or read backup objects, each with its own keyring file; the gateway stores uploaded
+     * archives (POST /api/v1/uploads).
+     */
+    private static final List<String> ENCRYPTING_SERVICES =
+            List.of("api-gateway", "backup-worker", "restore-worker", "wal-archiver");
 
     private final DevStackOptions options;
     /** Every service instance and its port, whether or not the services run. */

@@ -57,6 +57,12 @@ final class Api {
                 .PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** A POST whose body is {@code body} as it is, of {@code contentType} (a file upload). */
+    Response postBytes(String path, byte[] body, String contentType) {
+        return send(
+                request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     Response delete(String path) {
         return send(request(path).DELETE());
     }

@@ -70,6 +70,14 @@ abstract class StackTestSupport {
         return registerSampleSource(database, invoices, true);
     }
 
+    /** Creates an empty database, registers it as a source named like it; it goes when the class ends. */
+    String registerEmptySource(String database) throws Exception {
+        SampleDatabase.execute(sourceCluster, "postgres", "CREATE DATABASE " + database);
+        String source = database.replace('_', '-');
+        MADE.add(new Made(database, source, false));
+        return register(sourceCluster, database, source, false);
+    }
+
     private String registerSampleSource(String database, int invoices, boolean walArchiving) throws Exception {
         SampleDatabase.create(sourceCluster, database, invoices);
         String source = database.replace('_', '-');

@@ -3,6 +3,7 @@ package io.strata.restore;
 import io.micrometer.core.instrument.Timer;
 import io.strata.common.command.RestoreBackup;
 import io.strata.common.command.RestoreCommand;
+import io.strata.common.command.RestoreUpload;
 import io.strata.common.command.RunRestoreDrill;
 import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.messaging.Json;
@@ -16,14 +17,15 @@ import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.jobs.JobReporters;
 import io.strata.restore.drill.RestoreDrill;
 import io.strata.restore.logical.LogicalRestore;
+import io.strata.restore.logical.UploadRestore;
 import io.strata.restore.pitr.PointInTimeRestore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The restore-worker's commands: {@code RestoreBackup} (logical, or point-in-time into a new cluster) and
- * {@code RunRestoreDrill} from the {@code restore-worker} share group, run {@code strata.worker.concurrency} at a time by the
+ * The restore-worker's commands: {@code RestoreBackup} (logical, or point-in-time into a new cluster),
+ * {@code RestoreUpload} (an uploaded archive) and {@code RunRestoreDrill} from the {@code restore-worker} share group, run {@code strata.worker.concurrency} at a time by the
  * {@link CommandQueue}, which claims each job first: a restore is never run twice, so a command whose job
  * a live worker holds, or whose worker was lost, is not started again.
  */
@@ -34,6 +36,7 @@ class RestoreCommands implements CommandHandler {
     private final LogicalRestore logicalRestore;
     private final PointInTimeRestore pointInTimeRestore;
     private final RestoreDrill drill;
+    private final UploadRestore uploadRestore;
     private final JobMetrics metrics;
 
     RestoreCommands(
@@ -41,11 +44,13 @@ class RestoreCommands implements CommandHandler {
             LogicalRestore logicalRestore,
             PointInTimeRestore pointInTimeRestore,
             RestoreDrill drill,
+            UploadRestore uploadRestore,
             JobMetrics metrics) {
         this.reporters = reporters;
         this.logicalRestore = logicalRestore;
         this.pointInTimeRestore = pointInTimeRestore;
         this.drill = drill;
+        this.uploadRestore = uploadRestore;
         this.metrics = metrics;
     }
 
@@ -64,7 +69,19 @@ class RestoreCommands implements CommandHandler {
         return switch (Json.read(record.value(), RestoreCommand.class)) {
             case RestoreBackup restore -> restore(restore);
             case RunRestoreDrill drillCommand -> drill(drillCommand);
+            case RestoreUpload upload -> upload(upload);
         };
+    }
+
+    private ClaimableJob upload(RestoreUpload command) {
+        JobRef ref = new JobRef(command.jobId(), JobKind.UPLOAD_RESTORE, command.source(), command.requestId(), null);
+        JobReporter reporter = reporters.forJob(ref);
+        Timer.Sample sample = metrics.start();
+        return new ClaimableJob(
+                reporter,
+                "starting",
+                () -> uploadRestore.run(command, reporter),
+                outcome -> metrics.finished(sample, outcome));
     }
 
     private ClaimableJob drill(RunRestoreDrill command) {

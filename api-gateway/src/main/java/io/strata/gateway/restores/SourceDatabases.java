@@ -7,14 +7,14 @@ import org.springframework.stereotype.Component;
 
 /** Asks a source's PostgreSQL server which databases it has, before a restore is allowed to create one. */
 @Component
-class SourceDatabases {
+public class SourceDatabases {
     private final SourceSql sql;
 
-    SourceDatabases(SourceSql sql) {
+    public SourceDatabases(SourceSql sql) {
         this.sql = sql;
     }
 
-    boolean exists(String source, String database) {
+    public boolean exists(String source, String database) {
         return sql.run(source, "check whether database '" + database + "' exists", (connection, server) -> {
             try (PreparedStatement query = connection.prepareStatement("select 1 from pg_database where datname = ?")) {
                 query.setString(1, database);

@@ -26,13 +26,15 @@ import tools.jackson.databind.json.JsonMapper;
  * Caps request bodies at {@link #MAX_BODY_BYTES} before anything parses them: a declared length over the
  * cap is answered 413 at once, and a body sent without a length (chunked) is cut off at the cap, so a
  * 20 MB body never reaches the JSON parser of a small-heap gateway. Query parameters with control
- * characters are refused (400) here too. Runs before authentication.
+ * characters are refused (400) here too. Runs before authentication. {@code POST /api/v1/uploads} carries a
+ * file and is capped by its controller instead ({@code strata.uploads.max-size}).
  */
 @Component
 // inside the audit trail's filter (HIGHEST_PRECEDENCE + 5), so refused bodies are audited too
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
 public class RequestLimits extends OncePerRequestFilter {
     public static final int MAX_BODY_BYTES = 1024 * 1024;
+    private static final String UPLOADS = "/api/v1/uploads";
     private final JsonMapper json;
 
     RequestLimits(JsonMapper json) {
@@ -42,7 +44,8 @@ public class RequestLimits extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getContentLengthLong() > MAX_BODY_BYTES) {
+        boolean upload = isUpload(request);
+        if (!upload && request.getContentLengthLong() > MAX_BODY_BYTES) {
             tooLarge(response);
             return;
         }
@@ -56,6 +59,10 @@ public class RequestLimits extends OncePerRequestFilter {
                             List.of(badParameter)));
             return;
         }
+        if (upload) { // a file streamed to storage, under its own cap (strata.uploads.max-size)
+            chain.doFilter(request, response);
+            return;
+        }
         LimitedRequest limited = new LimitedRequest(request);
         try {
             chain.doFilter(limited, response);
@@ -66,6 +73,13 @@ public class RequestLimits extends OncePerRequestFilter {
             response.reset();
             tooLarge(response);
         }
+    }
+
+    /** {@code POST /api/v1/uploads}, whose body is an archive, not JSON. */
+    static boolean isUpload(HttpServletRequest request) {
+        return "POST".equals(request.getMethod())
+                && UPLOADS.equals(request.getRequestURI()
+                        .substring(request.getContextPath().length()));
     }
 
     private void tooLarge(HttpServletResponse response) throws IOException {

@@ -7,6 +7,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import io.strata.common.storage.ObjectStore;
 import io.strata.gateway.GatewaySliceTest;
 import io.strata.gateway.GatewayWebMvcTest;
+import io.strata.platform.storage.StorageEncryption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,10 @@ class OpenApiDocumentTest extends GatewaySliceTest {
 
     @MockitoBean
     ObjectStore store;
+
+    /** The upload controller's; never used here. */
+    @MockitoBean
+    StorageEncryption encryption;
 
     /** The job event feed's; never used here (it reads Kafka only once a stream is asked for). */
     @MockitoBean

@@ -56,6 +56,7 @@ class TokenAuthenticatorTest {
                 .isEqualTo(Role.OPERATOR);
         assertThat(ApiAccessRules.requiredRole("POST", "/api/v1/restores")).isEqualTo(Role.ADMIN);
         assertThat(ApiAccessRules.requiredRole("POST", "/api/v1/sources")).isEqualTo(Role.ADMIN);
+        assertThat(ApiAccessRules.requiredRole("POST", "/api/v1/uploads")).isEqualTo(Role.ADMIN);
         assertThat(ApiAccessRules.requiredRole("DELETE", "/api/v1/backups/x")).isEqualTo(Role.ADMIN);
     }
 }

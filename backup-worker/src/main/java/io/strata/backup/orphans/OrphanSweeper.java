@@ -2,10 +2,13 @@ package io.strata.backup.orphans;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.common.model.JobStatus;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.ObjectStore.ObjectInfo;
 import io.strata.common.storage.ObjectStore.PendingUpload;
+import io.strata.common.storage.StorageLayout;
 import io.strata.platform.catalog.CatalogApi.BackupView;
+import io.strata.platform.catalog.CatalogApi.JobView;
 import io.strata.platform.catalog.CatalogApi.SourceView;
 import io.strata.platform.catalog.CatalogClient;
 import java.io.IOException;
@@ -29,7 +32,9 @@ import org.springframework.stereotype.Component;
  * never completed there (S3 multipart uploads, the local store's partial files). A backup's leftovers go
  * when the catalog says its job ended without it (FAILED or CANCELLED, a minute ago or more, or the grace if
  * shorter, so the job's own cleanup runs first), or, for a backup the catalog does not know, once nothing was written for
- * {@code strata.worker.orphan-sweep.grace}. A backup that is QUEUED or RUNNING (or waits to run again
+ * {@code strata.worker.orphan-sweep.grace}. Uploaded archives ({@code <source>/uploads/<jobId>/}) go once their
+ * UPLOAD_RESTORE job ended (its worker removes them itself, unless it was lost), or when no such job exists after
+ * the grace (a day for one still being received). A backup that is QUEUED or RUNNING (or waits to run again
  * after its worker was lost) is never touched. Every removal is logged and counted
  * ({@code strata.backup.orphans.removed}, by kind). Runs every {@code strata.worker.orphan-sweep.interval}
  * on each backup-worker; removals are idempotent, so instances need not take turns.
@@ -38,6 +43,11 @@ import org.springframework.stereotype.Component;
 public class OrphanSweeper {
     static final String MANIFEST = "manifest.json";
     static final Duration ENDED_JOB_CLEANUP = Duration.ofMinutes(1);
+    /** How long an unfinished upload of an archive may go on without a job before it counts as abandoned. */
+    static final Duration RECEIVING = Duration.ofDays(1);
+
+    private static final java.util.regex.Pattern JOB_ID =
+            java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Logger log = LoggerFactory.getLogger(OrphanSweeper.class);
     private final CatalogClient catalog;
     private final ObjectStore store;
@@ -129,8 +139,77 @@ public class OrphanSweeper {
                     log.warn("aborted the unfinished upload of {} begun {}: {}", upload.key(), began, why.get());
                 }
             }
+            Sweep leftUploads = sweepUploads(source.name(), now);
+            removedObjects += leftUploads.objects();
+            abortedUploads += leftUploads.uploads();
         }
         return new Sweep(removedObjects, abortedUploads);
+    }
+
+    /**
+     * Uploaded archives ({@code <source>/uploads/<jobId>/}) whose UPLOAD_RESTORE job ended without removing them (its
+     * worker was lost), or whose job never came to be (the gateway stopped between storing and recording it).
+     */
+    private Sweep sweepUploads(String source, Instant now) throws IOException {
+        String prefix = StorageLayout.uploadPrefix(source);
+        int removedObjects = 0;
+        int abortedUploads = 0;
+        for (Map.Entry<String, List<ObjectInfo>> upload :
+                byBackup(prefix, store.list(prefix)).entrySet()) {
+            Instant lastWrite = upload.getValue().stream()
+                    .map(ObjectInfo::lastModified)
+                    .filter(java.util.Objects::nonNull)
+                    .max(Instant::compareTo)
+                    .orElse(now);
+            Optional<String> why = uploadOrphaned(upload.getKey(), lastWrite, grace, now);
+            if (why.isPresent()) {
+                for (ObjectInfo object : upload.getValue()) {
+                    store.delete(object.key());
+                    objects.increment();
+                    removedObjects++;
+                    log.warn("removed uploaded archive {} ({} bytes): {}", object.key(), object.size(), why.get());
+                }
+            }
+        }
+        for (PendingUpload pending : store.pendingUploads(prefix)) {
+            String jobId = backupId(prefix, pending.key());
+            if (jobId == null) {
+                continue;
+            }
+            Instant began = pending.initiated() == null ? now : pending.initiated();
+            // an upload still being received has no job yet, and may take hours: only a day without one counts
+            Duration unknownFor = grace.compareTo(RECEIVING) > 0 ? grace : RECEIVING;
+            Optional<String> why = uploadOrphaned(jobId, began, unknownFor, now);
+            if (why.isPresent()) {
+                store.abortUpload(pending);
+                uploads.increment();
+                abortedUploads++;
+                log.warn("aborted the unfinished upload of {} begun {}: {}", pending.key(), began, why.get());
+            }
+        }
+        return new Sweep(removedObjects, abortedUploads);
+    }
+
+    /** Why the uploaded archive of job {@code jobId} may go; empty to keep it. */
+    private Optional<String> uploadOrphaned(String jobId, Instant lastWrite, Duration unknownFor, Instant now) {
+        if (!JOB_ID.matcher(jobId).matches()) {
+            return Optional.empty(); // not a key Strata writes: left alone
+        }
+        Optional<JobView> known = catalog.job(jobId);
+        if (known.isEmpty()) {
+            return lastWrite.isBefore(now.minus(unknownFor))
+                    ? Optional.of("no job " + jobId + " restores it, and nothing was written for " + unknownFor)
+                    : Optional.empty();
+        }
+        JobView job = known.get();
+        boolean ended = job.status() == JobStatus.SUCCEEDED
+                || job.status() == JobStatus.FAILED
+                || job.status() == JobStatus.CANCELLED;
+        Instant finished = job.finishedAt() == null ? lastWrite : job.finishedAt();
+        Duration settle = grace.compareTo(ENDED_JOB_CLEANUP) < 0 ? grace : ENDED_JOB_CLEANUP;
+        return ended && finished.isBefore(now.minus(settle))
+                ? Optional.of("its job " + jobId + " is " + job.status())
+                : Optional.empty();
     }
 
     /** Why the leftovers of {@code backupId}, last written at {@code lastWrite}, may go; empty to keep them. */

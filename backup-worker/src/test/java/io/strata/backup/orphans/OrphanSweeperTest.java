@@ -3,10 +3,13 @@ package io.strata.backup.orphans;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.strata.common.model.JobKind;
+import io.strata.common.model.JobStatus;
 import io.strata.common.storage.LocalObjectStore;
 import io.strata.common.storage.ObjectStore.ObjectInfo;
 import io.strata.common.storage.ObjectUpload;
 import io.strata.platform.catalog.CatalogApi.BackupView;
+import io.strata.platform.catalog.CatalogApi.JobView;
 import io.strata.platform.catalog.CatalogApi.SourceView;
 import io.strata.platform.catalog.CatalogClient;
 import java.io.IOException;
@@ -22,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +40,7 @@ class OrphanSweeperTest {
 
     private LocalObjectStore store;
     private final Map<String, BackupView> backups = new HashMap<>();
+    private final Map<String, JobView> jobs = new HashMap<>();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private OrphanSweeper sweeper;
 
@@ -51,6 +56,11 @@ class OrphanSweeperTest {
             @Override
             public Optional<BackupView> backup(String backupId) {
                 return Optional.ofNullable(backups.get(backupId));
+            }
+
+            @Override
+            public Optional<JobView> job(String jobId) {
+                return Optional.ofNullable(jobs.get(jobId));
             }
         };
         sweeper = new OrphanSweeper(catalog, store, Clock.fixed(NOW, ZoneOffset.UTC), meters, GRACE);
@@ -116,6 +126,51 @@ class OrphanSweeperTest {
         assertThat(sweeper.sweep()).isEqualTo(new OrphanSweeper.Sweep(0, 1));
         assertThat(keys()).containsExactly("shop/backups/retried/base.tar.zst", "shop/backups/retried/manifest.json");
         assertThat(store.pendingUploads("shop/")).isEmpty();
+    }
+
+    @Test
+    void anUploadedArchiveGoesOnceItsJobEndedOrWhenNoJobEverCameToBe() throws IOException {
+        String failed = UUID.randomUUID().toString();
+        String running = UUID.randomUUID().toString();
+        String unknown = UUID.randomUUID().toString();
+        String receiving = UUID.randomUUID().toString();
+        write("shop/uploads/" + failed + "/archive.zst", NOW.minus(Duration.ofMinutes(10)));
+        job(failed, JobStatus.FAILED, NOW.minus(Duration.ofMinutes(2))); // its worker was lost
+        write("shop/uploads/" + running + "/archive.zst", NOW.minus(Duration.ofHours(5)));
+        job(running, JobStatus.RUNNING, null);
+        write("shop/uploads/" + unknown + "/archive.zst", NOW.minus(GRACE).minusSeconds(1));
+        unfinished("shop/uploads/" + receiving + "/archive.zst"); // still being received: no job yet
+        write("shop/uploads/not-a-job/archive.zst", NOW.minus(Duration.ofDays(3)));
+
+        assertThat(sweeper.sweep()).isEqualTo(new OrphanSweeper.Sweep(2, 0));
+        assertThat(keys())
+                .containsExactlyInAnyOrder(
+                        "shop/uploads/" + running + "/archive.zst", "shop/uploads/not-a-job/archive.zst");
+        assertThat(store.pendingUploads("shop/uploads/")).hasSize(1);
+    }
+
+    private void job(String id, JobStatus status, Instant finishedAt) {
+        jobs.put(
+                id,
+                new JobView(
+                        id,
+                        JobKind.UPLOAD_RESTORE,
+                        "shop",
+                        status,
+                        0,
+                        null,
+                        0,
+                        0,
+                        NOW.minus(Duration.ofHours(6)),
+                        null,
+                        finishedAt,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
     }
 
     private void backup(String id, String status, Instant finishedAt) {

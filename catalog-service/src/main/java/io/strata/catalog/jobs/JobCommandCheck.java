@@ -6,7 +6,10 @@ import io.strata.catalog.web.InvalidRequestException.FieldProblem;
 import io.strata.common.command.ApplyRetention;
 import io.strata.common.command.BackupCommand;
 import io.strata.common.command.DeleteBackup;
+import io.strata.common.command.RestoreBackup;
 import io.strata.common.command.RestoreCommand;
+import io.strata.common.command.RestoreUpload;
+import io.strata.common.command.RunRestoreDrill;
 import io.strata.common.command.TakeBackup;
 import io.strata.common.command.VerifyBackup;
 import io.strata.common.command.WalCommand;
@@ -36,9 +39,17 @@ final class JobCommandCheck {
     static String topicOf(JobKind kind) {
         return switch (kind) {
             case BACKUP, VERIFY, DELETE, RETENTION -> Topics.BACKUP_COMMANDS;
-            case RESTORE, RESTORE_DRILL -> Topics.RESTORE_COMMANDS;
+            case RESTORE, RESTORE_DRILL, UPLOAD_RESTORE -> Topics.RESTORE_COMMANDS;
             case WAL_CLEANUP -> Topics.WAL_COMMANDS;
-            case UPLOAD_RESTORE -> null;
+        };
+    }
+
+    /** The job kind each command on {@code strata.restore.commands} runs. */
+    static JobKind kindOf(RestoreCommand command) {
+        return switch (command) {
+            case RestoreBackup restore -> JobKind.RESTORE;
+            case RunRestoreDrill drill -> JobKind.RESTORE_DRILL;
+            case RestoreUpload upload -> JobKind.UPLOAD_RESTORE;
         };
     }
 
@@ -79,9 +90,8 @@ final class JobCommandCheck {
         try {
             parsed = switch (kind) {
                 case BACKUP, VERIFY, DELETE, RETENTION -> Json.read(command.payload(), BackupCommand.class);
-                case RESTORE, RESTORE_DRILL -> Json.read(command.payload(), RestoreCommand.class);
+                case RESTORE, RESTORE_DRILL, UPLOAD_RESTORE -> Json.read(command.payload(), RestoreCommand.class);
                 case WAL_CLEANUP -> Json.read(command.payload(), WalCommand.class);
-                case UPLOAD_RESTORE -> throw new IllegalStateException("no command topic for " + kind);
             };
             EventText.requireNoNul(parsed);
         } catch (InvalidContentException e) {
@@ -95,6 +105,13 @@ final class JobCommandCheck {
             problems.add(new FieldProblem(
                     "command.payload",
                     "a " + parsed.getClass().getSimpleName() + " runs a " + kindOf(backupCommand) + " job, not "
+                            + kind));
+            return null;
+        }
+        if (parsed instanceof RestoreCommand restoreCommand && kindOf(restoreCommand) != kind) {
+            problems.add(new FieldProblem(
+                    "command.payload",
+                    "a " + parsed.getClass().getSimpleName() + " runs a " + kindOf(restoreCommand) + " job, not "
                             + kind));
             return null;
         }

@@ -74,9 +74,11 @@ class JobCommandStore {
                 .optional()
                 .flatMap(payload -> {
                     try {
-                        return Json.read(payload, RestoreCommand.class) instanceof RestoreBackup restore
-                                ? Optional.ofNullable(restore.into())
-                                : Optional.empty();
+                        return switch (Json.read(payload, RestoreCommand.class)) {
+                            case RestoreBackup restore -> Optional.ofNullable(restore.into());
+                            case io.strata.common.command.RestoreUpload upload -> Optional.ofNullable(upload.into());
+                            case io.strata.common.command.RunRestoreDrill drill -> Optional.empty();
+                        };
                     } catch (RuntimeException e) {
                         return Optional.empty(); // checked when stored; a message without it is still right
                     }

@@ -101,6 +101,15 @@ class JobListeners {
                                 drill.backupId().toString(),
                                 drill.requestId(),
                                 drill.requestedAt());
+                    case io.strata.common.command.RestoreUpload upload ->
+                        registry.onRestoreJobCommand(
+                                ceId,
+                                record,
+                                upload,
+                                JobKind.UPLOAD_RESTORE,
+                                null,
+                                upload.requestId(),
+                                upload.requestedAt());
                 }
             }
         } catch (RuntimeException e) {

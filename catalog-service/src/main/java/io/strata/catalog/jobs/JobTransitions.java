@@ -82,6 +82,7 @@ final class JobTransitions {
         return switch (result) {
             case JobResult.BackupResult backup -> backup.sizeBytes();
             case JobResult.RestoreResult restore -> restore.restoredBytes();
+            case JobResult.UploadRestoreResult upload -> upload.uploadedBytes();
             case JobResult.WalCleanupResult cleanup -> cleanup.deletedBytes();
             case JobResult.VerifyResult verify -> verify.storedBytes();
             case JobResult.DeleteResult delete -> delete.storedBytes();

@@ -130,6 +130,10 @@ record LeasePolicy(int maxAttempts) {
                 : lease.owner() + "'s lease expired at " + lease.expiresAt();
     }
 
+    private static final String UPLOAD_LEFTOVERS = " The role the upload was restored as (strata_upload_*) may be left"
+            + " on that server (DROP OWNED BY it, then DROP ROLE), and the uploaded file in storage under"
+            + " <source>/uploads/<jobId>/.";
+
     private static String leftBehind(JobKind kind, RestoreInto into) {
         if (into != null && (kind == JobKind.RESTORE || kind == JobKind.UPLOAD_RESTORE)) {
             if (into.dataDirectory() != null) {
@@ -141,11 +145,16 @@ record LeasePolicy(int maxAttempts) {
             }
             if (!into.replace() && into.database() != null) {
                 return "The restore was creating database '" + into.database()
-                        + "' on the source's server: it may exist half-restored; drop it before asking again.";
+                        + "' on the source's server: it may exist half-restored; drop it before asking again."
+                        + (kind == JobKind.UPLOAD_RESTORE ? UPLOAD_LEFTOVERS : "");
             }
         }
         return switch (kind) {
-            case RESTORE, UPLOAD_RESTORE ->
+            case UPLOAD_RESTORE ->
+                "A replace restore may have left a temporary database (strata_restore_*) on the source server: check"
+                        + " and remove it. The original database is only replaced at the very end, so it is either"
+                        + " fully replaced or untouched." + UPLOAD_LEFTOVERS;
+            case RESTORE ->
                 "A point-in-time restore may have left a half-made data directory under the restore-worker's data"
                         + " roots; a replace restore may have left a temporary database (strata_restore_*) on the"
                         + " source server: check and remove it. The original database is only replaced at the very"

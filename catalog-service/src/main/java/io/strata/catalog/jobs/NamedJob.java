@@ -152,6 +152,19 @@ record NamedJob(String what, UUID jobId, JobOrigin origin) {
                                 drill.requestId(),
                                 now));
             case io.strata.common.command.RunRestoreDrill drill -> null;
+            case io.strata.common.command.RestoreUpload upload
+            when upload.jobId() != null && upload.source() != null ->
+                new NamedJob(
+                        "the RestoreUpload command",
+                        upload.jobId().value(),
+                        origin(
+                                upload.jobId().value(),
+                                JobKind.UPLOAD_RESTORE,
+                                upload.source(),
+                                null,
+                                upload.requestId(),
+                                now));
+            case io.strata.common.command.RestoreUpload upload -> null;
         };
     }
 

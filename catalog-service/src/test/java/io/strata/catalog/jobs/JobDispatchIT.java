@@ -10,6 +10,10 @@ import io.strata.catalog.CatalogIntegrationTest;
 import io.strata.catalog.jobs.Job.JobOrigin;
 import io.strata.catalog.outbox.OutboxRelay;
 import io.strata.catalog.web.ConflictException;
+import io.strata.common.command.RestoreBackup;
+import io.strata.common.command.RestoreBackup.RestoreInto;
+import io.strata.common.command.RestoreCommand;
+import io.strata.common.command.RestoreUpload;
 import io.strata.common.event.JobEvent;
 import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.event.JobFailed;
@@ -17,10 +21,12 @@ import io.strata.common.event.JobSucceeded;
 import io.strata.common.messaging.CloudEventHeaders;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
+import io.strata.common.model.BackupId;
 import io.strata.common.model.FailureCode;
 import io.strata.common.model.JobId;
 import io.strata.common.model.JobKind;
 import io.strata.common.model.JobStatus;
+import io.strata.common.storage.StorageLayout;
 import io.strata.platform.catalog.CatalogApi.JobCommand;
 import io.strata.platform.catalog.CatalogApi.NewJob;
 import io.strata.platform.messaging.MessagePublisher;
@@ -288,6 +294,64 @@ class JobDispatchIT extends CatalogIntegrationTest {
         HttpResponse<String> created = createJob(new NewJob(id.toString(), JobKind.BACKUP, source, null, null, own));
         assertThat(created.statusCode()).isEqualTo(201);
         assertThat(storedPayload(id)).isEqualTo(own.payload());
+    }
+
+    @Test
+    void anUploadRestoreJobCarriesARestoreUploadCommandAndNoOther() throws Exception {
+        UUID id = UUID.randomUUID();
+        String source = source();
+        JobId jobId = new JobId(id);
+        RestoreUpload upload = new RestoreUpload(
+                RestoreUpload.SCHEMA_VERSION,
+                jobId,
+                source,
+                new RestoreUpload.UploadedArchive(
+                        StorageLayout.uploadKey(source, jobId),
+                        "shop.dump",
+                        "custom",
+                        10,
+                        "ab".repeat(32),
+                        40,
+                        "cd".repeat(32)),
+                RestoreInto.newDatabase("shop_uploaded"),
+                null,
+                Instant.now());
+        RestoreBackup restore = new RestoreBackup(
+                RestoreBackup.SCHEMA_VERSION,
+                jobId,
+                source,
+                BackupId.newId(Instant.now()),
+                RestoreInto.newDatabase("shop_copy"),
+                null,
+                Instant.now());
+
+        assertThat(createJob(new NewJob(
+                                id.toString(),
+                                JobKind.UPLOAD_RESTORE,
+                                source,
+                                null,
+                                null,
+                                new JobCommand(
+                                        Topics.RESTORE_COMMANDS,
+                                        source,
+                                        restore.ceType(),
+                                        "api-gateway",
+                                        Json.write((RestoreCommand) restore))))
+                        .body())
+                .contains("command.payload", "runs a RESTORE job, not UPLOAD_RESTORE");
+        assertThat(jobs.find(id)).isEmpty();
+
+        HttpResponse<String> created = createJob(new NewJob(
+                id.toString(),
+                JobKind.UPLOAD_RESTORE,
+                source,
+                null,
+                null,
+                new JobCommand(
+                        Topics.RESTORE_COMMANDS, source, upload.ceType(), "api-gateway", Json.write((RestoreCommand)
+                                upload))));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(Json.read(storedPayload(id), RestoreCommand.class)).isEqualTo(upload);
     }
 
     private HttpResponse<String> createJob(NewJob job) throws Exception {

@@ -9,9 +9,10 @@ import io.strata.common.model.JobId;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "command")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = RestoreBackup.class, name = "RestoreBackup"),
-    @JsonSubTypes.Type(value = RunRestoreDrill.class, name = "RunRestoreDrill")
+    @JsonSubTypes.Type(value = RunRestoreDrill.class, name = "RunRestoreDrill"),
+    @JsonSubTypes.Type(value = RestoreUpload.class, name = "RestoreUpload")
 })
-public sealed interface RestoreCommand extends Message permits RestoreBackup, RunRestoreDrill {
+public sealed interface RestoreCommand extends Message permits RestoreBackup, RunRestoreDrill, RestoreUpload {
     JobId jobId();
 
     String source();

@@ -15,6 +15,7 @@ import java.util.List;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = JobResult.BackupResult.class, name = "backup"),
     @JsonSubTypes.Type(value = JobResult.RestoreResult.class, name = "restore"),
+    @JsonSubTypes.Type(value = JobResult.UploadRestoreResult.class, name = "uploadRestore"),
     @JsonSubTypes.Type(value = JobResult.WalCleanupResult.class, name = "walCleanup"),
     @JsonSubTypes.Type(value = JobResult.VerifyResult.class, name = "verify"),
     @JsonSubTypes.Type(value = JobResult.DeleteResult.class, name = "delete"),
@@ -80,6 +81,31 @@ public sealed interface JobResult {
         public RestoreResult(
                 String backupId, String database, boolean replaced, String safetyBackupId, long restoredBytes) {
             this(backupId, database, replaced, safetyBackupId, restoredBytes, null, null, null, null, null, null, null);
+        }
+    }
+
+    /**
+     * An uploaded archive restored (UPLOAD_RESTORE): the file ({@code filename}, {@code format},
+     * {@code uploadedBytes}, {@code sha256} of the bytes as sent), where its data now is ({@code database}; with
+     * {@code replaced}, the source database, after the safety backup {@code safetyBackupId}), how many entries
+     * of its table of contents pg_restore ran, and the functions it created that run with their owner's
+     * rights ({@code securityDefinerFunctions}, now owned by the source's user: review them).
+     */
+    record UploadRestoreResult(
+            String uploadId,
+            String filename,
+            String format,
+            long uploadedBytes,
+            String sha256,
+            String database,
+            boolean replaced,
+            String safetyBackupId,
+            int entries,
+            List<String> securityDefinerFunctions)
+            implements JobResult {
+        public UploadRestoreResult {
+            securityDefinerFunctions =
+                    securityDefinerFunctions == null ? List.of() : List.copyOf(securityDefinerFunctions);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.strata.common.storage;
 
 import io.strata.common.model.BackupId;
+import io.strata.common.model.JobId;
 import io.strata.common.wal.TimelineHistory;
 
 /** The storage keys of the contract; the same in S3 and in a local directory. */
@@ -37,6 +38,18 @@ public final class StorageLayout {
 
     public static String walPrefix(String source, int timeline) {
         return source + "/wal/" + String.format("%08X", timeline) + "/";
+    }
+
+    /**
+     * An archive uploaded to be restored (UPLOAD_RESTORE), named by the job that restores it: the file as
+     * uploaded, compressed with zstd and encrypted like a backup's objects. It is removed when that job ends.
+     */
+    public static String uploadKey(String source, JobId jobId) {
+        return uploadPrefix(source) + jobId + "/archive.zst";
+    }
+
+    public static String uploadPrefix(String source) {
+        return source + "/uploads/";
     }
 
     public static String chunkKey(String sha256Hex) {

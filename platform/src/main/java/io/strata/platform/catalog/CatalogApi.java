@@ -413,6 +413,11 @@ public final class CatalogApi {
                     name, newHost, newPort, newDatabase, username, password, tls, timeouts, encrypt);
         }
 
+        /** The same server and database, logged in as another user. */
+        public SourceConnection as(String newUsername, String newPassword) {
+            return new SourceConnection(name, host, port, database, newUsername, newPassword, tls, timeouts, encrypt);
+        }
+
         /** Never prints the password, should the record end up in a message or a log. */
         @Override
         public String toString() {

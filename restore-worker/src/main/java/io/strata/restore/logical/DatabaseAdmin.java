@@ -47,9 +47,15 @@ class DatabaseAdmin {
 
     /** Creates an empty database with the source database's encoding and locale, for pg_restore to fill. */
     void create(SourceConnection source, String database) {
+        create(source, database, null);
+    }
+
+    /** As {@link #create(SourceConnection, String)}, owned by {@code owner} (a role name Strata made), or by the user when null. */
+    void create(SourceConnection source, String database, String owner) {
         try (Connection c = pgTools.connect(source, source.database());
                 Statement statement = c.createStatement()) {
-            statement.execute("create database " + quote(database) + " template template0" + localeOf(statement));
+            statement.execute("create database " + quote(database) + (owner == null ? "" : " owner " + quote(owner))
+                    + " template template0" + localeOf(statement));
         } catch (SQLException e) {
             if (DUPLICATE_DATABASE.equals(e.getSQLState())) {
                 throw new JobFailureException(FailureCode.TARGET_EXISTS, targetExists(database), false, e);

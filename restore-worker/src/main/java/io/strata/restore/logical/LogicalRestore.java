@@ -190,7 +190,7 @@ public class LogicalRestore {
                         false));
     }
 
-    private long download(StoredObject dump, Path archive, JobReporter reporter, boolean requireEncrypted) {
+    long download(StoredObject dump, Path archive, JobReporter reporter, boolean requireEncrypted) {
         AtomicLong read = new AtomicLong();
         long total = dump.storedBytes();
         reporter.progress(RestoreProgress.DOWNLOADING, 0, 0, total);

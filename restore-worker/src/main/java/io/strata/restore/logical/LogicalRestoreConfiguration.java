@@ -1,7 +1,9 @@
 package io.strata.restore.logical;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.strata.common.event.JobResult.DrillResult;
 import io.strata.common.event.JobResult.RestoreResult;
+import io.strata.common.event.JobResult.UploadRestoreResult;
 import io.strata.common.storage.ObjectStore;
 import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.jobs.JobMetrics;
@@ -29,17 +31,25 @@ class LogicalRestoreConfiguration {
     }
 
     @Bean
+    SafetyBackup safetyBackup(
+            PgTools pgTools,
+            ObjectStore store,
+            StorageEncryption encryption,
+            JobReporters reporters,
+            LogicalBackupProperties backupProperties,
+            Clock clock) {
+        return new SafetyBackup(
+                new LogicalBackup(pgTools, store, encryption, clock, backupProperties), reporters, clock);
+    }
+
+    @Bean
     LogicalRestore logicalRestore(
             CatalogClient catalog,
             ObjectStore store,
             StorageEncryption encryption,
             PgTools pgTools,
-            JobReporters reporters,
-            RestoreProperties properties,
-            LogicalBackupProperties backupProperties,
-            Clock clock) {
-        SafetyBackup safetyBackup = new SafetyBackup(
-                new LogicalBackup(pgTools, store, encryption, clock, backupProperties), reporters, clock);
+            SafetyBackup safetyBackup,
+            RestoreProperties properties) {
         return new LogicalRestore(
                 catalog,
                 store,
@@ -51,11 +61,34 @@ class LogicalRestoreConfiguration {
     }
 
     @Bean
+    UploadRestore uploadRestore(
+            CatalogClient catalog,
+            ObjectStore store,
+            StorageEncryption encryption,
+            PgTools pgTools,
+            LogicalRestore logicalRestore,
+            SafetyBackup safetyBackup,
+            RestoreProperties properties) {
+        return new UploadRestore(
+                catalog,
+                store,
+                encryption,
+                logicalRestore,
+                new PgRestoreRunner(pgTools),
+                new DatabaseAdmin(pgTools),
+                new ConfinedRoles(pgTools),
+                safetyBackup,
+                properties);
+    }
+
+    @Bean
     JobMetrics restoreMetrics(MeterRegistry registry) {
         return new JobMetrics(
-                registry,
-                "restore",
-                "Bytes of pg_dump archives restored, uncompressed",
-                result -> ((RestoreResult) result).restoredBytes());
+                registry, "restore", "Bytes of pg_dump archives restored, uncompressed", result -> switch (result) {
+                    case RestoreResult restore -> restore.restoredBytes();
+                    case UploadRestoreResult upload -> upload.uploadedBytes();
+                    case DrillResult drill -> drill.restoredBytes();
+                    default -> 0L;
+                });
     }
 }

@@ -59,11 +59,20 @@ class PgRestoreRunner {
             int jobs,
             boolean privileges,
             Consumer<String> progress) {
+        restore(source, database, archive, jobs, privileges ? List.of() : List.of("--no-privileges"), progress);
+    }
+
+    /** As above, with more of pg_restore's options ({@code --no-privileges} among them, or not). */
+    void restore(
+            SourceConnection source,
+            String database,
+            Path archive,
+            int jobs,
+            List<String> options,
+            Consumer<String> progress) {
         List<String> args = new java.util.ArrayList<>(
                 List.of("-v", "-j", Integer.toString(jobs), "--exit-on-error", "--no-owner", "--no-password"));
-        if (!privileges) {
-            args.add("--no-privileges");
-        }
+        args.addAll(options);
         args.addAll(List.of("-d", database, archive.toString()));
         Process process = start(
                 pgTools.command(source, database, "pg_restore", args).redirectOutput(ProcessBuilder.Redirect.DISCARD));

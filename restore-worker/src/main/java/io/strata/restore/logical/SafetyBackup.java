@@ -36,12 +36,17 @@ class SafetyBackup {
      * @throws JobFailureException {@code SAFETY_BACKUP_FAILED} with the backup's own failure
      */
     BackupId take(SourceConnection source, RestoreBackup restore) {
+        return take(source, restore.source(), restore.jobId(), restore.requestId());
+    }
+
+    /** The safety backup before restore job {@code restoreJob} of source {@code sourceName} replaces its database. */
+    BackupId take(SourceConnection source, String sourceName, JobId restoreJob, String requestId) {
         JobId jobId = JobId.random();
         BackupId backupId = BackupId.newId(clock.instant());
-        JobReporter reporter = reporters.forJob(
-                new JobRef(jobId, JobKind.BACKUP, restore.source(), restore.requestId(), backupId.toString()));
-        LogicalBackupRequest request = LogicalBackupRequest.full(
-                source, backupId, jobId, false, "safety backup before restore " + restore.jobId());
+        JobReporter reporter =
+                reporters.forJob(new JobRef(jobId, JobKind.BACKUP, sourceName, requestId, backupId.toString()));
+        LogicalBackupRequest request =
+                LogicalBackupRequest.full(source, backupId, jobId, false, "safety backup before restore " + restoreJob);
         Outcome outcome = JobExecution.run(reporter, LogicalBackup.STEP, () -> logicalBackup.run(request, reporter));
         return switch (outcome) {
             case Outcome.Succeeded succeeded -> backupId;
