@@ -97,94 +97,89 @@ public class OrphanSweeper {
     /** What one sweep removed. */
     public record Sweep(int objects, int uploads) {}
 
-    /** One pass over every registered source's backups. */
+    /** One pass over every registered source's backups and uploaded archives. */
     public Sweep sweep() throws IOException {
         Instant now = clock.instant();
         int removedObjects = 0;
         int abortedUploads = 0;
+        // an upload still being received has no job yet, and may take hours: only a day without one counts
+        Duration receiving = grace.compareTo(RECEIVING) > 0 ? grace : RECEIVING;
         for (SourceView source : catalog.sources()) {
-            String prefix = source.name() + "/backups/";
-            for (Map.Entry<String, List<ObjectInfo>> backup :
-                    byBackup(prefix, store.list(prefix)).entrySet()) {
-                List<ObjectInfo> found = backup.getValue();
-                if (found.stream().anyMatch(o -> o.key().endsWith("/" + MANIFEST))) {
-                    continue; // a backup: it exists
-                }
-                Instant lastWrite = found.stream()
-                        .map(ObjectInfo::lastModified)
-                        .filter(java.util.Objects::nonNull)
-                        .max(Instant::compareTo)
-                        .orElse(now);
-                Optional<String> why = orphaned(backup.getKey(), lastWrite, now);
-                if (why.isPresent()) {
-                    for (ObjectInfo object : found) {
-                        store.delete(object.key());
-                        objects.increment();
-                        removedObjects++;
-                        log.warn("removed orphan {} ({} bytes): {}", object.key(), object.size(), why.get());
-                    }
-                }
-            }
-            for (PendingUpload upload : store.pendingUploads(prefix)) {
-                String backupId = backupId(prefix, upload.key());
-                if (backupId == null) {
-                    continue;
-                }
-                Instant began = upload.initiated() == null ? now : upload.initiated();
-                Optional<String> why = orphanedUpload(backupId, began, now);
-                if (why.isPresent()) {
-                    store.abortUpload(upload);
-                    uploads.increment();
-                    abortedUploads++;
-                    log.warn("aborted the unfinished upload of {} begun {}: {}", upload.key(), began, why.get());
-                }
-            }
-            Sweep leftUploads = sweepUploads(source.name(), now);
-            removedObjects += leftUploads.objects();
-            abortedUploads += leftUploads.uploads();
+            Sweep backups = sweepUnder(
+                    source.name() + "/backups/",
+                    now,
+                    found -> found.stream().anyMatch(o -> o.key().endsWith("/" + MANIFEST)), // a backup: it exists
+                    (backupId, lastWrite) -> orphaned(backupId, lastWrite, now),
+                    (backupId, began) -> orphanedUpload(backupId, began, now),
+                    "orphan");
+            // uploaded archives whose UPLOAD_RESTORE job ended without removing them (its worker was lost), or
+            // whose job never came to be (the gateway stopped between storing and recording it)
+            Sweep archives = sweepUnder(
+                    StorageLayout.uploadPrefix(source.name()),
+                    now,
+                    found -> false,
+                    (jobId, lastWrite) -> uploadOrphaned(jobId, lastWrite, grace, now),
+                    (jobId, began) -> uploadOrphaned(jobId, began, receiving, now),
+                    "uploaded archive");
+            removedObjects += backups.objects() + archives.objects();
+            abortedUploads += backups.uploads() + archives.uploads();
         }
         return new Sweep(removedObjects, abortedUploads);
     }
 
+    /** Why the leftovers of one id (a backup, a job), last written or begun at a time, may go; empty to keep them. */
+    @FunctionalInterface
+    private interface Verdict {
+        Optional<String> why(String id, Instant at);
+    }
+
     /**
-     * Uploaded archives ({@code <source>/uploads/<jobId>/}) whose UPLOAD_RESTORE job ended without removing them (its
-     * worker was lost), or whose job never came to be (the gateway stopped between storing and recording it).
+     * Removes the objects under {@code prefix}, grouped by the next path segment, that {@code stored} finds
+     * orphaned (unless {@code kept}), and aborts the unfinished uploads there that {@code pending} does.
      */
-    private Sweep sweepUploads(String source, Instant now) throws IOException {
-        String prefix = StorageLayout.uploadPrefix(source);
+    private Sweep sweepUnder(
+            String prefix,
+            Instant now,
+            java.util.function.Predicate<List<ObjectInfo>> kept,
+            Verdict stored,
+            Verdict pending,
+            String what)
+            throws IOException {
         int removedObjects = 0;
         int abortedUploads = 0;
-        for (Map.Entry<String, List<ObjectInfo>> upload :
+        for (Map.Entry<String, List<ObjectInfo>> group :
                 byBackup(prefix, store.list(prefix)).entrySet()) {
-            Instant lastWrite = upload.getValue().stream()
+            List<ObjectInfo> found = group.getValue();
+            if (kept.test(found)) {
+                continue;
+            }
+            Instant lastWrite = found.stream()
                     .map(ObjectInfo::lastModified)
                     .filter(java.util.Objects::nonNull)
                     .max(Instant::compareTo)
                     .orElse(now);
-            Optional<String> why = uploadOrphaned(upload.getKey(), lastWrite, grace, now);
+            Optional<String> why = stored.why(group.getKey(), lastWrite);
             if (why.isPresent()) {
-                for (ObjectInfo object : upload.getValue()) {
+                for (ObjectInfo object : found) {
                     store.delete(object.key());
                     objects.increment();
                     removedObjects++;
-                    log.warn("removed uploaded archive {} ({} bytes): {}", object.key(), object.size(), why.get());
+                    log.warn("removed {} {} ({} bytes): {}", what, object.key(), object.size(), why.get());
                 }
             }
         }
-        for (PendingUpload pending : store.pendingUploads(prefix)) {
-            String jobId = backupId(prefix, pending.key());
-            if (jobId == null) {
+        for (PendingUpload upload : store.pendingUploads(prefix)) {
+            String id = backupId(prefix, upload.key());
+            if (id == null) {
                 continue;
             }
-            Instant began = pending.initiated() == null ? now : pending.initiated();
-            // an upload still being received has no job yet, and may take hours: only a day without one counts
-            Duration unknownFor = grace.compareTo(RECEIVING) > 0 ? grace : RECEIVING;
-            Optional<String> why = uploadOrphaned(jobId, began, unknownFor, now);
+            Instant began = upload.initiated() == null ? now : upload.initiated();
+            Optional<String> why = pending.why(id, began);
             if (why.isPresent()) {
-                store.abortUpload(pending);
+                store.abortUpload(upload);
                 uploads.increment();
                 abortedUploads++;
-                log.warn("aborted the unfinished upload of {} begun {}: {}", pending.key(), began, why.get());
+                log.warn("aborted the unfinished upload of {} begun {}: {}", upload.key(), began, why.get());
             }
         }
         return new Sweep(removedObjects, abortedUploads);

@@ -325,33 +325,24 @@ class JobDispatchIT extends CatalogIntegrationTest {
                 null,
                 Instant.now());
 
-        assertThat(createJob(new NewJob(
-                                id.toString(),
-                                JobKind.UPLOAD_RESTORE,
-                                source,
-                                null,
-                                null,
-                                new JobCommand(
-                                        Topics.RESTORE_COMMANDS,
-                                        source,
-                                        restore.ceType(),
-                                        "api-gateway",
-                                        Json.write((RestoreCommand) restore))))
-                        .body())
+        assertThat(createUploadRestoreJob(id, source, restore).body())
                 .contains("command.payload", "runs a RESTORE job, not UPLOAD_RESTORE");
         assertThat(jobs.find(id)).isEmpty();
 
-        HttpResponse<String> created = createJob(new NewJob(
+        HttpResponse<String> created = createUploadRestoreJob(id, source, upload);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(Json.read(storedPayload(id), RestoreCommand.class)).isEqualTo(upload);
+    }
+
+    private HttpResponse<String> createUploadRestoreJob(UUID id, String source, RestoreCommand command)
+            throws Exception {
+        return createJob(new NewJob(
                 id.toString(),
                 JobKind.UPLOAD_RESTORE,
                 source,
                 null,
                 null,
-                new JobCommand(
-                        Topics.RESTORE_COMMANDS, source, upload.ceType(), "api-gateway", Json.write((RestoreCommand)
-                                upload))));
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        assertThat(Json.read(storedPayload(id), RestoreCommand.class)).isEqualTo(upload);
+                new JobCommand(Topics.RESTORE_COMMANDS, source, command.ceType(), "api-gateway", Json.write(command))));
     }
 
     private HttpResponse<String> createJob(NewJob job) throws Exception {

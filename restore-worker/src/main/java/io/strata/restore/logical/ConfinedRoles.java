@@ -125,19 +125,6 @@ class ConfinedRoles {
         }
     }
 
-    /** Whether {@code role} still exists (a test's check that nothing is left). */
-    boolean exists(SourceConnection admin, String role) {
-        try (Connection c = pgTools.connect(admin, admin.database());
-                PreparedStatement query = c.prepareStatement("select 1 from pg_roles where rolname = ?")) {
-            query.setString(1, role);
-            try (ResultSet rows = query.executeQuery()) {
-                return rows.next();
-            }
-        } catch (SQLException e) {
-            throw failure(admin, "Cannot look up role " + role, e);
-        }
-    }
-
     private static void dropRole(Connection c, String role) throws SQLException {
         try (Statement statement = c.createStatement()) {
             statement.execute("drop owned by " + role);

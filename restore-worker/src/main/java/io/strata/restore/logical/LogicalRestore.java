@@ -82,11 +82,8 @@ public class LogicalRestore {
                 restoreInto(source, newDatabase, archive, entries, true, reporter);
                 return new RestoreResult(command.backupId().toString(), newDatabase, false, null, rawBytes);
             }
-            reporter.step(RestoreProgress.SAFETY_BACKUP, RestoreProgress.DOWNLOAD_END);
-            String safetyBackupId;
-            try (ProgressTicker heartbeat = ProgressTicker.every(TICK, reporter::tick)) {
-                safetyBackupId = safetyBackup.take(source, command).toString();
-            }
+            String safetyBackupId = safetyBackup.takeBeforeReplace(
+                    source, command.source(), command.jobId(), command.requestId(), reporter);
             replace(source, archive, entries, reporter);
             return new RestoreResult(command.backupId().toString(), source.database(), true, safetyBackupId, rawBytes);
         } finally {
@@ -234,6 +231,15 @@ public class LogicalRestore {
         String hex = DatabaseNames.randomHex();
         String temporary = DatabaseNames.temporary(source.database(), hex);
         restoreInto(source, temporary, archive, entries, true, reporter);
+        swapIn(admin, source, temporary, hex, reporter);
+    }
+
+    /**
+     * Renames the restored copy {@code temporary} into the source database's place (the old one retired and
+     * dropped); drops the copy if that fails, leaving the source database as it was.
+     */
+    static void swapIn(
+            DatabaseAdmin admin, SourceConnection source, String temporary, String hex, JobReporter reporter) {
         // from here the restored copy is renamed into place: a cancel now is not applied
         JobCancellation.pointOfNoReturn("the restored copy is being renamed into place; the restore finishes");
         reporter.step(RestoreProgress.SWAPPING, 99);

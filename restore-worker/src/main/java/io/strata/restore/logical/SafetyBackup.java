@@ -1,6 +1,5 @@
 package io.strata.restore.logical;
 
-import io.strata.common.command.RestoreBackup;
 import io.strata.common.event.JobEvent.JobRef;
 import io.strata.common.model.BackupId;
 import io.strata.common.model.FailureCode;
@@ -14,7 +13,9 @@ import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.jobs.JobReporters;
 import io.strata.platform.logical.LogicalBackup;
 import io.strata.platform.logical.LogicalBackupRequest;
+import io.strata.platform.logical.ProgressTicker;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * The backup taken before a restore replaces a database: a job of its own (kind BACKUP, same source and
@@ -32,14 +33,25 @@ class SafetyBackup {
     }
 
     /**
+     * As {@link #take}, for restore job {@code restoreJob} about to replace the source database: the restore's
+     * step shows the safety backup, and its heartbeat goes on while it runs.
+     *
+     * @return the safety backup's id
+     */
+    String takeBeforeReplace(
+            SourceConnection source, String sourceName, JobId restoreJob, String requestId, JobReporter restore) {
+        restore.step(RestoreProgress.SAFETY_BACKUP, RestoreProgress.DOWNLOAD_END);
+        try (ProgressTicker heartbeat = ProgressTicker.every(Duration.ofSeconds(1), restore::tick)) {
+            return take(source, sourceName, restoreJob, requestId).toString();
+        }
+    }
+
+    /**
+     * The safety backup before restore job {@code restoreJob} of source {@code sourceName} replaces its database.
+     *
      * @return the safety backup's id
      * @throws JobFailureException {@code SAFETY_BACKUP_FAILED} with the backup's own failure
      */
-    BackupId take(SourceConnection source, RestoreBackup restore) {
-        return take(source, restore.source(), restore.jobId(), restore.requestId());
-    }
-
-    /** The safety backup before restore job {@code restoreJob} of source {@code sourceName} replaces its database. */
     BackupId take(SourceConnection source, String sourceName, JobId restoreJob, String requestId) {
         JobId jobId = JobId.random();
         BackupId backupId = BackupId.newId(clock.instant());

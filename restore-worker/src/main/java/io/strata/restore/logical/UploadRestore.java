@@ -9,7 +9,6 @@ import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogClient;
-import io.strata.platform.jobs.JobCancellation;
 import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.logical.ProgressTicker;
@@ -123,24 +122,12 @@ public class UploadRestore {
                 List<String> definers = restoreConfined(source, newDatabase, archive, entries, reporter);
                 return result(command, upload, newDatabase, false, null, entries, definers);
             }
-            reporter.step(RestoreProgress.SAFETY_BACKUP, RestoreProgress.DOWNLOAD_END);
-            String safetyBackupId;
-            try (ProgressTicker heartbeat = ProgressTicker.every(TICK, reporter::tick)) {
-                safetyBackupId = safetyBackup
-                        .take(source, command.source(), command.jobId(), command.requestId())
-                        .toString();
-            }
+            String safetyBackupId = safetyBackup.takeBeforeReplace(
+                    source, command.source(), command.jobId(), command.requestId(), reporter);
             String hex = DatabaseNames.randomHex();
             String temporary = DatabaseNames.temporary(source.database(), hex);
             List<String> definers = restoreConfined(source, temporary, archive, entries, reporter);
-            JobCancellation.pointOfNoReturn("the restored copy is being renamed into place; the restore finishes");
-            reporter.step(RestoreProgress.SWAPPING, 99);
-            try {
-                admin.swap(source, source.database(), temporary, DatabaseNames.retired(source.database(), hex));
-            } catch (RuntimeException e) {
-                admin.dropQuietly(source, temporary);
-                throw e;
-            }
+            LogicalRestore.swapIn(admin, source, temporary, hex, reporter);
             return result(command, upload, source.database(), true, safetyBackupId, entries, definers);
         } finally {
             Files.deleteIfExists(archive);
