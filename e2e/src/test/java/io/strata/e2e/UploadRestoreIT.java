@@ -1,6 +1,7 @@
 package io.strata.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.strata.devstack.PgCluster;
 import java.io.IOException;
@@ -9,13 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -35,10 +39,23 @@ class UploadRestoreIT extends StackTestSupport {
     /** Databases a test made besides its sources' (those go when the class ends). */
     private final List<String> made = new ArrayList<>();
 
+    /** The confined roles on the source server before the test. */
+    private Set<String> rolesBefore;
+
+    @BeforeEach
+    void noteRoles() throws Exception {
+        rolesBefore = uploadRoles(false);
+    }
+
     @AfterEach
     void dropWhatWasMade() throws Exception {
         for (String database : made) {
             SampleDatabase.execute(sourceCluster, "postgres", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+        for (String role : uploadRoles(false)) { // a test's leftover would fail the next ones too
+            if (!rolesBefore.contains(role)) {
+                SampleDatabase.execute(sourceCluster, "postgres", "DROP ROLE IF EXISTS " + role);
+            }
         }
     }
 
@@ -72,14 +89,23 @@ class UploadRestoreIT extends StackTestSupport {
         assertThat(result.get("securityDefinerFunctions")).isEmpty();
 
         assertThat(SampleDatabase.fingerprint(sourceCluster, target)).isEqualTo(original);
+        String owner = result.get("owner").asString();
+        assertThat(owner).startsWith("strata_upload_");
         assertThat(SampleDatabase.queryOne(
                         sourceCluster,
                         target,
                         "SELECT pg_get_userbyid(d.datdba) || ',' || pg_get_userbyid(c.relowner) FROM pg_database d,"
                                 + " pg_class c WHERE d.datname = current_database() AND c.relname = 'invoices'"))
-                .as("the database and its tables belong to the source's user, not to the role it was restored as")
-                .isEqualTo(sourceCluster.superuser() + "," + sourceCluster.superuser());
-        assertNothingLeft(source);
+                .as("the database and its tables stay with the unprivileged role they were restored as")
+                .isEqualTo(owner + "," + owner);
+        assertThat(SampleDatabase.queryOne(
+                        sourceCluster,
+                        "postgres",
+                        "SELECT rolcanlogin::text || ',' || (rolpassword IS NULL)::text || ',' || rolsuper::text"
+                                + " FROM pg_authid WHERE rolname = '" + owner + "'"))
+                .as("which can no longer log in, has no password and is no superuser")
+                .isEqualTo("false,true,false");
+        assertNothingLeft(source, Set.of(owner));
     }
 
     @Test
@@ -127,7 +153,64 @@ class UploadRestoreIT extends StackTestSupport {
         assertThat(job.get("error").get("message").asString()).contains("external program");
         assertThat(marker).as("the program did not run").doesNotExist();
         assertThat(SampleDatabase.exists(sourceCluster, target)).isFalse();
-        assertNothingLeft(source);
+        assertNothingLeft(source, Set.of());
+    }
+
+    /**
+     * The archive's owner role sets its database's search path to a schema of its own, holding a function named
+     * like the catalog's pg_terminate_backend that runs a program: a superuser session in that database using the
+     * database's settings would run it in place of the catalog's. Strata's own work in the restored database as
+     * the source's user (handing it over, listing its functions) resets those settings and resolves names in
+     * pg_catalog alone, so the trap, which the test shows is live, never fires.
+     */
+    @Test
+    void settingsAndLookalikeFunctionsAnArchiveLeavesDoNotCatchTheSourcesUser() throws Exception {
+        String database = unique("trap");
+        String source = registerEmptySource(database);
+        Path marker = Path.of("/tmp", unique("strata-upload-trap") + ".txt");
+        Files.deleteIfExists(marker);
+        SampleDatabase.execute(sourceCluster, database, """
+                CREATE SCHEMA trap;
+                CREATE FUNCTION trap.pg_terminate_backend(integer) RETURNS boolean LANGUAGE plpgsql AS $f$
+                BEGIN
+                    EXECUTE format('COPY (SELECT 1) TO PROGRAM %%L', 'touch %s');
+                    RETURN true;
+                END $f$;
+                CREATE FUNCTION public.arm() RETURNS int LANGUAGE plpgsql AS $f$
+                BEGIN
+                    IF current_database() <> '%s' THEN
+                        EXECUTE format('ALTER DATABASE %%I SET search_path = trap, pg_catalog', current_database());
+                    END IF;
+                    RETURN 1;
+                END $f$;
+                CREATE MATERIALIZED VIEW public.armed AS SELECT public.arm() AS one;
+                """.formatted(marker, database));
+        byte[] dump = pgDump(database, "-Fc");
+
+        String target = made(unique("trap_uploaded"));
+        Api.Response accepted =
+                admin.postBytes("/api/v1/uploads?source=" + source + "&database=" + target, dump, OCTETS);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        JsonNode result = awaitSucceeded(accepted.text("jobId")).get("result");
+
+        assertThat(marker).as("the look-alike did not run during the hand-over").doesNotExist();
+        assertThat(SampleDatabase.queryOne(
+                        sourceCluster,
+                        "postgres",
+                        "SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase"
+                                + " WHERE d.datname = '" + target + "'"))
+                .as("the settings the archive gave its database are gone")
+                .isEqualTo("0");
+        assertNothingLeft(source, Set.of(result.get("owner").asString()));
+        // the trap itself was restored and is live: a superuser session with that search path runs it
+        SampleDatabase.execute(
+                sourceCluster,
+                target,
+                "SET search_path = trap, pg_catalog; SELECT pg_terminate_backend(0); RESET search_path");
+        assertThat(marker)
+                .as("the look-alike runs the program when called as the catalog's")
+                .exists();
+        Files.deleteIfExists(marker);
     }
 
     @Test
@@ -139,19 +222,35 @@ class UploadRestoreIT extends StackTestSupport {
         String database = unique("tickets");
         String source = registerSampleSource(database, 1_000);
         Map<String, String> before = SampleDatabase.fingerprint(sourceCluster, database);
+        String app = unique("tickets_app");
+        SampleDatabase.execute(sourceCluster, "postgres", "CREATE ROLE " + app + " NOLOGIN");
 
         Api.Response unconfirmed = admin.postBytes("/api/v1/uploads?source=" + source + "&replace=true", dump, OCTETS);
         assertProblem(unconfirmed, 400);
         assertThat(unconfirmed.json().get("detail").asString()).contains("confirm=true");
 
         Api.Response accepted = admin.postBytes(
-                "/api/v1/uploads?source=" + source + "&replace=true&confirm=true&filename=tickets.tar", dump, OCTETS);
+                "/api/v1/uploads?source=" + source + "&replace=true&confirm=true&filename=tickets.tar&owner=" + app,
+                dump,
+                OCTETS);
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         assertThat(accepted.json().get("upload").get("format").asString()).isEqualTo("tar");
         JsonNode result = awaitSucceeded(accepted.text("jobId")).get("result");
 
         assertThat(result.get("replaced").asBoolean()).isTrue();
+        assertThat(result.get("owner").asString()).isEqualTo(app);
         assertThat(SampleDatabase.fingerprint(sourceCluster, database)).isEqualTo(uploaded);
+        assertThat(SampleDatabase.queryOne(
+                        sourceCluster,
+                        database,
+                        "SELECT pg_get_userbyid(d.datdba) || ',' || pg_get_userbyid(c.relowner) FROM pg_database d,"
+                                + " pg_class c WHERE d.datname = current_database() AND c.relname = 'invoices'"))
+                .as("the application's role owns the database and its tables")
+                .isEqualTo(app + "," + app);
+        assertThat(SampleDatabase.queryOne(
+                        sourceCluster, "postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '%_retired_%'"))
+                .as("the replaced database was dropped")
+                .isEqualTo("0");
         String safety = result.get("safetyBackupId").asString();
         String check = made(unique("before_upload"));
         Api.Response restoreSafety = admin.post(
@@ -160,7 +259,48 @@ class UploadRestoreIT extends StackTestSupport {
         assertThat(SampleDatabase.fingerprint(sourceCluster, check))
                 .as("the safety backup holds the database as it was before the upload replaced it")
                 .isEqualTo(before);
-        assertNothingLeft(source);
+        assertNothingLeft(source, Set.of());
+    }
+
+    /** Cancelled while pg_restore runs (the archive's view takes a minute to refresh): nothing is left. */
+    @Test
+    void anUploadRestoreCancelledWhileRestoringLeavesNothingBehind() throws Exception {
+        String database = unique("slow");
+        String source = registerEmptySource(database);
+        SampleDatabase.execute(sourceCluster, database, """
+                CREATE FUNCTION public.slow() RETURNS int LANGUAGE plpgsql AS $f$
+                BEGIN
+                    IF current_database() <> '%s' THEN
+                        PERFORM pg_sleep(60);
+                    END IF;
+                    RETURN 1;
+                END $f$;
+                CREATE TABLE public.rows AS SELECT g AS id FROM generate_series(1, 1000) g;
+                CREATE MATERIALIZED VIEW public.slow_view AS SELECT public.slow() AS one;
+                """.formatted(database));
+        byte[] dump = pgDump(database, "-Fc");
+        String target = made(unique("slow_uploaded"));
+
+        Api.Response accepted =
+                admin.postBytes("/api/v1/uploads?source=" + source + "&database=" + target, dump, OCTETS);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        String jobId = accepted.text("jobId");
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> viewer.get("/api/v1/jobs/" + jobId)
+                                .json()
+                                .path("currentStep")
+                                .asString(),
+                        "restoring"::equals);
+        await().atMost(Duration.ofSeconds(30)).until(() -> SampleDatabase.exists(sourceCluster, target));
+        Api.Response cancel = operator.post("/api/v1/jobs/" + jobId + "/cancel", Map.of());
+        assertThat(cancel.status()).as(cancel.toString()).isEqualTo(202);
+
+        JsonNode job = awaitJob(jobId);
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("CANCELLED");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !SampleDatabase.exists(sourceCluster, target));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertNothingLeft(source, Set.of()));
     }
 
     @Test
@@ -196,10 +336,24 @@ class UploadRestoreIT extends StackTestSupport {
         Api.Response form = admin.postBytes(path, custom, "multipart/form-data; boundary=x");
         assertProblem(form, 415);
         assertThat(form.json().get("detail").asString()).contains("--data-binary");
+        // curl --data-binary without a Content-Type sends this one
+        assertProblem(admin.postBytes(path, custom, "application/x-www-form-urlencoded"), 415);
+        assertProblem(admin.postBytes(path + "&replce=true", custom, OCTETS), 400);
+        assertProblem(admin.postBytes(path + "&database=" + target, custom, OCTETS), 400);
+        assertProblem(admin.postBytes(path + "&owner=Not%20A%20Role", custom, OCTETS), 400);
+
+        // the owner is checked on the source's server before anything is made there
+        Api.Response privileged = admin.postBytes(path + "&owner=" + sourceCluster.superuser(), custom, OCTETS);
+        assertThat(privileged.status()).as(privileged.toString()).isEqualTo(202);
+        JsonNode refusedOwner = awaitJob(privileged.text("jobId"));
+        assertThat(refusedOwner.get("status").asString()).isEqualTo("FAILED");
+        assertThat(refusedOwner.get("error").get("code").asString()).isEqualTo("INVALID_TARGET");
+        assertThat(refusedOwner.get("error").get("message").asString()).contains("SUPERUSER");
+        uploadJobs++;
 
         assertThat(uploadJobCount(source)).isEqualTo(uploadJobs);
         assertThat(SampleDatabase.exists(sourceCluster, target)).isFalse();
-        assertNothingLeft(source);
+        assertNothingLeft(source, Set.of());
     }
 
     private String made(String database) {
@@ -207,16 +361,36 @@ class UploadRestoreIT extends StackTestSupport {
         return database;
     }
 
-    private void assertNothingLeft(String source) throws Exception {
+    /**
+     * No stored upload is left, and the confined roles made since the test began are {@code kept} (owners of a
+     * restored database, locked out), no more.
+     */
+    private void assertNothingLeft(String source, Set<String> kept) throws Exception {
         assertThat(objectStore().list(source + "/uploads/"))
                 .as("the stored upload is removed")
                 .isEmpty();
-        assertThat(SampleDatabase.queryOne(
-                        sourceCluster,
-                        "postgres",
-                        "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'strata\\_upload\\_%'"))
-                .as("the role the archive was restored as is dropped")
-                .isEqualTo("0");
+        Set<String> fresh = new java.util.HashSet<>(uploadRoles(false));
+        fresh.removeAll(rolesBefore);
+        assertThat(fresh)
+                .as("the roles archives were restored as: dropped, or kept as owners")
+                .isEqualTo(kept);
+        assertThat(uploadRoles(true))
+                .as("no role an archive was restored as can log in")
+                .isEmpty();
+    }
+
+    /** The confined roles on the source server ({@code loginOnly}: those that can log in). */
+    private Set<String> uploadRoles(boolean loginOnly) throws Exception {
+        try (java.sql.Connection c = sourceCluster.connect("postgres");
+                java.sql.Statement statement = c.createStatement();
+                java.sql.ResultSet rows = statement.executeQuery("SELECT rolname FROM pg_roles WHERE rolname LIKE"
+                        + " 'strata\\_upload\\_%'" + (loginOnly ? " AND rolcanlogin" : ""))) {
+            Set<String> roles = new java.util.HashSet<>();
+            while (rows.next()) {
+                roles.add(rows.getString(1));
+            }
+            return roles;
+        }
     }
 
     private int uploadJobCount(String source) {

@@ -29,6 +29,7 @@ import io.strata.platform.logical.CompressedUpload.Stored;
 import io.strata.platform.logical.CompressedUpload.Unpublished;
 import io.strata.platform.storage.StorageEncryption;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +50,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -106,18 +106,46 @@ class UploadController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Upload(String uploadId, String filename, String format, long sizeBytes, String sha256, long storedBytes) {}
 
-    @PostMapping(consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    ResponseEntity<UploadAccepted> upload(
-            @RequestParam(required = false) String source,
-            @RequestParam(required = false) String database,
-            @RequestParam(defaultValue = "false") boolean replace,
-            @RequestParam(defaultValue = "false") boolean confirm,
-            @RequestParam(required = false) String filename,
-            @RequestParam(required = false) String sha256,
-            HttpServletRequest request)
-            throws IOException {
-        RestoreInto into = into(database, replace, confirm);
+    /**
+     * The query is read here rather than bound with {@code @RequestParam}: for a form's content type the container
+     * would parse the body to find parameters, and the body is the file.
+     */
+    @PostMapping
+    ResponseEntity<UploadAccepted> upload(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        try {
+            return upload(request);
+        } catch (ApiException e) {
+            // the rest of a refused body is not read: the connection ends with the answer, which the client reads
+            response.setHeader("Connection", "close");
+            throw e;
+        }
+    }
+
+    private ResponseEntity<UploadAccepted> upload(HttpServletRequest request) throws IOException {
+        String contentType = request.getContentType();
+        if (!octetStream(contentType)) {
+            throw new ApiException(
+                    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "send the archive itself as the request body with Content-Type: application/octet-stream"
+                            + " (not a form), e.g. curl --data-binary @shop.dump -H 'Content-Type:"
+                            + " application/octet-stream' '.../api/v1/uploads?source=shop&database=shop_restored"
+                            + "&filename=shop.dump'",
+                    List.of(),
+                    null);
+        }
+        UploadQuery query = UploadQuery.parse(request.getQueryString());
+        String source = query.single("source");
+        RestoreInto into = into(query.single("database"), query.flag("replace"));
+        boolean confirm = query.flag("confirm");
+        String owner = query.single("owner");
+        if (owner != null && !Names.isDatabase(owner)) {
+            throw ApiException.badRequest(
+                    "owner must be an existing role of the source's server whose name is " + Names.DATABASE_RULE,
+                    new FieldProblem("owner", "must be " + Names.DATABASE_RULE));
+        }
+        String filename = query.single("filename");
         checkFilename(filename);
+        String sha256 = query.single("sha256");
         if (sha256 != null && !SHA256.matcher(sha256).matches()) {
             throw ApiException.badRequest(
                     "sha256 must be the file's SHA-256 as 64 hex digits (sha256sum prints it), or left out",
@@ -157,32 +185,40 @@ class UploadController {
                     .with("retryAfterSeconds", 30);
         }
         try {
-            return receive(request, source, into, filename, sha256, keys);
+            return receive(request, source, into, owner, filename, sha256, keys);
         } finally {
             slots.release();
         }
     }
 
-    /** A form upload is refused with how to send the file instead (a form part would be spooled to disk first). */
-    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    ResponseEntity<UploadAccepted> form() {
-        throw new ApiException(
-                HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-                "send the archive itself as the request body with Content-Type: application/octet-stream, e.g."
-                        + " curl --data-binary @shop.dump -H 'Content-Type: application/octet-stream'"
-                        + " '.../api/v1/uploads?source=shop&database=shop_restored&filename=shop.dump'",
-                List.of(),
-                null);
+    private static boolean octetStream(String contentType) {
+        try {
+            return contentType != null
+                    && MediaType.APPLICATION_OCTET_STREAM.equalsTypeAndSubtype(MediaType.parseMediaType(contentType));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private ResponseEntity<UploadAccepted> receive(
-            HttpServletRequest request, String source, RestoreInto into, String filename, String sha256, Keyring keys)
+            HttpServletRequest request,
+            String source,
+            RestoreInto into,
+            String owner,
+            String filename,
+            String sha256,
+            Keyring keys)
             throws IOException {
         JobId jobId = JobId.random();
         String key = StorageLayout.uploadKey(source, jobId);
         InputStream body = request.getInputStream();
         byte[] head = new byte[ArchiveFormat.HEAD_BYTES];
-        int headLength = body.readNBytes(head, 0, head.length);
+        int headLength;
+        try {
+            headLength = body.readNBytes(head, 0, head.length);
+        } catch (IOException e) {
+            throw cutOff(0, e);
+        }
         ArchiveFormat.Detected detected = ArchiveFormat.detect(head, headLength);
         if (!detected.accepted()) {
             throw ApiException.unprocessable(detected.problem(), new FieldProblem("body", detected.problem()));
@@ -194,7 +230,7 @@ class UploadController {
             OutputStream out = sink.stream();
             out.write(head, 0, headLength);
             digest.update(head, 0, headLength);
-            total = headLength + copy(body, out, digest, headLength);
+            total = headLength + copy(body, out, digest, headLength, System.nanoTime());
             String received = HexFormat.of().formatHex(digest.digest());
             if (sha256 != null && !sha256.toLowerCase(Locale.ROOT).equals(received)) {
                 String detail = "the file received (" + total + " bytes) has SHA-256 " + received + ", not " + sha256
@@ -206,7 +242,7 @@ class UploadController {
             }
             UploadedArchive upload = new UploadedArchive(
                     key, filename, detected.format(), total, received, stored.storedBytes(), stored.sha256());
-            JobView created = enqueue(jobId, source, into, upload);
+            JobView created = enqueue(jobId, source, into, owner, upload);
             AuditAttributes.target(jobId.toString());
             log.info(
                     "upload {} ({} bytes, {} format, SHA-256 {}) stored as {} for job {}",
@@ -236,31 +272,35 @@ class UploadController {
         }
     }
 
-    private JobView enqueue(JobId jobId, String source, RestoreInto into, UploadedArchive upload) {
-        try {
-            return jobs.enqueue(
-                    new NewJob(jobId.toString(), JobKind.UPLOAD_RESTORE, source, null, null),
-                    Topics.RESTORE_COMMANDS,
-                    new RestoreUpload(
-                            RestoreUpload.SCHEMA_VERSION, jobId, source, upload, into, null, clock.instant()));
-        } catch (RuntimeException e) {
-            store.deleteQuietly(upload.key()); // no job will ever restore or remove it
-            throw e;
-        }
+    /**
+     * Records the job that restores the stored upload. If the catalog cannot be reached, or its answer is lost, the
+     * job may exist or not: the upload is left to the orphan sweep, which removes it once its job has ended, or
+     * when no job restores it after the sweep's grace.
+     */
+    private JobView enqueue(JobId jobId, String source, RestoreInto into, String owner, UploadedArchive upload) {
+        return jobs.enqueue(
+                new NewJob(jobId.toString(), JobKind.UPLOAD_RESTORE, source, null, null),
+                Topics.RESTORE_COMMANDS,
+                new RestoreUpload(
+                        RestoreUpload.SCHEMA_VERSION, jobId, source, upload, into, owner, null, clock.instant()));
     }
 
-    /** Copies the rest of the body; over the size cap, or cut off, it fails and the sink's close aborts the upload. */
-    private long copy(InputStream body, OutputStream out, MessageDigest digest, long already) throws IOException {
+    /**
+     * Copies the rest of the body; over the size cap, past the time allowed, or cut off, it fails and the sink's
+     * close aborts the upload.
+     */
+    private long copy(InputStream body, OutputStream out, MessageDigest digest, long already, long startedNanos)
+            throws IOException {
         byte[] buffer = new byte[COPY_BUFFER];
         long copied = 0;
         long max = properties.maxSize().toBytes();
+        long deadline = startedNanos + properties.maxDuration().toNanos();
         int n;
         while (true) {
             try {
                 n = body.read(buffer);
             } catch (IOException e) {
-                throw ApiException.badRequest("the upload was cut off after " + (already + copied) + " bytes ("
-                        + e.getMessage() + "). Nothing was kept; send it again.");
+                throw cutOff(already + copied, e);
             }
             if (n < 0) {
                 return copied;
@@ -269,12 +309,25 @@ class UploadController {
             if (already + copied > max) {
                 throw tooLarge();
             }
+            if (System.nanoTime() - deadline > 0) {
+                throw new ApiException(
+                        HttpStatus.REQUEST_TIMEOUT,
+                        "the upload took longer than strata.uploads.max-duration (" + properties.maxDuration()
+                                + ") and was stopped after " + (already + copied) + " bytes. Nothing was kept.",
+                        List.of(),
+                        null);
+            }
             digest.update(buffer, 0, n);
             out.write(buffer, 0, n);
         }
     }
 
-    private static RestoreInto into(String database, boolean replace, boolean confirm) {
+    private static ApiException cutOff(long received, IOException e) {
+        return ApiException.badRequest("the upload was cut off after " + received + " bytes (" + e.getMessage()
+                + "). Nothing was kept; send it again.");
+    }
+
+    private static RestoreInto into(String database, boolean replace) {
         if ((database != null) == replace) {
             throw ApiException.badRequest(
                     "name exactly one target: database=<new database> (created on the source's server) or"

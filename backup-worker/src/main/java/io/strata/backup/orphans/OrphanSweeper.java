@@ -34,7 +34,7 @@ import org.springframework.stereotype.Component;
  * shorter, so the job's own cleanup runs first), or, for a backup the catalog does not know, once nothing was written for
  * {@code strata.worker.orphan-sweep.grace}. Uploaded archives ({@code <source>/uploads/<jobId>/}) go once their
  * UPLOAD_RESTORE job ended (its worker removes them itself, unless it was lost), or when no such job exists after
- * the grace (a day for one still being received). A backup that is QUEUED or RUNNING (or waits to run again
+ * a day (an upload may take hours, and its job is recorded only once the file is stored). A backup that is QUEUED or RUNNING (or waits to run again
  * after its worker was lost) is never touched. Every removal is logged and counted
  * ({@code strata.backup.orphans.removed}, by kind). Runs every {@code strata.worker.orphan-sweep.interval}
  * on each backup-worker; removals are idempotent, so instances need not take turns.
@@ -118,7 +118,8 @@ public class OrphanSweeper {
                     StorageLayout.uploadPrefix(source.name()),
                     now,
                     found -> false,
-                    (jobId, lastWrite) -> uploadOrphaned(jobId, lastWrite, grace, now),
+                    // a stored archive's time may be when its upload began (S3 multipart), not when it ended
+                    (jobId, lastWrite) -> uploadOrphaned(jobId, lastWrite, receiving, now),
                     (jobId, began) -> uploadOrphaned(jobId, began, receiving, now),
                     "uploaded archive");
             removedObjects += backups.objects() + archives.objects();

@@ -43,11 +43,12 @@ class OrphanSweeperTest {
     private final Map<String, JobView> jobs = new HashMap<>();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private OrphanSweeper sweeper;
+    private CatalogClient catalog;
 
     @BeforeEach
     void setUp() throws IOException {
         store = new LocalObjectStore(root);
-        CatalogClient catalog = new CatalogClient(null) {
+        catalog = new CatalogClient(null) {
             @Override
             public List<SourceView> sources() {
                 return List.of(new SourceView("shop", "127.0.0.1", 5432, "shop", "postgres", null, NOW));
@@ -129,24 +130,52 @@ class OrphanSweeperTest {
     }
 
     @Test
-    void anUploadedArchiveGoesOnceItsJobEndedOrWhenNoJobEverCameToBe() throws IOException {
+    void anUploadedArchiveGoesOnceItsJobEndedOrWhenNoJobCameToBeForADay() throws IOException {
         String failed = UUID.randomUUID().toString();
+        String succeeded = UUID.randomUUID().toString();
+        String cancelled = UUID.randomUUID().toString();
+        String justEnded = UUID.randomUUID().toString();
         String running = UUID.randomUUID().toString();
         String unknown = UUID.randomUUID().toString();
+        String unknownToday = UUID.randomUUID().toString();
         String receiving = UUID.randomUUID().toString();
         write("shop/uploads/" + failed + "/archive.zst", NOW.minus(Duration.ofMinutes(10)));
         job(failed, JobStatus.FAILED, NOW.minus(Duration.ofMinutes(2))); // its worker was lost
+        write("shop/uploads/" + succeeded + "/archive.zst", NOW.minus(Duration.ofMinutes(10)));
+        job(succeeded, JobStatus.SUCCEEDED, NOW.minus(Duration.ofMinutes(2))); // removed by its worker, normally
+        write("shop/uploads/" + cancelled + "/archive.zst", NOW.minus(Duration.ofMinutes(10)));
+        job(cancelled, JobStatus.CANCELLED, NOW.minus(Duration.ofMinutes(2)));
+        write("shop/uploads/" + justEnded + "/archive.zst", NOW.minus(Duration.ofMinutes(10)));
+        job(justEnded, JobStatus.FAILED, NOW.minusSeconds(20)); // its worker is removing it now
         write("shop/uploads/" + running + "/archive.zst", NOW.minus(Duration.ofHours(5)));
         job(running, JobStatus.RUNNING, null);
-        write("shop/uploads/" + unknown + "/archive.zst", NOW.minus(GRACE).minusSeconds(1));
+        write(
+                "shop/uploads/" + unknown + "/archive.zst",
+                NOW.minus(Duration.ofDays(1)).minusSeconds(1));
+        // stored, its job about to be recorded: on S3 its time is when a long upload began
+        write("shop/uploads/" + unknownToday + "/archive.zst", NOW.minus(GRACE).minus(Duration.ofHours(3)));
         unfinished("shop/uploads/" + receiving + "/archive.zst"); // still being received: no job yet
         write("shop/uploads/not-a-job/archive.zst", NOW.minus(Duration.ofDays(3)));
 
-        assertThat(sweeper.sweep()).isEqualTo(new OrphanSweeper.Sweep(2, 0));
+        assertThat(sweeper.sweep()).isEqualTo(new OrphanSweeper.Sweep(4, 0));
         assertThat(keys())
                 .containsExactlyInAnyOrder(
-                        "shop/uploads/" + running + "/archive.zst", "shop/uploads/not-a-job/archive.zst");
+                        "shop/uploads/" + justEnded + "/archive.zst",
+                        "shop/uploads/" + running + "/archive.zst",
+                        "shop/uploads/" + unknownToday + "/archive.zst",
+                        "shop/uploads/not-a-job/archive.zst");
         assertThat(store.pendingUploads("shop/uploads/")).hasSize(1);
+    }
+
+    @Test
+    void anUnfinishedUploadWithoutAJobIsAbortedOnlyAfterADay() throws IOException {
+        String abandoned = UUID.randomUUID().toString();
+        unfinished("shop/uploads/" + abandoned + "/archive.zst");
+        Clock dayLater = Clock.fixed(NOW.plus(Duration.ofDays(1)), ZoneOffset.UTC);
+        OrphanSweeper later = new OrphanSweeper(catalog, store, dayLater, meters, GRACE);
+
+        assertThat(later.sweep()).isEqualTo(new OrphanSweeper.Sweep(0, 1));
+        assertThat(store.pendingUploads("shop/uploads/")).isEmpty();
     }
 
     private void job(String id, JobStatus status, Instant finishedAt) {

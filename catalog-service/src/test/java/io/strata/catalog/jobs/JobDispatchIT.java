@@ -314,6 +314,7 @@ class JobDispatchIT extends CatalogIntegrationTest {
                         40,
                         "cd".repeat(32)),
                 RestoreInto.newDatabase("shop_uploaded"),
+                "shop_app",
                 null,
                 Instant.now());
         RestoreBackup restore = new RestoreBackup(

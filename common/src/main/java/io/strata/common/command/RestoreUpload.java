@@ -8,7 +8,8 @@ import java.time.Instant;
  * Restore an archive someone uploaded (job kind {@code UPLOAD_RESTORE}): a {@code pg_dump} archive the gateway
  * stored at {@code upload.key()}, restored into a new database on the source's server, or over the source
  * database (after a safety backup) when {@code into.replace} is set. Its content is not Strata's own, so the
- * restore-worker runs it as a role that may do nothing outside the new database.
+ * restore-worker runs it as a role that may do nothing outside the new database. What it made then belongs to
+ * {@code owner} (an existing, unprivileged role of the source's server), or, when null, stays with that role.
  */
 public record RestoreUpload(
         int schemaVersion,
@@ -16,6 +17,7 @@ public record RestoreUpload(
         String source,
         UploadedArchive upload,
         RestoreInto into,
+        String owner,
         String requestId,
         Instant requestedAt)
         implements RestoreCommand {

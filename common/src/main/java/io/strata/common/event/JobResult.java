@@ -87,9 +87,10 @@ public sealed interface JobResult {
     /**
      * An uploaded archive restored (UPLOAD_RESTORE): the file ({@code filename}, {@code format},
      * {@code uploadedBytes}, {@code sha256} of the bytes as sent), where its data now is ({@code database}; with
-     * {@code replaced}, the source database, after the safety backup {@code safetyBackupId}), how many entries
-     * of its table of contents pg_restore ran, and the functions it created that run with their owner's
-     * rights ({@code securityDefinerFunctions}, now owned by the source's user: review them).
+     * {@code replaced}, the source database, after the safety backup {@code safetyBackupId}), the role that owns
+     * what it made ({@code owner}: the one the request named, or the locked-out role it was restored as), how many
+     * entries its table of contents lists ({@code entries}), and the functions it made that run with their
+     * owner's rights ({@code securityDefinerFunctions}).
      */
     record UploadRestoreResult(
             String uploadId,
@@ -98,6 +99,7 @@ public sealed interface JobResult {
             long uploadedBytes,
             String sha256,
             String database,
+            String owner,
             boolean replaced,
             String safetyBackupId,
             int entries,

@@ -108,6 +108,12 @@ public class PgTools {
         data.setLoginTimeout(loginSeconds);
         data.setSocketTimeout(readSeconds);
         data.setTcpKeepAlive(true);
+        // Strata's own statements name only the catalog (and user tables schema-qualified): the search path is
+        // pg_catalog alone, sent in the startup packet, where it overrides the database's and the role's settings.
+        // So no function or operator a database holds can stand in for the catalog's in Strata's sessions (the
+        // attack of CVE-2018-1058), whoever could create objects there (an uploaded archive's role, an
+        // application's users on a server that still lets PUBLIC create in public).
+        data.setCurrentSchema("pg_catalog");
         SourceTls tls = source.tlsOrDefault();
         data.setSslMode(tls.modeOrDefault());
         caFile(tls).ifPresent(ca -> data.setSslRootCert(ca.toString()));

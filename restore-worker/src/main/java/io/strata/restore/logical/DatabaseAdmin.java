@@ -77,11 +77,26 @@ class DatabaseAdmin {
         }
     }
 
+    /**
+     * Runs {@code cleanup} with the thread's interrupt flag cleared (a cancelled job's thread is interrupted, and
+     * pgjdbc then opens no connection), and sets the flag again afterwards.
+     */
+    static void uninterrupted(Runnable cleanup) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            cleanup.run();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Drops a database Strata created, after disconnecting its users; failures are only logged. */
     void dropQuietly(SourceConnection source, String database) {
         try (Connection c = pgTools.connect(source, source.database())) {
             drop(c, database);
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             log.warn(
                     "could not drop database {} on {}:{}; drop it by hand: {}",
                     database,

@@ -222,7 +222,7 @@ public class LogicalRestore {
                         RestoreProgress.RESTORING, RestoreProgress.restoringPercent(counter.done(), entries), 0, 0))) {
             pgRestore.restore(source, database, archive, properties.jobs(), privileges, counter);
         } catch (RuntimeException e) {
-            admin.dropQuietly(source, database);
+            DatabaseAdmin.uninterrupted(() -> admin.dropQuietly(source, database));
             throw e;
         }
     }
@@ -246,7 +246,7 @@ public class LogicalRestore {
         try {
             admin.swap(source, source.database(), temporary, DatabaseNames.retired(source.database(), hex));
         } catch (RuntimeException e) {
-            admin.dropQuietly(source, temporary);
+            DatabaseAdmin.uninterrupted(() -> admin.dropQuietly(source, temporary));
             throw e;
         }
     }

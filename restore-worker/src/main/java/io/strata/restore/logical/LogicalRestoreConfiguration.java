@@ -68,7 +68,8 @@ class LogicalRestoreConfiguration {
             PgTools pgTools,
             LogicalRestore logicalRestore,
             SafetyBackup safetyBackup,
-            RestoreProperties properties) {
+            RestoreProperties properties,
+            Clock clock) {
         return new UploadRestore(
                 catalog,
                 store,
@@ -76,7 +77,7 @@ class LogicalRestoreConfiguration {
                 logicalRestore,
                 new PgRestoreRunner(pgTools),
                 new DatabaseAdmin(pgTools),
-                new ConfinedRoles(pgTools),
+                new ConfinedRoles(pgTools, clock),
                 safetyBackup,
                 properties);
     }

@@ -4,6 +4,7 @@ import io.strata.common.command.RestoreUpload;
 import io.strata.common.command.RestoreUpload.UploadedArchive;
 import io.strata.common.event.JobResult.UploadRestoreResult;
 import io.strata.common.model.FailureCode;
+import io.strata.common.model.Names;
 import io.strata.common.storage.BackupManifest.StoredObject;
 import io.strata.common.storage.ObjectStore;
 import io.strata.common.storage.StorageLayout;
@@ -14,6 +15,7 @@ import io.strata.platform.jobs.JobReporter;
 import io.strata.platform.logical.ProgressTicker;
 import io.strata.platform.storage.StorageEncryption;
 import io.strata.restore.logical.ConfinedRoles.Confined;
+import io.strata.restore.logical.ConfinedRoles.Sealed;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,11 +28,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Restores an uploaded {@code pg_dump} archive (UPLOAD_RESTORE): proves the stored upload's checksum while
- * downloading it, has pg_restore read its table of contents, then restores it as a {@link ConfinedRoles confined
- * role} into a new database, or (replace) takes a safety backup, restores into a temporary database and swaps it
- * in. What the archive's SQL may do is what its role may: nothing outside the new database. The stored upload
- * is removed when the job ends, however it ends.
+ * Restores an uploaded {@code pg_dump} archive (UPLOAD_RESTORE): checks the owner it is to get, proves the stored
+ * upload's checksum while downloading it, has pg_restore read its table of contents, then restores it as a
+ * {@link ConfinedRoles confined role} into a new database, or (replace) takes a safety backup, restores into a
+ * temporary database and swaps it in. What the archive's SQL may do is what its role may: nothing outside the
+ * new database; what it made is then owned by that role, locked out, or by the unprivileged owner named. The
+ * stored upload is removed when the job ends, however it ends.
  */
 public class UploadRestore {
     private static final Logger log = LoggerFactory.getLogger(UploadRestore.class);
@@ -103,6 +106,17 @@ public class UploadRestore {
         if (newDatabase != null && admin.exists(source, newDatabase)) {
             throw new JobFailureException(FailureCode.TARGET_EXISTS, DatabaseAdmin.targetExists(newDatabase), false);
         }
+        String owner = command.owner();
+        if (owner != null) {
+            if (!Names.isDatabase(owner)) {
+                throw new JobFailureException(
+                        FailureCode.INVALID_TARGET,
+                        "The owner of an uploaded archive's objects must be a role name that is " + Names.DATABASE_RULE
+                                + ". Nothing was restored.",
+                        false);
+            }
+            roles.requireUnprivileged(source, owner);
+        }
         boolean requireEncrypted = Boolean.TRUE.equals(source.encrypt());
         StoredObject object = new StoredObject(
                 upload.key(), FORMAT, "zstd", upload.uploadedBytes(), upload.storedBytes(), upload.sha256());
@@ -119,34 +133,44 @@ public class UploadRestore {
             }
             int entries = pgRestore.countEntries(source, archive);
             if (newDatabase != null) {
-                List<String> definers = restoreConfined(source, newDatabase, archive, entries, reporter);
-                return result(command, upload, newDatabase, false, null, entries, definers);
+                Sealed sealed = restoreConfined(source, newDatabase, archive, entries, owner, reporter);
+                return result(command, upload, newDatabase, sealed, false, null, entries);
             }
             String safetyBackupId = safetyBackup.takeBeforeReplace(
                     source, command.source(), command.jobId(), command.requestId(), reporter);
             String hex = DatabaseNames.randomHex();
             String temporary = DatabaseNames.temporary(source.database(), hex);
-            List<String> definers = restoreConfined(source, temporary, archive, entries, reporter);
-            LogicalRestore.swapIn(admin, source, temporary, hex, reporter);
-            return result(command, upload, source.database(), true, safetyBackupId, entries, definers);
+            Sealed sealed = restoreConfined(source, temporary, archive, entries, owner, reporter);
+            try {
+                LogicalRestore.swapIn(admin, source, temporary, hex, reporter);
+            } catch (RuntimeException e) {
+                if (owner == null) { // the locked-out role owned only the copy swapIn dropped
+                    DatabaseAdmin.uninterrupted(() -> roles.dropQuietly(source, sealed.owner()));
+                }
+                throw e;
+            }
+            return result(command, upload, source.database(), sealed, true, safetyBackupId, entries);
         } finally {
             Files.deleteIfExists(archive);
         }
     }
 
     /**
-     * Creates {@code database} owned by a new confined role, restores the archive as that role, then hands the
-     * database over to the source's user; drops both the database and the role if anything fails. Returns the
-     * restored SECURITY DEFINER functions.
+     * Creates {@code database} owned by a new confined role, restores the archive as that role, then seals it
+     * ({@link ConfinedRoles#seal}); drops the database (unless creating it failed: it may be someone else's) and
+     * the role if anything fails or the job is cancelled.
      */
-    private List<String> restoreConfined(
-            SourceConnection source, String database, Path archive, int entries, JobReporter reporter) {
+    private Sealed restoreConfined(
+            SourceConnection source, String database, Path archive, int entries, String owner, JobReporter reporter) {
         // pg_restore opens one session per job besides its own, and its pulse one more
         Confined confined = roles.create(source, properties.jobs() + 3);
-        boolean handedOver = false;
+        boolean created = false;
+        Sealed sealed = null;
         try {
             admin.create(source, database, confined.role());
-            RestoreProgress.ItemCounter counter = new RestoreProgress.ItemCounter(properties.jobs() > 1);
+            created = true;
+            int jobs = jobs(archive);
+            RestoreProgress.ItemCounter counter = new RestoreProgress.ItemCounter(jobs > 1);
             reporter.step(RestoreProgress.RESTORING, RestoreProgress.DOWNLOAD_END);
             try (ProgressTicker ticker = ProgressTicker.every(
                     TICK,
@@ -155,26 +179,30 @@ public class UploadRestore {
                             RestoreProgress.restoringPercent(counter.done(), entries),
                             0,
                             0))) {
-                pgRestore.restore(confined.login(), database, archive, jobs(archive), CONFINED_OPTIONS, counter);
+                pgRestore.restore(confined.login(), database, archive, jobs, CONFINED_OPTIONS, counter);
             }
-            List<String> definers = roles.securityDefinerFunctions(source, database);
-            roles.handOver(source, database, confined.role());
-            handedOver = true;
-            if (!definers.isEmpty()) {
+            sealed = roles.seal(source, database, confined.role(), owner);
+            if (!sealed.securityDefinerFunctions().isEmpty()) {
                 log.warn(
-                        "the archive restored into {} holds {} SECURITY DEFINER function(s), now owned by {}: {}",
+                        "the archive restored into {} holds {} SECURITY DEFINER function(s), owned by {}: {}",
                         database,
-                        definers.size(),
-                        source.username(),
-                        definers);
+                        sealed.securityDefinerFunctions().size(),
+                        sealed.owner(),
+                        sealed.securityDefinerFunctions());
             }
-            return definers;
-        } catch (RuntimeException e) {
-            if (!handedOver) {
-                admin.dropQuietly(source, database);
-                roles.dropQuietly(source, confined.role());
+            return sealed;
+        } finally {
+            if (sealed == null) {
+                boolean dropDatabase = created;
+                // a cancelled job's thread is interrupted, and pgjdbc then opens no connection: clean up first
+                DatabaseAdmin.uninterrupted(() -> {
+                    if (dropDatabase) {
+                        roles.disarmQuietly(source, database, confined.role());
+                        admin.dropQuietly(source, database);
+                    }
+                    roles.dropQuietly(source, confined.role());
+                });
             }
-            throw e;
         }
     }
 
@@ -194,10 +222,10 @@ public class UploadRestore {
             RestoreUpload command,
             UploadedArchive upload,
             String database,
+            Sealed sealed,
             boolean replaced,
             String safetyBackupId,
-            int entries,
-            List<String> definers) {
+            int entries) {
         return new UploadRestoreResult(
                 command.jobId().toString(),
                 upload.filename(),
@@ -205,9 +233,10 @@ public class UploadRestore {
                 upload.uploadedBytes(),
                 upload.uploadedSha256(),
                 database,
+                sealed.owner(),
                 replaced,
                 safetyBackupId,
                 entries,
-                definers);
+                sealed.securityDefinerFunctions());
     }
 }

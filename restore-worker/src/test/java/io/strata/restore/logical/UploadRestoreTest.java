@@ -48,6 +48,7 @@ class UploadRestoreTest {
                     new UploadedArchive(key, "x.dump", "custom", 3, "00".repeat(32), 3, "00".repeat(32)),
                     RestoreInto.newDatabase("shop_uploaded"),
                     null,
+                    null,
                     Instant.now());
 
             assertThatThrownBy(() -> restore.run(command, null))
