@@ -94,7 +94,8 @@ public class UploadRestore {
         try {
             return restore(command, upload, reporter);
         } finally {
-            store.deleteQuietly(upload.key());
+            // also when cancelled: the store's client may refuse to work on an interrupted thread
+            DatabaseAdmin.uninterrupted(() -> store.deleteQuietly(upload.key()));
         }
     }
 
