@@ -43,7 +43,7 @@ public final class DevStack implements AutoCloseable {
 
     /**
      * The services that store or read backup objects, each with its own keyring file; the gateway stores uploaded
-     * archives (POST /api/v1/uploads).
+     * archives (POST /api/v1/uploads) under an upload key only the restore-worker shares.
      */
     private static final List<String> ENCRYPTING_SERVICES =
             List.of("api-gateway", "backup-worker", "restore-worker", "wal-archiver");
@@ -283,9 +283,17 @@ public final class DevStack implements AutoCloseable {
         // client-side encryption of everything stored: on in every dev stack, so the demo and the tests
         // exercise it; one file per service so a test can take a key from one service only
         String storageKey = Secrets.keyringLine("devstack-storage-1") + "\n";
+        // the gateway stores uploaded archives under a key of their own, which the restore-worker also holds (its
+        // storage key last, so active): the internet-facing gateway holds no key that reads backups or WAL
+        String uploadKey = Secrets.keyringLine("devstack-upload-1") + "\n";
         Files.createDirectories(options.stateDir().resolve(StackFiles.ENCRYPTION_KEYS));
         for (String service : ENCRYPTING_SERVICES) {
-            StackFiles.writeSecret(encryptionKeysFile(service), storageKey);
+            String keys = switch (service) {
+                case "api-gateway" -> uploadKey;
+                case "restore-worker" -> uploadKey + storageKey;
+                default -> storageKey;
+            };
+            StackFiles.writeSecret(encryptionKeysFile(service), keys);
             env.get(service)
                     .put(
                             "STRATA_ENCRYPTION_KEYS_FILE",

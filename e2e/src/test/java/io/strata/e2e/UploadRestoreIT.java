@@ -3,6 +3,7 @@ package io.strata.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.strata.common.crypto.Keyring;
 import io.strata.devstack.PgCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +82,13 @@ class UploadRestoreIT extends StackTestSupport {
         assertThat(upload.get("format").asString()).isEqualTo("custom");
         JsonNode job = awaitSucceeded(accepted.text("jobId"));
         assertThat(job.get("kind").asString()).isEqualTo("UPLOAD_RESTORE");
+        // the gateway stored it under its upload key, which the restore-worker holds; no key that reads backups
+        Keyring gatewayKeys = Keyring.fromFile(stack.encryptionKeysFile("api-gateway"));
+        assertThat(gatewayKeys.activeKey()).isPresent();
+        assertThat(Keyring.fromFile(stack.encryptionKeysFile("restore-worker")).keyIds())
+                .containsAll(gatewayKeys.keyIds());
+        assertThat(gatewayKeys.keyIds())
+                .doesNotContainAnyElementsOf(storageKeys().keyIds());
         JsonNode result = job.get("result");
         assertThat(result.get("database").asString()).isEqualTo(target);
         assertThat(result.get("filename").asString()).isEqualTo("shop-20260201.dump");
