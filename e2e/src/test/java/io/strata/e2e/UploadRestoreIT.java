@@ -151,10 +151,8 @@ class UploadRestoreIT extends StackTestSupport {
         }
 
         String target = made(unique("hostile_uploaded"));
-        Api.Response accepted =
-                admin.postBytes("/api/v1/uploads?source=" + source + "&database=" + target, dump, OCTETS);
-        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
-        JsonNode job = awaitJob(accepted.text("jobId"));
+        String jobId = accept("source=" + source + "&database=" + target, dump);
+        JsonNode job = awaitJob(jobId);
 
         assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("FAILED");
         assertThat(job.get("error").get("code").asString()).isEqualTo("PG_RESTORE_FAILED");
@@ -196,10 +194,8 @@ class UploadRestoreIT extends StackTestSupport {
         byte[] dump = pgDump(database, "-Fc");
 
         String target = made(unique("trap_uploaded"));
-        Api.Response accepted =
-                admin.postBytes("/api/v1/uploads?source=" + source + "&database=" + target, dump, OCTETS);
-        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
-        JsonNode result = awaitSucceeded(accepted.text("jobId")).get("result");
+        String jobId = accept("source=" + source + "&database=" + target, dump);
+        JsonNode result = awaitSucceeded(jobId).get("result");
 
         assertThat(marker).as("the look-alike did not run during the hand-over").doesNotExist();
         assertThat(SampleDatabase.queryOne(
@@ -289,10 +285,7 @@ class UploadRestoreIT extends StackTestSupport {
         byte[] dump = pgDump(database, "-Fc");
         String target = made(unique("slow_uploaded"));
 
-        Api.Response accepted =
-                admin.postBytes("/api/v1/uploads?source=" + source + "&database=" + target, dump, OCTETS);
-        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
-        String jobId = accepted.text("jobId");
+        String jobId = accept("source=" + source + "&database=" + target, dump);
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200))
                 .until(
@@ -318,7 +311,8 @@ class UploadRestoreIT extends StackTestSupport {
         String source = registerSampleSource(database, 50);
         byte[] custom = pgDump(database, "-Fc");
         String target = made(unique("never"));
-        String path = "/api/v1/uploads?source=" + source + "&database=" + target;
+        String query = "source=" + source + "&database=" + target;
+        String path = "/api/v1/uploads?" + query;
         int uploadJobs = uploadJobCount(source);
 
         Api.Response script = admin.postBytes(path, pgDump(database, "-Fp"), OCTETS);
@@ -352,9 +346,7 @@ class UploadRestoreIT extends StackTestSupport {
         assertProblem(admin.postBytes(path + "&owner=Not%20A%20Role", custom, OCTETS), 400);
 
         // the owner is checked on the source's server before anything is made there
-        Api.Response privileged = admin.postBytes(path + "&owner=" + sourceCluster.superuser(), custom, OCTETS);
-        assertThat(privileged.status()).as(privileged.toString()).isEqualTo(202);
-        JsonNode refusedOwner = awaitJob(privileged.text("jobId"));
+        JsonNode refusedOwner = awaitJob(accept(query + "&owner=" + sourceCluster.superuser(), custom));
         assertThat(refusedOwner.get("status").asString()).isEqualTo("FAILED");
         assertThat(refusedOwner.get("error").get("code").asString()).isEqualTo("INVALID_TARGET");
         assertThat(refusedOwner.get("error").get("message").asString()).contains("SUPERUSER");
@@ -363,6 +355,13 @@ class UploadRestoreIT extends StackTestSupport {
         assertThat(uploadJobCount(source)).isEqualTo(uploadJobs);
         assertThat(SampleDatabase.exists(sourceCluster, target)).isFalse();
         assertNothingLeft(source, Set.of());
+    }
+
+    /** Uploads {@code archive} with {@code query}; the job that restores it, accepted (202). */
+    private String accept(String query, byte[] archive) {
+        Api.Response accepted = admin.postBytes("/api/v1/uploads?" + query, archive, OCTETS);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        return accepted.text("jobId");
     }
 
     private String made(String database) {

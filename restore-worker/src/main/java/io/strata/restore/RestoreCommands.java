@@ -6,6 +6,7 @@ import io.strata.common.command.RestoreCommand;
 import io.strata.common.command.RestoreUpload;
 import io.strata.common.command.RunRestoreDrill;
 import io.strata.common.event.JobEvent.JobRef;
+import io.strata.common.event.JobResult;
 import io.strata.common.messaging.Json;
 import io.strata.common.messaging.Topics;
 import io.strata.common.model.JobKind;
@@ -74,40 +75,42 @@ class RestoreCommands implements CommandHandler {
     }
 
     private ClaimableJob upload(RestoreUpload command) {
-        JobRef ref = new JobRef(command.jobId(), JobKind.UPLOAD_RESTORE, command.source(), command.requestId(), null);
-        JobReporter reporter = reporters.forJob(ref);
-        Timer.Sample sample = metrics.start();
-        return new ClaimableJob(
-                reporter,
-                "starting",
-                () -> uploadRestore.run(command, reporter),
-                outcome -> metrics.finished(sample, outcome));
+        return claimable(
+                new JobRef(command.jobId(), JobKind.UPLOAD_RESTORE, command.source(), command.requestId(), null),
+                reporter -> uploadRestore.run(command, reporter));
     }
 
     private ClaimableJob drill(RunRestoreDrill command) {
-        JobRef ref = new JobRef(
-                command.jobId(),
-                JobKind.RESTORE_DRILL,
-                command.source(),
-                command.requestId(),
-                command.backupId().toString());
-        JobReporter reporter = reporters.forJob(ref);
-        Timer.Sample sample = metrics.start();
-        return new ClaimableJob(
-                reporter, "starting", () -> drill.run(command, reporter), outcome -> metrics.finished(sample, outcome));
+        return claimable(
+                new JobRef(
+                        command.jobId(),
+                        JobKind.RESTORE_DRILL,
+                        command.source(),
+                        command.requestId(),
+                        command.backupId().toString()),
+                reporter -> drill.run(command, reporter));
     }
 
     private ClaimableJob restore(RestoreBackup command) {
         String backupId = command.backupId() == null ? null : command.backupId().toString();
-        JobRef ref = new JobRef(command.jobId(), JobKind.RESTORE, command.source(), command.requestId(), backupId);
+        return claimable(
+                new JobRef(command.jobId(), JobKind.RESTORE, command.source(), command.requestId(), backupId),
+                reporter -> command.pointInTime()
+                        ? pointInTimeRestore.run(command, reporter)
+                        : logicalRestore.run(command, reporter));
+    }
+
+    /** What a restore job of any kind runs through: its reporter, and its duration and bytes in the metrics. */
+    private ClaimableJob claimable(JobRef ref, Work work) {
         JobReporter reporter = reporters.forJob(ref);
         Timer.Sample sample = metrics.start();
         return new ClaimableJob(
-                reporter,
-                "starting",
-                () -> command.pointInTime()
-                        ? pointInTimeRestore.run(command, reporter)
-                        : logicalRestore.run(command, reporter),
-                outcome -> metrics.finished(sample, outcome));
+                reporter, "starting", () -> work.run(reporter), outcome -> metrics.finished(sample, outcome));
+    }
+
+    /** A restore job's work, given its reporter. */
+    @FunctionalInterface
+    private interface Work {
+        JobResult run(JobReporter reporter) throws Exception;
     }
 }

@@ -3,9 +3,7 @@ package io.strata.restore.logical;
 import io.strata.common.model.FailureCode;
 import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.jobs.JobFailureException;
-import io.strata.platform.logical.PgErrorHints;
 import io.strata.platform.postgres.PgTools;
-import io.strata.platform.postgres.SourceErrors;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -160,27 +158,31 @@ class ConfinedRoles {
         } catch (SQLException e) {
             throw failure(admin, "Cannot lock out role " + role + " and reset database '" + database + "'", e);
         }
-        List<String> definers = securityDefinerFunctions(admin, database);
-        if (owner == null) {
-            return new Sealed(role, definers);
-        }
-        try (Connection c = pgTools.connect(admin, database);
-                Statement statement = c.createStatement()) {
-            statement.execute("reassign owned by " + role + " to " + DatabaseNames.quote(owner));
-            statement.execute("drop owned by " + role);
-            statement.execute("drop role " + role);
+        try (Connection c = pgTools.connect(admin, database)) {
+            List<String> definers = securityDefinerFunctions(c);
+            if (owner == null) {
+                return new Sealed(role, definers);
+            }
+            try (Statement statement = c.createStatement()) {
+                statement.execute("reassign owned by " + role + " to " + DatabaseNames.quote(owner));
+                statement.execute("drop owned by " + role);
+                statement.execute("drop role " + role);
+            }
+            return new Sealed(owner, definers);
         } catch (SQLException e) {
-            throw failure(admin, "Cannot hand database '" + database + "' over from role " + role + " to " + owner, e);
+            throw failure(
+                    admin,
+                    "Cannot hand database '" + database + "' over from role " + role
+                            + (owner == null ? "" : " to " + owner),
+                    e);
         }
-        return new Sealed(owner, definers);
     }
 
-    /** The functions in {@code database} that run with their owner's rights ({@code SECURITY DEFINER}). */
-    private List<String> securityDefinerFunctions(SourceConnection admin, String database) {
-        try (Connection c = pgTools.connect(admin, database);
-                PreparedStatement query = c.prepareStatement("select p.oid::regprocedure::text from pg_proc p"
-                        + " join pg_namespace n on n.oid = p.pronamespace where p.prosecdef"
-                        + " and n.nspname not in ('pg_catalog', 'information_schema') order by 1")) {
+    /** The functions of the session's database that run with their owner's rights ({@code SECURITY DEFINER}). */
+    private static List<String> securityDefinerFunctions(Connection c) throws SQLException {
+        try (PreparedStatement query = c.prepareStatement("select p.oid::regprocedure::text from pg_proc p"
+                + " join pg_namespace n on n.oid = p.pronamespace where p.prosecdef"
+                + " and n.nspname not in ('pg_catalog', 'information_schema') order by 1")) {
             List<String> functions = new ArrayList<>();
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
@@ -188,8 +190,6 @@ class ConfinedRoles {
                 }
             }
             return functions;
-        } catch (SQLException e) {
-            throw failure(admin, "Cannot list the SECURITY DEFINER functions of database '" + database + "'", e);
         }
     }
 
@@ -246,9 +246,6 @@ class ConfinedRoles {
     }
 
     private static JobFailureException failure(SourceConnection admin, String what, SQLException e) {
-        if (SourceErrors.cannotConnect(e) || SourceErrors.timedOut(e)) {
-            return SourceErrors.jobFailure(admin, admin.database(), what, e, FailureCode.PG_RESTORE_FAILED);
-        }
         if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
             return new JobFailureException(
                     FailureCode.PG_RESTORE_FAILED,
@@ -259,11 +256,6 @@ class ConfinedRoles {
                     false,
                     e);
         }
-        String hint = PgErrorHints.hint(e.getMessage(), admin.host(), admin.port(), admin.database(), admin.username());
-        return new JobFailureException(
-                FailureCode.PG_RESTORE_FAILED,
-                PgErrorHints.withHint(what + " on " + admin.host() + ":" + admin.port() + ": " + e.getMessage(), hint),
-                PgErrorHints.isTransient(e.getMessage()),
-                e);
+        return DatabaseAdmin.failure(admin, what, e);
     }
 }

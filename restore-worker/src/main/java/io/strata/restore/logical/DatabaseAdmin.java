@@ -185,7 +185,8 @@ class DatabaseAdmin {
         return "'" + value.replace("'", "''") + "'";
     }
 
-    private static JobFailureException failure(SourceConnection source, String what, SQLException e) {
+    /** A failure of {@code what} on the source's server: a timeout or lost connection, or PostgreSQL's words with a hint. */
+    static JobFailureException failure(SourceConnection source, String what, SQLException e) {
         if (SourceErrors.cannotConnect(e) || SourceErrors.timedOut(e)) {
             return SourceErrors.jobFailure(source, source.database(), what, e, FailureCode.PG_RESTORE_FAILED);
         }

@@ -214,16 +214,40 @@ public class LogicalRestore {
             boolean privileges,
             JobReporter reporter) {
         admin.create(source, database);
-        RestoreProgress.ItemCounter counter = new RestoreProgress.ItemCounter(properties.jobs() > 1);
+        try {
+            pgRestore(
+                    source,
+                    database,
+                    archive,
+                    entries,
+                    properties.jobs(),
+                    privileges ? List.of() : List.of("--no-privileges"),
+                    reporter);
+        } catch (RuntimeException e) {
+            DatabaseAdmin.uninterrupted(() -> admin.dropQuietly(source, database));
+            throw e;
+        }
+    }
+
+    /**
+     * Runs pg_restore of {@code archive} into the existing {@code database}, logged in as {@code login}, on
+     * {@code jobs} jobs with {@code options}, reporting the share of its {@code entries} done each second.
+     */
+    void pgRestore(
+            SourceConnection login,
+            String database,
+            Path archive,
+            int entries,
+            int jobs,
+            List<String> options,
+            JobReporter reporter) {
+        RestoreProgress.ItemCounter counter = new RestoreProgress.ItemCounter(jobs > 1);
         reporter.step(RestoreProgress.RESTORING, RestoreProgress.DOWNLOAD_END);
         try (ProgressTicker ticker = ProgressTicker.every(
                 TICK,
                 () -> reporter.progress(
                         RestoreProgress.RESTORING, RestoreProgress.restoringPercent(counter.done(), entries), 0, 0))) {
-            pgRestore.restore(source, database, archive, properties.jobs(), privileges, counter);
-        } catch (RuntimeException e) {
-            DatabaseAdmin.uninterrupted(() -> admin.dropQuietly(source, database));
-            throw e;
+            pgRestore.restore(login, database, archive, jobs, options, counter);
         }
     }
 

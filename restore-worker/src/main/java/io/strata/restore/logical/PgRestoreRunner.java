@@ -48,21 +48,10 @@ class PgRestoreRunner {
     }
 
     /**
-     * Restores the archive into an existing, empty {@code database}, stopping at the first error;
-     * {@code progress} sees each line of pg_restore's verbose output. Without {@code privileges} no GRANT or
-     * REVOKE is restored (a cluster without the source's roles).
+     * Restores the archive into an existing, empty {@code database}, stopping at the first error, with
+     * {@code options} besides (e.g. {@code --no-privileges}: no GRANT or REVOKE, for a cluster without the source's
+     * roles); {@code progress} sees each line of pg_restore's verbose output.
      */
-    void restore(
-            SourceConnection source,
-            String database,
-            Path archive,
-            int jobs,
-            boolean privileges,
-            Consumer<String> progress) {
-        restore(source, database, archive, jobs, privileges ? List.of() : List.of("--no-privileges"), progress);
-    }
-
-    /** As above, with more of pg_restore's options ({@code --no-privileges} among them, or not). */
     void restore(
             SourceConnection source,
             String database,

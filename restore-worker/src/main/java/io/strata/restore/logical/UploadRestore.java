@@ -12,7 +12,6 @@ import io.strata.platform.catalog.CatalogApi.SourceConnection;
 import io.strata.platform.catalog.CatalogClient;
 import io.strata.platform.jobs.JobFailureException;
 import io.strata.platform.jobs.JobReporter;
-import io.strata.platform.logical.ProgressTicker;
 import io.strata.platform.storage.StorageEncryption;
 import io.strata.restore.logical.ConfinedRoles.Confined;
 import io.strata.restore.logical.ConfinedRoles.Sealed;
@@ -21,7 +20,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
@@ -37,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public class UploadRestore {
     private static final Logger log = LoggerFactory.getLogger(UploadRestore.class);
-    private static final Duration TICK = Duration.ofSeconds(1);
     static final String FORMAT = "pg_dump-upload";
     /**
      * pg_restore's options besides LogicalRestore's: nothing that needs a superuser or reaches outside the
@@ -170,18 +167,7 @@ public class UploadRestore {
         try {
             admin.create(source, database, confined.role());
             created = true;
-            int jobs = jobs(archive);
-            RestoreProgress.ItemCounter counter = new RestoreProgress.ItemCounter(jobs > 1);
-            reporter.step(RestoreProgress.RESTORING, RestoreProgress.DOWNLOAD_END);
-            try (ProgressTicker ticker = ProgressTicker.every(
-                    TICK,
-                    () -> reporter.progress(
-                            RestoreProgress.RESTORING,
-                            RestoreProgress.restoringPercent(counter.done(), entries),
-                            0,
-                            0))) {
-                pgRestore.restore(confined.login(), database, archive, jobs, CONFINED_OPTIONS, counter);
-            }
+            logical.pgRestore(confined.login(), database, archive, entries, jobs(archive), CONFINED_OPTIONS, reporter);
             sealed = roles.seal(source, database, confined.role(), owner);
             if (!sealed.securityDefinerFunctions().isEmpty()) {
                 log.warn(
